@@ -1,0 +1,108 @@
+/* mirt/backend.h — the kernel interface a backend module implements (DESIGN.md §4).
+ *
+ * At build time the builder shows the backend each node (mirt_node_info: op, attributes, input and
+ * output types and shapes, -1 where dynamic, and the data of constant inputs) and asks for its
+ * tactics. It records the chosen tactic in the plan. At run time the engine creates one kernel per
+ * node from the same node info and tactic, and contexts execute it with concrete shapes.
+ *
+ * Concurrency: kernel_execute may run concurrently on one kernel from several contexts; any
+ * per-call scratch must come from the workspace. Ops whose schema allows it (elementwise) may be
+ * given an output buffer equal to an input buffer and must handle that.
+ */
+#ifndef MIRT_BACKEND_H
+#define MIRT_BACKEND_H
+
+#include "mirt/base.h"
+#include "mirt/module.h"
+#include "mirt/network.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Type and shape of one tensor. dims[i] is -1 where unknown (build time only). */
+typedef struct mirt_tensor_desc {
+  mirt_dtype dtype; /* UNDEFINED marks an omitted optional input */
+  uint32_t rank;
+  int64_t dims[MIRT_MAX_RANK];
+} mirt_tensor_desc;
+
+/* One node of the graph as a backend sees it. All pointers are valid during the call only. */
+typedef struct mirt_node_info {
+  uint32_t struct_size;
+  mirt_string_view name;
+  mirt_string_view op_type;
+  mirt_string_view domain;
+  size_t num_inputs;
+  const mirt_tensor_desc* inputs;
+  const void* const* constant_data; /* num_inputs entries; row-major data of constant inputs, else NULL */
+  size_t num_outputs;
+  const mirt_tensor_desc* outputs;
+  size_t num_attributes;
+  const mirt_attribute* attributes;
+  uint32_t precision_flags; /* mirt_precision_flag bits allowed for this node */
+} mirt_node_info;
+
+/* A candidate implementation of a node. */
+typedef struct mirt_tactic_info {
+  uint64_t id;   /* backend-defined, stable across versions of the module */
+  char name[64]; /* shown by `mirt inspect`, e.g. "onednn_conv_nchw" */
+} mirt_tactic_info;
+
+/* A backend's runtime object for one node. */
+typedef struct mirt_kernel mirt_kernel;
+
+/* Buffers and concrete shapes of one execution. */
+typedef struct mirt_kernel_io {
+  uint32_t struct_size;
+  size_t num_inputs;
+  const mirt_tensor_desc* inputs;
+  const void* const* input_data; /* NULL for omitted optional inputs */
+  size_t num_outputs;
+  const mirt_tensor_desc* outputs;
+  void* const* output_data;
+  void* workspace;
+  size_t workspace_size;
+  void* stream; /* backend stream; NULL for the default */
+} mirt_kernel_io;
+
+typedef enum mirt_copy_kind {
+  MIRT_COPY_KIND_UNDEFINED = 0,
+  MIRT_COPY_KIND_HOST_TO_DEVICE = 1,
+  MIRT_COPY_KIND_DEVICE_TO_HOST = 2,
+  MIRT_COPY_KIND_DEVICE_TO_DEVICE = 3,
+  MIRT_COPY_KIND_FORCE32 = 0x7FFFFFFF
+} mirt_copy_kind;
+
+typedef struct mirt_backend_vtable {
+  uint32_t struct_size;
+  /* since 0.1 */
+  /* A short signature of the device ("x86_64", "sm_90"). A plan records it; an engine refuses a plan
+   * whose signature its backend does not accept (naming both). Static storage. */
+  const char* (*device_signature)(void);
+  /* Tactics for node, best first. Writes at most capacity entries and the total to out_count.
+   * A node the backend cannot run gives out_count 0 and a status (UNSUPPORTED) saying why. */
+  mirt_status (*get_tactics)(const mirt_node_info* node, mirt_tactic_info* out_tactics, uint32_t capacity,
+                             uint32_t* out_count);
+  /* Creates the kernel of node with tactic (one returned by get_tactics for the same node). */
+  mirt_status (*kernel_create)(const mirt_node_info* node, uint64_t tactic, mirt_kernel** out_kernel);
+  /* (optional) Workspace bytes kernel needs for these concrete shapes. Default: 0. */
+  size_t (*kernel_workspace_size)(const mirt_kernel* kernel, const mirt_tensor_desc* inputs,
+                                  const mirt_tensor_desc* outputs);
+  mirt_status (*kernel_execute)(const mirt_kernel* kernel, const mirt_kernel_io* io);
+  void (*kernel_destroy)(mirt_kernel* kernel);
+  /* Device memory. alloc returns memory aligned to at least 64 bytes. */
+  mirt_status (*memory_alloc)(size_t size, void** out_ptr);
+  void (*memory_free)(void* ptr);
+  mirt_status (*memory_copy)(void* dst, const void* src, size_t size, mirt_copy_kind kind, void* stream);
+  /* (optional) Waits for all work on stream. Default: no-op. */
+  mirt_status (*stream_synchronize)(void* stream);
+  /* Where I/O buffers live for this backend. */
+  mirt_tensor_location io_location;
+} mirt_backend_vtable;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MIRT_BACKEND_H */

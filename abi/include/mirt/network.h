@@ -1,0 +1,131 @@
+/* mirt/network.h — the network definition: inputs, constants, layers (ops) and outputs.
+ *
+ * Ops enter through one generic call, mirt_network_add_layer(): an op type (ONNX operator names and
+ * semantics, e.g. "Conv", "Gemm", "Relu"), a domain ("" for the standard set, or a plugin's domain),
+ * named typed attributes and input tensors. A new op therefore never changes this ABI.
+ * docs/ops.md lists the ops mirt knows and their attributes.
+ *
+ * Threading: a network is used by one thread at a time.
+ */
+#ifndef MIRT_NETWORK_H
+#define MIRT_NETWORK_H
+
+#include "mirt/base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A network definition. Owns its tensors and copies of all constant data. */
+typedef struct mirt_network mirt_network;
+/* A tensor of a network. Owned by the network; valid until the network is destroyed. */
+typedef struct mirt_tensor mirt_tensor;
+
+typedef struct mirt_network_options {
+  uint32_t struct_size;
+  mirt_string_view name; /* optional; shown by tools and recorded in plans */
+} mirt_network_options;
+#define MIRT_NETWORK_OPTIONS_INIT {sizeof(mirt_network_options), {NULL, 0}}
+
+/* Creates an empty network.
+ * options: may be NULL for defaults.
+ * out_network: receives the network; the caller frees it with mirt_network_destroy().
+ * Returns INVALID_ARGUMENT when out_network is NULL. */
+MIRT_API mirt_status mirt_network_create(const mirt_network_options* options, mirt_network** out_network);
+/* Frees network and all its tensors. NULL is a no-op. */
+MIRT_API void mirt_network_destroy(mirt_network* network);
+
+/* Adds a graph input.
+ * name: unique among the network's tensors.
+ * dims: rank extents; MIRT_DYNAMIC_DIM (-1) marks a dimension set at run time (give its range in an
+ *   optimization profile, see mirt/builder.h).
+ * dim_names: NULL, or rank names; a non-empty name gives a symbolic dimension (equal names are equal
+ *   extents across inputs, e.g. "batch").
+ * out_tensor: receives the tensor (owned by network); may be NULL.
+ * Returns ALREADY_EXISTS for a taken name, INVALID_ARGUMENT for rank > MIRT_MAX_RANK, a dim < -1 or
+ * an undefined dtype. */
+MIRT_API mirt_status mirt_network_add_input(mirt_network* network, mirt_string_view name, mirt_dtype dtype,
+                                            size_t rank, const int64_t* dims, const mirt_string_view* dim_names,
+                                            mirt_tensor** out_tensor);
+
+/* Adds a constant (weights). data holds product(dims) elements of dtype, row-major, and is copied.
+ * Returns INVALID_ARGUMENT when data_size does not equal product(dims) * mirt_dtype_size(dtype). */
+MIRT_API mirt_status mirt_network_add_constant(mirt_network* network, mirt_string_view name, mirt_dtype dtype,
+                                               size_t rank, const int64_t* dims, const void* data,
+                                               size_t data_size, mirt_tensor** out_tensor);
+
+typedef enum mirt_attribute_type {
+  MIRT_ATTRIBUTE_TYPE_UNDEFINED = 0,
+  MIRT_ATTRIBUTE_TYPE_INT = 1,     /* ints[0] */
+  MIRT_ATTRIBUTE_TYPE_FLOAT = 2,   /* floats[0] */
+  MIRT_ATTRIBUTE_TYPE_STRING = 3,  /* strings[0] */
+  MIRT_ATTRIBUTE_TYPE_INTS = 4,    /* ints[0..count) */
+  MIRT_ATTRIBUTE_TYPE_FLOATS = 5,  /* floats[0..count) */
+  MIRT_ATTRIBUTE_TYPE_STRINGS = 6, /* strings[0..count) */
+  MIRT_ATTRIBUTE_TYPE_FORCE32 = 0x7FFFFFFF
+} mirt_attribute_type;
+
+/* A named typed attribute. Only the array that matches type is read; count is 1 for scalars. */
+typedef struct mirt_attribute {
+  mirt_string_view name;
+  mirt_attribute_type type;
+  size_t count;
+  const int64_t* ints;
+  const float* floats;
+  const mirt_string_view* strings;
+} mirt_attribute;
+
+/* Describes one layer for mirt_network_add_layer(). */
+typedef struct mirt_layer_desc {
+  uint32_t struct_size;
+  mirt_string_view op_type;  /* e.g. "Conv"; required */
+  mirt_string_view domain;   /* "" (or "ai.onnx") for standard ops, else a plugin namespace */
+  mirt_string_view name;     /* unique layer name; generated ("Conv_3") when empty */
+  size_t num_inputs;
+  mirt_tensor* const* inputs; /* num_inputs tensors of this network; NULL marks an omitted optional input */
+  size_t num_attributes;
+  const mirt_attribute* attributes;
+  size_t num_outputs;                 /* 0 means the op's default output count */
+  const mirt_string_view* output_names; /* NULL, or num_outputs names (empty ones are generated) */
+} mirt_layer_desc;
+#define MIRT_LAYER_DESC_INIT {sizeof(mirt_layer_desc), {NULL, 0}, {NULL, 0}, {NULL, 0}, 0, NULL, 0, NULL, 0, NULL}
+
+/* Adds a layer. The op type and attributes are checked against the op's schema now; shapes are
+ * checked by the builder (mirt_builder_build), whose error names the layer.
+ * out_outputs: NULL, or an array with room for the layer's output count, which receives its
+ *   output tensors (owned by network).
+ * Returns INVALID_GRAPH naming the layer for an unknown attribute, a wrong attribute type, a missing
+ * required attribute or a wrong input count; ALREADY_EXISTS for a taken layer or output name.
+ * An op type the core does not know is accepted when domain is not the standard one (a plugin may
+ * supply it at build time). */
+MIRT_API mirt_status mirt_network_add_layer(mirt_network* network, const mirt_layer_desc* desc,
+                                            mirt_tensor** out_outputs);
+
+/* Marks tensor as a network output (in call order). */
+MIRT_API mirt_status mirt_network_mark_output(mirt_network* network, mirt_tensor* tensor);
+
+/* Finds a tensor by name; NOT_FOUND names the tensor when there is none. */
+MIRT_API mirt_status mirt_network_find_tensor(const mirt_network* network, mirt_string_view name,
+                                              mirt_tensor** out_tensor);
+
+/* Counts of the network's parts. NULL network gives 0. */
+MIRT_API size_t mirt_network_num_inputs(const mirt_network* network);
+MIRT_API size_t mirt_network_num_outputs(const mirt_network* network);
+MIRT_API size_t mirt_network_num_layers(const mirt_network* network);
+/* The index-th input/output tensor, or NULL when out of range. */
+MIRT_API mirt_tensor* mirt_network_get_input(const mirt_network* network, size_t index);
+MIRT_API mirt_tensor* mirt_network_get_output(const mirt_network* network, size_t index);
+
+/* The tensor's name, valid while the network lives. */
+MIRT_API mirt_string_view mirt_tensor_get_name(const mirt_tensor* tensor);
+/* The tensor's dtype as declared or as inferred so far (UNDEFINED before inference for layer outputs). */
+MIRT_API mirt_dtype mirt_tensor_get_dtype(const mirt_tensor* tensor);
+/* The tensor's rank and dims as declared (inputs and constants); -1 where dynamic. Writes at most
+ * MIRT_MAX_RANK dims. Returns the rank, or 0 when unknown. */
+MIRT_API size_t mirt_tensor_get_dims(const mirt_tensor* tensor, int64_t* out_dims);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MIRT_NETWORK_H */

@@ -1,0 +1,115 @@
+/* mirt/runtime.h — the runtime phase: a plan becomes an engine; contexts run it.
+ *
+ * Threading: an engine is immutable and may be shared by any number of threads. An execution
+ * context is used by one thread at a time; create one context per thread (they share the engine's
+ * weights and kernels). Objects keep the backend module they came from loaded while they live.
+ */
+#ifndef MIRT_RUNTIME_H
+#define MIRT_RUNTIME_H
+
+#include "mirt/base.h"
+#include "mirt/builder.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct mirt_engine mirt_engine;
+typedef struct mirt_context mirt_context;
+
+typedef struct mirt_engine_options {
+  uint32_t struct_size;
+  const mirt_plan* plan; /* the plan to load; its bytes are copied, so it may be freed after */
+} mirt_engine_options;
+#define MIRT_ENGINE_OPTIONS_INIT {sizeof(mirt_engine_options), NULL}
+
+/* Creates an engine from a plan: checks the header (magic, format and mirt version, size,
+ * checksum), loads the plan's backend module on first use, and creates its kernels.
+ * Returns CORRUPT_DATA with the byte offset for a truncated or damaged plan,
+ * INCOMPATIBLE_VERSION naming both versions, NOT_FOUND naming the backend and the folders searched.
+ * The caller frees the engine with mirt_engine_destroy(). */
+MIRT_API mirt_status mirt_engine_create(const mirt_engine_options* options, mirt_engine** out_engine);
+/* Frees engine. Every context created from it must be destroyed first. NULL is a no-op. */
+MIRT_API void mirt_engine_destroy(mirt_engine* engine);
+
+typedef enum mirt_tensor_location {
+  MIRT_TENSOR_LOCATION_UNDEFINED = 0,
+  MIRT_TENSOR_LOCATION_HOST = 1,   /* the address is host memory */
+  MIRT_TENSOR_LOCATION_DEVICE = 2, /* the address is the backend's device memory */
+  MIRT_TENSOR_LOCATION_FORCE32 = 0x7FFFFFFF
+} mirt_tensor_location;
+
+typedef struct mirt_tensor_info {
+  uint32_t struct_size;
+  mirt_string_view name;   /* valid while the engine lives */
+  int32_t is_input;        /* 1 for inputs, 0 for outputs */
+  mirt_dtype dtype;
+  size_t rank;
+  int64_t dims[MIRT_MAX_RANK]; /* -1 where dynamic */
+  mirt_tensor_location location;
+} mirt_tensor_info;
+#define MIRT_TENSOR_INFO_INIT {sizeof(mirt_tensor_info), {NULL, 0}, 0, MIRT_DTYPE_UNDEFINED, 0, {0}, MIRT_TENSOR_LOCATION_UNDEFINED}
+
+/* Number of I/O tensors (inputs first, then outputs). */
+MIRT_API size_t mirt_engine_num_io_tensors(const mirt_engine* engine);
+/* Describes I/O tensor `index`. out_info must be initialized with MIRT_TENSOR_INFO_INIT.
+ * INVALID_ARGUMENT when index is out of range. */
+MIRT_API mirt_status mirt_engine_get_io_tensor(const mirt_engine* engine, size_t index, mirt_tensor_info* out_info);
+/* Describes the I/O tensor called name; NOT_FOUND lists the engine's I/O names. */
+MIRT_API mirt_status mirt_engine_find_io_tensor(const mirt_engine* engine, mirt_string_view name,
+                                                mirt_tensor_info* out_info);
+
+typedef enum mirt_profile_selector {
+  MIRT_PROFILE_SELECTOR_UNDEFINED = 0,
+  MIRT_PROFILE_SELECTOR_MIN = 1,
+  MIRT_PROFILE_SELECTOR_OPT = 2,
+  MIRT_PROFILE_SELECTOR_MAX = 3,
+  MIRT_PROFILE_SELECTOR_FORCE32 = 0x7FFFFFFF
+} mirt_profile_selector;
+
+/* Number of optimization profiles in the plan (at least 1). */
+MIRT_API size_t mirt_engine_num_profiles(const mirt_engine* engine);
+/* The min/opt/max shape of input `input_name` in profile `profile`; writes rank dims to out_dims
+ * (room for MIRT_MAX_RANK) and the rank to out_rank. */
+MIRT_API mirt_status mirt_engine_get_profile_shape(const mirt_engine* engine, size_t profile,
+                                                   mirt_string_view input_name, mirt_profile_selector which,
+                                                   size_t* out_rank, int64_t* out_dims);
+/* Activation memory one context needs at most (bytes), from the plan's memory plan. */
+MIRT_API uint64_t mirt_engine_device_memory_size(const mirt_engine* engine);
+/* Name of the backend the plan targets ("cpu"); valid while the engine lives. */
+MIRT_API mirt_string_view mirt_engine_backend_name(const mirt_engine* engine);
+
+typedef struct mirt_context_options {
+  uint32_t struct_size;
+  uint32_t profile; /* optimization profile this context uses */
+} mirt_context_options;
+#define MIRT_CONTEXT_OPTIONS_INIT {sizeof(mirt_context_options), 0}
+
+/* Creates an execution context on engine (options may be NULL). It allocates the activation memory
+ * of its profile. Free with mirt_context_destroy() before the engine. */
+MIRT_API mirt_status mirt_context_create(mirt_engine* engine, const mirt_context_options* options,
+                                         mirt_context** out_context);
+MIRT_API void mirt_context_destroy(mirt_context* context);
+
+/* Sets the shape of input `name` for the next runs. INVALID_SHAPE names the tensor, dim, value and
+ * the profile's range when a dim falls outside it, or the static extent it must equal. */
+MIRT_API mirt_status mirt_context_set_input_shape(mirt_context* context, mirt_string_view name, size_t rank,
+                                                  const int64_t* dims);
+/* The current shape of I/O tensor `name` (outputs: inferred from the input shapes set so far).
+ * FAILED_PRECONDITION names the inputs whose shape is not set yet. */
+MIRT_API mirt_status mirt_context_get_tensor_shape(const mirt_context* context, mirt_string_view name,
+                                                   size_t* out_rank, int64_t* out_dims);
+/* Sets the buffer of I/O tensor `name` for the next runs: dense row-major, at least
+ * product(shape) * dtype size bytes, in the tensor's location. The context does not own it. */
+MIRT_API mirt_status mirt_context_set_tensor_address(mirt_context* context, mirt_string_view name, void* address);
+
+/* Runs the network on stream (a backend stream, e.g. a cudaStream_t; NULL for the backend default;
+ * the CPU backend runs synchronously). FAILED_PRECONDITION names any input whose shape or any I/O
+ * tensor whose address is missing. */
+MIRT_API mirt_status mirt_context_enqueue(mirt_context* context, void* stream);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MIRT_RUNTIME_H */

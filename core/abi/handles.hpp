@@ -1,0 +1,31 @@
+// core/abi/handles.hpp — what the C ABI's opaque handles hold.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/builder/build_options.hpp"
+#include "core/graph/graph.hpp"
+#include "mirt/mirt.h"
+
+struct mirt_tensor {
+  mirt_network* network;
+  int index;
+};
+
+struct mirt_network {
+  mirt::graph graph;
+  std::deque<mirt_tensor> handles;  // handles[i] stands for graph.tensors[i]; a deque keeps them put
+
+  mirt_tensor* handle_of(int index);
+};
+
+struct mirt_builder_config {
+  mirt::build_options options;
+};
+
+struct mirt_plan {
+  std::vector<std::byte> bytes;
+};

@@ -1,0 +1,25 @@
+// core/graph/shape_inference.hpp — type and shape inference over a whole graph.
+#pragma once
+
+#include <unordered_map>
+#include <vector>
+
+#include "core/graph/graph.hpp"
+#include "core/graph/op_schema.hpp"
+
+namespace mirt {
+
+// Node indices in an order where every node comes after the producers of its inputs.
+// INVALID_GRAPH naming a node on the cycle, or a tensor that nothing produces.
+result<std::vector<int>> topological_order(const graph& g);
+
+// Types of every tensor (indexed like g.tensors). Graph inputs take their shape from input_shapes
+// when given there (concrete run-time or profile shapes), else their declared dims. Errors name the
+// layer, the op and the shapes involved.
+result<std::vector<tensor_type>> infer_types(const graph& g, const std::vector<int>& order,
+                                             const std::unordered_map<int, std::vector<int64_t>>& input_shapes = {});
+
+// The known values of a constant tensor small enough to take part in shape arithmetic.
+std::optional<std::vector<int64_t>> small_integer_values(const graph& g, const tensor& t);
+
+}  // namespace mirt

@@ -1,0 +1,51 @@
+// core/plan/plan_model.hpp — the content of a plan in memory: what the builder produces, the plan
+// writer serializes, the plan reader restores and the runtime executes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/graph/graph.hpp"
+
+namespace mirt {
+
+// The shape range of one graph input in one profile.
+struct profile_input {
+  int tensor = -1;  // index into plan_model::network.tensors
+  std::vector<int64_t> min, opt, max;
+};
+
+// Where each tensor lives in a context's activation arena, for one profile.
+struct memory_plan {
+  std::vector<int64_t> tensor_offsets;  // per tensor; -1 for I/O, constants and unused tensors
+  uint64_t arena_size = 0;              // bytes
+};
+
+struct plan_profile {
+  std::vector<profile_input> inputs;
+  memory_plan memory;
+};
+
+// The kernel chosen for one node.
+struct kernel_choice {
+  uint64_t tactic_id = 0;
+  std::string tactic_name;
+};
+
+struct plan_model {
+  // Stamped by the writer from MIRT_VERSION_*; the reader fills them from the header.
+  uint32_t mirt_major = 0, mirt_minor = 0, mirt_patch = 0;
+  std::string backend_name;
+  std::string backend_version;
+  std::string device_signature;
+  uint32_t precision_flags = 0;
+  double build_seconds = 0;
+  // Nodes are in execution (topological) order; tensors carry final dtypes and declared shapes
+  // (-1 where dynamic); constants hold the weights.
+  graph network;
+  std::vector<kernel_choice> kernels;  // one per node
+  std::vector<plan_profile> profiles;  // at least one
+};
+
+}  // namespace mirt
