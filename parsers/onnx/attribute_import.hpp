@@ -1,0 +1,61 @@
+// parsers/onnx/attribute_import.hpp — ONNX node attributes as owned, editable mirt attributes.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mirt/network.h"
+#include "parsers/onnx/onnx_proto.hpp"
+#include "parsers/onnx/parse_status.hpp"
+
+namespace mirt::onnx {
+
+// One attribute with its values owned; only the vector matching type is used.
+struct owned_attribute {
+  std::string name;
+  mirt_attribute_type type = MIRT_ATTRIBUTE_TYPE_UNDEFINED;
+  std::vector<int64_t> ints;
+  std::vector<float> floats;
+  std::vector<std::string> strings;
+};
+
+// A node's attributes, in ONNX order, editable by the opset upgrades.
+class attribute_list {
+ public:
+  const owned_attribute* find(std::string_view name) const;
+  // Removes and returns the attribute, or nullopt when absent.
+  std::optional<owned_attribute> take(std::string_view name);
+  // Adds or replaces the attribute of that name.
+  void set(owned_attribute a);
+  void set_int(std::string_view name, int64_t value);
+  void set_string(std::string_view name, std::string value);
+  bool empty() const { return items_.empty(); }
+  const std::vector<owned_attribute>& all() const { return items_; }
+
+  // mirt_attribute views of the list; they point into this list and into *string_views, and stay
+  // valid while both are unchanged.
+  std::vector<mirt_attribute> views(std::vector<mirt_string_view>* string_views) const;
+
+ private:
+  std::vector<owned_attribute> items_;
+};
+
+// Converts the attributes of node. A one-element TENSOR attribute (ConstantOfShape's `value`, for
+// instance) becomes a FLOAT attribute of the same name, or INT for integer and bool tensors: mirt's
+// attributes have no tensor type. The element type is therefore reduced to float/int; ops whose
+// output dtype depends on it need the core to know that convention. Larger tensors, graphs, sparse
+// tensors and type protos give UNSUPPORTED naming the attribute (the caller adds the node).
+status convert_attributes(const ::onnx::NodeProto& node, attribute_list* out);
+
+// The value of a one-element tensor: `integer` for integer and bool tensors (exact), else `real`.
+struct scalar_value {
+  bool is_integer = false;
+  int64_t integer = 0;
+  double real = 0.0;
+};
+// Reads a one-element tensor (for TENSOR attributes); UNSUPPORTED when it holds another count.
+status scalar_of(const ::onnx::TensorProto& t, std::string_view what, scalar_value* out);
+
+}  // namespace mirt::onnx
