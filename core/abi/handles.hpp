@@ -29,3 +29,14 @@ struct mirt_builder_config {
 struct mirt_plan {
   std::vector<std::byte> bytes;
 };
+
+#include "core/runtime/context.hpp"
+#include "core/runtime/engine.hpp"
+
+struct mirt_engine {
+  std::shared_ptr<const mirt::engine> engine;
+};
+
+struct mirt_context {
+  std::unique_ptr<mirt::context> context;
+};

@@ -140,6 +140,14 @@ MIRT_API const char* mirt_dtype_name(mirt_dtype dtype);
 /* A dimension whose extent is known only at run time. */
 #define MIRT_DYNAMIC_DIM (-1)
 
+/* Where a tensor's buffer lives. */
+typedef enum mirt_tensor_location {
+  MIRT_TENSOR_LOCATION_UNDEFINED = 0,
+  MIRT_TENSOR_LOCATION_HOST = 1,   /* the address is host memory */
+  MIRT_TENSOR_LOCATION_DEVICE = 2, /* the address is the backend's device memory */
+  MIRT_TENSOR_LOCATION_FORCE32 = 0x7FFFFFFF
+} mirt_tensor_location;
+
 /* ---- Logging -------------------------------------------------------------------------------- */
 
 typedef enum mirt_log_level {

@@ -32,13 +32,6 @@ MIRT_API mirt_status mirt_engine_create(const mirt_engine_options* options, mirt
 /* Frees engine. Every context created from it must be destroyed first. NULL is a no-op. */
 MIRT_API void mirt_engine_destroy(mirt_engine* engine);
 
-typedef enum mirt_tensor_location {
-  MIRT_TENSOR_LOCATION_UNDEFINED = 0,
-  MIRT_TENSOR_LOCATION_HOST = 1,   /* the address is host memory */
-  MIRT_TENSOR_LOCATION_DEVICE = 2, /* the address is the backend's device memory */
-  MIRT_TENSOR_LOCATION_FORCE32 = 0x7FFFFFFF
-} mirt_tensor_location;
-
 typedef struct mirt_tensor_info {
   uint32_t struct_size;
   mirt_string_view name;   /* valid while the engine lives */

@@ -1,0 +1,60 @@
+// core/abi/parser_api.cpp — the C ABI of mirt/parser.h: finds the parser module and hands it bytes.
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+#include "core/abi/handles.hpp"
+#include "core/base/c_status.hpp"
+#include "core/registry/registry.hpp"
+
+using mirt::cat;
+using mirt::to_c_status;
+using mirt::to_view;
+
+namespace {
+
+mirt_status parse(mirt_network* network, std::string_view format, const void* data, size_t size,
+                  const std::string& base_dir) {
+  if (!network) return to_c_status({MIRT_STATUS_INVALID_ARGUMENT, "parse: network is NULL"});
+  auto module = mirt::registry::instance().acquire(MIRT_MODULE_KIND_PARSER, std::string(format));
+  if (!module.ok()) return to_c_status(module.error());
+  const auto* vt = static_cast<const mirt_parser_vtable*>((*module)->vtable());
+  if (vt->struct_size < sizeof(mirt_parser_vtable) || !vt->parse)
+    return to_c_status({MIRT_STATUS_MODULE_ERROR, cat("parser '", format, "' has an incomplete vtable")});
+  return vt->parse(network, data, size, mirt::to_c_view(base_dir));
+}
+
+}  // namespace
+
+extern "C" {
+
+MIRT_EXPORT mirt_status mirt_parser_parse_bytes(mirt_network* network, mirt_string_view format, const void* data,
+                                                size_t size, mirt_string_view base_dir) {
+  MIRT_C_GUARD_BEGIN
+  return parse(network, to_view(format), data, size, std::string(to_view(base_dir)));
+  MIRT_C_GUARD_END
+}
+
+MIRT_EXPORT mirt_status mirt_parser_parse_file(mirt_network* network, mirt_string_view format, mirt_string_view path) {
+  MIRT_C_GUARD_BEGIN
+  std::string file(to_view(path));
+  std::ifstream in(file, std::ios::binary | std::ios::ate);
+  if (!in) return to_c_status({MIRT_STATUS_IO_ERROR, cat("cannot open model file '", file, "'")});
+  std::vector<char> bytes(static_cast<size_t>(in.tellg()));
+  in.seekg(0);
+  if (!in.read(bytes.data(), static_cast<std::streamsize>(bytes.size())))
+    return to_c_status({MIRT_STATUS_IO_ERROR, cat("cannot read model file '", file, "'")});
+  std::string base_dir = std::filesystem::path(file).parent_path().string();
+  return parse(network, to_view(format), bytes.data(), bytes.size(), base_dir.empty() ? "." : base_dir);
+  MIRT_C_GUARD_END
+}
+
+MIRT_EXPORT mirt_status mirt_onnx_parse_file(mirt_network* network, mirt_string_view path) {
+  return mirt_parser_parse_file(network, mirt_string_view_of("onnx"), path);
+}
+
+MIRT_EXPORT mirt_status mirt_onnx_parse_bytes(mirt_network* network, const void* data, size_t size) {
+  return mirt_parser_parse_bytes(network, mirt_string_view_of("onnx"), data, size, mirt_string_view_of("."));
+}
+
+}  // extern "C"

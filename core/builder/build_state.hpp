@@ -1,0 +1,44 @@
+// core/builder/build_state.hpp — what the build passes read and write, and the pass interface.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/builder/build_options.hpp"
+#include "core/graph/graph.hpp"
+#include "core/graph/op_schema.hpp"
+#include "core/plan/plan_model.hpp"
+#include "core/runtime/backend.hpp"
+
+namespace mirt {
+
+struct build_state {
+  build_options options;
+  graph network;                    // edited by the passes
+  std::vector<int> order;           // topological node order, kept current by passes that edit nodes
+  std::vector<tensor_type> types;   // symbolic types per tensor (declared dims, -1 where dynamic)
+  std::vector<plan_profile> profiles;  // input ranges; memory plans are filled by plan_memory
+  std::shared_ptr<backend> target;  // the backend kernels are chosen from
+  std::vector<kernel_choice> kernels;  // per node of `order`, filled by select_kernels
+
+  // Concrete shapes of every graph input for profile p at min/opt/max (0/1/2).
+  std::unordered_map<int, std::vector<int64_t>> profile_shapes(size_t p, int which) const;
+};
+
+struct pass {
+  std::string name;
+  std::function<status(build_state&)> run;
+};
+
+// Passes, in the order the builder runs them (one file each in core/builder/passes/).
+pass make_validate_pass();
+pass make_infer_shapes_pass();
+pass make_fold_constants_pass();
+pass make_eliminate_dead_code_pass();
+pass make_select_kernels_pass();
+pass make_plan_memory_pass();
+
+}  // namespace mirt

@@ -1,0 +1,70 @@
+// core/builder/builder.cpp — the build pipeline: passes in order, progress, timing, serialization.
+#include "core/builder/builder.hpp"
+
+#include <chrono>
+
+#include "core/base/log.hpp"
+#include "core/builder/build_state.hpp"
+#include "core/plan/plan_writer.hpp"
+
+namespace mirt {
+
+std::unordered_map<int, std::vector<int64_t>> build_state::profile_shapes(size_t p, int which) const {
+  std::unordered_map<int, std::vector<int64_t>> shapes;
+  for (const profile_input& in : profiles[p].inputs)
+    shapes[in.tensor] = which == 0 ? in.min : which == 1 ? in.opt : in.max;
+  return shapes;
+}
+
+result<plan_model> build_plan_model(const graph& network, const build_options& options) {
+  const auto start = std::chrono::steady_clock::now();
+  build_state state;
+  state.options = options;
+  state.network = network;
+  state.network.reindex();
+
+  const std::vector<pass> passes = {make_validate_pass(),           make_infer_shapes_pass(),
+                                    make_fold_constants_pass(),     make_eliminate_dead_code_pass(),
+                                    make_select_kernels_pass(),     make_plan_memory_pass()};
+  for (size_t i = 0; i < passes.size(); ++i) {
+    if (options.progress && options.progress(options.progress_user_data, passes[i].name.c_str(), i, passes.size()))
+      return make_error(MIRT_STATUS_FAILED_PRECONDITION, "the build was cancelled by the progress callback during ",
+                        passes[i].name);
+    const auto pass_start = std::chrono::steady_clock::now();
+    MIRT_RETURN_IF_ERROR(passes[i].run(state));
+    log_verbose("builder", passes[i].name, ": ", state.network.nodes.size(), " layers, ",
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - pass_start).count(),
+                " ms");
+  }
+  if (options.progress) options.progress(options.progress_user_data, "done", passes.size(), passes.size());
+
+  plan_model plan;
+  plan.backend_name = state.target->name();
+  plan.backend_version = state.target->version();
+  plan.device_signature = state.target->device_signature();
+  plan.precision_flags = options.precision_flags;
+  // The plan's nodes are stored in execution order.
+  graph ordered = state.network;
+  ordered.nodes.clear();
+  for (int n : state.order) ordered.nodes.push_back(state.network.nodes[n]);
+  for (size_t t = 0; t < ordered.tensors.size(); ++t) {
+    ordered.tensors[t].dtype = state.types[t].dtype;
+    if (ordered.tensors[t].constant < 0 && !ordered.tensors[t].is_input) {
+      ordered.tensors[t].shape = state.types[t].shape;
+      ordered.tensors[t].rank_known = state.types[t].rank_known;
+    }
+  }
+  ordered.reindex();
+  plan.network = std::move(ordered);
+  plan.kernels = std::move(state.kernels);
+  plan.profiles = std::move(state.profiles);
+  plan.build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return plan;
+}
+
+result<std::vector<std::byte>> build_plan(const graph& network, const build_options& options) {
+  MIRT_ASSIGN_OR_RETURN(plan_model plan, build_plan_model(network, options));
+  return write_plan(plan);
+}
+
+}  // namespace mirt

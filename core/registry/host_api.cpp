@@ -1,0 +1,30 @@
+// core/registry/host_api.cpp — the services table (mirt_host_api) that modules call back into.
+#include "core/base/log.hpp"
+#include "core/registry/registry.hpp"
+#include "mirt/network.h"
+
+namespace mirt {
+
+namespace {
+
+void host_log(mirt_log_level level, const char* source, const char* message) {
+  log(level, source ? source : "module", message ? message : "");
+}
+
+const mirt_host_api host_table = {
+    sizeof(mirt_host_api),
+    MIRT_ABI_VERSION,
+    mirt_status_create,
+    host_log,
+    mirt_network_add_input,
+    mirt_network_add_constant,
+    mirt_network_add_layer,
+    mirt_network_mark_output,
+    mirt_network_find_tensor,
+};
+
+}  // namespace
+
+const mirt_host_api* host_api() { return &host_table; }
+
+}  // namespace mirt

@@ -1,0 +1,142 @@
+// core/runtime/backend.cpp — calls into a backend module's vtable, turning its statuses into ours.
+#include "core/runtime/backend.hpp"
+
+#include "core/base/c_status.hpp"
+
+namespace mirt {
+
+mirt_tensor_desc to_desc(const tensor_type& t) {
+  mirt_tensor_desc d{};
+  d.dtype = t.dtype;
+  d.rank = static_cast<uint32_t>(t.shape.size());
+  for (size_t i = 0; i < t.shape.size() && i < MIRT_MAX_RANK; ++i) d.dims[i] = t.shape[i].value;
+  return d;
+}
+
+size_t byte_size(const mirt_tensor_desc& d) {
+  size_t n = mirt_dtype_size(d.dtype);
+  for (uint32_t i = 0; i < d.rank; ++i) n *= static_cast<size_t>(d.dims[i] < 0 ? 0 : d.dims[i]);
+  return n;
+}
+
+node_view::node_view(const graph& g, const node& n, const std::vector<tensor_type>& types,
+                     uint32_t precision_flags) {
+  for (int t : n.inputs) {
+    inputs_.push_back(t >= 0 ? to_desc(types[t]) : mirt_tensor_desc{});
+    const tensor* in = t >= 0 ? &g.tensors[t] : nullptr;
+    constants_.push_back(in && in->constant >= 0 ? g.constants[in->constant].data() : nullptr);
+  }
+  for (int t : n.outputs) outputs_.push_back(to_desc(types[t]));
+  strings_.reserve(n.attributes.all().size());
+  for (const attribute& a : n.attributes.all()) {
+    mirt_attribute c{};
+    c.name = to_c_view(a.name);
+    c.type = a.type;
+    switch (a.type) {
+      case MIRT_ATTRIBUTE_TYPE_INT:
+      case MIRT_ATTRIBUTE_TYPE_INTS:
+        c.count = a.ints.size();
+        c.ints = a.ints.data();
+        break;
+      case MIRT_ATTRIBUTE_TYPE_FLOAT:
+      case MIRT_ATTRIBUTE_TYPE_FLOATS:
+        c.count = a.floats.size();
+        c.floats = a.floats.data();
+        break;
+      default: {
+        std::vector<mirt_string_view>& views = strings_.emplace_back();
+        for (const std::string& s : a.strings) views.push_back(to_c_view(s));
+        c.count = views.size();
+        c.strings = views.data();
+      }
+    }
+    attributes_.push_back(c);
+  }
+  info_.struct_size = sizeof(mirt_node_info);
+  info_.name = to_c_view(n.name);
+  info_.op_type = to_c_view(n.op_type);
+  info_.domain = to_c_view(n.domain);
+  info_.num_inputs = inputs_.size();
+  info_.inputs = inputs_.data();
+  info_.constant_data = constants_.data();
+  info_.num_outputs = outputs_.size();
+  info_.outputs = outputs_.data();
+  info_.num_attributes = attributes_.size();
+  info_.attributes = attributes_.data();
+  info_.precision_flags = precision_flags;
+}
+
+size_t kernel::workspace_size(const mirt_tensor_desc* inputs, const mirt_tensor_desc* outputs) const {
+  return vt_->kernel_workspace_size ? vt_->kernel_workspace_size(k_, inputs, outputs) : 0;
+}
+
+status kernel::execute(const mirt_kernel_io& io, const std::string& layer) const {
+  status s = from_c_status(vt_->kernel_execute(k_, &io));
+  return s.ok() ? s : s.with_context(cat("layer '", layer, "'"));
+}
+
+result<std::shared_ptr<backend>> backend::acquire(const std::string& name) {
+  registry& r = registry::instance();
+  result<module_handle> module = name.empty() ? r.acquire_best(MIRT_MODULE_KIND_BACKEND)
+                                              : r.acquire(MIRT_MODULE_KIND_BACKEND, name);
+  if (!module.ok()) return module.error();
+  auto b = std::make_shared<backend>();
+  b->module_ = *module;
+  b->vt_ = static_cast<const mirt_backend_vtable*>(b->module_->vtable());
+  b->name_ = b->module_->desc->name;
+  b->version_ = b->module_->desc->version;
+  const size_t needed = offsetof(mirt_backend_vtable, io_location) + sizeof(b->vt_->io_location);
+  if (b->vt_->struct_size < needed || !b->vt_->get_tactics || !b->vt_->kernel_create || !b->vt_->kernel_execute ||
+      !b->vt_->kernel_destroy || !b->vt_->memory_alloc || !b->vt_->memory_free || !b->vt_->memory_copy)
+    return make_error(MIRT_STATUS_MODULE_ERROR, "backend '", b->name_, "' (", b->module_->path,
+                      ") has an incomplete vtable (struct_size ", b->vt_->struct_size, ", need ", needed, ")");
+  return b;
+}
+
+result<std::vector<mirt_tactic_info>> backend::tactics(const mirt_node_info* node) const {
+  std::vector<mirt_tactic_info> out(16);
+  uint32_t count = 0;
+  status s = from_c_status(vt_->get_tactics(node, out.data(), static_cast<uint32_t>(out.size()), &count));
+  if (!s.ok()) return s;
+  if (count == 0)
+    return make_error(MIRT_STATUS_UNSUPPORTED, "backend '", name_, "' has no kernel for ", to_view(node->op_type),
+                      " '", to_view(node->name), "'");
+  if (count > out.size()) {
+    out.resize(count);
+    s = from_c_status(vt_->get_tactics(node, out.data(), count, &count));
+    if (!s.ok()) return s;
+  }
+  out.resize(std::min<size_t>(count, out.size()));
+  return out;
+}
+
+result<std::unique_ptr<kernel>> backend::create_kernel(const mirt_node_info* node, uint64_t tactic) const {
+  mirt_kernel* k = nullptr;
+  status s = from_c_status(vt_->kernel_create(node, tactic, &k));
+  if (!s.ok()) return s.with_context(cat("creating the kernel of layer '", to_view(node->name), "'"));
+  if (!k)
+    return make_error(MIRT_STATUS_MODULE_ERROR, "backend '", name_, "' returned no kernel for layer '",
+                      to_view(node->name), "'");
+  return std::make_unique<kernel>(module_, vt_, k);
+}
+
+result<std::shared_ptr<void>> backend::allocate(size_t bytes, const std::string& purpose) const {
+  void* p = nullptr;
+  status s = from_c_status(vt_->memory_alloc(bytes ? bytes : 64, &p));
+  if (!s.ok() || !p)
+    return make_error(MIRT_STATUS_OUT_OF_MEMORY, "backend '", name_, "' could not allocate ", bytes, " bytes for ",
+                      purpose, s.ok() ? std::string() : ": " + s.message());
+  module_handle keep = module_;
+  const mirt_backend_vtable* vt = vt_;
+  return std::shared_ptr<void>(p, [keep, vt](void* q) { vt->memory_free(q); });
+}
+
+status backend::copy(void* dst, const void* src, size_t bytes, mirt_copy_kind kind, void* stream) const {
+  return from_c_status(vt_->memory_copy(dst, src, bytes, kind, stream));
+}
+
+status backend::synchronize(void* stream) const {
+  return vt_->stream_synchronize ? from_c_status(vt_->stream_synchronize(stream)) : status();
+}
+
+}  // namespace mirt

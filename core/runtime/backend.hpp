@@ -1,0 +1,77 @@
+// core/runtime/backend.hpp — the core's view of a backend module: tactics, kernels, memory.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/graph/graph.hpp"
+#include "core/graph/op_schema.hpp"
+#include "core/registry/registry.hpp"
+#include "mirt/backend.h"
+
+namespace mirt {
+
+// mirt_node_info for one node, owning the arrays it points to.
+class node_view {
+ public:
+  // types: one per tensor of g (build-time or concrete). constant_data is read from g.constants.
+  node_view(const graph& g, const node& n, const std::vector<tensor_type>& types, uint32_t precision_flags);
+  node_view(const node_view&) = delete;
+  node_view& operator=(const node_view&) = delete;
+
+  const mirt_node_info* info() const { return &info_; }
+
+ private:
+  mirt_node_info info_{};
+  std::vector<mirt_tensor_desc> inputs_, outputs_;
+  std::vector<const void*> constants_;
+  std::vector<mirt_attribute> attributes_;
+  std::vector<std::vector<mirt_string_view>> strings_;
+};
+
+mirt_tensor_desc to_desc(const tensor_type& t);
+size_t byte_size(const mirt_tensor_desc& d);
+
+// A kernel made by a backend; destroyed through the backend, which it keeps loaded.
+class kernel {
+ public:
+  kernel(module_handle module, const mirt_backend_vtable* vt, mirt_kernel* k) : module_(std::move(module)), vt_(vt), k_(k) {}
+  ~kernel() { if (k_) vt_->kernel_destroy(k_); }
+  kernel(const kernel&) = delete;
+  kernel& operator=(const kernel&) = delete;
+
+  size_t workspace_size(const mirt_tensor_desc* inputs, const mirt_tensor_desc* outputs) const;
+  status execute(const mirt_kernel_io& io, const std::string& layer) const;
+
+ private:
+  module_handle module_;
+  const mirt_backend_vtable* vt_;
+  mirt_kernel* k_;
+};
+
+// A loaded backend module.
+class backend {
+ public:
+  static result<std::shared_ptr<backend>> acquire(const std::string& name);  // empty: best score
+
+  const std::string& name() const { return name_; }
+  const std::string& version() const { return version_; }
+  std::string device_signature() const { return vt_->device_signature ? vt_->device_signature() : ""; }
+  mirt_tensor_location io_location() const { return vt_->io_location; }
+
+  result<std::vector<mirt_tactic_info>> tactics(const mirt_node_info* node) const;
+  result<std::unique_ptr<kernel>> create_kernel(const mirt_node_info* node, uint64_t tactic) const;
+
+  // Device memory freed by the returned owner.
+  result<std::shared_ptr<void>> allocate(size_t bytes, const std::string& purpose) const;
+  status copy(void* dst, const void* src, size_t bytes, mirt_copy_kind kind, void* stream) const;
+  status synchronize(void* stream) const;
+
+ private:
+  module_handle module_;
+  const mirt_backend_vtable* vt_ = nullptr;
+  std::string name_, version_;
+};
+
+}  // namespace mirt

@@ -1,0 +1,178 @@
+// core/runtime/context.cpp — shape checks against the profile, shape inference, and the run loop.
+#include "core/runtime/context.hpp"
+
+#include <numeric>
+
+#include "core/graph/shape_inference.hpp"
+
+namespace mirt {
+
+namespace {
+
+std::vector<int> execution_order(const graph& g) {
+  std::vector<int> order(g.nodes.size());
+  std::iota(order.begin(), order.end(), 0);
+  return order;
+}
+
+}  // namespace
+
+result<std::unique_ptr<context>> context::create(std::shared_ptr<const engine> e, uint32_t profile) {
+  const plan_model& plan = e->plan();
+  if (profile >= plan.profiles.size())
+    return make_error(MIRT_STATUS_INVALID_ARGUMENT, "profile ", profile, " does not exist; the plan has ",
+                      plan.profiles.size());
+  auto c = std::unique_ptr<context>(new context());
+  c->engine_ = e;
+  c->profile_ = profile;
+  const graph& g = plan.network;
+  const plan_profile& p = plan.profiles[profile];
+  MIRT_ASSIGN_OR_RETURN(c->arena_, e->target().allocate(p.memory.arena_size, "a context's activation memory"));
+
+  // Sizes at the profile's max shapes bound every run's sizes and the workspace.
+  std::unordered_map<int, std::vector<int64_t>> max_shapes;
+  for (const profile_input& in : p.inputs) max_shapes[in.tensor] = in.max;
+  MIRT_ASSIGN_OR_RETURN(std::vector<tensor_type> max_types, infer_types(g, execution_order(g), max_shapes));
+  c->planned_bytes_.resize(g.tensors.size());
+  for (size_t t = 0; t < g.tensors.size(); ++t)
+    c->planned_bytes_[t] = byte_size(to_desc(max_types[t]));
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    std::vector<mirt_tensor_desc> ins, outs;
+    for (int t : g.nodes[n].inputs) ins.push_back(t >= 0 ? to_desc(max_types[t]) : mirt_tensor_desc{});
+    for (int t : g.nodes[n].outputs) outs.push_back(to_desc(max_types[t]));
+    c->workspace_size_ = std::max(c->workspace_size_, e->kernel_of(n).workspace_size(ins.data(), outs.data()));
+  }
+  if (c->workspace_size_) {
+    MIRT_ASSIGN_OR_RETURN(c->workspace_, e->target().allocate(c->workspace_size_, "a context's kernel workspace"));
+  }
+  // Inputs without dynamic dims need no set_input_shape call.
+  for (const profile_input& in : p.inputs)
+    if (in.min == in.max) c->input_shapes_[in.tensor] = in.min;
+  return c;
+}
+
+status context::set_input_shape(std::string_view name, const std::vector<int64_t>& shape) {
+  const graph& g = engine_->plan().network;
+  int t = engine_->find_io(name);
+  if (t < 0 || !g.tensors[t].is_input)
+    return make_error(MIRT_STATUS_NOT_FOUND, "'", name, "' is not an input of this engine");
+  const profile_input* range = nullptr;
+  for (const profile_input& in : engine_->plan().profiles[profile_].inputs)
+    if (in.tensor == t) range = &in;
+  if (shape.size() != range->min.size())
+    return make_error(MIRT_STATUS_INVALID_SHAPE, "input '", name, "': shape ", to_string(shape), " has rank ",
+                      shape.size(), ", expected ", range->min.size());
+  for (size_t d = 0; d < shape.size(); ++d) {
+    if (shape[d] < range->min[d] || shape[d] > range->max[d]) {
+      if (range->min[d] == range->max[d])
+        return make_error(MIRT_STATUS_INVALID_SHAPE, "input '", name, "': dim ", d, " is ", shape[d],
+                          " but must be ", range->min[d]);
+      return make_error(MIRT_STATUS_INVALID_SHAPE, "input '", name, "': dim ", d, " is ", shape[d],
+                        ", outside the range [", range->min[d], ", ", range->max[d], "] of optimization profile ",
+                        profile_);
+    }
+  }
+  auto& current = input_shapes_[t];
+  if (current != shape) {
+    current = shape;
+    shapes_dirty_ = launches_dirty_ = true;
+  }
+  return {};
+}
+
+status context::refresh_shapes() {
+  if (!shapes_dirty_) return {};
+  const graph& g = engine_->plan().network;
+  std::string missing;
+  for (int t : g.inputs)
+    if (!input_shapes_.count(t)) missing += (missing.empty() ? "'" : ", '") + g.tensors[t].name + "'";
+  if (!missing.empty())
+    return make_error(MIRT_STATUS_FAILED_PRECONDITION, "set the shape of input ", missing,
+                      " first (mirt_context_set_input_shape)");
+  MIRT_ASSIGN_OR_RETURN(types_, infer_types(g, execution_order(g), input_shapes_));
+  for (size_t t = 0; t < g.tensors.size(); ++t) {
+    const int64_t offset = engine_->plan().profiles[profile_].memory.tensor_offsets[t];
+    if (offset >= 0 && byte_size(to_desc(types_[t])) > planned_bytes_[t])
+      return make_error(MIRT_STATUS_INVALID_SHAPE, "tensor '", g.tensors[t].name, "' needs ",
+                        byte_size(to_desc(types_[t])), " bytes at shape ", to_string(types_[t].shape),
+                        ", more than the ", planned_bytes_[t], " planned for profile ", profile_);
+  }
+  shapes_dirty_ = false;
+  return {};
+}
+
+result<std::vector<int64_t>> context::tensor_shape(std::string_view name) {
+  int t = engine_->find_io(name);
+  if (t < 0) return make_error(MIRT_STATUS_NOT_FOUND, "'", name, "' is not an input or output of this engine");
+  MIRT_RETURN_IF_ERROR(refresh_shapes());
+  std::vector<int64_t> out;
+  for (const dim& d : types_[t].shape) out.push_back(d.value);
+  return out;
+}
+
+status context::set_tensor_address(std::string_view name, void* address) {
+  int t = engine_->find_io(name);
+  if (t < 0) return make_error(MIRT_STATUS_NOT_FOUND, "'", name, "' is not an input or output of this engine");
+  if (!address) return make_error(MIRT_STATUS_INVALID_ARGUMENT, "tensor '", name, "': the address is NULL");
+  addresses_[t] = address;
+  launches_dirty_ = true;
+  return {};
+}
+
+void* context::address_of(int t) {
+  const tensor& x = engine_->plan().network.tensors[t];
+  if (x.constant >= 0) return const_cast<void*>(engine_->constant_address(t));
+  auto given = addresses_.find(t);
+  if (given != addresses_.end()) return given->second;
+  int64_t offset = engine_->plan().profiles[profile_].memory.tensor_offsets[t];
+  return offset >= 0 ? static_cast<std::byte*>(arena_.get()) + offset : nullptr;
+}
+
+status context::refresh_launches() {
+  MIRT_RETURN_IF_ERROR(refresh_shapes());
+  if (!launches_dirty_) return {};
+  const graph& g = engine_->plan().network;
+  std::string missing;
+  for (int t : engine_->io_tensors())
+    if (!addresses_.count(t) && byte_size(to_desc(types_[t])) > 0)
+      missing += (missing.empty() ? "'" : ", '") + g.tensors[t].name + "'";
+  if (!missing.empty())
+    return make_error(MIRT_STATUS_FAILED_PRECONDITION, "no address is set for tensor ", missing,
+                      " (mirt_context_set_tensor_address)");
+  launches_.assign(g.nodes.size(), {});
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    launch& l = launches_[n];
+    for (int t : g.nodes[n].inputs) {
+      l.inputs.push_back(t >= 0 ? to_desc(types_[t]) : mirt_tensor_desc{});
+      l.input_data.push_back(t >= 0 ? address_of(t) : nullptr);
+    }
+    for (int t : g.nodes[n].outputs) {
+      l.outputs.push_back(to_desc(types_[t]));
+      l.output_data.push_back(address_of(t));
+    }
+  }
+  launches_dirty_ = false;
+  return {};
+}
+
+status context::enqueue(void* stream) {
+  MIRT_RETURN_IF_ERROR(refresh_launches());
+  const graph& g = engine_->plan().network;
+  for (size_t n = 0; n < launches_.size(); ++n) {
+    const launch& l = launches_[n];
+    mirt_kernel_io io{sizeof(mirt_kernel_io), l.inputs.size(), l.inputs.data(), l.input_data.data(),
+                      l.outputs.size(), l.outputs.data(), l.output_data.data(), workspace_.get(), workspace_size_,
+                      stream};
+    MIRT_RETURN_IF_ERROR(engine_->kernel_of(n).execute(io, g.nodes[n].name));
+  }
+  // Outputs that no layer writes: constants and pass-through inputs.
+  for (int t : g.outputs) {
+    const tensor& x = g.tensors[t];
+    if (x.producer >= 0 || x.is_input) continue;  // an input marked as output already holds its data
+    MIRT_RETURN_IF_ERROR(engine_->target().copy(addresses_[t], engine_->constant_address(t), byte_size(to_desc(types_[t])),
+                                                MIRT_COPY_KIND_DEVICE_TO_DEVICE, stream));
+  }
+  return {};
+}
+
+}  // namespace mirt

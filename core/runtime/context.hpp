@@ -1,0 +1,50 @@
+// core/runtime/context.hpp — an execution context: input shapes, buffers, activation memory, runs.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/runtime/engine.hpp"
+
+namespace mirt {
+
+class context {
+ public:
+  static result<std::unique_ptr<context>> create(std::shared_ptr<const engine> e, uint32_t profile);
+
+  status set_input_shape(std::string_view name, const std::vector<int64_t>& shape);
+  result<std::vector<int64_t>> tensor_shape(std::string_view name);
+  status set_tensor_address(std::string_view name, void* address);
+  status enqueue(void* stream);
+
+  const engine& owner() const { return *engine_; }
+
+ private:
+  // One node's launch, ready to go: concrete descs and addresses.
+  struct launch {
+    std::vector<mirt_tensor_desc> inputs, outputs;
+    std::vector<const void*> input_data;
+    std::vector<void*> output_data;
+  };
+
+  status refresh_shapes();
+  status refresh_launches();
+  void* address_of(int t);
+
+  std::shared_ptr<const engine> engine_;
+  uint32_t profile_ = 0;
+  std::unordered_map<int, std::vector<int64_t>> input_shapes_;
+  std::unordered_map<int, void*> addresses_;
+  std::vector<tensor_type> types_;
+  std::vector<uint64_t> planned_bytes_;  // arena bytes reserved per tensor
+  std::vector<launch> launches_;
+  bool shapes_dirty_ = true;
+  bool launches_dirty_ = true;
+  std::shared_ptr<void> arena_;
+  std::shared_ptr<void> workspace_;
+  size_t workspace_size_ = 0;
+};
+
+}  // namespace mirt

@@ -1,0 +1,77 @@
+// core/runtime/engine.cpp — plan bytes to a runnable engine.
+#include "core/runtime/engine.hpp"
+
+#include <cstring>
+#include <new>
+
+#include "core/graph/shape_inference.hpp"
+#include "core/plan/plan_reader.hpp"
+
+namespace mirt {
+
+int engine::find_io(std::string_view name) const {
+  for (int t : io_)
+    if (plan_.network.tensors[t].name == name) return t;
+  return -1;
+}
+
+result<std::shared_ptr<const engine>> engine::load(const void* data, size_t size) {
+  if (!data && size) return make_error(MIRT_STATUS_INVALID_ARGUMENT, "plan data is NULL");
+  auto e = std::make_shared<engine>();
+  // Aligned copy, so constants (64-byte aligned inside the plan) stay aligned in memory.
+  auto* raw = static_cast<std::byte*>(::operator new[](size ? size : 1, std::align_val_t(64)));
+  e->bytes_ = std::shared_ptr<std::byte[]>(raw, [](std::byte* p) { ::operator delete[](p, std::align_val_t(64)); });
+  if (size) std::memcpy(raw, data, size);
+  MIRT_ASSIGN_OR_RETURN(e->plan_, read_plan(e->bytes_, size));
+  const plan_model& plan = e->plan_;
+  const graph& g = plan.network;
+
+  result<std::shared_ptr<backend>> b = backend::acquire(plan.backend_name);
+  if (!b.ok())
+    return b.error().with_context(cat("the plan was built for backend '", plan.backend_name, "' ",
+                                      plan.backend_version));
+  e->backend_ = *b;
+  std::string signature = e->backend_->device_signature();
+  if (signature != plan.device_signature)
+    return make_error(MIRT_STATUS_INCOMPATIBLE_VERSION, "the plan was built for device '", plan.device_signature,
+                      "' but backend '", plan.backend_name, "' runs on '", signature, "' here; rebuild the plan");
+
+  // Weights: used in place for host backends, copied once to device memory otherwise.
+  e->constant_addresses_.resize(g.constants.size());
+  if (e->backend_->io_location() == MIRT_TENSOR_LOCATION_HOST) {
+    for (size_t c = 0; c < g.constants.size(); ++c) e->constant_addresses_[c] = g.constants[c].data();
+  } else {
+    size_t total = 0;
+    std::vector<size_t> offsets;
+    for (const constant_buffer& c : g.constants) {
+      offsets.push_back(total);
+      total += (c.size + 255) / 256 * 256;
+    }
+    MIRT_ASSIGN_OR_RETURN(e->device_weights_, e->backend_->allocate(total, "the plan's weights"));
+    auto* base = static_cast<std::byte*>(e->device_weights_.get());
+    for (size_t c = 0; c < g.constants.size(); ++c) {
+      MIRT_RETURN_IF_ERROR(e->backend_->copy(base + offsets[c], g.constants[c].data(), g.constants[c].size,
+                                             MIRT_COPY_KIND_HOST_TO_DEVICE, nullptr));
+      e->constant_addresses_[c] = base + offsets[c];
+    }
+    MIRT_RETURN_IF_ERROR(e->backend_->synchronize(nullptr));
+  }
+
+  e->declared_.resize(g.tensors.size());
+  for (size_t t = 0; t < g.tensors.size(); ++t) {
+    e->declared_[t].dtype = g.tensors[t].dtype;
+    e->declared_[t].shape = g.tensors[t].shape;
+    e->declared_[t].values = small_integer_values(g, g.tensors[t]);
+  }
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    node_view view(g, g.nodes[n], e->declared_, plan.precision_flags);
+    MIRT_ASSIGN_OR_RETURN(std::unique_ptr<kernel> k,
+                          e->backend_->create_kernel(view.info(), plan.kernels[n].tactic_id));
+    e->kernels_.push_back(std::move(k));
+  }
+  e->io_ = g.inputs;
+  e->io_.insert(e->io_.end(), g.outputs.begin(), g.outputs.end());
+  return std::shared_ptr<const engine>(std::move(e));
+}
+
+}  // namespace mirt

@@ -1,0 +1,41 @@
+// core/runtime/engine.hpp — a deserialized plan with its backend and kernels; immutable, shared.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/graph/op_schema.hpp"
+#include "core/plan/plan_model.hpp"
+#include "core/runtime/backend.hpp"
+
+namespace mirt {
+
+class engine {
+ public:
+  // Checks and decodes plan bytes (copied), loads the backend on first use, creates the kernels.
+  static result<std::shared_ptr<const engine>> load(const void* data, size_t size);
+
+  const plan_model& plan() const { return plan_; }
+  const backend& target() const { return *backend_; }
+  const kernel& kernel_of(size_t node) const { return *kernels_[node]; }
+  // Device address of constant tensor t's data.
+  const void* constant_address(int t) const { return constant_addresses_[plan_.network.tensors[t].constant]; }
+  // Graph inputs, then graph outputs (tensor indices).
+  const std::vector<int>& io_tensors() const { return io_; }
+  int find_io(std::string_view name) const;
+  // Declared types (symbolic shapes) of every tensor.
+  const std::vector<tensor_type>& declared_types() const { return declared_; }
+
+ private:
+  std::shared_ptr<std::byte[]> bytes_;
+  plan_model plan_;
+  std::shared_ptr<backend> backend_;
+  std::vector<std::unique_ptr<kernel>> kernels_;
+  std::shared_ptr<void> device_weights_;
+  std::vector<const void*> constant_addresses_;
+  std::vector<int> io_;
+  std::vector<tensor_type> declared_;
+};
+
+}  // namespace mirt
