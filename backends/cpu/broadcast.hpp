@@ -1,0 +1,101 @@
+// backends/cpu/broadcast.hpp — strided loops over several operands, for broadcasting and reductions.
+#pragma once
+
+#include <array>
+
+#include "backends/cpu/tensor.hpp"
+
+namespace mirt::cpu {
+
+// Strides of a dense tensor of shape `in` when read as shape `out` (numpy broadcasting): aligned to
+// out's rank, 0 where `in` has extent 1 (or no dimension) and out does not.
+inline dims broadcast_strides(const dims& in, const dims& out) {
+  if (in.size() > out.size()) fail(MIRT_STATUS_INVALID_SHAPE, "shape ", dims_string(in), " does not broadcast to ", dims_string(out));
+  dims s(out.size(), 0);
+  const dims dense = dense_strides(in);
+  const size_t lead = out.size() - in.size();
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == out[lead + i]) s[lead + i] = in[i] == 1 ? 0 : dense[i];
+    else if (in[i] == 1) s[lead + i] = 0;
+    else fail(MIRT_STATUS_INVALID_SHAPE, "shape ", dims_string(in), " does not broadcast to ", dims_string(out));
+  }
+  return s;
+}
+
+// Numpy broadcast of two shapes.
+inline dims broadcast_shape(const dims& a, const dims& b) {
+  const size_t r = std::max(a.size(), b.size());
+  dims out(r);
+  for (size_t i = 0; i < r; ++i) {
+    const int64_t da = i < r - a.size() ? 1 : a[i - (r - a.size())];
+    const int64_t db = i < r - b.size() ? 1 : b[i - (r - b.size())];
+    if (da != db && da != 1 && db != 1)
+      fail(MIRT_STATUS_INVALID_SHAPE, "shapes ", dims_string(a), " and ", dims_string(b), " do not broadcast");
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+// N operands walked together over one iteration shape, each with its own element strides.
+template <size_t N>
+struct strided_loop {
+  dims shape;
+  std::array<dims, N> strides;
+};
+
+// Drops unit dimensions and merges neighbours that every operand walks contiguously, so the
+// innermost row is as long as possible.
+template <size_t N>
+strided_loop<N> make_loop(const dims& shape, const std::array<dims, N>& strides) {
+  strided_loop<N> l;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    if (shape[d] == 1) continue;
+    if (!l.shape.empty()) {
+      bool mergeable = true;
+      for (size_t k = 0; k < N; ++k) mergeable = mergeable && l.strides[k].back() == strides[k][d] * shape[d];
+      if (mergeable) {
+        l.shape.back() *= shape[d];
+        for (size_t k = 0; k < N; ++k) l.strides[k].back() = strides[k][d];
+        continue;
+      }
+    }
+    l.shape.push_back(shape[d]);
+    for (size_t k = 0; k < N; ++k) l.strides[k].push_back(strides[k][d]);
+  }
+  return l;
+}
+
+// Calls row(offsets, steps, length) for each innermost row; offsets and steps are in elements.
+template <size_t N, class F>
+void for_each_row(const strided_loop<N>& l, F&& row) {
+  std::array<int64_t, N> off{}, step{};
+  if (l.shape.empty()) {
+    for (size_t k = 0; k < N; ++k) step[k] = 0;
+    row(off, step, int64_t(1));
+    return;
+  }
+  for (int64_t s : l.shape)
+    if (s == 0) return;
+  const size_t r = l.shape.size();
+  for (size_t k = 0; k < N; ++k) step[k] = l.strides[k][r - 1];
+  const int64_t len = l.shape[r - 1];
+  std::array<int64_t, MIRT_MAX_RANK + 1> idx{};
+  while (true) {
+    row(off, step, len);
+    // Advance the outer index (all dims but the last), odometer style.
+    size_t d = r - 1;
+    while (d > 0) {
+      --d;
+      if (++idx[d] < l.shape[d]) {
+        for (size_t k = 0; k < N; ++k) off[k] += l.strides[k][d];
+        break;
+      }
+      for (size_t k = 0; k < N; ++k) off[k] -= l.strides[k][d] * (l.shape[d] - 1);
+      idx[d] = 0;
+      if (d == 0) return;
+    }
+    if (r == 1) return;
+  }
+}
+
+}  // namespace mirt::cpu

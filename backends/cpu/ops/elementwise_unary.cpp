@@ -1,0 +1,171 @@
+// backends/cpu/ops/elementwise_unary.cpp — elementwise activations and math functions (may run in place).
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
+#include "backends/cpu/kernel.hpp"
+
+namespace mirt::cpu {
+namespace {
+
+// y = f(x) elementwise; y may alias x, each element is read before it is written.
+template <class T, class F>
+class unary_kernel final : public kernel {
+ public:
+  explicit unary_kernel(F f) : f_(f) {}
+  void execute(const exec_args& args) const override {
+    const tensor& out = args.out.at(0);
+    const T* x = args.in.at(0).as<const T>();
+    T* y = out.as<T>();
+    for (int64_t i = 0, n = out.numel(); i < n; ++i) y[i] = f_(x[i]);
+  }
+
+ private:
+  F f_;
+};
+
+template <class T, class F>
+std::unique_ptr<kernel> make_unary(F f) {
+  return std::make_unique<unary_kernel<T, F>>(f);
+}
+
+constexpr float k_sqrt1_2 = 0.70710678118654752440f;
+constexpr float k_sqrt2_pi = 0.79788456080286535588f;
+
+float softplus(float x) { return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x)); }
+
+// Float-only functions; parameters come from the node's attributes with ONNX defaults.
+std::unique_ptr<kernel> create_float_unary(const node_view& node) {
+  const std::string op = node.op_type();
+  using T = float;
+  if (op == "Sigmoid")
+    return make_unary<T>([](T x) { return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x)); });
+  if (op == "Tanh") return make_unary<T>([](T x) { return std::tanh(x); });
+  if (op == "Erf") return make_unary<T>([](T x) { return std::erf(x); });
+  if (op == "Gelu") {
+    const std::string approx = node.attr_string("approximate", "none");
+    if (approx == "tanh")
+      return make_unary<T>([](T x) { return 0.5f * x * (1 + std::tanh(k_sqrt2_pi * (x + 0.044715f * x * x * x))); });
+    if (approx != "none") fail(MIRT_STATUS_INVALID_GRAPH, "attribute 'approximate' is '", approx, "', expected none or tanh");
+    return make_unary<T>([](T x) { return 0.5f * x * (1 + std::erf(x * k_sqrt1_2)); });
+  }
+  if (op == "Exp") return make_unary<T>([](T x) { return std::exp(x); });
+  if (op == "Log") return make_unary<T>([](T x) { return std::log(x); });
+  if (op == "Sqrt") return make_unary<T>([](T x) { return std::sqrt(x); });
+  if (op == "Reciprocal") return make_unary<T>([](T x) { return 1 / x; });
+  if (op == "Floor") return make_unary<T>([](T x) { return std::floor(x); });
+  if (op == "Ceil") return make_unary<T>([](T x) { return std::ceil(x); });
+  // ONNX Round breaks ties to even, which is nearbyint in the default rounding mode.
+  if (op == "Round") return make_unary<T>([](T x) { return std::nearbyint(x); });
+  if (op == "Sin") return make_unary<T>([](T x) { return std::sin(x); });
+  if (op == "Cos") return make_unary<T>([](T x) { return std::cos(x); });
+  if (op == "Tan") return make_unary<T>([](T x) { return std::tan(x); });
+  if (op == "Asin") return make_unary<T>([](T x) { return std::asin(x); });
+  if (op == "Acos") return make_unary<T>([](T x) { return std::acos(x); });
+  if (op == "Atan") return make_unary<T>([](T x) { return std::atan(x); });
+  if (op == "Sinh") return make_unary<T>([](T x) { return std::sinh(x); });
+  if (op == "Cosh") return make_unary<T>([](T x) { return std::cosh(x); });
+  if (op == "Asinh") return make_unary<T>([](T x) { return std::asinh(x); });
+  if (op == "Acosh") return make_unary<T>([](T x) { return std::acosh(x); });
+  if (op == "Atanh") return make_unary<T>([](T x) { return std::atanh(x); });
+  if (op == "Softplus") return make_unary<T>([](T x) { return softplus(x); });
+  if (op == "Softsign") return make_unary<T>([](T x) { return x / (1 + std::fabs(x)); });
+  if (op == "Mish") return make_unary<T>([](T x) { return x * std::tanh(softplus(x)); });
+  if (op == "HardSwish") return make_unary<T>([](T x) { return x * std::clamp(x / 6 + 0.5f, 0.f, 1.f); });
+  if (op == "LeakyRelu") {
+    const float alpha = node.attr_float("alpha", 0.01f);
+    return make_unary<T>([alpha](T x) { return x < 0 ? alpha * x : x; });
+  }
+  if (op == "Elu") {
+    const float alpha = node.attr_float("alpha", 1.0f);
+    return make_unary<T>([alpha](T x) { return x < 0 ? alpha * std::expm1(x) : x; });
+  }
+  if (op == "Selu") {
+    const float alpha = node.attr_float("alpha", 1.67326319217681884765625f);
+    const float gamma = node.attr_float("gamma", 1.05070102214813232421875f);
+    return make_unary<T>([alpha, gamma](T x) { return x > 0 ? gamma * x : gamma * alpha * std::expm1(x); });
+  }
+  if (op == "HardSigmoid") {
+    const float alpha = node.attr_float("alpha", 0.2f), beta = node.attr_float("beta", 0.5f);
+    return make_unary<T>([alpha, beta](T x) { return std::clamp(alpha * x + beta, 0.f, 1.f); });
+  }
+  if (op == "Celu") {
+    const float alpha = node.attr_float("alpha", 1.0f);
+    return make_unary<T>([alpha](T x) { return std::max(0.f, x) + std::min(0.f, alpha * std::expm1(x / alpha)); });
+  }
+  if (op == "ThresholdedRelu") {
+    const float alpha = node.attr_float("alpha", 1.0f);
+    return make_unary<T>([alpha](T x) { return x > alpha ? x : 0.f; });
+  }
+  fail(MIRT_STATUS_INTERNAL, "no float unary function for op ", op);
+}
+
+// Functions defined for every numeric dtype.
+std::unique_ptr<kernel> create_numeric_unary(const node_view& node) {
+  const std::string op = node.op_type();
+  return dispatch_numeric(node.input_dtype(0), [&](auto tag) -> std::unique_ptr<kernel> {
+    using T = typename decltype(tag)::type;
+    if (op == "Relu") return make_unary<T>([](T x) { return x < T(0) ? T(0) : x; });
+    if (op == "Neg") return make_unary<T>([](T x) { return T(-x); });
+    if (op == "Abs") return make_unary<T>([](T x) { return x < T(0) ? T(-x) : x; });
+    if (op == "Sign") return make_unary<T>([](T x) { return T(x > T(0) ? 1 : x < T(0) ? -1 : 0); });
+    fail(MIRT_STATUS_INTERNAL, "no numeric unary function for op ", op);
+  });
+}
+
+std::unique_ptr<kernel> create_not(const node_view&) {
+  return make_unary<uint8_t>([](uint8_t x) { return uint8_t(x == 0); });
+}
+
+// Clip(x, min?, max?): bounds are optional scalar inputs read per call; the older attribute form
+// (min/max floats) is honoured when no input is given.
+template <class T>
+class clip_kernel final : public kernel {
+ public:
+  clip_kernel(double lo, double hi) : lo_(lo), hi_(hi) {}
+  void execute(const exec_args& args) const override {
+    T lo = bound(lo_, std::numeric_limits<T>::lowest()), hi = bound(hi_, std::numeric_limits<T>::max());
+    if (args.input(1).present()) lo = T(read_scalar(args.input(1)));
+    if (args.input(2).present()) hi = T(read_scalar(args.input(2)));
+    const tensor& out = args.out.at(0);
+    const T* x = args.in.at(0).as<const T>();
+    T* y = out.as<T>();
+    // std::min(max(x, lo), hi) as ONNX defines it: when lo > hi every value becomes hi.
+    for (int64_t i = 0, n = out.numel(); i < n; ++i) y[i] = std::min(std::max(x[i], lo), hi);
+  }
+
+ private:
+  static T bound(double v, T fallback) { return std::isnan(v) ? fallback : T(v); }
+  double lo_, hi_;
+};
+
+std::unique_ptr<kernel> create_clip(const node_view& node) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double lo = node.has_attr("min") ? node.attr_float("min", 0) : nan;
+  const double hi = node.has_attr("max") ? node.attr_float("max", 0) : nan;
+  return dispatch_numeric(node.input_dtype(0), [&](auto tag) -> std::unique_ptr<kernel> {
+    return std::make_unique<clip_kernel<typename decltype(tag)::type>>(lo, hi);
+  });
+}
+
+bool float_only(const node_view& node, std::string& why) { return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32}, why); }
+bool numeric(const node_view& node, std::string& why) {
+  return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32, MIRT_DTYPE_FLOAT64, MIRT_DTYPE_INT32, MIRT_DTYPE_INT64}, why);
+}
+bool bool_only(const node_view& node, std::string& why) { return input_dtype_in(node, 0, {MIRT_DTYPE_BOOL}, why); }
+
+}  // namespace
+
+void add_elementwise_unary_ops(std::vector<op_entry>& t) {
+  for (const char* op : {"Sigmoid", "Tanh", "Erf", "Gelu", "Exp", "Log", "Sqrt", "Reciprocal", "Floor", "Ceil",
+                         "Round", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh",
+                         "Atanh", "Softplus", "Softsign", "Mish", "HardSwish", "LeakyRelu", "Elu", "Selu",
+                         "HardSigmoid", "Celu", "ThresholdedRelu"})
+    t.push_back({op, "ref_unary", float_only, create_float_unary});
+  for (const char* op : {"Relu", "Neg", "Abs", "Sign"}) t.push_back({op, "ref_unary", numeric, create_numeric_unary});
+  t.push_back({"Clip", "ref_clip", numeric, create_clip});
+  t.push_back({"Not", "ref_unary", bool_only, create_not});
+}
+
+}  // namespace mirt::cpu
