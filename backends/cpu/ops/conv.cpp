@@ -1,2 +1,254 @@
+// backends/cpu/ops/conv.cpp — Conv and ConvTranspose on oneDNN (1D runs as 2D with a unit height).
+//
+// Primitives depend on the concrete input shape, so each kernel keeps a small cache keyed by the
+// shapes it has seen; constant weights are reordered once per entry into the layout the primitive
+// chose (format_tag::any), non-constant weights on every call.
+#include <map>
+#include <mutex>
+
 #include "backends/cpu/kernel.hpp"
-namespace mirt::cpu { void add_conv_ops(std::vector<op_entry>&) {} }
+#include "backends/cpu/onednn.hpp"
+
+namespace mirt::cpu {
+namespace {
+
+using dnnl::memory;
+
+struct conv_attrs {
+  int64_t group = 1;
+  std::string auto_pad;
+  dims strides, dilations, pads, output_padding;  // empty: ONNX defaults
+};
+
+conv_attrs read_attrs(const node_view& node) {
+  conv_attrs a;
+  a.group = node.attr_int("group", 1);
+  a.auto_pad = node.attr_string("auto_pad", "NOTSET");
+  a.strides = node.attr_ints("strides", {});
+  a.dilations = node.attr_ints("dilations", {});
+  a.pads = node.attr_ints("pads", {});
+  a.output_padding = node.attr_ints("output_padding", {});
+  if (a.group < 1) fail(MIRT_STATUS_INVALID_GRAPH, "attribute 'group' is ", a.group, ", expected >= 1");
+  if (a.auto_pad != "NOTSET" && a.auto_pad != "VALID" && a.auto_pad != "SAME_UPPER" && a.auto_pad != "SAME_LOWER")
+    fail(MIRT_STATUS_INVALID_GRAPH, "attribute 'auto_pad' is '", a.auto_pad, "'");
+  return a;
+}
+
+// Geometry of one spatial layout, in oneDNN's terms (dilation counted from 0).
+struct geometry {
+  memory::dims strides, dilates, pad_l, pad_r, kernel;
+};
+
+int64_t at_or(const dims& v, size_t i, int64_t fallback) { return i < v.size() ? v[i] : fallback; }
+
+// For Conv: pads from the attribute or auto_pad, the end pad from the concrete output extent.
+// For ConvTranspose: the begin pad likewise; the end pad absorbs output_padding and output_shape.
+geometry make_geometry(const conv_attrs& a, const dims& x, const dims& w, const dims& y, bool transposed) {
+  const size_t sr = x.size() - 2;
+  geometry g;
+  for (size_t i = 0; i < sr; ++i) {
+    const int64_t s = at_or(a.strides, i, 1), d = at_or(a.dilations, i, 1), k = w[2 + i];
+    const int64_t in = x[2 + i], out = y[2 + i], span = (k - 1) * d + 1;
+    int64_t pl = 0;
+    if (a.auto_pad == "NOTSET") {
+      pl = at_or(a.pads, i, 0);
+    } else if (a.auto_pad != "VALID") {
+      const int64_t total = transposed ? s * (in - 1) + at_or(a.output_padding, i, 0) + span - out
+                                       : std::max<int64_t>(0, (out - 1) * s + span - in);
+      const bool upper = a.auto_pad == "SAME_UPPER";
+      pl = upper ? total / 2 : total - total / 2;
+    }
+    int64_t pr;
+    if (transposed) pr = (in - 1) * s + span - pl - out;
+    else if (a.auto_pad == "NOTSET") pr = at_or(a.pads, sr + i, 0);
+    else pr = std::max<int64_t>(0, (out - 1) * s + span - in - pl);
+    g.strides.push_back(s);
+    g.dilates.push_back(d - 1);
+    g.pad_l.push_back(pl);
+    g.pad_r.push_back(pr);
+    g.kernel.push_back(k);
+  }
+  if (sr == 1) {  // 1D as 2D: a leading unit dimension
+    for (auto* v : {&g.strides, &g.kernel}) v->insert(v->begin(), 1);
+    for (auto* v : {&g.dilates, &g.pad_l, &g.pad_r}) v->insert(v->begin(), 0);
+  }
+  return g;
+}
+
+dims as_2d_if_1d(dims d) {
+  if (d.size() == 3) d.insert(d.begin() + 2, 1);
+  return d;
+}
+
+// The user's ONNX weights as a oneDNN desc: Conv W is [M, C/g, k...] (goihw); ConvTranspose W is
+// [C, M/g, k...], i.e. g,i,o order, described here through strides.
+memory::desc user_weights_desc(const dims& w, int64_t group, bool transposed, int64_t out_channels) {
+  const dims w4 = as_2d_if_1d(w);
+  const int64_t ksize = product(w4, 2);
+  memory::dims md_dims, md_strides;
+  const int64_t ocg = transposed ? w4[1] : w4[0] / group, icg = transposed ? w4[0] / group : w4[1];
+  (void)out_channels;
+  if (group > 1) md_dims.push_back(group);
+  md_dims.insert(md_dims.end(), {ocg, icg});
+  if (group > 1) md_strides.push_back(ocg * icg * ksize);
+  if (transposed) md_strides.insert(md_strides.end(), {ksize, ocg * ksize});
+  else md_strides.insert(md_strides.end(), {icg * ksize, ksize});
+  const dims spatial_strides = dense_strides(dims(w4.begin() + 2, w4.end()));
+  md_dims.insert(md_dims.end(), w4.begin() + 2, w4.end());
+  md_strides.insert(md_strides.end(), spatial_strides.begin(), spatial_strides.end());
+  return memory::desc(md_dims, memory::data_type::f32, md_strides);
+}
+
+// One prepared primitive for a concrete shape; weights_mem is set when the weights are constant.
+struct conv_entry {
+  dnnl::primitive prim;
+  std::unique_ptr<dnnl::primitive_desc_base> pd;
+  memory::desc src_md, dst_md, weights_md, user_weights_md;
+  memory weights_mem;
+  std::vector<uint8_t> weights_store;
+};
+
+class conv_kernel final : public kernel {
+ public:
+  conv_kernel(const node_view& node, bool transposed)
+      : attrs_(read_attrs(node)), transposed_(transposed), has_bias_(node.has_input(2)) {
+    if (node.input(0).rank < 3 || node.input(0).rank > 5)
+      fail(MIRT_STATUS_UNSUPPORTED, "input rank ", node.input(0).rank, " (supported: 3 to 5, i.e. 1D to 3D)");
+    if (const void* w = node.constant(1)) {
+      const auto* p = static_cast<const float*>(w);
+      const_weights_.assign(p, p + product(to_dims(node.input(1))));
+    }
+    if (const void* b = node.constant(2)) {
+      const auto* p = static_cast<const float*>(b);
+      const_bias_.assign(p, p + product(to_dims(node.input(2))));
+    }
+  }
+
+  void execute(const exec_args& args) const override {
+    const tensor &x = args.in.at(0), &w = args.in.at(1), &y = args.out.at(0);
+    if (y.numel() == 0) return;
+    try {
+      const conv_entry& e = entry(x.shape, w.shape, y.shape);
+      const dnnl::engine& eng = onednn_engine();
+      memory weights = e.weights_mem;
+      std::vector<uint8_t> weights_store;
+      if (!weights) {
+        weights_store.resize(e.weights_md.get_size() + 64);
+        weights = memory(e.weights_md, eng, align64(weights_store.data()));
+        reorder_weights(e, w.data, weights);
+      }
+      std::unordered_map<int, memory> io = {{DNNL_ARG_SRC, memory(e.src_md, eng, x.data)},
+                                            {DNNL_ARG_WEIGHTS, weights},
+                                            {DNNL_ARG_DST, memory(e.dst_md, eng, y.data)}};
+      if (has_bias_) {
+        void* bias = const_bias_.empty() ? args.in.at(2).data : const_cast<float*>(const_bias_.data());
+        io[DNNL_ARG_BIAS] = memory(memory::desc({y.shape[1]}, memory::data_type::f32, memory::format_tag::x), eng, bias);
+      }
+      onednn_execute(e.prim, *e.pd, std::move(io));
+    } catch (const dnnl::error& err) {
+      onednn_fail(err, transposed_ ? "running a deconvolution" : "running a convolution");
+    }
+  }
+
+ private:
+  static void* align64(uint8_t* p) {
+    return reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(p) + 63) & ~uintptr_t(63));
+  }
+
+  static void reorder_weights(const conv_entry& e, const void* src, const memory& dst) {
+    memory user(e.user_weights_md, onednn_engine(), const_cast<void*>(src));
+    dnnl::stream s(onednn_engine());
+    memory out = dst;  // reorder::execute takes non-const handles; memory objects are shared handles
+    dnnl::reorder(user, out).execute(s, user, out);
+    s.wait();
+  }
+
+  const conv_entry& entry(const dims& x, const dims& w, const dims& y) const {
+    const std::string key = dims_string(x) + dims_string(w) + dims_string(y);
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) return *it->second;
+    return *(cache_[key] = build(x, w, y));
+  }
+
+  std::unique_ptr<conv_entry> build(const dims& x, const dims& w, const dims& y) const {
+    const int64_t g = attrs_.group;
+    if (transposed_ ? x[1] != w[0] : x[1] != w[1] * g)
+      fail(MIRT_STATUS_INVALID_SHAPE, "input channels ", x[1], " do not match weights ", dims_string(w), " with group ", g);
+    const geometry geo = make_geometry(attrs_, x, w, y, transposed_);
+    const dims x4 = as_2d_if_1d(x), y4 = as_2d_if_1d(y), w4 = as_2d_if_1d(w);
+    memory::dims wd;
+    const int64_t ocg = y[1] / g, icg = x[1] / g;
+    if (g > 1) wd.push_back(g);
+    wd.insert(wd.end(), {ocg, icg});
+    wd.insert(wd.end(), w4.begin() + 2, w4.end());
+
+    auto e = std::make_unique<conv_entry>();
+    e->src_md = plain_desc(x4);
+    e->dst_md = plain_desc(y4);
+    e->user_weights_md = user_weights_desc(w, g, transposed_, y[1]);
+    const memory::desc any_w(wd, memory::data_type::f32, memory::format_tag::any);
+    const memory::desc bias_md({y[1]}, memory::data_type::f32, memory::format_tag::x);
+    const dnnl::primitive_attr attr = base_attr();
+    const auto& eng = onednn_engine();
+    if (transposed_) {
+      auto d = has_bias_ ? dnnl::deconvolution_forward::desc(dnnl::prop_kind::forward_inference,
+                                                             dnnl::algorithm::deconvolution_direct, e->src_md, any_w,
+                                                             bias_md, e->dst_md, geo.strides, geo.dilates, geo.pad_l, geo.pad_r)
+                         : dnnl::deconvolution_forward::desc(dnnl::prop_kind::forward_inference,
+                                                             dnnl::algorithm::deconvolution_direct, e->src_md, any_w,
+                                                             e->dst_md, geo.strides, geo.dilates, geo.pad_l, geo.pad_r);
+      auto pd = std::make_unique<dnnl::deconvolution_forward::primitive_desc>(d, attr, eng);
+      e->weights_md = pd->weights_desc();
+      e->prim = dnnl::deconvolution_forward(*pd);
+      e->pd = std::move(pd);
+    } else {
+      auto d = has_bias_ ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
+                                                           dnnl::algorithm::convolution_direct, e->src_md, any_w, bias_md,
+                                                           e->dst_md, geo.strides, geo.dilates, geo.pad_l, geo.pad_r)
+                         : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
+                                                           dnnl::algorithm::convolution_direct, e->src_md, any_w,
+                                                           e->dst_md, geo.strides, geo.dilates, geo.pad_l, geo.pad_r);
+      auto pd = std::make_unique<dnnl::convolution_forward::primitive_desc>(d, attr, eng);
+      e->weights_md = pd->weights_desc();
+      e->prim = dnnl::convolution_forward(*pd);
+      e->pd = std::move(pd);
+    }
+    if (!const_weights_.empty()) {
+      e->weights_store.resize(e->weights_md.get_size() + 64);
+      e->weights_mem = memory(e->weights_md, eng, align64(e->weights_store.data()));
+      reorder_weights(*e, const_weights_.data(), e->weights_mem);
+    }
+    return e;
+  }
+
+  conv_attrs attrs_;
+  bool transposed_;
+  bool has_bias_;
+  std::vector<float> const_weights_, const_bias_;
+  mutable std::mutex mutex_;
+  mutable std::map<std::string, std::unique_ptr<conv_entry>> cache_;
+};
+
+bool conv_supports(const node_view& node, std::string& why) {
+  for (size_t i = 0; i < std::min<size_t>(node.num_inputs(), 3); ++i)
+    if (node.has_input(i) && !input_dtype_in(node, i, {MIRT_DTYPE_FLOAT32}, why)) return false;
+  if (node.input(0).rank < 3 || node.input(0).rank > 5) {
+    why = cat("input rank ", node.input(0).rank, ", supported 3 to 5");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void add_conv_ops(std::vector<op_entry>& t) {
+  t.push_back({"Conv", "onednn_conv", conv_supports, [](const node_view& node) -> std::unique_ptr<kernel> {
+                 return std::make_unique<conv_kernel>(node, false);
+               }});
+  t.push_back({"ConvTranspose", "onednn_deconv", conv_supports, [](const node_view& node) -> std::unique_ptr<kernel> {
+                 return std::make_unique<conv_kernel>(node, true);
+               }});
+}
+
+}  // namespace mirt::cpu

@@ -1,1 +1,207 @@
+// tests/backends/cpu/test_conv.cpp — Conv and ConvTranspose against direct float64 loops.
 #include <doctest/doctest.h>
+
+#include "tests/backends/cpu/harness.hpp"
+
+using namespace cpu_test;
+
+namespace {
+
+struct conv_case {
+  shape_t x, w;
+  int64_t group = 1;
+  std::vector<int64_t> strides, dilations, pads, output_padding;  // pads: begins then ends
+  std::string auto_pad = "NOTSET";
+  bool bias = true;
+  bool const_weights = true;
+  bool dynamic = false;
+  int threads = 1;
+};
+
+int64_t get(const std::vector<int64_t>& v, size_t i, int64_t d) { return i < v.size() ? v[i] : d; }
+
+// Pads and output extents as ONNX defines them (the core's job at build time).
+void geometry(const conv_case& c, bool transposed, shape_t& y, std::vector<int64_t>& pl) {
+  const size_t sr = c.x.size() - 2;
+  y = {c.x[0], transposed ? c.w[1] * c.group : c.w[0]};
+  pl.assign(sr, 0);
+  for (size_t i = 0; i < sr; ++i) {
+    const int64_t s = get(c.strides, i, 1), d = get(c.dilations, i, 1), span = (c.w[2 + i] - 1) * d + 1, in = c.x[2 + i];
+    int64_t out;
+    if (transposed) {
+      const int64_t op = get(c.output_padding, i, 0);
+      if (c.auto_pad == "SAME_UPPER" || c.auto_pad == "SAME_LOWER") {
+        out = in * s;
+        const int64_t total = s * (in - 1) + op + span - out;
+        pl[i] = c.auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
+      } else {
+        pl[i] = get(c.pads, i, 0);
+        out = s * (in - 1) + op + span - pl[i] - get(c.pads, sr + i, 0);
+      }
+    } else if (c.auto_pad == "SAME_UPPER" || c.auto_pad == "SAME_LOWER") {
+      out = (in + s - 1) / s;
+      const int64_t total = std::max<int64_t>(0, (out - 1) * s + span - in);
+      pl[i] = c.auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
+    } else if (c.auto_pad == "VALID") {
+      out = (in - span) / s + 1;
+    } else {
+      pl[i] = get(c.pads, i, 0);
+      out = (in + pl[i] + get(c.pads, sr + i, 0) - span) / s + 1;
+    }
+    y.push_back(out);
+  }
+}
+
+std::vector<double> reference(const conv_case& c, bool transposed, const std::vector<float>& x, const std::vector<float>& w,
+                              const std::vector<float>& b, const shape_t& y, const std::vector<int64_t>& pl) {
+  const size_t sr = c.x.size() - 2;
+  std::vector<double> out(size_t(numel(y)), 0.0);
+  const int64_t g = c.group, cin = c.x[1], cout = y[1], icg = cin / g, ocg = cout / g;
+  const shape_t xsp(c.x.begin() + 2, c.x.end()), ysp(y.begin() + 2, y.end()), ksp(c.w.begin() + 2, c.w.end());
+  const int64_t nx = numel(xsp), ny = numel(ysp), nk = numel(ksp);
+  for (int64_t n = 0; n < c.x[0]; ++n)
+    for (int64_t ic = 0; ic < cin; ++ic) {
+      const int64_t grp = ic / icg;
+      for (int64_t oc = grp * ocg; oc < (grp + 1) * ocg; ++oc)
+        for (int64_t k = 0; k < nk; ++k) {
+          const auto kidx = unravel(k, ksp);
+          const double wv = transposed ? w[size_t((ic * ocg + oc % ocg) * nk + k)] : w[size_t((oc * icg + ic % icg) * nk + k)];
+          // Conv gathers each output from inputs; ConvTranspose scatters each input into outputs.
+          const int64_t outer = transposed ? nx : ny;
+          for (int64_t p = 0; p < outer; ++p) {
+            const auto pidx = unravel(p, transposed ? xsp : ysp);
+            int64_t other = 0;
+            bool inside = true;
+            for (size_t i = 0; i < sr; ++i) {
+              const int64_t pos = pidx[i] * get(c.strides, i, 1) - pl[i] + kidx[i] * get(c.dilations, i, 1);
+              const int64_t lim = transposed ? ysp[i] : xsp[i];
+              inside = inside && pos >= 0 && pos < lim;
+              other = other * lim + pos;
+            }
+            if (!inside) continue;
+            if (transposed) out[size_t((n * cout + oc) * ny + other)] += x[size_t((n * cin + ic) * nx + p)] * wv;
+            else out[size_t((n * cout + oc) * ny + p)] += x[size_t((n * cin + ic) * nx + other)] * wv;
+          }
+        }
+    }
+  if (!b.empty())
+    for (size_t i = 0; i < out.size(); ++i) out[i] += b[(i / size_t(ny)) % size_t(cout)];
+  return out;
+}
+
+void check_conv(const conv_case& c, bool transposed) {
+  shape_t y;
+  std::vector<int64_t> pl;
+  geometry(c, transposed, y, pl);
+  const auto x = random_floats(numel(c.x), -1, 1, 21), w = random_floats(numel(c.w), -1, 1, 22);
+  const int64_t cout = y[1];
+  const auto b = c.bias ? random_floats(cout, -1, 1, 23) : std::vector<float>{};
+  op_call call{transposed ? "ConvTranspose" : "Conv", {f32(c.x, x), f32(c.w, w, c.const_weights)}, {{MIRT_DTYPE_FLOAT32, y}}};
+  if (c.bias) call.inputs.push_back(f32({cout}, b, c.const_weights));
+  call.attrs.push_back(attr_i("group", c.group));
+  if (!c.strides.empty()) call.attrs.push_back(attr_ints("strides", c.strides));
+  if (!c.dilations.empty()) call.attrs.push_back(attr_ints("dilations", c.dilations));
+  if (!c.pads.empty()) call.attrs.push_back(attr_ints("pads", c.pads));
+  if (!c.output_padding.empty()) call.attrs.push_back(attr_ints("output_padding", c.output_padding));
+  if (c.auto_pad != "NOTSET") call.attrs.push_back(attr_s("auto_pad", c.auto_pad));
+  call.dynamic_build = c.dynamic;
+  call.threads = c.threads;
+  const op_result r = run(call);
+  INFO(r.message);
+  REQUIRE(r.code == MIRT_STATUS_OK);
+  CHECK(r.tactic.find("onednn") != std::string::npos);
+  check_close(r.outputs[0].values<float>(), reference(c, transposed, x, w, b, y, pl), 1e-4);
+}
+
+}  // namespace
+
+TEST_SUITE("cpu") {
+
+TEST_CASE("Conv 2D matches the reference with bias, strides and asymmetric pads") {
+  conv_case c{{2, 3, 9, 8}, {4, 3, 3, 3}};
+  c.strides = {2, 1};
+  c.pads = {1, 0, 2, 1};
+  check_conv(c, false);
+}
+
+TEST_CASE("Conv handles groups with dilation and no bias") {
+  conv_case c{{1, 4, 10, 10}, {6, 2, 3, 3}, 2};
+  c.dilations = {2, 2};
+  c.pads = {2, 2, 2, 2};
+  c.bias = false;
+  check_conv(c, false);
+}
+
+TEST_CASE("Conv handles depthwise (group equals channels) with stride 2") {
+  conv_case c{{1, 8, 11, 11}, {8, 1, 3, 3}, 8};
+  c.strides = {2, 2};
+  c.pads = {1, 1, 1, 1};
+  check_conv(c, false);
+}
+
+TEST_CASE("Conv auto_pad SAME_UPPER, SAME_LOWER and VALID with stride 2") {
+  for (const std::string mode : {"SAME_UPPER", "SAME_LOWER", "VALID"}) {
+    conv_case c{{1, 2, 8, 7}, {3, 2, 4, 3}};
+    c.strides = {2, 2};
+    c.auto_pad = mode;
+    CAPTURE(mode);
+    check_conv(c, false);
+  }
+}
+
+TEST_CASE("Conv 1D and 3D match the reference") {
+  conv_case c1{{2, 3, 17}, {5, 3, 4}};
+  c1.strides = {3};
+  c1.pads = {2, 1};
+  c1.dilations = {2};
+  check_conv(c1, false);
+  conv_case c3{{1, 2, 5, 6, 7}, {4, 2, 3, 2, 3}};
+  c3.pads = {1, 0, 1, 1, 1, 0};
+  c3.strides = {1, 2, 2};
+  check_conv(c3, false);
+}
+
+TEST_CASE("Conv with runtime weights and shapes unknown at build time") {
+  conv_case c{{3, 4, 7, 9}, {2, 4, 3, 3}};
+  c.const_weights = false;
+  c.dynamic = true;
+  c.pads = {1, 1, 1, 1};
+  check_conv(c, false);
+}
+
+TEST_CASE("Conv executes concurrently from several threads on one kernel") {
+  conv_case c{{1, 8, 16, 16}, {8, 8, 3, 3}};
+  c.pads = {1, 1, 1, 1};
+  c.threads = 4;
+  c.dynamic = true;
+  check_conv(c, false);
+}
+
+TEST_CASE("ConvTranspose matches the reference with stride, pads and output_padding") {
+  conv_case c{{2, 3, 5, 4}, {3, 2, 3, 3}};
+  c.strides = {2, 2};
+  c.pads = {1, 0, 1, 1};
+  c.output_padding = {1, 1};
+  check_conv(c, true);
+}
+
+TEST_CASE("ConvTranspose handles groups, dilation and output_padding beyond the end pad") {
+  conv_case c{{1, 4, 4, 5}, {4, 3, 2, 3}, 2};
+  c.strides = {3, 2};
+  c.dilations = {2, 1};
+  c.output_padding = {2, 1};
+  check_conv(c, true);
+}
+
+TEST_CASE("ConvTranspose 1D and SAME_UPPER auto padding") {
+  conv_case c1{{1, 2, 6}, {2, 3, 3}};
+  c1.strides = {2};
+  c1.pads = {1, 1};
+  check_conv(c1, true);
+  conv_case c2{{1, 2, 4, 4}, {2, 2, 3, 3}};
+  c2.strides = {2, 2};
+  c2.auto_pad = "SAME_UPPER";
+  check_conv(c2, true);
+}
+
+}  // TEST_SUITE
