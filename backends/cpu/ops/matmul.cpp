@@ -1,2 +1,122 @@
+// backends/cpu/ops/matmul.cpp — MatMul (numpy semantics: batched, broadcast, 1-D operands) on oneDNN.
+//
+// Operands are given to oneDNN at the output's rank, with unit batch dims where an operand
+// broadcasts; oneDNN matmul broadcasts those itself. A constant B is reordered once per shape into
+// the layout oneDNN prefers.
+#include <map>
+#include <mutex>
+
 #include "backends/cpu/kernel.hpp"
-namespace mirt::cpu { void add_matmul_ops(std::vector<op_entry>&) {} }
+#include "backends/cpu/onednn.hpp"
+
+namespace mirt::cpu {
+namespace {
+
+using dnnl::memory;
+
+struct matmul_entry {
+  dnnl::matmul prim;
+  std::unique_ptr<dnnl::matmul::primitive_desc> pd;
+  memory::desc a_md, b_md, c_md, user_b_md;
+  memory b_mem;  // set for constant B
+  std::vector<uint8_t> b_store;
+};
+
+void* align64(uint8_t* p) { return reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(p) + 63) & ~uintptr_t(63)); }
+
+class matmul_kernel final : public kernel {
+ public:
+  explicit matmul_kernel(const node_view& node) {
+    if (const void* b = node.constant(1)) {
+      const auto* p = static_cast<const float*>(b);
+      const_b_.assign(p, p + product(to_dims(node.input(1))));
+    }
+  }
+
+  void execute(const exec_args& args) const override {
+    const tensor &a = args.in.at(0), &b = args.in.at(1), &y = args.out.at(0);
+    if (y.numel() == 0) return;
+    const int64_t k = a.shape.empty() ? 0 : a.shape.back();
+    if (k == 0) {  // an empty sum: zeros
+      std::fill(y.as<float>(), y.as<float>() + y.numel(), 0.f);
+      return;
+    }
+    try {
+      const matmul_entry& e = entry(a.shape, b.shape);
+      const auto& eng = onednn_engine();
+      memory b_mem = e.b_mem;
+      std::vector<uint8_t> store;
+      if (!b_mem) b_mem = memory(e.b_md, eng, b.data);
+      onednn_execute(e.prim, *e.pd,
+                     {{DNNL_ARG_SRC, memory(e.a_md, eng, a.data)}, {DNNL_ARG_WEIGHTS, b_mem}, {DNNL_ARG_DST, memory(e.c_md, eng, y.data)}});
+    } catch (const dnnl::error& err) {
+      onednn_fail(err, "running a matmul");
+    }
+  }
+
+ private:
+  const matmul_entry& entry(const dims& a, const dims& b) const {
+    const std::string key = dims_string(a) + dims_string(b);
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) return *it->second;
+    return *(cache_[key] = build(a, b));
+  }
+
+  std::unique_ptr<matmul_entry> build(dims a, dims b) const {
+    // 1-D operands become matrices: A [K] -> [1, K], B [K] -> [K, 1] (the output shape drops them).
+    if (a.size() == 1) a.insert(a.begin(), 1);
+    if (b.size() == 1) b.push_back(1);
+    if (a.back() != b[b.size() - 2])
+      fail(MIRT_STATUS_INVALID_SHAPE, "MatMul inner dims differ: A ", dims_string(a), ", B ", dims_string(b));
+    const size_t rank = std::max(a.size(), b.size());
+    a.insert(a.begin(), rank - a.size(), 1);
+    b.insert(b.begin(), rank - b.size(), 1);
+    dims c(rank);
+    for (size_t i = 0; i + 2 < rank; ++i) {
+      if (a[i] != b[i] && a[i] != 1 && b[i] != 1)
+        fail(MIRT_STATUS_INVALID_SHAPE, "MatMul batch dims do not broadcast: A ", dims_string(a), ", B ", dims_string(b));
+      c[i] = std::max(a[i], b[i]);
+    }
+    c[rank - 2] = a[rank - 2];
+    c[rank - 1] = b[rank - 1];
+    auto e = std::make_unique<matmul_entry>();
+    e->a_md = plain_desc(a);
+    e->c_md = plain_desc(c);
+    e->user_b_md = plain_desc(b);
+    const bool prepack = !const_b_.empty();
+    const memory::desc b_req = prepack ? memory::desc(memory::dims(b.begin(), b.end()), memory::data_type::f32, memory::format_tag::any)
+                                       : e->user_b_md;
+    const auto& eng = onednn_engine();
+    e->pd = std::make_unique<dnnl::matmul::primitive_desc>(dnnl::matmul::desc(e->a_md, b_req, e->c_md), base_attr(), eng);
+    e->prim = dnnl::matmul(*e->pd);
+    e->b_md = e->pd->weights_desc();
+    if (prepack) {
+      e->b_store.resize(e->b_md.get_size() + 64);
+      e->b_mem = memory(e->b_md, eng, align64(e->b_store.data()));
+      memory user(e->user_b_md, eng, const_cast<float*>(const_b_.data()));
+      dnnl::stream s(eng);
+      dnnl::reorder(user, e->b_mem).execute(s, user, e->b_mem);
+      s.wait();
+    }
+    return e;
+  }
+
+  std::vector<float> const_b_;
+  mutable std::mutex mutex_;
+  mutable std::map<std::string, std::unique_ptr<matmul_entry>> cache_;
+};
+
+bool matmul_supports(const node_view& node, std::string& why) {
+  return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32}, why) && input_dtype_in(node, 1, {MIRT_DTYPE_FLOAT32}, why);
+}
+
+}  // namespace
+
+void add_matmul_ops(std::vector<op_entry>& t) {
+  t.push_back({"MatMul", "onednn_matmul", matmul_supports, [](const node_view& node) -> std::unique_ptr<kernel> {
+                 return std::make_unique<matmul_kernel>(node);
+               }});
+}
+
+}  // namespace mirt::cpu
