@@ -1,2 +1,148 @@
+// backends/cpu/ops/normalization.cpp — BatchNormalization (inference), InstanceNormalization,
+// LayerNormalization. Statistics accumulate in double for float32 inputs.
+#include <cmath>
+
+#include "backends/cpu/broadcast.hpp"
 #include "backends/cpu/kernel.hpp"
-namespace mirt::cpu { void add_normalization_ops(std::vector<op_entry>&) {} }
+
+namespace mirt::cpu {
+namespace {
+
+// y = scale * (x - mean) / sqrt(var + eps) + B per channel (dim 1), folded into y = a*x + b.
+class batch_norm_kernel final : public kernel {
+ public:
+  explicit batch_norm_kernel(float epsilon) : eps_(epsilon) {}
+  void execute(const exec_args& args) const override {
+    const tensor& x = args.in.at(0);
+    const tensor& y = args.out.at(0);
+    const int64_t n = x.shape.at(0), c = x.rank() > 1 ? x.shape[1] : 1, inner = product(x.shape, 2);
+    const float *scale = args.in.at(1).as<const float>(), *bias = args.in.at(2).as<const float>(),
+                *mean = args.in.at(3).as<const float>(), *var = args.in.at(4).as<const float>();
+    for (const size_t i : {1, 2, 3, 4})
+      if (args.in[i].numel() != c)
+        fail(MIRT_STATUS_INVALID_SHAPE, "input ", i, " has ", args.in[i].numel(), " values, expected ", c, " (channels)");
+    const float* px = x.as<const float>();
+    float* py = y.as<float>();
+    for (int64_t ch = 0; ch < c; ++ch) {
+      const float a = float(double(scale[ch]) / std::sqrt(double(var[ch]) + eps_));
+      const float b = float(double(bias[ch]) - double(mean[ch]) * a);
+      for (int64_t b0 = 0; b0 < n; ++b0) {
+        const int64_t off = (b0 * c + ch) * inner;
+        for (int64_t i = 0; i < inner; ++i) py[off + i] = a * px[off + i] + b;
+      }
+    }
+  }
+
+ private:
+  float eps_;
+};
+
+// Mean and 1/sqrt(var + eps) of `count` values.
+template <class T>
+std::pair<double, double> moments(const T* x, int64_t count, double eps) {
+  double sum = 0, sq = 0;
+  for (int64_t i = 0; i < count; ++i) sum += x[i];
+  const double mean = count > 0 ? sum / double(count) : 0;
+  for (int64_t i = 0; i < count; ++i) sq += (x[i] - mean) * (x[i] - mean);
+  const double var = count > 0 ? sq / double(count) : 0;
+  return {mean, 1.0 / std::sqrt(var + eps)};
+}
+
+class instance_norm_kernel final : public kernel {
+ public:
+  explicit instance_norm_kernel(float epsilon) : eps_(epsilon) {}
+  void execute(const exec_args& args) const override {
+    const tensor &x = args.in.at(0), &y = args.out.at(0);
+    const int64_t n = x.shape.at(0), c = x.shape.at(1), inner = product(x.shape, 2);
+    const float *scale = args.in.at(1).as<const float>(), *bias = args.in.at(2).as<const float>();
+    for (int64_t p = 0; p < n * c; ++p) {
+      const float* src = x.as<const float>() + p * inner;
+      float* dst = y.as<float>() + p * inner;
+      const auto [mean, inv] = moments(src, inner, eps_);
+      const double a = scale[p % c] * inv, b = bias[p % c] - mean * a;
+      for (int64_t i = 0; i < inner; ++i) dst[i] = float(a * src[i] + b);
+    }
+  }
+
+ private:
+  float eps_;
+};
+
+// LayerNormalization over dims [axis, rank); Scale and B broadcast onto X's trailing dims.
+// Optional outputs 1 (Mean) and 2 (InvStdDev) are written when requested.
+class layer_norm_kernel final : public kernel {
+ public:
+  layer_norm_kernel(int64_t axis, float epsilon) : axis_(axis), eps_(epsilon) {}
+  void execute(const exec_args& args) const override {
+    const tensor &x = args.in.at(0), &y = args.out.at(0);
+    const size_t axis = size_t(normalize_axis(axis_, x.rank()));
+    const int64_t outer = product(x.shape, 0, axis), inner = product(x.shape, axis);
+    const tensor& scale = args.input(1);
+    const tensor& bias = args.input(2);
+    // Scale and B index the normalized block only: their strides over X's trailing dims.
+    const dims block(x.shape.begin() + long(axis), x.shape.end());
+    const dims s_strides = scale.present() ? broadcast_strides(scale.shape, block) : dims();
+    const dims b_strides = bias.present() ? broadcast_strides(bias.shape, block) : dims();
+    const tensor* mean_out = args.out.size() > 1 && args.out[1].data ? &args.out[1] : nullptr;
+    const tensor* inv_out = args.out.size() > 2 && args.out[2].data ? &args.out[2] : nullptr;
+    std::vector<int64_t> s_off(static_cast<size_t>(inner)), b_off(static_cast<size_t>(inner));
+    for (int64_t i = 0; i < inner; ++i) {
+      int64_t rem = i, so = 0, bo = 0;
+      for (size_t d = block.size(); d-- > 0;) {
+        const int64_t idx = rem % block[d];
+        rem /= block[d];
+        if (!s_strides.empty()) so += idx * s_strides[d];
+        if (!b_strides.empty()) bo += idx * b_strides[d];
+      }
+      s_off[size_t(i)] = so;
+      b_off[size_t(i)] = bo;
+    }
+    for (int64_t o = 0; o < outer; ++o) {
+      const float* src = x.as<const float>() + o * inner;
+      float* dst = y.as<float>() + o * inner;
+      const auto [mean, inv] = moments(src, inner, eps_);
+      for (int64_t i = 0; i < inner; ++i) {
+        double v = (src[i] - mean) * inv;
+        if (scale.present()) v *= scale.as<const float>()[s_off[size_t(i)]];
+        if (bias.present()) v += bias.as<const float>()[b_off[size_t(i)]];
+        dst[i] = float(v);
+      }
+      if (mean_out) mean_out->as<float>()[o] = float(mean);
+      if (inv_out) inv_out->as<float>()[o] = float(inv);
+    }
+  }
+
+ private:
+  int64_t axis_;
+  float eps_;
+};
+
+bool float_inputs(const node_view& node, std::string& why) {
+  for (size_t i = 0; i < node.num_inputs(); ++i)
+    if (node.has_input(i) && !input_dtype_in(node, i, {MIRT_DTYPE_FLOAT32}, why)) return false;
+  return true;
+}
+
+bool batch_norm_supports(const node_view& node, std::string& why) {
+  if (node.attr_int("training_mode", 0) != 0) {
+    why = "training_mode=1 (only inference is supported)";
+    return false;
+  }
+  return float_inputs(node, why);
+}
+
+}  // namespace
+
+void add_normalization_ops(std::vector<op_entry>& t) {
+  t.push_back({"BatchNormalization", "ref_batch_norm", batch_norm_supports, [](const node_view& node) -> std::unique_ptr<kernel> {
+                 return std::make_unique<batch_norm_kernel>(node.attr_float("epsilon", 1e-5f));
+               }});
+  t.push_back({"InstanceNormalization", "ref_instance_norm", float_inputs, [](const node_view& node) -> std::unique_ptr<kernel> {
+                 return std::make_unique<instance_norm_kernel>(node.attr_float("epsilon", 1e-5f));
+               }});
+  t.push_back({"LayerNormalization", "ref_layer_norm", float_inputs, [](const node_view& node) -> std::unique_ptr<kernel> {
+                 return std::make_unique<layer_norm_kernel>(node.attr_int("axis", -1), node.attr_float("epsilon", 1e-5f));
+               }});
+}
+
+}  // namespace mirt::cpu
