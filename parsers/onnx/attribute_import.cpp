@@ -155,6 +155,7 @@ std::vector<mirt_attribute> attribute_list::views(std::vector<mirt_string_view>*
 }
 
 status convert_attributes(const ::onnx::NodeProto& node, attribute_list* out) {
+  bool constant_of_shape = node.op_type() == "ConstantOfShape" && (node.domain().empty() || node.domain() == "ai.onnx");
   for (const AttributeProto& a : node.attribute()) {
     owned_attribute o;
     o.name = a.name();
@@ -177,10 +178,23 @@ status convert_attributes(const ::onnx::NodeProto& node, attribute_list* out) {
       case AttributeProto::TENSOR: {
         scalar_value v;
         MIRT_ONNX_RETURN_IF_ERROR(scalar_of(a.t(), cat("tensor attribute '", a.name(), "'"), &v));
-        if (v.is_integer)
+        if (constant_of_shape && a.name() == "value") {
+          // The core's convention (core/graph/schemas/shape_values.cpp): FLOAT value + INT dtype.
+          o.type = MIRT_ATTRIBUTE_TYPE_FLOAT;
+          o.floats = {v.is_integer ? static_cast<float>(v.integer) : static_cast<float>(v.real)};
+          if (v.is_integer && static_cast<int64_t>(o.floats[0]) != v.integer)
+            return make_error(MIRT_STATUS_UNSUPPORTED, "tensor attribute 'value' holds ", v.integer,
+                              ", which a float attribute cannot hold exactly");
+          owned_attribute dtype;
+          dtype.name = "dtype";
+          dtype.type = MIRT_ATTRIBUTE_TYPE_INT;
+          dtype.ints = {a.t().data_type()};
+          out->set(std::move(dtype));
+        } else if (v.is_integer) {
           o.type = MIRT_ATTRIBUTE_TYPE_INT, o.ints = {v.integer};
-        else
+        } else {
           o.type = MIRT_ATTRIBUTE_TYPE_FLOAT, o.floats = {static_cast<float>(v.real)};
+        }
         break;
       }
       case AttributeProto::GRAPH:

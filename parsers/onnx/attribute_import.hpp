@@ -42,11 +42,15 @@ class attribute_list {
   std::vector<owned_attribute> items_;
 };
 
-// Converts the attributes of node. A one-element TENSOR attribute (ConstantOfShape's `value`, for
-// instance) becomes a FLOAT attribute of the same name, or INT for integer and bool tensors: mirt's
-// attributes have no tensor type. The element type is therefore reduced to float/int; ops whose
-// output dtype depends on it need the core to know that convention. Larger tensors, graphs, sparse
-// tensors and type protos give UNSUPPORTED naming the attribute (the caller adds the node).
+// Converts the attributes of node. mirt attributes have no tensor type, so a one-element TENSOR
+// attribute becomes a scalar of the same name:
+//   - ConstantOfShape's `value` (the only tensor attribute of a standard op besides Constant's, which
+//     the importer turns into a constant): a FLOAT `value` plus the INT attribute `dtype` holding the
+//     tensor's ONNX element type code, the convention of core/graph/schemas/shape_values.cpp;
+//     integer values that a float cannot hold exactly are refused.
+//   - any other node's tensor attribute: FLOAT, or INT for integer and bool tensors.
+// Larger tensors, graphs, sparse tensors and type protos give UNSUPPORTED naming the attribute (the
+// caller adds the node).
 status convert_attributes(const ::onnx::NodeProto& node, attribute_list* out);
 
 // The value of a one-element tensor: `integer` for integer and bool tensors (exact), else `real`.

@@ -86,7 +86,9 @@ class importer final : public upgrade_context {
                         "data files (onnx.save_model(..., save_as_external_data=True))");
     if (!model_.ParseFromArray(data, static_cast<int>(size))) {
       std::string fault = describe_wire_fault(data, size);
-      if (fault.empty()) fault = "protobuf refused it (a field has the wrong wire type or a string is not UTF-8)";
+      if (fault.empty())
+        fault = cat("the ", size, " bytes are protobuf but protobuf refused them as an ONNX ModelProto (a field holds a "
+                    "value of the wrong kind): not an ONNX file, or damaged");
       return make_error(MIRT_STATUS_CORRUPT_DATA, "not a readable ONNX model: ", fault);
     }
     if (model_.ir_version() <= 0 || !model_.has_graph())

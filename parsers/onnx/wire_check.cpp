@@ -2,6 +2,7 @@
 #include "parsers/onnx/wire_check.hpp"
 
 #include <cstdint>
+#include <string_view>
 
 #include "parsers/onnx/parse_status.hpp"
 
@@ -89,7 +90,12 @@ std::string walk(const uint8_t* p, size_t begin, size_t end, size_t total, messa
       return cat(message_name(kind), ": the field tag at byte ", at, " runs past the end of its data");
     }
     uint64_t field = tag >> 3, wire = tag & 7;
-    auto where = [&] { return cat(message_name(kind), ".", field_name(kind, field), " (field ", field, ") at byte ", at); };
+    auto where = [&] {
+      const char* name = field_name(kind, field);
+      if (kind != message_kind::other && std::string_view(name) == "unknown field")
+        return cat(message_name(kind), " field ", field, " (not an ONNX field) at byte ", at);
+      return cat(message_name(kind), ".", name, " (field ", field, ") at byte ", at);
+    };
     if (field == 0) return cat("byte ", at, " holds field number 0, which protobuf data never has");
     uint64_t skip = 0;
     switch (wire) {
