@@ -5,6 +5,16 @@ namespace mirt {
 
 void add_all_standard_schemas(schema_table& table) {
   add_elementwise_schemas(table);
+  add_conv_schemas(table);
+  add_pool_schemas(table);
+  add_matmul_schemas(table);
+  add_normalization_schemas(table);
+  add_reshape_schemas(table);
+  add_shape_value_schemas(table);
+  add_concat_split_schemas(table);
+  add_slice_pad_schemas(table);
+  add_gather_schemas(table);
+  add_reduce_schemas(table);
 }
 
 }  // namespace mirt

@@ -5,7 +5,17 @@
 
 namespace mirt {
 
-void add_elementwise_schemas(schema_table& table);  // elementwise.cpp
-void add_all_standard_schemas(schema_table& table);  // all.cpp: calls every add_*_schemas
+void add_elementwise_schemas(schema_table& table);    // elementwise.cpp: broadcast binary, unary, Clip, Where
+void add_conv_schemas(schema_table& table);           // conv.cpp: Conv, ConvTranspose
+void add_pool_schemas(schema_table& table);           // pool.cpp: MaxPool, AveragePool, Global*Pool
+void add_matmul_schemas(schema_table& table);         // matmul.cpp: MatMul, Gemm
+void add_normalization_schemas(schema_table& table);  // normalization.cpp: *Normalization, Softmax, Dropout
+void add_reshape_schemas(schema_table& table);        // reshape.cpp: Reshape, Flatten, (Un)Squeeze, Transpose, Expand, Tile
+void add_shape_value_schemas(schema_table& table);    // shape_values.cpp: Shape, Size, Cast(Like), ConstantOfShape, Range
+void add_concat_split_schemas(schema_table& table);   // concat_split.cpp: Concat, Split
+void add_slice_pad_schemas(schema_table& table);      // slice_pad.cpp: Slice, Pad
+void add_gather_schemas(schema_table& table);         // gather.cpp: Gather, GatherElements
+void add_reduce_schemas(schema_table& table);         // reduce.cpp: Reduce*, ArgMax, ArgMin
+void add_all_standard_schemas(schema_table& table);   // all.cpp: calls every add_*_schemas
 
 }  // namespace mirt

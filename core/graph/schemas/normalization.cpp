@@ -1,0 +1,108 @@
+// core/graph/schemas/normalization.cpp — schemas of the normalizations, Softmax/LogSoftmax and Dropout.
+#include "core/graph/schemas/schema_helpers.hpp"
+#include "core/graph/schemas/schemas.hpp"
+
+namespace mirt {
+
+namespace {
+
+using namespace schemas;
+
+// Fails unless input i (a per-channel parameter) is 1-D with `channels` entries when both are known.
+status require_per_channel(const infer_context& ctx, size_t i, const char* what, const dim& channels) {
+  if (!ctx.has_input(i)) return {};
+  const tensor_type& p = ctx.input(i);
+  if (p.rank() != 1) return ctx.error("input ", i, " (", what, ") has rank ", p.rank(), ", expected 1");
+  if (p.shape[0].known() && channels.known() && p.shape[0].value != channels.value)
+    return ctx.error("input ", i, " (", what, ") has ", p.shape[0].value, " elements, expected ", channels.value,
+                     " (the channels of input 0)");
+  return {};
+}
+
+status infer_batch_norm(infer_context& ctx) {
+  const tensor_type& x = ctx.input(0);
+  if (x.rank() < 2) return ctx.error("input 0 has rank ", x.rank(), ", expected at least 2 (N x C x ...)");
+  const char* names[] = {"", "scale", "B", "input_mean", "input_var"};
+  for (size_t i = 1; i < 5; ++i) MIRT_RETURN_IF_ERROR(require_per_channel(ctx, i, names[i], x.shape[1]));
+  ctx.output(0) = same_as(x);
+  // Training-mode outputs: the running mean and variance, one value per channel.
+  for (size_t o = 1; o < ctx.num_outputs(); ++o)
+    ctx.output(o) = tensor_type{ctx.input(3).present() ? ctx.input(3).dtype : x.dtype, dims{x.shape[1]}, true,
+                                std::nullopt};
+  return {};
+}
+
+status infer_instance_norm(infer_context& ctx) {
+  const tensor_type& x = ctx.input(0);
+  if (x.rank() < 3)
+    return ctx.error("input 0 has rank ", x.rank(), ", expected at least 3 (N x C x spatial dims)");
+  MIRT_RETURN_IF_ERROR(require_per_channel(ctx, 1, "scale", x.shape[1]));
+  MIRT_RETURN_IF_ERROR(require_per_channel(ctx, 2, "B", x.shape[1]));
+  ctx.output(0) = same_as(x);
+  return {};
+}
+
+status infer_layer_norm(infer_context& ctx) {
+  const tensor_type& x = ctx.input(0);
+  if (x.rank() == 0) return ctx.error("input 0 is a scalar, expected rank 1 or more");
+  MIRT_ASSIGN_OR_RETURN(int64_t axis, normalize_axis(ctx, ctx.attrs().get_int("axis", -1), x.rank()));
+  // Scale and B broadcast to the normalized dims x[axis:].
+  const dims normalized(x.shape.begin() + axis, x.shape.end());
+  for (size_t i = 1; i < 3; ++i) {
+    if (!ctx.has_input(i)) continue;
+    MIRT_RETURN_IF_ERROR(require_same_dtype(ctx, i, 0));
+    MIRT_RETURN_IF_ERROR(require_broadcastable_to(ctx, i, normalized, "the normalized dims"));
+  }
+  ctx.output(0) = same_as(x);
+  // Mean and InvStdDev keep the reduced dims as 1, in the stash type (float32 by default).
+  dims stats = x.shape;
+  for (size_t d = static_cast<size_t>(axis); d < stats.size(); ++d) stats[d] = dim{1, {}};
+  mirt_dtype stash = dtype_from_onnx(ctx.attrs().get_int("stash_type", 1));
+  if (stash == MIRT_DTYPE_UNDEFINED)
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "attribute 'stash_type' is ",
+                          ctx.attrs().get_int("stash_type", 1), ", expected an ONNX float type code (1 = float32)");
+  for (size_t o = 1; o < ctx.num_outputs(); ++o) ctx.output(o) = tensor_type{stash, stats, true, std::nullopt};
+  return {};
+}
+
+status infer_softmax(infer_context& ctx) {
+  const tensor_type& x = ctx.input(0);
+  if (x.rank() == 0) return ctx.error("input 0 is a scalar, expected rank 1 or more");
+  MIRT_RETURN_IF_ERROR(normalize_axis(ctx, ctx.attrs().get_int("axis", -1), x.rank()).error());
+  ctx.output(0) = same_as(x);
+  return {};
+}
+
+status infer_dropout(infer_context& ctx) {
+  // Inference: the output is the input; the optional mask is all true.
+  ctx.output(0) = ctx.input(0);
+  if (ctx.num_outputs() > 1) ctx.output(1) = tensor_type{MIRT_DTYPE_BOOL, ctx.input(0).shape, true, std::nullopt};
+  if (ctx.has_input(1) && ctx.input(1).rank() != 0)
+    return ctx.error("input 1 (ratio) has rank ", ctx.input(1).rank(), ", expected a scalar");
+  if (ctx.has_input(2) && ctx.input(2).dtype != MIRT_DTYPE_BOOL)
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "input 2 (training_mode) is ",
+                          mirt_dtype_name(ctx.input(2).dtype), ", expected bool");
+  return {};
+}
+
+}  // namespace
+
+void add_normalization_schemas(schema_table& table) {
+  table.add(make_schema("BatchNormalization", 5, 5, 1, 3,
+                        {{"epsilon", MIRT_ATTRIBUTE_TYPE_FLOAT},
+                         {"momentum", MIRT_ATTRIBUTE_TYPE_FLOAT},
+                         {"training_mode", MIRT_ATTRIBUTE_TYPE_INT}},
+                        infer_batch_norm, true));
+  table.add(make_schema("InstanceNormalization", 3, 3, 1, 1, {{"epsilon", MIRT_ATTRIBUTE_TYPE_FLOAT}},
+                        infer_instance_norm, true));
+  table.add(make_schema("LayerNormalization", 2, 3, 1, 3,
+                        {{"axis", MIRT_ATTRIBUTE_TYPE_INT},
+                         {"epsilon", MIRT_ATTRIBUTE_TYPE_FLOAT},
+                         {"stash_type", MIRT_ATTRIBUTE_TYPE_INT}},
+                        infer_layer_norm, true));
+  for (const char* op : {"Softmax", "LogSoftmax"})
+    table.add(make_schema(op, 1, 1, 1, 1, {{"axis", MIRT_ATTRIBUTE_TYPE_INT}}, infer_softmax, true));
+  table.add(make_schema("Dropout", 1, 3, 1, 2, {{"seed", MIRT_ATTRIBUTE_TYPE_INT}}, infer_dropout, true));
+}
+
+}  // namespace mirt

@@ -1,0 +1,61 @@
+// core/graph/schemas/pool.cpp — schemas of MaxPool, AveragePool and the global pools.
+#include "core/graph/schemas/schema_helpers.hpp"
+#include "core/graph/schemas/schemas.hpp"
+
+namespace mirt {
+
+namespace {
+
+using namespace schemas;
+
+status infer_pool(infer_context& ctx) {
+  const tensor_type& x = ctx.input(0);
+  if (x.rank() < 3)
+    return ctx.error("input 0 has rank ", x.rank(), ", expected at least 3 (N x C x spatial dims)");
+  const size_t spatial = x.rank() - 2;
+  MIRT_ASSIGN_OR_RETURN(window win, read_window(ctx, spatial, std::nullopt));
+  const bool ceil_mode = ctx.attrs().get_int("ceil_mode", 0) != 0;
+  dims shape{x.shape[0], x.shape[1]};
+  for (size_t i = 0; i < spatial; ++i) {
+    MIRT_ASSIGN_OR_RETURN(dim d, window_output(ctx, x.shape[i + 2], win, i, ceil_mode));
+    shape.push_back(d);
+  }
+  ctx.output(0) = tensor_type{x.dtype, shape, true, std::nullopt};
+  if (ctx.num_outputs() > 1) ctx.output(1) = tensor_type{MIRT_DTYPE_INT64, shape, true, std::nullopt};
+  return {};
+}
+
+status infer_global_pool(infer_context& ctx) {
+  const tensor_type& x = ctx.input(0);
+  if (x.rank() < 3)
+    return ctx.error("input 0 has rank ", x.rank(), ", expected at least 3 (N x C x spatial dims)");
+  dims shape{x.shape[0], x.shape[1]};
+  shape.resize(x.rank(), dim{1, {}});
+  ctx.output(0) = tensor_type{x.dtype, std::move(shape), true, std::nullopt};
+  return {};
+}
+
+std::vector<attribute_spec> window_attributes() {
+  return {{"auto_pad", MIRT_ATTRIBUTE_TYPE_STRING},
+          {"ceil_mode", MIRT_ATTRIBUTE_TYPE_INT},
+          {"dilations", MIRT_ATTRIBUTE_TYPE_INTS},
+          {"kernel_shape", MIRT_ATTRIBUTE_TYPE_INTS, true},
+          {"pads", MIRT_ATTRIBUTE_TYPE_INTS},
+          {"strides", MIRT_ATTRIBUTE_TYPE_INTS}};
+}
+
+}  // namespace
+
+void add_pool_schemas(schema_table& table) {
+  std::vector<attribute_spec> max_attrs = window_attributes();
+  max_attrs.push_back({"storage_order", MIRT_ATTRIBUTE_TYPE_INT});
+  // Output 1, when asked for, holds the flat int64 indices of the maxima.
+  table.add(make_schema("MaxPool", 1, 1, 1, 2, std::move(max_attrs), infer_pool));
+  std::vector<attribute_spec> average_attrs = window_attributes();
+  average_attrs.push_back({"count_include_pad", MIRT_ATTRIBUTE_TYPE_INT});
+  table.add(make_schema("AveragePool", 1, 1, 1, 1, std::move(average_attrs), infer_pool));
+  table.add(make_schema("GlobalAveragePool", 1, 1, 1, 1, {}, infer_global_pool));
+  table.add(make_schema("GlobalMaxPool", 1, 1, 1, 1, {}, infer_global_pool));
+}
+
+}  // namespace mirt
