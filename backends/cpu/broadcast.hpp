@@ -1,6 +1,7 @@
 // backends/cpu/broadcast.hpp — strided loops over several operands, for broadcasting and reductions.
 #pragma once
 
+#include <algorithm>
 #include <array>
 
 #include "backends/cpu/tensor.hpp"
@@ -96,6 +97,22 @@ void for_each_row(const strided_loop<N>& l, F&& row) {
     }
     if (r == 1) return;
   }
+}
+
+// Copies `in`, read through per-dimension element strides over `shape`, densely into `out`.
+// Element-size generic: used by Expand, Tile, Transpose and Slice.
+inline void strided_copy(const void* in, void* out, size_t element_size, const dims& shape, const dims& in_strides) {
+  const auto loop = make_loop<2>(shape, {dense_strides(shape), in_strides});
+  dispatch_by_size(element_size, [&](auto tag) {
+    using U = typename decltype(tag)::type;
+    U* o = static_cast<U*>(out);
+    const U* x = static_cast<const U*>(in);
+    for_each_row(loop, [&](const auto& off, const auto& st, int64_t n) {
+      if (st[1] == 0) std::fill(o + off[0], o + off[0] + n, x[off[1]]);
+      else if (st[1] == 1) std::copy(x + off[1], x + off[1] + n, o + off[0]);
+      else for (int64_t i = 0; i < n; ++i) o[off[0] + i] = x[off[1] + i * st[1]];
+    });
+  });
 }
 
 }  // namespace mirt::cpu

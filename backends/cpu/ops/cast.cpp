@@ -1,2 +1,47 @@
+// backends/cpu/ops/cast.cpp — Cast between float32, float64, float16, bfloat16, int8, uint8, int32,
+// int64 and bool. The target is the output's dtype (the core resolved the 'to' attribute).
+#include "backends/cpu/convert.hpp"
 #include "backends/cpu/kernel.hpp"
-namespace mirt::cpu { void add_cast_ops(std::vector<op_entry>&) {} }
+
+namespace mirt::cpu {
+namespace {
+
+class cast_kernel final : public kernel {
+ public:
+  void execute(const exec_args& args) const override {
+    const tensor &in = args.in.at(0), &out = args.out.at(0);
+    const int64_t n = out.numel();
+    if (in.dtype == out.dtype) {
+      if (out.data != in.data && n > 0) std::memmove(out.data, in.data, out.bytes());
+      return;
+    }
+    dispatch_any(in.dtype, [&](auto from_tag) {
+      using From = typename decltype(from_tag)::type;
+      dispatch_any(out.dtype, [&](auto to_tag) {
+        using To = typename decltype(to_tag)::type;
+        const From* src = in.as<const From>();
+        To* dst = out.as<To>();
+        for (int64_t i = 0; i < n; ++i) dst[i] = convert<To>(src[i]);
+      });
+    });
+  }
+};
+
+bool cast_supports(const node_view& node, std::string& why) {
+  for (const mirt_dtype dt : {node.input_dtype(0), node.output_dtype(0)})
+    if (dtype_size(dt) == 0) {
+      why = cat("dtype ", dtype_name(dt), " cannot be cast");
+      return false;
+    }
+  return true;
+}
+
+}  // namespace
+
+void add_cast_ops(std::vector<op_entry>& t) {
+  t.push_back({"Cast", "ref_cast", cast_supports, [](const node_view&) -> std::unique_ptr<kernel> {
+                 return std::make_unique<cast_kernel>();
+               }});
+}
+
+}  // namespace mirt::cpu

@@ -1,2 +1,52 @@
+// backends/cpu/ops/gather.cpp — Gather (axis, negative indices, int32/int64 indices), any data dtype.
+#include <cstring>
+
 #include "backends/cpu/kernel.hpp"
-namespace mirt::cpu { void add_gather_ops(std::vector<op_entry>&) {} }
+
+namespace mirt::cpu {
+namespace {
+
+class gather_kernel final : public kernel {
+ public:
+  explicit gather_kernel(int64_t axis) : axis_(axis) {}
+  void execute(const exec_args& args) const override {
+    const tensor &data = args.in.at(0), &idx = args.in.at(1), &out = args.out.at(0);
+    const size_t axis = size_t(normalize_axis(axis_, data.rank()));
+    const int64_t outer = product(data.shape, 0, axis), extent = data.shape[axis];
+    const size_t block = size_t(product(data.shape, axis + 1)) * dtype_size(data.dtype);
+    const std::vector<int64_t> indices = read_int_tensor(idx, "indices");
+    if (out.numel() == 0) return;
+    const auto* src = static_cast<const uint8_t*>(data.data);
+    auto* dst = static_cast<uint8_t*>(out.data);
+    for (int64_t o = 0; o < outer; ++o)
+      for (size_t j = 0; j < indices.size(); ++j) {
+        int64_t i = indices[j];
+        if (i < -extent || i >= extent)
+          fail(MIRT_STATUS_INVALID_ARGUMENT, "index ", i, " at position ", j, " is out of range for axis ", axis,
+               " of extent ", extent);
+        if (i < 0) i += extent;
+        std::memcpy(dst + (size_t(o) * indices.size() + j) * block, src + (size_t(o * extent + i)) * block, block);
+      }
+  }
+
+ private:
+  int64_t axis_;
+};
+
+bool gather_supports(const node_view& node, std::string& why) {
+  if (dtype_size(node.input_dtype(0)) == 0) {
+    why = cat("input 0 has dtype ", dtype_name(node.input_dtype(0)));
+    return false;
+  }
+  return input_dtype_in(node, 1, {MIRT_DTYPE_INT32, MIRT_DTYPE_INT64}, why);
+}
+
+}  // namespace
+
+void add_gather_ops(std::vector<op_entry>& t) {
+  t.push_back({"Gather", "ref_gather", gather_supports, [](const node_view& node) -> std::unique_ptr<kernel> {
+                 return std::make_unique<gather_kernel>(node.attr_int("axis", 0));
+               }});
+}
+
+}  // namespace mirt::cpu

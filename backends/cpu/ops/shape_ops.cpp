@@ -23,26 +23,12 @@ class copy_kernel final : public kernel {
   }
 };
 
-// Copies `in`, viewed through per-dimension strides over `shape`, densely into out.
-void strided_copy(const tensor& in, const tensor& out, const dims& shape, const dims& in_strides) {
-  const auto loop = make_loop<2>(shape, {dense_strides(shape), in_strides});
-  dispatch_by_size(dtype_size(out.dtype), [&](auto tag) {
-    using U = typename decltype(tag)::type;
-    U* o = out.as<U>();
-    const U* x = in.as<const U>();
-    for_each_row(loop, [&](const auto& off, const auto& st, int64_t n) {
-      if (st[1] == 0) std::fill(o + off[0], o + off[0] + n, x[off[1]]);
-      else for (int64_t i = 0; i < n; ++i) o[off[0] + i] = x[off[1] + i * st[1]];
-    });
-  });
-}
-
 class expand_kernel final : public kernel {
  public:
   void execute(const exec_args& args) const override {
     const tensor &in = args.in.at(0), &out = args.out.at(0);
     if (out.numel() == 0) return;
-    strided_copy(in, out, out.shape, broadcast_strides(in.shape, out.shape));
+    strided_copy(in.data, out.data, dtype_size(out.dtype), out.shape, broadcast_strides(in.shape, out.shape));
   }
 };
 
@@ -61,7 +47,7 @@ class tile_kernel final : public kernel {
       shape.insert(shape.end(), {out.shape[d] / extent, extent});
       strides.insert(strides.end(), {0, in_strides[d]});
     }
-    strided_copy(in, out, shape, strides);
+    strided_copy(in.data, out.data, dtype_size(out.dtype), shape, strides);
   }
 };
 
