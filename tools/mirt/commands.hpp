@@ -1,0 +1,44 @@
+// tools/mirt/commands.hpp — the subcommands of the mirt CLI: each adds itself to the app and runs.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace mirt::cli {
+
+struct exec_options {
+  std::string onnx, load_engine, save_engine;
+  std::string shapes, min_shapes, opt_shapes, max_shapes;
+  std::string backend;
+  bool fp16 = false, bf16 = false, tf32 = false, int8 = false;
+  std::string mem_pool_size;
+  int builder_optimization_level = 3;
+  double warm_up_ms = 200;
+  int iterations = 10;
+  double duration_s = 3;
+  std::string export_times, export_output, load_inputs;
+  bool skip_inference = false;
+  std::string command_line;  // echoed on the &&&& lines
+};
+CLI::App* add_exec_command(CLI::App& app, exec_options& options);
+int run_exec_command(const exec_options& options);
+
+struct inspect_options {
+  std::string file;
+  bool json = false;
+};
+CLI::App* add_inspect_command(CLI::App& app, inspect_options& options);
+int run_inspect_command(const inspect_options& options);
+
+struct modules_options {
+  bool json = false;
+  std::string load_library;
+};
+CLI::App* add_modules_command(CLI::App& app, modules_options& options);
+int run_modules_command(const modules_options& options);
+
+}  // namespace mirt::cli

@@ -1,0 +1,317 @@
+// tools/mirt/exec_command.cpp — `mirt exec`: builds or loads a plan, runs it and reports timings (trtexec-like).
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "mirt/mirt.hpp"
+#include "progress_bar.hpp"
+#include "shapes.hpp"
+#include "tensor_data.hpp"
+#include "timing_report.hpp"
+
+namespace mirt::cli {
+
+CLI::App* add_exec_command(CLI::App& app, exec_options& o) {
+  CLI::App* cmd = app.add_subcommand("exec", "Build a plan from an ONNX model (or load one), run it and report performance");
+  auto* onnx = cmd->add_option("--onnx", o.onnx, "ONNX model to parse and build")->check(CLI::ExistingFile);
+  auto* load = cmd->add_option("--loadEngine", o.load_engine, "Plan file to load instead of building")->check(CLI::ExistingFile);
+  onnx->excludes(load);
+  cmd->add_option("--saveEngine", o.save_engine, "Write the plan to this file");
+  cmd->add_option("--shapes", o.shapes, "Run-time input shapes, e.g. input:1x3x224x224,mask:1x128; with only --shapes, also min=opt=max of dynamic inputs");
+  cmd->add_option("--minShapes", o.min_shapes, "Profile minimum shapes of dynamic inputs (same syntax as --shapes)");
+  cmd->add_option("--optShapes", o.opt_shapes, "Profile optimum shapes of dynamic inputs");
+  cmd->add_option("--maxShapes", o.max_shapes, "Profile maximum shapes of dynamic inputs");
+  cmd->add_option("--backend", o.backend, "Backend module to build for (default: the best one installed)");
+  cmd->add_flag("--fp16", o.fp16, "Allow FP16 kernels");
+  cmd->add_flag("--bf16", o.bf16, "Allow BF16 kernels");
+  cmd->add_flag("--tf32", o.tf32, "Allow TF32 kernels");
+  cmd->add_flag("--int8", o.int8, "Allow INT8 kernels");
+  cmd->add_option("--memPoolSize", o.mem_pool_size, "Activation + workspace memory limit in bytes (K, M, G suffixes; 0 = unlimited)");
+  cmd->add_option("--builderOptimizationLevel", o.builder_optimization_level, "Builder optimization level 0..5")->capture_default_str()
+      ->check(CLI::Range(0, 5));
+  cmd->add_option("--warmUp", o.warm_up_ms, "Warm-up time in ms before timing")->capture_default_str()->check(CLI::NonNegativeNumber);
+  cmd->add_option("--iterations", o.iterations, "Run at least this many timed inferences")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--duration", o.duration_s, "Run timed inferences for at least this many seconds")->capture_default_str()->check(CLI::NonNegativeNumber);
+  cmd->add_option("--exportTimes", o.export_times, "Write per-run times as JSON to this file");
+  cmd->add_option("--exportOutput", o.export_output, "Write the outputs of the last run as JSON to this file");
+  cmd->add_option("--loadInputs", o.load_inputs, "Raw input data: name:file.bin[,name2:file2.bin]; other inputs get deterministic random values");
+  cmd->add_flag("--skipInference", o.skip_inference, "Build (and save) the plan, but do not run it");
+  return cmd;
+}
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+double ms_since(clock_type::time_point t0) {
+  return std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
+}
+
+std::vector<shape_spec> parse_flag(const char* flag, const std::string& text) {
+  try {
+    return parse_shape_specs(text);
+  } catch (const spec_error& e) {
+    throw spec_error(std::string(flag) + ": " + e.what());
+  }
+}
+
+struct shape_flags {
+  std::vector<shape_spec> shapes, min, opt, max;
+};
+
+// Every name in the specs must be an input of the model.
+void check_names(const shape_flags& flags, const std::vector<std::string>& inputs) {
+  std::string all;
+  for (const std::string& n : inputs) all += (all.empty() ? "" : ", ") + n;
+  auto check = [&](const char* flag, const std::vector<shape_spec>& specs) {
+    for (const shape_spec& s : specs) {
+      bool found = false;
+      for (const std::string& n : inputs) found = found || n == s.name;
+      if (!found) throw spec_error(std::string(flag) + " names '" + s.name + "', which is not an input (inputs: " + all + ")");
+    }
+  };
+  check("--shapes", flags.shapes);
+  check("--minShapes", flags.min);
+  check("--optShapes", flags.opt);
+  check("--maxShapes", flags.max);
+}
+
+bool is_dynamic(const dims& d) {
+  for (int64_t x : d)
+    if (x < 0) return true;
+  return false;
+}
+
+std::string mib(uint64_t bytes) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.2f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  return text;
+}
+
+plan build_from_onnx(const exec_options& o, const shape_flags& flags) {
+  network net;
+  parse_onnx_file(net, o.onnx);
+  std::cout << "Parsed " << o.onnx << ": " << net.num_inputs() << " inputs, " << net.num_outputs() << " outputs, "
+            << net.num_layers() << " layers\n";
+
+  std::vector<std::string> names;
+  for (size_t i = 0; i < net.num_inputs(); ++i) names.push_back(net.input(i).name());
+  check_names(flags, names);
+
+  progress_bar bar;
+  mirt_builder_options options = MIRT_BUILDER_OPTIONS_INIT;
+  options.backend = to_c(o.backend);
+  options.precision_flags = (o.fp16 ? MIRT_PRECISION_FLAG_FP16 : 0) | (o.bf16 ? MIRT_PRECISION_FLAG_BF16 : 0) |
+                            (o.tf32 ? MIRT_PRECISION_FLAG_TF32 : 0) | (o.int8 ? MIRT_PRECISION_FLAG_INT8 : 0);
+  options.memory_limit_bytes = o.mem_pool_size.empty() ? 0 : parse_byte_size(o.mem_pool_size);
+  options.optimization_level = o.builder_optimization_level;
+  options.progress = &progress_bar::callback;
+  options.progress_user_data = &bar;
+  builder_config config(options);
+
+  std::optional<size_t> profile;
+  for (size_t i = 0; i < net.num_inputs(); ++i) {
+    const tensor in = net.input(i);
+    const std::string name = in.name();
+    const dims declared = in.dims();
+    if (!is_dynamic(declared)) {
+      const shape_spec* given = find_shape(flags.shapes, name);
+      if (given != nullptr && given->dims != declared)
+        throw spec_error("--shapes gives '" + name + "' shape " + format_dims(given->dims) + ", but the model fixes it to " +
+                         format_dims(declared));
+      continue;
+    }
+    const shape_spec* opt = find_shape(flags.opt, name);
+    if (opt == nullptr) opt = find_shape(flags.shapes, name);
+    if (opt == nullptr)
+      throw spec_error("input '" + name + "' has dynamic shape " + format_dims(declared) +
+                       "; give it with --shapes=" + name + ":<dims> or --minShapes/--optShapes/--maxShapes");
+    const shape_spec* min = find_shape(flags.min, name);
+    const shape_spec* max = find_shape(flags.max, name);
+    if (!profile) profile = config.add_profile();
+    config.set_profile_shape(*profile, name, (min ? min : opt)->dims, opt->dims, (max ? max : opt)->dims);
+    std::cout << "Profile 0, '" << name << "': min " << format_dims((min ? min : opt)->dims) << ", opt "
+              << format_dims(opt->dims) << ", max " << format_dims((max ? max : opt)->dims) << "\n";
+  }
+
+  const auto t0 = clock_type::now();
+  plan p = build(net, config);
+  bar.finish();
+  std::printf("Engine built in %.3f sec.\n", ms_since(t0) / 1000.0);
+  return p;
+}
+
+// A 64-byte aligned host buffer.
+struct host_buffer {
+  std::unique_ptr<void, decltype(&std::free)> memory{nullptr, &std::free};
+  uint64_t size = 0;
+  explicit host_buffer(uint64_t bytes) : size(bytes) {
+    const uint64_t rounded = (bytes + 63) / 64 * 64 + 64;
+    memory.reset(std::aligned_alloc(64, rounded));
+    if (!memory) throw std::runtime_error("cannot allocate " + std::to_string(bytes) + " bytes of host memory");
+  }
+  void* data() const { return memory.get(); }
+};
+
+struct io_binding {
+  io_tensor_info info;
+  dims shape;
+  uint64_t count = 0;
+  std::unique_ptr<host_buffer> buffer;
+};
+
+void write_text_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write '" + path + "'");
+}
+
+int run(const exec_options& o) {
+  const shape_flags flags{parse_flag("--shapes", o.shapes), parse_flag("--minShapes", o.min_shapes),
+                          parse_flag("--optShapes", o.opt_shapes), parse_flag("--maxShapes", o.max_shapes)};
+  const std::vector<file_spec> input_files = [&] {
+    try {
+      return parse_file_specs(o.load_inputs);
+    } catch (const spec_error& e) {
+      throw spec_error(std::string("--loadInputs: ") + e.what());
+    }
+  }();
+  if (o.onnx.empty() && o.load_engine.empty()) throw spec_error("give a model with --onnx FILE or a plan with --loadEngine FILE");
+
+  std::optional<plan> p;
+  if (!o.onnx.empty()) {
+    p.emplace(build_from_onnx(o, flags));
+  } else {
+    p.emplace(plan::load(o.load_engine));
+    std::cout << "Loaded plan " << o.load_engine << "\n";
+  }
+  std::cout << "Plan size: " << p->size() << " bytes (" << mib(p->size()) << ")\n";
+  if (!o.save_engine.empty()) {
+    p->save(o.save_engine);
+    std::cout << "Saved plan to " << o.save_engine << "\n";
+  }
+  if (o.skip_inference) return 0;
+
+  engine eng(*p);
+  std::cout << "Backend: " << eng.backend_name() << ", device memory: " << mib(eng.device_memory_size()) << ", profiles: "
+            << eng.num_profiles() << "\n";
+  context ctx(eng, 0);
+
+  std::vector<io_binding> io;
+  std::vector<std::string> input_names;
+  for (size_t i = 0; i < eng.num_io_tensors(); ++i) {
+    io.push_back({eng.io_tensor(i), {}, 0, nullptr});
+    if (io.back().info.is_input) input_names.push_back(io.back().info.name);
+  }
+  check_names(flags, input_names);
+  for (const file_spec& f : input_files) {
+    bool found = false;
+    for (const std::string& n : input_names) found = found || n == f.name;
+    if (!found) throw spec_error("--loadInputs names '" + f.name + "', which is not an input");
+  }
+
+  for (io_binding& b : io) {
+    if (b.info.location == MIRT_TENSOR_LOCATION_DEVICE)
+      throw std::runtime_error("I/O tensor '" + b.info.name + "' lives in device memory of backend '" + eng.backend_name() +
+                               "'; mirt exec binds host buffers only (the public API has no device allocation call yet)");
+    if (!b.info.is_input) continue;
+    const shape_spec* given = find_shape(flags.shapes, b.info.name);
+    b.shape = given != nullptr ? given->dims
+              : is_dynamic(b.info.dims) ? eng.profile_shape(0, b.info.name, MIRT_PROFILE_SELECTOR_OPT)
+                                        : b.info.dims;
+    ctx.set_input_shape(b.info.name, b.shape);
+  }
+  std::cout << "I/O tensors:\n";
+  for (size_t i = 0; i < io.size(); ++i) {
+    io_binding& b = io[i];
+    if (!b.info.is_input) b.shape = ctx.tensor_shape(b.info.name);
+    if (is_dynamic(b.shape))
+      throw std::runtime_error("output '" + b.info.name + "' has a data-dependent shape " + format_dims(b.shape) +
+                               "; mirt exec cannot size its buffer yet");
+    b.count = element_count(b.shape);
+    const uint64_t bytes = b.count * dtype_size(b.info.dtype);
+    b.buffer = std::make_unique<host_buffer>(bytes);
+    if (b.info.is_input) {
+      const file_spec* file = nullptr;
+      for (const file_spec& f : input_files)
+        if (f.name == b.info.name) file = &f;
+      if (file != nullptr)
+        load_binary_file(file->path, b.buffer->data(), bytes);
+      else
+        fill_deterministic(b.buffer->data(), b.info.dtype, b.count, 0x6D697274ull + i);
+    }
+    ctx.set_tensor_address(b.info.name, b.buffer->data());
+    std::cout << "  " << (b.info.is_input ? "input  " : "output ") << b.info.name << ": " << dtype_name(b.info.dtype) << " "
+              << format_dims(b.shape) << (b.info.is_input && find_shape(flags.shapes, b.info.name) == nullptr &&
+                                                  is_dynamic(b.info.dims)
+                                              ? " (profile opt)"
+                                              : "")
+              << "\n";
+  }
+
+  // Warm-up, then timed runs until both the iteration count and the duration are reached.
+  const auto warm0 = clock_type::now();
+  size_t warm_runs = 0;
+  while (ms_since(warm0) < o.warm_up_ms) {
+    ctx.enqueue(nullptr);
+    ++warm_runs;
+  }
+  std::vector<run_time> runs;
+  const auto t0 = clock_type::now();
+  while (runs.size() < static_cast<size_t>(o.iterations) || ms_since(t0) < o.duration_s * 1000.0) {
+    run_time r;
+    r.start_ms = ms_since(t0);
+    ctx.enqueue(nullptr);
+    r.end_ms = ms_since(t0);
+    runs.push_back(r);
+  }
+  std::cout << "Warm-up: " << warm_runs << " runs in " << o.warm_up_ms << " ms; timed: " << runs.size() << " runs\n";
+
+  if (!o.export_times.empty()) {
+    write_text_file(o.export_times, times_to_json(runs) + "\n");
+    std::cout << "Wrote times to " << o.export_times << "\n";
+  }
+  if (!o.export_output.empty()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const io_binding& b : io) {
+      if (b.info.is_input) continue;
+      out.push_back({{"name", b.info.name},
+                     {"dtype", dtype_name(b.info.dtype)},
+                     {"dimensions", b.shape},
+                     {"values", values_to_json(b.buffer->data(), b.info.dtype, b.count)}});
+    }
+    write_text_file(o.export_output, out.dump(1) + "\n");
+    std::cout << "Wrote outputs to " << o.export_output << "\n";
+  }
+  print_performance_summary(std::cout, summarize(runs));
+  return 0;
+}
+
+}  // namespace
+
+int run_exec_command(const exec_options& o) {
+  const std::string tag = "mirt.exec [mirt v" + mirt::version() + "] # " + o.command_line;
+  std::cout << "&&&& RUNNING " << tag << std::endl;
+  int rc = 1;
+  try {
+    rc = run(o);
+  } catch (const mirt::error& e) {
+    std::cerr << "error: " << e.what() << " [" << e.code_name() << "]\n";
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+  }
+  std::cout << (rc == 0 ? "&&&& PASSED " : "&&&& FAILED ") << tag << std::endl;
+  return rc;
+}
+
+}  // namespace mirt::cli
