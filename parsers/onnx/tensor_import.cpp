@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <iterator>
 #include <limits>
 
 namespace mirt::onnx {
@@ -19,7 +20,10 @@ using ::onnx::TensorProto;
 
 std::string dims_text(const std::vector<int64_t>& dims) {
   std::string out = "[";
-  for (size_t i = 0; i < dims.size(); ++i) out += (i ? "," : "") + std::to_string(dims[i]);
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(dims[i]);
+  }
   return out + "]";
 }
 
@@ -121,6 +125,10 @@ const char* dtype_name(mirt_dtype dtype) {
 std::string onnx_dtype_name(int32_t onnx_type) {
   if (TensorProto::DataType_IsValid(onnx_type))
     return TensorProto::DataType_Name(static_cast<TensorProto::DataType>(onnx_type));
+  // Types newer than the ONNX 1.12 protobuf classes we build with.
+  static const char* const newer[] = {"FLOAT8E4M3FN", "FLOAT8E4M3FNUZ", "FLOAT8E5M2", "FLOAT8E5M2FNUZ", "UINT4",
+                                      "INT4",         "FLOAT4E2M1",     "FLOAT8E8M0", "UINT2",          "INT2"};
+  if (onnx_type >= 17 && onnx_type < 17 + static_cast<int32_t>(std::size(newer))) return newer[onnx_type - 17];
   return cat("type ", onnx_type);
 }
 

@@ -30,8 +30,8 @@ TEST_CASE("a node in a custom domain passes with its domain and every attribute 
   a = n->add_attribute();
   a->set_name("ss");
   a->set_type(::onnx::AttributeProto::STRINGS);
-  a->add_strings("a");
-  a->add_strings("bc");
+  a->add_strings(std::string("a"));
+  a->add_strings(std::string("bc"));
   add_output(m, "z", ::onnx::TensorProto::FLOAT, {-1, 8});
 
   parse_result r = parse_bytes(serialize(m));
