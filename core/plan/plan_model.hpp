@@ -46,6 +46,13 @@ struct plan_model {
   graph network;
   std::vector<kernel_choice> kernels;  // one per node
   std::vector<plan_profile> profiles;  // at least one
+
+  // Filled by read_plan from the header; zero in a model that was not read from a plan. The
+  // writer ignores them (it computes its own).
+  uint32_t plan_format_version = 0;
+  uint64_t plan_checksum = 0;        // XXH3_64bits stored in the header
+  uint64_t plan_metadata_size = 0;   // bytes of the FlatBuffers metadata section
+  uint64_t plan_weights_size = 0;    // bytes of the weights section
 };
 
 }  // namespace mirt
