@@ -1,0 +1,214 @@
+// tests/core/runtime/build_and_run_test.cpp — networks built through the C ABI, run on the CPU
+// backend, checked against float64 references computed here.
+#include <cstring>
+#include <filesystem>
+#include <thread>
+
+#include "tests/core/test_support.hpp"
+
+using namespace mirt_test;
+
+namespace {
+
+// y = relu(x @ W + b) + x @ W, with x: [batch, 4] (batch dynamic, symbol "batch"), W: [4, 3].
+struct mlp {
+  network_owner net;
+  std::vector<float> w = random_floats(12, 1);
+  std::vector<float> b = random_floats(3, 2);
+
+  mlp() {
+    REQUIRE_OK(mirt_network_create(nullptr, &net.p));
+    const int64_t x_dims[] = {-1, 4};
+    const mirt_string_view names[] = {sv("batch"), sv("")};
+    mirt_tensor *x, *wt, *bt;
+    REQUIRE_OK(mirt_network_add_input(net.p, sv("x"), MIRT_DTYPE_FLOAT32, 2, x_dims, names, &x));
+    const int64_t w_dims[] = {4, 3}, b_dims[] = {3};
+    REQUIRE_OK(mirt_network_add_constant(net.p, sv("W"), MIRT_DTYPE_FLOAT32, 2, w_dims, w.data(), w.size() * 4, &wt));
+    REQUIRE_OK(mirt_network_add_constant(net.p, sv("b"), MIRT_DTYPE_FLOAT32, 1, b_dims, b.data(), b.size() * 4, &bt));
+    mirt_tensor* xw = add_layer(net.p, "MatMul", "fc/matmul", {x, wt});
+    mirt_tensor* biased = add_layer(net.p, "Add", "fc/bias", {xw, bt});
+    mirt_tensor* act = add_layer(net.p, "Relu", "fc/relu", {biased});
+    mirt_tensor* y = add_layer(net.p, "Add", "residual", {act, xw});
+    REQUIRE_OK(mirt_network_mark_output(net.p, y));
+  }
+
+  std::vector<double> reference(const std::vector<float>& x, int64_t batch) const {
+    std::vector<double> y(batch * 3);
+    for (int64_t r = 0; r < batch; ++r)
+      for (int c = 0; c < 3; ++c) {
+        double xw = 0;
+        for (int k = 0; k < 4; ++k) xw += double(x[r * 4 + k]) * w[k * 3 + c];
+        y[r * 3 + c] = std::max(xw + b[c], 0.0) + xw;
+      }
+    return y;
+  }
+};
+
+plan_owner build_with_batch_profile(const mlp& model, int64_t min_batch, int64_t opt_batch, int64_t max_batch) {
+  config_owner config;
+  mirt_builder_options options = MIRT_BUILDER_OPTIONS_INIT;
+  options.backend = sv("cpu");
+  REQUIRE_OK(mirt_builder_config_create(&options, &config.p));
+  size_t profile = 0;
+  REQUIRE_OK(mirt_builder_config_add_profile(config.p, &profile));
+  const int64_t lo[] = {min_batch, 4}, opt[] = {opt_batch, 4}, hi[] = {max_batch, 4};
+  REQUIRE_OK(mirt_builder_config_set_profile_shape(config.p, profile, sv("x"), 2, lo, opt, hi));
+  plan_owner plan;
+  REQUIRE_OK(mirt_builder_build(model.net.p, config.p, &plan.p));
+  return plan;
+}
+
+std::vector<float> run(mirt_context* context, std::vector<float> x, int64_t batch) {
+  const int64_t dims[] = {batch, 4};
+  REQUIRE_OK(mirt_context_set_input_shape(context, sv("x"), 2, dims));
+  size_t rank = 0;
+  int64_t out_dims[MIRT_MAX_RANK];
+  REQUIRE_OK(mirt_context_get_tensor_shape(context, sv("residual"), &rank, out_dims));
+  REQUIRE(rank == 2);
+  CHECK(out_dims[0] == batch);
+  CHECK(out_dims[1] == 3);
+  std::vector<float> y(batch * 3, std::nanf(""));
+  REQUIRE_OK(mirt_context_set_tensor_address(context, sv("x"), x.data()));
+  REQUIRE_OK(mirt_context_set_tensor_address(context, sv("residual"), y.data()));
+  REQUIRE_OK(mirt_context_enqueue(context, nullptr));
+  return y;
+}
+
+}  // namespace
+
+TEST_CASE("a small MLP built through the C ABI matches a float64 reference") {
+  mlp model;
+  plan_owner plan = build_with_batch_profile(model, 1, 4, 8);
+  engine_owner engine;
+  mirt_engine_options options = MIRT_ENGINE_OPTIONS_INIT;
+  options.plan = plan.p;
+  REQUIRE_OK(mirt_engine_create(&options, &engine.p));
+  context_owner context;
+  REQUIRE_OK(mirt_context_create(engine.p, nullptr, &context.p));
+  for (int64_t batch : {1, 5, 8}) {
+    std::vector<float> x = random_floats(batch * 4, 10 + uint32_t(batch));
+    CHECK(max_relative_error(run(context.p, x, batch), model.reference(x, batch)) < 1e-5);
+  }
+}
+
+TEST_CASE("the engine describes its I/O tensors and profile ranges") {
+  mlp model;
+  plan_owner plan = build_with_batch_profile(model, 2, 4, 16);
+  engine_owner engine;
+  mirt_engine_options options = MIRT_ENGINE_OPTIONS_INIT;
+  options.plan = plan.p;
+  REQUIRE_OK(mirt_engine_create(&options, &engine.p));
+  REQUIRE(mirt_engine_num_io_tensors(engine.p) == 2);
+  mirt_tensor_info info = MIRT_TENSOR_INFO_INIT;
+  REQUIRE_OK(mirt_engine_get_io_tensor(engine.p, 0, &info));
+  CHECK(std::string(info.name.data, info.name.length) == "x");
+  CHECK(info.is_input == 1);
+  CHECK(info.dtype == MIRT_DTYPE_FLOAT32);
+  CHECK(info.rank == 2);
+  CHECK(info.dims[0] == -1);
+  CHECK(info.dims[1] == 4);
+  REQUIRE_OK(mirt_engine_find_io_tensor(engine.p, sv("residual"), &info));
+  CHECK(info.is_input == 0);
+  CHECK(info.location == MIRT_TENSOR_LOCATION_HOST);
+  CHECK(mirt_engine_num_profiles(engine.p) == 1);
+  size_t rank = 0;
+  int64_t dims[MIRT_MAX_RANK];
+  REQUIRE_OK(mirt_engine_get_profile_shape(engine.p, 0, sv("x"), MIRT_PROFILE_SELECTOR_MAX, &rank, dims));
+  CHECK(rank == 2);
+  CHECK(dims[0] == 16);
+  REQUIRE_OK(mirt_engine_get_profile_shape(engine.p, 0, sv("x"), MIRT_PROFILE_SELECTOR_MIN, &rank, dims));
+  CHECK(dims[0] == 2);
+  CHECK(mirt_engine_device_memory_size(engine.p) > 0);
+  mirt_string_view backend = mirt_engine_backend_name(engine.p);
+  CHECK(std::string(backend.data, backend.length) == "cpu");
+}
+
+TEST_CASE("two contexts on one engine run at once from two threads with their own shapes") {
+  mlp model;
+  plan_owner plan = build_with_batch_profile(model, 1, 4, 8);
+  engine_owner engine;
+  mirt_engine_options options = MIRT_ENGINE_OPTIONS_INIT;
+  options.plan = plan.p;
+  REQUIRE_OK(mirt_engine_create(&options, &engine.p));
+  context_owner first, second;
+  REQUIRE_OK(mirt_context_create(engine.p, nullptr, &first.p));
+  REQUIRE_OK(mirt_context_create(engine.p, nullptr, &second.p));
+  std::vector<float> x3 = random_floats(3 * 4, 31), x7 = random_floats(7 * 4, 37);
+  std::vector<float> y3, y7;
+  // doctest assertions are not thread-safe, so the threads only run; checks happen after join.
+  auto runner = [](mirt_context* c, const std::vector<float>* x, int64_t batch, std::vector<float>* y, bool* ok) {
+    *ok = true;
+    for (int i = 0; i < 50 && *ok; ++i) {
+      std::vector<float> in = *x;
+      y->assign(batch * 3, 0.f);
+      const int64_t dims[] = {batch, 4};
+      *ok = mirt_context_set_input_shape(c, mirt_string_view_of("x"), 2, dims) == nullptr &&
+            mirt_context_set_tensor_address(c, mirt_string_view_of("x"), in.data()) == nullptr &&
+            mirt_context_set_tensor_address(c, mirt_string_view_of("residual"), y->data()) == nullptr &&
+            mirt_context_enqueue(c, nullptr) == nullptr;
+    }
+  };
+  bool ok3 = false, ok7 = false;
+  std::thread t3(runner, first.p, &x3, 3, &y3, &ok3), t7(runner, second.p, &x7, 7, &y7, &ok7);
+  t3.join();
+  t7.join();
+  REQUIRE(ok3);
+  REQUIRE(ok7);
+  CHECK(max_relative_error(y3, model.reference(x3, 3)) < 1e-5);
+  CHECK(max_relative_error(y7, model.reference(x7, 7)) < 1e-5);
+}
+
+TEST_CASE("a plan saved to a file loads into an engine that gives the same results") {
+  mlp model;
+  plan_owner plan = build_with_batch_profile(model, 1, 2, 4);
+  std::string path = (std::filesystem::temp_directory_path() / "mirt_test_saved.mirt").string();
+  REQUIRE_OK(mirt_plan_save(plan.p, sv(path.c_str())));
+  plan_owner loaded;
+  REQUIRE_OK(mirt_plan_load(sv(path.c_str()), &loaded.p));
+  REQUIRE(mirt_plan_size(loaded.p) == mirt_plan_size(plan.p));
+  CHECK(std::memcmp(mirt_plan_data(loaded.p), mirt_plan_data(plan.p), mirt_plan_size(plan.p)) == 0);
+  engine_owner engine;
+  mirt_engine_options options = MIRT_ENGINE_OPTIONS_INIT;
+  options.plan = loaded.p;
+  REQUIRE_OK(mirt_engine_create(&options, &engine.p));
+  context_owner context;
+  REQUIRE_OK(mirt_context_create(engine.p, nullptr, &context.p));
+  std::vector<float> x = random_floats(4 * 4, 99);
+  CHECK(max_relative_error(run(context.p, x, 4), model.reference(x, 4)) < 1e-5);
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("constant subgraphs are folded and the plan still computes the same values") {
+  network_owner net;
+  REQUIRE_OK(mirt_network_create(nullptr, &net.p));
+  const int64_t dims[] = {2, 3};
+  std::vector<float> a = random_floats(6, 5), c = random_floats(6, 6);
+  mirt_tensor *x, *ca, *cc;
+  REQUIRE_OK(mirt_network_add_input(net.p, sv("x"), MIRT_DTYPE_FLOAT32, 2, dims, nullptr, &x));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("a"), MIRT_DTYPE_FLOAT32, 2, dims, a.data(), 24, &ca));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("c"), MIRT_DTYPE_FLOAT32, 2, dims, c.data(), 24, &cc));
+  mirt_tensor* folded = add_layer(net.p, "Mul", "const_mul", {ca, cc});  // constant * constant
+  mirt_tensor* y = add_layer(net.p, "Add", "y", {x, folded});
+  REQUIRE_OK(mirt_network_mark_output(net.p, y));
+  plan_owner plan;
+  REQUIRE_OK(mirt_builder_build(net.p, nullptr, &plan.p));
+  char* json = nullptr;
+  REQUIRE_OK(mirt_plan_describe_json(plan.p, &json));
+  std::string description(json);
+  mirt_string_free(json);
+  CHECK(description.find("\"op\": \"Mul\"") == std::string::npos);  // the layer is gone from the plan
+  CHECK(description.find("\"op\": \"Add\"") != std::string::npos);
+  engine_owner engine;
+  mirt_engine_options options = MIRT_ENGINE_OPTIONS_INIT;
+  options.plan = plan.p;
+  REQUIRE_OK(mirt_engine_create(&options, &engine.p));
+  context_owner context;
+  REQUIRE_OK(mirt_context_create(engine.p, nullptr, &context.p));
+  std::vector<float> xv = random_floats(6, 7), out(6);
+  REQUIRE_OK(mirt_context_set_tensor_address(context.p, sv("x"), xv.data()));
+  REQUIRE_OK(mirt_context_set_tensor_address(context.p, sv("y"), out.data()));
+  REQUIRE_OK(mirt_context_enqueue(context.p, nullptr));
+  std::vector<double> expected(6);
+  for (int i = 0; i < 6; ++i) expected[i] = double(xv[i]) + double(a[i]) * c[i];
+  CHECK(max_relative_error(out, expected) < 1e-6);
+}
