@@ -133,9 +133,16 @@ plan build_from_onnx(const exec_options& o, const shape_flags& flags) {
     }
     const shape_spec* opt = find_shape(flags.opt, name);
     if (opt == nullptr) opt = find_shape(flags.shapes, name);
-    if (opt == nullptr)
-      throw spec_error("input '" + name + "' has dynamic shape " + format_dims(declared) +
-                       "; give it with --shapes=" + name + ":<dims> or --minShapes/--optShapes/--maxShapes");
+    shape_spec fallback;
+    if (opt == nullptr) {
+      // As trtexec does: dynamic dims without a given shape become 1, with a warning.
+      fallback.name = name;
+      for (int64_t d : declared) fallback.dims.push_back(d < 0 ? 1 : d);
+      opt = &fallback;
+      std::cerr << "warning: input '" << name << "' has dynamic shape " << format_dims(declared)
+                << " and no shape was given; using " << format_dims(fallback.dims) << " (set it with --shapes=" << name
+                << ":<dims> or --minShapes/--optShapes/--maxShapes)\n";
+    }
     const shape_spec* min = find_shape(flags.min, name);
     const shape_spec* max = find_shape(flags.max, name);
     if (!profile) profile = config.add_profile();
@@ -290,7 +297,9 @@ int run(const exec_options& o) {
                      {"dimensions", b.shape},
                      {"values", values_to_json(b.buffer->data(), b.info.dtype, b.count)}});
     }
-    write_text_file(o.export_output, out.dump(1) + "\n");
+    std::string text = "[\n";  // one output per line: readable without holding every value on its own line
+    for (size_t i = 0; i < out.size(); ++i) text += " " + out[i].dump() + (i + 1 < out.size() ? ",\n" : "\n");
+    write_text_file(o.export_output, text + "]\n");
     std::cout << "Wrote outputs to " << o.export_output << "\n";
   }
   print_performance_summary(std::cout, summarize(runs));
