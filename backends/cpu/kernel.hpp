@@ -45,6 +45,7 @@ void add_concat_split_ops(std::vector<op_entry>& table);
 void add_transpose_ops(std::vector<op_entry>& table);
 void add_reduce_ops(std::vector<op_entry>& table);
 void add_cast_ops(std::vector<op_entry>& table);
+void add_pad_ops(std::vector<op_entry>& table);
 
 // All entries, built once.
 const std::vector<op_entry>& op_table();

@@ -22,6 +22,7 @@ const std::vector<op_entry>& op_table() {
     add_transpose_ops(t);
     add_reduce_ops(t);
     add_cast_ops(t);
+    add_pad_ops(t);
     return t;
   }();
   return table;

@@ -1,5 +1,5 @@
 // backends/cpu/ops/cast.cpp — Cast between float32, float64, float16, bfloat16, int8, uint8, int32,
-// int64 and bool. The target is the output's dtype (the core resolved the 'to' attribute).
+// int64 and bool. The target is the output's dtype (the core resolved 'to', or CastLike's input 1).
 #include "backends/cpu/convert.hpp"
 #include "backends/cpu/kernel.hpp"
 
@@ -39,9 +39,10 @@ bool cast_supports(const node_view& node, std::string& why) {
 }  // namespace
 
 void add_cast_ops(std::vector<op_entry>& t) {
-  t.push_back({"Cast", "ref_cast", cast_supports, [](const node_view&) -> std::unique_ptr<kernel> {
-                 return std::make_unique<cast_kernel>();
-               }});
+  for (const char* op : {"Cast", "CastLike"})
+    t.push_back({op, "ref_cast", cast_supports, [](const node_view&) -> std::unique_ptr<kernel> {
+                   return std::make_unique<cast_kernel>();
+                 }});
 }
 
 }  // namespace mirt::cpu

@@ -10,7 +10,7 @@
 namespace mirt::cpu {
 namespace {
 
-enum class reduce_kind { sum, mean, prod, max, min, l1, l2, sum_square, log_sum_exp };
+enum class reduce_kind { sum, mean, prod, max, min, l1, l2, sum_square, log_sum, log_sum_exp };
 
 reduce_kind kind_of(const std::string& op) {
   if (op == "ReduceSum") return reduce_kind::sum;
@@ -21,6 +21,7 @@ reduce_kind kind_of(const std::string& op) {
   if (op == "ReduceL1") return reduce_kind::l1;
   if (op == "ReduceL2") return reduce_kind::l2;
   if (op == "ReduceSumSquare") return reduce_kind::sum_square;
+  if (op == "ReduceLogSum") return reduce_kind::log_sum;
   return reduce_kind::log_sum_exp;
 }
 
@@ -77,7 +78,7 @@ class reduce_kernel final : public kernel {
     std::vector<A> acc(n);
     auto fill = [&](A v) { std::fill(acc.begin(), acc.end(), v); };
     switch (kind_) {
-      case reduce_kind::sum: case reduce_kind::mean:
+      case reduce_kind::sum: case reduce_kind::mean: case reduce_kind::log_sum:
         fill(0), accumulate<T>(x, out_strides, acc, [](A a, T v) { return a + A(v); });
         break;
       case reduce_kind::prod: fill(1), accumulate<T>(x, out_strides, acc, [](A a, T v) { return a * A(v); }); break;
@@ -112,6 +113,7 @@ class reduce_kernel final : public kernel {
       A v = acc[o];
       if (kind_ == reduce_kind::mean) v = count > 0 ? A(v / A(count)) : A(std::is_floating_point_v<T> ? NAN : 0);
       if (kind_ == reduce_kind::l2) v = A(std::sqrt(double(v)));
+      if (kind_ == reduce_kind::log_sum) v = A(std::log(double(v)));
       py[o] = T(v);
     }
   }
@@ -171,7 +173,7 @@ std::unique_ptr<kernel> create_reduce(const node_view& node) {
 void add_reduce_ops(std::vector<op_entry>& t) {
   for (const char* op : {"ReduceSum", "ReduceMean", "ReduceProd", "ReduceMax", "ReduceMin", "ReduceL1", "ReduceSumSquare"})
     t.push_back({op, "ref_reduce", numeric, create_reduce});
-  for (const char* op : {"ReduceL2", "ReduceLogSumExp"}) t.push_back({op, "ref_reduce", float_only, create_reduce});
+  for (const char* op : {"ReduceL2", "ReduceLogSum", "ReduceLogSumExp"}) t.push_back({op, "ref_reduce", float_only, create_reduce});
   for (const char* op : {"ArgMax", "ArgMin"})
     t.push_back({op, "ref_arg_reduce", numeric, [](const node_view& node) -> std::unique_ptr<kernel> {
                    return std::make_unique<arg_kernel>(node.op_type() == "ArgMax", node.attr_int("axis", 0),

@@ -23,6 +23,16 @@ class copy_kernel final : public kernel {
   }
 };
 
+// Dropout at inference: the identity; the optional mask output is all true.
+class dropout_kernel final : public kernel {
+ public:
+  void execute(const exec_args& args) const override {
+    const tensor &in = args.in.at(0), &out = args.out.at(0);
+    if (out.data != in.data && out.bytes() > 0) std::memmove(out.data, in.data, out.bytes());
+    if (args.out.size() > 1 && args.out[1].data != nullptr) std::memset(args.out[1].data, 1, args.out[1].bytes());
+  }
+};
+
 class expand_kernel final : public kernel {
  public:
   void execute(const exec_args& args) const override {
@@ -137,6 +147,7 @@ std::unique_ptr<kernel> make(const node_view&) {
 void add_shape_ops(std::vector<op_entry>& t) {
   for (const char* op : {"Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity"})
     t.push_back({op, "ref_copy", any_dtype, make<copy_kernel>});
+  t.push_back({"Dropout", "ref_copy", any_dtype, make<dropout_kernel>});
   t.push_back({"Expand", "ref_expand", any_dtype, make<expand_kernel>});
   t.push_back({"Tile", "ref_tile", any_dtype, make<tile_kernel>});
   t.push_back({"Shape", "ref_shape", [](const node_view&, std::string&) { return true; },

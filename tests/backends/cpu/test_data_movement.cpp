@@ -162,3 +162,37 @@ TEST_CASE("Range counts from start by delta for float and int64, also downwards"
 }
 
 }  // TEST_SUITE
+
+TEST_SUITE("cpu") {
+
+TEST_CASE("Pad in constant, reflect, edge and wrap modes, with axes and negative pads") {
+  const auto x = iota_f(6);  // [2, 3]: 0 1 2 / 3 4 5
+  auto pad = [&](const std::string& mode, std::vector<int64_t> pads, shape_t out, std::vector<tensor_data> extra = {}) {
+    op_call c{"Pad", {f32({2, 3}, x), i64({int64_t(pads.size())}, pads)}, {{MIRT_DTYPE_FLOAT32, out}}, {attr_s("mode", mode)}};
+    for (auto& e : extra) c.inputs.push_back(e);
+    return run_f32(c);
+  };
+  CHECK(pad("constant", {0, 1, 1, 0}, {3, 4}, {f32({}, {9})}) == std::vector<float>{9, 0, 1, 2, 9, 3, 4, 5, 9, 9, 9, 9});
+  CHECK(pad("reflect", {0, 2, 0, 2}, {2, 7}) == std::vector<float>{2, 1, 0, 1, 2, 1, 0, 5, 4, 3, 4, 5, 4, 3});
+  CHECK(pad("edge", {1, 1, 0, 0}, {3, 4}) == std::vector<float>{0, 0, 1, 2, 0, 0, 1, 2, 3, 3, 4, 5});
+  CHECK(pad("wrap", {0, 1, 0, 2}, {2, 6}) == std::vector<float>{2, 0, 1, 2, 0, 1, 5, 3, 4, 5, 3, 4});
+  CHECK(pad("constant", {0, -1, 0, 0}, {2, 2}) == std::vector<float>{1, 2, 4, 5});
+  CHECK(pad("constant", {1, 1}, {2, 5}, {omitted(), i64({1}, {-1})}) == std::vector<float>{0, 0, 1, 2, 0, 0, 3, 4, 5, 0});
+}
+
+TEST_CASE("GatherElements picks along the axis with negative indices") {
+  const auto x = iota_f(6);  // [2, 3]
+  CHECK(run_f32({"GatherElements", {f32({2, 3}, x), i64({2, 2}, {2, 0, -1, 1})}, {{MIRT_DTYPE_FLOAT32, {2, 2}}}, {attr_i("axis", 1)}}) ==
+        std::vector<float>{2, 0, 5, 4});
+  CHECK(run_f32({"GatherElements", {f32({2, 3}, x), i32({1, 3}, {1, 0, 1})}, {{MIRT_DTYPE_FLOAT32, {1, 3}}}}) ==
+        std::vector<float>{3, 1, 5});
+}
+
+TEST_CASE("Dropout at inference passes data through and reports an all-true mask") {
+  const op_result r = run({"Dropout", {f32({3}, {1, 2, 3})}, {{MIRT_DTYPE_FLOAT32, {3}}, {MIRT_DTYPE_BOOL, {3}}}});
+  REQUIRE(r.code == MIRT_STATUS_OK);
+  CHECK(r.outputs[0].values<float>() == std::vector<float>{1, 2, 3});
+  CHECK(r.outputs[1].values<uint8_t>() == std::vector<uint8_t>{1, 1, 1});
+}
+
+}  // TEST_SUITE

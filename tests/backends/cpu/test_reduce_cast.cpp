@@ -23,6 +23,7 @@ TEST_CASE("every Reduce op matches the reference over axes subsets, with and wit
       {"ReduceL1", [](const std::vector<double>& v) { double s = 0; for (double a : v) s += std::fabs(a); return s; }},
       {"ReduceL2", [](const std::vector<double>& v) { double s = 0; for (double a : v) s += a * a; return std::sqrt(s); }},
       {"ReduceSumSquare", [](const std::vector<double>& v) { double s = 0; for (double a : v) s += a * a; return s; }},
+      {"ReduceLogSum", [](const std::vector<double>& v) { double s = 0; for (double a : v) s += a; return std::log(s); }},
       {"ReduceLogSumExp", [](const std::vector<double>& v) { double s = 0; for (double a : v) s += std::exp(a); return std::log(s); }},
   };
   const std::vector<std::vector<int64_t>> axes_sets = {{1}, {-1}, {0, 2}, {}, {0, 1, 2}};
@@ -107,7 +108,7 @@ TEST_CASE("Cast converts between float, half, integers and bool with ONNX roundi
   r = run({"Cast", {i64({3}, {-1, 0, 7})}, {{MIRT_DTYPE_FLOAT32, {3}}}});
   REQUIRE(r.code == MIRT_STATUS_OK);
   CHECK(r.outputs[0].values<float>() == std::vector<float>{-1.f, 0.f, 7.f});
-  r = run({"Cast", {boolean({2}, {1, 0})}, {{MIRT_DTYPE_INT32, {2}}}});
+  r = run({"CastLike", {boolean({2}, {1, 0}), i32({1}, {0})}, {{MIRT_DTYPE_INT32, {2}}}});
   REQUIRE(r.code == MIRT_STATUS_OK);
   CHECK(r.outputs[0].values<int32_t>() == std::vector<int32_t>{1, 0});
 }
