@@ -215,6 +215,8 @@ result<dim> window_output(const infer_context& ctx, const dim& in, const window&
   const int64_t pad_begin = w.auto_pad == "VALID" ? 0 : w.pads[i];
   const int64_t pad_end = w.auto_pad == "VALID" ? 0 : w.pads[i + w.kernel.size()];
   const int64_t room = in.value + pad_begin + pad_end - span;
+  // ceil_mode changes nothing under VALID: ceil((in - span + 1) / stride) = floor((in - span) / stride) + 1.
+  if (w.auto_pad == "VALID") ceil_mode = false;
   if (room < 0)
     return ctx.error("spatial dim ", i, " of input 0 is ", in.value, " (", pad_begin + pad_end,
                      " with pads), smaller than the window extent ", span);

@@ -117,6 +117,18 @@ TEST_CASE("MaxPool floors by default and ceil_mode drops a window starting in th
   CHECK(dropped.shape() == "1x1x2");
 }
 
+TEST_CASE("MaxPool with auto_pad ignores ceil_mode: VALID floors, SAME gives ceil(in / stride)") {
+  auto valid = infer("MaxPool", {f32("1,1,5")},
+                     {attr_ints("kernel_shape", {2}), attr_ints("strides", {2}), attr_string("auto_pad", "VALID"),
+                      attr_int("ceil_mode", 1)});
+  REQUIRE_INFERRED(valid);
+  CHECK(valid.shape() == "1x1x2");
+  auto same = infer("MaxPool", {f32("1,1,5")},
+                    {attr_ints("kernel_shape", {3}), attr_ints("strides", {2}), attr_string("auto_pad", "SAME_UPPER")});
+  REQUIRE_INFERRED(same);
+  CHECK(same.shape() == "1x1x3");
+}
+
 TEST_CASE("MaxPool with an indices output gives int64 indices of the output's shape") {
   auto r = infer("MaxPool", {f32("batch,4,8,8")}, {attr_ints("kernel_shape", {2, 2}), attr_ints("strides", {2, 2})}, 2);
   REQUIRE_INFERRED(r);
