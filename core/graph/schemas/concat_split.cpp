@@ -72,8 +72,8 @@ result<std::vector<int64_t>> split_sizes(const infer_context& ctx, const dim& ex
   }
   const attribute* num = ctx.attrs().find("num_outputs");
   if (num && num->ints.at(0) != static_cast<int64_t>(outputs))
-    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "attribute 'num_outputs' is ", num->ints.at(0), ", but the layer has ",
-                          outputs, " outputs");
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "attribute 'num_outputs' is ", num->ints.at(0),
+                          ", but the layer has ", outputs, " outputs");
   if (!extent.known()) return std::vector<int64_t>(outputs, -1);
   const int64_t n = static_cast<int64_t>(outputs);
   if (!num) {

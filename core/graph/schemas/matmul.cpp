@@ -27,7 +27,8 @@ status infer_matmul(infer_context& ctx) {
   if (a.rank() == 1) sa.insert(sa.begin(), dim{1, {}});
   if (b.rank() == 1) sb.push_back(dim{1, {}});
   MIRT_RETURN_IF_ERROR(check_inner(ctx, sa.back(), sb[sb.size() - 2], "input 0's last dim", "input 1's dim -2"));
-  MIRT_ASSIGN_OR_RETURN(dims shape, broadcast_shapes(ctx, dims(sa.begin(), sa.end() - 2), dims(sb.begin(), sb.end() - 2)));
+  const dims batch_a(sa.begin(), sa.end() - 2), batch_b(sb.begin(), sb.end() - 2);
+  MIRT_ASSIGN_OR_RETURN(dims shape, broadcast_shapes(ctx, batch_a, batch_b));
   if (a.rank() != 1) shape.push_back(sa[sa.size() - 2]);
   if (b.rank() != 1) shape.push_back(sb.back());
   ctx.output(0) = tensor_type{a.dtype, std::move(shape), true, std::nullopt};
@@ -45,7 +46,8 @@ status infer_gemm(infer_context& ctx) {
   const dims& b = ctx.input(1).shape;
   const dim& m = a[trans_a ? 1 : 0];
   const dim& n = b[trans_b ? 0 : 1];
-  MIRT_RETURN_IF_ERROR(check_inner(ctx, a[trans_a ? 0 : 1], b[trans_b ? 1 : 0], trans_a ? "input 0's dim 0 (transA)" : "input 0's dim 1",
+  MIRT_RETURN_IF_ERROR(check_inner(ctx, a[trans_a ? 0 : 1], b[trans_b ? 1 : 0],
+                                   trans_a ? "input 0's dim 0 (transA)" : "input 0's dim 1",
                                    trans_b ? "input 1's dim 1 (transB)" : "input 1's dim 0"));
   if (ctx.has_input(2)) {  // C broadcasts one way, to M x N.
     MIRT_RETURN_IF_ERROR(require_broadcastable_to(ctx, 2, dims{m, n}, "the output"));

@@ -10,8 +10,8 @@ void add_conv_schemas(schema_table& table);           // conv.cpp: Conv, ConvTra
 void add_pool_schemas(schema_table& table);           // pool.cpp: MaxPool, AveragePool, Global*Pool
 void add_matmul_schemas(schema_table& table);         // matmul.cpp: MatMul, Gemm
 void add_normalization_schemas(schema_table& table);  // normalization.cpp: *Normalization, Softmax, Dropout
-void add_reshape_schemas(schema_table& table);        // reshape.cpp: Reshape, Flatten, (Un)Squeeze, Transpose, Expand, Tile
-void add_shape_value_schemas(schema_table& table);    // shape_values.cpp: Shape, Size, Cast(Like), ConstantOfShape, Range
+void add_reshape_schemas(schema_table& table);        // reshape.cpp: Reshape, Flatten, (Un)Squeeze, Transpose, ...
+void add_shape_value_schemas(schema_table& table);    // shape_values.cpp: Shape, Size, Cast, ConstantOfShape, ...
 void add_concat_split_schemas(schema_table& table);   // concat_split.cpp: Concat, Split
 void add_slice_pad_schemas(schema_table& table);      // slice_pad.cpp: Slice, Pad
 void add_gather_schemas(schema_table& table);         // gather.cpp: Gather, GatherElements
