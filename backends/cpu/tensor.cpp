@@ -30,7 +30,10 @@ const char* dtype_name(mirt_dtype dtype) {
 
 std::string dims_string(const dims& d) {
   std::string s = "[";
-  for (size_t i = 0; i < d.size(); ++i) s += (i ? "," : "") + std::to_string(d[i]);
+  for (size_t i = 0; i < d.size(); ++i) {
+    if (i > 0) s += ',';
+    s += std::to_string(d[i]);
+  }
   return s + "]";
 }
 

@@ -44,9 +44,7 @@ class matmul_kernel final : public kernel {
     try {
       const matmul_entry& e = entry(a.shape, b.shape);
       const auto& eng = onednn_engine();
-      memory b_mem = e.b_mem;
-      std::vector<uint8_t> store;
-      if (!b_mem) b_mem = memory(e.b_md, eng, b.data);
+      const memory b_mem = e.b_mem ? e.b_mem : memory(e.b_md, eng, b.data);
       onednn_execute(e.prim, *e.pd,
                      {{DNNL_ARG_SRC, memory(e.a_md, eng, a.data)}, {DNNL_ARG_WEIGHTS, b_mem}, {DNNL_ARG_DST, memory(e.c_md, eng, y.data)}});
     } catch (const dnnl::error& err) {

@@ -170,7 +170,7 @@ op_result run(const op_call& call) {
     return consume(vt.kernel_execute(kernel, &io), message);
   };
   if (threads == 1) {
-    result.code = execute(0, &result.message);
+    for (int i = 0; i < std::max(1, call.repeat) && result.code == MIRT_STATUS_OK; ++i) result.code = execute(0, &result.message);
   } else {
     std::vector<std::thread> pool;
     std::vector<mirt_status_code> codes(static_cast<size_t>(threads));

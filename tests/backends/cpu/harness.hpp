@@ -69,6 +69,7 @@ struct op_call {
   bool dynamic_build = false;  // describe every input and output dim as -1 at kernel_create time
   bool in_place = false;       // output 0 is written into input 0's buffer
   int threads = 1;             // run kernel_execute concurrently from this many threads
+  int repeat = 1;              // run kernel_execute this many times in a row (reuses the kernel's caches)
 };
 
 struct op_result {

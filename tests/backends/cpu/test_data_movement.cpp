@@ -39,7 +39,7 @@ TEST_CASE("Reshape, Flatten, Squeeze, Unsqueeze and Identity keep the bytes, als
 TEST_CASE("Transpose follows perm, and reverses dims without one") {
   const shape_t s = {2, 3, 4, 5};
   const auto x = iota_f(numel(s));
-  for (const std::vector<int64_t> perm : {std::vector<int64_t>{0, 2, 3, 1}, {3, 1, 0, 2}, {1, 0, 2, 3}, {}}) {
+  for (const std::vector<int64_t>& perm : {std::vector<int64_t>{0, 2, 3, 1}, {3, 1, 0, 2}, {1, 0, 2, 3}, {}}) {
     std::vector<int64_t> p = perm.empty() ? std::vector<int64_t>{3, 2, 1, 0} : perm;
     shape_t out;
     for (int64_t d : p) out.push_back(s[size_t(d)]);

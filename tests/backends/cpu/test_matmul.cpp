@@ -66,7 +66,7 @@ TEST_CASE("Gemm applies alpha, beta, transposes and a broadcast C") {
   const int64_t m = 4, k = 6, n = 5;
   for (int ta = 0; ta < 2; ++ta)
     for (int tb = 0; tb < 2; ++tb)
-      for (const shape_t sc : {shape_t{n}, shape_t{m, 1}, shape_t{m, n}, shape_t{}, shape_t{1, n}}) {
+      for (const shape_t& sc : {shape_t{n}, shape_t{m, 1}, shape_t{m, n}, shape_t{}, shape_t{1, n}}) {
         const shape_t sa = ta ? shape_t{k, m} : shape_t{m, k}, sb = tb ? shape_t{n, k} : shape_t{k, n};
         const auto a = random_floats(m * k, -1, 1, 33), b = random_floats(k * n, -1, 1, 34),
                    c = random_floats(numel(sc), -1, 1, 35);
