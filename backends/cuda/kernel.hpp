@@ -1,0 +1,86 @@
+// backends/cuda/kernel.hpp — the kernel base class and the op table entry every op family fills.
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "backends/cuda/attributes.hpp"
+#include "backends/cuda/tensor.hpp"
+#include "mirt/builder.h"
+
+namespace mirt::cuda {
+
+// A prepared node: device copies of its constant inputs, library handles and descriptors.
+// execute() may run concurrently from several host threads on different streams: it must not
+// mutate state without a lock, and takes scratch only from the workspace.
+class kernel {
+ public:
+  virtual ~kernel() = default;
+  // Enqueues the node on args.stream. Device pointers in args; shapes are concrete.
+  virtual void execute(const exec_args& args) const = 0;
+  // Workspace bytes for these concrete shapes (default: none).
+  virtual size_t workspace_size(const std::vector<dims>& in, const std::vector<dims>& out) const {
+    (void)in;
+    (void)out;
+    return 0;
+  }
+};
+
+using supports_fn = bool (*)(const node_view& node, std::string& why);
+using create_fn = std::unique_ptr<kernel> (*)(const node_view& node);
+
+struct op_entry {
+  std::string_view op_type;
+  const char* tactic;  // e.g. "cuda_broadcast_binary"; its hash is the tactic id
+  supports_fn supports;
+  create_fn create;
+};
+
+// Each op family appends its entries; op_table.cpp calls them in order (no static registration).
+void add_elementwise_ops(std::vector<op_entry>& table);
+void add_matmul_ops(std::vector<op_entry>& table);
+void add_conv_ops(std::vector<op_entry>& table);
+void add_normalization_ops(std::vector<op_entry>& table);
+void add_pool_ops(std::vector<op_entry>& table);
+void add_data_movement_ops(std::vector<op_entry>& table);
+void add_reduce_ops(std::vector<op_entry>& table);
+
+const std::vector<op_entry>& op_table();
+std::vector<const op_entry*> find_ops(std::string_view op_type);
+// Stable tactic id: FNV-1a of the tactic name.
+uint64_t tactic_id(const char* tactic_name);
+
+// Helpers for supports_fn: input i's dtype is one of the listed ones.
+bool input_dtype_in(const node_view& node, size_t i, std::initializer_list<mirt_dtype> allowed, std::string& why);
+// Every present input is float32.
+bool float_inputs(const node_view& node, std::string& why);
+
+// A device-to-device copy of input 0 into output 0 (nothing when they share a buffer).
+std::unique_ptr<kernel> make_copy_kernel();
+
+// A device buffer owned by a kernel (weights copied at kernel_create). Freed on destruction.
+class device_buffer {
+ public:
+  device_buffer() = default;
+  device_buffer(const void* host, size_t bytes, const std::string& what);
+  ~device_buffer();
+  device_buffer(const device_buffer&) = delete;
+  device_buffer& operator=(const device_buffer&) = delete;
+  device_buffer(device_buffer&& o) noexcept : ptr_(o.ptr_), bytes_(o.bytes_) { o.ptr_ = nullptr; }
+  device_buffer& operator=(device_buffer&& o) noexcept;
+  void* get() const { return ptr_; }
+  size_t bytes() const { return bytes_; }
+  explicit operator bool() const { return ptr_ != nullptr; }
+
+ private:
+  void* ptr_ = nullptr;
+  size_t bytes_ = 0;
+};
+
+// A constant input copied to the device, or the call's pointer when it is not constant.
+inline const void* constant_or_input(const device_buffer& constant, const exec_args& args, size_t i) {
+  return constant ? constant.get() : args.input(i).data;
+}
+
+}  // namespace mirt::cuda

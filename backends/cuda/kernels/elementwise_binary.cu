@@ -1,0 +1,208 @@
+// backends/cuda/kernels/elementwise_binary.cu — broadcast binary ops, comparisons, logic and Where.
+//
+// Kernels:
+//   binary_same_vec4  float, both operands of the output's shape, 16-byte aligned: four per load.
+//   binary_same       operands of the output's shape (contiguous), any dtype.
+//   binary_strided    numpy broadcasting through a strided_map (unit dims dropped, runs merged).
+//   where_strided     cond ? x : y, three-way broadcasting, by element size.
+// Reference: backends/cpu/ops/elementwise_binary.cpp (same NaN and integer-division rules).
+#include <cuda_runtime.h>
+
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
+#include "backends/cuda/kernels/elementwise.hpp"
+
+namespace mirt::cuda {
+namespace {
+
+template <binary_op Op>
+struct binary_fn;
+
+template <> struct binary_fn<binary_op::add> { template <class T> __device__ T operator()(T a, T b) const { return a + b; } };
+template <> struct binary_fn<binary_op::sub> { template <class T> __device__ T operator()(T a, T b) const { return a - b; } };
+template <> struct binary_fn<binary_op::mul> { template <class T> __device__ T operator()(T a, T b) const { return a * b; } };
+template <>
+struct binary_fn<binary_op::div> {
+  template <class T>
+  __device__ T operator()(T a, T b) const {
+    if constexpr (std::is_integral_v<T>) {
+      // ONNX leaves integer division by zero (and MIN / -1) undefined; like the CPU backend we give 0.
+      if (b == 0 || (b == T(-1) && a == std::numeric_limits<T>::min())) return 0;
+    }
+    return a / b;
+  }
+};
+template <>
+struct binary_fn<binary_op::pow> {
+  template <class T>
+  __device__ T operator()(T a, T b) const {
+    if constexpr (std::is_same_v<T, float>) return powf(a, b);
+    else return T(::pow(double(a), double(b)));
+  }
+};
+// Max and Min propagate NaN, as numpy.maximum does.
+template <>
+struct binary_fn<binary_op::max> {
+  template <class T>
+  __device__ T operator()(T a, T b) const {
+    if constexpr (std::is_floating_point_v<T>)
+      if (isnan(a) || isnan(b)) return std::numeric_limits<T>::quiet_NaN();
+    return a < b ? b : a;
+  }
+};
+template <>
+struct binary_fn<binary_op::min> {
+  template <class T>
+  __device__ T operator()(T a, T b) const {
+    if constexpr (std::is_floating_point_v<T>)
+      if (isnan(a) || isnan(b)) return std::numeric_limits<T>::quiet_NaN();
+    return b < a ? b : a;
+  }
+};
+template <> struct binary_fn<binary_op::prelu> { template <class T> __device__ T operator()(T x, T s) const { return x < T(0) ? s * x : x; } };
+template <> struct binary_fn<binary_op::equal> { template <class T> __device__ uint8_t operator()(T a, T b) const { return a == b; } };
+template <> struct binary_fn<binary_op::less> { template <class T> __device__ uint8_t operator()(T a, T b) const { return a < b; } };
+template <> struct binary_fn<binary_op::less_equal> { template <class T> __device__ uint8_t operator()(T a, T b) const { return a <= b; } };
+template <> struct binary_fn<binary_op::greater> { template <class T> __device__ uint8_t operator()(T a, T b) const { return a > b; } };
+template <> struct binary_fn<binary_op::greater_equal> { template <class T> __device__ uint8_t operator()(T a, T b) const { return a >= b; } };
+template <> struct binary_fn<binary_op::logical_and> { template <class T> __device__ uint8_t operator()(T a, T b) const { return a != 0 && b != 0; } };
+template <> struct binary_fn<binary_op::logical_or> { template <class T> __device__ uint8_t operator()(T a, T b) const { return a != 0 || b != 0; } };
+template <> struct binary_fn<binary_op::logical_xor> { template <class T> __device__ uint8_t operator()(T a, T b) const { return (a != 0) != (b != 0); } };
+
+constexpr bool is_predicate(binary_op op) {
+  return op == binary_op::equal || op == binary_op::less || op == binary_op::less_equal || op == binary_op::greater ||
+         op == binary_op::greater_equal || op == binary_op::logical_and || op == binary_op::logical_or ||
+         op == binary_op::logical_xor;
+}
+
+// a, b, out: (n4, 4) float, 16-byte aligned
+template <binary_op Op>
+__global__ void binary_same_vec4(const float4* a, const float4* b, float4* out, int64_t n4) {
+  const binary_fn<Op> f;
+  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n4; i += int64_t(gridDim.x) * blockDim.x) {
+    const float4 x = a[i], y = b[i];
+    out[i] = make_float4(f(x.x, y.x), f(x.y, y.y), f(x.z, y.z), f(x.w, y.w));
+  }
+}
+
+// a, b, out: (n)
+template <binary_op Op, class T, class R>
+__global__ void binary_same(const T* a, const T* b, R* out, int64_t n) {
+  const binary_fn<Op> f;
+  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
+    out[i] = R(f(a[i], b[i]));
+}
+
+// out: (map.shape) dense; a, b: read through map.strides[1], map.strides[2]
+template <binary_op Op, class T, class R>
+__global__ void binary_strided(const T* a, const T* b, R* out, int64_t n, strided_map<3> map) {
+  const binary_fn<Op> f;
+  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
+    int64_t off[3];
+    map_offsets(map, i, off);
+    out[off[0]] = R(f(a[off[1]], b[off[2]]));
+  }
+}
+
+template <binary_op Op, class T>
+status run(const binary_params& p, cudaStream_t stream) {
+  using R = std::conditional_t<is_predicate(Op), uint8_t, T>;
+  const T* a = static_cast<const T*>(p.a);
+  const T* b = static_cast<const T*>(p.b);
+  R* out = static_cast<R*>(p.out);
+  // Both operands dense in the output's shape: one merged dim with unit strides (or rank 0).
+  const bool same = p.map.rank == 0 || (p.map.rank == 1 && p.map.strides[0][0] == 1 && p.map.strides[1][0] == 1 &&
+                                        p.map.strides[2][0] == 1);
+  if (same) {
+    int64_t done = 0;
+    if constexpr (std::is_same_v<T, float> && std::is_same_v<R, float>) {
+      const bool aligned = (reinterpret_cast<uintptr_t>(a) | reinterpret_cast<uintptr_t>(b) | reinterpret_cast<uintptr_t>(out)) % 16 == 0;
+      if (aligned && p.n >= 4) {
+        const int64_t n4 = p.n / 4;
+        binary_same_vec4<Op><<<grid_for(n4), k_block, 0, stream>>>(reinterpret_cast<const float4*>(a),
+                                                                    reinterpret_cast<const float4*>(b),
+                                                                    reinterpret_cast<float4*>(out), n4);
+        if (status s = check_launch("binary_same_vec4"); !s.ok()) return s;
+        done = n4 * 4;
+      }
+    }
+    if (done < p.n) binary_same<Op, T, R><<<grid_for(p.n - done), k_block, 0, stream>>>(a + done, b + done, out + done, p.n - done);
+    return check_launch("binary_same");
+  }
+  binary_strided<Op, T, R><<<grid_for(p.n), k_block, 0, stream>>>(a, b, out, p.n, p.map);
+  return check_launch("binary_strided");
+}
+
+template <binary_op Op>
+status by_dtype(const binary_params& p, cudaStream_t stream) {
+  switch (p.dtype) {
+    case MIRT_DTYPE_FLOAT32: return run<Op, float>(p, stream);
+    case MIRT_DTYPE_INT32: return run<Op, int32_t>(p, stream);
+    case MIRT_DTYPE_INT64: return run<Op, int64_t>(p, stream);
+    case MIRT_DTYPE_FLOAT64: return run<Op, double>(p, stream);
+    case MIRT_DTYPE_BOOL:
+      if constexpr (is_predicate(Op)) return run<Op, uint8_t>(p, stream);
+      [[fallthrough]];
+    default: return make_error(MIRT_STATUS_UNSUPPORTED, "binary: unsupported dtype for this op");
+  }
+}
+
+// out, cond, x, y walked by map (operands in that order)
+template <class U>
+__global__ void where_strided(const uint8_t* cond, const U* x, const U* y, U* out, int64_t n, strided_map<4> map) {
+  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
+    int64_t off[4];
+    map_offsets(map, i, off);
+    out[off[0]] = cond[off[1]] ? x[off[2]] : y[off[3]];
+  }
+}
+
+template <class U>
+status run_where(const where_params& p, cudaStream_t stream) {
+  where_strided<U><<<grid_for(p.n), k_block, 0, stream>>>(p.cond, static_cast<const U*>(p.x), static_cast<const U*>(p.y),
+                                                          static_cast<U*>(p.out), p.n, p.map);
+  return check_launch("where_strided");
+}
+
+}  // namespace
+
+status launch_binary(const binary_params& p, cudaStream_t stream) {
+  if (p.n < 0) return make_error(MIRT_STATUS_INVALID_SHAPE, "binary: negative element count");
+  if (p.n == 0) return {};
+  if (!p.a || !p.b || !p.out) return make_error(MIRT_STATUS_INVALID_ARGUMENT, "binary: NULL buffer");
+  switch (p.op) {
+    case binary_op::add: return by_dtype<binary_op::add>(p, stream);
+    case binary_op::sub: return by_dtype<binary_op::sub>(p, stream);
+    case binary_op::mul: return by_dtype<binary_op::mul>(p, stream);
+    case binary_op::div: return by_dtype<binary_op::div>(p, stream);
+    case binary_op::pow: return by_dtype<binary_op::pow>(p, stream);
+    case binary_op::max: return by_dtype<binary_op::max>(p, stream);
+    case binary_op::min: return by_dtype<binary_op::min>(p, stream);
+    case binary_op::prelu: return by_dtype<binary_op::prelu>(p, stream);
+    case binary_op::equal: return by_dtype<binary_op::equal>(p, stream);
+    case binary_op::less: return by_dtype<binary_op::less>(p, stream);
+    case binary_op::less_equal: return by_dtype<binary_op::less_equal>(p, stream);
+    case binary_op::greater: return by_dtype<binary_op::greater>(p, stream);
+    case binary_op::greater_equal: return by_dtype<binary_op::greater_equal>(p, stream);
+    case binary_op::logical_and: return by_dtype<binary_op::logical_and>(p, stream);
+    case binary_op::logical_or: return by_dtype<binary_op::logical_or>(p, stream);
+    case binary_op::logical_xor: return by_dtype<binary_op::logical_xor>(p, stream);
+  }
+  return make_error(MIRT_STATUS_INTERNAL, "binary: unknown op");
+}
+
+status launch_where(const where_params& p, cudaStream_t stream) {
+  if (p.n <= 0) return {};
+  if (!p.cond || !p.x || !p.y || !p.out) return make_error(MIRT_STATUS_INVALID_ARGUMENT, "where: NULL buffer");
+  switch (p.element_size) {
+    case 1: return run_where<uint8_t>(p, stream);
+    case 2: return run_where<uint16_t>(p, stream);
+    case 4: return run_where<uint32_t>(p, stream);
+    case 8: return run_where<uint64_t>(p, stream);
+    default: return make_error(MIRT_STATUS_UNSUPPORTED, "where: element size not 1, 2, 4 or 8");
+  }
+}
+
+}  // namespace mirt::cuda

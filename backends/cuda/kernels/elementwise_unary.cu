@@ -1,0 +1,185 @@
+// backends/cuda/kernels/elementwise_unary.cu — activations and math functions, y = f(x).
+//
+// Kernels:
+//   unary_vec4   float, 16-byte aligned x and y: four elements per load, grid-stride.
+//   unary_scalar any dtype, one element per thread, grid-stride (also the tail of unary_vec4).
+// Reference: backends/cpu/ops/elementwise_unary.cpp. y may alias x: each element is read before
+// it is written by the same thread.
+#include <cuda_runtime.h>
+
+#include <cstdint>
+#include <limits>
+
+#include "backends/cuda/kernels/elementwise.hpp"
+
+namespace mirt::cuda {
+namespace {
+
+// Per-call constants every functor may read.
+struct unary_args {
+  float alpha, beta;
+  double lo, hi;
+  const void* lo_ptr;
+  const void* hi_ptr;
+};
+
+template <class T, unary_op Op>
+struct unary_fn;
+
+#define MIRT_FLOAT_UNARY(OP, EXPR)                                                        \
+  template <>                                                                             \
+  struct unary_fn<float, unary_op::OP> {                                                  \
+    float a, b;                                                                           \
+    __device__ explicit unary_fn(const unary_args& u) : a(u.alpha), b(u.beta) {}          \
+    __device__ float operator()(float x) const { (void)a; (void)b; return EXPR; }        \
+  };
+
+MIRT_FLOAT_UNARY(sigmoid, x >= 0.f ? 1.f / (1.f + expf(-x)) : expf(x) / (1.f + expf(x)))
+MIRT_FLOAT_UNARY(tanh, tanhf(x))
+MIRT_FLOAT_UNARY(erf, erff(x))
+MIRT_FLOAT_UNARY(gelu, 0.5f * x * (1.f + erff(x * 0.70710678118654752440f)))
+MIRT_FLOAT_UNARY(gelu_tanh, 0.5f * x * (1.f + tanhf(0.79788456080286535588f * (x + 0.044715f * x * x * x))))
+MIRT_FLOAT_UNARY(exp, expf(x))
+MIRT_FLOAT_UNARY(log, logf(x))
+MIRT_FLOAT_UNARY(sqrt, sqrtf(x))
+MIRT_FLOAT_UNARY(reciprocal, 1.f / x)
+MIRT_FLOAT_UNARY(leaky_relu, x < 0.f ? a * x : x)
+MIRT_FLOAT_UNARY(hard_sigmoid, fminf(fmaxf(a * x + b, 0.f), 1.f))
+MIRT_FLOAT_UNARY(hard_swish, x * fminf(fmaxf(x / 6.f + 0.5f, 0.f), 1.f))
+MIRT_FLOAT_UNARY(floor, floorf(x))
+MIRT_FLOAT_UNARY(ceil, ceilf(x))
+MIRT_FLOAT_UNARY(sin, sinf(x))
+MIRT_FLOAT_UNARY(cos, cosf(x))
+MIRT_FLOAT_UNARY(softplus, x > 0.f ? x + log1pf(expf(-x)) : log1pf(expf(x)))
+MIRT_FLOAT_UNARY(elu, x < 0.f ? a * expm1f(x) : x)
+#undef MIRT_FLOAT_UNARY
+
+// Functions of every numeric dtype.
+template <class T>
+struct unary_fn<T, unary_op::relu> {
+  __device__ explicit unary_fn(const unary_args&) {}
+  __device__ T operator()(T x) const { return x < T(0) ? T(0) : x; }
+};
+template <class T>
+struct unary_fn<T, unary_op::neg> {
+  __device__ explicit unary_fn(const unary_args&) {}
+  __device__ T operator()(T x) const { return T(-x); }
+};
+template <class T>
+struct unary_fn<T, unary_op::abs> {
+  __device__ explicit unary_fn(const unary_args&) {}
+  __device__ T operator()(T x) const { return x < T(0) ? T(-x) : x; }
+};
+template <class T>
+struct unary_fn<T, unary_op::sign> {
+  __device__ explicit unary_fn(const unary_args&) {}
+  __device__ T operator()(T x) const { return T(x > T(0) ? 1 : x < T(0) ? -1 : 0); }
+};
+template <class T>
+struct unary_fn<T, unary_op::identity> {
+  __device__ explicit unary_fn(const unary_args&) {}
+  __device__ T operator()(T x) const { return x; }
+};
+// min(max(x, lo), hi) as ONNX defines it (lo > hi gives hi); device scalars override attributes.
+template <class T>
+struct unary_fn<T, unary_op::clip> {
+  T lo, hi;
+  __device__ explicit unary_fn(const unary_args& u)
+      : lo(u.lo_ptr ? *static_cast<const T*>(u.lo_ptr) : T(u.lo)), hi(u.hi_ptr ? *static_cast<const T*>(u.hi_ptr) : T(u.hi)) {}
+  __device__ T operator()(T x) const {
+    const T m = x < lo ? lo : x;
+    return hi < m ? hi : m;
+  }
+};
+
+// x, y: (n)
+template <class T, unary_op Op>
+__global__ void unary_scalar(const T* x, T* y, int64_t n, unary_args u) {
+  const unary_fn<T, Op> f(u);
+  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
+    y[i] = f(x[i]);
+}
+
+// x, y: (n4, 4), 16-byte aligned
+template <unary_op Op>
+__global__ void unary_vec4(const float4* x, float4* y, int64_t n4, unary_args u) {
+  const unary_fn<float, Op> f(u);
+  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n4; i += int64_t(gridDim.x) * blockDim.x) {
+    float4 v = x[i];
+    v.x = f(v.x), v.y = f(v.y), v.z = f(v.z), v.w = f(v.w);
+    y[i] = v;
+  }
+}
+
+template <class T, unary_op Op>
+status run(const unary_params& p, cudaStream_t stream) {
+  const unary_args u{p.alpha, p.beta, p.clip_lo, p.clip_hi, p.clip_lo_ptr, p.clip_hi_ptr};
+  const T* x = static_cast<const T*>(p.x);
+  T* y = static_cast<T*>(p.y);
+  int64_t done = 0;
+  if constexpr (sizeof(T) == 4 && std::numeric_limits<T>::is_iec559) {
+    const bool aligned = (reinterpret_cast<uintptr_t>(x) | reinterpret_cast<uintptr_t>(y)) % 16 == 0;
+    if (aligned && p.n >= 4) {
+      const int64_t n4 = p.n / 4;
+      unary_vec4<Op><<<grid_for(n4), k_block, 0, stream>>>(reinterpret_cast<const float4*>(x), reinterpret_cast<float4*>(y), n4, u);
+      done = n4 * 4;
+      if (status s = check_launch("unary_vec4"); !s.ok()) return s;
+    }
+  }
+  if (done < p.n) unary_scalar<T, Op><<<grid_for(p.n - done), k_block, 0, stream>>>(x + done, y + done, p.n - done, u);
+  return check_launch("unary_scalar");
+}
+
+template <class T>
+status run_numeric(const unary_params& p, cudaStream_t stream) {
+  switch (p.op) {
+    case unary_op::relu: return run<T, unary_op::relu>(p, stream);
+    case unary_op::neg: return run<T, unary_op::neg>(p, stream);
+    case unary_op::abs: return run<T, unary_op::abs>(p, stream);
+    case unary_op::sign: return run<T, unary_op::sign>(p, stream);
+    case unary_op::identity: return run<T, unary_op::identity>(p, stream);
+    case unary_op::clip: return run<T, unary_op::clip>(p, stream);
+    default: return make_error(MIRT_STATUS_UNSUPPORTED, "this unary function takes float32 only");
+  }
+}
+
+status run_float(const unary_params& p, cudaStream_t stream) {
+  switch (p.op) {
+    case unary_op::sigmoid: return run<float, unary_op::sigmoid>(p, stream);
+    case unary_op::tanh: return run<float, unary_op::tanh>(p, stream);
+    case unary_op::erf: return run<float, unary_op::erf>(p, stream);
+    case unary_op::gelu: return run<float, unary_op::gelu>(p, stream);
+    case unary_op::gelu_tanh: return run<float, unary_op::gelu_tanh>(p, stream);
+    case unary_op::exp: return run<float, unary_op::exp>(p, stream);
+    case unary_op::log: return run<float, unary_op::log>(p, stream);
+    case unary_op::sqrt: return run<float, unary_op::sqrt>(p, stream);
+    case unary_op::reciprocal: return run<float, unary_op::reciprocal>(p, stream);
+    case unary_op::leaky_relu: return run<float, unary_op::leaky_relu>(p, stream);
+    case unary_op::hard_sigmoid: return run<float, unary_op::hard_sigmoid>(p, stream);
+    case unary_op::hard_swish: return run<float, unary_op::hard_swish>(p, stream);
+    case unary_op::floor: return run<float, unary_op::floor>(p, stream);
+    case unary_op::ceil: return run<float, unary_op::ceil>(p, stream);
+    case unary_op::sin: return run<float, unary_op::sin>(p, stream);
+    case unary_op::cos: return run<float, unary_op::cos>(p, stream);
+    case unary_op::softplus: return run<float, unary_op::softplus>(p, stream);
+    case unary_op::elu: return run<float, unary_op::elu>(p, stream);
+    default: return run_numeric<float>(p, stream);
+  }
+}
+
+}  // namespace
+
+status launch_unary(const unary_params& p, cudaStream_t stream) {
+  if (p.n < 0) return make_error(MIRT_STATUS_INVALID_SHAPE, "unary: negative element count");
+  if (p.n == 0) return {};
+  if (p.x == nullptr || p.y == nullptr) return make_error(MIRT_STATUS_INVALID_ARGUMENT, "unary: NULL buffer");
+  switch (p.dtype) {
+    case MIRT_DTYPE_FLOAT32: return run_float(p, stream);
+    case MIRT_DTYPE_INT32: return run_numeric<int32_t>(p, stream);
+    case MIRT_DTYPE_INT64: return run_numeric<int64_t>(p, stream);
+    case MIRT_DTYPE_FLOAT64: return run_numeric<double>(p, stream);
+    default: return make_error(MIRT_STATUS_UNSUPPORTED, "unary: unsupported dtype");
+  }
+}
+
+}  // namespace mirt::cuda

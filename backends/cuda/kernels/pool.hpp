@@ -1,0 +1,31 @@
+// backends/cuda/kernels/pool.hpp — MaxPool/AveragePool (1D-3D as 3D) and global pools.
+#pragma once
+
+#include "backends/cuda/kernels/launch.hpp"
+
+namespace mirt::cuda {
+
+struct pool_params {
+  const float* x = nullptr;  // (planes, in[0], in[1], in[2])
+  float* y = nullptr;        // (planes, out[0], out[1], out[2])
+  int64_t* indices = nullptr;  // MaxPool's Indices (same shape as y) or NULL
+  int64_t planes = 0;
+  // Per spatial axis (1D and 2D pools lead with unit axes).
+  int64_t in[3] = {1, 1, 1}, out[3] = {1, 1, 1}, k[3] = {1, 1, 1}, s[3] = {1, 1, 1}, d[3] = {1, 1, 1};
+  int64_t pad_begin[3] = {}, pad_end[3] = {};
+  bool is_max = true;
+  bool count_include_pad = false;
+  bool column_major_indices = false;  // storage_order 1
+};
+status launch_pool(const pool_params& p, cudaStream_t stream);
+
+// y[p] = mean (or max) of x[p, :] for each of planes planes of size values.
+struct global_pool_params {
+  const float* x = nullptr;
+  float* y = nullptr;
+  int64_t planes = 0, size = 0;
+  bool is_max = false;
+};
+status launch_global_pool(const global_pool_params& p, cudaStream_t stream);
+
+}  // namespace mirt::cuda

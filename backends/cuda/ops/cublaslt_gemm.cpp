@@ -1,0 +1,126 @@
+// backends/cuda/ops/cublaslt_gemm.cpp — row-major GEMMs as column-major cuBLASLt calls.
+//
+// A row-major Y[M,N] is a column-major Y^T[N,M] with the same leading dimension, so
+// Y = op(A) op(B) runs as Y^T = op(B)^T op(A)^T: cuBLASLt's "A" is our B and its "B" our A, with
+// m = N, n = M. A bias of N values is then a per-row vector of Y^T: CUBLASLT_EPILOGUE_BIAS.
+#include "backends/cuda/ops/cublaslt_gemm.hpp"
+
+#include <memory>
+
+#include "backends/cuda/check.hpp"
+
+namespace mirt::cuda {
+namespace {
+
+template <class T, cublasStatus_t (*Destroy)(T)>
+struct lt_deleter {
+  void operator()(T p) const {
+    if (p) Destroy(p);
+  }
+};
+using op_desc = std::unique_ptr<std::remove_pointer_t<cublasLtMatmulDesc_t>, lt_deleter<cublasLtMatmulDesc_t, cublasLtMatmulDescDestroy>>;
+using layout = std::unique_ptr<std::remove_pointer_t<cublasLtMatrixLayout_t>, lt_deleter<cublasLtMatrixLayout_t, cublasLtMatrixLayoutDestroy>>;
+using preference = std::unique_ptr<std::remove_pointer_t<cublasLtMatmulPreference_t>,
+                                   lt_deleter<cublasLtMatmulPreference_t, cublasLtMatmulPreferenceDestroy>>;
+
+layout make_layout(uint64_t rows, uint64_t cols, int64_t ld, int64_t batch, int64_t stride) {
+  cublasLtMatrixLayout_t l = nullptr;
+  cublas_check(cublasLtMatrixLayoutCreate(&l, CUDA_R_32F, rows, cols, ld), "cublasLtMatrixLayoutCreate");
+  layout owned(l);
+  if (batch > 1) {
+    const int32_t count = int32_t(batch);
+    cublas_check(cublasLtMatrixLayoutSetAttribute(l, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, &count, sizeof(count)), "setting the batch count");
+    cublas_check(cublasLtMatrixLayoutSetAttribute(l, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET, &stride, sizeof(stride)),
+                 "setting the batch stride");
+  }
+  return owned;
+}
+
+// Largest power of two (at most 16) dividing every address and byte stride.
+uint32_t alignment_of(std::initializer_list<uint64_t> values) {
+  uint32_t a = 16;
+  for (uint64_t v : values)
+    while (a > 1 && v % a != 0) a /= 2;
+  return a;
+}
+
+}  // namespace
+
+cublaslt_runner::cublaslt_runner(bool allow_tf32) : tf32_(allow_tf32) {
+  cublas_check(cublasLtCreate(&handle_), "cublasLtCreate");
+}
+
+cublaslt_runner::~cublaslt_runner() {
+  if (handle_) cublasLtDestroy(handle_);
+}
+
+void cublaslt_runner::run(const row_major_gemm& g, void* workspace, size_t workspace_size, cudaStream_t stream) const {
+  if (g.m == 0 || g.n == 0 || g.batch == 0) return;
+  if (workspace == nullptr) workspace_size = 0;
+  op_desc desc;
+  {
+    cublasLtMatmulDesc_t d = nullptr;
+    cublas_check(cublasLtMatmulDescCreate(&d, tf32_ ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F, CUDA_R_32F),
+                 "cublasLtMatmulDescCreate");
+    desc.reset(d);
+  }
+  // cuBLASLt A = our B, cuBLASLt B = our A (see the banner).
+  const cublasOperation_t op_a = g.trans_b ? CUBLAS_OP_T : CUBLAS_OP_N, op_b = g.trans_a ? CUBLAS_OP_T : CUBLAS_OP_N;
+  cublas_check(cublasLtMatmulDescSetAttribute(desc.get(), CUBLASLT_MATMUL_DESC_TRANSA, &op_a, sizeof(op_a)), "setting transA");
+  cublas_check(cublasLtMatmulDescSetAttribute(desc.get(), CUBLASLT_MATMUL_DESC_TRANSB, &op_b, sizeof(op_b)), "setting transB");
+  if (g.bias != nullptr) {
+    const cublasLtEpilogue_t epi = CUBLASLT_EPILOGUE_BIAS;
+    cublas_check(cublasLtMatmulDescSetAttribute(desc.get(), CUBLASLT_MATMUL_DESC_EPILOGUE, &epi, sizeof(epi)), "setting the bias epilogue");
+    cublas_check(cublasLtMatmulDescSetAttribute(desc.get(), CUBLASLT_MATMUL_DESC_BIAS_POINTER, &g.bias, sizeof(g.bias)),
+                 "setting the bias pointer");
+  }
+  // Stored (column-major) shapes: our B is [K,N] row-major = [N,K] col-major (ld N), or [N,K] = [K,N] (ld K).
+  const int64_t lda = g.trans_b ? g.k : g.n, ldb = g.trans_a ? g.m : g.k, ldy = g.n;
+  const layout la = g.trans_b ? make_layout(uint64_t(g.k), uint64_t(g.n), lda, g.batch, g.stride_b)
+                              : make_layout(uint64_t(g.n), uint64_t(g.k), lda, g.batch, g.stride_b);
+  const layout lb = g.trans_a ? make_layout(uint64_t(g.m), uint64_t(g.k), ldb, g.batch, g.stride_a)
+                              : make_layout(uint64_t(g.k), uint64_t(g.m), ldb, g.batch, g.stride_a);
+  const layout ly = make_layout(uint64_t(g.n), uint64_t(g.m), ldy, g.batch, g.stride_y);
+
+  const uint32_t align_a = alignment_of({uint64_t(reinterpret_cast<uintptr_t>(g.b)), uint64_t(lda) * 4, uint64_t(g.stride_b) * 4});
+  const uint32_t align_b = alignment_of({uint64_t(reinterpret_cast<uintptr_t>(g.a)), uint64_t(ldb) * 4, uint64_t(g.stride_a) * 4});
+  const uint32_t align_y = alignment_of({uint64_t(reinterpret_cast<uintptr_t>(g.y)), uint64_t(ldy) * 4, uint64_t(g.stride_y) * 4});
+  const uint32_t align_bias = g.bias ? alignment_of({uint64_t(reinterpret_cast<uintptr_t>(g.bias))}) : 16;
+  const std::string key = cat(g.m, ',', g.n, ',', g.k, ',', g.trans_a, g.trans_b, ',', g.batch, ',', g.stride_a, ',', g.stride_b,
+                              ',', g.stride_y, ',', g.bias != nullptr, ',', g.beta != 0.f, ',', align_a, align_b, align_y,
+                              align_bias, ',', workspace_size);
+  cublasLtMatmulAlgo_t algo;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = algos_.find(key);
+    if (it != algos_.end()) {
+      algo = it->second;
+    } else {
+      cublasLtMatmulPreference_t p = nullptr;
+      cublas_check(cublasLtMatmulPreferenceCreate(&p), "cublasLtMatmulPreferenceCreate");
+      preference pref(p);
+      const uint64_t ws = workspace_size;
+      cublas_check(cublasLtMatmulPreferenceSetAttribute(p, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws, sizeof(ws)),
+                   "setting the workspace limit");
+      for (auto [attr, value] : {std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, align_a},
+                                 std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, align_b},
+                                 std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, align_y},
+                                 std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, align_y}})
+        cublas_check(cublasLtMatmulPreferenceSetAttribute(p, attr, &value, sizeof(value)), "setting an alignment");
+      cublasLtMatmulHeuristicResult_t result{};
+      int found = 0;
+      cublas_check(cublasLtMatmulAlgoGetHeuristic(handle_, desc.get(), la.get(), lb.get(), ly.get(), ly.get(), p, 1, &result, &found),
+                   "cublasLtMatmulAlgoGetHeuristic for M=", g.m, " N=", g.n, " K=", g.k, " batch=", g.batch);
+      if (found == 0)
+        fail(MIRT_STATUS_UNSUPPORTED, "cuBLASLt has no algorithm for M=", g.m, " N=", g.n, " K=", g.k, " batch=", g.batch,
+             " with ", workspace_size, " bytes of workspace");
+      algo = result.algo;
+      algos_.emplace(key, algo);
+    }
+  }
+  cublas_check(cublasLtMatmul(handle_, desc.get(), &g.alpha, g.b, la.get(), g.a, lb.get(), &g.beta, g.y, ly.get(), g.y, ly.get(),
+                              &algo, workspace, workspace_size, stream),
+               "cublasLtMatmul M=", g.m, " N=", g.n, " K=", g.k, " batch=", g.batch);
+}
+
+}  // namespace mirt::cuda

@@ -1,0 +1,48 @@
+// backends/cuda/ops/cublaslt_gemm.hpp — one row-major GEMM family on cuBLASLt, shared by MatMul and Gemm.
+#pragma once
+
+#include <cublasLt.h>
+
+#include <map>
+#include <mutex>
+
+#include "backends/cuda/kernel.hpp"
+
+namespace mirt::cuda {
+
+// Y[b] = alpha * op(A[b]) op(B[b]) + beta * C, all row-major float32, for b < batch.
+// A stride 0 (or B stride 0) broadcasts that operand over the batch. C, when used, is Y itself
+// (filled beforehand); bias, when set, is a vector of N added to every row (epilogue).
+struct row_major_gemm {
+  int64_t m = 0, n = 0, k = 0;
+  bool trans_a = false, trans_b = false;
+  int64_t batch = 1, stride_a = 0, stride_b = 0, stride_y = 0;
+  const float* a = nullptr;
+  const float* b = nullptr;
+  float* y = nullptr;
+  const float* bias = nullptr;
+  float alpha = 1.f, beta = 0.f;
+};
+
+// A cuBLASLt handle and the algorithms chosen per problem, for one kernel. Thread-safe: the handle
+// is, and the algorithm cache is guarded.
+class cublaslt_runner {
+ public:
+  explicit cublaslt_runner(bool allow_tf32);
+  ~cublaslt_runner();
+  cublaslt_runner(const cublaslt_runner&) = delete;
+  cublaslt_runner& operator=(const cublaslt_runner&) = delete;
+
+  void run(const row_major_gemm& g, void* workspace, size_t workspace_size, cudaStream_t stream) const;
+
+  // Workspace the runner asks the context for.
+  static constexpr size_t k_workspace = size_t(32) << 20;
+
+ private:
+  cublasLtHandle_t handle_ = nullptr;
+  bool tf32_;
+  mutable std::mutex mutex_;
+  mutable std::map<std::string, cublasLtMatmulAlgo_t> algos_;
+};
+
+}  // namespace mirt::cuda

@@ -1,0 +1,186 @@
+// backends/cuda/ops/matmul.cpp — MatMul (numpy semantics: batched, broadcast, 1-D operands) and
+// Gemm (transA/transB, alpha, beta, C with a bias epilogue when C is a row vector), on cuBLASLt.
+#include "backends/cuda/check.hpp"
+#include "backends/cuda/kernels/data_movement.hpp"
+#include "backends/cuda/ops/cublaslt_gemm.hpp"
+
+namespace mirt::cuda {
+namespace {
+
+size_t bytes_of(const node_view& node, size_t i) { return size_t(product(to_dims(node.input(i)))) * dtype_size(node.input_dtype(i)); }
+
+// A constant input with a fully known shape, copied to the device; else empty.
+device_buffer upload_constant(const node_view& node, size_t i, const char* what) {
+  const void* host = node.constant(i);
+  if (host == nullptr) return {};
+  for (int64_t d : to_dims(node.input(i)))
+    if (d < 0) return {};
+  return device_buffer(host, bytes_of(node, i), what);
+}
+
+void zero_fill(void* p, size_t bytes, cudaStream_t stream) {
+  if (bytes > 0) cuda_check(cudaMemsetAsync(p, 0, bytes, stream), "cudaMemsetAsync of ", bytes, " bytes");
+}
+
+class matmul_kernel final : public kernel {
+ public:
+  explicit matmul_kernel(const node_view& node)
+      : lt_(node.allows(MIRT_PRECISION_FLAG_TF32)), b_(upload_constant(node, 1, "MatMul's constant B")) {}
+
+  size_t workspace_size(const std::vector<dims>&, const std::vector<dims>&) const override { return cublaslt_runner::k_workspace; }
+
+  void execute(const exec_args& args) const override {
+    const dtensor &at = args.in.at(0), &bt = args.in.at(1), &y = args.out.at(0);
+    if (y.numel() == 0) return;
+    dims a = at.shape, b = bt.shape;
+    if (a.empty() || b.empty()) fail(MIRT_STATUS_INVALID_SHAPE, "MatMul operands must have rank >= 1");
+    if (a.size() == 1) a.insert(a.begin(), 1);
+    if (b.size() == 1) b.push_back(1);
+    const int64_t m = a[a.size() - 2], k = a.back(), n = b.back();
+    if (b[b.size() - 2] != k) fail(MIRT_STATUS_INVALID_SHAPE, "MatMul inner dims differ: A ", dims_string(at.shape), ", B ", dims_string(bt.shape));
+    if (k == 0) return zero_fill(y.data, y.bytes(), args.stream);
+    const size_t rank = std::max(a.size(), b.size());
+    a.insert(a.begin(), rank - a.size(), 1);
+    b.insert(b.begin(), rank - b.size(), 1);
+    dims batch(rank - 2);
+    for (size_t i = 0; i + 2 < rank; ++i) {
+      if (a[i] != b[i] && a[i] != 1 && b[i] != 1)
+        fail(MIRT_STATUS_INVALID_SHAPE, "MatMul batch dims do not broadcast: A ", dims_string(at.shape), ", B ", dims_string(bt.shape));
+      batch[i] = std::max(a[i], b[i]);
+    }
+    const int64_t batches = product(batch);
+    if (batches * m * n != y.numel()) fail(MIRT_STATUS_INVALID_SHAPE, "output ", dims_string(y.shape), " does not hold the product");
+    const dims a_batch(a.begin(), a.end() - 2), b_batch(b.begin(), b.end() - 2);
+    const bool a_full = a_batch == batch, a_one = product(a_batch) == 1;
+    const bool b_full = b_batch == batch, b_one = product(b_batch) == 1;
+
+    row_major_gemm g;
+    g.k = k;
+    g.a = at.as<const float>();
+    g.b = static_cast<const float*>(constant_or_input(b_, args, 1));
+    g.y = y.as<float>();
+    if (b_one && (a_full || a_one)) {
+      // B shared by every batch: the batches of A are more rows of one GEMM.
+      // (Both operands unbatched means batches == 1.)
+      g.m = m * batches;
+      g.n = n;
+      lt_.run(g, args.workspace, args.workspace_size, args.stream);
+      return;
+    }
+    g.m = m;
+    g.n = n;
+    if ((a_full || a_one) && (b_full || b_one)) {
+      g.batch = batches;
+      g.stride_a = a_one ? 0 : m * k;
+      g.stride_b = b_one ? 0 : k * n;
+      g.stride_y = m * n;
+      lt_.run(g, args.workspace, args.workspace_size, args.stream);
+      return;
+    }
+    // General broadcast: one call per output batch.
+    const dims as = broadcast_strides(a_batch, batch), bs = broadcast_strides(b_batch, batch);
+    for (int64_t i = 0; i < batches; ++i) {
+      int64_t oa = 0, ob = 0, rem = i;
+      for (size_t d = batch.size(); d-- > 0;) {
+        const int64_t idx = rem % batch[d];
+        rem /= batch[d];
+        oa += idx * as[d];
+        ob += idx * bs[d];
+      }
+      row_major_gemm one = g;
+      one.a = g.a + oa * m * k;
+      one.b = g.b + ob * k * n;
+      one.y = g.y + i * m * n;
+      lt_.run(one, args.workspace, args.workspace_size, args.stream);
+    }
+  }
+
+ private:
+  cublaslt_runner lt_;
+  device_buffer b_;
+};
+
+class gemm_kernel final : public kernel {
+ public:
+  explicit gemm_kernel(const node_view& node)
+      : lt_(node.allows(MIRT_PRECISION_FLAG_TF32)),
+        alpha_(node.attr_float("alpha", 1.f)),
+        beta_(node.attr_float("beta", 1.f)),
+        trans_a_(node.attr_int("transA", 0) != 0),
+        trans_b_(node.attr_int("transB", 0) != 0),
+        use_c_(node.has_input(2) && beta_ != 0.f),
+        b_(upload_constant(node, 1, "Gemm's constant B")),
+        c_(use_c_ ? upload_constant(node, 2, "Gemm's constant C") : device_buffer()) {}
+
+  size_t workspace_size(const std::vector<dims>&, const std::vector<dims>&) const override { return cublaslt_runner::k_workspace; }
+
+  void execute(const exec_args& args) const override {
+    const dtensor &a = args.in.at(0), &b = args.in.at(1), &y = args.out.at(0);
+    if (a.rank() != 2 || b.rank() != 2) fail(MIRT_STATUS_INVALID_SHAPE, "A ", dims_string(a.shape), " and B ", dims_string(b.shape), " must be 2-D");
+    const int64_t m = trans_a_ ? a.shape[1] : a.shape[0], k = trans_a_ ? a.shape[0] : a.shape[1];
+    const int64_t n = trans_b_ ? b.shape[0] : b.shape[1];
+    if ((trans_b_ ? b.shape[1] : b.shape[0]) != k)
+      fail(MIRT_STATUS_INVALID_SHAPE, "inner dims differ: A ", dims_string(a.shape), ", B ", dims_string(b.shape));
+    if (m * n == 0) return;
+    row_major_gemm g;
+    g.m = m, g.n = n, g.k = k;
+    g.trans_a = trans_a_, g.trans_b = trans_b_;
+    g.a = a.as<const float>();
+    g.b = static_cast<const float*>(constant_or_input(b_, args, 1));
+    g.y = y.as<float>();
+    g.alpha = alpha_;
+    if (use_c_) {
+      const dtensor& c = args.in.at(2);
+      const float* cp = static_cast<const float*>(constant_or_input(c_, args, 2));
+      const bool row_vector = (c.rank() == 1 && c.shape[0] == n) || (c.rank() == 2 && c.shape[0] == 1 && c.shape[1] == n);
+      if (row_vector && beta_ == 1.f && k > 0) {
+        g.bias = cp;
+      } else {
+        // beta * C broadcast into Y first, then accumulated onto by the GEMM.
+        strided_copy_params p;
+        p.src = cp;
+        p.dst = y.data;
+        p.element_size = 4;
+        p.n = m * n;
+        p.map = make_map<2>({m, n}, {dense_strides({m, n}), broadcast_strides(c.shape, {m, n})});
+        throw_if_failed(launch_strided_copy(p, args.stream));
+        g.beta = beta_;
+        if (k == 0) {
+          if (beta_ != 1.f) fail(MIRT_STATUS_UNSUPPORTED, "K = 0 with beta != 1");
+          return;
+        }
+      }
+    }
+    if (k == 0) return zero_fill(y.data, y.bytes(), args.stream);
+    lt_.run(g, args.workspace, args.workspace_size, args.stream);
+  }
+
+ private:
+  cublaslt_runner lt_;
+  float alpha_, beta_;
+  bool trans_a_, trans_b_, use_c_;
+  device_buffer b_, c_;
+};
+
+bool matmul_supports(const node_view& node, std::string& why) {
+  return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32}, why) && input_dtype_in(node, 1, {MIRT_DTYPE_FLOAT32}, why);
+}
+
+bool gemm_supports(const node_view& node, std::string& why) {
+  for (size_t i = 0; i < std::min<size_t>(node.num_inputs(), 3); ++i)
+    if (node.has_input(i) && !input_dtype_in(node, i, {MIRT_DTYPE_FLOAT32}, why)) return false;
+  return true;
+}
+
+}  // namespace
+
+void add_matmul_ops(std::vector<op_entry>& t) {
+  t.push_back({"MatMul", "cublaslt_matmul", matmul_supports, [](const node_view& node) -> std::unique_ptr<kernel> {
+                 return std::make_unique<matmul_kernel>(node);
+               }});
+  t.push_back({"Gemm", "cublaslt_gemm", gemm_supports, [](const node_view& node) -> std::unique_ptr<kernel> {
+                 return std::make_unique<gemm_kernel>(node);
+               }});
+}
+
+}  // namespace mirt::cuda

@@ -1,0 +1,118 @@
+// backends/cuda/ops/normalization.cpp — Softmax/LogSoftmax, LayerNormalization, BatchNormalization.
+#include "backends/cuda/kernel.hpp"
+#include "backends/cuda/kernels/normalization.hpp"
+
+namespace mirt::cuda {
+namespace {
+
+class softmax_kernel final : public kernel {
+ public:
+  softmax_kernel(int64_t axis, bool log) : axis_(axis), log_(log) {}
+  void execute(const exec_args& args) const override {
+    const dtensor &x = args.in.at(0), &y = args.out.at(0);
+    if (y.numel() == 0) return;
+    const size_t axis = size_t(normalize_axis(axis_, x.rank()));
+    softmax_params p;
+    p.x = x.as<const float>();
+    p.y = y.as<float>();
+    p.outer = product(x.shape, 0, axis);
+    p.n = x.shape[axis];
+    p.inner = product(x.shape, axis + 1);
+    p.log = log_;
+    throw_if_failed(launch_softmax(p, args.stream));
+  }
+
+ private:
+  int64_t axis_;
+  bool log_;
+};
+
+// The elements of a Scale/B operand repeat with period numel over the normalized block when its
+// shape (leading ones dropped) is a suffix of the block's shape.
+int64_t period_of(const dtensor& t, const dims& block) {
+  dims s = t.shape;
+  while (!s.empty() && s.front() == 1) s.erase(s.begin());
+  if (s.size() > block.size() || !std::equal(s.begin(), s.end(), block.end() - long(s.size())))
+    fail(MIRT_STATUS_UNSUPPORTED, "scale/bias shape ", dims_string(t.shape), " broadcasts onto the normalized block ",
+         dims_string(block), " in a way this kernel does not handle (only a trailing-dims match)");
+  return product(s);
+}
+
+class layer_norm_kernel final : public kernel {
+ public:
+  layer_norm_kernel(int64_t axis, float epsilon) : axis_(axis), eps_(epsilon) {}
+  void execute(const exec_args& args) const override {
+    const dtensor &x = args.in.at(0), &y = args.out.at(0);
+    const size_t axis = size_t(normalize_axis(axis_, x.rank()));
+    const dims block(x.shape.begin() + long(axis), x.shape.end());
+    layer_norm_params p;
+    p.x = x.as<const float>();
+    p.y = y.as<float>();
+    p.rows = product(x.shape, 0, axis);
+    p.cols = product(x.shape, axis);
+    p.epsilon = eps_;
+    if (args.input(1).present()) p.scale = args.in[1].as<const float>(), p.scale_n = period_of(args.in[1], block);
+    if (args.input(2).present()) p.bias = args.in[2].as<const float>(), p.bias_n = period_of(args.in[2], block);
+    if (args.out.size() > 1 && args.out[1].data) p.mean = args.out[1].as<float>();
+    if (args.out.size() > 2 && args.out[2].data) p.inv_std = args.out[2].as<float>();
+    throw_if_failed(launch_layer_norm(p, args.stream));
+  }
+
+ private:
+  int64_t axis_;
+  float eps_;
+};
+
+class batch_norm_kernel final : public kernel {
+ public:
+  explicit batch_norm_kernel(float epsilon) : eps_(epsilon) {}
+  void execute(const exec_args& args) const override {
+    const dtensor &x = args.in.at(0), &y = args.out.at(0);
+    batch_norm_params p;
+    p.x = x.as<const float>();
+    p.y = y.as<float>();
+    p.n = x.shape.at(0);
+    p.c = x.rank() > 1 ? x.shape[1] : 1;
+    p.inner = product(x.shape, 2);
+    for (const size_t i : {1, 2, 3, 4})
+      if (args.in.at(i).numel() != p.c)
+        fail(MIRT_STATUS_INVALID_SHAPE, "input ", i, " has ", args.in[i].numel(), " values, expected ", p.c, " (channels)");
+    p.scale = args.in[1].as<const float>();
+    p.bias = args.in[2].as<const float>();
+    p.mean = args.in[3].as<const float>();
+    p.var = args.in[4].as<const float>();
+    p.epsilon = eps_;
+    throw_if_failed(launch_batch_norm(p, args.stream));
+  }
+
+ private:
+  float eps_;
+};
+
+bool batch_norm_supports(const node_view& node, std::string& why) {
+  if (node.attr_int("training_mode", 0) != 0) {
+    why = "training_mode=1 (only inference is supported)";
+    return false;
+  }
+  return float_inputs(node, why);
+}
+
+}  // namespace
+
+void add_normalization_ops(std::vector<op_entry>& t) {
+  t.push_back({"Softmax", "cuda_softmax", float_inputs, [](const node_view& node) -> std::unique_ptr<kernel> {
+                 return std::make_unique<softmax_kernel>(node.attr_int("axis", -1), false);
+               }});
+  t.push_back({"LogSoftmax", "cuda_softmax", float_inputs, [](const node_view& node) -> std::unique_ptr<kernel> {
+                 return std::make_unique<softmax_kernel>(node.attr_int("axis", -1), true);
+               }});
+  t.push_back({"LayerNormalization", "cuda_layernorm_warp_per_row", float_inputs,
+               [](const node_view& node) -> std::unique_ptr<kernel> {
+                 return std::make_unique<layer_norm_kernel>(node.attr_int("axis", -1), node.attr_float("epsilon", 1e-5f));
+               }});
+  t.push_back({"BatchNormalization", "cuda_batch_norm", batch_norm_supports, [](const node_view& node) -> std::unique_ptr<kernel> {
+                 return std::make_unique<batch_norm_kernel>(node.attr_float("epsilon", 1e-5f));
+               }});
+}
+
+}  // namespace mirt::cuda
