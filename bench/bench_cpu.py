@@ -1,0 +1,267 @@
+#!/usr/bin/env python3
+"""Times mirt's cpu backend against ONNX Runtime (CPU) on the same models, inputs and thread count,
+in the same process and run, and reports mirt/ORT latency ratios (DESIGN.md §9). bench/README.md
+explains the method.
+
+    python3 bench/bench_cpu.py --build build-bench [--runs 50] [--quick] [--no-resnet]
+
+Writes bench/results/cpu-<host>-<date>.json (host is 'ci' when $CI is set; --name overrides).
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def cpu_flags():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    flags = line.split(":", 1)[1].split()
+                    return [x for x in ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile") if x in flags]
+    except OSError:
+        pass
+    return []
+
+
+def onednn_version():
+    try:
+        out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "libdnnl2"], capture_output=True, text=True)
+        if out.returncode == 0:
+            return out.stdout.strip() + " (Debian libdnnl2, OpenMP/libgomp runtime)"
+    except OSError:
+        pass
+    return "unknown"
+
+
+def git_commit():
+    out = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--", "core", "backends", "abi", "parsers"],
+                           capture_output=True, text=True).stdout.strip()
+    return out.stdout.strip() + ("+dirty" if dirty else "") if out.returncode == 0 else "unknown"
+
+
+def stats(ms):
+    s = sorted(ms)
+    n = len(s)
+    pct = lambda p: s[min(n - 1, max(0, -(-p * n // 100) - 1))]  # nearest rank
+    med = s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+    return {"runs": n, "median_ms": med, "p90_ms": pct(90), "mean_ms": sum(s) / n, "min_ms": s[0], "max_ms": s[-1]}
+
+
+def models(args, cache):
+    cnn = os.path.join(ROOT, "samples", "sample_cnn.onnx")
+    tfm = os.path.join(ROOT, "samples", "sample_transformer_block.onnx")
+    out = [
+        ("sample_cnn b1", cnn, "input", [1, 3, 32, 32]),
+        ("sample_cnn b16", cnn, "input", [16, 3, 32, 32]),
+        ("transformer_block b1 s64", tfm, "x", [1, 64, 64]),
+        ("transformer_block b4 s128", tfm, "x", [4, 128, 64]),
+    ]
+    if not args.no_resnet:
+        path = os.path.join(cache, "resnet18_like.onnx")
+        if not os.path.exists(path):
+            print(f"generating {path} ...", flush=True)
+            subprocess.run([sys.executable, os.path.join(HERE, "make_resnet18.py"), path], check=True)
+        out.append(("resnet18_like b1 224", path, "input", [1, 3, 224, 224]))
+    return out
+
+
+def time_block(fn, n, out):
+    clock = time.perf_counter_ns
+    for _ in range(n):
+        t0 = clock()
+        fn()
+        out.append((clock() - t0) / 1e6)
+
+
+def cli_times(mirt_cli, env, model, input_name, shape, runs, workdir):
+    """mirt exec's own per-run times (--exportTimes), a cross-check of the ctypes numbers (separate process)."""
+    times = os.path.join(workdir, "times.json")
+    cmd = [mirt_cli, "exec", "--onnx", model, "--backend", "cpu", "--shapes",
+           f"{input_name}:" + "x".join(map(str, shape)), "--warmUp", "500", "--iterations", str(runs),
+           "--duration", "0", "--exportTimes", times]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    crashed = proc.returncode != 0 and "&&&& PASSED" in proc.stdout and os.path.exists(times)
+    if proc.returncode != 0 and not crashed:
+        return {"error": f"exit {proc.returncode}: " + proc.stdout[-1500:] + proc.stderr[-1500:]}
+    with open(times) as f:
+        s = stats([r["latencyMs"] for r in json.load(f)])
+    if crashed:  # the exit-time crash of bench/README.md "Known problems"; the times are complete
+        s["crashed_at_exit"] = proc.returncode
+    os.remove(times)
+    return s
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--build", default=os.path.join(ROOT, "build-bench"), help="meson build folder of mirt")
+    p.add_argument("--runs", type=int, default=60, help="timed runs per engine and model (split in rounds)")
+    p.add_argument("--rounds", type=int, default=6, help="interleaved mirt/ORT rounds the runs are split into")
+    p.add_argument("--warmup", type=int, default=10, help="untimed runs per engine before timing (and 2 per round)")
+    p.add_argument("--threads", type=int, default=os.cpu_count(), help="threads for both (default: all cores)")
+    p.add_argument("--no-resnet", action="store_true", help="skip the generated ResNet-18-like model")
+    p.add_argument("--no-cli", action="store_true", help="skip the `mirt exec --exportTimes` cross-check")
+    p.add_argument("--omp-wait-policy", choices=["passive", "active"],
+                   help="set OMP_WAIT_POLICY for mirt's oneDNN/libgomp (default: leave libgomp's default)")
+    p.add_argument("--name", help="host part of the result file name (default: hostname, or 'ci' when $CI is set)")
+    p.add_argument("--out", help="result file (default: bench/results/cpu-<name>-<date>.json)")
+    p.add_argument("--note", default="", help="free text stored with the results (e.g. machine load)")
+    args = p.parse_args()
+
+    # oneDNN here runs on OpenMP (libgomp), which reads OMP_NUM_THREADS when the cpu module loads.
+    os.environ["OMP_NUM_THREADS"] = str(args.threads)
+    if args.omp_wait_policy:
+        os.environ["OMP_WAIT_POLICY"] = args.omp_wait_policy
+    else:
+        os.environ.pop("OMP_WAIT_POLICY", None)
+    os.environ["MIRT_MODULE_PATH"] = os.pathsep.join(
+        [os.path.join(args.build, "backends", "cpu"), os.path.join(args.build, "parsers", "onnx")])
+    import numpy as np
+    import onnxruntime as ort
+    sys.path.insert(0, HERE)
+    import mirt_ctypes
+
+    lib = mirt_ctypes.Library(os.path.join(args.build, "core", "libmirt.so"))
+    mirt_cli = os.path.join(args.build, "tools", "mirt", "mirt")
+    cache = os.path.join(HERE, ".cache")
+    os.makedirs(cache, exist_ok=True)
+    load_before = os.getloadavg()
+    per_round = max(1, args.runs // args.rounds)
+
+    results = []
+    with tempfile.TemporaryDirectory(prefix="mirt-bench-") as workdir:
+        for title, model, input_name, shape in models(args, cache):
+            print(f"== {title} {shape}", flush=True)
+            x = np.random.default_rng(7).uniform(-1, 1, size=shape).astype(np.float32)
+
+            t0 = time.perf_counter()
+            runner = mirt_ctypes.Runner(lib, model, {input_name: shape})
+            mirt_build_s = time.perf_counter() - t0
+            runner.set_input(input_name, x)
+
+            so = ort.SessionOptions()
+            so.intra_op_num_threads = args.threads
+            so.inter_op_num_threads = 1
+            so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+            so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            so.log_severity_level = 3
+            t0 = time.perf_counter()
+            sess = ort.InferenceSession(model, so, providers=["CPUExecutionProvider"])
+            ort_build_s = time.perf_counter() - t0
+            # Bound once, like mirt's context: the timed call is run_with_iobinding() alone.
+            binding = sess.io_binding()
+            x_ort = ort.OrtValue.ortvalue_from_numpy(x)
+            binding.bind_ortvalue_input(input_name, x_ort)
+            outs = {}
+            for o in sess.get_outputs():
+                buf = runner.outputs[o.name]
+                outs[o.name] = ort.OrtValue.ortvalue_from_shape_and_type(list(buf.shape), np.float32)
+                binding.bind_ortvalue_output(o.name, outs[o.name])
+            run_ort = lambda: sess.run_with_iobinding(binding)
+
+            # Sanity: both give the same answer on this input (a benchmark of a wrong result is void).
+            runner.run()
+            run_ort()
+            max_abs = max(float(np.abs(runner.outputs[n] - outs[n].numpy()).max()) for n in outs)
+            scale = max(float(np.abs(outs[n].numpy()).max()) for n in outs)
+
+            for _ in range(args.warmup):
+                runner.run()
+            for _ in range(args.warmup):
+                run_ort()
+            mirt_ms, ort_ms = [], []
+            for r in range(args.rounds):  # alternate who goes first, so drifting load hits both alike
+                order = [(runner.run, mirt_ms), (run_ort, ort_ms)]
+                for fn, out in (order if r % 2 == 0 else order[::-1]):
+                    time_block(fn, 2, [])
+                    time_block(fn, per_round, out)
+            runner.close()
+            del sess
+
+            m, o = stats(mirt_ms), stats(ort_ms)
+            entry = {
+                "model": title, "file": os.path.relpath(model, ROOT), "input": {input_name: shape},
+                "mirt": m, "onnxruntime": o,
+                "ratio_mirt_over_ort": {"median": m["median_ms"] / o["median_ms"], "p90": m["p90_ms"] / o["p90_ms"],
+                                        "mean": m["mean_ms"] / o["mean_ms"], "min": m["min_ms"] / o["min_ms"]},
+                "build_s": {"mirt": mirt_build_s, "onnxruntime_session": ort_build_s},
+                "check": {"max_abs_diff": max_abs, "max_abs_output": scale},
+            }
+            if not args.no_cli:
+                entry["mirt_cli_exportTimes"] = cli_times(mirt_cli, dict(os.environ), model, input_name, shape,
+                                                          args.runs, workdir)
+            results.append(entry)
+            print(f"   mirt median {m['median_ms']:.3f} ms, ORT median {o['median_ms']:.3f} ms, "
+                  f"ratio {entry['ratio_mirt_over_ort']['median']:.2f}  (outputs differ by {max_abs:.2e})", flush=True)
+
+    load_after = os.getloadavg()
+    name = args.name or ("ci" if os.environ.get("CI") else socket.gethostname())
+    date = datetime.date.today().isoformat()
+    report = {
+        "date": datetime.datetime.now().isoformat(timespec="seconds"),
+        "machine": {"hostname": socket.gethostname(), "cpu": cpu_model(), "logical_cpus": os.cpu_count(),
+                    "isa": cpu_flags(), "os": platform.platform(),
+                    "loadavg_1_5_15_before": load_before, "loadavg_1_5_15_after": load_after},
+        "versions": {"mirt": lib.version, "mirt_commit": git_commit(), "onnxruntime": ort.__version__,
+                     "onednn": onednn_version(), "numpy": np.__version__, "python": platform.python_version()},
+        "method": {
+            "threads": args.threads,
+            "mirt": f"libmirt C ABI via ctypes (bench/mirt_ctypes.py): built once for the input shape "
+                    f"(backend cpu, optimization level 3), buffers bound once, timed call = mirt_context_enqueue; "
+                    f"oneDNN on OpenMP with OMP_NUM_THREADS={args.threads}, "
+                    f"OMP_WAIT_POLICY={args.omp_wait_policy or 'unset (libgomp default)'}",
+            "onnxruntime": f"CPUExecutionProvider, ORT_ENABLE_ALL, intra_op_num_threads={args.threads}, "
+                           f"inter_op 1, sequential, default spinning; IOBinding bound once, "
+                           f"timed call = run_with_iobinding",
+            "timing": f"{args.warmup} warm-up runs each, then {args.rounds} rounds of (2 untimed + {per_round} "
+                      f"timed) runs per engine, alternating which engine goes first; time.perf_counter_ns "
+                      f"around each call; same process, same input",
+            "cli_cross_check": "mirt exec --exportTimes per-run latencies, separate process, not interleaved",
+        },
+        "note": args.note,
+        "results": results,
+    }
+    out = args.out or os.path.join(HERE, "results", f"cpu-{name}-{date}.json")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "w") as f:
+        json.dump(report, f, indent=1)
+        f.write("\n")
+
+    print(f"\n{'model':28} {'mirt med':>9} {'ORT med':>9} {'mirt p90':>9} {'ORT p90':>9} {'mirt min':>9} "
+          f"{'ORT min':>9} {'ratio med':>9} {'ratio min':>9} {'cli med':>9}")
+    for e in results:
+        cli = e.get("mirt_cli_exportTimes", {}).get("median_ms")
+        print(f"{e['model']:28} {e['mirt']['median_ms']:9.3f} {e['onnxruntime']['median_ms']:9.3f} "
+              f"{e['mirt']['p90_ms']:9.3f} {e['onnxruntime']['p90_ms']:9.3f} "
+              f"{e['mirt']['min_ms']:9.3f} {e['onnxruntime']['min_ms']:9.3f} "
+              f"{e['ratio_mirt_over_ort']['median']:9.2f} {e['ratio_mirt_over_ort']['min']:9.2f} "
+              f"{cli if cli is None else round(cli, 3)!s:>9}")
+    print(f"(ms; ratio = mirt / ORT, above 1 means mirt is slower; {args.threads} threads; load average "
+          f"{load_before[0]:.1f} before, {load_after[0]:.1f} after)\nwrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
