@@ -45,7 +45,9 @@ MIRT_EXPORT mirt_status mirt_parser_parse_file(mirt_network* network, mirt_strin
   if (!in.read(bytes.data(), static_cast<std::streamsize>(bytes.size())))
     return to_c_status({MIRT_STATUS_IO_ERROR, cat("cannot read model file '", file, "'")});
   std::string base_dir = std::filesystem::path(file).parent_path().string();
-  return parse(network, to_view(format), bytes.data(), bytes.size(), base_dir.empty() ? "." : base_dir);
+  mirt_status s = parse(network, to_view(format), bytes.data(), bytes.size(), base_dir.empty() ? "." : base_dir);
+  if (!s) return nullptr;
+  return to_c_status(mirt::from_c_status(s).with_context(cat("model '", file, "'")));
   MIRT_C_GUARD_END
 }
 

@@ -120,6 +120,34 @@ MIRT_EXPORT mirt_string_view mirt_engine_backend_name(const mirt_engine* engine)
   return mirt::to_c_view(engine->engine->plan().backend_name);
 }
 
+MIRT_EXPORT mirt_status mirt_engine_alloc_device_memory(const mirt_engine* engine, size_t size, void** out_ptr) {
+  MIRT_C_GUARD_BEGIN
+  if (!engine || !out_ptr) return invalid("mirt_engine_alloc_device_memory: engine and out_ptr must not be NULL");
+  return to_c_status(engine->engine->target().allocate_raw(size, out_ptr));
+  MIRT_C_GUARD_END
+}
+
+MIRT_EXPORT void mirt_engine_free_device_memory(const mirt_engine* engine, void* ptr) {
+  if (engine) engine->engine->target().free_raw(ptr);
+}
+
+MIRT_EXPORT mirt_status mirt_engine_copy_memory(const mirt_engine* engine, void* dst, const void* src, size_t size,
+                                                mirt_copy_kind kind, void* stream) {
+  MIRT_C_GUARD_BEGIN
+  if (!engine || ((!dst || !src) && size)) return invalid("mirt_engine_copy_memory: engine, dst and src must not be NULL");
+  if (kind < MIRT_COPY_KIND_HOST_TO_DEVICE || kind > MIRT_COPY_KIND_DEVICE_TO_DEVICE)
+    return invalid(cat("mirt_engine_copy_memory: kind ", static_cast<int>(kind), " is not a mirt_copy_kind"));
+  return to_c_status(engine->engine->target().copy(dst, src, size, kind, stream));
+  MIRT_C_GUARD_END
+}
+
+MIRT_EXPORT mirt_status mirt_engine_synchronize(const mirt_engine* engine, void* stream) {
+  MIRT_C_GUARD_BEGIN
+  if (!engine) return invalid("mirt_engine_synchronize: engine is NULL");
+  return to_c_status(engine->engine->target().synchronize(stream));
+  MIRT_C_GUARD_END
+}
+
 MIRT_EXPORT mirt_status mirt_context_create(mirt_engine* engine, const mirt_context_options* options,
                                             mirt_context** out_context) {
   MIRT_C_GUARD_BEGIN

@@ -11,15 +11,24 @@ struct mirt_status_impl {
 
 namespace mirt {
 
+namespace {
+// Returned when a status itself cannot be allocated; never freed (see mirt_status_destroy).
+mirt_status_impl out_of_memory_status{MIRT_STATUS_OUT_OF_MEMORY, "out of host memory while reporting an error"};
+}  // namespace
+
 mirt_status to_c_status(const status& s) {
   if (s.ok()) return nullptr;
-  return new (std::nothrow) mirt_status_impl{s.code(), s.message()};
+  try {
+    return new mirt_status_impl{s.code(), s.message()};
+  } catch (...) {
+    return &out_of_memory_status;
+  }
 }
 
 status from_c_status(mirt_status s) {
   if (s == nullptr) return {};
   status result(s->code, s->message);
-  delete s;
+  mirt_status_destroy(s);
   return result;
 }
 
@@ -29,11 +38,7 @@ extern "C" {
 
 MIRT_EXPORT mirt_status mirt_status_create(mirt_status_code code, mirt_string_view message) {
   if (code == MIRT_STATUS_OK) return nullptr;
-  try {
-    return new mirt_status_impl{code, std::string(mirt::to_view(message))};
-  } catch (...) {
-    return nullptr;
-  }
+  return mirt::to_c_status(mirt::status(code, std::string(mirt::to_view(message))));
 }
 
 MIRT_EXPORT mirt_status_code mirt_status_get_code(mirt_status status) {
@@ -65,6 +70,8 @@ MIRT_EXPORT const char* mirt_status_code_name(mirt_status_code code) {
   }
 }
 
-MIRT_EXPORT void mirt_status_destroy(mirt_status status) { delete status; }
+MIRT_EXPORT void mirt_status_destroy(mirt_status status) {
+  if (status != &mirt::out_of_memory_status) delete status;
+}
 
 }  // extern "C"

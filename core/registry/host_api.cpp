@@ -21,6 +21,9 @@ const mirt_host_api host_table = {
     mirt_network_add_layer,
     mirt_network_mark_output,
     mirt_network_find_tensor,
+    mirt_status_get_code,
+    mirt_status_get_message,
+    mirt_status_destroy,
 };
 
 }  // namespace

@@ -43,6 +43,8 @@ result<module_record> read_manifest(const fs::path& manifest) {
     r.description = j.value("description", "");
     r.library_path = (manifest.parent_path() / j.at("library").get<std::string>()).string();
     r.manifest_path = manifest.string();
+    if (j.contains("environment"))
+      for (const auto& [key, value] : j.at("environment").items()) r.environment.emplace_back(key, value.get<std::string>());
     if (r.kind == MIRT_MODULE_KIND_UNDEFINED)
       return make_error(MIRT_STATUS_CORRUPT_DATA, "module manifest ", manifest.string(), ": unknown kind '",
                         j.at("kind").get<std::string>(), "'");
@@ -68,8 +70,9 @@ mirt_module_kind module_kind_from_name(const std::string& name) {
 }
 
 registry& registry::instance() {
-  static registry r;
-  return r;
+  // Never destroyed: unloading modules at exit races with threads their libraries started.
+  static registry* r = new registry();
+  return *r;
 }
 
 registry::registry() {
@@ -139,6 +142,7 @@ result<module_handle> registry::load_locked(module_record& record) {
   if (record.loaded) return record.loaded;
   if (record.abi_version != MIRT_ABI_VERSION)
     return make_error(MIRT_STATUS_INCOMPATIBLE_VERSION, abi_mismatch(record.name, record.library_path, record.abi_version));
+  for (const auto& [key, value] : record.environment) setenv(key.c_str(), value.c_str(), /*overwrite=*/0);
   auto module = std::make_shared<loaded_module>();
   module->path = record.library_path;
   try {

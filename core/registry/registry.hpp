@@ -33,6 +33,9 @@ struct module_record {
   uint32_t abi_version = 0;
   std::string library_path;
   std::string manifest_path;  // empty for libraries loaded by path
+  // Environment defaults the module needs set before it loads (e.g. OMP_WAIT_POLICY for oneDNN's
+  // OpenMP runtime); a variable the user has set is left alone.
+  std::vector<std::pair<std::string, std::string>> environment;
   module_handle loaded;       // null until first use
 };
 

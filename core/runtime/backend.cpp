@@ -131,6 +131,16 @@ result<std::shared_ptr<void>> backend::allocate(size_t bytes, const std::string&
   return std::shared_ptr<void>(p, [keep, vt](void* q) { vt->memory_free(q); });
 }
 
+status backend::allocate_raw(size_t bytes, void** out) const {
+  void* p = nullptr;
+  status s = from_c_status(vt_->memory_alloc(bytes ? bytes : 64, &p));
+  if (!s.ok() || !p)
+    return make_error(MIRT_STATUS_OUT_OF_MEMORY, "backend '", name_, "' could not allocate ", bytes, " bytes",
+                      s.ok() ? std::string() : ": " + s.message());
+  *out = p;
+  return {};
+}
+
 status backend::copy(void* dst, const void* src, size_t bytes, mirt_copy_kind kind, void* stream) const {
   return from_c_status(vt_->memory_copy(dst, src, bytes, kind, stream));
 }

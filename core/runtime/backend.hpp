@@ -65,6 +65,9 @@ class backend {
 
   // Device memory freed by the returned owner.
   result<std::shared_ptr<void>> allocate(size_t bytes, const std::string& purpose) const;
+  // Unowned device memory, for the public allocation calls.
+  status allocate_raw(size_t bytes, void** out) const;
+  void free_raw(void* ptr) const { if (ptr) vt_->memory_free(ptr); }
   status copy(void* dst, const void* src, size_t bytes, mirt_copy_kind kind, void* stream) const;
   status synchronize(void* stream) const;
 

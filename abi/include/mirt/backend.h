@@ -66,18 +66,10 @@ typedef struct mirt_kernel_io {
   void* stream; /* backend stream; NULL for the default */
 } mirt_kernel_io;
 
-typedef enum mirt_copy_kind {
-  MIRT_COPY_KIND_UNDEFINED = 0,
-  MIRT_COPY_KIND_HOST_TO_DEVICE = 1,
-  MIRT_COPY_KIND_DEVICE_TO_HOST = 2,
-  MIRT_COPY_KIND_DEVICE_TO_DEVICE = 3,
-  MIRT_COPY_KIND_FORCE32 = 0x7FFFFFFF
-} mirt_copy_kind;
-
 typedef struct mirt_backend_vtable {
   uint32_t struct_size;
   /* since 0.1 */
-  /* A short signature of the device ("x86_64", "sm_90"). A plan records it; an engine refuses a plan
+  /* (optional) A short signature of the device ("x86_64", "sm_90"); default "". A plan records it; an engine refuses a plan
    * whose signature its backend does not accept (naming both). Static storage. */
   const char* (*device_signature)(void);
   /* Tactics for node, best first. Writes at most capacity entries and the total to out_count.

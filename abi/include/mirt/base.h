@@ -148,6 +148,15 @@ typedef enum mirt_tensor_location {
   MIRT_TENSOR_LOCATION_FORCE32 = 0x7FFFFFFF
 } mirt_tensor_location;
 
+/* Direction of a copy between host memory and a backend's device memory. */
+typedef enum mirt_copy_kind {
+  MIRT_COPY_KIND_UNDEFINED = 0,
+  MIRT_COPY_KIND_HOST_TO_DEVICE = 1,
+  MIRT_COPY_KIND_DEVICE_TO_HOST = 2,
+  MIRT_COPY_KIND_DEVICE_TO_DEVICE = 3,
+  MIRT_COPY_KIND_FORCE32 = 0x7FFFFFFF
+} mirt_copy_kind;
+
 /* ---- Logging -------------------------------------------------------------------------------- */
 
 typedef enum mirt_log_level {

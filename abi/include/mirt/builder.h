@@ -62,7 +62,8 @@ MIRT_API mirt_status mirt_builder_config_set_profile_shape(mirt_builder_config* 
                                                            const int64_t* min_dims, const int64_t* opt_dims,
                                                            const int64_t* max_dims);
 
-/* A serialized plan: bytes owned by the plan object. */
+/* A serialized plan: bytes owned by the plan object. A plan is immutable once created; any number of
+ * threads may read it (mirt_plan_data, mirt_plan_save, mirt_engine_create) at once. */
 typedef struct mirt_plan mirt_plan;
 
 /* Builds network with config into a plan. The network is not changed and may be destroyed after.

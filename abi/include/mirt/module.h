@@ -53,6 +53,10 @@ typedef struct mirt_host_api {
   mirt_status (*network_add_layer)(mirt_network* network, const mirt_layer_desc* desc, mirt_tensor** out_outputs);
   mirt_status (*network_mark_output)(mirt_network* network, mirt_tensor* tensor);
   mirt_status (*network_find_tensor)(const mirt_network* network, mirt_string_view name, mirt_tensor** out_tensor);
+  /* Reading and releasing statuses the host returned (mirt/base.h). */
+  mirt_status_code (*status_get_code)(mirt_status status);
+  const char* (*status_get_message)(mirt_status status);
+  void (*status_destroy)(mirt_status status);
 } mirt_host_api;
 
 /* What mirt_module_entry returns. Static storage in the module. */

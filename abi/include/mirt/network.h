@@ -86,7 +86,9 @@ typedef struct mirt_layer_desc {
   size_t num_attributes;
   const mirt_attribute* attributes;
   size_t num_outputs;                 /* 0 means the op's default output count */
-  const mirt_string_view* output_names; /* NULL, or num_outputs names (empty ones are generated) */
+  /* NULL, or num_outputs names; an empty name becomes the layer's name (one output) or
+   * "<layer>:<index>" (several). */
+  const mirt_string_view* output_names;
 } mirt_layer_desc;
 #define MIRT_LAYER_DESC_INIT {sizeof(mirt_layer_desc), {NULL, 0}, {NULL, 0}, {NULL, 0}, 0, NULL, 0, NULL, 0, NULL}
 

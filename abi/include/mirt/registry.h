@@ -3,7 +3,8 @@
  * Modules are found, without being loaded, in the install's module folder (<libdir>/mirt/modules)
  * and then in each folder of the MIRT_MODULE_PATH environment variable (':'-separated), read when
  * the registry is first used. A module is loaded on first use and stays loaded while any object it
- * created lives. All calls here are thread-safe.
+ * created lives; in 0.1 a loaded module stays loaded until the process ends. All calls here are
+ * thread-safe.
  */
 #ifndef MIRT_REGISTRY_H
 #define MIRT_REGISTRY_H

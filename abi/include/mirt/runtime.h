@@ -43,7 +43,7 @@ typedef struct mirt_tensor_info {
 } mirt_tensor_info;
 #define MIRT_TENSOR_INFO_INIT {sizeof(mirt_tensor_info), {NULL, 0}, 0, MIRT_DTYPE_UNDEFINED, 0, {0}, MIRT_TENSOR_LOCATION_UNDEFINED}
 
-/* Number of I/O tensors (inputs first, then outputs). */
+/* Number of I/O tensors: inputs in the order added, then outputs in the order marked. */
 MIRT_API size_t mirt_engine_num_io_tensors(const mirt_engine* engine);
 /* Describes I/O tensor `index`. out_info must be initialized with MIRT_TENSOR_INFO_INIT.
  * INVALID_ARGUMENT when index is out of range. */
@@ -71,6 +71,20 @@ MIRT_API mirt_status mirt_engine_get_profile_shape(const mirt_engine* engine, si
 MIRT_API uint64_t mirt_engine_device_memory_size(const mirt_engine* engine);
 /* Name of the backend the plan targets ("cpu"); valid while the engine lives. */
 MIRT_API mirt_string_view mirt_engine_backend_name(const mirt_engine* engine);
+
+/* Device memory of the engine's backend, for I/O buffers whose mirt_tensor_info.location is DEVICE
+ * (host memory for the CPU backend). These let a program run any backend without linking its
+ * runtime (e.g. CUDA). Thread-safe.
+ * mirt_engine_alloc_device_memory: size bytes, 64-byte aligned; free with mirt_engine_free_device_memory
+ *   on the same engine (or an engine of the same backend). OUT_OF_MEMORY says how much was asked. */
+MIRT_API mirt_status mirt_engine_alloc_device_memory(const mirt_engine* engine, size_t size, void** out_ptr);
+/* Frees memory from mirt_engine_alloc_device_memory. NULL is a no-op. */
+MIRT_API void mirt_engine_free_device_memory(const mirt_engine* engine, void* ptr);
+/* Copies size bytes between host and device memory, ordered on stream (NULL: the default stream). */
+MIRT_API mirt_status mirt_engine_copy_memory(const mirt_engine* engine, void* dst, const void* src, size_t size,
+                                             mirt_copy_kind kind, void* stream);
+/* Waits until all work enqueued on stream (NULL: the default stream) has finished. */
+MIRT_API mirt_status mirt_engine_synchronize(const mirt_engine* engine, void* stream);
 
 typedef struct mirt_context_options {
   uint32_t struct_size;
