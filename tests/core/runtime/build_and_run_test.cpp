@@ -212,3 +212,53 @@ TEST_CASE("constant subgraphs are folded and the plan still computes the same va
   for (int i = 0; i < 6; ++i) expected[i] = double(xv[i]) + double(a[i]) * c[i];
   CHECK(max_relative_error(out, expected) < 1e-6);
 }
+
+TEST_CASE("a BatchNormalization after a Conv is folded into it and the results stay the same") {
+  // x [1,2,3,3] -> Conv 1x1 (W [3,2,1,1], b [3]) -> BatchNormalization -> y [1,3,3,3]
+  network_owner net;
+  REQUIRE_OK(mirt_network_create(nullptr, &net.p));
+  const int64_t x_dims[] = {1, 2, 3, 3}, w_dims[] = {3, 2, 1, 1}, c_dims[] = {3};
+  std::vector<float> w = random_floats(6, 11), b = random_floats(3, 12), scale = random_floats(3, 13),
+                     shift = random_floats(3, 14), mean = random_floats(3, 15), var = random_floats(3, 16);
+  for (float& v : var) v = std::abs(v) + 0.5f;
+  mirt_tensor *x, *wt, *bt, *st, *sh, *mt, *vt;
+  REQUIRE_OK(mirt_network_add_input(net.p, sv("x"), MIRT_DTYPE_FLOAT32, 4, x_dims, nullptr, &x));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("w"), MIRT_DTYPE_FLOAT32, 4, w_dims, w.data(), 24, &wt));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("b"), MIRT_DTYPE_FLOAT32, 1, c_dims, b.data(), 12, &bt));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("scale"), MIRT_DTYPE_FLOAT32, 1, c_dims, scale.data(), 12, &st));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("shift"), MIRT_DTYPE_FLOAT32, 1, c_dims, shift.data(), 12, &sh));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("mean"), MIRT_DTYPE_FLOAT32, 1, c_dims, mean.data(), 12, &mt));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("var"), MIRT_DTYPE_FLOAT32, 1, c_dims, var.data(), 12, &vt));
+  mirt_tensor* conv = add_layer(net.p, "Conv", "conv", {x, wt, bt});
+  const float epsilon = 1e-3f;
+  mirt_attribute eps{sv("epsilon"), MIRT_ATTRIBUTE_TYPE_FLOAT, 1, nullptr, &epsilon, nullptr};
+  mirt_tensor* y = add_layer(net.p, "BatchNormalization", "bn", {conv, st, sh, mt, vt}, {eps});
+  REQUIRE_OK(mirt_network_mark_output(net.p, y));
+  plan_owner plan;
+  REQUIRE_OK(mirt_builder_build(net.p, nullptr, &plan.p));
+  char* json = nullptr;
+  REQUIRE_OK(mirt_plan_describe_json(plan.p, &json));
+  std::string description(json);
+  mirt_string_free(json);
+  CHECK(description.find("\"op\": \"BatchNormalization\"") == std::string::npos);
+  CHECK(description.find("\"op\": \"Conv\"") != std::string::npos);
+
+  engine_owner engine;
+  mirt_engine_options options = MIRT_ENGINE_OPTIONS_INIT;
+  options.plan = plan.p;
+  REQUIRE_OK(mirt_engine_create(&options, &engine.p));
+  context_owner context;
+  REQUIRE_OK(mirt_context_create(engine.p, nullptr, &context.p));
+  std::vector<float> xv = random_floats(18, 17), out(27);
+  REQUIRE_OK(mirt_context_set_tensor_address(context.p, sv("x"), xv.data()));
+  REQUIRE_OK(mirt_context_set_tensor_address(context.p, sv("bn"), out.data()));
+  REQUIRE_OK(mirt_context_enqueue(context.p, nullptr));
+  std::vector<double> expected(27);
+  for (int c = 0; c < 3; ++c)
+    for (int p = 0; p < 9; ++p) {
+      double conv_value = b[c];
+      for (int k = 0; k < 2; ++k) conv_value += double(w[c * 2 + k]) * xv[k * 9 + p];
+      expected[c * 9 + p] = (conv_value - mean[c]) / std::sqrt(double(var[c]) + epsilon) * scale[c] + shift[c];
+    }
+  CHECK(max_relative_error(out, expected) < 1e-5);
+}

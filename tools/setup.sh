@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# tools/setup.sh — installs everything mirt needs to build and test on Debian 12.
+#
+# The CUDA toolkit (nvcc, cuBLAS, cuDNN 9) is expected to be installed already when the CUDA backend
+# should build; without it meson skips that module. Safe to run again.
+set -euo pipefail
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+packages=(
+  g++ meson ninja-build pkg-config python3 python3-pip
+  libboost-dev                              # Boost.DLL (header-only) for loading modules
+  libflatbuffers-dev flatbuffers-compiler   # plan metadata
+  libxxhash-dev                             # plan checksum
+  nlohmann-json3-dev                        # manifests, plan descriptions
+  doctest-dev libcli11-dev                  # tests, the mirt CLI
+  libdnnl-dev                               # oneDNN: the CPU backend's Conv/MatMul
+  libprotobuf-dev libonnx-dev               # the ONNX parser module
+  libonnx-testdata                          # ONNX node tests (second conformance set)
+)
+as_root apt-get update -qq
+as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}"
+
+# Python packages for the tests that compare against ONNX Runtime, and for bench/.
+python_packages=(numpy onnx onnxruntime==1.30.0)
+if ! python3 -m pip install --quiet "${python_packages[@]}" 2>/dev/null; then
+  # Debian's own python3 is "externally managed" (PEP 668); these are test tools, not system parts.
+  python3 -m pip install --quiet --break-system-packages "${python_packages[@]}"
+fi
+echo "mirt setup: done"
