@@ -160,12 +160,16 @@ class conv_kernel final : public kernel {
     bool chosen = false;
     for (int i = 0; i < returned && !chosen; ++i) {
       if (perf[i].status != CUDNN_STATUS_SUCCESS || perf[i].memory > k_max_workspace) continue;
-      if (!tf32_ && perf[i].mathType == CUDNN_TENSOR_OP_MATH) continue;  // would compute in TF32
+      // DEFAULT and TENSOR_OP math may compute fp32 in TF32 on Ampere and later.
+      if (!tf32_ && perf[i].mathType != CUDNN_FMA_MATH) continue;
       p->algo = perf[i].algo;
       cudnn_check(cudnnSetConvolutionMathType(p->conv, perf[i].mathType), "cudnnSetConvolutionMathType");
       chosen = true;
     }
-    if (!chosen) p->algo = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
+    if (!chosen) {
+      p->algo = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
+      cudnn_check(cudnnSetConvolutionMathType(p->conv, math), "cudnnSetConvolutionMathType");
+    }
     cudnn_check(cudnnGetConvolutionForwardWorkspaceSize(handle_, p->x, p->w, p->conv, p->y, p->algo, &p->workspace),
                 "cudnnGetConvolutionForwardWorkspaceSize");
     return p;

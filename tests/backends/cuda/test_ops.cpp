@@ -95,7 +95,7 @@ TEST_CASE("Conv (pads, strides, dilations, groups, bias; 1D, 2D, 3D) matches the
   CUDA_TEST_REQUIRE_GPU();
   compare_with_cpu({"Conv", {rand_f32({2, 3, 16, 16}, 45), rand_f32({8, 3, 3, 3}, 46, -1, 1, true), rand_f32({8}, 47, -1, 1, true)},
                     {{F32, {2, 8, 16, 16}}}, {attr_ints("pads", {1, 1, 1, 1})}});
-  compare_with_cpu({"Conv", {rand_f32({1, 4, 17, 15}, 48), rand_f32({6, 4, 3, 3}, 49, -1, 1, true)}, {{F32, {1, 6, 7, 6}}},
+  compare_with_cpu({"Conv", {rand_f32({1, 4, 17, 15}, 48), rand_f32({6, 4, 3, 3}, 49, -1, 1, true)}, {{F32, {1, 6, 8, 7}}},
                     {attr_ints("strides", {2, 2}), attr_ints("dilations", {2, 1}), attr_ints("pads", {1, 0, 1, 0})}});
   compare_with_cpu({"Conv", {rand_f32({1, 8, 10, 10}, 50), rand_f32({8, 1, 3, 3}, 51, -1, 1, true), rand_f32({8}, 52, -1, 1, true)},
                     {{F32, {1, 8, 10, 10}}}, {attr_i("group", 8), attr_ints("pads", {1, 1, 1, 1})}});
@@ -197,10 +197,10 @@ TEST_CASE("TF32 Gemm and Conv stay close to the fp32 cpu result") {
   CUDA_TEST_REQUIRE_GPU();
   op_call mm{"MatMul", {rand_f32({128, 256}, 106), rand_f32({256, 64}, 107)}, {{F32, {128, 64}}}};
   mm.precision_flags = 1;  // MIRT_PRECISION_FLAG_TF32
-  compare_with_cpu(mm, 1e-2);
+  compare_with_cpu(mm, 2e-2);
   op_call conv{"Conv", {rand_f32({1, 16, 12, 12}, 108), rand_f32({16, 16, 3, 3}, 109, -1, 1, true)}, {{F32, {1, 16, 10, 10}}}};
   conv.precision_flags = 1;
-  compare_with_cpu(conv, 1e-2);
+  compare_with_cpu(conv, 2e-2);
 }
 
 }  // TEST_SUITE

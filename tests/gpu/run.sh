@@ -1,0 +1,45 @@
+#!/bin/bash
+# tests/gpu/run.sh BUILD — runs the GPU-side tests from an existing build folder (builds nothing):
+# the cuda backend doctest suites, then `mirt exec` on the sample models with --backend cuda (and
+# cpu, for comparison). Logs go to $OUT (when set) or BUILD/gpu-logs, and to the terminal.
+# Run from the repository root. Exit status: 0 when every step passed.
+set -u
+build=${1:?usage: tests/gpu/run.sh BUILD}
+logs=${OUT:-$build/gpu-logs}
+mkdir -p "$logs"
+export LD_LIBRARY_PATH="$build/core:$build/device-libs:/usr/local/cuda/lib64:/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}"
+export MIRT_MODULE_PATH="$build/backends/cpu:$build/backends/cuda:$build/parsers/onnx"
+mirt="$build/tools/mirt/mirt"
+failed=()
+
+step() {  # step NAME COMMAND...: runs it, tees its log, records a failure
+  local name=$1
+  shift
+  echo "=== $name: $*" | tee "$logs/$name.log"
+  local start=$SECONDS
+  "$@" 2>&1 | tee -a "$logs/$name.log"
+  local rc=${PIPESTATUS[0]}
+  echo "=== $name: exit $rc after $((SECONDS - start)) s" | tee -a "$logs/$name.log"
+  [ "$rc" -eq 0 ] || failed+=("$name")
+}
+
+{ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv || true; } 2>&1 | tee "$logs/gpu.txt"
+
+step cuda_module "$build/backends/cuda/test_cuda_module"
+step cuda_ops "$build/backends/cuda/test_cuda_backend" --duration=true
+step modules "$mirt" modules
+
+for model in sample_cnn:input:4x3x32x32 sample_transformer_block:x:2x16x64; do
+  IFS=: read -r name input dims <<<"$model"
+  for backend in cpu cuda; do
+    step "exec_${name}_${backend}" "$mirt" exec --onnx "samples/$name.onnx" --backend "$backend" --shapes "$input:$dims" \
+      --iterations 20 --exportOutput "$logs/${name}_${backend}_out.json"
+  done
+done
+
+if [ ${#failed[@]} -eq 0 ]; then
+  echo "tests/gpu/run.sh: all steps passed" | tee "$logs/summary.txt"
+else
+  echo "tests/gpu/run.sh: failed steps: ${failed[*]}" | tee "$logs/summary.txt"
+  exit 1
+fi

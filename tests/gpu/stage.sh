@@ -1,0 +1,21 @@
+#!/bin/sh
+# tests/gpu/stage.sh BUILD DEST — copies what tests/gpu/run.sh needs from a build folder into DEST
+# (same layout: core/, backends/, parsers/, tools/, plus device-libs/ from collect_libs.sh), so that
+# it fits the GPU machine's transfer limit without object files. Builds nothing.
+set -eu
+build=${1:?usage: stage.sh BUILD DEST}
+dest=${2:?usage: stage.sh BUILD DEST}
+here=$(dirname "$0")
+rm -rf "$dest"
+for f in core/libmirt.so* backends/cpu/libmirt_backend_cpu.so backends/cpu/*.mirt-module.json \
+         backends/cuda/libmirt_backend_cuda.so backends/cuda/*.mirt-module.json \
+         backends/cuda/test_cuda_module backends/cuda/test_cuda_backend \
+         parsers/onnx/libmirt_parser_onnx.so parsers/onnx/*.mirt-module.json tools/mirt/mirt; do
+  for g in "$build"/$f; do
+    [ -e "$g" ] && [ ! -d "$g" ] || continue
+    mkdir -p "$dest/$(dirname "${g#"$build"/}")"
+    cp -P "$g" "$dest/${g#"$build"/}"
+  done
+done
+"$here/collect_libs.sh" "$build" "$dest/device-libs"
+du -sh "$dest"
