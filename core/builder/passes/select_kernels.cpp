@@ -7,7 +7,9 @@ namespace mirt {
 namespace {
 
 status select_kernels(build_state& state) {
-  MIRT_ASSIGN_OR_RETURN(state.target, backend::acquire(state.options.backend));
+  if (!state.target) {
+    MIRT_ASSIGN_OR_RETURN(state.target, backend::acquire(state.options.backend));
+  }
   state.kernels.clear();
   for (int index : state.order) {
     const node& n = state.network.nodes[index];

@@ -130,6 +130,29 @@ void add_conv_schemas(schema_table& table) {
   transpose.push_back({"output_padding", MIRT_ATTRIBUTE_TYPE_INTS});
   transpose.push_back({"output_shape", MIRT_ATTRIBUTE_TYPE_INTS});
   table.add(make_schema("ConvTranspose", 2, 3, 1, 1, std::move(transpose), infer_conv_transpose));
+
+  // mirt::FusedConv = activation(Conv(X, W, B) + Z): what the builder's fusion pass makes of a Conv
+  // followed by an optional residual Add and an activation, for backends that run it in one kernel.
+  std::vector<attribute_spec> fused = conv_attributes();
+  fused.push_back({"activation", MIRT_ATTRIBUTE_TYPE_STRING});  // "" (none), Relu, LeakyRelu, Clip, ...
+  fused.push_back({"activation_alpha", MIRT_ATTRIBUTE_TYPE_FLOAT});
+  fused.push_back({"activation_beta", MIRT_ATTRIBUTE_TYPE_FLOAT});
+  op_schema fused_conv = make_schema("FusedConv", 2, 4, 1, 1, std::move(fused), [](infer_context& ctx) -> status {
+    MIRT_RETURN_IF_ERROR(infer_conv(ctx));
+    if (ctx.has_input(3)) {
+      MIRT_RETURN_IF_ERROR(require_same_dtype(ctx, 3, 0));
+      const dims& z = ctx.input(3).shape;
+      const dims& y = ctx.output(0).shape;
+      bool fits = z.size() == y.size();
+      for (size_t i = 0; fits && i < z.size(); ++i) fits = !z[i].known() || !y[i].known() || z[i].value == y[i].value;
+      if (!fits)
+        return ctx.error("input 3 (residual) has shape ", to_string(ctx.input(3).shape), ", expected the output shape ",
+                         to_string(ctx.output(0).shape));
+    }
+    return {};
+  });
+  fused_conv.domain = "mirt";
+  table.add(std::move(fused_conv));
 }
 
 }  // namespace mirt
