@@ -3,6 +3,9 @@
 # the cuda backend doctest suites, then `mirt exec` on the sample models with --backend cuda (and
 # cpu, for comparison). Logs go to $OUT (when set) or BUILD/gpu-logs, and to the terminal.
 # Run from the repository root. Exit status: 0 when every step passed.
+# To get a build there: tests/gpu/stage.sh build-cuda build-cuda-dev (no object files, plus the
+# Debian libraries the GPU machine lacks), packed with `tar cJf build-cuda-pack/dev.tar.xz
+# build-cuda-dev` to fit the transfer limit, unpacked there, then tests/gpu/run.sh build-cuda-dev.
 set -u
 build=${1:?usage: tests/gpu/run.sh BUILD}
 logs=${OUT:-$build/gpu-logs}

@@ -17,5 +17,8 @@ for f in core/libmirt.so* backends/cpu/libmirt_backend_cpu.so backends/cpu/*.mir
     cp -P "$g" "$dest/${g#"$build"/}"
   done
 done
+# Symbols are not needed there, and the transfer has a size limit.
+find "$dest" -type f ! -name '*.json' -exec strip --strip-unneeded {} + 2>/dev/null || true
 "$here/collect_libs.sh" "$build" "$dest/device-libs"
+strip --strip-unneeded "$dest"/device-libs/* 2>/dev/null || true
 du -sh "$dest"
