@@ -28,8 +28,8 @@ step() {  # step NAME COMMAND...: runs it, tees its log, records a failure
 
 { nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv || true; } 2>&1 | tee "$logs/gpu.txt"
 
-step cuda_module "$build/backends/cuda/test_cuda_module"
-step cuda_ops "$build/backends/cuda/test_cuda_backend" --duration=true
+step cuda_module "$build/tests/backends/cuda/test_cuda_module"
+step cuda_ops "$build/tests/backends/cuda/test_cuda_backend" --duration=true
 step modules "$mirt" modules
 
 for model in sample_cnn:input:4x3x32x32 sample_transformer_block:x:2x16x64; do

@@ -9,7 +9,7 @@ here=$(dirname "$0")
 rm -rf "$dest"
 for f in core/libmirt.so* backends/cpu/libmirt_backend_cpu.so backends/cpu/*.mirt-module.json \
          backends/cuda/libmirt_backend_cuda.so backends/cuda/*.mirt-module.json \
-         backends/cuda/test_cuda_module backends/cuda/test_cuda_backend \
+         tests/backends/cuda/test_cuda_module tests/backends/cuda/test_cuda_backend \
          parsers/onnx/libmirt_parser_onnx.so parsers/onnx/*.mirt-module.json tools/mirt/mirt; do
   for g in "$build"/$f; do
     [ -e "$g" ] && [ ! -d "$g" ] || continue
