@@ -17,9 +17,19 @@ echo "$out"
 echo "$out" | grep -q '&&&& PASSED' || fail "exec did not pass"
 echo "$out" | grep -q '=== Performance summary ===' || fail "no performance summary"
 echo "$out" | grep -q 'percentile(99%)' || fail "no p99"
+echo "$out" | grep -q '^Enqueue Time: min = ' || fail "no Enqueue Time"
+# Host I/O (cpu): no copies, so no transfer or GPU lines.
+echo "$out" | grep -q 'H2D Latency\|D2H Latency\|GPU Compute Time' && fail "host I/O reports device timings"
 grep -q '"latencyMs"' "$dir/times.json" || fail "times.json lacks latencyMs"
+grep -q '"enqueueMs"' "$dir/times.json" || fail "times.json lacks enqueueMs"
 grep -q '"sum"' "$dir/out.json" || fail "out.json lacks the output"
 tr -d ' \n' < "$dir/out.json" | grep -q '"dimensions":\[3,4\]' || fail "out.json has the wrong shape"
+
+# --noDataTransfers changes nothing for host I/O.
+out=$("$mirt" exec --loadEngine "$dir/t.plan" --shapes x:3x4 --warmUp 0 --iterations 2 --duration 0 --noDataTransfers \
+  --exportOutput "$dir/out2.json" 2>&1)
+echo "$out" | grep -q '&&&& PASSED' || fail "exec --noDataTransfers did not pass: $out"
+cmp -s "$dir/out.json" "$dir/out2.json" || fail "outputs differ with --noDataTransfers"
 
 # Bad shape specs fail and name the token.
 out=$("$mirt" exec --loadEngine "$dir/t.plan" --shapes x:3xZ 2>&1) && fail "a bad --shapes passed"

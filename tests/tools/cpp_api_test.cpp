@@ -2,8 +2,10 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "mirt/mirt.hpp"
@@ -148,4 +150,68 @@ TEST_CASE("mirt.hpp lists the registry's modules") {
   for (const mirt::module_info& m : list) cpu = cpu || (m.name == "cpu" && m.kind == MIRT_MODULE_KIND_BACKEND);
   CHECK(cpu);
   CHECK_FALSE(mirt::search_paths().empty());
+}
+
+TEST_CASE("engine::alloc_device_memory gives a move-only buffer that copy_memory fills and reads back") {
+  mirt::network net = make_relu_add_network({2, 3});
+  mirt::builder_config config;
+  mirt::engine engine(mirt::build(net, config));
+
+  mirt::device_buffer empty;
+  CHECK_FALSE(empty);
+  CHECK(empty.size() == 0);
+
+  const std::vector<float> x = {-1, 2, -3, 4, -5, 6};
+  const size_t bytes = x.size() * sizeof(float);
+  mirt::device_buffer a = engine.alloc_device_memory(bytes);
+  REQUIRE(a);
+  CHECK(a.size() == bytes);
+  CHECK(reinterpret_cast<uintptr_t>(a.get()) % 64 == 0);
+
+  SUBCASE("host -> device -> device -> host round trip") {
+    mirt::device_buffer b = engine.alloc_device_memory(bytes);
+    engine.copy_memory(a.get(), x.data(), bytes, MIRT_COPY_KIND_HOST_TO_DEVICE);
+    engine.copy_memory(b.get(), a.get(), bytes, MIRT_COPY_KIND_DEVICE_TO_DEVICE);
+    std::vector<float> back(x.size(), 0);
+    engine.copy_memory(back.data(), b.get(), bytes, MIRT_COPY_KIND_DEVICE_TO_HOST);
+    engine.synchronize();
+    CHECK(back == x);
+  }
+  SUBCASE("moving hands the memory over and empties the source") {
+    void* p = a.get();
+    mirt::device_buffer moved(std::move(a));
+    CHECK(moved.get() == p);
+    CHECK_FALSE(a);
+    mirt::device_buffer assigned = engine.alloc_device_memory(16);
+    assigned = std::move(moved);  // frees its own 16 bytes first
+    CHECK(assigned.get() == p);
+    CHECK(assigned.size() == bytes);
+    assigned.reset();
+    CHECK_FALSE(assigned);
+  }
+  SUBCASE("a context runs on buffers from alloc_device_memory") {
+    mirt::context ctx(engine);
+    ctx.set_input_shape("x", {2, 3});
+    mirt::device_buffer relu = engine.alloc_device_memory(bytes), sum = engine.alloc_device_memory(bytes);
+    engine.copy_memory(a.get(), x.data(), bytes, MIRT_COPY_KIND_HOST_TO_DEVICE);
+    ctx.set_tensor_address("x", a.get());
+    ctx.set_tensor_address("relu_out", relu.get());
+    ctx.set_tensor_address("sum", sum.get());
+    ctx.enqueue();
+    engine.synchronize();
+    std::vector<float> out(6, -99);
+    engine.copy_memory(out.data(), sum.get(), bytes, MIRT_COPY_KIND_DEVICE_TO_HOST);
+    engine.synchronize();
+    CHECK(out == std::vector<float>{10, 22, 30, 14, 20, 36});
+  }
+  SUBCASE("a copy with an undefined kind fails with INVALID_ARGUMENT naming the kind") {
+    float y[6] = {};
+    try {
+      engine.copy_memory(y, a.get(), bytes, MIRT_COPY_KIND_UNDEFINED);
+      FAIL("copy_memory with MIRT_COPY_KIND_UNDEFINED did not throw");
+    } catch (const mirt::error& e) {
+      CHECK(e.code() == MIRT_STATUS_INVALID_ARGUMENT);
+      CHECK(std::string(e.what()).find("kind 0") != std::string::npos);
+    }
+  }
 }

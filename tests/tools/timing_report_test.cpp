@@ -64,6 +64,40 @@ TEST_CASE("summarize gives throughput over host walltime") {
   CHECK(text.str().find("Total Host Walltime: 0.01000 s") != std::string::npos);
 }
 
+TEST_CASE("summarize reports enqueue time; device timings print only when set") {
+  const std::vector<run_time> runs = {{0, 2, 0.5}, {2, 5, 1.5}};
+  performance_summary s = summarize(runs);
+  CHECK(s.enqueue.count == 2);
+  CHECK(s.enqueue.min == 0.5);
+  CHECK(s.enqueue.max == 1.5);
+  CHECK(s.enqueue.mean == doctest::Approx(1.0));
+  CHECK_FALSE(s.compute);
+  CHECK_FALSE(s.h2d);
+  CHECK_FALSE(s.d2h);
+
+  std::ostringstream host;
+  print_performance_summary(host, s);
+  CHECK(host.str().find("Enqueue Time: min = 0.5000 ms, max = 1.500 ms") != std::string::npos);
+  CHECK(host.str().find("GPU Compute Time") == std::string::npos);
+  CHECK(host.str().find("H2D Latency") == std::string::npos);
+  CHECK(host.str().find("D2H Latency") == std::string::npos);
+
+  s.compute = s.latency;
+  s.h2d = compute_latency_stats({0.25, 0.75});
+  s.d2h = compute_latency_stats({0.125});
+  std::ostringstream device;
+  print_performance_summary(device, s);
+  const std::string text = device.str();
+  CHECK(text.find("GPU Compute Time: min = 2.000 ms, max = 3.000 ms") != std::string::npos);
+  CHECK(text.find("H2D Latency: min = 0.2500 ms, max = 0.7500 ms, mean = 0.5000 ms") != std::string::npos);
+  CHECK(text.find("D2H Latency: min = 0.1250 ms") != std::string::npos);
+  // trtexec's order: Latency, Enqueue Time, H2D Latency, GPU Compute Time, D2H Latency.
+  CHECK(text.find("Latency: min") < text.find("Enqueue Time"));
+  CHECK(text.find("Enqueue Time") < text.find("H2D Latency"));
+  CHECK(text.find("H2D Latency") < text.find("GPU Compute Time"));
+  CHECK(text.find("GPU Compute Time") < text.find("D2H Latency"));
+}
+
 TEST_CASE("format_number keeps four significant digits without an exponent") {
   CHECK(format_number(0) == "0");
   CHECK(format_number(400) == "400.0");
@@ -73,11 +107,12 @@ TEST_CASE("format_number keeps four significant digits without an exponent") {
   CHECK(format_number(12.34567) == "12.35");
 }
 
-TEST_CASE("times_to_json writes startMs, endMs and latencyMs") {
-  const auto j = nlohmann::json::parse(times_to_json({{1.5, 4.0}}));
+TEST_CASE("times_to_json writes startMs, endMs, latencyMs and enqueueMs") {
+  const auto j = nlohmann::json::parse(times_to_json({{1.5, 4.0, 0.5}}));
   REQUIRE(j.is_array());
   REQUIRE(j.size() == 1);
   CHECK(j[0]["startMs"].get<double>() == 1.5);
   CHECK(j[0]["endMs"].get<double>() == 4.0);
   CHECK(j[0]["latencyMs"].get<double>() == 2.5);
+  CHECK(j[0]["enqueueMs"].get<double>() == 0.5);
 }

@@ -22,6 +22,7 @@ struct exec_options {
   double duration_s = 3;
   std::string export_times, export_output, load_inputs;
   bool skip_inference = false;
+  bool no_data_transfers = false;
   std::string command_line;  // echoed on the &&&& lines
 };
 CLI::App* add_exec_command(CLI::App& app, exec_options& options);

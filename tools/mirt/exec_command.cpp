@@ -3,16 +3,15 @@
 
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <iostream>
-#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "commands.hpp"
+#include "io_buffers.hpp"
 #include "mirt/mirt.hpp"
 #include "progress_bar.hpp"
 #include "shapes.hpp"
@@ -46,6 +45,11 @@ CLI::App* add_exec_command(CLI::App& app, exec_options& o) {
   cmd->add_option("--exportOutput", o.export_output, "Write the outputs of the last run as JSON to this file");
   cmd->add_option("--loadInputs", o.load_inputs, "Raw input data: name:file.bin[,name2:file2.bin]; other inputs get deterministic random values");
   cmd->add_flag("--skipInference", o.skip_inference, "Build (and save) the plan, but do not run it");
+  cmd->add_flag("--noDataTransfers", o.no_data_transfers,
+                "For I/O tensors in device memory: skip the H2D/D2H Latency measurement. Timed runs never copy "
+                "(inputs go to the device once before warm-up; outputs come back once after the runs, for "
+                "--exportOutput); without this flag, after the timed runs, --iterations rounds each copy all "
+                "inputs H2D and all outputs D2H, with a synchronize, and are reported separately");
   return cmd;
 }
 
@@ -158,25 +162,6 @@ plan build_from_onnx(const exec_options& o, const shape_flags& flags) {
   return p;
 }
 
-// A 64-byte aligned host buffer.
-struct host_buffer {
-  std::unique_ptr<void, decltype(&std::free)> memory{nullptr, &std::free};
-  uint64_t size = 0;
-  explicit host_buffer(uint64_t bytes) : size(bytes) {
-    const uint64_t rounded = (bytes + 63) / 64 * 64 + 64;
-    memory.reset(std::aligned_alloc(64, rounded));
-    if (!memory) throw std::runtime_error("cannot allocate " + std::to_string(bytes) + " bytes of host memory");
-  }
-  void* data() const { return memory.get(); }
-};
-
-struct io_binding {
-  io_tensor_info info;
-  dims shape;
-  uint64_t count = 0;
-  std::unique_ptr<host_buffer> buffer;
-};
-
 void write_text_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
@@ -214,10 +199,12 @@ int run(const exec_options& o) {
             << eng.num_profiles() << "\n";
   context ctx(eng, 0);
 
+  // Declared after the engine and context, so its device buffers go before them.
   std::vector<io_binding> io;
   std::vector<std::string> input_names;
   for (size_t i = 0; i < eng.num_io_tensors(); ++i) {
-    io.push_back({eng.io_tensor(i), {}, 0, nullptr});
+    io.emplace_back();
+    io.back().info = eng.io_tensor(i);
     if (io.back().info.is_input) input_names.push_back(io.back().info.name);
   }
   check_names(flags, input_names);
@@ -228,9 +215,6 @@ int run(const exec_options& o) {
   }
 
   for (io_binding& b : io) {
-    if (b.info.location == MIRT_TENSOR_LOCATION_DEVICE)
-      throw std::runtime_error("I/O tensor '" + b.info.name + "' lives in device memory of backend '" + eng.backend_name() +
-                               "'; mirt exec binds host buffers only (the public API has no device allocation call yet)");
     if (!b.info.is_input) continue;
     const shape_spec* given = find_shape(flags.shapes, b.info.name);
     b.shape = given != nullptr ? given->dims
@@ -245,44 +229,61 @@ int run(const exec_options& o) {
     if (is_dynamic(b.shape))
       throw std::runtime_error("output '" + b.info.name + "' has a data-dependent shape " + format_dims(b.shape) +
                                "; mirt exec cannot size its buffer yet");
-    b.count = element_count(b.shape);
-    const uint64_t bytes = b.count * dtype_size(b.info.dtype);
-    b.buffer = std::make_unique<host_buffer>(bytes);
+    allocate_buffers(eng, b, b.info.location == MIRT_TENSOR_LOCATION_DEVICE);
     if (b.info.is_input) {
       const file_spec* file = nullptr;
       for (const file_spec& f : input_files)
         if (f.name == b.info.name) file = &f;
       if (file != nullptr)
-        load_binary_file(file->path, b.buffer->data(), bytes);
+        load_binary_file(file->path, b.host->data(), b.bytes);
       else
-        fill_deterministic(b.buffer->data(), b.info.dtype, b.count, 0x6D697274ull + i);
+        fill_deterministic(b.host->data(), b.info.dtype, b.count, 0x6D697274ull + i);
     }
-    ctx.set_tensor_address(b.info.name, b.buffer->data());
+    ctx.set_tensor_address(b.info.name, b.address());
     std::cout << "  " << (b.info.is_input ? "input  " : "output ") << b.info.name << ": " << dtype_name(b.info.dtype) << " "
-              << format_dims(b.shape) << (b.info.is_input && find_shape(flags.shapes, b.info.name) == nullptr &&
-                                                  is_dynamic(b.info.dims)
-                                              ? " (profile opt)"
-                                              : "")
+              << format_dims(b.shape) << (b.on_device() ? " (device)" : "")
+              << (b.info.is_input && find_shape(flags.shapes, b.info.name) == nullptr && is_dynamic(b.info.dims)
+                      ? " (profile opt)"
+                      : "")
               << "\n";
   }
+  const bool device_io = any_on_device(io);
+  upload_inputs(eng, io);  // once; the timed runs reuse the device copies
 
   // Warm-up, then timed runs until both the iteration count and the duration are reached.
   const auto warm0 = clock_type::now();
   size_t warm_runs = 0;
   while (ms_since(warm0) < o.warm_up_ms) {
     ctx.enqueue(nullptr);
+    eng.synchronize(nullptr);
     ++warm_runs;
   }
+  // Each timed run is the enqueue plus a synchronize of the default stream, so that its latency is
+  // the real compute time on backends that run asynchronously; the enqueue call is timed alone too.
   std::vector<run_time> runs;
   const auto t0 = clock_type::now();
   while (runs.size() < static_cast<size_t>(o.iterations) || ms_since(t0) < o.duration_s * 1000.0) {
     run_time r;
     r.start_ms = ms_since(t0);
     ctx.enqueue(nullptr);
+    r.enqueue_ms = ms_since(t0) - r.start_ms;
+    eng.synchronize(nullptr);
     r.end_ms = ms_since(t0);
     runs.push_back(r);
   }
   std::cout << "Warm-up: " << warm_runs << " runs in " << o.warm_up_ms << " ms; timed: " << runs.size() << " runs\n";
+
+  // Device I/O: the copies are timed apart from the runs, one round of all inputs and one of all
+  // outputs per iteration. The last D2H round leaves the outputs of the last run in host memory.
+  std::vector<double> h2d_ms, d2h_ms;
+  if (device_io && !o.no_data_transfers) {
+    for (int k = 0; k < o.iterations; ++k) {
+      h2d_ms.push_back(upload_inputs(eng, io));
+      d2h_ms.push_back(download_outputs(eng, io));
+    }
+  } else if (device_io && !o.export_output.empty()) {
+    download_outputs(eng, io);
+  }
 
   if (!o.export_times.empty()) {
     write_text_file(o.export_times, times_to_json(runs) + "\n");
@@ -295,14 +296,25 @@ int run(const exec_options& o) {
       out.push_back({{"name", b.info.name},
                      {"dtype", dtype_name(b.info.dtype)},
                      {"dimensions", b.shape},
-                     {"values", values_to_json(b.buffer->data(), b.info.dtype, b.count)}});
+                     {"values", values_to_json(b.host->data(), b.info.dtype, b.count)}});
     }
     std::string text = "[\n";  // one output per line: readable without holding every value on its own line
     for (size_t i = 0; i < out.size(); ++i) text += " " + out[i].dump() + (i + 1 < out.size() ? ",\n" : "\n");
     write_text_file(o.export_output, text + "]\n");
     std::cout << "Wrote outputs to " << o.export_output << "\n";
   }
-  print_performance_summary(std::cout, summarize(runs));
+  performance_summary summary = summarize(runs);
+  if (device_io) {
+    summary.compute = summary.latency;
+    auto any = [&](bool inputs) {
+      for (const io_binding& b : io)
+        if (b.on_device() && b.info.is_input == inputs) return true;
+      return false;
+    };
+    if (!o.no_data_transfers && any(true)) summary.h2d = compute_latency_stats(h2d_ms);
+    if (!o.no_data_transfers && any(false)) summary.d2h = compute_latency_stats(d2h_ms);
+  }
+  print_performance_summary(std::cout, summary);
   return 0;
 }
 

@@ -43,10 +43,15 @@ latency_stats compute_latency_stats(std::vector<double> latencies_ms) {
 
 performance_summary summarize(const std::vector<run_time>& runs) {
   performance_summary summary;
-  std::vector<double> latencies;
+  std::vector<double> latencies, enqueues;
   latencies.reserve(runs.size());
-  for (const run_time& r : runs) latencies.push_back(r.latency_ms());
+  enqueues.reserve(runs.size());
+  for (const run_time& r : runs) {
+    latencies.push_back(r.latency_ms());
+    enqueues.push_back(r.enqueue_ms);
+  }
   summary.latency = compute_latency_stats(std::move(latencies));
+  summary.enqueue = compute_latency_stats(std::move(enqueues));
   if (!runs.empty()) {
     summary.walltime_s = (runs.back().end_ms - runs.front().start_ms) / 1000.0;
     if (summary.walltime_s > 0) summary.throughput_qps = static_cast<double>(runs.size()) / summary.walltime_s;
@@ -64,22 +69,33 @@ std::string format_number(double v) {
   return text;
 }
 
-void print_performance_summary(std::ostream& out, const performance_summary& s) {
-  const latency_stats& l = s.latency;
-  out << "=== Performance summary ===\n";
-  out << "Throughput: " << format_number(s.throughput_qps) << " qps\n";
-  out << "Latency: min = " << format_number(l.min) << " ms, max = " << format_number(l.max)
+namespace {
+
+void print_stats(std::ostream& out, const char* label, const latency_stats& l) {
+  out << label << ": min = " << format_number(l.min) << " ms, max = " << format_number(l.max)
       << " ms, mean = " << format_number(l.mean) << " ms, median = " << format_number(l.median)
       << " ms, percentile(90%) = " << format_number(l.p90) << " ms, percentile(95%) = " << format_number(l.p95)
       << " ms, percentile(99%) = " << format_number(l.p99) << " ms\n";
+}
+
+}  // namespace
+
+void print_performance_summary(std::ostream& out, const performance_summary& s) {
+  out << "=== Performance summary ===\n";
+  out << "Throughput: " << format_number(s.throughput_qps) << " qps\n";
+  print_stats(out, "Latency", s.latency);
+  print_stats(out, "Enqueue Time", s.enqueue);
+  if (s.h2d) print_stats(out, "H2D Latency", *s.h2d);
+  if (s.compute) print_stats(out, "GPU Compute Time", *s.compute);
+  if (s.d2h) print_stats(out, "D2H Latency", *s.d2h);
   out << "Total Host Walltime: " << format_number(s.walltime_s) << " s\n";
-  out << "Timed inferences: " << l.count << "\n";
+  out << "Timed inferences: " << s.latency.count << "\n";
 }
 
 std::string times_to_json(const std::vector<run_time>& runs) {
   nlohmann::json array = nlohmann::json::array();
   for (const run_time& r : runs)
-    array.push_back({{"startMs", r.start_ms}, {"endMs", r.end_ms}, {"latencyMs", r.latency_ms()}});
+    array.push_back({{"startMs", r.start_ms}, {"endMs", r.end_ms}, {"latencyMs", r.latency_ms()}, {"enqueueMs", r.enqueue_ms}});
   return array.dump(2);
 }
 

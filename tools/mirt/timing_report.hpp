@@ -3,15 +3,18 @@
 
 #include <cstddef>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace mirt::cli {
 
-// One timed inference, in milliseconds since the timing began.
+// One timed inference, in milliseconds since the timing began: start to end spans the enqueue and
+// the synchronize after it; enqueue_ms is the host time of the enqueue call alone.
 struct run_time {
   double start_ms = 0;
   double end_ms = 0;
+  double enqueue_ms = 0;
   double latency_ms() const { return end_ms - start_ms; }
 };
 
@@ -30,10 +33,15 @@ double median(const std::vector<double>& sorted);
 latency_stats compute_latency_stats(std::vector<double> latencies_ms);
 
 struct performance_summary {
-  latency_stats latency;
+  latency_stats latency;      // per run: enqueue + synchronize
+  latency_stats enqueue;      // per run: the enqueue call alone
+  // Set only for engines with device I/O: the run time again as "GPU Compute Time", and the copies
+  // of all inputs (H2D) and all outputs (D2H), each timed with its synchronize, when measured.
+  std::optional<latency_stats> compute, h2d, d2h;
   double walltime_s = 0;      // first start to last end
   double throughput_qps = 0;  // runs per second of walltime
 };
+// Latency, enqueue time, walltime and throughput of runs (the optional parts stay unset).
 performance_summary summarize(const std::vector<run_time>& runs);
 
 // v with four significant digits and no exponent ("400.0", "0.002950", "333200").
@@ -42,7 +50,7 @@ std::string format_number(double v);
 // Prints "=== Performance summary ===" and its lines, as trtexec does.
 void print_performance_summary(std::ostream& out, const performance_summary& summary);
 
-// The --exportTimes JSON: [{"startMs":..,"endMs":..,"latencyMs":..}, ...].
+// The --exportTimes JSON: [{"startMs":..,"endMs":..,"latencyMs":..,"enqueueMs":..}, ...].
 std::string times_to_json(const std::vector<run_time>& runs);
 
 }  // namespace mirt::cli

@@ -379,6 +379,50 @@ inline io_tensor_info to_cpp(const mirt_tensor_info& info) {
 }
 }  // namespace detail
 
+// Memory of an engine's backend from mirt_engine_alloc_device_memory (host memory for the CPU
+// backend), freed with mirt_engine_free_device_memory on the same engine. Move-only. Free it (let it
+// go) before that engine; the engine is not kept alive by it. Thread-safe as the C calls are.
+class device_buffer {
+ public:
+  device_buffer() noexcept = default;
+  // Takes ownership of ptr, size bytes allocated with mirt_engine_alloc_device_memory(engine, ...).
+  device_buffer(const mirt_engine* engine, void* ptr, size_t size) noexcept : engine_(engine), ptr_(ptr), size_(size) {}
+  device_buffer(const device_buffer&) = delete;
+  device_buffer& operator=(const device_buffer&) = delete;
+  device_buffer(device_buffer&& other) noexcept
+      : engine_(other.engine_), ptr_(std::exchange(other.ptr_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+  device_buffer& operator=(device_buffer&& other) noexcept {
+    if (this != &other) {
+      reset();
+      engine_ = other.engine_;
+      ptr_ = std::exchange(other.ptr_, nullptr);
+      size_ = std::exchange(other.size_, 0);
+    }
+    return *this;
+  }
+  ~device_buffer() { reset(); }
+
+  void* get() const noexcept { return ptr_; }
+  size_t size() const noexcept { return size_; }
+  explicit operator bool() const noexcept { return ptr_ != nullptr; }
+  // Gives up ownership; the caller must free the memory with mirt_engine_free_device_memory.
+  void* release() noexcept {
+    size_ = 0;
+    return std::exchange(ptr_, nullptr);
+  }
+  // mirt_engine_free_device_memory; leaves the buffer empty.
+  void reset() noexcept {
+    if (ptr_ != nullptr) mirt_engine_free_device_memory(engine_, ptr_);
+    ptr_ = nullptr;
+    size_ = 0;
+  }
+
+ private:
+  const mirt_engine* engine_ = nullptr;
+  void* ptr_ = nullptr;
+  size_t size_ = 0;
+};
+
 // An immutable engine made from a plan (mirt/runtime.h); may be shared by threads.
 class engine : public detail::handle<mirt_engine, mirt_engine_destroy> {
  public:
@@ -412,6 +456,20 @@ class engine : public detail::handle<mirt_engine, mirt_engine_destroy> {
   }
   uint64_t device_memory_size() const { return mirt_engine_device_memory_size(get()); }
   std::string backend_name() const { return std::string(to_cpp(mirt_engine_backend_name(get()))); }
+
+  // mirt_engine_alloc_device_memory: size bytes of the backend's memory, 64-byte aligned, for I/O
+  // tensors whose location is MIRT_TENSOR_LOCATION_DEVICE. The buffer must go before this engine.
+  device_buffer alloc_device_memory(size_t size) const {
+    void* out = nullptr;
+    check(mirt_engine_alloc_device_memory(get(), size, &out));
+    return device_buffer(get(), out, size);
+  }
+  // mirt_engine_copy_memory: copies size bytes in direction kind, ordered on stream (NULL: default).
+  void copy_memory(void* dst, const void* src, size_t size, mirt_copy_kind kind, void* stream = nullptr) const {
+    check(mirt_engine_copy_memory(get(), dst, src, size, kind, stream));
+  }
+  // mirt_engine_synchronize: waits for the work enqueued on stream (NULL: the default stream).
+  void synchronize(void* stream = nullptr) const { check(mirt_engine_synchronize(get(), stream)); }
 };
 
 // An execution context of an engine; one thread at a time. Destroy it before its engine.
