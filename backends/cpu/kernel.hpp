@@ -11,11 +11,18 @@
 namespace mirt::cpu {
 
 // A prepared node. execute() may run concurrently from several threads: it must not mutate
-// state without a lock, and takes scratch from the workspace or allocates it per call.
+// state without a lock, and takes scratch from the workspace (see onednn.hpp `scratch`).
 class kernel {
  public:
   virtual ~kernel() = default;
   virtual void execute(const exec_args& args) const = 0;
+  // Workspace bytes execute() wants at these concrete shapes (inputs absent: empty dims). A kernel
+  // may prepare its primitives for the shapes here. Default: none.
+  virtual size_t workspace_size(const std::vector<dims>& in, const std::vector<dims>& out) const {
+    (void)in;
+    (void)out;
+    return 0;
+  }
 };
 
 // Whether a node's dtypes (and other static facts) fit a kernel; on false, `why` says what does not.

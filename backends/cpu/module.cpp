@@ -16,6 +16,7 @@ struct mirt_kernel {
   std::unique_ptr<mirt::cpu::kernel> impl;
   std::string layer;
   std::string op_type;
+  size_t num_inputs = 0, num_outputs = 0;
 };
 
 namespace mirt::cpu {
@@ -23,21 +24,27 @@ namespace {
 
 std::string where(const node_view& node) { return cat("cpu backend: layer '", node.name(), "' (", node.op_type(), ")"); }
 
-// One catch per export: turns any escaping failure into a status that names the layer.
-template <class F>
-mirt_status guarded(const std::string& context_on_error, F&& body) {
+// One catch per export: turns any escaping failure into a status that names the layer. The
+// context is a callable so that the hot path (kernel_execute) formats nothing unless it fails.
+template <class Context, class F>
+mirt_status guarded_with(Context&& context, F&& body) {
   try {
     body();
     return nullptr;
   } catch (const error& e) {
-    return make_status(e.code(), context_on_error + ": " + e.what());
+    return make_status(e.code(), context() + ": " + e.what());
   } catch (const std::bad_alloc&) {
-    return make_status(MIRT_STATUS_OUT_OF_MEMORY, context_on_error + ": out of host memory");
+    return make_status(MIRT_STATUS_OUT_OF_MEMORY, context() + ": out of host memory");
   } catch (const std::exception& e) {
-    return make_status(MIRT_STATUS_INTERNAL, context_on_error + ": " + e.what());
+    return make_status(MIRT_STATUS_INTERNAL, context() + ": " + e.what());
   } catch (...) {
-    return make_status(MIRT_STATUS_INTERNAL, context_on_error + ": unknown failure");
+    return make_status(MIRT_STATUS_INTERNAL, context() + ": unknown failure");
   }
+}
+
+template <class F>
+mirt_status guarded(const std::string& context_on_error, F&& body) {
+  return guarded_with([&] { return context_on_error; }, std::forward<F>(body));
 }
 
 const char* device_signature() {
@@ -106,6 +113,8 @@ mirt_status kernel_create(const mirt_node_info* info, uint64_t tactic, mirt_kern
       k->impl = e->create(node);
       k->layer = node.name();
       k->op_type = node.op_type();
+      k->num_inputs = info->num_inputs;
+      k->num_outputs = info->num_outputs;
       *out_kernel = k.release();
       return;
     }
@@ -125,7 +134,7 @@ tensor to_tensor(const mirt_tensor_desc& desc, const void* data) {
 mirt_status kernel_execute(const mirt_kernel* k, const mirt_kernel_io* io) {
   if (k == nullptr || io == nullptr)
     return make_status(MIRT_STATUS_INVALID_ARGUMENT, "cpu backend: kernel_execute needs a kernel and io");
-  return guarded(cat("cpu backend: layer '", k->layer, "' (", k->op_type, ")"), [&] {
+  return guarded_with([k] { return cat("cpu backend: layer '", k->layer, "' (", k->op_type, ")"); }, [&] {
     exec_args args;
     args.in.reserve(io->num_inputs);
     for (size_t i = 0; i < io->num_inputs; ++i) args.in.push_back(to_tensor(io->inputs[i], io->input_data[i]));
@@ -139,6 +148,21 @@ mirt_status kernel_execute(const mirt_kernel* k, const mirt_kernel_io* io) {
     args.workspace_size = io->workspace_size;
     k->impl->execute(args);
   });
+}
+
+// Sizes the context's workspace (at the profile's max shapes) and warms the kernel's primitive
+// caches for them. Errors are not reported here: execute() reports them with the layer name.
+size_t kernel_workspace_size(const mirt_kernel* k, const mirt_tensor_desc* inputs, const mirt_tensor_desc* outputs) {
+  if (k == nullptr) return 0;
+  try {
+    std::vector<dims> in, out;
+    for (size_t i = 0; i < k->num_inputs; ++i)
+      in.push_back(inputs != nullptr && inputs[i].dtype != MIRT_DTYPE_UNDEFINED ? to_dims(inputs[i]) : dims());
+    for (size_t i = 0; i < k->num_outputs; ++i) out.push_back(outputs != nullptr ? to_dims(outputs[i]) : dims());
+    return k->impl->workspace_size(in, out);
+  } catch (...) {
+    return 0;
+  }
 }
 
 void kernel_destroy(mirt_kernel* k) { delete k; }
@@ -173,7 +197,7 @@ const mirt_backend_vtable k_vtable = {
     device_signature,
     get_tactics,
     kernel_create,
-    nullptr,  // kernel_workspace_size: kernels allocate their scratch per call
+    kernel_workspace_size,
     kernel_execute,
     kernel_destroy,
     memory_alloc,

@@ -1,6 +1,7 @@
-// backends/cpu/onednn.cpp — the shared oneDNN engine and execution helper.
+// backends/cpu/onednn.cpp — the shared oneDNN engine, per-thread streams and per-call scratch.
 #include "backends/cpu/onednn.hpp"
 
+#include <cstdlib>
 #include <memory>
 
 namespace mirt::cpu {
@@ -10,22 +11,75 @@ const dnnl::engine& onednn_engine() {
   return engine;
 }
 
+dnnl::stream& onednn_stream() {
+  thread_local dnnl::stream stream(onednn_engine());
+  return stream;
+}
+
 dnnl::primitive_attr base_attr() {
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   return attr;
 }
 
-void onednn_execute(const dnnl::primitive& prim, const dnnl::primitive_desc_base& pd,
+size_t scratchpad_bytes(const dnnl::primitive_desc_base& pd) {
+  const size_t n = pd.scratchpad_desc().get_size();
+  return n == 0 ? 0 : scratch_round(n);
+}
+
+namespace {
+
+// The calling thread's fallback scratch, 64-byte aligned; grows, never shrinks.
+uint8_t* thread_scratch(size_t bytes) {
+  struct buffer {
+    uint8_t* p = nullptr;
+    size_t size = 0;
+    ~buffer() { std::free(p); }
+  };
+  thread_local buffer b;
+  if (b.size < bytes) {
+    const size_t size = scratch_round(std::max(bytes, b.size * 2));
+    void* p = std::aligned_alloc(64, size);
+    if (p == nullptr) throw std::bad_alloc();
+    std::free(b.p);
+    b.p = static_cast<uint8_t*>(p);
+    b.size = size;
+  }
+  return b.p;
+}
+
+}  // namespace
+
+scratch::scratch(const exec_args& args, size_t total) {
+  if (total == 0) return;
+  // The workspace need not be aligned (the constant folder passes a byte vector): align inside it.
+  if (args.workspace != nullptr) {
+    const uintptr_t p = reinterpret_cast<uintptr_t>(args.workspace);
+    const uintptr_t aligned = (p + 63) & ~uintptr_t(63);
+    if (aligned - p + total <= args.workspace_size) {
+      base_ = reinterpret_cast<uint8_t*>(aligned);
+      size_ = total;
+      return;
+    }
+  }
+  base_ = thread_scratch(total);
+  size_ = total;
+}
+
+void* scratch::take(size_t bytes) {
+  const size_t n = scratch_round(bytes);
+  if (n == 0) return nullptr;
+  if (used_ + n > size_) fail(MIRT_STATUS_INTERNAL, "scratch overrun: ", used_ + n, " of ", size_, " bytes");
+  void* p = base_ + used_;
+  used_ += n;
+  return p;
+}
+
+void onednn_execute(const dnnl::primitive& prim, const dnnl::primitive_desc_base& pd, scratch& ws,
                     std::unordered_map<int, dnnl::memory> args) {
   const dnnl::memory::desc scratch_md = pd.scratchpad_desc();
-  std::unique_ptr<uint8_t[]> scratch;
-  if (scratch_md.get_size() > 0) {
-    scratch.reset(new uint8_t[scratch_md.get_size() + 64]);
-    void* aligned = reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(scratch.get()) + 63) & ~uintptr_t(63));
-    args[DNNL_ARG_SCRATCHPAD] = dnnl::memory(scratch_md, onednn_engine(), aligned);
-  }
-  dnnl::stream stream(onednn_engine());
+  if (scratch_md.get_size() > 0) args[DNNL_ARG_SCRATCHPAD] = dnnl::memory(scratch_md, onednn_engine(), ws.take(scratch_md.get_size()));
+  dnnl::stream& stream = onednn_stream();
   prim.execute(stream, args);
   stream.wait();
 }

@@ -5,8 +5,9 @@
 // chose (format_tag::any), non-constant weights on every call. Activations are also left to oneDNN
 // (format_tag::any): its blocked direct convolutions are several times faster than the gemm-based
 // ones it picks for plain NCHW, which more than pays for reordering input and output per call.
-#include <map>
-#include <mutex>
+// The reorder primitives are made with the entry, and every per-call buffer (blocked src/dst,
+// non-constant weights, the scratchpad) comes from the workspace.
+#include <cstring>
 
 #include "backends/cpu/kernel.hpp"
 #include "backends/cpu/onednn.hpp"
@@ -102,14 +103,26 @@ memory::desc user_weights_desc(const dims& w, int64_t group, bool transposed, in
 }
 
 // One prepared primitive for a concrete shape; weights_mem is set when the weights are constant.
+// The reorders between the caller's dense layouts and the primitive's are prepared with it.
 struct conv_entry {
   dnnl::primitive prim;
   std::unique_ptr<dnnl::primitive_desc_base> pd;
-  memory::desc src_md, dst_md, weights_md, user_weights_md;
+  memory::desc src_md, dst_md, weights_md, user_weights_md, bias_md;
   memory::desc user_src_md, user_dst_md;  // dense NC(D)HW as the caller holds them
+  dnnl::reorder src_reorder, dst_reorder, weights_reorder;  // set where the layouts differ
+  bool reorder_src = false, reorder_dst = false;
   memory weights_mem;
   std::vector<uint8_t> weights_store;
+  size_t workspace = 0;  // scratchpad + blocked src/dst (+ weights when not constant)
 };
+
+void* align64(uint8_t* p) { return reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(p) + 63) & ~uintptr_t(63)); }
+
+void run_reorder(const dnnl::reorder& r, const memory& from, const memory& to) {
+  dnnl::stream& s = onednn_stream();
+  r.execute(s, const_cast<memory&>(from), const_cast<memory&>(to));
+  s.wait();
+}
 
 class conv_kernel final : public kernel {
  public:
@@ -127,69 +140,57 @@ class conv_kernel final : public kernel {
     }
   }
 
+  size_t workspace_size(const std::vector<dims>& in, const std::vector<dims>& out) const override {
+    if (in.size() < 2 || out.empty() || product(out[0]) == 0) return 0;
+    return entry(in[0], in[1], out[0]).workspace;
+  }
+
   void execute(const exec_args& args) const override {
     const tensor &x = args.in.at(0), &w = args.in.at(1), &y = args.out.at(0);
     if (y.numel() == 0) return;
     try {
       const conv_entry& e = entry(x.shape, w.shape, y.shape);
       const dnnl::engine& eng = onednn_engine();
+      scratch ws(args, e.workspace);
       memory weights = e.weights_mem;
-      std::vector<uint8_t> weights_store;
       if (!weights) {
-        weights_store.resize(e.weights_md.get_size() + 64);
-        weights = memory(e.weights_md, eng, align64(weights_store.data()));
-        reorder_weights(e, w.data, weights);
+        weights = memory(e.weights_md, eng, ws.take(e.weights_md.get_size()));
+        if (e.weights_reorder) run_reorder(e.weights_reorder, memory(e.user_weights_md, eng, w.data), weights);
+        else std::memcpy(weights.get_data_handle(), w.data, e.weights_md.get_size());
       }
-      // Blocked activations live in per-call buffers (kernels may run concurrently).
-      memory user_src(e.user_src_md, eng, x.data), user_dst(e.user_dst_md, eng, y.data);
-      std::vector<uint8_t> src_store, dst_store;
-      memory src = user_src, dst = user_dst;
-      if (e.src_md != e.user_src_md) {
-        src_store.resize(e.src_md.get_size() + 64);
-        src = memory(e.src_md, eng, align64(src_store.data()));
-        run_reorder(user_src, src);
+      // Blocked activations live in the workspace (kernels may run concurrently).
+      memory src(e.user_src_md, eng, x.data), dst(e.user_dst_md, eng, y.data);
+      if (e.reorder_src) {
+        memory blocked(e.src_md, eng, ws.take(e.src_md.get_size()));
+        run_reorder(e.src_reorder, src, blocked);
+        src = blocked;
       }
-      if (e.dst_md != e.user_dst_md) {
-        dst_store.resize(e.dst_md.get_size() + 64);
-        dst = memory(e.dst_md, eng, align64(dst_store.data()));
-      }
+      memory user_dst = dst;
+      if (e.reorder_dst) dst = memory(e.dst_md, eng, ws.take(e.dst_md.get_size()));
       std::unordered_map<int, memory> io = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
       if (has_bias_) {
         void* bias = const_bias_.empty() ? args.in.at(2).data : const_cast<float*>(const_bias_.data());
-        io[DNNL_ARG_BIAS] = memory(memory::desc({y.shape[1]}, memory::data_type::f32, memory::format_tag::x), eng, bias);
+        io[DNNL_ARG_BIAS] = memory(e.bias_md, eng, bias);
       }
-      onednn_execute(e.prim, *e.pd, std::move(io));
-      if (dst != user_dst) run_reorder(dst, user_dst);
+      onednn_execute(e.prim, *e.pd, ws, std::move(io));
+      if (e.reorder_dst) run_reorder(e.dst_reorder, dst, user_dst);
     } catch (const dnnl::error& err) {
       onednn_fail(err, transposed_ ? "running a deconvolution" : "running a convolution");
     }
   }
 
  private:
-  static void* align64(uint8_t* p) {
-    return reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(p) + 63) & ~uintptr_t(63));
-  }
-
-  static void run_reorder(memory from, memory to) {
-    dnnl::stream s(onednn_engine());
-    dnnl::reorder(from, to).execute(s, from, to);
-    s.wait();
-  }
-
-  static void reorder_weights(const conv_entry& e, const void* src, const memory& dst) {
-    run_reorder(memory(e.user_weights_md, onednn_engine(), const_cast<void*>(src)), dst);
-  }
-
   const conv_entry& entry(const dims& x, const dims& w, const dims& y) const {
-    const std::string key = dims_string(x) + dims_string(w) + dims_string(y);
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = cache_.find(key);
-    if (it != cache_.end()) return *it->second;
-    return *(cache_[key] = build(x, w, y));
+    shape_key key;
+    key.add(x).add(w).add(y);
+    return cache_.get(key, [&] { return build(x, w, y); });
   }
 
   std::unique_ptr<conv_entry> build(const dims& x, const dims& w, const dims& y) const {
     const int64_t g = attrs_.group;
+    if (x.size() < 3 || w.size() != x.size() || y.size() != x.size())
+      fail(MIRT_STATUS_INVALID_SHAPE, "input ", dims_string(x), ", weights ", dims_string(w), " and output ",
+           dims_string(y), " must have one rank of 3 to 5");
     if (transposed_ ? x[1] != w[0] : x[1] != w[1] * g)
       fail(MIRT_STATUS_INVALID_SHAPE, "input channels ", x[1], " do not match weights ", dims_string(w), " with group ", g);
     const geometry geo = make_geometry(attrs_, x, w, y, transposed_);
@@ -207,13 +208,13 @@ class conv_kernel final : public kernel {
     const memory::desc any_dst(memory::dims(y4.begin(), y4.end()), memory::data_type::f32, memory::format_tag::any);
     e->user_weights_md = user_weights_desc(w, g, transposed_, y[1]);
     const memory::desc any_w(wd, memory::data_type::f32, memory::format_tag::any);
-    const memory::desc bias_md({y[1]}, memory::data_type::f32, memory::format_tag::x);
+    e->bias_md = memory::desc({y[1]}, memory::data_type::f32, memory::format_tag::x);
     const dnnl::primitive_attr attr = base_attr();
     const auto& eng = onednn_engine();
     if (transposed_) {
       auto d = has_bias_ ? dnnl::deconvolution_forward::desc(dnnl::prop_kind::forward_inference,
                                                              dnnl::algorithm::deconvolution_direct, any_src, any_w,
-                                                             bias_md, any_dst, geo.strides, geo.dilates, geo.pad_l, geo.pad_r)
+                                                             e->bias_md, any_dst, geo.strides, geo.dilates, geo.pad_l, geo.pad_r)
                          : dnnl::deconvolution_forward::desc(dnnl::prop_kind::forward_inference,
                                                              dnnl::algorithm::deconvolution_direct, any_src, any_w,
                                                              any_dst, geo.strides, geo.dilates, geo.pad_l, geo.pad_r);
@@ -225,7 +226,7 @@ class conv_kernel final : public kernel {
       e->pd = std::move(pd);
     } else {
       auto d = has_bias_ ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
-                                                           dnnl::algorithm::convolution_direct, any_src, any_w, bias_md,
+                                                           dnnl::algorithm::convolution_direct, any_src, any_w, e->bias_md,
                                                            any_dst, geo.strides, geo.dilates, geo.pad_l, geo.pad_r)
                          : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
                                                            dnnl::algorithm::convolution_direct, any_src, any_w,
@@ -237,10 +238,21 @@ class conv_kernel final : public kernel {
       e->prim = dnnl::convolution_forward(*pd);
       e->pd = std::move(pd);
     }
+    e->reorder_src = e->src_md != e->user_src_md;
+    e->reorder_dst = e->dst_md != e->user_dst_md;
+    if (e->reorder_src) e->src_reorder = dnnl::reorder(dnnl::reorder::primitive_desc(eng, e->user_src_md, eng, e->src_md));
+    if (e->reorder_dst) e->dst_reorder = dnnl::reorder(dnnl::reorder::primitive_desc(eng, e->dst_md, eng, e->user_dst_md));
+    e->workspace = scratchpad_bytes(*e->pd) + (e->reorder_src ? scratch_round(e->src_md.get_size()) : 0) +
+                   (e->reorder_dst ? scratch_round(e->dst_md.get_size()) : 0);
     if (!const_weights_.empty()) {
       e->weights_store.resize(e->weights_md.get_size() + 64);
       e->weights_mem = memory(e->weights_md, eng, align64(e->weights_store.data()));
-      reorder_weights(*e, const_weights_.data(), e->weights_mem);
+      memory user(e->user_weights_md, eng, const_cast<float*>(const_weights_.data()));
+      run_reorder(dnnl::reorder(user, e->weights_mem), user, e->weights_mem);
+    } else {
+      if (e->weights_md != e->user_weights_md)
+        e->weights_reorder = dnnl::reorder(dnnl::reorder::primitive_desc(eng, e->user_weights_md, eng, e->weights_md));
+      e->workspace += scratch_round(e->weights_md.get_size());
     }
     return e;
   }
@@ -249,8 +261,7 @@ class conv_kernel final : public kernel {
   bool transposed_;
   bool has_bias_;
   std::vector<float> const_weights_, const_bias_;
-  mutable std::mutex mutex_;
-  mutable std::map<std::string, std::unique_ptr<conv_entry>> cache_;
+  shape_cache<conv_entry> cache_;
 };
 
 bool conv_supports(const node_view& node, std::string& why) {

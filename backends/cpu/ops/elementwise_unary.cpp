@@ -1,10 +1,16 @@
 // backends/cpu/ops/elementwise_unary.cpp — elementwise activations and math functions (may run in place).
+//
+// Transcendental float functions that oneDNN has (Sigmoid, Tanh, Gelu, Exp, Log, Sqrt, Elu, Mish,
+// HardSwish) run on its JIT eltwise primitive, one per element count, from k_onednn_min_elements
+// up; smaller tensors, and every other function, run scalar loops (Erf a vector loop).
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <type_traits>
 
 #include "backends/cpu/kernel.hpp"
+#include "backends/cpu/onednn.hpp"
+#include "backends/cpu/vector_math.hpp"
 
 namespace mirt::cpu {
 namespace {
@@ -30,6 +36,78 @@ std::unique_ptr<kernel> make_unary(F f) {
   return std::make_unique<unary_kernel<T, F>>(f);
 }
 
+// Below this many elements a primitive's launch costs more than the scalar loop.
+constexpr int64_t k_onednn_min_elements = 512;
+
+struct eltwise_entry {
+  dnnl::eltwise_forward prim;
+  std::unique_ptr<dnnl::eltwise_forward::primitive_desc> pd;
+  dnnl::memory::desc md;
+  size_t workspace = 0;
+};
+
+// oneDNN eltwise over the flattened tensor; the scalar kernel `small` for tiny tensors.
+class onednn_unary_kernel final : public kernel {
+ public:
+  onednn_unary_kernel(dnnl::algorithm alg, float alpha, float beta, std::unique_ptr<kernel> small)
+      : alg_(alg), alpha_(alpha), beta_(beta), small_(std::move(small)) {}
+
+  size_t workspace_size(const std::vector<dims>& in, const std::vector<dims>& out) const override {
+    (void)in;
+    if (out.empty() || product(out[0]) < k_onednn_min_elements) return 0;
+    return entry(product(out[0])).workspace;
+  }
+
+  void execute(const exec_args& args) const override {
+    const tensor& out = args.out.at(0);
+    const int64_t n = out.numel();
+    if (n < k_onednn_min_elements) return small_->execute(args);
+    try {
+      const eltwise_entry& e = entry(n);
+      scratch ws(args, e.workspace);
+      const auto& eng = onednn_engine();
+      onednn_execute(e.prim, *e.pd, ws,
+                     {{DNNL_ARG_SRC, dnnl::memory(e.md, eng, args.in.at(0).data)}, {DNNL_ARG_DST, dnnl::memory(e.md, eng, out.data)}});
+    } catch (const dnnl::error& err) {
+      onednn_fail(err, "running an eltwise");
+    }
+  }
+
+ private:
+  const eltwise_entry& entry(int64_t n) const {
+    shape_key key;
+    key.add(n);
+    return cache_.get(key, [&] {
+      auto e = std::make_unique<eltwise_entry>();
+      e->md = plain_desc({n});
+      e->pd = std::make_unique<dnnl::eltwise_forward::primitive_desc>(
+          dnnl::eltwise_forward::desc(dnnl::prop_kind::forward_inference, alg_, e->md, alpha_, beta_), base_attr(),
+          onednn_engine());
+      e->prim = dnnl::eltwise_forward(*e->pd);
+      e->workspace = scratchpad_bytes(*e->pd);
+      return e;
+    });
+  }
+
+  dnnl::algorithm alg_;
+  float alpha_, beta_;
+  std::unique_ptr<kernel> small_;
+  shape_cache<eltwise_entry> cache_;
+};
+
+std::unique_ptr<kernel> with_onednn(dnnl::algorithm alg, std::unique_ptr<kernel> small, float alpha = 0, float beta = 0) {
+  return std::make_unique<onednn_unary_kernel>(alg, alpha, beta, std::move(small));
+}
+
+// Erf: a vector loop (oneDNN has no erf eltwise).
+class erf_kernel final : public kernel {
+ public:
+  void execute(const exec_args& args) const override {
+    const tensor& out = args.out.at(0);
+    erf_rows(args.in.at(0).as<const float>(), out.as<float>(), out.numel());
+  }
+};
+
 constexpr float k_sqrt1_2 = 0.70710678118654752440f;
 constexpr float k_sqrt2_pi = 0.79788456080286535588f;
 
@@ -39,20 +117,23 @@ float softplus(float x) { return x > 0 ? x + std::log1p(std::exp(-x)) : std::log
 std::unique_ptr<kernel> create_float_unary(const node_view& node) {
   const std::string op = node.op_type();
   using T = float;
+  using alg = dnnl::algorithm;
   if (op == "Sigmoid")
-    return make_unary<T>([](T x) { return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x)); });
-  if (op == "Tanh") return make_unary<T>([](T x) { return std::tanh(x); });
-  if (op == "Erf") return make_unary<T>([](T x) { return std::erf(x); });
+    return with_onednn(alg::eltwise_logistic, make_unary<T>([](T x) { return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x)); }));
+  if (op == "Tanh") return with_onednn(alg::eltwise_tanh, make_unary<T>([](T x) { return std::tanh(x); }));
+  if (op == "Erf") return std::make_unique<erf_kernel>();
   if (op == "Gelu") {
     const std::string approx = node.attr_string("approximate", "none");
     if (approx == "tanh")
-      return make_unary<T>([](T x) { return 0.5f * x * (1 + std::tanh(k_sqrt2_pi * (x + 0.044715f * x * x * x))); });
+      return with_onednn(alg::eltwise_gelu_tanh, make_unary<T>([](T x) {
+                           return 0.5f * x * (1 + std::tanh(k_sqrt2_pi * (x + 0.044715f * x * x * x)));
+                         }));
     if (approx != "none") fail(MIRT_STATUS_INVALID_GRAPH, "attribute 'approximate' is '", approx, "', expected none or tanh");
-    return make_unary<T>([](T x) { return 0.5f * x * (1 + std::erf(x * k_sqrt1_2)); });
+    return with_onednn(alg::eltwise_gelu_erf, make_unary<T>([](T x) { return 0.5f * x * (1 + std::erf(x * k_sqrt1_2)); }));
   }
-  if (op == "Exp") return make_unary<T>([](T x) { return std::exp(x); });
-  if (op == "Log") return make_unary<T>([](T x) { return std::log(x); });
-  if (op == "Sqrt") return make_unary<T>([](T x) { return std::sqrt(x); });
+  if (op == "Exp") return with_onednn(alg::eltwise_exp, make_unary<T>([](T x) { return std::exp(x); }));
+  if (op == "Log") return with_onednn(alg::eltwise_log, make_unary<T>([](T x) { return std::log(x); }));
+  if (op == "Sqrt") return with_onednn(alg::eltwise_sqrt, make_unary<T>([](T x) { return std::sqrt(x); }));
   if (op == "Reciprocal") return make_unary<T>([](T x) { return 1 / x; });
   if (op == "Floor") return make_unary<T>([](T x) { return std::floor(x); });
   if (op == "Ceil") return make_unary<T>([](T x) { return std::ceil(x); });
@@ -71,15 +152,16 @@ std::unique_ptr<kernel> create_float_unary(const node_view& node) {
   if (op == "Atanh") return make_unary<T>([](T x) { return std::atanh(x); });
   if (op == "Softplus") return make_unary<T>([](T x) { return softplus(x); });
   if (op == "Softsign") return make_unary<T>([](T x) { return x / (1 + std::fabs(x)); });
-  if (op == "Mish") return make_unary<T>([](T x) { return x * std::tanh(softplus(x)); });
-  if (op == "HardSwish") return make_unary<T>([](T x) { return x * std::clamp(x / 6 + 0.5f, 0.f, 1.f); });
+  if (op == "Mish") return with_onednn(alg::eltwise_mish, make_unary<T>([](T x) { return x * std::tanh(softplus(x)); }));
+  if (op == "HardSwish")
+    return with_onednn(alg::eltwise_hardswish, make_unary<T>([](T x) { return x * std::clamp(x / 6 + 0.5f, 0.f, 1.f); }));
   if (op == "LeakyRelu") {
     const float alpha = node.attr_float("alpha", 0.01f);
     return make_unary<T>([alpha](T x) { return x < 0 ? alpha * x : x; });
   }
   if (op == "Elu") {
     const float alpha = node.attr_float("alpha", 1.0f);
-    return make_unary<T>([alpha](T x) { return x < 0 ? alpha * std::expm1(x) : x; });
+    return with_onednn(alg::eltwise_elu, make_unary<T>([alpha](T x) { return x < 0 ? alpha * std::expm1(x) : x; }), alpha);
   }
   if (op == "Selu") {
     const float alpha = node.attr_float("alpha", 1.67326319217681884765625f);

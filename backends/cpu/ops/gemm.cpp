@@ -2,9 +2,6 @@
 //
 // Transposes are strides on the operand descs. beta * C is broadcast into Y first and added by a
 // sum post-op, and alpha is the output scale, which oneDNN applies before post-ops.
-#include <map>
-#include <mutex>
-
 #include "backends/cpu/broadcast.hpp"
 #include "backends/cpu/kernel.hpp"
 #include "backends/cpu/onednn.hpp"
@@ -20,6 +17,7 @@ struct gemm_entry {
   memory::desc a_md, b_md, y_md, user_b_md;
   memory b_mem;
   std::vector<uint8_t> b_store;
+  size_t workspace = 0;  // the scratchpad
 };
 
 void* align64(uint8_t* p) { return reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(p) + 63) & ~uintptr_t(63)); }
@@ -36,6 +34,15 @@ class gemm_kernel final : public kernel {
       const auto* p = static_cast<const float*>(b);
       const_b_.assign(p, p + product(to_dims(node.input(1))));
     }
+  }
+
+  size_t workspace_size(const std::vector<dims>& in, const std::vector<dims>& out) const override {
+    (void)out;
+    if (in.size() < 2 || in[0].size() != 2 || in[1].size() != 2) return 0;
+    const int64_t m = trans_a_ ? in[0][1] : in[0][0], k = trans_a_ ? in[0][0] : in[0][1];
+    const int64_t n = trans_b_ ? in[1][0] : in[1][1];
+    if (m * n == 0 || k == 0) return 0;
+    return entry(m, k, n).workspace;
   }
 
   void execute(const exec_args& args) const override {
@@ -55,7 +62,8 @@ class gemm_kernel final : public kernel {
       const gemm_entry& e = entry(m, k, n);
       const auto& eng = onednn_engine();
       memory b_mem = e.b_mem ? e.b_mem : memory(e.b_md, eng, b.data);
-      onednn_execute(e.prim, *e.pd,
+      scratch ws(args, e.workspace);
+      onednn_execute(e.prim, *e.pd, ws,
                      {{DNNL_ARG_SRC, memory(e.a_md, eng, a.data)}, {DNNL_ARG_WEIGHTS, b_mem}, {DNNL_ARG_DST, memory(e.y_md, eng, y.data)}});
     } catch (const dnnl::error& err) {
       onednn_fail(err, "running a gemm");
@@ -74,11 +82,9 @@ class gemm_kernel final : public kernel {
   }
 
   const gemm_entry& entry(int64_t m, int64_t k, int64_t n) const {
-    const std::string key = dims_string({m, k, n});
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = cache_.find(key);
-    if (it != cache_.end()) return *it->second;
-    return *(cache_[key] = build(m, k, n));
+    shape_key key;
+    key.add(m).add(k).add(n);
+    return cache_.get(key, [&] { return build(m, k, n); });
   }
 
   std::unique_ptr<gemm_entry> build(int64_t m, int64_t k, int64_t n) const {
@@ -100,11 +106,12 @@ class gemm_kernel final : public kernel {
     e->pd = std::make_unique<dnnl::matmul::primitive_desc>(dnnl::matmul::desc(e->a_md, b_req, e->y_md), attr, eng);
     e->prim = dnnl::matmul(*e->pd);
     e->b_md = e->pd->weights_desc();
+    e->workspace = scratchpad_bytes(*e->pd);
     if (prepack) {
       e->b_store.resize(e->b_md.get_size() + 64);
       e->b_mem = memory(e->b_md, eng, align64(e->b_store.data()));
       memory user(e->user_b_md, eng, const_cast<float*>(const_b_.data()));
-      dnnl::stream s(eng);
+      dnnl::stream& s = onednn_stream();
       dnnl::reorder(user, e->b_mem).execute(s, user, e->b_mem);
       s.wait();
     }
@@ -114,8 +121,7 @@ class gemm_kernel final : public kernel {
   float alpha_, beta_;
   bool trans_a_, trans_b_, use_c_;
   std::vector<float> const_b_;
-  mutable std::mutex mutex_;
-  mutable std::map<std::string, std::unique_ptr<gemm_entry>> cache_;
+  shape_cache<gemm_entry> cache_;
 };
 
 bool gemm_supports(const node_view& node, std::string& why) {

@@ -3,9 +3,6 @@
 // Operands are given to oneDNN at the output's rank, with unit batch dims where an operand
 // broadcasts; oneDNN matmul broadcasts those itself. A constant B is reordered once per shape into
 // the layout oneDNN prefers.
-#include <map>
-#include <mutex>
-
 #include "backends/cpu/kernel.hpp"
 #include "backends/cpu/onednn.hpp"
 
@@ -20,6 +17,7 @@ struct matmul_entry {
   memory::desc a_md, b_md, c_md, user_b_md;
   memory b_mem;  // set for constant B
   std::vector<uint8_t> b_store;
+  size_t workspace = 0;  // the scratchpad
 };
 
 void* align64(uint8_t* p) { return reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(p) + 63) & ~uintptr_t(63)); }
@@ -31,6 +29,11 @@ class matmul_kernel final : public kernel {
       const auto* p = static_cast<const float*>(b);
       const_b_.assign(p, p + product(to_dims(node.input(1))));
     }
+  }
+
+  size_t workspace_size(const std::vector<dims>& in, const std::vector<dims>& out) const override {
+    if (in.size() < 2 || out.empty() || product(out[0]) == 0 || in[0].empty() || in[0].back() == 0) return 0;
+    return entry(in[0], in[1]).workspace;
   }
 
   void execute(const exec_args& args) const override {
@@ -45,7 +48,8 @@ class matmul_kernel final : public kernel {
       const matmul_entry& e = entry(a.shape, b.shape);
       const auto& eng = onednn_engine();
       const memory b_mem = e.b_mem ? e.b_mem : memory(e.b_md, eng, b.data);
-      onednn_execute(e.prim, *e.pd,
+      scratch ws(args, e.workspace);
+      onednn_execute(e.prim, *e.pd, ws,
                      {{DNNL_ARG_SRC, memory(e.a_md, eng, a.data)}, {DNNL_ARG_WEIGHTS, b_mem}, {DNNL_ARG_DST, memory(e.c_md, eng, y.data)}});
     } catch (const dnnl::error& err) {
       onednn_fail(err, "running a matmul");
@@ -54,11 +58,9 @@ class matmul_kernel final : public kernel {
 
  private:
   const matmul_entry& entry(const dims& a, const dims& b) const {
-    const std::string key = dims_string(a) + dims_string(b);
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = cache_.find(key);
-    if (it != cache_.end()) return *it->second;
-    return *(cache_[key] = build(a, b));
+    shape_key key;
+    key.add(a).add(b);
+    return cache_.get(key, [&] { return build(a, b); });
   }
 
   std::unique_ptr<matmul_entry> build(dims a, dims b) const {
@@ -89,11 +91,12 @@ class matmul_kernel final : public kernel {
     e->pd = std::make_unique<dnnl::matmul::primitive_desc>(dnnl::matmul::desc(e->a_md, b_req, e->c_md), base_attr(), eng);
     e->prim = dnnl::matmul(*e->pd);
     e->b_md = e->pd->weights_desc();
+    e->workspace = scratchpad_bytes(*e->pd);
     if (prepack) {
       e->b_store.resize(e->b_md.get_size() + 64);
       e->b_mem = memory(e->b_md, eng, align64(e->b_store.data()));
       memory user(e->user_b_md, eng, const_cast<float*>(const_b_.data()));
-      dnnl::stream s(eng);
+      dnnl::stream& s = onednn_stream();
       dnnl::reorder(user, e->b_mem).execute(s, user, e->b_mem);
       s.wait();
     }
@@ -101,8 +104,7 @@ class matmul_kernel final : public kernel {
   }
 
   std::vector<float> const_b_;
-  mutable std::mutex mutex_;
-  mutable std::map<std::string, std::unique_ptr<matmul_entry>> cache_;
+  shape_cache<matmul_entry> cache_;
 };
 
 bool matmul_supports(const node_view& node, std::string& why) {

@@ -4,6 +4,7 @@
 
 #include "backends/cpu/broadcast.hpp"
 #include "backends/cpu/kernel.hpp"
+#include "backends/cpu/vector_math.hpp"
 
 namespace mirt::cpu {
 namespace {
@@ -85,6 +86,13 @@ class layer_norm_kernel final : public kernel {
     const dims b_strides = bias.present() ? broadcast_strides(bias.shape, block) : dims();
     const tensor* mean_out = args.out.size() > 1 && args.out[1].data ? &args.out[1] : nullptr;
     const tensor* inv_out = args.out.size() > 2 && args.out[2].data ? &args.out[2] : nullptr;
+    // Common case: Scale and B absent or as large as the block (dense over it): the vector loop.
+    if ((!scale.present() || scale.numel() == inner) && (!bias.present() || bias.numel() == inner)) {
+      layer_norm_rows(x.as<const float>(), y.as<float>(), outer, inner, scale.present() ? scale.as<const float>() : nullptr,
+                      bias.present() ? bias.as<const float>() : nullptr, eps_, mean_out ? mean_out->as<float>() : nullptr,
+                      inv_out ? inv_out->as<float>() : nullptr);
+      return;
+    }
     std::vector<int64_t> s_off(static_cast<size_t>(inner)), b_off(static_cast<size_t>(inner));
     for (int64_t i = 0; i < inner; ++i) {
       int64_t rem = i, so = 0, bo = 0;

@@ -1,6 +1,9 @@
 // backends/cpu/ops/pool.cpp — MaxPool (with Indices), AveragePool, GlobalAveragePool, GlobalMaxPool.
 //
-// Direct loops: 1D and 2D pools run as 3D with leading unit dimensions. Windows follow ONNX exactly
+// MaxPool and AveragePool run on oneDNN pooling_forward (plain NC(D)HW in and out) for unit
+// dilations and no Indices output; the shape's right pads are those that give the output extent
+// the core inferred (ceil_mode included). Everything else, and any shape oneDNN refuses, runs the
+// reference loops: 1D and 2D pools as 3D with leading unit dimensions. Windows follow ONNX exactly
 // (dilations, explicit or automatic pads, ceil_mode via the output extent the core inferred, and
 // count_include_pad counting the explicit pads but not the extra ceil_mode overhang).
 #include <array>
@@ -8,6 +11,7 @@
 #include <limits>
 
 #include "backends/cpu/kernel.hpp"
+#include "backends/cpu/onednn.hpp"
 
 namespace mirt::cpu {
 namespace {
@@ -133,7 +137,102 @@ class pool_kernel final : public kernel {
   bool max_;
 };
 
-std::unique_ptr<kernel> create_pool(const node_view& node) {
+struct onednn_pool_entry {
+  bool use_ref = false;  // oneDNN cannot run this shape exactly as ONNX defines it
+  dnnl::pooling_forward prim;
+  std::unique_ptr<dnnl::pooling_forward::primitive_desc> pd;
+  dnnl::memory::desc src_md, dst_md;
+  size_t workspace = 0;
+};
+
+// oneDNN pooling for the shapes it matches exactly; the reference kernel for the rest.
+class onednn_pool_kernel final : public kernel {
+ public:
+  onednn_pool_kernel(pool_attrs a, bool is_max) : a_(a), max_(is_max), ref_(std::move(a), is_max) {}
+
+  size_t workspace_size(const std::vector<dims>& in, const std::vector<dims>& out) const override {
+    if (in.empty() || out.empty() || in[0].size() < 3 || in[0].size() > 5 || product(out[0]) == 0) return 0;
+    return entry(in[0], out[0]).workspace;
+  }
+
+  void execute(const exec_args& args) const override {
+    const tensor &x = args.in.at(0), &y = args.out.at(0);
+    const bool indices = args.out.size() > 1 && args.out[1].data != nullptr;
+    if (indices || x.rank() < 3 || x.rank() > 5 || y.numel() == 0) return ref_.execute(args);
+    const onednn_pool_entry& e = entry(x.shape, y.shape);
+    if (e.use_ref) return ref_.execute(args);
+    try {
+      scratch ws(args, e.workspace);
+      const auto& eng = onednn_engine();
+      onednn_execute(e.prim, *e.pd, ws,
+                     {{DNNL_ARG_SRC, dnnl::memory(e.src_md, eng, x.data)}, {DNNL_ARG_DST, dnnl::memory(e.dst_md, eng, y.data)}});
+    } catch (const dnnl::error& err) {
+      onednn_fail(err, "running a pooling");
+    }
+  }
+
+ private:
+  const onednn_pool_entry& entry(const dims& x, const dims& y) const {
+    shape_key key;
+    key.add(x).add(y);
+    return cache_.get(key, [&] { return build(x, y); });
+  }
+
+  std::unique_ptr<onednn_pool_entry> build(const dims& x, const dims& y) const {
+    auto e = std::make_unique<onednn_pool_entry>();
+    e->use_ref = true;
+    if (y.size() != x.size() || y[0] != x[0] || y[1] != x[1]) return e;
+    const size_t sr = x.size() - 2;
+    const auto g = geometry(a_, x, y);
+    dnnl::memory::dims strides, kernel, pad_l, pad_r;
+    for (size_t i = 3 - sr; i < 3; ++i) {
+      const axis_geometry& ax = g[i];
+      if (ax.d != 1 || ax.k < 1 || ax.s < 1 || ax.out < 1) return e;
+      // The right pad that makes oneDNN's output extent the inferred one (ceil_mode's overhang too).
+      const int64_t needed = (ax.out - 1) * ax.s + ax.k - ax.in - ax.pad_begin;
+      const int64_t pr = std::max<int64_t>(0, needed);
+      // ONNX's count_include_pad counts explicit pads only, oneDNN every pad it is given.
+      if (!max_ && a_.count_include_pad && pr > ax.pad_end) return e;
+      if (ax.pad_begin < 0 || ax.pad_begin >= ax.k || pr >= ax.k) return e;
+      strides.push_back(ax.s);
+      kernel.push_back(ax.k);
+      pad_l.push_back(ax.pad_begin);
+      pad_r.push_back(pr);
+    }
+    dims x2 = x, y2 = y;
+    if (sr == 1) {  // 1D as 2D: a unit height
+      x2.insert(x2.begin() + 2, 1);
+      y2.insert(y2.begin() + 2, 1);
+      strides.insert(strides.begin(), 1);
+      kernel.insert(kernel.begin(), 1);
+      pad_l.insert(pad_l.begin(), 0);
+      pad_r.insert(pad_r.begin(), 0);
+    }
+    const dnnl::algorithm alg = max_ ? dnnl::algorithm::pooling_max
+                                     : a_.count_include_pad ? dnnl::algorithm::pooling_avg_include_padding
+                                                            : dnnl::algorithm::pooling_avg_exclude_padding;
+    try {
+      e->src_md = plain_desc(x2);
+      e->dst_md = plain_desc(y2);
+      const dnnl::pooling_forward::desc d(dnnl::prop_kind::forward_inference, alg, e->src_md, e->dst_md, strides, kernel,
+                                         pad_l, pad_r);
+      e->pd = std::make_unique<dnnl::pooling_forward::primitive_desc>(d, base_attr(), onednn_engine());
+      e->prim = dnnl::pooling_forward(*e->pd);
+      e->workspace = scratchpad_bytes(*e->pd);
+      e->use_ref = false;
+    } catch (const dnnl::error&) {
+      e->use_ref = true;  // a geometry this oneDNN does not take: the reference loop is exact
+    }
+    return e;
+  }
+
+  pool_attrs a_;
+  bool max_;
+  pool_kernel ref_;
+  shape_cache<onednn_pool_entry> cache_;
+};
+
+pool_attrs read_pool_attrs(const node_view& node) {
   pool_attrs a;
   const auto kernel_shape = node.attr_ints("kernel_shape");
   if (!kernel_shape) fail(MIRT_STATUS_INVALID_GRAPH, "attribute 'kernel_shape' is required");
@@ -144,10 +243,40 @@ std::unique_ptr<kernel> create_pool(const node_view& node) {
   a.auto_pad = node.attr_string("auto_pad", "NOTSET");
   a.count_include_pad = node.attr_int("count_include_pad", 0) != 0;
   a.storage_order = node.attr_int("storage_order", 0);
-  return std::make_unique<pool_kernel>(std::move(a), node.op_type() == "MaxPool");
+  return a;
 }
 
-// Global pools: one mean or max per (n, c) plane.
+std::unique_ptr<kernel> create_pool(const node_view& node) {
+  return std::make_unique<pool_kernel>(read_pool_attrs(node), node.op_type() == "MaxPool");
+}
+
+std::unique_ptr<kernel> create_onednn_pool(const node_view& node) {
+  return std::make_unique<onednn_pool_kernel>(read_pool_attrs(node), node.op_type() == "MaxPool");
+}
+
+// Global pools: one mean or max per (n, c) plane, over contiguous planes (8 partial results, which
+// the compiler keeps in vector registers).
+float plane_max(const float* src, int64_t size) {
+  float m[8];
+  for (float& v : m) v = -std::numeric_limits<float>::infinity();
+  int64_t i = 0;
+  for (; i + 8 <= size; i += 8)
+    for (int j = 0; j < 8; ++j) m[j] = m[j] < src[i + j] ? src[i + j] : m[j];
+  for (; i < size; ++i) m[0] = m[0] < src[i] ? src[i] : m[0];
+  float r = m[0];
+  for (int j = 1; j < 8; ++j) r = r < m[j] ? m[j] : r;
+  return r;
+}
+
+double plane_sum(const float* src, int64_t size) {
+  double s[8] = {};
+  int64_t i = 0;
+  for (; i + 8 <= size; i += 8)
+    for (int j = 0; j < 8; ++j) s[j] += src[i + j];
+  for (; i < size; ++i) s[0] += src[i];
+  return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}
+
 class global_pool_kernel final : public kernel {
  public:
   explicit global_pool_kernel(bool is_max) : max_(is_max) {}
@@ -156,17 +285,11 @@ class global_pool_kernel final : public kernel {
     if (x.rank() < 2) fail(MIRT_STATUS_INVALID_SHAPE, "input rank ", x.rank(), ", expected at least 2");
     const int64_t planes = x.shape[0] * x.shape[1], size = product(x.shape, 2);
     const float* px = x.as<const float>();
+    float* py = y.as<float>();
     for (int64_t p = 0; p < planes; ++p) {
       const float* src = px + p * size;
-      if (max_) {
-        float m = -std::numeric_limits<float>::infinity();
-        for (int64_t i = 0; i < size; ++i) m = std::max(m, src[i]);
-        y.as<float>()[p] = m;
-      } else {
-        double s = 0;
-        for (int64_t i = 0; i < size; ++i) s += src[i];
-        y.as<float>()[p] = size > 0 ? float(s / double(size)) : 0.f;
-      }
+      if (max_) py[p] = plane_max(src, size);
+      else py[p] = size > 0 ? float(plane_sum(src, size) / double(size)) : 0.f;
     }
   }
 
@@ -179,7 +302,9 @@ bool float_input(const node_view& node, std::string& why) { return input_dtype_i
 }  // namespace
 
 void add_pool_ops(std::vector<op_entry>& t) {
+  t.push_back({"MaxPool", "onednn_pool", float_input, create_onednn_pool});
   t.push_back({"MaxPool", "ref_pool", float_input, create_pool});
+  t.push_back({"AveragePool", "onednn_pool", float_input, create_onednn_pool});
   t.push_back({"AveragePool", "ref_pool", float_input, create_pool});
   t.push_back({"GlobalAveragePool", "ref_global_pool", float_input, [](const node_view&) -> std::unique_ptr<kernel> {
                  return std::make_unique<global_pool_kernel>(false);

@@ -1,44 +1,77 @@
-// backends/cpu/ops/softmax.cpp — Softmax and LogSoftmax along one axis (opset 13 semantics).
-#include <cmath>
-#include <limits>
-
+// backends/cpu/ops/softmax.cpp — Softmax and LogSoftmax along one axis (opset 13 semantics) on oneDNN.
+//
+// The input is seen as [outer, n, inner] (or [outer, n] when the axis is innermost, oneDNN's fast
+// case) and reduced along n by softmax_forward / logsoftmax_forward, one primitive per shape.
 #include "backends/cpu/kernel.hpp"
+#include "backends/cpu/onednn.hpp"
 
 namespace mirt::cpu {
 namespace {
 
+using dnnl::memory;
+
+struct softmax_entry {
+  dnnl::primitive prim;
+  std::unique_ptr<dnnl::primitive_desc_base> pd;
+  memory::desc md;
+  size_t workspace = 0;
+};
+
 class softmax_kernel final : public kernel {
  public:
   softmax_kernel(int64_t axis, bool log) : axis_(axis), log_(log) {}
+
+  size_t workspace_size(const std::vector<dims>& in, const std::vector<dims>& out) const override {
+    (void)out;
+    if (in.empty() || product(in[0]) == 0) return 0;
+    return entry(in[0]).workspace;
+  }
+
   void execute(const exec_args& args) const override {
     const tensor &x = args.in.at(0), &y = args.out.at(0);
     if (y.numel() == 0) return;
-    const size_t axis = size_t(normalize_axis(axis_, x.rank()));
-    const int64_t outer = product(x.shape, 0, axis), n = x.shape[axis], inner = product(x.shape, axis + 1);
-    const float* px = x.as<const float>();
-    float* py = y.as<float>();
-    // Strided along the axis; the max is subtracted first so exp never overflows.
-    for (int64_t o = 0; o < outer; ++o)
-      for (int64_t i = 0; i < inner; ++i) {
-        const float* src = px + o * n * inner + i;
-        float* dst = py + o * n * inner + i;
-        float m = -std::numeric_limits<float>::infinity();
-        for (int64_t k = 0; k < n; ++k) m = std::max(m, src[k * inner]);
-        double sum = 0;
-        for (int64_t k = 0; k < n; ++k) sum += std::exp(double(src[k * inner] - m));
-        if (log_) {
-          const double lse = std::log(sum);
-          for (int64_t k = 0; k < n; ++k) dst[k * inner] = float(double(src[k * inner] - m) - lse);
-        } else {
-          const double inv = 1.0 / sum;
-          for (int64_t k = 0; k < n; ++k) dst[k * inner] = float(std::exp(double(src[k * inner] - m)) * inv);
-        }
-      }
+    try {
+      const softmax_entry& e = entry(x.shape);
+      scratch ws(args, e.workspace);
+      const auto& eng = onednn_engine();
+      onednn_execute(e.prim, *e.pd, ws, {{DNNL_ARG_SRC, memory(e.md, eng, x.data)}, {DNNL_ARG_DST, memory(e.md, eng, y.data)}});
+    } catch (const dnnl::error& err) {
+      onednn_fail(err, log_ ? "running a log-softmax" : "running a softmax");
+    }
   }
 
  private:
+  const softmax_entry& entry(const dims& x) const {
+    shape_key key;
+    key.add(x);
+    return cache_.get(key, [&] { return build(x); });
+  }
+
+  std::unique_ptr<softmax_entry> build(const dims& x) const {
+    const size_t axis = size_t(normalize_axis(axis_, x.size()));
+    const int64_t outer = product(x, 0, axis), n = x[axis], inner = product(x, axis + 1);
+    auto e = std::make_unique<softmax_entry>();
+    e->md = inner == 1 ? plain_desc({outer, n}) : plain_desc({outer, n, inner});
+    const auto& eng = onednn_engine();
+    const dnnl::primitive_attr attr = base_attr();
+    if (log_) {
+      auto pd = std::make_unique<dnnl::logsoftmax_forward::primitive_desc>(
+          dnnl::logsoftmax_forward::desc(dnnl::prop_kind::forward_inference, e->md, 1), attr, eng);
+      e->prim = dnnl::logsoftmax_forward(*pd);
+      e->pd = std::move(pd);
+    } else {
+      auto pd = std::make_unique<dnnl::softmax_forward::primitive_desc>(
+          dnnl::softmax_forward::desc(dnnl::prop_kind::forward_inference, e->md, 1), attr, eng);
+      e->prim = dnnl::softmax_forward(*pd);
+      e->pd = std::move(pd);
+    }
+    e->workspace = scratchpad_bytes(*e->pd);
+    return e;
+  }
+
   int64_t axis_;
   bool log_;
+  shape_cache<softmax_entry> cache_;
 };
 
 bool float_input(const node_view& node, std::string& why) { return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32}, why); }
@@ -46,10 +79,10 @@ bool float_input(const node_view& node, std::string& why) { return input_dtype_i
 }  // namespace
 
 void add_softmax_ops(std::vector<op_entry>& t) {
-  t.push_back({"Softmax", "ref_softmax", float_input, [](const node_view& node) -> std::unique_ptr<kernel> {
+  t.push_back({"Softmax", "onednn_softmax", float_input, [](const node_view& node) -> std::unique_ptr<kernel> {
                  return std::make_unique<softmax_kernel>(node.attr_int("axis", -1), false);
                }});
-  t.push_back({"LogSoftmax", "ref_softmax", float_input, [](const node_view& node) -> std::unique_ptr<kernel> {
+  t.push_back({"LogSoftmax", "onednn_softmax", float_input, [](const node_view& node) -> std::unique_ptr<kernel> {
                  return std::make_unique<softmax_kernel>(node.attr_int("axis", -1), true);
                }});
 }

@@ -148,6 +148,10 @@ op_result run(const op_call& call) {
     for (const out_spec& o : call.outputs)
       per_thread.push_back(tensor_data{o.dtype, o.shape, std::vector<uint8_t>(size_t(numel(o.shape)) * size_of(o.dtype) + 1, 0xCD)});
   for (const out_spec& o : call.outputs) run_out.push_back(desc_of(o.dtype, o.shape, false));
+  // One workspace per thread, sized at the run shapes; offset by one byte so that kernels must
+  // align inside it themselves (the constant folder's workspace is a byte vector).
+  const size_t ws_size = call.workspace && vt.kernel_workspace_size ? vt.kernel_workspace_size(kernel, run_in.data(), run_out.data()) : 0;
+  std::vector<std::vector<uint8_t>> workspaces(static_cast<size_t>(threads), std::vector<uint8_t>(ws_size + 1));
 
   auto execute = [&](int t, std::string* message) {
     std::vector<void*> out_ptrs;
@@ -167,6 +171,10 @@ op_result run(const op_call& call) {
     io.num_outputs = run_out.size();
     io.outputs = run_out.data();
     io.output_data = out_ptrs.data();
+    if (ws_size > 0) {
+      io.workspace = workspaces[size_t(t)].data() + 1;
+      io.workspace_size = ws_size;
+    }
     return consume(vt.kernel_execute(kernel, &io), message);
   };
   if (threads == 1) {

@@ -70,6 +70,7 @@ struct op_call {
   bool in_place = false;       // output 0 is written into input 0's buffer
   int threads = 1;             // run kernel_execute concurrently from this many threads
   int repeat = 1;              // run kernel_execute this many times in a row (reuses the kernel's caches)
+  bool workspace = true;       // size a workspace with kernel_workspace_size and pass it, as a context does
 };
 
 struct op_result {
