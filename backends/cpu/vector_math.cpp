@@ -1,15 +1,17 @@
 // backends/cpu/vector_math.cpp — vectorizable float loops for Erf and LayerNormalization.
 //
 // Written branch-free so that GCC/Clang vectorize them at -O2/-O3; on x86-64 each entry point is
-// also cloned for AVX-512 and AVX2+FMA and picked at load time (ifunc), as the build targets the
+// also cloned for AVX-512F and AVX2 and picked by CPU features at load time (ifunc; "arch=" clones
+// would be picked by CPU model name and miss newer models), as the build targets the
 // baseline ISA.
 #include "backends/cpu/vector_math.hpp"
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
-#define MIRT_CPU_CLONES __attribute__((target_clones("arch=skylake-avx512", "arch=haswell", "default")))
+#define MIRT_CPU_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define MIRT_CPU_CLONES
 #endif
@@ -17,10 +19,12 @@
 namespace mirt::cpu {
 namespace {
 
-// exp(x) for x <= 0 (down to where it underflows): 2^n * e^r with |r| <= ln2/2 and a degree-7
-// Taylor polynomial of e^r (relative error ~1e-8 before rounding).
-inline float exp_nonpositive(float x) {
-  x = x < -87.0f ? -87.0f : x;
+// exp(x) for x <= 0: 2^n * e^r with |r| <= ln2/2 and a degree-7 Taylor polynomial of e^r
+// (relative error ~1e-8 before rounding); exactly 0 below -87.3 (where float exp leaves the
+// normal range), NaN for NaN.
+__attribute__((always_inline)) inline float exp_nonpositive(float x) {
+  const bool underflow = x < -87.3f;
+  x = underflow ? -87.0f : x;
   const float shifter = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
   const float n = (x * 1.44269504088896341f + shifter) - shifter;
   const float r = (x - n * 0.693145751953125f) - n * 1.428606765330187045e-06f;
@@ -35,10 +39,10 @@ inline float exp_nonpositive(float x) {
   const int32_t bits = (int32_t(n) + 127) << 23;
   float scale;
   std::memcpy(&scale, &bits, sizeof(scale));
-  return p * scale;
+  return underflow ? 0.0f : p * scale;
 }
 
-inline float erf_one(float x) {
+__attribute__((always_inline)) inline float erf_one(float x) {
   const float a = std::fabs(x);
   // Small |x|: 2/sqrt(pi) * x * (1 - z/3 + z^2/10 - z^3/42 + z^4/216 - z^5/1320 + z^6/9360), z = x^2.
   const float z = x * x;
@@ -119,6 +123,82 @@ MIRT_CPU_CLONES void layer_norm_rows(const float* x, float* y, int64_t rows, int
     }
     if (mean_out != nullptr) mean_out[r] = meanf;
     if (inv_out != nullptr) inv_out[r] = inv;
+  }
+}
+
+namespace {
+
+// 16 floats as one GCC/Clang vector (zmm in the AVX-512 clone, split into narrower registers in
+// the others): explicit so that the max and sum reductions vectorize without -ffast-math.
+typedef float v16f __attribute__((vector_size(64)));
+typedef int32_t v16i __attribute__((vector_size(64)));
+
+inline v16f load16(const float* p) {
+  v16f v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+inline void store16(float* p, v16f v) { std::memcpy(p, &v, sizeof(v)); }
+
+// exp_nonpositive() on 16 lanes, the same operations lane by lane.
+__attribute__((always_inline)) inline v16f exp_nonpositive16(v16f x) {
+  const v16i underflow = x < -87.3f;
+  x = underflow ? v16f{} - 87.0f : x;
+  const float shifter = 12582912.0f;
+  const v16f n = (x * 1.44269504088896341f + shifter) - shifter;
+  const v16f r = (x - n * 0.693145751953125f) - n * 1.428606765330187045e-06f;
+  v16f p = v16f{} + 1.0f / 5040;
+  p = p * r + 1.0f / 720;
+  p = p * r + 1.0f / 120;
+  p = p * r + 1.0f / 24;
+  p = p * r + 1.0f / 6;
+  p = p * r + 0.5f;
+  p = p * r + 1.0f;
+  p = p * r + 1.0f;
+  const v16i bits = (__builtin_convertvector(n, v16i) + 127) << 23;
+  const v16f scale = reinterpret_cast<const v16f&>(bits);
+  return underflow ? v16f{} : p * scale;
+}
+
+}  // namespace
+
+MIRT_CPU_CLONES void softmax_rows(const float* x, float* y, int64_t rows, int64_t n, bool log) {
+  constexpr int lanes = 16;
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* src = x + r * n;
+    float* dst = y + r * n;
+    v16f mv = v16f{} - std::numeric_limits<float>::infinity();
+    int64_t i = 0;
+    for (; i + lanes <= n; i += lanes) {
+      const v16f v = load16(src + i);
+      mv = mv < v ? v : mv;
+    }
+    float m = mv[0];
+    for (int j = 1; j < lanes; ++j) m = m < mv[j] ? mv[j] : m;
+    for (; i < n; ++i) m = m < src[i] ? src[i] : m;
+    // As in the float64 definition, a row without a finite max gives NaN (inf - inf).
+    const float shift = m;
+    v16f sv{};
+    float tail = 0;
+    for (i = 0; i + lanes <= n; i += lanes) {
+      const v16f e = exp_nonpositive16(load16(src + i) - shift);
+      if (!log) store16(dst + i, e);
+      sv += e;
+    }
+    for (; i < n; ++i) {
+      const float e = exp_nonpositive(src[i] - shift);
+      if (!log) dst[i] = e;
+      tail += e;
+    }
+    float sum = tail;
+    for (int j = 0; j < lanes; ++j) sum += sv[j];
+    if (log) {
+      const float sub = shift + std::log(sum);
+      for (i = 0; i < n; ++i) dst[i] = src[i] - sub;
+    } else {
+      const float inv = 1.0f / sum;
+      for (i = 0; i < n; ++i) dst[i] *= inv;
+    }
   }
 }
 

@@ -16,4 +16,8 @@ void erf_rows(const float* x, float* y, int64_t n);
 void layer_norm_rows(const float* x, float* y, int64_t rows, int64_t n, const float* scale, const float* bias,
                      float eps, float* mean, float* inv);
 
+// Softmax (or log-softmax) of `rows` contiguous rows of `n` values: exp(x - max) / sum, or
+// x - max - log(sum). The sum accumulates in float over 16 lanes; y may equal x.
+void softmax_rows(const float* x, float* y, int64_t rows, int64_t n, bool log);
+
 }  // namespace mirt::cpu

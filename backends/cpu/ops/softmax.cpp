@@ -1,9 +1,11 @@
 // backends/cpu/ops/softmax.cpp — Softmax and LogSoftmax along one axis (opset 13 semantics) on oneDNN.
 //
-// The input is seen as [outer, n, inner] (or [outer, n] when the axis is innermost, oneDNN's fast
-// case) and reduced along n by softmax_forward / logsoftmax_forward, one primitive per shape.
+// Along the innermost axis (contiguous rows), a vector loop (vector_math.hpp). Otherwise the input
+// is seen as [outer, n, inner] and reduced along n by oneDNN softmax_forward / logsoftmax_forward,
+// one primitive per shape.
 #include "backends/cpu/kernel.hpp"
 #include "backends/cpu/onednn.hpp"
+#include "backends/cpu/vector_math.hpp"
 
 namespace mirt::cpu {
 namespace {
@@ -23,13 +25,17 @@ class softmax_kernel final : public kernel {
 
   size_t workspace_size(const std::vector<dims>& in, const std::vector<dims>& out) const override {
     (void)out;
-    if (in.empty() || product(in[0]) == 0) return 0;
+    if (in.empty() || product(in[0]) == 0 || in[0].empty() || innermost(in[0])) return 0;
     return entry(in[0]).workspace;
   }
 
   void execute(const exec_args& args) const override {
     const tensor &x = args.in.at(0), &y = args.out.at(0);
     if (y.numel() == 0) return;
+    if (innermost(x.shape)) {
+      const int64_t n = x.shape[size_t(normalize_axis(axis_, x.rank()))];
+      return softmax_rows(x.as<const float>(), y.as<float>(), x.numel() / n, n, log_);
+    }
     try {
       const softmax_entry& e = entry(x.shape);
       scratch ws(args, e.workspace);
@@ -41,6 +47,12 @@ class softmax_kernel final : public kernel {
   }
 
  private:
+  // Whether the axis is the last one with an extent above 1 (rows are contiguous).
+  bool innermost(const dims& x) const {
+    const size_t axis = size_t(normalize_axis(axis_, x.size()));
+    return product(x, axis + 1) == 1;
+  }
+
   const softmax_entry& entry(const dims& x) const {
     shape_key key;
     key.add(x);
@@ -79,10 +91,10 @@ bool float_input(const node_view& node, std::string& why) { return input_dtype_i
 }  // namespace
 
 void add_softmax_ops(std::vector<op_entry>& t) {
-  t.push_back({"Softmax", "onednn_softmax", float_input, [](const node_view& node) -> std::unique_ptr<kernel> {
+  t.push_back({"Softmax", "vector_softmax", float_input, [](const node_view& node) -> std::unique_ptr<kernel> {
                  return std::make_unique<softmax_kernel>(node.attr_int("axis", -1), false);
                }});
-  t.push_back({"LogSoftmax", "onednn_softmax", float_input, [](const node_view& node) -> std::unique_ptr<kernel> {
+  t.push_back({"LogSoftmax", "vector_softmax", float_input, [](const node_view& node) -> std::unique_ptr<kernel> {
                  return std::make_unique<softmax_kernel>(node.attr_int("axis", -1), true);
                }});
 }

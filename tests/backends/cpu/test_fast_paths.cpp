@@ -122,6 +122,16 @@ TEST_CASE("Softmax and LogSoftmax of long rows and along an outer axis") {
   }
 }
 
+TEST_CASE("Softmax keeps exact zeros for -inf, and a trailing unit axis is still innermost") {
+  const std::vector<float> x = {1.f, -INFINITY, 2.f, -1e30f, 0.5f, -INFINITY};
+  const auto r = run_f32({"Softmax", {f32({2, 3, 1}, x)}, {{MIRT_DTYPE_FLOAT32, {2, 3, 1}}}, {attr_i("axis", 1)}});
+  const double e = std::exp(-1.0);
+  check_close(r, {e / (1 + e), 0, 1 / (1 + e), 0, 1, 0}, 1e-6);
+  CHECK(r[1] == 0.f);
+  CHECK(r[3] == 0.f);
+  CHECK(r[5] == 0.f);
+}
+
 TEST_CASE("oneDNN kernels give the same result with a workspace, without one, and from 4 threads at once") {
   const auto x = random_floats(2 * 8 * 20 * 20, -1, 1, 67), w = random_floats(16 * 8 * 9, -1, 1, 68);
   op_call conv{"Conv", {f32({2, 8, 20, 20}, x), f32({16, 8, 3, 3}, w, true)}, {{MIRT_DTYPE_FLOAT32, {2, 16, 20, 20}}},
