@@ -2,11 +2,14 @@
 //
 // Primitives depend on the concrete input shape, so each kernel keeps a small cache keyed by the
 // shapes it has seen; constant weights are reordered once per entry into the layout the primitive
-// chose (format_tag::any), non-constant weights on every call. Activations are also left to oneDNN
-// (format_tag::any): its blocked direct convolutions are several times faster than the gemm-based
-// ones it picks for plain NCHW, which more than pays for reordering input and output per call.
+// chose (format_tag::any), non-constant weights on every call. The caller's activations are NCHW;
+// inside, the primitive may run on oneDNN's own choice of layout (often NHWC), on nChw16c, or on
+// plain NCHW: blocked direct convolutions are usually several times faster than the gemm-based
+// ones for plain NCHW, but for few channels or batch 1 the per-call reorders can cost more than
+// they save, so each shape times the candidates once when it is prepared and keeps the fastest.
 // The reorder primitives are made with the entry, and every per-call buffer (blocked src/dst,
 // non-constant weights, the scratchpad) comes from the workspace.
+#include <chrono>
 #include <cstring>
 
 #include "backends/cpu/kernel.hpp"
@@ -116,6 +119,9 @@ struct conv_entry {
   size_t workspace = 0;  // scratchpad + blocked src/dst (+ weights when not constant)
 };
 
+// Activation layouts a convolution may run in (the caller's is always plain).
+enum class layout { any, blocked16, plain };
+
 void* align64(uint8_t* p) { return reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(p) + 63) & ~uintptr_t(63)); }
 
 void run_reorder(const dnnl::reorder& r, const memory& from, const memory& to) {
@@ -158,35 +164,95 @@ class conv_kernel final : public kernel {
         if (e.weights_reorder) run_reorder(e.weights_reorder, memory(e.user_weights_md, eng, w.data), weights);
         else std::memcpy(weights.get_data_handle(), w.data, e.weights_md.get_size());
       }
-      // Blocked activations live in the workspace (kernels may run concurrently).
-      memory src(e.user_src_md, eng, x.data), dst(e.user_dst_md, eng, y.data);
-      if (e.reorder_src) {
-        memory blocked(e.src_md, eng, ws.take(e.src_md.get_size()));
-        run_reorder(e.src_reorder, src, blocked);
-        src = blocked;
-      }
-      memory user_dst = dst;
-      if (e.reorder_dst) dst = memory(e.dst_md, eng, ws.take(e.dst_md.get_size()));
-      std::unordered_map<int, memory> io = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
-      if (has_bias_) {
-        void* bias = const_bias_.empty() ? args.in.at(2).data : const_cast<float*>(const_bias_.data());
-        io[DNNL_ARG_BIAS] = memory(e.bias_md, eng, bias);
-      }
-      onednn_execute(e.prim, *e.pd, ws, std::move(io));
-      if (e.reorder_dst) run_reorder(e.dst_reorder, dst, user_dst);
+      void* bias = !has_bias_ ? nullptr : const_bias_.empty() ? args.in.at(2).data : const_cast<float*>(const_bias_.data());
+      run_entry(e, x.data, weights, bias, y.data, ws);
     } catch (const dnnl::error& err) {
       onednn_fail(err, transposed_ ? "running a deconvolution" : "running a convolution");
     }
   }
 
  private:
+  // src/dst reorders (where the entry's layouts are blocked) around the primitive.
+  void run_entry(const conv_entry& e, void* x, const memory& weights, void* bias, void* y, scratch& ws) const {
+    const dnnl::engine& eng = onednn_engine();
+    // Blocked activations live in the workspace (kernels may run concurrently).
+    memory src(e.user_src_md, eng, x), dst(e.user_dst_md, eng, y);
+    if (e.reorder_src) {
+      memory blocked(e.src_md, eng, ws.take(e.src_md.get_size()));
+      run_reorder(e.src_reorder, src, blocked);
+      src = blocked;
+    }
+    memory user_dst = dst;
+    if (e.reorder_dst) dst = memory(e.dst_md, eng, ws.take(e.dst_md.get_size()));
+    std::unordered_map<int, memory> io = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
+    if (bias != nullptr) io[DNNL_ARG_BIAS] = memory(e.bias_md, eng, bias);
+    onednn_execute(e.prim, *e.pd, ws, std::move(io));
+    if (e.reorder_dst) run_reorder(e.dst_reorder, dst, user_dst);
+  }
+
+  // Best of 5 timed runs (after 2 untimed) of an entry on scratch buffers of the right sizes.
+  double time_entry(const conv_entry& e, const dims& x, const dims& y) const {
+    const auto& eng = onednn_engine();
+    std::vector<float> xs(size_t(product(x)), 0.5f), ys(size_t(product(y))), bias(size_t(y[1]), 0.f);
+    std::vector<uint8_t> wstore(e.weights_md.get_size() + 64), wsp(e.workspace + 64);
+    const memory weights(e.weights_md, eng, align64(wstore.data()));
+    std::memset(weights.get_data_handle(), 0, e.weights_md.get_size());
+    exec_args args;
+    args.workspace = wsp.data();
+    args.workspace_size = wsp.size();
+    double best = 1e30;
+    for (int i = 0; i < 7; ++i) {
+      scratch ws(args, e.workspace);
+      const auto t0 = std::chrono::steady_clock::now();
+      run_entry(e, xs.data(), weights, has_bias_ ? bias.data() : nullptr, ys.data(), ws);
+      const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      if (i >= 2) best = std::min(best, t);
+    }
+    return best;
+  }
+
   const conv_entry& entry(const dims& x, const dims& w, const dims& y) const {
     shape_key key;
     key.add(x).add(w).add(y);
     return cache_.get(key, [&] { return build(x, w, y); });
   }
 
+  // Prepares the primitive for one shape. oneDNN's blocked layouts (src/dst format any, with
+  // reorders from and to the caller's NCHW) are usually faster, but not for every layer (few
+  // channels, batch 1): where the plain-NCHW primitive differs, both are timed once here and the
+  // faster is kept.
   std::unique_ptr<conv_entry> build(const dims& x, const dims& w, const dims& y) const {
+    // Candidates: oneDNN's choice (often NHWC), channel-blocked nC(D)HW16c, plain NC(D)HW.
+    std::unique_ptr<conv_entry> e = candidate(x, w, y, layout::any);
+    if (e->reorder_src || e->reorder_dst) {
+      double best = time_entry(*e, x, y);
+      for (const layout l : {layout::blocked16, layout::plain}) {
+        // Channel blocks of 16 only where the channels of every group fill them (else reference code).
+        if (l == layout::blocked16 && ((x[1] / attrs_.group) % 16 != 0 || (y[1] / attrs_.group) % 16 != 0)) continue;
+        std::unique_ptr<conv_entry> c;
+        try {
+          c = candidate(x, w, y, l);
+        } catch (const dnnl::error&) {
+          continue;  // no implementation for this layout
+        }
+        const double t = time_entry(*c, x, y);
+        if (t < best) {
+          best = t;
+          e = std::move(c);
+        }
+      }
+    }
+    if (!const_weights_.empty()) {
+      const auto& eng = onednn_engine();
+      e->weights_store.resize(e->weights_md.get_size() + 64);
+      e->weights_mem = memory(e->weights_md, eng, align64(e->weights_store.data()));
+      memory user(e->user_weights_md, eng, const_cast<float*>(const_weights_.data()));
+      run_reorder(dnnl::reorder(user, e->weights_mem), user, e->weights_mem);
+    }
+    return e;
+  }
+
+  std::unique_ptr<conv_entry> candidate(const dims& x, const dims& w, const dims& y, layout io) const {
     const int64_t g = attrs_.group;
     if (x.size() < 3 || w.size() != x.size() || y.size() != x.size())
       fail(MIRT_STATUS_INVALID_SHAPE, "input ", dims_string(x), ", weights ", dims_string(w), " and output ",
@@ -204,8 +270,13 @@ class conv_kernel final : public kernel {
     auto e = std::make_unique<conv_entry>();
     e->user_src_md = plain_desc(x4);
     e->user_dst_md = plain_desc(y4);
-    const memory::desc any_src(memory::dims(x4.begin(), x4.end()), memory::data_type::f32, memory::format_tag::any);
-    const memory::desc any_dst(memory::dims(y4.begin(), y4.end()), memory::data_type::f32, memory::format_tag::any);
+    const memory::format_tag tag = io == layout::any ? memory::format_tag::any
+                                   : x4.size() == 4         ? memory::format_tag::nChw16c
+                                                            : memory::format_tag::nCdhw16c;
+    const memory::desc any_src = io == layout::plain ? e->user_src_md
+                                                     : memory::desc(memory::dims(x4.begin(), x4.end()), memory::data_type::f32, tag);
+    const memory::desc any_dst = io == layout::plain ? e->user_dst_md
+                                                     : memory::desc(memory::dims(y4.begin(), y4.end()), memory::data_type::f32, tag);
     e->user_weights_md = user_weights_desc(w, g, transposed_, y[1]);
     const memory::desc any_w(wd, memory::data_type::f32, memory::format_tag::any);
     e->bias_md = memory::desc({y[1]}, memory::data_type::f32, memory::format_tag::x);
@@ -244,12 +315,7 @@ class conv_kernel final : public kernel {
     if (e->reorder_dst) e->dst_reorder = dnnl::reorder(dnnl::reorder::primitive_desc(eng, e->dst_md, eng, e->user_dst_md));
     e->workspace = scratchpad_bytes(*e->pd) + (e->reorder_src ? scratch_round(e->src_md.get_size()) : 0) +
                    (e->reorder_dst ? scratch_round(e->dst_md.get_size()) : 0);
-    if (!const_weights_.empty()) {
-      e->weights_store.resize(e->weights_md.get_size() + 64);
-      e->weights_mem = memory(e->weights_md, eng, align64(e->weights_store.data()));
-      memory user(e->user_weights_md, eng, const_cast<float*>(const_weights_.data()));
-      run_reorder(dnnl::reorder(user, e->weights_mem), user, e->weights_mem);
-    } else {
+    if (const_weights_.empty()) {
       if (e->weights_md != e->user_weights_md)
         e->weights_reorder = dnnl::reorder(dnnl::reorder::primitive_desc(eng, e->user_weights_md, eng, e->weights_md));
       e->workspace += scratch_round(e->weights_md.get_size());
