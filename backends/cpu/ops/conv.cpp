@@ -109,7 +109,9 @@ memory::desc user_weights_desc(const dims& w, int64_t group, bool transposed, in
 // The reorders between the caller's dense layouts and the primitive's are prepared with it.
 struct conv_entry {
   dnnl::primitive prim;
-  std::unique_ptr<dnnl::primitive_desc_base> pd;
+  // shared_ptr: made from a unique_ptr to the concrete desc, it deletes through the right type
+  // (primitive_desc_base has no virtual destructor).
+  std::shared_ptr<dnnl::primitive_desc_base> pd;
   memory::desc src_md, dst_md, weights_md, user_weights_md, bias_md;
   memory::desc user_src_md, user_dst_md;  // dense NC(D)HW as the caller holds them
   dnnl::reorder src_reorder, dst_reorder, weights_reorder;  // set where the layouts differ

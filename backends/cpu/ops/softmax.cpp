@@ -14,7 +14,9 @@ using dnnl::memory;
 
 struct softmax_entry {
   dnnl::primitive prim;
-  std::unique_ptr<dnnl::primitive_desc_base> pd;
+  // shared_ptr: made from a unique_ptr to the concrete desc, it deletes through the right type
+  // (primitive_desc_base has no virtual destructor).
+  std::shared_ptr<dnnl::primitive_desc_base> pd;
   memory::desc md;
   size_t workspace = 0;
 };
