@@ -53,7 +53,7 @@ std::optional<std::vector<int64_t>> small_integer_values(const graph& g, const t
   const constant_buffer& c = g.constants[t.constant];
   std::vector<int64_t> values(static_cast<size_t>(count));
   if (t.dtype == MIRT_DTYPE_INT64 && c.size == values.size() * 8) {
-    std::memcpy(values.data(), c.data(), c.size);
+    if (c.size) std::memcpy(values.data(), c.data(), c.size);
   } else if (t.dtype == MIRT_DTYPE_INT32 && c.size == values.size() * 4) {
     const auto* p = static_cast<const int32_t*>(c.data());
     for (size_t i = 0; i < values.size(); ++i) values[i] = p[i];

@@ -55,6 +55,8 @@ mirt_tensor_desc desc_of(mirt_dtype dtype, const shape_t& shape, bool dynamic) {
 
 }  // namespace
 
+mirt_status_code free_status(mirt_status st, std::string* message) { return consume(st, message); }
+
 int64_t numel(const shape_t& s) {
   int64_t n = 1;
   for (int64_t d : s) n *= d;

@@ -12,6 +12,9 @@
 
 namespace cpu_test {
 
+// Takes a status made by the harness's host apart into code and message, and frees it.
+mirt_status_code free_status(mirt_status st, std::string* message);
+
 using shape_t = std::vector<int64_t>;
 
 int64_t numel(const shape_t& s);
