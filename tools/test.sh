@@ -48,7 +48,7 @@ export LSAN_OPTIONS=suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppressi
 # LeakSanitizer's exit-time scan crashes while libgomp's idle worker threads (oneDNN's) are alive;
 # one OpenMP thread means no workers. The release build above runs multi-threaded.
 export OMP_NUM_THREADS=1
-run_suite build-asan --buildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false -Dcuda=disabled
+run_suite build-asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false -Dcuda=disabled
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
