@@ -8,35 +8,6 @@
 
 namespace mirt::cpu {
 
-// Strides of a dense tensor of shape `in` when read as shape `out` (numpy broadcasting): aligned to
-// out's rank, 0 where `in` has extent 1 (or no dimension) and out does not.
-inline dims broadcast_strides(const dims& in, const dims& out) {
-  if (in.size() > out.size()) fail(MIRT_STATUS_INVALID_SHAPE, "shape ", dims_string(in), " does not broadcast to ", dims_string(out));
-  dims s(out.size(), 0);
-  const dims dense = dense_strides(in);
-  const size_t lead = out.size() - in.size();
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == out[lead + i]) s[lead + i] = in[i] == 1 ? 0 : dense[i];
-    else if (in[i] == 1) s[lead + i] = 0;
-    else fail(MIRT_STATUS_INVALID_SHAPE, "shape ", dims_string(in), " does not broadcast to ", dims_string(out));
-  }
-  return s;
-}
-
-// Numpy broadcast of two shapes.
-inline dims broadcast_shape(const dims& a, const dims& b) {
-  const size_t r = std::max(a.size(), b.size());
-  dims out(r);
-  for (size_t i = 0; i < r; ++i) {
-    const int64_t da = i < r - a.size() ? 1 : a[i - (r - a.size())];
-    const int64_t db = i < r - b.size() ? 1 : b[i - (r - b.size())];
-    if (da != db && da != 1 && db != 1)
-      fail(MIRT_STATUS_INVALID_SHAPE, "shapes ", dims_string(a), " and ", dims_string(b), " do not broadcast");
-    out[i] = da == 1 ? db : da;
-  }
-  return out;
-}
-
 // N operands walked together over one iteration shape, each with its own element strides.
 template <size_t N>
 struct strided_loop {

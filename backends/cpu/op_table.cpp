@@ -28,31 +28,4 @@ const std::vector<op_entry>& op_table() {
   return table;
 }
 
-std::vector<const op_entry*> find_ops(std::string_view op_type) {
-  std::vector<const op_entry*> found;
-  for (const op_entry& e : op_table())
-    if (e.op_type == op_type) found.push_back(&e);
-  return found;
-}
-
-uint64_t tactic_id(const char* tactic_name) {
-  uint64_t h = 1469598103934665603ull;
-  for (const char* p = tactic_name; *p; ++p) h = (h ^ uint8_t(*p)) * 1099511628211ull;
-  return h;
-}
-
-bool input_dtype_in(const node_view& node, size_t i, std::initializer_list<mirt_dtype> allowed, std::string& why) {
-  const mirt_dtype dt = node.input_dtype(i);
-  for (mirt_dtype a : allowed)
-    if (a == dt) return true;
-  why = cat("input ", i, " has dtype ", dtype_name(dt), ", supported: ");
-  bool first = true;
-  for (mirt_dtype a : allowed) {
-    why += (first ? "" : ", ");
-    why += dtype_name(a);
-    first = false;
-  }
-  return false;
-}
-
 }  // namespace mirt::cpu

@@ -1,4 +1,4 @@
-// backends/cpu/tensor.hpp — concrete tensors as kernels see them, and dtype dispatch.
+// backends/cpu/tensor.hpp — one execution as CPU kernels see it, and dtype dispatch.
 #pragma once
 
 #include <cstdint>
@@ -10,41 +10,6 @@
 #include "mirt/backend.h"
 
 namespace mirt::cpu {
-
-using dims = std::vector<int64_t>;
-
-inline int64_t product(const dims& d, size_t from = 0, size_t to = SIZE_MAX) {
-  int64_t p = 1;
-  for (size_t i = from; i < d.size() && i < to; ++i) p *= d[i];
-  return p;
-}
-
-inline dims to_dims(const mirt_tensor_desc& desc) { return dims(desc.dims, desc.dims + desc.rank); }
-
-std::string dims_string(const dims& d);
-
-// Row-major strides of a dense tensor.
-inline dims dense_strides(const dims& shape) {
-  dims s(shape.size(), 1);
-  for (size_t i = shape.size(); i-- > 1;) s[i - 1] = s[i] * shape[i];
-  return s;
-}
-
-// One input or output of an execution, with its concrete shape.
-struct tensor {
-  mirt_dtype dtype = MIRT_DTYPE_UNDEFINED;
-  dims shape;
-  void* data = nullptr;
-
-  bool present() const { return dtype != MIRT_DTYPE_UNDEFINED && data != nullptr; }
-  size_t rank() const { return shape.size(); }
-  int64_t numel() const { return product(shape); }
-  size_t bytes() const { return size_t(numel()) * mirt_dtype_size_cpu(dtype); }
-  template <class T>
-  T* as() const { return static_cast<T*>(data); }
-
-  static size_t mirt_dtype_size_cpu(mirt_dtype dtype);
-};
 
 struct exec_args {
   std::vector<tensor> in;
@@ -58,13 +23,6 @@ struct exec_args {
     return i < in.size() ? in[i] : absent;
   }
 };
-
-// Bytes per element; the backend does not call libmirt's mirt_dtype_size.
-inline size_t dtype_size(mirt_dtype dtype) { return tensor::mirt_dtype_size_cpu(dtype); }
-const char* dtype_name(mirt_dtype dtype);
-
-// Resolves a possibly negative axis against rank; fails naming the axis.
-int64_t normalize_axis(int64_t axis, size_t rank, const char* what = "axis");
 
 // Reads an integer tensor (int32 or int64) as int64 values.
 std::vector<int64_t> read_int_tensor(const tensor& t, const char* what);

@@ -5,37 +5,20 @@
 #include <string_view>
 #include <vector>
 
-#include "backends/cuda/attributes.hpp"
+#include "backends/cuda/host.hpp"
 #include "backends/cuda/tensor.hpp"
+#include "backends/support/kernel.hpp"
 #include "mirt/builder.h"
 
 namespace mirt::cuda {
 
 // A prepared node: device copies of its constant inputs, library handles and descriptors.
-// execute() may run concurrently from several host threads on different streams: it must not
-// mutate state without a lock, and takes scratch only from the workspace.
-class kernel {
- public:
-  virtual ~kernel() = default;
-  // Enqueues the node on args.stream. Device pointers in args; shapes are concrete.
-  virtual void execute(const exec_args& args) const = 0;
-  // Workspace bytes for these concrete shapes (default: none).
-  virtual size_t workspace_size(const std::vector<dims>& in, const std::vector<dims>& out) const {
-    (void)in;
-    (void)out;
-    return 0;
-  }
-};
-
-using supports_fn = bool (*)(const node_view& node, std::string& why);
-using create_fn = std::unique_ptr<kernel> (*)(const node_view& node);
-
-struct op_entry {
-  std::string_view op_type;
-  const char* tactic;  // e.g. "cuda_broadcast_binary"; its hash is the tactic id
-  supports_fn supports;
-  create_fn create;
-};
+// execute() enqueues on args.stream (device pointers, concrete shapes) and may run concurrently
+// from several host threads on different streams.
+using kernel = kernel_base<exec_args>;
+using op_entry = support::op_entry<kernel>;
+using supports_fn = op_entry::supports_fn;
+using create_fn = op_entry::create_fn;
 
 // Each op family appends its entries; op_table.cpp calls them in order (no static registration).
 void add_elementwise_ops(std::vector<op_entry>& table);
@@ -47,12 +30,7 @@ void add_data_movement_ops(std::vector<op_entry>& table);
 void add_reduce_ops(std::vector<op_entry>& table);
 
 const std::vector<op_entry>& op_table();
-std::vector<const op_entry*> find_ops(std::string_view op_type);
-// Stable tactic id: FNV-1a of the tactic name.
-uint64_t tactic_id(const char* tactic_name);
-
-// Helpers for supports_fn: input i's dtype is one of the listed ones.
-bool input_dtype_in(const node_view& node, size_t i, std::initializer_list<mirt_dtype> allowed, std::string& why);
+inline std::vector<const op_entry*> find_ops(std::string_view op_type) { return support::find_ops(op_table(), op_type); }
 // Every present input is float32.
 bool float_inputs(const node_view& node, std::string& why);
 

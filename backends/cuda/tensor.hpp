@@ -1,4 +1,4 @@
-// backends/cuda/tensor.hpp — device tensors as kernels see them, shapes, broadcasting and strided maps.
+// backends/cuda/tensor.hpp — one execution as CUDA kernels see it, and strided maps.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -13,44 +13,8 @@
 
 namespace mirt::cuda {
 
-using dims = std::vector<int64_t>;
-
-inline int64_t product(const dims& d, size_t from = 0, size_t to = SIZE_MAX) {
-  int64_t p = 1;
-  for (size_t i = from; i < d.size() && i < to; ++i) p *= d[i];
-  return p;
-}
-
-inline dims to_dims(const mirt_tensor_desc& desc) { return dims(desc.dims, desc.dims + desc.rank); }
-std::string dims_string(const dims& d);
-
-// Row-major strides of a dense tensor.
-inline dims dense_strides(const dims& shape) {
-  dims s(shape.size(), 1);
-  for (size_t i = shape.size(); i-- > 1;) s[i - 1] = s[i] * shape[i];
-  return s;
-}
-
-// Bytes per element; the backend does not call libmirt's mirt_dtype_size.
-size_t dtype_size(mirt_dtype dtype);
-const char* dtype_name(mirt_dtype dtype);
-
-// Resolves a possibly negative axis against rank; fails naming the axis.
-int64_t normalize_axis(int64_t axis, size_t rank, const char* what = "axis");
-
-// One input or output of an execution: device address and concrete shape.
-struct dtensor {
-  mirt_dtype dtype = MIRT_DTYPE_UNDEFINED;
-  dims shape;
-  void* data = nullptr;
-
-  bool present() const { return dtype != MIRT_DTYPE_UNDEFINED && data != nullptr; }
-  size_t rank() const { return shape.size(); }
-  int64_t numel() const { return product(shape); }
-  size_t bytes() const { return size_t(numel()) * dtype_size(dtype); }
-  template <class T>
-  T* as() const { return static_cast<T*>(data); }
-};
+// Device tensors are support::tensor with device addresses.
+using dtensor = tensor;
 
 struct exec_args {
   std::vector<dtensor> in;
@@ -64,9 +28,6 @@ struct exec_args {
     return i < in.size() ? in[i] : absent;
   }
 };
-
-// Strides of a dense tensor of shape `in` read as shape `out` (numpy broadcasting; 0 where it repeats).
-dims broadcast_strides(const dims& in, const dims& out);
 
 // Builds a strided map over `shape` for N operands, dropping unit dims and merging dims that every
 // operand walks contiguously. Fails when the rank exceeds MIRT_MAX_RANK.

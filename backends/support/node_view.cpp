@@ -1,7 +1,7 @@
-// backends/cuda/attributes.cpp — typed attribute reads with ONNX defaults.
-#include "backends/cuda/attributes.hpp"
+// backends/support/node_view.cpp — typed attribute reads and dtype checks on mirt_node_info.
+#include "backends/support/node_view.hpp"
 
-namespace mirt::cuda {
+namespace mirt::support {
 
 std::optional<std::vector<int64_t>> node_view::constant_ints(size_t i) const {
   const void* data = constant(i);
@@ -21,23 +21,30 @@ std::optional<std::vector<int64_t>> node_view::constant_ints(size_t i) const {
   return v;
 }
 
+namespace {
+
+bool has_ints(const mirt_attribute* a) {
+  return a->count >= 1 && a->ints && (a->type == MIRT_ATTRIBUTE_TYPE_INT || a->type == MIRT_ATTRIBUTE_TYPE_INTS);
+}
+bool has_floats(const mirt_attribute* a) {
+  return a->count >= 1 && a->floats && (a->type == MIRT_ATTRIBUTE_TYPE_FLOAT || a->type == MIRT_ATTRIBUTE_TYPE_FLOATS);
+}
+
+}  // namespace
+
 int64_t node_view::attr_int(std::string_view name, int64_t fallback) const {
   const mirt_attribute* a = find(name);
   if (a == nullptr) return fallback;
-  if (a->count >= 1 && a->ints && (a->type == MIRT_ATTRIBUTE_TYPE_INT || a->type == MIRT_ATTRIBUTE_TYPE_INTS))
-    return a->ints[0];
-  if (a->count >= 1 && a->floats && (a->type == MIRT_ATTRIBUTE_TYPE_FLOAT || a->type == MIRT_ATTRIBUTE_TYPE_FLOATS))
-    return int64_t(a->floats[0]);
+  if (has_ints(a)) return a->ints[0];
+  if (has_floats(a)) return int64_t(a->floats[0]);
   bad_type(name, "an int");
 }
 
 float node_view::attr_float(std::string_view name, float fallback) const {
   const mirt_attribute* a = find(name);
   if (a == nullptr) return fallback;
-  if (a->count >= 1 && a->floats && (a->type == MIRT_ATTRIBUTE_TYPE_FLOAT || a->type == MIRT_ATTRIBUTE_TYPE_FLOATS))
-    return a->floats[0];
-  if (a->count >= 1 && a->ints && (a->type == MIRT_ATTRIBUTE_TYPE_INT || a->type == MIRT_ATTRIBUTE_TYPE_INTS))
-    return float(a->ints[0]);
+  if (has_floats(a)) return a->floats[0];
+  if (has_ints(a)) return float(a->ints[0]);
   bad_type(name, "a float");
 }
 
@@ -57,4 +64,23 @@ std::optional<std::vector<int64_t>> node_view::attr_ints(std::string_view name) 
   return std::vector<int64_t>(a->ints, a->ints + a->count);
 }
 
-}  // namespace mirt::cuda
+bool input_dtype_in(const node_view& node, size_t i, std::initializer_list<mirt_dtype> allowed, std::string& why) {
+  const mirt_dtype dt = node.input_dtype(i);
+  for (mirt_dtype a : allowed)
+    if (a == dt) return true;
+  why = cat("input ", i, " has dtype ", dtype_name(dt), ", supported: ");
+  bool first = true;
+  for (mirt_dtype a : allowed) {
+    why += (first ? "" : ", ");
+    why += dtype_name(a);
+    first = false;
+  }
+  return false;
+}
+
+bool standard_domain(const mirt_node_info& info) {
+  const std::string_view domain = view_of(info.domain);
+  return domain.empty() || domain == "ai.onnx";
+}
+
+}  // namespace mirt::support

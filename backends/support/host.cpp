@@ -1,9 +1,9 @@
-// backends/cpu/host.cpp — keeps the host api and makes statuses through it.
-#include "backends/cpu/host.hpp"
+// backends/support/host.cpp — keeps the host api and makes statuses through it.
+#include "backends/support/host.hpp"
 
 #include <atomic>
 
-namespace mirt::cpu {
+namespace mirt::support {
 
 namespace {
 std::atomic<const mirt_host_api*> g_host{nullptr};
@@ -14,10 +14,8 @@ void set_host_api(const mirt_host_api* host) { g_host.store(host, std::memory_or
 
 mirt_status make_status(mirt_status_code code, const std::string& message) {
   const mirt_host_api* host = host_api();
-  // Without a host there is no way to allocate a status; a NULL here would read as success, so the
-  // entry point refuses to hand out the vtable before the host is known.
   if (host == nullptr || host->status_create == nullptr) return nullptr;
   return host->status_create(code, mirt_string_view{message.data(), message.size()});
 }
 
-}  // namespace mirt::cpu
+}  // namespace mirt::support
