@@ -36,7 +36,10 @@ typedef struct mirt_builder_options {
   mirt_string_view backend;    /* target backend module name ("cpu"); empty picks the highest score */
   uint32_t precision_flags;    /* mirt_precision_flag bits; 0 is FP32 only */
   uint64_t memory_limit_bytes; /* activation + workspace limit; 0 is unlimited */
-  int32_t optimization_level;  /* 0..5 as in TensorRT; 3 is the default */
+  /* 0..5 as in TensorRT; 3 is the default. 0 builds fast: each layer takes its backend's first
+   * (best-guess) kernel. Above 0, layers with several kernels (tactics) have each timed on the
+   * device at the opt shapes of profile 0, and the fastest goes into the plan. */
+  int32_t optimization_level;
   mirt_progress_fn progress;   /* optional */
   void* progress_user_data;
 } mirt_builder_options;

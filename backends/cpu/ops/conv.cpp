@@ -3,13 +3,12 @@
 // Primitives depend on the concrete input shape, so each kernel keeps a small cache keyed by the
 // shapes it has seen; constant weights are reordered once per entry into the layout the primitive
 // chose (format_tag::any), non-constant weights on every call. The caller's activations are NCHW;
-// inside, the primitive may run on oneDNN's own choice of layout (often NHWC), on nChw16c, or on
-// plain NCHW: blocked direct convolutions are usually several times faster than the gemm-based
-// ones for plain NCHW, but for few channels or batch 1 the per-call reorders can cost more than
-// they save, so each shape times the candidates once when it is prepared and keeps the fastest.
+// inside, the primitive runs on oneDNN's own choice of layout (often NHWC), on nChw16c, or on plain
+// NCHW: blocked direct convolutions are usually several times faster than the gemm-based ones for
+// plain NCHW, but for few channels or batch 1 the per-call reorders can cost more than they save.
+// Each layout is a tactic of its own, so the builder times them and the plan records the choice.
 // The reorder primitives are made with the entry, and every per-call buffer (blocked src/dst,
 // non-constant weights, the scratchpad) comes from the workspace.
-#include <chrono>
 #include <cstring>
 
 #include "backends/cpu/kernel.hpp"
@@ -134,8 +133,8 @@ void run_reorder(const dnnl::reorder& r, const memory& from, const memory& to) {
 
 class conv_kernel final : public kernel {
  public:
-  conv_kernel(const node_view& node, bool transposed)
-      : attrs_(read_attrs(node)), transposed_(transposed), has_bias_(node.has_input(2)) {
+  conv_kernel(const node_view& node, bool transposed, layout io)
+      : attrs_(read_attrs(node)), transposed_(transposed), has_bias_(node.has_input(2)), layout_(io) {
     if (node.input(0).rank < 3 || node.input(0).rank > 5)
       fail(MIRT_STATUS_UNSUPPORTED, "input rank ", node.input(0).rank, " (supported: 3 to 5, i.e. 1D to 3D)");
     if (const void* w = node.constant(1)) {
@@ -192,58 +191,15 @@ class conv_kernel final : public kernel {
     if (e.reorder_dst) run_reorder(e.dst_reorder, dst, user_dst);
   }
 
-  // Best of 5 timed runs (after 2 untimed) of an entry on scratch buffers of the right sizes.
-  double time_entry(const conv_entry& e, const dims& x, const dims& y) const {
-    const auto& eng = onednn_engine();
-    std::vector<float> xs(size_t(product(x)), 0.5f), ys(size_t(product(y))), bias(size_t(y[1]), 0.f);
-    std::vector<uint8_t> wstore(e.weights_md.get_size() + 64), wsp(e.workspace + 64);
-    const memory weights(e.weights_md, eng, align64(wstore.data()));
-    std::memset(weights.get_data_handle(), 0, e.weights_md.get_size());
-    exec_args args;
-    args.workspace = wsp.data();
-    args.workspace_size = wsp.size();
-    double best = 1e30;
-    for (int i = 0; i < 7; ++i) {
-      scratch ws(args, e.workspace);
-      const auto t0 = std::chrono::steady_clock::now();
-      run_entry(e, xs.data(), weights, has_bias_ ? bias.data() : nullptr, ys.data(), ws);
-      const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      if (i >= 2) best = std::min(best, t);
-    }
-    return best;
-  }
-
   const conv_entry& entry(const dims& x, const dims& w, const dims& y) const {
     shape_key key;
     key.add(x).add(w).add(y);
     return cache_.get(key, [&] { return build(x, w, y); });
   }
 
-  // Prepares the primitive for one shape. oneDNN's blocked layouts (src/dst format any, with
-  // reorders from and to the caller's NCHW) are usually faster, but not for every layer (few
-  // channels, batch 1): where the plain-NCHW primitive differs, both are timed once here and the
-  // faster is kept.
+  // Prepares the primitive for one shape, in this kernel's layout.
   std::unique_ptr<conv_entry> build(const dims& x, const dims& w, const dims& y) const {
-    // Candidates: oneDNN's choice (often NHWC), channel-blocked nC(D)HW16c, plain NC(D)HW.
-    std::unique_ptr<conv_entry> e = candidate(x, w, y, layout::any);
-    if (e->reorder_src || e->reorder_dst) {
-      double best = time_entry(*e, x, y);
-      for (const layout l : {layout::blocked16, layout::plain}) {
-        // Channel blocks of 16 only where the channels of every group fill them (else reference code).
-        if (l == layout::blocked16 && ((x[1] / attrs_.group) % 16 != 0 || (y[1] / attrs_.group) % 16 != 0)) continue;
-        std::unique_ptr<conv_entry> c;
-        try {
-          c = candidate(x, w, y, l);
-        } catch (const dnnl::error&) {
-          continue;  // no implementation for this layout
-        }
-        const double t = time_entry(*c, x, y);
-        if (t < best) {
-          best = t;
-          e = std::move(c);
-        }
-      }
-    }
+    std::unique_ptr<conv_entry> e = candidate(x, w, y, layout_);
     if (!const_weights_.empty()) {
       const auto& eng = onednn_engine();
       e->weights_store.resize(e->weights_md.get_size() + 64);
@@ -328,6 +284,7 @@ class conv_kernel final : public kernel {
   conv_attrs attrs_;
   bool transposed_;
   bool has_bias_;
+  layout layout_;
   std::vector<float> const_weights_, const_bias_;
   shape_cache<conv_entry> cache_;
 };
@@ -342,15 +299,36 @@ bool conv_supports(const node_view& node, std::string& why) {
   return true;
 }
 
+// Channel blocks of 16 only where the channels of every group fill them (else oneDNN falls back
+// to reference code); the extents must be known when the plan is built.
+bool blocked16_supports(const node_view& node, std::string& why) {
+  if (!conv_supports(node, why)) return false;
+  const int64_t group = node.attr_int("group", 1);
+  const int64_t in_channels = node.input(0).dims[1], out_channels = node.output(0).dims[1];
+  if (group <= 0 || in_channels <= 0 || out_channels <= 0 || (in_channels / group) % 16 != 0 ||
+      (out_channels / group) % 16 != 0) {
+    why = cat("channels per group (", in_channels, " in, ", out_channels, " out, group ", group,
+              ") are not known multiples of 16");
+    return false;
+  }
+  return true;
+}
+
+template <bool Transposed, layout Io>
+std::unique_ptr<kernel> make_conv(const node_view& node) {
+  return std::make_unique<conv_kernel>(node, Transposed, Io);
+}
+
 }  // namespace
 
+// Best-guess first: oneDNN's own layout choice; the builder times the others where it may.
 void add_conv_ops(std::vector<op_entry>& t) {
-  t.push_back({"Conv", "onednn_conv", conv_supports, [](const node_view& node) -> std::unique_ptr<kernel> {
-                 return std::make_unique<conv_kernel>(node, false);
-               }});
-  t.push_back({"ConvTranspose", "onednn_deconv", conv_supports, [](const node_view& node) -> std::unique_ptr<kernel> {
-                 return std::make_unique<conv_kernel>(node, true);
-               }});
+  t.push_back({"Conv", "onednn_conv", conv_supports, make_conv<false, layout::any>});
+  t.push_back({"Conv", "onednn_conv_nchw16c", blocked16_supports, make_conv<false, layout::blocked16>});
+  t.push_back({"Conv", "onednn_conv_nchw", conv_supports, make_conv<false, layout::plain>});
+  t.push_back({"ConvTranspose", "onednn_deconv", conv_supports, make_conv<true, layout::any>});
+  t.push_back({"ConvTranspose", "onednn_deconv_nchw16c", blocked16_supports, make_conv<true, layout::blocked16>});
+  t.push_back({"ConvTranspose", "onednn_deconv_nchw", conv_supports, make_conv<true, layout::plain>});
 }
 
 }  // namespace mirt::cpu

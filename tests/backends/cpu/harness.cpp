@@ -131,9 +131,16 @@ op_result run(const op_call& call) {
   result.code = consume(vt.get_tactics(&node, tactics, 8, &count), &result.message);
   if (result.code != MIRT_STATUS_OK) return result;
   REQUIRE(count > 0);
-  result.tactic = tactics[0].name;
+  size_t chosen = 0;
+  while (!call.tactic.empty() && chosen < std::min<uint32_t>(count, 8) && call.tactic != tactics[chosen].name) ++chosen;
+  if (chosen == std::min<uint32_t>(count, 8)) {
+    result.code = MIRT_STATUS_NOT_FOUND;
+    result.message = "tactic '" + call.tactic + "' is not offered";
+    return result;
+  }
+  result.tactic = tactics[chosen].name;
   mirt_kernel* kernel = nullptr;
-  result.code = consume(vt.kernel_create(&node, tactics[0].id, &kernel), &result.message);
+  result.code = consume(vt.kernel_create(&node, tactics[chosen].id, &kernel), &result.message);
   if (result.code != MIRT_STATUS_OK) return result;
 
   // Run-time buffers with concrete shapes.

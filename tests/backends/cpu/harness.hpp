@@ -74,6 +74,7 @@ struct op_call {
   int threads = 1;             // run kernel_execute concurrently from this many threads
   int repeat = 1;              // run kernel_execute this many times in a row (reuses the kernel's caches)
   bool workspace = true;       // size a workspace with kernel_workspace_size and pass it, as a context does
+  std::string tactic;          // the tactic to create, by name (NOT_FOUND when not offered); empty: the first
 };
 
 struct op_result {

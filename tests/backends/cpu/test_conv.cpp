@@ -16,6 +16,7 @@ struct conv_case {
   bool const_weights = true;
   bool dynamic = false;
   int threads = 1;
+  std::string tactic;  // empty: the first offered
 };
 
 int64_t get(const std::vector<int64_t>& v, size_t i, int64_t d) { return i < v.size() ? v[i] : d; }
@@ -106,10 +107,12 @@ void check_conv(const conv_case& c, bool transposed) {
   if (c.auto_pad != "NOTSET") call.attrs.push_back(attr_s("auto_pad", c.auto_pad));
   call.dynamic_build = c.dynamic;
   call.threads = c.threads;
+  call.tactic = c.tactic;
   const op_result r = run(call);
   INFO(r.message);
   REQUIRE(r.code == MIRT_STATUS_OK);
   CHECK(r.tactic.find("onednn") != std::string::npos);
+  if (!c.tactic.empty()) CHECK(r.tactic == c.tactic);
   check_close(r.outputs[0].values<float>(), reference(c, transposed, x, w, b, y, pl), 1e-4);
 }
 
@@ -175,6 +178,33 @@ TEST_CASE("Conv executes concurrently from several threads on one kernel") {
   c.threads = 4;
   c.dynamic = true;
   check_conv(c, false);
+}
+
+TEST_CASE("every Conv and ConvTranspose layout tactic matches the reference") {
+  for (const char* tactic : {"onednn_conv", "onednn_conv_nchw16c", "onednn_conv_nchw"}) {
+    CAPTURE(tactic);
+    conv_case c{{2, 32, 7, 6}, {32, 16, 3, 3}};
+    c.group = 2;
+    c.pads = {1, 1, 1, 1};
+    c.tactic = tactic;
+    check_conv(c, false);
+  }
+  for (const char* tactic : {"onednn_deconv", "onednn_deconv_nchw16c", "onednn_deconv_nchw"}) {
+    CAPTURE(tactic);
+    conv_case c{{1, 16, 5, 5}, {16, 16, 3, 3}};
+    c.strides = {2, 2};
+    c.tactic = tactic;
+    check_conv(c, true);
+  }
+}
+
+TEST_CASE("the channel-blocked Conv tactic is offered only for known multiples of 16 channels") {
+  const auto x = random_floats(1 * 3 * 5 * 5, -1, 1, 31), w = random_floats(4 * 3 * 9, -1, 1, 32);
+  op_call call{"Conv", {f32({1, 3, 5, 5}, x), f32({4, 3, 3, 3}, w, true)}, {{MIRT_DTYPE_FLOAT32, {1, 4, 3, 3}}}};
+  call.tactic = "onednn_conv_nchw";
+  CHECK(run(call).code == MIRT_STATUS_OK);
+  call.tactic = "onednn_conv_nchw16c";
+  CHECK(run(call).code == MIRT_STATUS_NOT_FOUND);
 }
 
 TEST_CASE("ConvTranspose matches the reference with stride, pads and output_padding") {

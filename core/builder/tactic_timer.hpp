@@ -1,0 +1,19 @@
+// core/builder/tactic_timer.hpp — times a layer's candidate kernels on the target device.
+#pragma once
+
+#include <vector>
+
+#include "core/graph/graph.hpp"
+#include "core/graph/op_schema.hpp"
+#include "core/runtime/backend.hpp"
+
+namespace mirt {
+
+// Runs each tactic of node n at the concrete shapes in `types` (one per tensor of g) on buffers of
+// the backend's memory: constants hold their data, other inputs zeros. Returns the index of the
+// tactic with the lowest time (best of a few runs after a warm-up). Tactics that fail to create or
+// run are skipped; when none runs, or a shape is unknown, the first tactic is kept.
+size_t fastest_tactic(const backend& target, const graph& g, const node& n, const std::vector<tensor_type>& types,
+                      const std::vector<mirt_tactic_info>& tactics, uint32_t precision_flags);
+
+}  // namespace mirt
