@@ -15,7 +15,6 @@ in priority order under a time budget (--budget-s); what does not fit is recorde
 See bench/README.md, section GPU.
 """
 import argparse
-import ctypes as C
 import datetime
 import glob
 import importlib.util
@@ -74,6 +73,8 @@ reexec_with_env(ARGS)
 import torch  # noqa: E402
 
 import gpu_models  # noqa: E402
+import gpu_profile  # noqa: E402
+from mirt_cuda import MirtCuda  # noqa: E402
 import mirt_ctypes as M  # noqa: E402
 
 LOG_LINES = []
@@ -91,107 +92,6 @@ def elapsed():
 
 def time_left():
     return ARGS.budget_s - elapsed()
-
-
-# ---------------------------------------------------------------------------------------------
-# mirt through the C ABI, with torch CUDA tensors as I/O buffers
-
-TORCH_DTYPES = {1: torch.float32, 2: torch.float16, 3: torch.bfloat16, 4: torch.int8, 5: torch.uint8, 6: torch.int32,
-                7: torch.int64, 8: torch.bool, 9: torch.float64}
-LOCATION_DEVICE = 2
-
-
-class MirtCuda:
-    """One ONNX model built for backend "cuda" at one batch size and precision, bound to torch CUDA
-    tensors. run(stream) enqueues on a cudaStream_t (an int handle)."""
-
-    def __init__(self, lib, model, shapes, precision_flags=0, opt_level=3, backend="cuda"):
-        self.lib, L = lib, lib.lib
-        P = C.c_void_p
-        self._owned = []
-        self.times = {}
-        net = P()
-        t0 = time.perf_counter()
-        lib.check(L.mirt_network_create(None, C.byref(net)), "creating a network")
-        self._owned.append((L.mirt_network_destroy, net))
-        lib.check(L.mirt_onnx_parse_file(net, M.sv(model)), f"parsing {model}")
-        self.times["parse_s"] = time.perf_counter() - t0
-        opts = M.builder_options(C.sizeof(M.builder_options), M.sv(backend), precision_flags, 0, opt_level, None, None)
-        cfg = P()
-        lib.check(L.mirt_builder_config_create(C.byref(opts), C.byref(cfg)), "creating a builder config")
-        self._owned.append((L.mirt_builder_config_destroy, cfg))
-        profile = None
-        for i in range(L.mirt_network_num_inputs(net)):
-            t = L.mirt_network_get_input(net, i)
-            name_sv, d = L.mirt_tensor_get_name(t), (C.c_int64 * M.MAX_RANK)()
-            name = name_sv.data[:name_sv.length].decode()
-            rank = L.mirt_tensor_get_dims(t, d)
-            if all(x >= 0 for x in d[:rank]):
-                continue
-            if name not in shapes:
-                raise M.MirtError(f"input '{name}' has dynamic dims {d[:rank]}; give its shape")
-            if profile is None:
-                index = C.c_size_t()
-                lib.check(L.mirt_builder_config_add_profile(cfg, C.byref(index)), "adding a profile")
-                profile = index.value
-            shape = shapes[name]
-            lib.check(L.mirt_builder_config_set_profile_shape(cfg, profile, M.sv(name), len(shape), M.dims_array(shape),
-                                                              M.dims_array(shape), M.dims_array(shape)),
-                      f"setting the profile of '{name}'")
-        plan = P()
-        t0 = time.perf_counter()
-        lib.check(L.mirt_builder_build(net, cfg, C.byref(plan)), f"building {os.path.basename(model)}")
-        self.times["build_s"] = time.perf_counter() - t0
-        eopts = M.engine_options(C.sizeof(M.engine_options), plan)
-        eng = P()
-        t0 = time.perf_counter()
-        try:
-            lib.check(L.mirt_engine_create(C.byref(eopts), C.byref(eng)), "creating an engine")
-        finally:
-            L.mirt_plan_destroy(plan)
-        self._owned.append((L.mirt_engine_destroy, eng))
-        ctx = P()
-        copts = M.context_options(C.sizeof(M.context_options), 0)
-        lib.check(L.mirt_context_create(eng, C.byref(copts), C.byref(ctx)), "creating a context")
-        self._owned.append((L.mirt_context_destroy, ctx))
-        self.times["engine_context_s"] = time.perf_counter() - t0
-        self.ctx = ctx
-        for name, shape in shapes.items():
-            lib.check(L.mirt_context_set_input_shape(ctx, M.sv(name), len(shape), M.dims_array(shape)),
-                      f"setting the shape of '{name}'")
-        self.inputs, self.outputs = {}, {}
-        for i in range(L.mirt_engine_num_io_tensors(eng)):
-            info = M.tensor_info()
-            info.struct_size = C.sizeof(M.tensor_info)
-            lib.check(L.mirt_engine_get_io_tensor(eng, i, C.byref(info)), "describing an I/O tensor")
-            name = info.name.data[:info.name.length].decode()
-            if info.dtype not in TORCH_DTYPES:
-                raise M.MirtError(f"I/O tensor '{name}' has dtype {info.dtype}, unknown to the harness")
-            if info.location != LOCATION_DEVICE:
-                raise M.MirtError(f"I/O tensor '{name}' has location {info.location}, expected device memory")
-            rank, d = C.c_size_t(), (C.c_int64 * M.MAX_RANK)()
-            lib.check(L.mirt_context_get_tensor_shape(ctx, M.sv(name), C.byref(rank), d), f"shape of '{name}'")
-            buf = torch.empty(tuple(d[:rank.value]), dtype=TORCH_DTYPES[info.dtype], device="cuda")
-            (self.inputs if info.is_input else self.outputs)[name] = buf
-            lib.check(L.mirt_context_set_tensor_address(ctx, M.sv(name), C.c_void_p(buf.data_ptr())), f"binding '{name}'")
-        self._enqueue = L.mirt_context_enqueue
-
-    def set_inputs(self, tensors):
-        for name, t in tensors.items():
-            dst = self.inputs[name]
-            if tuple(dst.shape) != tuple(t.shape):
-                raise M.MirtError(f"input '{name}': mirt wants {tuple(dst.shape)}, got {tuple(t.shape)}")
-            dst.copy_(t.to(dst.dtype))
-
-    def run(self, stream_handle):
-        status = self._enqueue(self.ctx, C.c_void_p(stream_handle))
-        if status:
-            self.lib.check(status, "enqueue")
-
-    def close(self):
-        while self._owned:
-            destroy, handle = self._owned.pop()
-            destroy(handle)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -320,80 +220,6 @@ class TorchModel:
 
 
 # ---------------------------------------------------------------------------------------------
-# where the time goes: CUDA kernels of a few runs, through torch.profiler (CUPTI sees every kernel
-# in the process, mirt's cuDNN/cuBLASLt/own kernels included)
-
-CATEGORIES = [
-    ("bias add (cuDNN AddTensor)", ("op_generic_tensor_kernel", "addtensor")),
-    ("softmax", ("softmax",)),
-    ("layer norm", ("layernorm", "layer_norm")),
-    ("batch norm", ("batch_norm", "batchnorm", "bn_fw")),
-    ("pooling", ("pool",)),
-    ("convolution (cuDNN)", ("conv", "fprop", "implicit", "winograd", "cudnn", "xmma_fprop", "precomputed")),
-    ("GEMM (cuBLAS/cuBLASLt/CUTLASS)", ("gemm", "nvjet", "cutlass", "cublas", "sgemm", "hgemm", "matmul", "xmma")),
-    ("transpose / copy / reformat", ("transpose", "copy", "permute", "expand", "concat", "slice", "gather", "cast", "memcpy", "memset", "reformat")),
-    ("elementwise / activation", ("elementwise", "unary", "binary", "relu", "gelu", "erf", "add", "mul", "where", "tanh", "vectorized", "triton_poi")),
-    ("reduction", ("reduce", "triton_red", "triton_per")),
-]
-
-
-def categorize(kname):
-    k = kname.lower()
-    for cat, keys in CATEGORIES:
-        if any(s in k for s in keys):
-            return cat
-    return "other"
-
-
-def profile_fn(fn, runs):
-    from torch.profiler import ProfilerActivity, profile
-    fn()
-    torch.cuda.synchronize()
-    with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
-        t0 = time.perf_counter()
-        for _ in range(runs):
-            fn()
-        torch.cuda.synchronize()
-        wall = (time.perf_counter() - t0) / runs
-    kernels = {}
-    for e in prof.key_averages():
-        dev = getattr(e, "device_time_total", None)
-        if dev is None:
-            dev = getattr(e, "cuda_time_total", 0)
-        self_dev = getattr(e, "self_device_time_total", None)
-        if self_dev is None:
-            self_dev = getattr(e, "self_cuda_time_total", dev)
-        # kernels and memcpys are the device-side events: their self device time is their time
-        if self_dev and getattr(e, "device_type", None) is not None and str(e.device_type).endswith("CUDA"):
-            kernels[e.key] = (self_dev / runs / 1e3, e.count / runs)
-    # CUDA runtime/driver API calls seen by CUPTI on the host (cudaLaunchKernel, cudaMemcpyAsync,
-    # cudaStreamSynchronize, ...): count and host time per run.
-    api = {}
-    for e in prof.key_averages():
-        k = e.key
-        if (k.startswith("cuda") or k.startswith("cu")) and not k.startswith(("cudnn", "cublas")) and \
-                not str(getattr(e, "device_type", "")).endswith("CUDA"):
-            api[k] = {"count": round(e.count / runs, 1),
-                      "host_ms": round(getattr(e, "self_cpu_time_total", 0) / runs / 1e3, 4)}
-    total = sum(t for t, _ in kernels.values())
-    cats = {}
-    for k, (t, n) in kernels.items():
-        c = categorize(k)
-        a = cats.setdefault(c, [0.0, 0.0])
-        a[0] += t
-        a[1] += n
-    top = sorted(kernels.items(), key=lambda kv: -kv[1][0])[:15]
-    return {"runs": runs, "wall_ms_per_run_under_profiler": round(wall * 1e3, 3),
-            "kernel_ms_per_run": round(total, 3),
-            "kernels_per_run": round(sum(n for _, n in kernels.values()), 1),
-            "categories_ms": {c: {"ms": round(t, 3), "share": round(t / total, 3) if total else 0, "kernels": round(n, 1)}
-                              for c, (t, n) in sorted(cats.items(), key=lambda kv: -kv[1][0])},
-            "cuda_api_per_run": dict(sorted(api.items(), key=lambda kv: -kv[1]["host_ms"])),
-            "top_kernels": [{"name": k[:160], "ms": round(t, 4), "count": round(n, 1), "category": categorize(k)}
-                            for k, (t, n) in top]}
-
-
-# ---------------------------------------------------------------------------------------------
 
 def environment(build):
     env = {"python": sys.version.split()[0], "torch": torch.__version__, "torch_cuda": torch.version.cuda,
@@ -432,7 +258,6 @@ def main():
     skip = set(s for s in ARGS.skip.split(",") if s)
     build = os.path.abspath(ARGS.build)
     torch.backends.cudnn.benchmark = True
-    dev = torch.device("cuda")
     torch.cuda.init()
     res = {"kind": "bench_gpu", "date": datetime.date.today().isoformat(), "env": environment(build),
            "method": {
@@ -567,16 +392,16 @@ def main():
                 for prec in ("tf32", "fp32"):
                     runner = kept_runners.get((name, bs, prec))
                     if runner is not None:
-                        prof["mirt_" + prec] = profile_fn(lambda: runner.run(mirt_stream.cuda_stream), runs)
+                        prof["mirt_" + prec] = gpu_profile.profile_fn(lambda: runner.run(mirt_stream.cuda_stream), runs)
                 inputs = gpu_models.MODELS[name]["inputs"](bs)
                 with torch.no_grad():
                     for variant in ("eager_tf32", "eager_fp16_cl" if name == "resnet50" else "eager_fp16"):
-                        prof["torch_" + variant] = profile_fn(tm[name].fn_for(variant, inputs), runs)
+                        prof["torch_" + variant] = gpu_profile.profile_fn(tm[name].fn_for(variant, inputs), runs)
                 for k, v in prof.items():
                     log(f"profile {name} bs{bs} {k}: kernels {v['kernel_ms_per_run']} ms/run in {v['kernels_per_run']} kernels, "
                         f"wall {v['wall_ms_per_run_under_profiler']} ms; " +
                         ", ".join(f"{c} {x['ms']}" for c, x in v['categories_ms'].items()))
-                    log(f"  CUDA API per run: " + ", ".join(f"{a} x{x['count']} {x['host_ms']} ms"
+                    log("  CUDA API per run: " + ", ".join(f"{a} x{x['count']} {x['host_ms']} ms"
                                                          for a, x in list(v['cuda_api_per_run'].items())[:8]))
             except Exception as e:  # noqa: BLE001
                 prof["error"] = traceback.format_exc()[-2000:]
