@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "core/abi/handles.hpp"
+#include "core/base/buffers.hpp"
 #include "core/base/c_status.hpp"
 #include "core/builder/builder.hpp"
 #include "core/plan/plan_describe.hpp"
@@ -145,15 +146,10 @@ MIRT_EXPORT mirt_status mirt_plan_describe_json(const mirt_plan* plan, char** ou
   MIRT_C_GUARD_BEGIN
   if (!plan || !out_json) return invalid("mirt_plan_describe_json: plan and out_json must not be NULL");
   const size_t size = plan->bytes.size();
-  auto* raw = static_cast<std::byte*>(::operator new[](size ? size : 1, std::align_val_t(64)));
-  std::shared_ptr<std::byte[]> bytes(raw, [](std::byte* p) { ::operator delete[](p, std::align_val_t(64)); });
-  if (size) std::memcpy(raw, plan->bytes.data(), size);
-  auto model = mirt::read_plan(bytes, size);
+  auto model = mirt::read_plan(mirt::copy_aligned(plan->bytes.data(), size), size);
   if (!model.ok()) return to_c_status(model.error());
-  std::string json = mirt::describe_plan_json(*model, size);
-  char* out = static_cast<char*>(std::malloc(json.size() + 1));
+  char* out = mirt::malloc_c_string(mirt::describe_plan_json(*model, size));
   if (!out) return to_c_status({MIRT_STATUS_OUT_OF_MEMORY, "cannot allocate the plan description"});
-  std::memcpy(out, json.c_str(), json.size() + 1);
   *out_json = out;
   return nullptr;
   MIRT_C_GUARD_END

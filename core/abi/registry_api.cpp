@@ -1,6 +1,7 @@
 // core/abi/registry_api.cpp — the C ABI of mirt/registry.h.
 #include <cstring>
 
+#include "core/base/buffers.hpp"
 #include "core/base/c_status.hpp"
 #include "core/registry/registry.hpp"
 #include "mirt/registry.h"
@@ -98,9 +99,8 @@ MIRT_EXPORT mirt_status mirt_registry_search_paths(char** out_paths) {
   if (!out_paths) return to_c_status({MIRT_STATUS_INVALID_ARGUMENT, "mirt_registry_search_paths: out_paths is NULL"});
   std::string joined;
   for (const std::string& f : mirt::registry::instance().search_paths()) joined += (joined.empty() ? "" : "\n") + f;
-  char* out = static_cast<char*>(std::malloc(joined.size() + 1));
+  char* out = mirt::malloc_c_string(joined);
   if (!out) return to_c_status({MIRT_STATUS_OUT_OF_MEMORY, "cannot allocate the search path list"});
-  std::memcpy(out, joined.c_str(), joined.size() + 1);
   *out_paths = out;
   return nullptr;
   MIRT_C_GUARD_END

@@ -1,6 +1,8 @@
 // core/graph/graph.cpp — graph IR helpers.
 #include "core/graph/graph.hpp"
 
+#include "core/base/buffers.hpp"
+
 #include <cstring>
 #include <new>
 #include <sstream>
@@ -86,13 +88,16 @@ std::vector<float> attribute_map::get_floats(std::string_view name, std::vector<
   return a && a->type == MIRT_ATTRIBUTE_TYPE_FLOATS ? a->floats : fallback;
 }
 
-constant_buffer constant_buffer::copy_of(const void* data, size_t size) {
+constant_buffer constant_buffer::uninitialized(size_t size) {
   constant_buffer out;
-  size_t padded = (size + 63) / 64 * 64;
-  auto* raw = static_cast<std::byte*>(::operator new[](padded ? padded : 64, std::align_val_t(64)));
-  out.bytes = std::shared_ptr<std::byte[]>(raw, [](std::byte* p) { ::operator delete[](p, std::align_val_t(64)); });
-  if (size) std::memcpy(raw, data, size);
+  out.bytes = allocate_aligned((size + 63) / 64 * 64);
   out.size = size;
+  return out;
+}
+
+constant_buffer constant_buffer::copy_of(const void* data, size_t size) {
+  constant_buffer out = uninitialized(size);
+  if (size) std::memcpy(out.bytes.get(), data, size);
   return out;
 }
 

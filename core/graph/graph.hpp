@@ -65,6 +65,8 @@ struct constant_buffer {
   size_t size = 0;
 
   static constant_buffer copy_of(const void* data, size_t size);
+  // size bytes for a kernel to fill (padded to a multiple of 64).
+  static constant_buffer uninitialized(size_t size);
   const void* data() const { return bytes.get(); }
 };
 

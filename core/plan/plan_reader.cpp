@@ -7,6 +7,7 @@
 #include <new>
 #include <string>
 
+#include "core/base/buffers.hpp"
 #include "core/plan/plan_generated.h"
 #include "core/plan/plan_header.hpp"
 #include "core/plan/plan_validate.hpp"
@@ -134,15 +135,6 @@ status check_header(const plan_header& h, size_t size) {
   return ok_status();
 }
 
-// A 64-byte aligned copy of a misaligned plan, so constants stay aligned and FlatBuffers scalars
-// are naturally aligned.
-std::shared_ptr<const std::byte[]> aligned_copy(const std::byte* data, size_t size) {
-  auto* raw = static_cast<std::byte*>(::operator new[](size, std::align_val_t(kPlanAlignment)));
-  std::memcpy(raw, data, size);
-  return std::shared_ptr<const std::byte[]>(
-      raw, [](const std::byte* p) { ::operator delete[](const_cast<std::byte*>(p), std::align_val_t(kPlanAlignment)); });
-}
-
 // Restores the model from verified metadata; constants alias the weights section of plan.
 result<plan_model> read_metadata(const fb::Plan& root, const plan_header& h,
                                  const std::shared_ptr<const std::byte[]>& plan) {
@@ -212,7 +204,8 @@ result<plan_model> read_plan_checked(std::shared_ptr<const std::byte[]> bytes, s
     return make_error(MIRT_STATUS_CORRUPT_DATA, "plan checksum mismatch (stored ", hex64(h.checksum), ", computed ",
                       hex64(computed), "): the file is damaged");
 
-  if (reinterpret_cast<uintptr_t>(bytes.get()) % kPlanAlignment != 0) bytes = aligned_copy(bytes.get(), size);
+  // A misaligned plan is copied once, so constants stay aligned and FlatBuffers scalars too.
+  if (reinterpret_cast<uintptr_t>(bytes.get()) % kPlanAlignment != 0) bytes = copy_aligned(bytes.get(), size);
 
   const auto* meta = reinterpret_cast<const uint8_t*>(bytes.get() + h.metadata_offset);
   flatbuffers::Verifier::Options options;

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <new>
 
+#include "core/base/buffers.hpp"
 #include "core/graph/shape_inference.hpp"
 #include "core/plan/plan_reader.hpp"
 
@@ -19,9 +20,7 @@ result<std::shared_ptr<const engine>> engine::load(const void* data, size_t size
   if (!data && size) return make_error(MIRT_STATUS_INVALID_ARGUMENT, "plan data is NULL");
   auto e = std::make_shared<engine>();
   // Aligned copy, so constants (64-byte aligned inside the plan) stay aligned in memory.
-  auto* raw = static_cast<std::byte*>(::operator new[](size ? size : 1, std::align_val_t(64)));
-  e->bytes_ = std::shared_ptr<std::byte[]>(raw, [](std::byte* p) { ::operator delete[](p, std::align_val_t(64)); });
-  if (size) std::memcpy(raw, data, size);
+  e->bytes_ = copy_aligned(data, size);
   MIRT_ASSIGN_OR_RETURN(e->plan_, read_plan(e->bytes_, size));
   const plan_model& plan = e->plan_;
   const graph& g = plan.network;
