@@ -8,6 +8,8 @@
 
 #include "core/builder/build_options.hpp"
 #include "core/graph/graph.hpp"
+#include "core/runtime/context.hpp"
+#include "core/runtime/engine.hpp"
 #include "mirt/mirt.h"
 
 struct mirt_tensor {
@@ -29,9 +31,6 @@ struct mirt_builder_config {
 struct mirt_plan {
   std::vector<std::byte> bytes;
 };
-
-#include "core/runtime/context.hpp"
-#include "core/runtime/engine.hpp"
 
 struct mirt_engine {
   std::shared_ptr<const mirt::engine> engine;
