@@ -24,6 +24,10 @@ struct build_state {
   std::shared_ptr<backend> target;  // the backend kernels are chosen from
   std::vector<kernel_choice> kernels;  // per node of `order`, filled by select_kernels
 
+  // Tells the progress callback (if any) how far `phase` is; fails (FAILED_PRECONDITION) when the
+  // callback asks to cancel. Long passes call it per layer, so a terminal shows a moving bar.
+  status report(const char* phase, uint64_t done, uint64_t total) const;
+
   // Concrete shapes of every graph input for profile p at min/opt/max (0/1/2).
   std::unordered_map<int, std::vector<int64_t>> profile_shapes(size_t p, int which) const;
 };

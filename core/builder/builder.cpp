@@ -9,6 +9,13 @@
 
 namespace mirt {
 
+status build_state::report(const char* phase, uint64_t done, uint64_t total) const {
+  if (options.progress && options.progress(options.progress_user_data, phase, done, total))
+    return make_error(MIRT_STATUS_FAILED_PRECONDITION, "the build was cancelled by the progress callback during ",
+                      phase);
+  return {};
+}
+
 std::unordered_map<int, std::vector<int64_t>> build_state::profile_shapes(size_t p, int which) const {
   std::unordered_map<int, std::vector<int64_t>> shapes;
   for (const profile_input& in : profiles[p].inputs)
@@ -28,16 +35,14 @@ result<plan_model> build_plan_model(const graph& network, const build_options& o
                                     make_fuse_conv_activation_pass(), make_eliminate_dead_code_pass(),
                                     make_select_kernels_pass(),     make_plan_memory_pass()};
   for (size_t i = 0; i < passes.size(); ++i) {
-    if (options.progress && options.progress(options.progress_user_data, passes[i].name.c_str(), i, passes.size()))
-      return make_error(MIRT_STATUS_FAILED_PRECONDITION, "the build was cancelled by the progress callback during ",
-                        passes[i].name);
+    MIRT_RETURN_IF_ERROR(state.report(passes[i].name.c_str(), i, passes.size()));
     const auto pass_start = std::chrono::steady_clock::now();
     MIRT_RETURN_IF_ERROR(passes[i].run(state));
     log_verbose("builder", passes[i].name, ": ", state.network.nodes.size(), " layers, ",
                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - pass_start).count(),
                 " ms");
   }
-  if (options.progress) options.progress(options.progress_user_data, "done", passes.size(), passes.size());
+  MIRT_RETURN_IF_ERROR(state.report("done", passes.size(), passes.size()));
 
   plan_model plan;
   plan.backend_name = state.target->name();

@@ -40,7 +40,9 @@ status select_kernels(build_state& state) {
   }
   std::unordered_map<std::string, size_t> timing_cache;
   state.kernels.clear();
-  for (int index : state.order) {
+  for (size_t step = 0; step < state.order.size(); ++step) {
+    MIRT_RETURN_IF_ERROR(state.report("select kernels", step, state.order.size()));
+    const int index = state.order[step];
     const node& n = state.network.nodes[index];
     node_view view(state.network, n, state.types, state.options.precision_flags);
     result<std::vector<mirt_tactic_info>> tactics = state.target->tactics(view.info());

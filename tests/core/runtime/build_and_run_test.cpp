@@ -262,3 +262,56 @@ TEST_CASE("a BatchNormalization after a Conv is folded into it and the results s
     }
   CHECK(max_relative_error(out, expected) < 1e-5);
 }
+
+namespace {
+
+struct progress_log {
+  std::vector<std::string> phases;
+  std::vector<uint64_t> select_done;
+  uint64_t select_total = 0;
+  std::string cancel_at;  // cancel when this phase is reported
+
+  static int record(void* user, const char* phase, uint64_t done, uint64_t total) {
+    auto* self = static_cast<progress_log*>(user);
+    self->phases.push_back(phase);
+    if (std::string(phase) == "select kernels") {
+      self->select_done.push_back(done);
+      self->select_total = total;
+    }
+    return !self->cancel_at.empty() && self->cancel_at == phase;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the builder reports progress per pass and per layer while choosing kernels, and can be cancelled") {
+  mlp model;
+  progress_log log;
+  mirt_builder_options options = MIRT_BUILDER_OPTIONS_INIT;
+  options.progress = progress_log::record;
+  options.progress_user_data = &log;
+  config_owner config;
+  REQUIRE_OK(mirt_builder_config_create(&options, &config.p));
+  size_t profile = 0;
+  REQUIRE_OK(mirt_builder_config_add_profile(config.p, &profile));
+  const int64_t lo[] = {1, 4}, hi[] = {8, 4};
+  REQUIRE_OK(mirt_builder_config_set_profile_shape(config.p, profile, sv("x"), 2, lo, lo, hi));
+  {
+    plan_owner plan;
+    REQUIRE_OK(mirt_builder_build(model.net.p, config.p, &plan.p));
+  }
+  CHECK(log.phases.front() == "validate");
+  CHECK(log.phases.back() == "done");
+  CHECK(log.select_total == 4);  // MatMul, Add, Relu, Add
+  // The pass's own report (its index among the passes), then one per layer.
+  REQUIRE(log.select_done.size() == 5);
+  CHECK(std::vector<uint64_t>(log.select_done.begin() + 1, log.select_done.end()) == std::vector<uint64_t>{0, 1, 2, 3});
+
+  log.cancel_at = "select kernels";
+  plan_owner cancelled;
+  std::string message;
+  EXPECT_FAILURE(mirt_builder_build(model.net.p, config.p, &cancelled.p), MIRT_STATUS_FAILED_PRECONDITION, message);
+  CHECK(message.find("cancelled") != std::string::npos);
+  CHECK(message.find("select kernels") != std::string::npos);
+  CHECK(cancelled.p == nullptr);
+}
