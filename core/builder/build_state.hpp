@@ -28,6 +28,10 @@ struct build_state {
   // callback asks to cancel. Long passes call it per layer, so a terminal shows a moving bar.
   status report(const char* phase, uint64_t done, uint64_t total) const;
 
+  // Drops the nodes marked in `removed` (indexed like network.nodes), then brings the tensor index,
+  // the topological order and the symbolic types up to date.
+  status remove_nodes(const std::vector<bool>& removed);
+
   // Concrete shapes of every graph input for profile p at min/opt/max (0/1/2).
   std::unordered_map<int, std::vector<int64_t>> profile_shapes(size_t p, int which) const;
 };

@@ -5,6 +5,7 @@
 
 #include "core/base/log.hpp"
 #include "core/builder/build_state.hpp"
+#include "core/graph/shape_inference.hpp"
 #include "core/plan/plan_writer.hpp"
 
 namespace mirt {
@@ -13,6 +14,17 @@ status build_state::report(const char* phase, uint64_t done, uint64_t total) con
   if (options.progress && options.progress(options.progress_user_data, phase, done, total))
     return make_error(MIRT_STATUS_FAILED_PRECONDITION, "the build was cancelled by the progress callback during ",
                       phase);
+  return {};
+}
+
+status build_state::remove_nodes(const std::vector<bool>& removed) {
+  std::vector<node> kept;
+  for (size_t n = 0; n < network.nodes.size(); ++n)
+    if (!removed[n]) kept.push_back(std::move(network.nodes[n]));
+  network.nodes = std::move(kept);
+  network.reindex();
+  MIRT_ASSIGN_OR_RETURN(order, topological_order(network));
+  MIRT_ASSIGN_OR_RETURN(types, infer_types(network, order));
   return {};
 }
 

@@ -89,13 +89,7 @@ status fold_batch_norm(build_state& state) {
     ++folded;
   }
   if (folded == 0) return {};
-  std::vector<node> kept;
-  for (size_t n = 0; n < g.nodes.size(); ++n)
-    if (!removed[n]) kept.push_back(std::move(g.nodes[n]));
-  g.nodes = std::move(kept);
-  g.reindex();
-  MIRT_ASSIGN_OR_RETURN(state.order, topological_order(g));
-  MIRT_ASSIGN_OR_RETURN(state.types, infer_types(g, state.order));
+  MIRT_RETURN_IF_ERROR(state.remove_nodes(removed));
   log_info("builder", "folded ", folded, " BatchNormalization layers into convolutions");
   return {};
 }

@@ -93,13 +93,7 @@ status fold_constants(build_state& state) {
     for (int t : n.outputs) state.types[t].values = small_integer_values(g, g.tensors[t]);
   }
   if (count == 0) return {};
-  std::vector<node> kept;
-  for (size_t i = 0; i < g.nodes.size(); ++i)
-    if (!folded[i]) kept.push_back(std::move(g.nodes[i]));
-  g.nodes = std::move(kept);
-  g.reindex();
-  MIRT_ASSIGN_OR_RETURN(state.order, topological_order(g));
-  MIRT_ASSIGN_OR_RETURN(state.types, infer_types(g, state.order));
+  MIRT_RETURN_IF_ERROR(state.remove_nodes(folded));
   log_info("builder", "folded ", count, " constant layers");
   return {};
 }
