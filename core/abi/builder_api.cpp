@@ -46,6 +46,8 @@ MIRT_EXPORT mirt_status mirt_builder_config_create(const mirt_builder_options* o
       o.progress = options->progress;
       o.progress_user_data = options->progress_user_data;
     }
+    if (HAS_FIELD(options, mirt_builder_options, timing_cache_path))
+      o.timing_cache_path = std::string(to_view(options->timing_cache_path));
   }
   *out_config = config.release();
   return nullptr;

@@ -27,6 +27,7 @@ struct build_options {
   mirt_progress_fn progress = nullptr;
   void* progress_user_data = nullptr;
   std::vector<profile_spec> profiles;
+  std::string timing_cache_path;  // empty: no persistent timing cache
 };
 
 }  // namespace mirt

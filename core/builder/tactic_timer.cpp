@@ -71,18 +71,18 @@ result<double> time_tactic(const backend& target, const mirt_node_info& info, co
 
 }  // namespace
 
-size_t fastest_tactic(const backend& target, const graph& g, const node& n, const std::vector<tensor_type>& types,
-                      const std::vector<mirt_tactic_info>& tactics, uint32_t precision_flags) {
-  if (tactics.size() < 2) return 0;
+tactic_choice fastest_tactic(const backend& target, const graph& g, const node& n, const std::vector<tensor_type>& types,
+                             const std::vector<mirt_tactic_info>& tactics, uint32_t precision_flags) {
+  if (tactics.size() < 2) return {};
   for (int t : n.inputs)
-    if (t >= 0 && element_count(types[t].shape) < 0) return 0;
+    if (t >= 0 && element_count(types[t].shape) < 0) return {};
   node_view view(g, n, types, precision_flags);
   result<timing_buffers> buffers = make_buffers(target, g, n, *view.info());
   if (!buffers.ok()) {
     log_verbose("builder", "layer '", n.name, "': not timed (", buffers.error().message(), ")");
-    return 0;
+    return {};
   }
-  size_t best = 0;
+  tactic_choice best;
   double best_seconds = std::numeric_limits<double>::infinity();
   for (size_t i = 0; i < tactics.size(); ++i) {
     result<double> seconds = time_tactic(target, *view.info(), tactics[i], *buffers, n.name);
@@ -93,7 +93,7 @@ size_t fastest_tactic(const backend& target, const graph& g, const node& n, cons
     log_verbose("builder", "layer '", n.name, "': tactic ", tactics[i].name, " ", *seconds * 1e3, " ms");
     if (*seconds < best_seconds) {
       best_seconds = *seconds;
-      best = i;
+      best = {i, true};
     }
   }
   return best;

@@ -9,11 +9,18 @@
 
 namespace mirt {
 
+// The outcome of timing a layer: the index of the tactic kept, and whether it won a timing (false
+// when nothing could be timed and the first tactic was kept by default).
+struct tactic_choice {
+  size_t index = 0;
+  bool timed = false;
+};
+
 // Runs each tactic of node n at the concrete shapes in `types` (one per tensor of g) on buffers of
 // the backend's memory: constants hold their data, other inputs zeros. Returns the index of the
 // tactic with the lowest time (best of a few runs after a warm-up). Tactics that fail to create or
 // run are skipped; when none runs, or a shape is unknown, the first tactic is kept.
-size_t fastest_tactic(const backend& target, const graph& g, const node& n, const std::vector<tensor_type>& types,
+tactic_choice fastest_tactic(const backend& target, const graph& g, const node& n, const std::vector<tensor_type>& types,
                       const std::vector<mirt_tactic_info>& tactics, uint32_t precision_flags);
 
 }  // namespace mirt

@@ -163,7 +163,7 @@ MIRT_ASSERT_OFFSET(mirt_network_options, name, 8);
 MIRT_ASSERT_GROUP_END(mirt_network_options, name, 24); /* end of the 0.1 group */
 
 /* mirt_builder_options (mirt/builder.h) */
-MIRT_ASSERT_SIZE(mirt_builder_options, 64, 8);
+MIRT_ASSERT_SIZE(mirt_builder_options, 80, 8);
 /* since 0.1 */
 MIRT_ASSERT_OFFSET(mirt_builder_options, struct_size, 0);
 MIRT_ASSERT_OFFSET(mirt_builder_options, backend, 8);
@@ -173,6 +173,9 @@ MIRT_ASSERT_OFFSET(mirt_builder_options, optimization_level, 40);
 MIRT_ASSERT_OFFSET(mirt_builder_options, progress, 48);
 MIRT_ASSERT_OFFSET(mirt_builder_options, progress_user_data, 56);
 MIRT_ASSERT_GROUP_END(mirt_builder_options, progress_user_data, 64); /* end of the 0.1 group */
+/* appended in 0.1 (timing cache) */
+MIRT_ASSERT_OFFSET(mirt_builder_options, timing_cache_path, 64);
+MIRT_ASSERT_GROUP_END(mirt_builder_options, timing_cache_path, 80);
 
 /* mirt_engine_options (mirt/runtime.h) */
 MIRT_ASSERT_SIZE(mirt_engine_options, 16, 8);

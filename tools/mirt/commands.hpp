@@ -17,6 +17,7 @@ struct exec_options {
   bool fp16 = false, bf16 = false, tf32 = false, int8 = false;
   std::string mem_pool_size;
   int builder_optimization_level = 3;
+  std::string timing_cache_file;
   double warm_up_ms = 200;
   int iterations = 10;
   double duration_s = 3;

@@ -38,6 +38,9 @@ CLI::App* add_exec_command(CLI::App& app, exec_options& o) {
   cmd->add_option("--memPoolSize", o.mem_pool_size, "Activation + workspace memory limit in bytes (K, M, G suffixes; 0 = unlimited)");
   cmd->add_option("--builderOptimizationLevel", o.builder_optimization_level, "Builder optimization level 0..5")->capture_default_str()
       ->check(CLI::Range(0, 5));
+  cmd->add_option("--timingCacheFile", o.timing_cache_file,
+                  "Timing cache: read if the file exists, written back after the kernels are chosen; the same "
+                  "cache gives the same tactics (a damaged file fails the build)");
   cmd->add_option("--warmUp", o.warm_up_ms, "Warm-up time in ms before timing")->capture_default_str()->check(CLI::NonNegativeNumber);
   cmd->add_option("--iterations", o.iterations, "Run at least this many timed inferences")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--duration", o.duration_s, "Run timed inferences for at least this many seconds")->capture_default_str()->check(CLI::NonNegativeNumber);
@@ -119,6 +122,7 @@ plan build_from_onnx(const exec_options& o, const shape_flags& flags) {
                             (o.tf32 ? MIRT_PRECISION_FLAG_TF32 : 0) | (o.int8 ? MIRT_PRECISION_FLAG_INT8 : 0);
   options.memory_limit_bytes = o.mem_pool_size.empty() ? 0 : parse_byte_size(o.mem_pool_size);
   options.optimization_level = o.builder_optimization_level;
+  options.timing_cache_path = to_c(o.timing_cache_file);
   options.progress = &progress_bar::callback;
   options.progress_user_data = &bar;
   builder_config config(options);

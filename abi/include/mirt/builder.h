@@ -42,8 +42,17 @@ typedef struct mirt_builder_options {
   int32_t optimization_level;
   mirt_progress_fn progress;   /* optional */
   void* progress_user_data;
+  /* Optional path of a persistent timing cache (empty: none). Above optimization level 0 the
+   * builder reads it if the file exists, takes the recorded tactic for every layer whose key it
+   * holds (backend name and version, device signature, precision flags, op, attributes, operand
+   * dtypes and shapes) without timing it, and writes the file back with the new timings once the
+   * kernels are chosen. So builds with one cache choose the same tactics. A file that is not a
+   * timing cache fails the build with INVALID_ARGUMENT naming the path and line; it is never
+   * silently ignored. Builds sharing a path may run at once: the file is replaced by a rename,
+   * and the last writer's entries win. */
+  mirt_string_view timing_cache_path;
 } mirt_builder_options;
-#define MIRT_BUILDER_OPTIONS_INIT {sizeof(mirt_builder_options), {NULL, 0}, 0, 0, 3, NULL, NULL}
+#define MIRT_BUILDER_OPTIONS_INIT {sizeof(mirt_builder_options), {NULL, 0}, 0, 0, 3, NULL, NULL, {NULL, 0}}
 
 /* A builder config: options plus optimization profiles. */
 typedef struct mirt_builder_config mirt_builder_config;
