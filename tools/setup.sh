@@ -17,12 +17,14 @@ packages=(
   libdnnl-dev                               # oneDNN: the CPU backend's Conv/MatMul
   libprotobuf-dev libonnx-dev               # the ONNX parser module
   libonnx-testdata                          # ONNX node tests (second conformance set)
+  rustc                                     # examples/rust (Debian's 1.63; no cargo, no crates)
 )
 as_root apt-get update -qq
 as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}"
 
-# Python packages for the tests that compare against ONNX Runtime, and for bench/.
-python_packages=(numpy onnx onnxruntime==1.30.0)
+# Python packages for the tests that compare against ONNX Runtime, for bench/, and for the Python
+# package's tests (pytest; ml_dtypes gives numpy a bfloat16).
+python_packages=(numpy onnx onnxruntime==1.30.0 pytest ml_dtypes)
 if ! python3 -m pip install --quiet "${python_packages[@]}" 2>/dev/null; then
   # Debian's own python3 is "externally managed" (PEP 668); these are test tools, not system parts.
   python3 -m pip install --quiet --break-system-packages "${python_packages[@]}"

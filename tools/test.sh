@@ -2,6 +2,8 @@
 # tools/test.sh — the whole test suite, as CI runs it:
 #   1. a release build (with the CUDA backend when nvcc is present: it must compile and link) and
 #      every test that needs no GPU;
+#      then the Python package's pytest suite (tests/python) and the Rust example (examples/rust)
+#      against that build;
 #   2. a debug build with AddressSanitizer and UndefinedBehaviorSanitizer (leaks included) running
 #      the same C/C++ tests, so memory errors fail from day one.
 # Ends with the line "N passed, N failed".
@@ -66,7 +68,33 @@ run_suite() {
   count_results "$build"
 }
 
+# run_pytest BUILD: the Python package (python/) over BUILD's libmirt, each pytest test counted.
+# pytest exits 0 (all passed), 1 (some failed), 5 (collected no tests: counted as a failure, since
+# tests/python has tests), other codes for usage or internal errors (also a failure).
+run_pytest() {
+  local build=$1 xml=$1/meson-logs/pytest.xml
+  echo "=== $build: pytest tests/python ==="
+  rm -f "$xml"
+  MIRT_LIBRARY=$PWD/$build/core/libmirt.so python3 -m pytest -q -p no:cacheprovider --junitxml="$xml" tests/python
+  local rc=$?
+  if [ "$rc" -eq 5 ]; then echo "pytest collected no tests"; failed=$((failed + 1)); return; fi
+  if [ ! -f "$xml" ]; then echo "pytest did not run (exit $rc)"; failed=$((failed + 1)); return; fi
+  read -r p f s < <(python3 - "$xml" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+suites = [root] if root.tag == "testsuite" else list(root)
+n = lambda key: sum(int(s.get(key, 0)) for s in suites)
+bad, skipped = n("failures") + n("errors"), n("skipped")
+print(n("tests") - bad - skipped, bad, skipped)
+PY
+)
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "pytest exited $rc"; fi
+  passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+}
+
 run_suite build --buildtype=release
+run_pytest build
 
 export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1

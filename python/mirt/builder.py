@@ -1,0 +1,199 @@
+"""The build phase (mirt/builder.h): a network plus a builder config become a serialized plan.
+
+The builder validates the network, infers shapes and types over each optimization profile, folds
+constants, removes dead layers, asks the target backend for kernels (tactics), plans activation
+memory and writes the plan (docs/plan-format.md).
+Threading: a config is used by one thread at a time; build() may run on several threads at once
+with different configs.
+"""
+from __future__ import annotations
+
+import ctypes as C
+import enum
+import json
+import os
+from typing import Callable, Mapping, Sequence
+
+from . import _capi
+from ._library import check, library, take_string
+from .errors import FailedPreconditionError
+from .network import Network
+
+ShapeRange = tuple[Sequence[int], Sequence[int], Sequence[int]]
+
+
+class Precision(enum.IntFlag):
+    """mirt_precision_flag: precisions the builder may use in addition to FP32."""
+    NONE = 0
+    TF32 = 1 << 0
+    FP16 = 1 << 1
+    BF16 = 1 << 2
+    INT8 = 1 << 3
+
+
+class BuilderConfig:
+    """Builder options plus optimization profiles (mirt_builder_config).
+
+    backend: target backend module name ("cpu", "cuda"); "" picks the installed one with the highest score.
+    precision: Precision flags; NONE is FP32 only.
+    memory_limit: activation + workspace limit in bytes; 0 is unlimited.
+    optimization_level: 0..5 as in TensorRT (default 3). 0 builds fast: each layer takes its
+      backend's first kernel. Above 0, layers with several kernels have each timed on the device at
+      the opt shapes of profile 0, and the fastest goes into the plan.
+    progress: optional progress(phase, done, total) -> bool; return True to cancel the build (it
+      then fails with FailedPreconditionError). Called on the building thread.
+    profiles: optional list of {input name: (min, opt, max)} dicts, added as with add_profile().
+    """
+
+    _handle: int | None = None  # set first, so __del__ works after a failed __init__
+
+    def __init__(self, backend: str = "", precision: Precision | int = Precision.NONE, memory_limit: int = 0,
+                 optimization_level: int = 3, progress: Callable[[str, int, int], bool | None] | None = None,
+                 profiles: Sequence[Mapping[str, ShapeRange]] = ()):
+        opts = _capi.init(_capi.builder_options)
+        opts.backend = _capi.sv(backend)
+        opts.precision_flags = int(precision)
+        opts.memory_limit_bytes = int(memory_limit)
+        opts.optimization_level = int(optimization_level)
+        if progress is not None:
+            def trampoline(_user, phase, done, total):
+                try:
+                    return 1 if progress(phase.decode(), done, total) else 0
+                except BaseException:  # never unwind through C; cancel instead
+                    return 1
+            # The callback must outlive every build with this config (docs/abi/ownership.md).
+            self._progress = _capi.PROGRESS_FN(trampoline)
+            opts.progress = self._progress
+        handle = C.c_void_p()
+        check(library().mirt_builder_config_create(C.byref(opts), C.byref(handle)))
+        self._handle: int | None = handle.value
+        self.backend = backend
+        for p in profiles:
+            self.add_profile(p)
+
+    def close(self) -> None:
+        """Frees the config (mirt_builder_config_destroy). Idempotent."""
+        if self._handle:
+            library().mirt_builder_config_destroy(self._handle)
+            self._handle = None
+
+    def __enter__(self) -> "BuilderConfig":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        self.close()
+
+    def _live(self) -> int:
+        if not self._handle:
+            raise FailedPreconditionError("the builder config was closed")
+        return self._handle
+
+    def add_profile(self, shapes: Mapping[str, ShapeRange] | None = None) -> int:
+        """Adds an optimization profile and returns its index. A network with dynamic input dims
+        needs at least one; each gives min/opt/max for every input with a dynamic dim. shapes:
+        {input name: (min, opt, max)}, set as with set_profile_shape()."""
+        index = C.c_size_t()
+        check(library().mirt_builder_config_add_profile(self._live(), C.byref(index)))
+        for name, (lo, opt, hi) in (shapes or {}).items():
+            self.set_profile_shape(index.value, name, lo, opt, hi)
+        return index.value
+
+    def set_profile_shape(self, profile: int, input_name: str, min: Sequence[int], opt: Sequence[int],
+                          max: Sequence[int]) -> None:
+        """Sets the shape range of an input in a profile: min <= opt <= max elementwise; static dims
+        must equal the network's. Checked again at build time, naming input and dim."""
+        if not len(min) == len(opt) == len(max):
+            from .errors import InvalidShapeError
+            raise InvalidShapeError(f"profile {profile}, input '{input_name}': min, opt and max have ranks "
+                                    f"{len(min)}, {len(opt)} and {len(max)}; they must be equal")
+        check(library().mirt_builder_config_set_profile_shape(
+            self._live(), profile, _capi.sv(input_name), len(min), _capi.dims_array(min), _capi.dims_array(opt),
+            _capi.dims_array(max)))
+
+    def build(self, network: Network) -> "Plan":
+        """Builds network into a plan (see build())."""
+        return build(network, self)
+
+
+class Plan:
+    """A serialized plan (mirt_plan): immutable bytes that any number of threads may read."""
+
+    _handle: int | None = None  # set first, so __del__ works after a failed __init__
+
+    def __init__(self, handle: int):
+        self._handle: int | None = handle
+
+    @classmethod
+    def from_bytes(cls, data: bytes | bytearray | memoryview) -> "Plan":
+        """Wraps a copy of data as a plan (checked only when an engine is created from it)."""
+        data = bytes(data)
+        handle = C.c_void_p()
+        check(library().mirt_plan_create_from_bytes(data, len(data), C.byref(handle)))
+        return cls(handle.value)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "Plan":
+        """Reads a plan file. MirtIOError names the path."""
+        handle = C.c_void_p()
+        check(library().mirt_plan_load(_capi.sv(os.fspath(path)), C.byref(handle)))
+        return cls(handle.value)
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Writes the plan's bytes to path. MirtIOError names the path and the reason."""
+        check(library().mirt_plan_save(self._live(), _capi.sv(os.fspath(path))))
+
+    @property
+    def data(self) -> bytes:
+        """A copy of the plan's bytes."""
+        lib = library()
+        return C.string_at(lib.mirt_plan_data(self._live()), lib.mirt_plan_size(self._live()))
+
+    def __len__(self) -> int:
+        return library().mirt_plan_size(self._live())
+
+    def describe(self) -> dict:
+        """The plan described (mirt_plan_describe_json: header, I/O, profiles, layers and kernels,
+        weights, memory plan) as a dict, after the checks an engine makes."""
+        out = C.c_void_p()
+        check(library().mirt_plan_describe_json(self._live(), C.byref(out)))
+        return json.loads(take_string(out))
+
+    def close(self) -> None:
+        """Frees the plan (mirt_plan_destroy). Engines made from it keep their own copy."""
+        if self._handle:
+            library().mirt_plan_destroy(self._handle)
+            self._handle = None
+
+    def _live(self) -> int:
+        if not self._handle:
+            raise FailedPreconditionError("the plan was closed")
+        return self._handle
+
+    def __enter__(self) -> "Plan":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        self.close()
+
+
+def build(network: Network, config: BuilderConfig | None = None) -> Plan:
+    """Builds network with config (defaults when None) into a plan (mirt_builder_build). The network
+    is not changed. Raises InvalidGraphError / InvalidShapeError naming the layer for a network that
+    breaks an op's rules, UnsupportedError naming the layer when the backend has no kernel for it,
+    NotFoundError when the backend module is not installed (the message lists where the registry
+    looked)."""
+    own = config is None
+    config = config or BuilderConfig()
+    try:
+        handle = C.c_void_p()
+        check(library().mirt_builder_build(network._live(), config._live(), C.byref(handle)))
+        return Plan(handle.value)
+    finally:
+        if own:
+            config.close()

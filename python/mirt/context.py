@@ -1,0 +1,204 @@
+"""Execution contexts (mirt_context): shapes, buffers and runs of one engine on one thread."""
+from __future__ import annotations
+
+import ctypes as C
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from . import _binding, _capi, dlpack
+from ._library import check, library
+from .errors import FailedPreconditionError, InvalidArgumentError
+from .runtime import Engine, TensorInfo, TensorLocation
+
+# DLPack device types each device backend's memory may come as (others: any non-host device).
+_BACKEND_DEVICES = {"cuda": (dlpack.CUDA, dlpack.CUDA_MANAGED)}
+
+
+def _stream_handle(stream: Any) -> int | None:
+    """A backend stream handle from None, an int (cudaStream_t), or an object with .cuda_stream
+    (torch.cuda.Stream) or .ptr (cupy)."""
+    if stream is None or isinstance(stream, int):
+        return stream
+    for attr in ("cuda_stream", "ptr"):
+        if hasattr(stream, attr):
+            return int(getattr(stream, attr))
+    raise InvalidArgumentError(f"stream: {type(stream).__name__} is not a stream handle (int, torch.cuda.Stream)")
+
+
+class Context:
+    """An execution context (mirt_context) on an engine, using one optimization profile. It
+    allocates its profile's activation memory. Use one context per thread. Closing the engine
+    closes its contexts."""
+
+    _handle: int | None = None  # set first, so __del__ works after a failed __init__
+
+    def __init__(self, engine: Engine, profile: int = 0):
+        opts = _capi.init(_capi.context_options)
+        opts.profile = profile
+        handle = C.c_void_p()
+        check(library().mirt_context_create(engine._live(), C.byref(opts), C.byref(handle)))
+        self._handle: int | None = handle.value
+        self.engine, self.profile = engine, profile
+        self._staging: dict[str, tuple[int, int]] = {}  # name -> (device address, bytes) for host runs
+        engine._contexts.add(self)
+
+    def close(self) -> None:
+        """Frees the context (mirt_context_destroy) and its staging buffers. Idempotent."""
+        if self._handle:
+            for address, _ in self._staging.values():
+                self.engine.free_device_memory(address)
+            self._staging.clear()
+            library().mirt_context_destroy(self._handle)
+            self._handle = None
+
+    def __enter__(self) -> "Context":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        if getattr(self, "_handle", None) and self.engine._handle:
+            self.close()
+
+    def _live(self) -> int:
+        if not self._handle:
+            raise FailedPreconditionError("the context was closed")
+        return self._handle
+
+    # ---- The C calls, one to one ----------------------------------------------------------------
+
+    def set_input_shape(self, name: str, shape: Sequence[int]) -> None:
+        """Sets the shape of an input for the next runs. InvalidShapeError names the tensor, dim,
+        value and the profile's range when a dim falls outside it, or the static extent it must equal."""
+        check(library().mirt_context_set_input_shape(self._live(), _capi.sv(name), len(shape),
+                                                     _capi.dims_array(shape)))
+
+    def get_tensor_shape(self, name: str) -> tuple[int, ...]:
+        """The current shape of an I/O tensor (outputs: inferred from the input shapes set so far).
+        FailedPreconditionError names the inputs whose shape is not set yet."""
+        rank, dims = C.c_size_t(), (C.c_int64 * _capi.MAX_RANK)()
+        check(library().mirt_context_get_tensor_shape(self._live(), _capi.sv(name), C.byref(rank), dims))
+        return tuple(dims[:rank.value])
+
+    def set_tensor_address(self, name: str, address: int) -> None:
+        """Binds a buffer (dense row-major, in the tensor's location) for the next runs. The context
+        does not own it: keep it alive and large enough for every run that uses it."""
+        check(library().mirt_context_set_tensor_address(self._live(), _capi.sv(name), address))
+
+    def enqueue(self, stream: Any = None) -> None:
+        """Runs the network on a backend stream (None: the backend default; cpu runs synchronously).
+        FailedPreconditionError names any input whose shape or I/O tensor whose address is missing."""
+        check(library().mirt_context_enqueue(self._live(), _stream_handle(stream)))
+
+    # ---- Runs with arrays -------------------------------------------------------------------------
+
+    def run(self, inputs: Mapping[str, Any] | Any, outputs: Mapping[str, Any] | None = None,
+            stream: Any = None) -> dict[str, Any]:
+        """Sets the input shapes from the given arrays, binds every I/O buffer, runs, and returns
+        {output name: array}. inputs: {name: array}, or one array for a one-input engine.
+        outputs: optional {name: array} to write into; missing ones are allocated.
+
+        Host arrays (numpy, or anything np.asarray takes) work on every backend; on a device engine
+        they are staged through device buffers and the call returns when the results are on the
+        host. DLPack device tensors (torch CUDA tensors, ...) are bound without copies and the run is
+        enqueued on `stream` (int cudaStream_t or torch.cuda.Stream; None: the default stream) and
+        not waited for; outputs not given are allocated with torch when the inputs are torch tensors.
+        Bad buffers raise InvalidArgumentError / InvalidShapeError naming the tensor and what was
+        expected (docs/python.md, "Buffers")."""
+        io = {t.name: t for t in self.engine.io_tensors}
+        if not isinstance(inputs, Mapping):
+            if len(self.engine.inputs) != 1:
+                raise InvalidArgumentError(f"run() got one array, but the engine has inputs "
+                                           f"{[t.name for t in self.engine.inputs]}: pass a dict")
+            inputs = {self.engine.inputs[0].name: inputs}
+        outputs = dict(outputs or {})
+        for name, given, want_input in [(n, inputs, True) for n in inputs] + [(n, outputs, False) for n in outputs]:
+            if name not in io or io[name].is_input != want_input:
+                names = [t.name for t in (self.engine.inputs if want_input else self.engine.outputs)]
+                raise InvalidArgumentError(f"'{name}' is not an {'input' if want_input else 'output'} of the "
+                                           f"engine; its {'inputs' if want_input else 'outputs'} are {names}")
+        missing = [t.name for t in self.engine.inputs if t.name not in inputs]
+        if missing:
+            raise InvalidArgumentError(f"run() is missing input(s) {missing}")
+        values = list(inputs.values()) + list(outputs.values())
+        on_device = self.engine.io_location is TensorLocation.DEVICE
+        if on_device and any(_is_device(v) for v in values):
+            return self._run_device(inputs, outputs, _stream_handle(stream))
+        return self._run_host(inputs, outputs, _stream_handle(stream), on_device)
+
+    def _run_host(self, inputs, outputs, stream, staged: bool) -> dict[str, np.ndarray]:
+        backend = self.engine.backend
+        arrays = {t.name: _binding.host_array(t, inputs[t.name], backend) for t in self.engine.inputs}
+        for name, arr in arrays.items():
+            self.set_input_shape(name, arr.shape)
+        for t in self.engine.outputs:
+            shape = self.get_tensor_shape(t.name)
+            arrays[t.name] = (_binding.host_output(t, outputs[t.name], shape) if t.name in outputs
+                              else np.empty(shape, dtype=t.dtype.numpy))
+        if not staged:
+            for name, arr in arrays.items():
+                self.set_tensor_address(name, arr.ctypes.data)
+            self.enqueue(stream)
+        else:
+            for t in self.engine.io_tensors:
+                arr = arrays[t.name]
+                address = self._staging_buffer(t.name, arr.nbytes)
+                self.set_tensor_address(t.name, address)
+                if t.is_input and arr.nbytes:
+                    self.engine.copy_memory(address, arr.ctypes.data, arr.nbytes, True, stream)
+            self.enqueue(stream)
+            for t in self.engine.outputs:
+                arr = arrays[t.name]
+                if arr.nbytes:
+                    self.engine.copy_memory(arr.ctypes.data, self._staging[t.name][0], arr.nbytes, False, stream)
+            self.engine.synchronize(stream)
+        return {t.name: arrays[t.name] for t in self.engine.outputs}
+
+    def _staging_buffer(self, name: str, nbytes: int) -> int:
+        address, size = self._staging.get(name, (0, 0))
+        if size < max(nbytes, 1):
+            if address:
+                self.engine.free_device_memory(address)
+                del self._staging[name]
+            address = self.engine.alloc_device_memory(max(nbytes, 1))
+            self._staging[name] = (address, max(nbytes, 1))
+        return address
+
+    def _run_device(self, inputs, outputs, stream) -> dict[str, Any]:
+        backend = self.engine.backend
+        devices = _BACKEND_DEVICES.get(backend)
+        # DLPack: a CUDA consumer names its stream; 1 is the legacy default stream (NULL), 0 is not allowed.
+        dl_stream = (stream or 1) if devices and dlpack.CUDA in devices else stream
+        views = {}
+        for t in self.engine.inputs:
+            views[t.name] = _binding.device_view(t, inputs[t.name], dl_stream, devices, backend)
+            self.set_input_shape(t.name, views[t.name].shape)
+        results = {}
+        for t in self.engine.outputs:
+            shape = self.get_tensor_shape(t.name)
+            value = outputs[t.name] if t.name in outputs else _allocate_like(t, shape, inputs)
+            views[t.name] = _binding.device_view(t, value, dl_stream, devices, backend, shape)
+            results[t.name] = value
+        for name, v in views.items():
+            self.set_tensor_address(name, v.address)
+        self.enqueue(stream)
+        return results
+
+
+def _is_device(value: Any) -> bool:
+    device = dlpack.device_of(value) if not isinstance(value, np.ndarray) else None
+    return device is not None and device[0] not in dlpack.HOST_DEVICES
+
+
+def _allocate_like(info: TensorInfo, shape: tuple[int, ...], inputs: Mapping[str, Any]) -> Any:
+    """An output tensor for a device run, made by the inputs' own library (torch only)."""
+    for value in inputs.values():
+        if type(value).__module__.split(".")[0] == "torch":
+            import torch
+            dtype = getattr(torch, str(info.dtype))  # DType names are torch's
+            return torch.empty(shape, dtype=dtype, device=value.device)
+    raise InvalidArgumentError(f"output '{info.name}': no buffer given, and mirt can only allocate device outputs "
+                               f"for torch inputs: pass outputs={{'{info.name}': a tensor of shape {shape} and dtype "
+                               f"{info.dtype} on the device}}")
