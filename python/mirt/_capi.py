@@ -60,7 +60,8 @@ PROGRESS_FN = C.CFUNCTYPE(C.c_int, C.c_void_p, C.c_char_p, C.c_uint64, C.c_uint6
 class builder_options(C.Structure):
     _fields_ = [("struct_size", C.c_uint32), ("backend", string_view), ("precision_flags", C.c_uint32),
                 ("memory_limit_bytes", C.c_uint64), ("optimization_level", C.c_int32),
-                ("progress", PROGRESS_FN), ("progress_user_data", C.c_void_p)]
+                ("progress", PROGRESS_FN), ("progress_user_data", C.c_void_p),
+                ("timing_cache_path", string_view)]
 
 
 class engine_options(C.Structure):

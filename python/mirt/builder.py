@@ -43,18 +43,23 @@ class BuilderConfig:
     progress: optional progress(phase, done, total) -> bool; return True to cancel the build (it
       then fails with FailedPreconditionError). Called on the building thread.
     profiles: optional list of {input name: (min, opt, max)} dicts, added as with add_profile().
+    timing_cache: optional path of a persistent timing cache: above level 0 the builder takes the
+      recorded tactic of every layer whose key it holds, untimed, and writes new timings back; a
+      file that is not a timing cache fails the build (InvalidArgumentError naming path and line).
     """
 
     _handle: int | None = None  # set first, so __del__ works after a failed __init__
 
     def __init__(self, backend: str = "", precision: Precision | int = Precision.NONE, memory_limit: int = 0,
                  optimization_level: int = 3, progress: Callable[[str, int, int], bool | None] | None = None,
-                 profiles: Sequence[Mapping[str, ShapeRange]] = ()):
+                 profiles: Sequence[Mapping[str, ShapeRange]] = (), timing_cache: str | os.PathLike | None = None):
         opts = _capi.init(_capi.builder_options)
         opts.backend = _capi.sv(backend)
         opts.precision_flags = int(precision)
         opts.memory_limit_bytes = int(memory_limit)
         opts.optimization_level = int(optimization_level)
+        if timing_cache is not None:
+            opts.timing_cache_path = _capi.sv(os.fspath(timing_cache))
         if progress is not None:
             def trampoline(_user, phase, done, total):
                 try:

@@ -59,3 +59,24 @@ def test_low_level_calls_bind_buffers_once(rng):
             xv[...] = rng.standard_normal(xv.shape)
             ctx.enqueue()
             assert_close(out, reference(xv))
+
+
+def test_builder_options_reach_the_plan(rng, tmp_path):
+    """Precision flags are recorded in the plan; a timing cache is written by a build above level 0
+    that times a layer with several tactics (Conv), and a damaged one fails the build naming the
+    path; a progress callback can cancel a build."""
+    net = mirt.Network()
+    x = net.add_input("x", "float32", (1, 3, 8, 8))
+    weights = net.add_constant("w", rng.standard_normal((4, 3, 3, 3)).astype(np.float32))
+    net.mark_output(net.add_layer("Conv", [x, weights], {"pads": [1, 1, 1, 1]}, name="y"))
+    cache = tmp_path / "timing.cache"
+    phases = []
+    with build_cpu(net, precision=mirt.Precision.TF32, optimization_level=1, timing_cache=cache,
+                   progress=lambda phase, done, total: phases.append(phase)) as plan:
+        assert plan.describe()["header"]["precision"]["flags"] == int(mirt.Precision.TF32)
+    assert cache.exists() and phases
+    cache.write_text("not a timing cache\n")
+    with pytest.raises(mirt.InvalidArgumentError, match=str(cache)):
+        build_cpu(net, optimization_level=1, timing_cache=cache)
+    with pytest.raises(mirt.FailedPreconditionError):
+        build_cpu(net, progress=lambda phase, done, total: True)
