@@ -93,8 +93,24 @@ PY
   passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 }
 
+# run_rust_example BUILD: examples/rust built with rustc (hand-written C ABI declarations, no
+# crates) against BUILD's libmirt and run on its cpu backend; one test.
+run_rust_example() {
+  local build=$1 out=$1/examples/rust
+  echo "=== $build: examples/rust ==="
+  mkdir -p "$out"
+  if rustc --edition 2021 -O -L "$build/core" -C link-args="-Wl,-rpath,$PWD/$build/core" \
+       -o "$out/mirt_rust_example" examples/rust/main.rs &&
+     MIRT_MODULE_PATH=$PWD/$build/backends/cpu "$out/mirt_rust_example"; then
+    passed=$((passed + 1))
+  else
+    echo "examples/rust failed"; failed=$((failed + 1))
+  fi
+}
+
 run_suite build --buildtype=release
 run_pytest build
+run_rust_example build
 
 export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
