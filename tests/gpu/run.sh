@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/gpu/run.sh BUILD — runs the GPU-side tests from an existing build folder (builds nothing):
 # the cuda backend doctest suites, then `mirt exec` on the sample models with --backend cuda (and
-# cpu, for comparison). Logs go to $OUT (when set) or BUILD/gpu-logs, and to the terminal.
+# cpu, for comparison), then the Python package with torch CUDA tensors (python_dlpack_test.py).
+# Logs go to $OUT (when set) or BUILD/gpu-logs, and to the terminal.
 # Run from the repository root. Exit status: 0 when every step passed.
 # To get a build there: tests/gpu/stage.sh build-cuda build-cuda-dev (no object files, plus the
 # Debian libraries the GPU machine lacks), packed with `tar cJf build-cuda-pack/dev.tar.xz
@@ -39,6 +40,9 @@ for model in sample_cnn:input:4x3x32x32 sample_transformer_block:x:2x16x64; do
       --iterations 20 --exportOutput "$logs/${name}_${backend}_out.json"
   done
 done
+
+# The Python package with torch CUDA tensors through DLPack, against torch's own result.
+step python_dlpack python3 tests/gpu/python_dlpack_test.py "$build"
 
 if [ ${#failed[@]} -eq 0 ]; then
   echo "tests/gpu/run.sh: all steps passed" | tee "$logs/summary.txt"
