@@ -33,6 +33,10 @@ void add_transpose_ops(std::vector<op_entry>& table);
 void add_reduce_ops(std::vector<op_entry>& table);
 void add_cast_ops(std::vector<op_entry>& table);
 void add_pad_ops(std::vector<op_entry>& table);
+void add_loss_ops(std::vector<op_entry>& table);        // ops/loss.cpp
+void add_trilu_ops(std::vector<op_entry>& table);       // ops/trilu.cpp
+void add_cumulative_ops(std::vector<op_entry>& table);  // ops/cumulative.cpp
+void add_hardmax_ops(std::vector<op_entry>& table);     // ops/hardmax.cpp
 
 // All entries, built once.
 const std::vector<op_entry>& op_table();

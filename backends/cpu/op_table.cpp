@@ -23,6 +23,10 @@ const std::vector<op_entry>& op_table() {
     add_reduce_ops(t);
     add_cast_ops(t);
     add_pad_ops(t);
+    add_loss_ops(t);
+    add_trilu_ops(t);
+    add_cumulative_ops(t);
+    add_hardmax_ops(t);
     return t;
   }();
   return table;

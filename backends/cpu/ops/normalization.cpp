@@ -1,8 +1,9 @@
 // backends/cpu/ops/normalization.cpp — BatchNormalization (inference), InstanceNormalization,
-// LayerNormalization. Statistics accumulate in double for float32 inputs.
+// LayerNormalization, RMSNormalization. Statistics accumulate in double for float32 inputs.
 #include <cmath>
 
 #include "backends/cpu/broadcast.hpp"
+#include "backends/cpu/float_types.hpp"
 #include "backends/cpu/kernel.hpp"
 #include "backends/cpu/vector_math.hpp"
 
@@ -125,6 +126,44 @@ class layer_norm_kernel final : public kernel {
   float eps_;
 };
 
+// RMSNormalization over dims [axis, rank): y = x / sqrt(mean(x^2) + eps) * scale, Scale
+// broadcast onto the normalized block. Any float dtype; the statistic accumulates in double.
+class rms_norm_kernel final : public kernel {
+ public:
+  rms_norm_kernel(int64_t axis, float epsilon) : axis_(axis), eps_(epsilon) {}
+  void execute(const exec_args& args) const override {
+    const tensor &x = args.in.at(0), &scale = args.in.at(1), &y = args.out.at(0);
+    const size_t axis = size_t(normalize_axis(axis_, x.rank()));
+    const int64_t outer = product(x.shape, 0, axis), inner = product(x.shape, axis);
+    const dims block(x.shape.begin() + long(axis), x.shape.end());
+    // The scale's element for each position of the block (dense when it has the block's size).
+    std::vector<int64_t> s_off(static_cast<size_t>(inner));
+    const dims s_strides = broadcast_strides(scale.shape, block);
+    for (int64_t i = 0; i < inner; ++i) {
+      int64_t rem = i, off = 0;
+      for (size_t d = block.size(); d-- > 0;) off += (rem % block[d]) * s_strides[d], rem /= block[d];
+      s_off[size_t(i)] = off;
+    }
+    dispatch_float(x.dtype, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      using C = compute_type<T>;
+      const T *px = x.as<const T>(), *ps = scale.as<const T>();
+      T* py = y.as<T>();
+      for (int64_t o = 0; o < outer; ++o) {
+        const T* src = px + o * inner;
+        double sq = 0;
+        for (int64_t i = 0; i < inner; ++i) sq += double(load(src[i])) * double(load(src[i]));
+        const C inv = C(1.0 / std::sqrt(sq / double(inner) + double(eps_)));
+        for (int64_t i = 0; i < inner; ++i) py[o * inner + i] = store<T>(load(src[i]) * inv * load(ps[s_off[size_t(i)]]));
+      }
+    });
+  }
+
+ private:
+  int64_t axis_;
+  float eps_;
+};
+
 bool float_inputs(const node_view& node, std::string& why) {
   for (size_t i = 0; i < node.num_inputs(); ++i)
     if (node.has_input(i) && !input_dtype_in(node, i, {MIRT_DTYPE_FLOAT32}, why)) return false;
@@ -147,6 +186,13 @@ void add_normalization_ops(std::vector<op_entry>& t) {
                }});
   t.push_back({"InstanceNormalization", "ref_instance_norm", float_inputs, [](const node_view& node) -> std::unique_ptr<kernel> {
                  return std::make_unique<instance_norm_kernel>(node.attr_float("epsilon", 1e-5f));
+               }});
+  t.push_back({"RMSNormalization", "ref_rms_norm",
+               [](const node_view& node, std::string& why) {
+                 return float_input_at(node, 0, why) && input_dtype_in(node, 1, {node.input_dtype(0)}, why);
+               },
+               [](const node_view& node) -> std::unique_ptr<kernel> {
+                 return std::make_unique<rms_norm_kernel>(node.attr_int("axis", -1), node.attr_float("epsilon", 1e-5f));
                }});
   t.push_back({"LayerNormalization", "ref_layer_norm", float_inputs, [](const node_view& node) -> std::unique_ptr<kernel> {
                  return std::make_unique<layer_norm_kernel>(node.attr_int("axis", -1), node.attr_float("epsilon", 1e-5f));

@@ -15,6 +15,8 @@ void add_all_standard_schemas(schema_table& table) {
   add_slice_pad_schemas(table);
   add_gather_schemas(table);
   add_reduce_schemas(table);
+  add_loss_schemas(table);
+  add_same_shape_schemas(table);
 }
 
 }  // namespace mirt

@@ -65,6 +65,22 @@ status infer_layer_norm(infer_context& ctx) {
   return {};
 }
 
+// RMSNormalization: like LayerNormalization without the mean, its bias and its statistics outputs.
+status infer_rms_norm(infer_context& ctx) {
+  const tensor_type& x = ctx.input(0);
+  if (x.rank() == 0) return ctx.error("input 0 is a scalar, expected rank 1 or more");
+  if (!is_float_dtype(x.dtype))
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "input 0 is ", mirt_dtype_name(x.dtype), ", expected a float type");
+  MIRT_ASSIGN_OR_RETURN(int64_t axis, normalize_axis(ctx, ctx.attrs().get_int("axis", -1), x.rank()));
+  MIRT_RETURN_IF_ERROR(require_same_dtype(ctx, 1, 0));
+  MIRT_RETURN_IF_ERROR(require_broadcastable_to(ctx, 1, dims(x.shape.begin() + axis, x.shape.end()), "the normalized dims"));
+  if (!is_float_dtype(dtype_from_onnx(ctx.attrs().get_int("stash_type", 1))))
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "attribute 'stash_type' is ", ctx.attrs().get_int("stash_type", 1),
+                          ", expected an ONNX float type code (1 = float32)");
+  ctx.output(0) = same_as(x);
+  return {};
+}
+
 status infer_softmax(infer_context& ctx) {
   const tensor_type& x = ctx.input(0);
   if (x.rank() == 0) return ctx.error("input 0 is a scalar, expected rank 1 or more");
@@ -100,6 +116,11 @@ void add_normalization_schemas(schema_table& table) {
                          {"epsilon", MIRT_ATTRIBUTE_TYPE_FLOAT},
                          {"stash_type", MIRT_ATTRIBUTE_TYPE_INT}},
                         infer_layer_norm, true));
+  table.add(make_schema("RMSNormalization", 2, 2, 1, 1,
+                        {{"axis", MIRT_ATTRIBUTE_TYPE_INT},
+                         {"epsilon", MIRT_ATTRIBUTE_TYPE_FLOAT},
+                         {"stash_type", MIRT_ATTRIBUTE_TYPE_INT}},
+                        infer_rms_norm, true));
   for (const char* op : {"Softmax", "LogSoftmax"})
     table.add(make_schema(op, 1, 1, 1, 1, {{"axis", MIRT_ATTRIBUTE_TYPE_INT}}, infer_softmax, true));
   table.add(make_schema("Dropout", 1, 3, 1, 2, {{"seed", MIRT_ATTRIBUTE_TYPE_INT}}, infer_dropout, true));

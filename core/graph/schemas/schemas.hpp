@@ -16,6 +16,8 @@ void add_concat_split_schemas(schema_table& table);   // concat_split.cpp: Conca
 void add_slice_pad_schemas(schema_table& table);      // slice_pad.cpp: Slice, Pad
 void add_gather_schemas(schema_table& table);         // gather.cpp: Gather, GatherElements
 void add_reduce_schemas(schema_table& table);         // reduce.cpp: Reduce*, ArgMax, ArgMin
+void add_loss_schemas(schema_table& table);          // loss.cpp: NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss
+void add_same_shape_schemas(schema_table& table);    // same_shape.cpp: Trilu, CumSum, CumProd, Hardmax
 void add_all_standard_schemas(schema_table& table);   // all.cpp: calls every add_*_schemas
 
 }  // namespace mirt
