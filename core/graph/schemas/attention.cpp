@@ -1,0 +1,124 @@
+// core/graph/schemas/attention.cpp — schema of Attention (opsets 23/24): 3-D (heads packed in the
+// hidden dim, q_num_heads/kv_num_heads given) or 4-D (B, heads, S, head size) Q/K/V, optional mask,
+// past key/value cache and nonpad_kv_seqlen; outputs Y, present key/value and qk_matmul_output.
+#include "core/graph/schemas/schema_helpers.hpp"
+#include "core/graph/schemas/schemas.hpp"
+
+namespace mirt {
+
+namespace {
+
+using namespace schemas;
+
+dim times(const dim& a, const dim& b) { return a.known() && b.known() ? extent(a.value * b.value) : dim{}; }
+dim plus(const dim& a, const dim& b) { return a.known() && b.known() ? extent(a.value + b.value) : dim{}; }
+
+// hidden / heads, failing when a known hidden size does not split into equal heads.
+result<dim> head_size(const infer_context& ctx, size_t i, const char* what, const dim& hidden, int64_t heads) {
+  if (!hidden.known()) return dim{};
+  if (hidden.value % heads != 0)
+    return ctx.error("input ", i, " (", what, ") has hidden size ", hidden.value, ", not a multiple of ", heads, " heads");
+  return extent(hidden.value / heads);
+}
+
+// Fails when two known dims differ.
+status require_equal(const infer_context& ctx, const dim& a, const dim& b, const char* what) {
+  if (a.known() && b.known() && a.value != b.value) return ctx.error(what, ": ", a.value, " vs ", b.value);
+  return {};
+}
+
+status infer_attention(infer_context& ctx) {
+  const tensor_type &q = ctx.input(0), &k = ctx.input(1), &v = ctx.input(2);
+  if (!is_float_dtype(q.dtype))
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "input 0 (Q) is ", mirt_dtype_name(q.dtype), ", expected a float type");
+  for (size_t i : {1, 2}) MIRT_RETURN_IF_ERROR(require_same_dtype(ctx, i, 0));
+  if (q.rank() != 3 && q.rank() != 4) return ctx.error("input 0 (Q) has rank ", q.rank(), ", expected 3 or 4");
+  if (k.rank() != q.rank() || v.rank() != q.rank())
+    return ctx.error("Q, K and V have ranks ", q.rank(), ", ", k.rank(), ", ", v.rank(), "; expected the same");
+  const int64_t q_heads_attr = ctx.attrs().get_int("q_num_heads", 0), kv_heads_attr = ctx.attrs().get_int("kv_num_heads", 0);
+  // Per input: batch, heads, sequence, head size (the 4-D view).
+  dim batch = q.shape[0], hq, hkv, sq = q.shape[q.rank() == 3 ? 1 : 2], skv = k.shape[q.rank() == 3 ? 1 : 2], dh, dv;
+  if (q.rank() == 3) {
+    if (q_heads_attr <= 0 || kv_heads_attr <= 0)
+      return ctx.error_code(MIRT_STATUS_INVALID_GRAPH,
+                            "3-D Q/K/V need attributes q_num_heads and kv_num_heads (positive), got ", q_heads_attr,
+                            " and ", kv_heads_attr);
+    hq = extent(q_heads_attr), hkv = extent(kv_heads_attr);
+    MIRT_ASSIGN_OR_RETURN(dh, head_size(ctx, 0, "Q", q.shape[2], q_heads_attr));
+    MIRT_ASSIGN_OR_RETURN(dim dk, head_size(ctx, 1, "K", k.shape[2], kv_heads_attr));
+    MIRT_RETURN_IF_ERROR(require_equal(ctx, dh, dk, "Q and K have different head sizes"));
+    MIRT_ASSIGN_OR_RETURN(dv, head_size(ctx, 2, "V", v.shape[2], kv_heads_attr));
+  } else {
+    hq = q.shape[1], hkv = k.shape[1], dh = q.shape[3], dv = v.shape[3];
+    MIRT_RETURN_IF_ERROR(require_equal(ctx, q.shape[3], k.shape[3], "Q and K have different head sizes"));
+    MIRT_RETURN_IF_ERROR(require_equal(ctx, k.shape[1], v.shape[1], "K and V have different head counts"));
+  }
+  if (hq.known() && hkv.known() && (hkv.value == 0 || hq.value % hkv.value != 0))
+    return ctx.error("Q has ", hq.value, " heads, not a multiple of K/V's ", hkv.value);
+  MIRT_RETURN_IF_ERROR(require_equal(ctx, k.shape[0], batch, "K's batch differs from Q's"));
+  MIRT_RETURN_IF_ERROR(require_equal(ctx, v.shape[0], batch, "V's batch differs from Q's"));
+  MIRT_RETURN_IF_ERROR(require_equal(ctx, v.shape[q.rank() == 3 ? 1 : 2], skv, "K and V have different sequence lengths"));
+
+  // The cache: past_key (B, Hkv, P, Dh) and past_value (B, Hkv, P, Dv), both or neither.
+  dim total = skv;
+  if (ctx.has_input(4) != ctx.has_input(5))
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "past_key and past_value must be given together");
+  if (ctx.has_input(4)) {
+    if (ctx.has_input(6))
+      return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "nonpad_kv_seqlen cannot be combined with past_key/past_value");
+    for (size_t i : {4, 5}) {
+      MIRT_RETURN_IF_ERROR(require_same_dtype(ctx, i, 0));
+      MIRT_RETURN_IF_ERROR(ctx.require_rank(i, 4));
+    }
+    const tensor_type &pk = ctx.input(4), &pv = ctx.input(5);
+    MIRT_RETURN_IF_ERROR(require_equal(ctx, pk.shape[1], hkv, "past_key's heads differ from K's"));
+    MIRT_RETURN_IF_ERROR(require_equal(ctx, pk.shape[3], dh, "past_key's head size differs from K's"));
+    MIRT_RETURN_IF_ERROR(require_equal(ctx, pv.shape[3], dv, "past_value's head size differs from V's"));
+    MIRT_RETURN_IF_ERROR(require_equal(ctx, pk.shape[2], pv.shape[2], "past_key and past_value have different lengths"));
+    total = plus(skv, pk.shape[2]);
+  }
+  if (ctx.has_input(3)) {
+    const tensor_type& mask = ctx.input(3);
+    if (mask.dtype != MIRT_DTYPE_BOOL && mask.dtype != q.dtype)
+      return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "input 3 (attn_mask) is ", mirt_dtype_name(mask.dtype),
+                            ", expected bool or Q's dtype ", mirt_dtype_name(q.dtype));
+    MIRT_RETURN_IF_ERROR(ctx.require_rank_between(3, 2, 4));
+    const dim& last = mask.shape.back();
+    if (last.known() && total.known() && last.value > total.value)
+      return ctx.error("input 3 (attn_mask) covers ", last.value, " keys, more than the ", total.value, " there are");
+  }
+  if (ctx.has_input(6)) {
+    if (ctx.input(6).dtype != MIRT_DTYPE_INT64)
+      return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "input 6 (nonpad_kv_seqlen) is ",
+                            mirt_dtype_name(ctx.input(6).dtype), ", expected int64");
+    MIRT_RETURN_IF_ERROR(ctx.require_rank(6, 1));
+  }
+  const int64_t mode = ctx.attrs().get_int("qk_matmul_output_mode", 0);
+  if (mode < 0 || mode > 3)
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "attribute 'qk_matmul_output_mode' is ", mode, ", expected 0 to 3");
+  if (ctx.attrs().get_float("softcap", 0) < 0)
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "attribute 'softcap' is negative");
+
+  ctx.output(0) = tensor_type{q.dtype, q.rank() == 3 ? dims{batch, sq, times(hq, dv)} : dims{batch, hq, sq, dv}, true,
+                              std::nullopt};
+  if (ctx.num_outputs() > 1) ctx.output(1) = tensor_type{q.dtype, dims{batch, hkv, total, dh}, true, std::nullopt};
+  if (ctx.num_outputs() > 2) ctx.output(2) = tensor_type{q.dtype, dims{batch, hkv, total, dv}, true, std::nullopt};
+  if (ctx.num_outputs() > 3) ctx.output(3) = tensor_type{q.dtype, dims{batch, hq, sq, total}, true, std::nullopt};
+  return {};
+}
+
+}  // namespace
+
+void add_attention_schemas(schema_table& table) {
+  table.add(make_schema("Attention", 3, 7, 1, 4,
+                        {{"is_causal", MIRT_ATTRIBUTE_TYPE_INT},
+                         {"kv_num_heads", MIRT_ATTRIBUTE_TYPE_INT},
+                         {"q_num_heads", MIRT_ATTRIBUTE_TYPE_INT},
+                         {"qk_matmul_output_mode", MIRT_ATTRIBUTE_TYPE_INT},
+                         {"scale", MIRT_ATTRIBUTE_TYPE_FLOAT},
+                         {"softcap", MIRT_ATTRIBUTE_TYPE_FLOAT},
+                         {"softmax_precision", MIRT_ATTRIBUTE_TYPE_INT}},
+                        infer_attention));
+}
+
+}  // namespace mirt
