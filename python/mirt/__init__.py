@@ -22,6 +22,7 @@ from .errors import (AlreadyExistsError, CorruptDataError, DeviceError, FailedPr
                      IncompatibleVersionError, InternalError, InvalidArgumentError, InvalidGraphError,
                      InvalidShapeError, LibraryNotFoundError, MirtError, MirtIOError, ModuleError, NotFoundError,
                      OutOfMemoryError, StatusCode, UnsupportedError)
+from .log import LogLevel, set_log_callback
 from .network import Attribute, Network, Tensor, floats, ints, parse_onnx, strings
 from .registry import ModuleInfo, modules
 from .runtime import Engine, ProfileShape, TensorInfo, TensorLocation
@@ -44,9 +45,10 @@ def abi_version() -> int:
 __all__ = [
     "AlreadyExistsError", "Attribute", "BuilderConfig", "Context", "CorruptDataError", "DType", "DYNAMIC_DIM",
     "DeviceError", "Engine", "FailedPreconditionError", "IncompatibleVersionError", "InternalError",
-    "InvalidArgumentError", "InvalidGraphError", "InvalidShapeError", "LibraryNotFoundError", "MAX_RANK",
+    "InvalidArgumentError", "InvalidGraphError", "InvalidShapeError", "LibraryNotFoundError", "LogLevel", "MAX_RANK",
     "MirtError", "MirtIOError", "ModuleError", "ModuleInfo", "Network", "NotFoundError", "OutOfMemoryError", "Plan",
     "Precision", "ProfileShape", "StatusCode", "Tensor", "TensorInfo", "TensorLocation", "UnsupportedError",
-    "abi_version", "build", "floats", "ints", "library", "library_path", "modules", "parse_onnx", "strings",
+    "abi_version", "build", "floats", "ints", "library", "library_path", "modules", "parse_onnx", "set_log_callback",
+    "strings",
     "version",
 ]

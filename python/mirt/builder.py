@@ -89,7 +89,10 @@ class BuilderConfig:
         self.close()
 
     def __del__(self) -> None:
-        self.close()
+        try:
+            self.close()
+        except Exception:  # at interpreter exit the library may already be gone
+            pass
 
     def _live(self) -> int:
         if not self._handle:
@@ -184,7 +187,10 @@ class Plan:
         self.close()
 
     def __del__(self) -> None:
-        self.close()
+        try:
+            self.close()
+        except Exception:  # at interpreter exit the library may already be gone
+            pass
 
 
 def build(network: Network, config: BuilderConfig | None = None) -> Plan:

@@ -1,10 +1,10 @@
 """The `mirt` console entry: runs the mirt CLI binary (exec, inspect, modules) with the same
 arguments. The binary is MIRT_CLI when set, else the one next to the loaded libmirt's build or
-install (<build>/tools/mirt/mirt, <prefix>/bin/mirt), else `mirt-cli`/the first other `mirt` on PATH."""
+install (<build>/tools/mirt/mirt, <prefix>/bin/mirt), else the first `mirt` binary (not this
+script) on PATH."""
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 
 from ._library import library_path

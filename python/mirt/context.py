@@ -59,8 +59,11 @@ class Context:
         self.close()
 
     def __del__(self) -> None:
-        if getattr(self, "_handle", None) and self.engine._handle:
-            self.close()
+        try:
+            if self._handle and self.engine._handle:
+                self.close()
+        except Exception:  # at interpreter exit the library may already be gone
+            pass
 
     def _live(self) -> int:
         if not self._handle:

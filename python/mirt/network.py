@@ -143,7 +143,10 @@ class Network:
         self.close()
 
     def __del__(self) -> None:
-        self.close()
+        try:
+            self.close()
+        except Exception:  # at interpreter exit the library may already be gone
+            pass
 
     def _live(self, value=None):
         if not self._handle:

@@ -11,13 +11,16 @@ import enum
 import os
 import weakref
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import _capi
 from ._library import check, library
 from .builder import Plan
 from .dtypes import DType
 from .errors import FailedPreconditionError
+
+if TYPE_CHECKING:
+    from .context import Context
 
 
 class TensorLocation(enum.IntEnum):
@@ -100,7 +103,10 @@ class Engine:
         self.close()
 
     def __del__(self) -> None:
-        self.close()
+        try:
+            self.close()
+        except Exception:  # at interpreter exit the library may already be gone
+            pass
 
     def _live(self) -> int:
         if not self._handle:

@@ -128,3 +128,16 @@ def test_a_library_that_cannot_be_found_lists_the_paths_searched(tmp_path):
     assert str(tmp_path / "nowhere" / "libmirt.so") in result.stdout
     assert "/usr/local/lib/libmirt.so" in result.stdout
     assert "MIRT_LIBRARY" in result.stdout and "MIRT_BUILD_DIR" in result.stdout
+
+
+def test_log_lines_reach_a_python_callback(rng):
+    """The builder's info lines (memory plan per profile) arrive through mirt_set_log_callback."""
+    lines = []
+    mirt.set_log_callback(lambda level, source, message: lines.append((level, source, message)), mirt.LogLevel.INFO)
+    try:
+        net, _ = gemm_network(rng, batch_dim=2)
+        build_cpu(net).close()
+    finally:
+        mirt.set_log_callback(None)
+    assert any(source == "builder" and "activation arena" in message for _, source, message in lines), lines
+    assert all(level <= mirt.LogLevel.INFO for level, _, _ in lines)
