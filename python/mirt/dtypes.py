@@ -16,7 +16,7 @@ try:
     import ml_dtypes as _ml_dtypes
 
     _BFLOAT16 = np.dtype(_ml_dtypes.bfloat16)
-except ImportError:  # optional: without it bfloat16 travels as uint16 bits
+except Exception:  # optional (absent or broken): without it bfloat16 travels as uint16 bits
     _BFLOAT16 = None
 
 
