@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "backends/cpu/broadcast.hpp"
+#include "backends/cpu/convert.hpp"
 #include "backends/cpu/kernel.hpp"
 
 namespace mirt::cpu {
@@ -50,13 +51,6 @@ struct div_op {
     return a / b;
   }
 };
-struct pow_op {
-  template <class T>
-  T operator()(T a, T b) const {
-    if constexpr (std::is_same_v<T, float>) return std::pow(a, b);
-    else return T(std::pow(double(a), double(b)));
-  }
-};
 // Mod with fmod=0: the result takes the divisor's sign (Python); fmod=1: the dividend's (C fmod).
 template <bool CStyle>
 struct mod_op {
@@ -64,8 +58,9 @@ struct mod_op {
   T operator()(T a, T b) const {
     if constexpr (std::is_integral_v<T>) {
       if (b == 0 || (b == -1 && a == std::numeric_limits<T>::min())) return 0;
-      T r = a % b;
-      if (!CStyle && r != 0 && ((r < 0) != (b < 0))) r += b;
+      T r = T(a % b);
+      if constexpr (std::is_signed_v<T>)
+        if (!CStyle && r != 0 && ((r < 0) != (b < 0))) r = T(r + b);
       return r;
     } else {
       T r = std::fmod(a, b);
@@ -101,6 +96,16 @@ struct and_op { bool operator()(uint8_t a, uint8_t b) const { return a != 0 && b
 struct or_op { bool operator()(uint8_t a, uint8_t b) const { return a != 0 || b != 0; } };
 struct xor_op { bool operator()(uint8_t a, uint8_t b) const { return (a != 0) != (b != 0); } };
 
+// Op on float16/bfloat16 storage, computed in float32 and rounded back (predicates stay bool).
+template <class Op, class S>
+struct via_float {
+  auto operator()(S a, S b) const {
+    const auto r = Op{}(widen(a), widen(b));
+    if constexpr (std::is_same_v<std::remove_const_t<decltype(r)>, bool>) return r;
+    else return convert<S>(r);
+  }
+};
+
 using binary_fn = void (*)(const tensor& a, const tensor& b, const tensor& out);
 
 template <class Op, class T, class R>
@@ -112,6 +117,12 @@ void run_binary(const tensor& a, const tensor& b, const tensor& out) {
 template <class Op, class R = void>
 binary_fn pick(mirt_dtype dtype) {
   if (dtype == MIRT_DTYPE_BOOL) return &run_binary<Op, uint8_t, std::conditional_t<std::is_void_v<R>, uint8_t, R>>;
+  if (dtype == MIRT_DTYPE_INT8) return &run_binary<Op, int8_t, std::conditional_t<std::is_void_v<R>, int8_t, R>>;
+  if (dtype == MIRT_DTYPE_UINT8) return &run_binary<Op, uint8_t, std::conditional_t<std::is_void_v<R>, uint8_t, R>>;
+  if (dtype == MIRT_DTYPE_FLOAT16)
+    return &run_binary<via_float<Op, half_t>, half_t, std::conditional_t<std::is_void_v<R>, half_t, R>>;
+  if (dtype == MIRT_DTYPE_BFLOAT16)
+    return &run_binary<via_float<Op, bfloat16_t>, bfloat16_t, std::conditional_t<std::is_void_v<R>, bfloat16_t, R>>;
   return dispatch_numeric(dtype, [](auto tag) -> binary_fn {
     using T = typename decltype(tag)::type;
     return &run_binary<Op, T, std::conditional_t<std::is_void_v<R>, T, R>>;
@@ -125,7 +136,6 @@ binary_fn pick_by_op(const node_view& node) {
   if (op == "Sub") return pick<sub_op>(dt);
   if (op == "Mul") return pick<mul_op>(dt);
   if (op == "Div") return pick<div_op>(dt);
-  if (op == "Pow") return pick<pow_op>(dt);
   if (op == "Mod") return node.attr_int("fmod", 0) != 0 ? pick<mod_op<true>>(dt) : pick<mod_op<false>>(dt);
   if (op == "Max") return pick<max_op>(dt);
   if (op == "Min") return pick<min_op>(dt);
@@ -140,6 +150,18 @@ binary_fn pick_by_op(const node_view& node) {
   if (op == "Xor") return &run_binary<xor_op, uint8_t, uint8_t>;
   fail(MIRT_STATUS_INTERNAL, "no binary functor for op ", op);
 }
+
+// Pow(X, Y) with Y of its own numeric dtype (ONNX's T and T1); float32^float32 in float, the rest
+// through double, rounded back to X's dtype.
+template <class TA, class TB>
+void run_pow(const tensor& a, const tensor& b, const tensor& out) {
+  apply_binary<TA, TB, TA>(a, b, out, [](TA x, TB y) {
+    if constexpr (std::is_same_v<TA, float> && std::is_same_v<TB, float>) return std::pow(x, y);
+    else return convert<TA>(std::pow(double(x), double(y)));
+  });
+}
+
+std::unique_ptr<kernel> create_pow(const node_view& node);
 
 template <class T>
 void divide_in_place(const tensor& t, double n) {
@@ -174,6 +196,15 @@ std::unique_ptr<kernel> create_binary(const node_view& node) {
   return std::make_unique<binary_kernel>(pick_by_op(node), node.op_type() == "Mean");
 }
 
+std::unique_ptr<kernel> create_pow(const node_view& node) {
+  const binary_fn fn = dispatch_numeric(node.input_dtype(0), [&](auto base) -> binary_fn {
+    return dispatch_numeric(node.input_dtype(1), [](auto exponent) -> binary_fn {
+      return &run_pow<typename decltype(base)::type, typename decltype(exponent)::type>;
+    });
+  });
+  return std::make_unique<binary_kernel>(fn, false);
+}
+
 // All inputs share input 0's dtype, which is one of `allowed`.
 template <mirt_dtype... Allowed>
 bool same_dtypes(const node_view& node, std::string& why) {
@@ -187,7 +218,12 @@ bool same_dtypes(const node_view& node, std::string& why) {
 }
 
 constexpr mirt_dtype F32 = MIRT_DTYPE_FLOAT32, F64 = MIRT_DTYPE_FLOAT64, I32 = MIRT_DTYPE_INT32,
-                     I64 = MIRT_DTYPE_INT64, BOOL = MIRT_DTYPE_BOOL;
+                     I64 = MIRT_DTYPE_INT64, BOOL = MIRT_DTYPE_BOOL, I8 = MIRT_DTYPE_INT8, U8 = MIRT_DTYPE_UINT8,
+                     F16 = MIRT_DTYPE_FLOAT16, BF16 = MIRT_DTYPE_BFLOAT16;
+
+bool pow_supports(const node_view& node, std::string& why) {
+  return input_dtype_in(node, 0, {F32, F64, I32, I64}, why) && input_dtype_in(node, 1, {F32, F64, I32, I64}, why);
+}
 
 // Where(condition, X, Y): elementwise select with three-way broadcasting; X and Y of any dtype.
 class where_kernel final : public kernel {
@@ -222,13 +258,16 @@ bool where_supports(const node_view& node, std::string& why) {
 }  // namespace
 
 void add_elementwise_binary_ops(std::vector<op_entry>& t) {
-  for (const char* op : {"Add", "Sub", "Mul", "Div", "Pow", "Mod", "PRelu"})
-    t.push_back({op, "ref_broadcast_binary", same_dtypes<F32, F64, I32, I64>, create_binary});
-  for (const char* op : {"Sum", "Max", "Min", "Mean"})
-    t.push_back({op, "ref_broadcast_variadic", same_dtypes<F32, F64, I32, I64>, create_binary});
-  t.push_back({"Equal", "ref_broadcast_compare", same_dtypes<F32, F64, I32, I64, BOOL>, create_binary});
+  // float16/bfloat16 compute in float32; int8/uint8 wrap as C++ does.
+  for (const char* op : {"Add", "Sub", "Mul", "Div", "Mod", "PRelu"})
+    t.push_back({op, "ref_broadcast_binary", same_dtypes<F32, F64, I32, I64, I8, U8, F16, BF16>, create_binary});
+  t.push_back({"Pow", "ref_broadcast_pow", pow_supports, create_pow});
+  for (const char* op : {"Sum", "Max", "Min"})
+    t.push_back({op, "ref_broadcast_variadic", same_dtypes<F32, F64, I32, I64, I8, U8, F16, BF16>, create_binary});
+  t.push_back({"Mean", "ref_broadcast_variadic", same_dtypes<F32, F64, I32, I64>, create_binary});
+  t.push_back({"Equal", "ref_broadcast_compare", same_dtypes<F32, F64, I32, I64, I8, U8, F16, BF16, BOOL>, create_binary});
   for (const char* op : {"Less", "LessOrEqual", "Greater", "GreaterOrEqual"})
-    t.push_back({op, "ref_broadcast_compare", same_dtypes<F32, F64, I32, I64>, create_binary});
+    t.push_back({op, "ref_broadcast_compare", same_dtypes<F32, F64, I32, I64, I8, U8, F16, BF16>, create_binary});
   for (const char* op : {"And", "Or", "Xor"}) t.push_back({op, "ref_broadcast_logic", same_dtypes<BOOL>, create_binary});
   t.push_back({"Where", "ref_where", where_supports, [](const node_view&) -> std::unique_ptr<kernel> {
                  return std::make_unique<where_kernel>();

@@ -8,6 +8,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "backends/cpu/float_types.hpp"
 #include "backends/cpu/kernel.hpp"
 #include "backends/cpu/onednn.hpp"
 #include "backends/cpu/vector_math.hpp"
@@ -183,10 +184,78 @@ std::unique_ptr<kernel> create_float_unary(const node_view& node) {
   fail(MIRT_STATUS_INTERNAL, "no float unary function for op ", op);
 }
 
+// float64, float16 and bfloat16 forms of the parameterless float functions: float64 in double,
+// the 16-bit types in float32, rounded back.
+class wide_float_unary_kernel final : public kernel {
+ public:
+  explicit wide_float_unary_kernel(double (*f)(double)) : f_(f) {}
+  void execute(const exec_args& args) const override {
+    const tensor& out = args.out.at(0);
+    dispatch_float(out.dtype, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      using C = compute_type<T>;
+      const T* x = args.in.at(0).as<const T>();
+      T* y = out.as<T>();
+      for (int64_t i = 0, n = out.numel(); i < n; ++i) y[i] = store<T>(C(f_(double(load(x[i])))));
+    });
+  }
+
+ private:
+  double (*f_)(double);
+};
+
+// The function for op, or nullptr when op has no float64/float16 form here.
+double (*wide_function(const std::string& op))(double) {
+  static const std::pair<const char*, double (*)(double)> table[] = {
+      {"Exp", [](double x) { return std::exp(x); }},
+      {"Log", [](double x) { return std::log(x); }},
+      {"Sqrt", [](double x) { return std::sqrt(x); }},
+      {"Tanh", [](double x) { return std::tanh(x); }},
+      {"Sigmoid", [](double x) { return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x)); }},
+      {"Erf", [](double x) { return std::erf(x); }},
+      {"Reciprocal", [](double x) { return 1 / x; }},
+      {"Floor", [](double x) { return std::floor(x); }},
+      {"Ceil", [](double x) { return std::ceil(x); }},
+      {"Round", [](double x) { return std::nearbyint(x); }},
+      {"Sin", [](double x) { return std::sin(x); }},
+      {"Cos", [](double x) { return std::cos(x); }},
+      {"Tan", [](double x) { return std::tan(x); }},
+      {"Asin", [](double x) { return std::asin(x); }},
+      {"Acos", [](double x) { return std::acos(x); }},
+      {"Atan", [](double x) { return std::atan(x); }},
+      {"Sinh", [](double x) { return std::sinh(x); }},
+      {"Cosh", [](double x) { return std::cosh(x); }},
+      {"Asinh", [](double x) { return std::asinh(x); }},
+      {"Acosh", [](double x) { return std::acosh(x); }},
+      {"Atanh", [](double x) { return std::atanh(x); }},
+      {"Softsign", [](double x) { return x / (1 + std::fabs(x)); }},
+      {"Softplus", [](double x) { return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x)); }},
+  };
+  for (const auto& [name, f] : table)
+    if (op == name) return f;
+  return nullptr;
+}
+
+bool wide_float_supports(const node_view& node, std::string& why) {
+  if (!wide_function(node.op_type())) {
+    why = "only float32 is supported for this op";
+    return false;
+  }
+  return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT64, MIRT_DTYPE_FLOAT16, MIRT_DTYPE_BFLOAT16}, why);
+}
+
+// Calls f(type_tag<T>{}) for the numeric dtypes the integer-capable unary ops take.
+template <class F>
+decltype(auto) dispatch_signed_numeric(mirt_dtype dtype, F&& f) {
+  if (dtype == MIRT_DTYPE_INT8) return f(type_tag<int8_t>{});
+  if (dtype == MIRT_DTYPE_UINT8) return f(type_tag<uint8_t>{});
+  return dispatch_numeric(dtype, std::forward<F>(f));
+}
+
 // Functions defined for every numeric dtype.
 std::unique_ptr<kernel> create_numeric_unary(const node_view& node) {
   const std::string op = node.op_type();
-  return dispatch_numeric(node.input_dtype(0), [&](auto tag) -> std::unique_ptr<kernel> {
+  return dispatch_signed_numeric(node.input_dtype(0), [&](auto tag) -> std::unique_ptr<kernel> {
     using T = typename decltype(tag)::type;
     if (op == "Relu") return make_unary<T>([](T x) { return x < T(0) ? T(0) : x; });
     if (op == "Neg") return make_unary<T>([](T x) { return T(-x); });
@@ -226,14 +295,17 @@ std::unique_ptr<kernel> create_clip(const node_view& node) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double lo = node.has_attr("min") ? node.attr_float("min", 0) : nan;
   const double hi = node.has_attr("max") ? node.attr_float("max", 0) : nan;
-  return dispatch_numeric(node.input_dtype(0), [&](auto tag) -> std::unique_ptr<kernel> {
+  return dispatch_signed_numeric(node.input_dtype(0), [&](auto tag) -> std::unique_ptr<kernel> {
     return std::make_unique<clip_kernel<typename decltype(tag)::type>>(lo, hi);
   });
 }
 
 bool float_only(const node_view& node, std::string& why) { return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32}, why); }
 bool numeric(const node_view& node, std::string& why) {
-  return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32, MIRT_DTYPE_FLOAT64, MIRT_DTYPE_INT32, MIRT_DTYPE_INT64}, why);
+  return input_dtype_in(node, 0,
+                        {MIRT_DTYPE_FLOAT32, MIRT_DTYPE_FLOAT64, MIRT_DTYPE_INT32, MIRT_DTYPE_INT64, MIRT_DTYPE_INT8,
+                         MIRT_DTYPE_UINT8},
+                        why);
 }
 bool bool_only(const node_view& node, std::string& why) { return input_dtype_in(node, 0, {MIRT_DTYPE_BOOL}, why); }
 
@@ -245,6 +317,12 @@ void add_elementwise_unary_ops(std::vector<op_entry>& t) {
                          "Atanh", "Softplus", "Softsign", "Mish", "HardSwish", "LeakyRelu", "Elu", "Selu",
                          "HardSigmoid", "Celu", "ThresholdedRelu"})
     t.push_back({op, "ref_unary", float_only, create_float_unary});
+  for (const char* op : {"Exp", "Log", "Sqrt", "Tanh", "Sigmoid", "Erf", "Reciprocal", "Floor", "Ceil", "Round", "Sin",
+                         "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "Softsign",
+                         "Softplus"})
+    t.push_back({op, "ref_unary_wide", wide_float_supports, [](const node_view& node) -> std::unique_ptr<kernel> {
+                   return std::make_unique<wide_float_unary_kernel>(wide_function(node.op_type()));
+                 }});
   for (const char* op : {"Relu", "Neg", "Abs", "Sign"}) t.push_back({op, "ref_unary", numeric, create_numeric_unary});
   t.push_back({"Clip", "ref_clip", numeric, create_clip});
   t.push_back({"Not", "ref_unary", bool_only, create_not});
