@@ -181,7 +181,7 @@ class Context:
         results = {}
         for t in self.engine.outputs:
             shape = self.get_tensor_shape(t.name)
-            value = outputs[t.name] if t.name in outputs else _allocate_like(t, shape, inputs)
+            value = outputs[t.name] if t.name in outputs else _allocate_like(t, shape, inputs, stream)
             views[t.name] = _binding.device_view(t, value, dl_stream, devices, backend, shape)
             results[t.name] = value
         for name, v in views.items():
@@ -195,13 +195,18 @@ def _is_device(value: Any) -> bool:
     return device is not None and device[0] not in dlpack.HOST_DEVICES
 
 
-def _allocate_like(info: TensorInfo, shape: tuple[int, ...], inputs: Mapping[str, Any]) -> Any:
-    """An output tensor for a device run, made by the inputs' own library (torch only)."""
+def _allocate_like(info: TensorInfo, shape: tuple[int, ...], inputs: Mapping[str, Any], stream: int | None) -> Any:
+    """An output tensor for a device run, made by the inputs' own library (torch only). It is
+    allocated on the run's stream, so torch's caching allocator does not hand its memory to other
+    streams' work before the run has finished with it."""
     for value in inputs.values():
         if type(value).__module__.split(".")[0] == "torch":
             import torch
             dtype = getattr(torch, str(info.dtype))  # DType names are torch's
-            return torch.empty(shape, dtype=dtype, device=value.device)
+            if stream is None or value.device.type != "cuda":
+                return torch.empty(shape, dtype=dtype, device=value.device)
+            with torch.cuda.stream(torch.cuda.ExternalStream(stream, device=value.device)):
+                return torch.empty(shape, dtype=dtype, device=value.device)
     raise InvalidArgumentError(f"output '{info.name}': no buffer given, and mirt can only allocate device outputs "
                                f"for torch inputs: pass outputs={{'{info.name}': a tensor of shape {shape} and dtype "
                                f"{info.dtype} on the device}}")

@@ -48,11 +48,16 @@ BUILD = os.path.abspath(sys.argv[1])
 reexec_with_env(BUILD)
 sys.path.insert(0, os.path.join(ROOT, "python"))
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
+try:
+    import numpy as np
+    import torch
+    import torch.nn.functional as F
 
-import mirt  # noqa: E402
+    import mirt
+except Exception:  # counted as a failure with the reason, not a bare traceback
+    print(f"FAIL imports (numpy, torch, mirt from {ROOT}/python)\n{traceback.format_exc()}")
+    print("0 passed, 1 failed")
+    sys.exit(1)
 
 RESULTS = {"passed": 0, "failed": 0}
 
@@ -152,6 +157,11 @@ def main():
         probs = result["probs"]
         assert isinstance(probs, torch.Tensor) and probs.is_cuda and probs.shape == (5, 10), probs
         torch.cuda.synchronize()
+        assert_close(probs, torch_reference(x))
+        with torch.cuda.stream(stream):
+            x = torch.randn(6, 3, 16, 16, device="cuda")
+        probs = ctx.run({"x": x}, stream=stream.cuda_stream)["probs"]  # an int cudaStream_t
+        stream.synchronize()
         assert_close(probs, torch_reference(x))
 
     def numpy_staged():
