@@ -11,7 +11,7 @@ def test_two_contexts_in_two_threads(rng):
     net, reference = gemm_network(rng, n_in=64, n_out=32)
     with build_cpu(net, [{"x": ((1, 64), (8, 64), (16, 64))}]) as plan, mirt.Engine(plan) as engine:
         inputs = {batch: rng.standard_normal((batch, 64)).astype(np.float32) for batch in (3, 16)}
-        errors, barrier = [], threading.Barrier(2)
+        errors, barrier = [], threading.Barrier(2, timeout=60)  # no hang if the other thread fails first
 
         def work(batch):
             try:
