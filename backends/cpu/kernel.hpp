@@ -38,6 +38,8 @@ void add_trilu_ops(std::vector<op_entry>& table);       // ops/trilu.cpp
 void add_cumulative_ops(std::vector<op_entry>& table);  // ops/cumulative.cpp
 void add_hardmax_ops(std::vector<op_entry>& table);     // ops/hardmax.cpp
 void add_attention_ops(std::vector<op_entry>& table);   // ops/attention.cpp
+void add_grid_sample_ops(std::vector<op_entry>& table); // ops/grid_sample.cpp
+void add_scatter_ops(std::vector<op_entry>& table);     // ops/scatter.cpp
 
 // All entries, built once.
 const std::vector<op_entry>& op_table();

@@ -28,6 +28,8 @@ const std::vector<op_entry>& op_table() {
     add_cumulative_ops(t);
     add_hardmax_ops(t);
     add_attention_ops(t);
+    add_grid_sample_ops(t);
+    add_scatter_ops(t);
     return t;
   }();
   return table;

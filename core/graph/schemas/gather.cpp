@@ -1,5 +1,7 @@
 // core/graph/schemas/gather.cpp — schemas of Gather (with known values, e.g. picking dims out of a
-// Shape) and GatherElements.
+// Shape), GatherElements, GatherND, ScatterElements and ScatterND.
+#include <algorithm>
+
 #include "core/graph/schemas/schema_helpers.hpp"
 #include "core/graph/schemas/schemas.hpp"
 
@@ -57,11 +59,83 @@ status infer_gather_elements(infer_context& ctx) {
   return {};
 }
 
+// ScatterElements/ScatterND: the output is the data with updates written (or reduced) into it.
+status check_reduction(const infer_context& ctx) {
+  const std::string r = ctx.attrs().get_string("reduction", "none");
+  if (r != "none" && r != "add" && r != "mul" && r != "max" && r != "min")
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "attribute 'reduction' is '", r,
+                          "', expected none, add, mul, max or min");
+  return {};
+}
+
+status infer_scatter_elements(infer_context& ctx) {
+  const tensor_type &data = ctx.input(0), &indices = ctx.input(1), &updates = ctx.input(2);
+  if (data.rank() == 0) return ctx.error("input 0 is a scalar, expected rank 1 or more");
+  MIRT_RETURN_IF_ERROR(require_index_input(ctx, 1, "indices"));
+  MIRT_RETURN_IF_ERROR(require_same_dtype(ctx, 2, 0));
+  if (indices.rank() != data.rank() || updates.rank() != data.rank())
+    return ctx.error("indices and updates have ranks ", indices.rank(), " and ", updates.rank(), ", expected ",
+                     data.rank(), " (the rank of input 0)");
+  for (size_t d = 0; d < indices.rank(); ++d)
+    if (indices.shape[d].known() && updates.shape[d].known() && indices.shape[d].value != updates.shape[d].value)
+      return ctx.error("indices has shape ", to_string(indices.shape), " but updates has ", to_string(updates.shape));
+  MIRT_RETURN_IF_ERROR(normalize_axis(ctx, ctx.attrs().get_int("axis", 0), data.rank()).error());
+  MIRT_RETURN_IF_ERROR(check_reduction(ctx));
+  ctx.output(0) = same_as(data);
+  return {};
+}
+
+status infer_scatter_nd(infer_context& ctx) {
+  const tensor_type &data = ctx.input(0), &indices = ctx.input(1), &updates = ctx.input(2);
+  MIRT_RETURN_IF_ERROR(require_index_input(ctx, 1, "indices"));
+  MIRT_RETURN_IF_ERROR(require_same_dtype(ctx, 2, 0));
+  if (indices.rank() == 0) return ctx.error("input 1 (indices) is a scalar, expected rank 1 or more");
+  const dim& k = indices.shape.back();
+  if (k.known()) {
+    if (k.value > static_cast<int64_t>(data.rank()))
+      return ctx.error("input 1 (indices) has tuples of ", k.value, " indices, more than the rank of input 0 (",
+                       data.rank(), ")");
+    // updates = indices.shape[:-1] + data.shape[k:]
+    const size_t want = indices.rank() - 1 + data.rank() - static_cast<size_t>(k.value);
+    if (updates.rank() != want)
+      return ctx.error("input 2 (updates) has rank ", updates.rank(), ", expected ", want);
+  }
+  MIRT_RETURN_IF_ERROR(check_reduction(ctx));
+  ctx.output(0) = same_as(data);
+  return {};
+}
+
+// GatherND: out = indices.shape[:-1] + data.shape[batch_dims + k:].
+status infer_gather_nd(infer_context& ctx) {
+  const tensor_type &data = ctx.input(0), &indices = ctx.input(1);
+  MIRT_RETURN_IF_ERROR(require_index_input(ctx, 1, "indices"));
+  const int64_t batch = ctx.attrs().get_int("batch_dims", 0);
+  if (indices.rank() == 0) return ctx.error("input 1 (indices) is a scalar, expected rank 1 or more");
+  if (batch < 0 || batch >= static_cast<int64_t>(std::min(indices.rank(), data.rank())))
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "attribute 'batch_dims' is ", batch, ", expected 0 to ",
+                          std::min(indices.rank(), data.rank()) - 1);
+  const dim& k = indices.shape.back();
+  if (!k.known())
+    return ctx.error_code(MIRT_STATUS_UNSUPPORTED, "input 1 (indices) has an unknown last dim; the output rank depends on it");
+  if (batch + k.value > static_cast<int64_t>(data.rank()))
+    return ctx.error("input 1 (indices) has tuples of ", k.value, " indices after ", batch,
+                     " batch dims, more than the rank of input 0 (", data.rank(), ")");
+  dims out(indices.shape.begin(), indices.shape.end() - 1);
+  out.insert(out.end(), data.shape.begin() + batch + k.value, data.shape.end());
+  ctx.output(0) = tensor_type{data.dtype, std::move(out), true, std::nullopt};
+  return {};
+}
+
 }  // namespace
 
 void add_gather_schemas(schema_table& table) {
   table.add(make_schema("Gather", 2, 2, 1, 1, {{"axis", MIRT_ATTRIBUTE_TYPE_INT}}, infer_gather));
   table.add(make_schema("GatherElements", 2, 2, 1, 1, {{"axis", MIRT_ATTRIBUTE_TYPE_INT}}, infer_gather_elements));
+  table.add(make_schema("GatherND", 2, 2, 1, 1, {{"batch_dims", MIRT_ATTRIBUTE_TYPE_INT}}, infer_gather_nd));
+  table.add(make_schema("ScatterElements", 3, 3, 1, 1,
+                        {{"axis", MIRT_ATTRIBUTE_TYPE_INT}, {"reduction", MIRT_ATTRIBUTE_TYPE_STRING}},
+                        infer_scatter_elements));
+  table.add(make_schema("ScatterND", 3, 3, 1, 1, {{"reduction", MIRT_ATTRIBUTE_TYPE_STRING}}, infer_scatter_nd));
 }
 
 }  // namespace mirt

@@ -19,6 +19,7 @@ void add_reduce_schemas(schema_table& table);         // reduce.cpp: Reduce*, Ar
 void add_loss_schemas(schema_table& table);          // loss.cpp: NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss
 void add_same_shape_schemas(schema_table& table);    // same_shape.cpp: Trilu, CumSum, CumProd, Hardmax
 void add_attention_schemas(schema_table& table);     // attention.cpp: Attention
+void add_sampling_schemas(schema_table& table);      // sampling.cpp: GridSample
 void add_all_standard_schemas(schema_table& table);   // all.cpp: calls every add_*_schemas
 
 }  // namespace mirt
