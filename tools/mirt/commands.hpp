@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace CLI {
 class App;
@@ -42,5 +43,19 @@ struct modules_options {
 };
 CLI::App* add_modules_command(CLI::App& app, modules_options& options);
 int run_modules_command(const modules_options& options);
+
+struct run_options {
+  std::string model;
+  bool mirt = false, onnxrt = false;
+  double atol = 1e-4, rtol = 1e-3;
+  std::vector<std::string> input_shapes;
+  std::string load_inputs, save_inputs, save_outputs;
+  std::string backend;
+  uint64_t seed = 1;
+  std::string python = "python3";
+  std::string command_line;
+};
+CLI::App* add_run_command(CLI::App& app, run_options& options);
+int run_run_command(const run_options& options);
 
 }  // namespace mirt::cli

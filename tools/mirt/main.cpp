@@ -15,17 +15,21 @@ int main(int argc, char** argv) {
   exec_options exec;
   inspect_options inspect;
   modules_options modules;
+  run_options run;
   CLI::App* exec_cmd = add_exec_command(app, exec);
   CLI::App* inspect_cmd = add_inspect_command(app, inspect);
   CLI::App* modules_cmd = add_modules_command(app, modules);
+  CLI::App* run_cmd = add_run_command(app, run);
 
   CLI11_PARSE(app, argc, argv);
 
   for (int i = 0; i < argc; ++i) exec.command_line += (i != 0 ? " " : "") + std::string(argv[i]);
+  run.command_line = exec.command_line;
   try {
     if (exec_cmd->parsed()) return run_exec_command(exec);
     if (inspect_cmd->parsed()) return run_inspect_command(inspect);
     if (modules_cmd->parsed()) return run_modules_command(modules);
+    if (run_cmd->parsed()) return run_run_command(run);
   } catch (const mirt::error& e) {
     std::cerr << "error: " << e.what() << " [" << e.code_name() << "]\n";
     return 1;

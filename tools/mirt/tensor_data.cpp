@@ -151,4 +151,58 @@ nlohmann::json values_to_json(const void* data, mirt_dtype dtype, uint64_t count
   }
 }
 
+std::vector<double> values_to_doubles(const void* data, mirt_dtype dtype, uint64_t count) {
+  std::vector<double> out(count);
+  auto widen = [&](auto tag) {
+    const auto* p = static_cast<const decltype(tag)*>(data);
+    for (uint64_t i = 0; i < count; ++i) out[i] = static_cast<double>(p[i]);
+  };
+  const auto* half = static_cast<const uint16_t*>(data);
+  switch (dtype) {
+    case MIRT_DTYPE_FLOAT32: widen(float{}); break;
+    case MIRT_DTYPE_FLOAT64: widen(double{}); break;
+    case MIRT_DTYPE_FLOAT16: for (uint64_t i = 0; i < count; ++i) out[i] = half_to_float(half[i]); break;
+    case MIRT_DTYPE_BFLOAT16: for (uint64_t i = 0; i < count; ++i) out[i] = bfloat16_to_float(half[i]); break;
+    case MIRT_DTYPE_INT8: widen(int8_t{}); break;
+    case MIRT_DTYPE_UINT8: widen(uint8_t{}); break;
+    case MIRT_DTYPE_INT32: widen(int32_t{}); break;
+    case MIRT_DTYPE_INT64: widen(int64_t{}); break;
+    case MIRT_DTYPE_BOOL: for (uint64_t i = 0; i < count; ++i) out[i] = static_cast<const uint8_t*>(data)[i] != 0; break;
+    default: throw std::invalid_argument(std::string("cannot read a tensor of dtype ") + mirt_dtype_name(dtype));
+  }
+  return out;
+}
+
+void convert_values(const void* src, mirt_dtype src_dtype, void* dst, mirt_dtype dst_dtype, uint64_t count,
+                    const std::string& what) {
+  if (src_dtype == dst_dtype) {
+    std::memcpy(dst, src, count * mirt_dtype_size(src_dtype));
+    return;
+  }
+  const std::vector<double> values = values_to_doubles(src, src_dtype, count);
+  auto narrow = [&](auto tag, double lo, double hi) {
+    auto* p = static_cast<decltype(tag)*>(dst);
+    for (uint64_t i = 0; i < count; ++i) {
+      const double v = values[i];
+      if (!(v >= lo && v <= hi) || v != std::trunc(v))
+        throw std::invalid_argument(what + ": value " + std::to_string(v) + " at element " + std::to_string(i) +
+                                    " does not fit " + mirt_dtype_name(dst_dtype));
+      p[i] = static_cast<decltype(tag)>(v);
+    }
+  };
+  auto* half = static_cast<uint16_t*>(dst);
+  switch (dst_dtype) {
+    case MIRT_DTYPE_FLOAT32: for (uint64_t i = 0; i < count; ++i) static_cast<float*>(dst)[i] = static_cast<float>(values[i]); break;
+    case MIRT_DTYPE_FLOAT64: std::memcpy(dst, values.data(), count * sizeof(double)); break;
+    case MIRT_DTYPE_FLOAT16: for (uint64_t i = 0; i < count; ++i) half[i] = float_to_half(static_cast<float>(values[i])); break;
+    case MIRT_DTYPE_BFLOAT16: for (uint64_t i = 0; i < count; ++i) half[i] = float_to_bfloat16(static_cast<float>(values[i])); break;
+    case MIRT_DTYPE_INT8: narrow(int8_t{}, -128, 127); break;
+    case MIRT_DTYPE_UINT8: narrow(uint8_t{}, 0, 255); break;
+    case MIRT_DTYPE_INT32: narrow(int32_t{}, -2147483648.0, 2147483647.0); break;
+    case MIRT_DTYPE_INT64: narrow(int64_t{}, -9223372036854775808.0, 9223372036854774784.0); break;
+    case MIRT_DTYPE_BOOL: narrow(uint8_t{}, 0, 1); break;
+    default: throw std::invalid_argument(what + ": cannot convert to dtype " + mirt_dtype_name(dst_dtype));
+  }
+}
+
 }  // namespace mirt::cli

@@ -25,6 +25,14 @@ void load_binary_file(const std::string& path, void* data, uint64_t size);
 // The count elements of dtype at data as a JSON array of numbers (half types widened to float).
 nlohmann::json values_to_json(const void* data, mirt_dtype dtype, uint64_t count);
 
+// The count elements of dtype at data widened to double (for comparisons).
+std::vector<double> values_to_doubles(const void* data, mirt_dtype dtype, uint64_t count);
+
+// Converts count elements from one dtype to another (same dtype: a copy). Throws std::invalid_argument
+// naming what when an integer or bool target cannot hold a value exactly (e.g. int64 -> int32).
+void convert_values(const void* src, mirt_dtype src_dtype, void* dst, mirt_dtype dst_dtype, uint64_t count,
+                    const std::string& what);
+
 // IEEE half and bfloat16 conversions (round to nearest even).
 uint16_t float_to_half(float f);
 float half_to_float(uint16_t h);
