@@ -47,7 +47,7 @@ echo "$out" | grep -q "Relu" || fail "inspect does not list the Relu layer"
 if [ -n "$onnx" ] && [ -f "$onnx" ]; then
   out=$("$mirt" inspect "$onnx" 2>&1) || fail "inspect onnx: $out"
   echo "$out"
-  echo "$out" | grep -q "Layers: 1" || fail "inspect onnx layer count"
+  echo "$out" | grep -Eq "^  Relu +1  supported$|^Layers: 1$" || fail "inspect onnx: Relu and its count"
   out=$("$mirt" exec --onnx "$onnx" --saveEngine "$dir/relu.plan" --warmUp 0 --iterations 3 --duration 0 2>&1)
   echo "$out"
   echo "$out" | grep -q 'Engine built in' || fail "no build time"

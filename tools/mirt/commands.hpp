@@ -33,9 +33,12 @@ int run_exec_command(const exec_options& options);
 struct inspect_options {
   std::string file;
   bool json = false;
+  std::string backend;  // for an ONNX model: the backend whose kernels are checked
 };
 CLI::App* add_inspect_command(CLI::App& app, inspect_options& options);
 int run_inspect_command(const inspect_options& options);
+// The ONNX view of inspect (inspect_onnx.cpp; built when libonnx is there).
+int inspect_onnx_model(const inspect_options& options);
 
 struct modules_options {
   bool json = false;

@@ -18,7 +18,8 @@ namespace mirt::cli {
 CLI::App* add_inspect_command(CLI::App& app, inspect_options& options) {
   CLI::App* cmd = app.add_subcommand("inspect", "Describe a plan (header, I/O, profiles, layers and kernels, memory) or an ONNX model");
   cmd->add_option("file", options.file, "A plan file (starts with MIRTPLAN) or an ONNX model")->required()->check(CLI::ExistingFile);
-  cmd->add_flag("--json", options.json, "For a plan, print mirt_plan_describe_json as is");
+  cmd->add_flag("--json", options.json, "Print JSON: for a plan mirt_plan_describe_json as is, for an ONNX model its summary");
+  cmd->add_option("--backend", options.backend, "For an ONNX model: the backend whose kernels are checked (default: the best installed)");
   return cmd;
 }
 
@@ -169,6 +170,8 @@ int inspect_plan(const inspect_options& o) {
   return 0;
 }
 
+#ifndef MIRT_CLI_ONNX_VIEW
+// Without libonnx: what mirt's own parser makes of the model.
 void print_network_tensor(const char* direction, const tensor& t) {
   const dims d = t.dims();
   const mirt_dtype dtype = t.dtype();
@@ -178,10 +181,9 @@ void print_network_tensor(const char* direction, const tensor& t) {
 }
 
 int inspect_onnx(const inspect_options& o) {
-  if (o.json) std::cerr << "note: --json applies to plans; printing the ONNX model's summary\n";
   network net;
   parse_onnx_file(net, o.file);
-  std::cout << "ONNX model " << o.file << "\n";
+  std::cout << "ONNX model " << o.file << " (mirt built without libonnx: opsets and op counts are not shown)\n";
   std::cout << "Inputs (" << net.num_inputs() << "):\n";
   for (size_t i = 0; i < net.num_inputs(); ++i) print_network_tensor("input ", net.input(i));
   std::cout << "Outputs (" << net.num_outputs() << "):\n";
@@ -189,11 +191,17 @@ int inspect_onnx(const inspect_options& o) {
   std::cout << "Layers: " << net.num_layers() << "\n";
   return 0;
 }
+#endif
 
 }  // namespace
 
 int run_inspect_command(const inspect_options& options) {
-  return is_plan_file(options.file) ? inspect_plan(options) : inspect_onnx(options);
+  if (is_plan_file(options.file)) return inspect_plan(options);
+#ifdef MIRT_CLI_ONNX_VIEW
+  return inspect_onnx_model(options);
+#else
+  return inspect_onnx(options);
+#endif
 }
 
 }  // namespace mirt::cli
