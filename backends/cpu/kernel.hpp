@@ -40,6 +40,7 @@ void add_hardmax_ops(std::vector<op_entry>& table);     // ops/hardmax.cpp
 void add_attention_ops(std::vector<op_entry>& table);   // ops/attention.cpp
 void add_grid_sample_ops(std::vector<op_entry>& table); // ops/grid_sample.cpp
 void add_scatter_ops(std::vector<op_entry>& table);     // ops/scatter.cpp
+void add_resize_ops(std::vector<op_entry>& table);      // ops/resize.cpp
 
 // All entries, built once.
 const std::vector<op_entry>& op_table();

@@ -30,6 +30,7 @@ const std::vector<op_entry>& op_table() {
     add_attention_ops(t);
     add_grid_sample_ops(t);
     add_scatter_ops(t);
+    add_resize_ops(t);
     return t;
   }();
   return table;

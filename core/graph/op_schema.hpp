@@ -25,6 +25,9 @@ struct tensor_type {
   // Values known at build time: the data of small int64/int32 constants and what shape ops
   // compute from them (Shape, Gather, Concat, ...). Lets Reshape(x, Shape(y)...) infer shapes.
   std::optional<std::vector<int64_t>> values;
+  // The data of small float32/float64 constants (e.g. Resize's scales), which shape arithmetic
+  // does not track but some output shapes depend on.
+  std::optional<std::vector<double>> float_values;
 
   bool present() const { return dtype != MIRT_DTYPE_UNDEFINED; }
   size_t rank() const { return shape.size(); }

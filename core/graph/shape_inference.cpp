@@ -3,6 +3,8 @@
 
 #include <cstring>
 
+#include "core/graph/schemas/schema_helpers.hpp"
+
 namespace mirt {
 
 namespace {
@@ -79,6 +81,7 @@ result<std::vector<tensor_type>> infer_types(const graph& g, const std::vector<i
         types[i].shape = t.shape;
       }
       types[i].values = small_integer_values(g, t);
+      types[i].float_values = schemas::small_float_values(g, t);
     }
   }
   const schema_table& schemas = schema_table::standard();

@@ -33,6 +33,9 @@ status require_same_dtype(const infer_context& ctx, size_t i, size_t as);
 // Fails unless input i broadcasts one way to target (rank no higher, each dim 1 or equal).
 status require_broadcastable_to(const infer_context& ctx, size_t i, const dims& target, const char* target_name);
 
+// The data of a small float32/float64 constant tensor (at most max_value_elements), else nullopt.
+std::optional<std::vector<double>> small_float_values(const graph& g, const tensor& t);
+
 // Input i's known values, or nullptr.
 const std::vector<int64_t>* known_values(const infer_context& ctx, size_t i);
 // Sets t.values when the element count of t.shape is known, small and matches values.size().

@@ -20,6 +20,7 @@ void add_loss_schemas(schema_table& table);          // loss.cpp: NegativeLogLik
 void add_same_shape_schemas(schema_table& table);    // same_shape.cpp: Trilu, CumSum, CumProd, Hardmax
 void add_attention_schemas(schema_table& table);     // attention.cpp: Attention
 void add_sampling_schemas(schema_table& table);      // sampling.cpp: GridSample
+void add_resize_schemas(schema_table& table);        // resize.cpp: Resize
 void add_all_standard_schemas(schema_table& table);   // all.cpp: calls every add_*_schemas
 
 }  // namespace mirt
