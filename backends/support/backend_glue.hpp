@@ -50,7 +50,8 @@ struct backend_glue {
     mirt_status st = guarded(where(node), [&] {
       Traits::require_device();
       std::string why;
-      if (standard_domain(*info)) {
+      // The "mirt" domain holds the builder's fused ops (mirt::FusedConv); their names are no ONNX op's.
+      if (standard_domain(*info) || view_of(info->domain) == "mirt") {
         for (const op_entry<kernel>* e : find_ops(Traits::ops(), node.op_type())) {
           std::string reason;
           if (!e->supports(node, reason)) {

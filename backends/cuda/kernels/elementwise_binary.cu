@@ -1,11 +1,13 @@
 // backends/cuda/kernels/elementwise_binary.cu — broadcast binary ops, comparisons, logic and Where.
 //
 // Kernels:
-//   binary_same_vec4  float, both operands of the output's shape, 16-byte aligned: four per load.
+//   binary_same_vec   float, float16, bfloat16, both operands of the output's shape, 16-byte
+//                     aligned: 4 or 8 per load.
 //   binary_same       operands of the output's shape (contiguous), any dtype.
 //   binary_strided    numpy broadcasting through a strided_map (unit dims dropped, runs merged).
 //   where_strided     cond ? x : y, three-way broadcasting, by element size.
 // Reference: backends/cpu/ops/elementwise_binary.cpp (same NaN and integer-division rules).
+// float16 and bfloat16 compute in float (compute_t): one rounding, at the store.
 #include <cuda_runtime.h>
 
 #include <cstdint>
@@ -13,6 +15,7 @@
 #include <type_traits>
 
 #include "backends/cuda/kernels/elementwise.hpp"
+#include "backends/cuda/kernels/half.hpp"
 
 namespace mirt::cuda {
 namespace {
@@ -77,32 +80,38 @@ constexpr bool is_predicate(binary_op op) {
          op == binary_op::logical_xor;
 }
 
-// a, b, out: (n4, 4) float, 16-byte aligned
-template <binary_op Op>
-__global__ void binary_same_vec4(const float4* a, const float4* b, float4* out, int64_t n4) {
+// a, b, out: (np, 16 bytes of T), 16-byte aligned
+template <binary_op Op, class T>
+__global__ void binary_same_vec(const pack16<T>* a, const pack16<T>* b, pack16<T>* out, int64_t np) {
+  using C = compute_t<T>;
   const binary_fn<Op> f;
-  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n4; i += int64_t(gridDim.x) * blockDim.x) {
-    const float4 x = a[i], y = b[i];
-    out[i] = make_float4(f(x.x, y.x), f(x.y, y.y), f(x.z, y.z), f(x.w, y.w));
+  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < np; i += int64_t(gridDim.x) * blockDim.x) {
+    const pack16<T> x = a[i], y = b[i];
+    pack16<T> r;
+#pragma unroll
+    for (int k = 0; k < int(16 / sizeof(T)); ++k) r.v[k] = T(f(C(x.v[k]), C(y.v[k])));
+    out[i] = r;
   }
 }
 
 // a, b, out: (n)
 template <binary_op Op, class T, class R>
 __global__ void binary_same(const T* a, const T* b, R* out, int64_t n) {
+  using C = compute_t<T>;
   const binary_fn<Op> f;
   for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
-    out[i] = R(f(a[i], b[i]));
+    out[i] = R(f(C(a[i]), C(b[i])));
 }
 
 // out: (map.shape) dense; a, b: read through map.strides[1], map.strides[2]
 template <binary_op Op, class T, class R>
 __global__ void binary_strided(const T* a, const T* b, R* out, int64_t n, strided_map<3> map) {
+  using C = compute_t<T>;
   const binary_fn<Op> f;
   for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
     int64_t off[3];
     map_offsets(map, i, off);
-    out[off[0]] = R(f(a[off[1]], b[off[2]]));
+    out[off[0]] = R(f(C(a[off[1]]), C(b[off[2]])));
   }
 }
 
@@ -117,15 +126,16 @@ status run(const binary_params& p, cudaStream_t stream) {
                                         p.map.strides[2][0] == 1);
   if (same) {
     int64_t done = 0;
-    if constexpr (std::is_same_v<T, float> && std::is_same_v<R, float>) {
+    if constexpr (is_real_v<T> && std::is_same_v<R, T>) {
+      constexpr int64_t per = 16 / sizeof(T);
       const bool aligned = (reinterpret_cast<uintptr_t>(a) | reinterpret_cast<uintptr_t>(b) | reinterpret_cast<uintptr_t>(out)) % 16 == 0;
-      if (aligned && p.n >= 4) {
-        const int64_t n4 = p.n / 4;
-        binary_same_vec4<Op><<<grid_for(n4), k_block, 0, stream>>>(reinterpret_cast<const float4*>(a),
-                                                                    reinterpret_cast<const float4*>(b),
-                                                                    reinterpret_cast<float4*>(out), n4);
-        if (status s = check_launch("binary_same_vec4"); !s.ok()) return s;
-        done = n4 * 4;
+      if (aligned && p.n >= per) {
+        const int64_t np = p.n / per;
+        binary_same_vec<Op, T><<<grid_for(np), k_block, 0, stream>>>(reinterpret_cast<const pack16<T>*>(a),
+                                                                      reinterpret_cast<const pack16<T>*>(b),
+                                                                      reinterpret_cast<pack16<T>*>(out), np);
+        if (status s = check_launch("binary_same_vec"); !s.ok()) return s;
+        done = np * per;
       }
     }
     if (done < p.n) binary_same<Op, T, R><<<grid_for(p.n - done), k_block, 0, stream>>>(a + done, b + done, out + done, p.n - done);
@@ -135,18 +145,29 @@ status run(const binary_params& p, cudaStream_t stream) {
   return check_launch("binary_strided");
 }
 
+constexpr bool is_logic(binary_op op) {
+  return op == binary_op::logical_and || op == binary_op::logical_or || op == binary_op::logical_xor;
+}
+
 template <binary_op Op>
 status by_dtype(const binary_params& p, cudaStream_t stream) {
   switch (p.dtype) {
     case MIRT_DTYPE_FLOAT32: return run<Op, float>(p, stream);
+    case MIRT_DTYPE_FLOAT16:
+      if constexpr (!is_logic(Op)) return run<Op, __half>(p, stream);
+      break;
+    case MIRT_DTYPE_BFLOAT16:
+      if constexpr (!is_logic(Op)) return run<Op, __nv_bfloat16>(p, stream);
+      break;
     case MIRT_DTYPE_INT32: return run<Op, int32_t>(p, stream);
     case MIRT_DTYPE_INT64: return run<Op, int64_t>(p, stream);
     case MIRT_DTYPE_FLOAT64: return run<Op, double>(p, stream);
     case MIRT_DTYPE_BOOL:
       if constexpr (is_predicate(Op)) return run<Op, uint8_t>(p, stream);
       [[fallthrough]];
-    default: return make_error(MIRT_STATUS_UNSUPPORTED, "binary: unsupported dtype for this op");
+    default: break;
   }
+  return make_error(MIRT_STATUS_UNSUPPORTED, "binary: unsupported dtype for this op");
 }
 
 // out, cond, x, y walked by map (operands in that order)

@@ -1,8 +1,9 @@
 // backends/cuda/kernels/elementwise_unary.cu — activations and math functions, y = f(x).
 //
 // Kernels:
-//   unary_vec4   float, 16-byte aligned x and y: four elements per load, grid-stride.
-//   unary_scalar any dtype, one element per thread, grid-stride (also the tail of unary_vec4).
+//   unary_vec    float, float16, bfloat16 with 16-byte aligned x and y: 4 or 8 elements per load.
+//   unary_scalar any dtype, one element per thread, grid-stride (also the tail of unary_vec).
+// float16 and bfloat16 compute in float (compute_t): one rounding, at the store.
 // Reference: backends/cpu/ops/elementwise_unary.cpp. y may alias x: each element is read before
 // it is written by the same thread.
 #include <cuda_runtime.h>
@@ -11,6 +12,7 @@
 #include <limits>
 
 #include "backends/cuda/kernels/elementwise.hpp"
+#include "backends/cuda/kernels/half.hpp"
 
 namespace mirt::cuda {
 namespace {
@@ -21,7 +23,18 @@ struct unary_args {
   double lo, hi;
   const void* lo_ptr;
   const void* hi_ptr;
+  mirt_dtype storage;  // the dtype lo_ptr and hi_ptr point to
 };
+
+// A device scalar of the storage dtype, in the compute type T.
+template <class T>
+__device__ T load_bound(const void* p, mirt_dtype storage) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (storage == MIRT_DTYPE_FLOAT16) return __half2float(*static_cast<const __half*>(p));
+    if (storage == MIRT_DTYPE_BFLOAT16) return __bfloat162float(*static_cast<const __nv_bfloat16*>(p));
+  }
+  return *static_cast<const T*>(p);
+}
 
 template <class T, unary_op Op>
 struct unary_fn;
@@ -85,7 +98,7 @@ template <class T>
 struct unary_fn<T, unary_op::clip> {
   T lo, hi;
   __device__ explicit unary_fn(const unary_args& u)
-      : lo(u.lo_ptr ? *static_cast<const T*>(u.lo_ptr) : T(u.lo)), hi(u.hi_ptr ? *static_cast<const T*>(u.hi_ptr) : T(u.hi)) {}
+      : lo(u.lo_ptr ? load_bound<T>(u.lo_ptr, u.storage) : T(u.lo)), hi(u.hi_ptr ? load_bound<T>(u.hi_ptr, u.storage) : T(u.hi)) {}
   __device__ T operator()(T x) const {
     const T m = x < lo ? lo : x;
     return hi < m ? hi : m;
@@ -95,35 +108,40 @@ struct unary_fn<T, unary_op::clip> {
 // x, y: (n)
 template <class T, unary_op Op>
 __global__ void unary_scalar(const T* x, T* y, int64_t n, unary_args u) {
-  const unary_fn<T, Op> f(u);
+  using C = compute_t<T>;
+  const unary_fn<C, Op> f(u);
   for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
-    y[i] = f(x[i]);
+    y[i] = T(f(C(x[i])));
 }
 
-// x, y: (n4, 4), 16-byte aligned
-template <unary_op Op>
-__global__ void unary_vec4(const float4* x, float4* y, int64_t n4, unary_args u) {
-  const unary_fn<float, Op> f(u);
-  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n4; i += int64_t(gridDim.x) * blockDim.x) {
-    float4 v = x[i];
-    v.x = f(v.x), v.y = f(v.y), v.z = f(v.z), v.w = f(v.w);
+// x, y: (np, 16 bytes of T), 16-byte aligned
+template <class T, unary_op Op>
+__global__ void unary_vec(const pack16<T>* x, pack16<T>* y, int64_t np, unary_args u) {
+  using C = compute_t<T>;
+  const unary_fn<C, Op> f(u);
+  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < np; i += int64_t(gridDim.x) * blockDim.x) {
+    pack16<T> v = x[i];
+#pragma unroll
+    for (int k = 0; k < int(16 / sizeof(T)); ++k) v.v[k] = T(f(C(v.v[k])));
     y[i] = v;
   }
 }
 
 template <class T, unary_op Op>
 status run(const unary_params& p, cudaStream_t stream) {
-  const unary_args u{p.alpha, p.beta, p.clip_lo, p.clip_hi, p.clip_lo_ptr, p.clip_hi_ptr};
+  const unary_args u{p.alpha, p.beta, p.clip_lo, p.clip_hi, p.clip_lo_ptr, p.clip_hi_ptr, p.dtype};
   const T* x = static_cast<const T*>(p.x);
   T* y = static_cast<T*>(p.y);
   int64_t done = 0;
-  if constexpr (sizeof(T) == 4 && std::numeric_limits<T>::is_iec559) {
+  if constexpr (is_real_v<T>) {
+    constexpr int64_t per = 16 / sizeof(T);
     const bool aligned = (reinterpret_cast<uintptr_t>(x) | reinterpret_cast<uintptr_t>(y)) % 16 == 0;
-    if (aligned && p.n >= 4) {
-      const int64_t n4 = p.n / 4;
-      unary_vec4<Op><<<grid_for(n4), k_block, 0, stream>>>(reinterpret_cast<const float4*>(x), reinterpret_cast<float4*>(y), n4, u);
-      done = n4 * 4;
-      if (status s = check_launch("unary_vec4"); !s.ok()) return s;
+    if (aligned && p.n >= per) {
+      const int64_t np = p.n / per;
+      unary_vec<T, Op><<<grid_for(np), k_block, 0, stream>>>(reinterpret_cast<const pack16<T>*>(x),
+                                                               reinterpret_cast<pack16<T>*>(y), np, u);
+      done = np * per;
+      if (status s = check_launch("unary_vec"); !s.ok()) return s;
     }
   }
   if (done < p.n) unary_scalar<T, Op><<<grid_for(p.n - done), k_block, 0, stream>>>(x + done, y + done, p.n - done, u);
@@ -143,27 +161,28 @@ status run_numeric(const unary_params& p, cudaStream_t stream) {
   }
 }
 
+template <class T>
 status run_float(const unary_params& p, cudaStream_t stream) {
   switch (p.op) {
-    case unary_op::sigmoid: return run<float, unary_op::sigmoid>(p, stream);
-    case unary_op::tanh: return run<float, unary_op::tanh>(p, stream);
-    case unary_op::erf: return run<float, unary_op::erf>(p, stream);
-    case unary_op::gelu: return run<float, unary_op::gelu>(p, stream);
-    case unary_op::gelu_tanh: return run<float, unary_op::gelu_tanh>(p, stream);
-    case unary_op::exp: return run<float, unary_op::exp>(p, stream);
-    case unary_op::log: return run<float, unary_op::log>(p, stream);
-    case unary_op::sqrt: return run<float, unary_op::sqrt>(p, stream);
-    case unary_op::reciprocal: return run<float, unary_op::reciprocal>(p, stream);
-    case unary_op::leaky_relu: return run<float, unary_op::leaky_relu>(p, stream);
-    case unary_op::hard_sigmoid: return run<float, unary_op::hard_sigmoid>(p, stream);
-    case unary_op::hard_swish: return run<float, unary_op::hard_swish>(p, stream);
-    case unary_op::floor: return run<float, unary_op::floor>(p, stream);
-    case unary_op::ceil: return run<float, unary_op::ceil>(p, stream);
-    case unary_op::sin: return run<float, unary_op::sin>(p, stream);
-    case unary_op::cos: return run<float, unary_op::cos>(p, stream);
-    case unary_op::softplus: return run<float, unary_op::softplus>(p, stream);
-    case unary_op::elu: return run<float, unary_op::elu>(p, stream);
-    default: return run_numeric<float>(p, stream);
+    case unary_op::sigmoid: return run<T, unary_op::sigmoid>(p, stream);
+    case unary_op::tanh: return run<T, unary_op::tanh>(p, stream);
+    case unary_op::erf: return run<T, unary_op::erf>(p, stream);
+    case unary_op::gelu: return run<T, unary_op::gelu>(p, stream);
+    case unary_op::gelu_tanh: return run<T, unary_op::gelu_tanh>(p, stream);
+    case unary_op::exp: return run<T, unary_op::exp>(p, stream);
+    case unary_op::log: return run<T, unary_op::log>(p, stream);
+    case unary_op::sqrt: return run<T, unary_op::sqrt>(p, stream);
+    case unary_op::reciprocal: return run<T, unary_op::reciprocal>(p, stream);
+    case unary_op::leaky_relu: return run<T, unary_op::leaky_relu>(p, stream);
+    case unary_op::hard_sigmoid: return run<T, unary_op::hard_sigmoid>(p, stream);
+    case unary_op::hard_swish: return run<T, unary_op::hard_swish>(p, stream);
+    case unary_op::floor: return run<T, unary_op::floor>(p, stream);
+    case unary_op::ceil: return run<T, unary_op::ceil>(p, stream);
+    case unary_op::sin: return run<T, unary_op::sin>(p, stream);
+    case unary_op::cos: return run<T, unary_op::cos>(p, stream);
+    case unary_op::softplus: return run<T, unary_op::softplus>(p, stream);
+    case unary_op::elu: return run<T, unary_op::elu>(p, stream);
+    default: return run_numeric<T>(p, stream);
   }
 }
 
@@ -174,7 +193,9 @@ status launch_unary(const unary_params& p, cudaStream_t stream) {
   if (p.n == 0) return {};
   if (p.x == nullptr || p.y == nullptr) return make_error(MIRT_STATUS_INVALID_ARGUMENT, "unary: NULL buffer");
   switch (p.dtype) {
-    case MIRT_DTYPE_FLOAT32: return run_float(p, stream);
+    case MIRT_DTYPE_FLOAT32: return run_float<float>(p, stream);
+    case MIRT_DTYPE_FLOAT16: return run_float<__half>(p, stream);
+    case MIRT_DTYPE_BFLOAT16: return run_float<__nv_bfloat16>(p, stream);
     case MIRT_DTYPE_INT32: return run_numeric<int32_t>(p, stream);
     case MIRT_DTYPE_INT64: return run_numeric<int64_t>(p, stream);
     case MIRT_DTYPE_FLOAT64: return run_numeric<double>(p, stream);

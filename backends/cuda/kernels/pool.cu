@@ -10,12 +10,14 @@
 #include <cfloat>
 #include <cstdint>
 
+#include "backends/cuda/kernels/half.hpp"
 #include "backends/cuda/kernels/pool.hpp"
 
 namespace mirt::cuda {
 namespace {
 
-// x: (planes, in0, in1, in2); y, indices: (planes, out0, out1, out2)
+// x: (planes, in0, in1, in2); y, indices: (planes, out0, out1, out2); T float, half or bfloat16
+template <class T>
 __global__ void pool_direct(pool_params p) {
   const int64_t out_plane = p.out[0] * p.out[1] * p.out[2], in_plane = p.in[0] * p.in[1] * p.in[2];
   const int64_t total = p.planes * out_plane;
@@ -40,7 +42,8 @@ __global__ void pool_direct(pool_params p) {
       }
       padded_count *= taps;
     }
-    const float* src = p.x + plane * in_plane;
+    const T* src = static_cast<const T*>(p.x) + plane * in_plane;
+    T* y = static_cast<T*>(p.y);
     float best = -FLT_MAX;
     int64_t best_at = -1, count = 0;
     float sum = 0.f;
@@ -49,7 +52,7 @@ __global__ void pool_direct(pool_params p) {
         for (int64_t kw = lo[2]; kw < hi[2]; ++kw) {
           const int64_t id = start[0] + kd * p.d[0], ih = start[1] + kh * p.d[1], iw = start[2] + kw * p.d[2];
           const int64_t at = (id * p.in[1] + ih) * p.in[2] + iw;
-          const float v = src[at];
+          const float v = float(src[at]);
           if (p.is_max) {
             if (v > best || best_at < 0) best = v, best_at = at;
           } else {
@@ -58,7 +61,7 @@ __global__ void pool_direct(pool_params p) {
           }
         }
     if (p.is_max) {
-      p.y[t] = best_at < 0 ? -INFINITY : best;
+      y[t] = T(best_at < 0 ? -INFINITY : best);
       if (p.indices) {
         int64_t idx = -1;
         if (best_at >= 0) {
@@ -73,7 +76,7 @@ __global__ void pool_direct(pool_params p) {
       }
     } else {
       const int64_t divisor = p.count_include_pad ? padded_count : count;
-      p.y[t] = divisor > 0 ? sum / float(divisor) : 0.f;
+      y[t] = T(divisor > 0 ? sum / float(divisor) : 0.f);
     }
   }
 }
@@ -87,15 +90,19 @@ __device__ inline float warp_reduce(float v, bool is_max) {
 }
 
 // x: (planes, size); y: (planes); 8 warps per block, grid-stride over planes
+template <class T>
 __global__ void global_pool_warp(global_pool_params p) {
   const int lane = threadIdx.x % 32;
   const int64_t warps = int64_t(gridDim.x) * (blockDim.x / 32);
   for (int64_t plane = int64_t(blockIdx.x) * (blockDim.x / 32) + threadIdx.x / 32; plane < p.planes; plane += warps) {
-    const float* src = p.x + plane * p.size;
+    const T* src = static_cast<const T*>(p.x) + plane * p.size;
     float acc = p.is_max ? -INFINITY : 0.f;
-    for (int64_t i = lane; i < p.size; i += 32) acc = p.is_max ? fmaxf(acc, src[i]) : acc + src[i];
+    for (int64_t i = lane; i < p.size; i += 32) {
+      const float v = float(src[i]);
+      acc = p.is_max ? fmaxf(acc, v) : acc + v;
+    }
     acc = warp_reduce(acc, p.is_max);
-    if (lane == 0) p.y[plane] = p.is_max ? acc : (p.size > 0 ? acc / float(p.size) : 0.f);
+    if (lane == 0) static_cast<T*>(p.y)[plane] = T(p.is_max ? acc : (p.size > 0 ? acc / float(p.size) : 0.f));
   }
 }
 
@@ -108,16 +115,20 @@ status launch_pool(const pool_params& p, cudaStream_t stream) {
   const int64_t total = p.planes * p.out[0] * p.out[1] * p.out[2];
   if (total <= 0) return {};
   if (!p.x || !p.y) return make_error(MIRT_STATUS_INVALID_ARGUMENT, "pool: NULL buffer");
-  pool_direct<<<grid_for(total), k_block, 0, stream>>>(p);
-  return check_launch("pool_direct");
+  return dispatch_real(p.dtype, "pool", [&](auto tag) {
+    pool_direct<typename decltype(tag)::type><<<grid_for(total), k_block, 0, stream>>>(p);
+    return check_launch("pool_direct");
+  });
 }
 
 status launch_global_pool(const global_pool_params& p, cudaStream_t stream) {
   if (p.planes <= 0) return {};
   if (!p.x || !p.y) return make_error(MIRT_STATUS_INVALID_ARGUMENT, "global pool: NULL buffer");
   constexpr int warps_per_block = 8;
-  global_pool_warp<<<grid_for(p.planes, warps_per_block), 32 * warps_per_block, 0, stream>>>(p);
-  return check_launch("global_pool_warp");
+  return dispatch_real(p.dtype, "global pool", [&](auto tag) {
+    global_pool_warp<typename decltype(tag)::type><<<grid_for(p.planes, warps_per_block), 32 * warps_per_block, 0, stream>>>(p);
+    return check_launch("global_pool_warp");
+  });
 }
 
 }  // namespace mirt::cuda

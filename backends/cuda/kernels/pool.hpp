@@ -6,8 +6,9 @@
 namespace mirt::cuda {
 
 struct pool_params {
-  const float* x = nullptr;  // (planes, in[0], in[1], in[2])
-  float* y = nullptr;        // (planes, out[0], out[1], out[2])
+  mirt_dtype dtype = MIRT_DTYPE_FLOAT32;  // x and y: float32, float16 or bfloat16
+  const void* x = nullptr;  // (planes, in[0], in[1], in[2])
+  void* y = nullptr;        // (planes, out[0], out[1], out[2])
   int64_t* indices = nullptr;  // MaxPool's Indices (same shape as y) or NULL
   int64_t planes = 0;
   // Per spatial axis (1D and 2D pools lead with unit axes).
@@ -21,8 +22,9 @@ status launch_pool(const pool_params& p, cudaStream_t stream);
 
 // y[p] = mean (or max) of x[p, :] for each of planes planes of size values.
 struct global_pool_params {
-  const float* x = nullptr;
-  float* y = nullptr;
+  mirt_dtype dtype = MIRT_DTYPE_FLOAT32;  // x and y: float32, float16 or bfloat16 (sums in float)
+  const void* x = nullptr;
+  void* y = nullptr;
   int64_t planes = 0, size = 0;
   bool is_max = false;
 };

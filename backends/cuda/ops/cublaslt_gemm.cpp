@@ -23,9 +23,17 @@ using layout = std::unique_ptr<std::remove_pointer_t<cublasLtMatrixLayout_t>, lt
 using preference = std::unique_ptr<std::remove_pointer_t<cublasLtMatmulPreference_t>,
                                    lt_deleter<cublasLtMatmulPreference_t, cublasLtMatmulPreferenceDestroy>>;
 
-layout make_layout(uint64_t rows, uint64_t cols, int64_t ld, int64_t batch, int64_t stride) {
+cudaDataType_t cuda_type(mirt_dtype dtype) {
+  switch (dtype) {
+    case MIRT_DTYPE_FLOAT16: return CUDA_R_16F;
+    case MIRT_DTYPE_BFLOAT16: return CUDA_R_16BF;
+    default: return CUDA_R_32F;
+  }
+}
+
+layout make_layout(cudaDataType_t type, uint64_t rows, uint64_t cols, int64_t ld, int64_t batch, int64_t stride) {
   cublasLtMatrixLayout_t l = nullptr;
-  cublas_check(cublasLtMatrixLayoutCreate(&l, CUDA_R_32F, rows, cols, ld), "cublasLtMatrixLayoutCreate");
+  cublas_check(cublasLtMatrixLayoutCreate(&l, type, rows, cols, ld), "cublasLtMatrixLayoutCreate");
   layout owned(l);
   if (batch > 1) {
     const int32_t count = int32_t(batch);
@@ -60,7 +68,9 @@ void cublaslt_runner::run(const row_major_gemm& g, void* workspace, size_t works
   op_desc desc;
   {
     cublasLtMatmulDesc_t d = nullptr;
-    cublas_check(cublasLtMatmulDescCreate(&d, tf32_ ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F, CUDA_R_32F),
+    // Halves accumulate in float32 with float scales; float32 runs in TF32 only when allowed.
+    const bool fast = tf32_ && g.dtype == MIRT_DTYPE_FLOAT32;
+    cublas_check(cublasLtMatmulDescCreate(&d, fast ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F, CUDA_R_32F),
                  "cublasLtMatmulDescCreate");
     desc.reset(d);
   }
@@ -76,17 +86,19 @@ void cublaslt_runner::run(const row_major_gemm& g, void* workspace, size_t works
   }
   // Stored (column-major) shapes: our B is [K,N] row-major = [N,K] col-major (ld N), or [N,K] = [K,N] (ld K).
   const int64_t lda = g.trans_b ? g.k : g.n, ldb = g.trans_a ? g.m : g.k, ldy = g.n;
-  const layout la = g.trans_b ? make_layout(uint64_t(g.k), uint64_t(g.n), lda, g.batch, g.stride_b)
-                              : make_layout(uint64_t(g.n), uint64_t(g.k), lda, g.batch, g.stride_b);
-  const layout lb = g.trans_a ? make_layout(uint64_t(g.m), uint64_t(g.k), ldb, g.batch, g.stride_a)
-                              : make_layout(uint64_t(g.k), uint64_t(g.m), ldb, g.batch, g.stride_a);
-  const layout ly = make_layout(uint64_t(g.n), uint64_t(g.m), ldy, g.batch, g.stride_y);
+  const cudaDataType_t type = cuda_type(g.dtype);
+  const uint64_t es = dtype_size(g.dtype);
+  const layout la = g.trans_b ? make_layout(type, uint64_t(g.k), uint64_t(g.n), lda, g.batch, g.stride_b)
+                              : make_layout(type, uint64_t(g.n), uint64_t(g.k), lda, g.batch, g.stride_b);
+  const layout lb = g.trans_a ? make_layout(type, uint64_t(g.m), uint64_t(g.k), ldb, g.batch, g.stride_a)
+                              : make_layout(type, uint64_t(g.k), uint64_t(g.m), ldb, g.batch, g.stride_a);
+  const layout ly = make_layout(type, uint64_t(g.n), uint64_t(g.m), ldy, g.batch, g.stride_y);
 
-  const uint32_t align_a = alignment_of({uint64_t(reinterpret_cast<uintptr_t>(g.b)), uint64_t(lda) * 4, uint64_t(g.stride_b) * 4});
-  const uint32_t align_b = alignment_of({uint64_t(reinterpret_cast<uintptr_t>(g.a)), uint64_t(ldb) * 4, uint64_t(g.stride_a) * 4});
-  const uint32_t align_y = alignment_of({uint64_t(reinterpret_cast<uintptr_t>(g.y)), uint64_t(ldy) * 4, uint64_t(g.stride_y) * 4});
+  const uint32_t align_a = alignment_of({uint64_t(reinterpret_cast<uintptr_t>(g.b)), uint64_t(lda) * es, uint64_t(g.stride_b) * es});
+  const uint32_t align_b = alignment_of({uint64_t(reinterpret_cast<uintptr_t>(g.a)), uint64_t(ldb) * es, uint64_t(g.stride_a) * es});
+  const uint32_t align_y = alignment_of({uint64_t(reinterpret_cast<uintptr_t>(g.y)), uint64_t(ldy) * es, uint64_t(g.stride_y) * es});
   const uint32_t align_bias = g.bias ? alignment_of({uint64_t(reinterpret_cast<uintptr_t>(g.bias))}) : 16;
-  const std::string key = cat(g.m, ',', g.n, ',', g.k, ',', g.trans_a, g.trans_b, ',', g.batch, ',', g.stride_a, ',', g.stride_b,
+  const std::string key = cat(int(g.dtype), ':', g.m, ',', g.n, ',', g.k, ',', g.trans_a, g.trans_b, ',', g.batch, ',', g.stride_a, ',', g.stride_b,
                               ',', g.stride_y, ',', g.bias != nullptr, ',', g.beta != 0.f, ',', align_a, align_b, align_y,
                               align_bias, ',', workspace_size);
   cublasLtMatmulAlgo_t algo;

@@ -10,17 +10,19 @@
 
 namespace mirt::cuda {
 
-// Y[b] = alpha * op(A[b]) op(B[b]) + beta * C, all row-major float32, for b < batch.
+// Y[b] = alpha * op(A[b]) op(B[b]) + beta * C, all row-major of one dtype (float32, float16 or
+// bfloat16; the halves accumulate in float32), for b < batch.
 // A stride 0 (or B stride 0) broadcasts that operand over the batch. C, when used, is Y itself
 // (filled beforehand); bias, when set, is a vector of N added to every row (epilogue).
 struct row_major_gemm {
   int64_t m = 0, n = 0, k = 0;
   bool trans_a = false, trans_b = false;
   int64_t batch = 1, stride_a = 0, stride_b = 0, stride_y = 0;
-  const float* a = nullptr;
-  const float* b = nullptr;
-  float* y = nullptr;
-  const float* bias = nullptr;
+  mirt_dtype dtype = MIRT_DTYPE_FLOAT32;  // a, b, y and bias
+  const void* a = nullptr;
+  const void* b = nullptr;
+  void* y = nullptr;
+  const void* bias = nullptr;
   float alpha = 1.f, beta = 0.f;
 };
 

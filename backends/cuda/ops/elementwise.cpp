@@ -85,8 +85,9 @@ std::unique_ptr<kernel> create_unary(const node_view& node) {
 
 bool unary_supports(const node_view& node, std::string& why) {
   if (is_numeric_unary(node.op_type()))
-    return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32, MIRT_DTYPE_INT32, MIRT_DTYPE_INT64, MIRT_DTYPE_FLOAT64}, why);
-  return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32}, why);
+    return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32, MIRT_DTYPE_FLOAT16, MIRT_DTYPE_BFLOAT16, MIRT_DTYPE_INT32,
+                                    MIRT_DTYPE_INT64, MIRT_DTYPE_FLOAT64}, why);
+  return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32, MIRT_DTYPE_FLOAT16, MIRT_DTYPE_BFLOAT16}, why);
 }
 
 // Identity as a device copy (or nothing when the output is the input's buffer).
@@ -159,11 +160,11 @@ bool same_dtypes(const node_view& node, std::initializer_list<mirt_dtype> allowe
   return true;
 }
 
-constexpr mirt_dtype F32 = MIRT_DTYPE_FLOAT32, F64 = MIRT_DTYPE_FLOAT64, I32 = MIRT_DTYPE_INT32,
+constexpr mirt_dtype F32 = MIRT_DTYPE_FLOAT32, F16 = MIRT_DTYPE_FLOAT16, BF16 = MIRT_DTYPE_BFLOAT16, F64 = MIRT_DTYPE_FLOAT64, I32 = MIRT_DTYPE_INT32,
                      I64 = MIRT_DTYPE_INT64, BOOL = MIRT_DTYPE_BOOL;
 
-bool arithmetic_supports(const node_view& node, std::string& why) { return same_dtypes(node, {F32, F64, I32, I64}, why); }
-bool equal_supports(const node_view& node, std::string& why) { return same_dtypes(node, {F32, F64, I32, I64, BOOL}, why); }
+bool arithmetic_supports(const node_view& node, std::string& why) { return same_dtypes(node, {F32, F16, BF16, F64, I32, I64}, why); }
+bool equal_supports(const node_view& node, std::string& why) { return same_dtypes(node, {F32, F16, BF16, F64, I32, I64, BOOL}, why); }
 bool logic_supports(const node_view& node, std::string& why) { return same_dtypes(node, {BOOL}, why); }
 
 class where_kernel final : public kernel {

@@ -56,9 +56,10 @@ class matmul_kernel final : public kernel {
 
     row_major_gemm g;
     g.k = k;
-    g.a = at.as<const float>();
-    g.b = static_cast<const float*>(constant_or_input(b_, args, 1));
-    g.y = y.as<float>();
+    g.dtype = at.dtype;
+    g.a = at.data;
+    g.b = constant_or_input(b_, args, 1);
+    g.y = y.data;
     if (b_one && (a_full || a_one)) {
       // B shared by every batch: the batches of A are more rows of one GEMM.
       // (Both operands unbatched means batches == 1.)
@@ -87,10 +88,11 @@ class matmul_kernel final : public kernel {
         oa += idx * as[d];
         ob += idx * bs[d];
       }
+      const size_t es = dtype_size(g.dtype);
       row_major_gemm one = g;
-      one.a = g.a + oa * m * k;
-      one.b = g.b + ob * k * n;
-      one.y = g.y + i * m * n;
+      one.a = static_cast<const char*>(g.a) + oa * m * k * es;
+      one.b = static_cast<const char*>(g.b) + ob * k * n * es;
+      one.y = static_cast<char*>(g.y) + i * m * n * es;
       lt_.run(one, args.workspace, args.workspace_size, args.stream);
     }
   }
@@ -125,13 +127,14 @@ class gemm_kernel final : public kernel {
     row_major_gemm g;
     g.m = m, g.n = n, g.k = k;
     g.trans_a = trans_a_, g.trans_b = trans_b_;
-    g.a = a.as<const float>();
-    g.b = static_cast<const float*>(constant_or_input(b_, args, 1));
-    g.y = y.as<float>();
+    g.dtype = a.dtype;
+    g.a = a.data;
+    g.b = constant_or_input(b_, args, 1);
+    g.y = y.data;
     g.alpha = alpha_;
     if (use_c_) {
       const dtensor& c = args.in.at(2);
-      const float* cp = static_cast<const float*>(constant_or_input(c_, args, 2));
+      const void* cp = constant_or_input(c_, args, 2);
       const bool row_vector = (c.rank() == 1 && c.shape[0] == n) || (c.rank() == 2 && c.shape[0] == 1 && c.shape[1] == n);
       if (row_vector && beta_ == 1.f && k > 0) {
         g.bias = cp;
@@ -140,7 +143,7 @@ class gemm_kernel final : public kernel {
         strided_copy_params p;
         p.src = cp;
         p.dst = y.data;
-        p.element_size = 4;
+        p.element_size = dtype_size(y.dtype);
         p.n = m * n;
         p.map = make_map<2>({m, n}, {dense_strides({m, n}), broadcast_strides(c.shape, {m, n})});
         throw_if_failed(launch_strided_copy(p, args.stream));
@@ -162,20 +165,18 @@ class gemm_kernel final : public kernel {
   device_buffer b_, c_;
 };
 
-bool matmul_supports(const node_view& node, std::string& why) {
-  return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32}, why) && input_dtype_in(node, 1, {MIRT_DTYPE_FLOAT32}, why);
-}
-
+// A and B (and Gemm's C) of one dtype: float32, float16 or bfloat16.
 bool gemm_supports(const node_view& node, std::string& why) {
-  for (size_t i = 0; i < std::min<size_t>(node.num_inputs(), 3); ++i)
-    if (node.has_input(i) && !input_dtype_in(node, i, {MIRT_DTYPE_FLOAT32}, why)) return false;
+  if (!input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32, MIRT_DTYPE_FLOAT16, MIRT_DTYPE_BFLOAT16}, why)) return false;
+  for (size_t i = 1; i < std::min<size_t>(node.num_inputs(), 3); ++i)
+    if (node.has_input(i) && !input_dtype_in(node, i, {node.input_dtype(0)}, why)) return false;
   return true;
 }
 
 }  // namespace
 
 void add_matmul_ops(std::vector<op_entry>& t) {
-  t.push_back({"MatMul", "cublaslt_matmul", matmul_supports, [](const node_view& node) -> std::unique_ptr<kernel> {
+  t.push_back({"MatMul", "cublaslt_matmul", gemm_supports, [](const node_view& node) -> std::unique_ptr<kernel> {
                  return std::make_unique<matmul_kernel>(node);
                }});
   t.push_back({"Gemm", "cublaslt_gemm", gemm_supports, [](const node_view& node) -> std::unique_ptr<kernel> {

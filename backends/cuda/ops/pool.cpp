@@ -25,8 +25,9 @@ class pool_kernel final : public kernel {
     if (x.rank() < 3 || x.rank() > 5) fail(MIRT_STATUS_UNSUPPORTED, "input rank ", x.rank(), ", supported 3 to 5");
     const size_t sr = x.rank() - 2, lead = 3 - sr;
     pool_params p;
-    p.x = x.as<const float>();
-    p.y = y.as<float>();
+    p.dtype = x.dtype;
+    p.x = x.data;
+    p.y = y.data;
     p.indices = args.out.size() > 1 && args.out[1].data ? args.out[1].as<int64_t>() : nullptr;
     p.planes = x.shape[0] * x.shape[1];
     p.is_max = is_max_;
@@ -67,8 +68,9 @@ class global_pool_kernel final : public kernel {
     const dtensor &x = args.in.at(0), &y = args.out.at(0);
     if (x.rank() < 2) fail(MIRT_STATUS_INVALID_SHAPE, "input rank ", x.rank(), ", expected at least 2");
     global_pool_params p;
-    p.x = x.as<const float>();
-    p.y = y.as<float>();
+    p.dtype = x.dtype;
+    p.x = x.data;
+    p.y = y.data;
     p.planes = x.shape[0] * x.shape[1];
     p.size = product(x.shape, 2);
     p.is_max = is_max_;
@@ -79,7 +81,9 @@ class global_pool_kernel final : public kernel {
   bool is_max_;
 };
 
-bool float_input(const node_view& node, std::string& why) { return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32}, why); }
+bool float_input(const node_view& node, std::string& why) {
+  return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32, MIRT_DTYPE_FLOAT16, MIRT_DTYPE_BFLOAT16}, why);
+}
 
 }  // namespace
 

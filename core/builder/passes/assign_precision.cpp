@@ -1,0 +1,219 @@
+// core/builder/passes/assign_precision.cpp — mixed precision: with the FP16 (or BF16) flag, layers
+// run in that precision where the backend has a kernel for it, and Cast layers convert at the
+// boundaries of each reduced-precision region.
+//
+// Regions start at the math-heavy layers (Conv, FusedConv, MatMul, Gemm) and spread to the layers
+// that read a reduced tensor and only move or combine values elementwise (activations, Add, pooling,
+// reshapes, Concat...). Softmax, normalizations, reductions, Exp/Log/Pow and every other op stay
+// float32: their accumulations or ranges need it. Their constant float inputs are converted once at
+// build time; graph inputs and outputs keep their float32 types (a Cast at each edge).
+#include <cstring>
+#include <set>
+#include <unordered_map>
+
+#include "core/base/log.hpp"
+#include "core/builder/build_state.hpp"
+#include "core/graph/shape_inference.hpp"
+
+namespace mirt {
+
+namespace {
+
+constexpr int64_t k_onnx_float = 1, k_onnx_float16 = 10, k_onnx_bfloat16 = 16;
+
+bool is_anchor(const node& n) {
+  if (n.domain == "mirt") return n.op_type == "FusedConv";
+  return n.domain.empty() && (n.op_type == "Conv" || n.op_type == "MatMul" || n.op_type == "Gemm");
+}
+
+bool is_follower(const node& n) {
+  static const std::set<std::string, std::less<>> ops = {
+      "Relu",    "LeakyRelu", "Sigmoid",     "Tanh",    "Gelu",        "Erf",      "HardSigmoid", "HardSwish",
+      "Clip",    "Elu",       "Add",         "Sub",     "Mul",         "Div",      "Max",         "Min",
+      "Sum",     "PRelu",     "MaxPool",     "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Flatten",
+      "Reshape", "Squeeze",   "Unsqueeze",   "Transpose", "Concat",    "Identity", "Slice",       "Split",
+      "Pad",     "Expand",    "Gather",      "Where"};
+  return n.domain.empty() && ops.count(n.op_type) > 0;
+}
+
+// Whether input i's float values take the layer's precision (Resize's roi and scales never do).
+bool follows(const node& n, size_t i) { return !(n.op_type == "Resize" && i > 0); }
+
+// IEEE binary16, round to nearest even (subnormals and overflow to infinity included).
+uint16_t to_half(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  const uint32_t sign = (x >> 16) & 0x8000u;
+  const uint32_t abs = x & 0x7FFFFFFFu;
+  if (abs >= 0x7F800000u) return uint16_t(sign | 0x7C00u | (abs > 0x7F800000u ? 0x200u : 0u));  // inf, NaN
+  if (abs >= 0x477FF000u) return uint16_t(sign | 0x7C00u);  // rounds past 65504
+  if (abs < 0x38800000u) {  // below the smallest normal half: a subnormal
+    if (abs < 0x33000000u) return uint16_t(sign);
+    const uint32_t mantissa = (abs & 0x7FFFFFu) | 0x800000u;
+    const int shift = 126 - int(abs >> 23);  // 14..24
+    const uint32_t half_ulp = 1u << (shift - 1), rest = mantissa & ((1u << shift) - 1);
+    uint32_t h = mantissa >> shift;
+    if (rest > half_ulp || (rest == half_ulp && (h & 1u))) ++h;
+    return uint16_t(sign | h);
+  }
+  uint32_t h = ((abs - 0x38000000u) >> 13);
+  const uint32_t rest = abs & 0x1FFFu;
+  if (rest > 0x1000u || (rest == 0x1000u && (h & 1u))) ++h;
+  return uint16_t(sign | h);
+}
+
+uint16_t to_bfloat16(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  if ((x & 0x7FFFFFFFu) > 0x7F800000u) return uint16_t((x >> 16) | 0x40u);  // quiet NaN
+  return uint16_t((x + 0x7FFFu + ((x >> 16) & 1u)) >> 16);
+}
+
+struct rewriter {
+  graph& g;
+  mirt_dtype reduced;
+  std::unordered_map<int, int> to_reduced, to_float, converted_constants;
+  size_t casts = 0;
+
+  int add_cast(int source, mirt_dtype to, const std::string& suffix) {
+    tensor out;
+    out.name = g.unique_tensor_name(g.tensors[source].name + suffix);
+    out.dtype = to;
+    out.shape = g.tensors[source].shape;
+    out.rank_known = g.tensors[source].rank_known;
+    const int t = g.add_tensor(std::move(out));
+    node cast;
+    cast.name = g.unique_node_name(g.tensors[t].name);
+    cast.op_type = "Cast";
+    const int64_t code = to == MIRT_DTYPE_FLOAT32 ? k_onnx_float : to == MIRT_DTYPE_FLOAT16 ? k_onnx_float16 : k_onnx_bfloat16;
+    cast.attributes.set(attribute{"to", MIRT_ATTRIBUTE_TYPE_INT, {code}, {}, {}});
+    cast.inputs = {source};
+    cast.outputs = {t};
+    g.nodes.push_back(std::move(cast));
+    ++casts;
+    return t;
+  }
+
+  int reduced_of(int t) {
+    if (g.tensors[t].constant >= 0) {
+      auto it = converted_constants.find(t);
+      if (it != converted_constants.end()) return it->second;
+      const tensor& source = g.tensors[t];
+      const size_t count = g.constants[source.constant].size / sizeof(float);
+      const float* values = static_cast<const float*>(g.constants[source.constant].data());
+      std::vector<uint16_t> bits(count);
+      for (size_t i = 0; i < count; ++i) bits[i] = reduced == MIRT_DTYPE_FLOAT16 ? to_half(values[i]) : to_bfloat16(values[i]);
+      tensor c;
+      c.name = g.unique_tensor_name(source.name + (reduced == MIRT_DTYPE_FLOAT16 ? "/fp16" : "/bf16"));
+      c.dtype = reduced;
+      c.shape = source.shape;
+      c.rank_known = source.rank_known;
+      c.constant = static_cast<int>(g.constants.size());
+      g.constants.push_back(constant_buffer::copy_of(bits.data(), bits.size() * sizeof(uint16_t)));
+      return converted_constants[t] = g.add_tensor(std::move(c));
+    }
+    auto it = to_reduced.find(t);
+    return it != to_reduced.end() ? it->second : to_reduced[t] = add_cast(t, reduced, "/to_reduced");
+  }
+
+  int float_of(int t) {
+    auto it = to_float.find(t);
+    return it != to_float.end() ? it->second : to_float[t] = add_cast(t, MIRT_DTYPE_FLOAT32, "/to_float");
+  }
+};
+
+status assign_precision(build_state& state) {
+  const uint32_t flags = state.options.precision_flags;
+  const mirt_dtype reduced = (flags & MIRT_PRECISION_FLAG_FP16) ? MIRT_DTYPE_FLOAT16
+                             : (flags & MIRT_PRECISION_FLAG_BF16) ? MIRT_DTYPE_BFLOAT16
+                                                                  : MIRT_DTYPE_UNDEFINED;
+  if (reduced == MIRT_DTYPE_UNDEFINED) return {};
+  if (!state.target) {
+    MIRT_ASSIGN_OR_RETURN(state.target, backend::acquire(state.options.backend));
+  }
+  graph& g = state.network;
+  const size_t original_nodes = g.nodes.size();
+  std::vector<bool> reduced_node(original_nodes, false), reduced_tensor(g.tensors.size(), false);
+  auto float_slot = [&](const node& n, size_t i) {
+    const int t = n.inputs[i];
+    return t >= 0 && state.types[t].dtype == MIRT_DTYPE_FLOAT32 && follows(n, i);
+  };
+  for (int index : state.order) {
+    const node& n = g.nodes[index];
+    bool any_float = false, any_reduced = false;
+    for (size_t i = 0; i < n.inputs.size(); ++i)
+      if (float_slot(n, i)) any_float = true, any_reduced = any_reduced || reduced_tensor[n.inputs[i]];
+    if (!any_float || !(is_anchor(n) || (is_follower(n) && any_reduced))) continue;
+    // Offered to the backend with the reduced types: a layer without such a kernel stays float32.
+    std::vector<tensor_type> types = state.types;
+    for (size_t i = 0; i < n.inputs.size(); ++i)
+      if (float_slot(n, i)) types[n.inputs[i]].dtype = reduced;
+    for (int t : n.outputs)
+      if (t >= 0 && types[t].dtype == MIRT_DTYPE_FLOAT32) types[t].dtype = reduced;
+    node_view view(g, n, types, flags);
+    result<std::vector<mirt_tactic_info>> tactics = state.target->tactics(view.info());
+    if (!tactics.ok() || tactics->empty()) {
+      log_verbose("builder", "layer '", n.name, "' stays float32: ", tactics.ok() ? "no kernel" : tactics.error().message());
+      continue;
+    }
+    reduced_node[index] = true;
+    for (int t : n.outputs)
+      if (t >= 0 && state.types[t].dtype == MIRT_DTYPE_FLOAT32) reduced_tensor[t] = true;
+  }
+
+  rewriter r{g, reduced, {}, {}, {}};
+  // A graph output a reduced layer writes: the layer writes a reduced copy, a Cast the output.
+  for (int out : std::vector<int>(g.outputs)) {
+    if (!reduced_tensor[out]) continue;
+    tensor copy;
+    copy.name = g.unique_tensor_name(g.tensors[out].name + "/reduced");
+    copy.dtype = reduced;
+    copy.shape = g.tensors[out].shape;
+    copy.rank_known = g.tensors[out].rank_known;
+    const int reduced_out = g.add_tensor(std::move(copy));
+    reduced_tensor.push_back(true);
+    reduced_tensor[out] = false;
+    for (size_t n = 0; n < original_nodes; ++n) {
+      for (int& t : g.nodes[n].outputs)
+        if (t == out) t = reduced_out;
+      if (reduced_node[n])
+        for (int& t : g.nodes[n].inputs)
+          if (t == out) t = reduced_out;
+    }
+    r.to_float[reduced_out] = out;
+    g.tensors[out].producer = -1;
+    node cast;
+    cast.name = g.unique_node_name(g.tensors[out].name + "/to_float");
+    cast.op_type = "Cast";
+    cast.attributes.set(attribute{"to", MIRT_ATTRIBUTE_TYPE_INT, {k_onnx_float}, {}, {}});
+    cast.inputs = {reduced_out};
+    cast.outputs = {out};
+    g.nodes.push_back(std::move(cast));
+    ++r.casts;
+  }
+  size_t layers = 0;
+  for (size_t n = 0; n < original_nodes; ++n) {
+    layers += reduced_node[n];
+    for (size_t i = 0; i < g.nodes[n].inputs.size(); ++i) {
+      const int t = g.nodes[n].inputs[i];
+      if (t < 0) continue;
+      const bool is_reduced = size_t(t) < reduced_tensor.size() && reduced_tensor[t];
+      int replacement = t;
+      if (reduced_node[n] && !is_reduced && float_slot(g.nodes[n], i)) replacement = r.reduced_of(t);
+      else if (!reduced_node[n] && is_reduced) replacement = r.float_of(t);
+      g.nodes[n].inputs[i] = replacement;  // g.nodes may have grown: index again
+    }
+  }
+  if (layers == 0) return {};
+  g.reindex();
+  MIRT_ASSIGN_OR_RETURN(state.order, topological_order(g));
+  MIRT_ASSIGN_OR_RETURN(state.types, infer_types(g, state.order));
+  log_info("builder", "precision: ", layers, " layers in ", mirt_dtype_name(reduced), ", ", r.casts, " Cast layers at the edges");
+  return {};
+}
+
+}  // namespace
+
+pass make_assign_precision_pass() { return {"assign precision", assign_precision}; }
+
+}  // namespace mirt

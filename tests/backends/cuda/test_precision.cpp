@@ -1,0 +1,220 @@
+// tests/backends/cuda/test_precision.cpp — the float16 and bfloat16 kernels of the cuda backend
+// against the cpu backend's float32 result on the same values.
+//
+// The inputs are rounded to the reduced type first and the cpu backend gets those rounded values
+// in float32, so the comparison measures the kernel (float accumulation, one rounding of the
+// output), not the input rounding. Errors are relative to max(1, |cpu|). Tolerances per op family,
+// from the output's rounding (float16: 2^-11 = 4.9e-4, bfloat16: 2^-8 = 3.9e-3) plus headroom
+// for the order of float32 sums:
+//   elementwise, activations, pooling, data movement: float16 1e-3, bfloat16 8e-3
+//   Conv, MatMul, Gemm (K <= 288, operands in [-1, 1]): float16 3e-3, bfloat16 1.6e-2
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "tests/backends/cuda/harness.hpp"
+
+using namespace cuda_test;
+
+namespace {
+
+constexpr mirt_dtype F32 = MIRT_DTYPE_FLOAT32, F16 = MIRT_DTYPE_FLOAT16, BF16 = MIRT_DTYPE_BFLOAT16;
+
+uint16_t narrow(float v, mirt_dtype to) {
+  if (to == F16) return static_cast<__half_raw>(__float2half_rn(v)).x;
+  return static_cast<__nv_bfloat16_raw>(__float2bfloat16_rn(v)).x;
+}
+
+float widen(uint16_t bits, mirt_dtype from) {
+  if (from == F16) {
+    __half_raw raw;
+    raw.x = bits;
+    return __half2float(__half(raw));
+  }
+  __nv_bfloat16_raw raw;
+  raw.x = bits;
+  return __bfloat162float(__nv_bfloat16(raw));
+}
+
+// Runs call (float32 operands) on the cpu backend with inputs rounded through `reduced`, and on the
+// cuda backend with those inputs and its outputs in `reduced`; CHECKs the outputs within rel_tol.
+void compare_reduced(const op_call& call, mirt_dtype reduced, double rel_tol) {
+  CAPTURE(call.op);
+  CAPTURE(reduced == F16 ? "float16" : "bfloat16");
+  op_call cpu_call = call, gpu_call = call;
+  for (size_t i = 0; i < call.inputs.size(); ++i) {
+    if (call.inputs[i].dtype != F32) continue;
+    const std::vector<float> values = call.inputs[i].values<float>();
+    std::vector<float> rounded(values.size());
+    std::vector<uint16_t> bits(values.size());
+    for (size_t k = 0; k < values.size(); ++k) {
+      bits[k] = narrow(values[k], reduced);
+      rounded[k] = widen(bits[k], reduced);
+    }
+    cpu_call.inputs[i] = tensor_data::of(F32, call.inputs[i].shape, rounded, call.inputs[i].constant);
+    gpu_call.inputs[i] = tensor_data::of(reduced, call.inputs[i].shape, bits, call.inputs[i].constant);
+  }
+  for (out_spec& o : gpu_call.outputs)
+    if (o.dtype == F32) o.dtype = reduced;
+  const op_result cpu = run_cpu(cpu_call);
+  {
+    INFO("cpu backend: ", cpu.message);
+    REQUIRE(cpu.code == MIRT_STATUS_OK);
+  }
+  const op_result gpu = run_cuda(gpu_call);
+  INFO("cuda backend (tactic ", gpu.tactic, "): ", gpu.message);
+  REQUIRE(gpu.code == MIRT_STATUS_OK);
+  for (size_t o = 0; o < cpu.outputs.size(); ++o) {
+    if (cpu.outputs[o].dtype != F32) {
+      CHECK(cpu.outputs[o].bytes == gpu.outputs[o].bytes);
+      continue;
+    }
+    const std::vector<float> expected = cpu.outputs[o].values<float>();
+    const std::vector<uint16_t> got = gpu.outputs[o].values<uint16_t>();
+    REQUIRE(got.size() == expected.size());
+    double worst = 0;
+    size_t worst_at = 0;
+    for (size_t i = 0; i < expected.size(); ++i) {
+      const double err = std::fabs(double(widen(got[i], reduced)) - expected[i]) / std::max(1.0, std::fabs(double(expected[i])));
+      if (!(err <= worst)) worst = err, worst_at = i;  // a NaN counts as the worst
+    }
+    INFO("output ", o, ": worst relative error ", worst, " at ", worst_at);
+    CHECK(worst <= rel_tol);
+  }
+}
+
+void both(const op_call& call, double f16_tol, double bf16_tol) {
+  compare_reduced(call, F16, f16_tol);
+  compare_reduced(call, BF16, bf16_tol);
+}
+
+constexpr double k_elementwise_f16 = 1e-3, k_elementwise_bf16 = 8e-3, k_gemm_f16 = 3e-3, k_gemm_bf16 = 1.6e-2;
+
+}  // namespace
+
+TEST_SUITE("cuda") {
+
+TEST_CASE("float16 and bfloat16 activations match the float32 cpu backend") {
+  CUDA_TEST_REQUIRE_GPU();
+  for (const char* op : {"Relu", "Sigmoid", "Tanh", "Erf", "Gelu", "Neg", "Abs", "HardSwish", "Identity", "Softplus"}) {
+    const shape_t s = {3, 1001};  // odd: 8-wide vector body plus a scalar tail
+    both({op, {rand_f32(s, 11, -3, 3)}, {{F32, s}}}, k_elementwise_f16, k_elementwise_bf16);
+  }
+  both({"LeakyRelu", {rand_f32({257}, 12, -3, 3)}, {{F32, {257}}}, {attr_f("alpha", 0.2f)}}, k_elementwise_f16, k_elementwise_bf16);
+  both({"Clip", {rand_f32({5, 33}, 1, -3, 3), f32({}, {-0.5f}), f32({}, {1.25f})}, {{F32, {5, 33}}}}, k_elementwise_f16,
+       k_elementwise_bf16);
+}
+
+TEST_CASE("float16 and bfloat16 broadcast arithmetic matches the float32 cpu backend") {
+  CUDA_TEST_REQUIRE_GPU();
+  for (const char* op : {"Add", "Sub", "Mul", "Max", "Min"}) {
+    both({op, {rand_f32({4, 264}, 3), rand_f32({4, 264}, 4)}, {{F32, {4, 264}}}}, k_elementwise_f16, k_elementwise_bf16);
+    both({op, {rand_f32({2, 3, 4, 5}, 5), rand_f32({3, 1, 5}, 6)}, {{F32, {2, 3, 4, 5}}}}, k_elementwise_f16, k_elementwise_bf16);
+  }
+  both({"Div", {rand_f32({6, 50}, 9), rand_f32({50}, 10, 0.5f, 2)}, {{F32, {6, 50}}}}, k_elementwise_f16, k_elementwise_bf16);
+}
+
+TEST_CASE("float16 and bfloat16 pooling matches the float32 cpu backend") {
+  CUDA_TEST_REQUIRE_GPU();
+  const tensor_data x = rand_f32({2, 8, 17, 17}, 40);
+  both({"MaxPool", {x}, {{F32, {2, 8, 8, 8}}}, {attr_ints("kernel_shape", {3, 3}), attr_ints("strides", {2, 2})}},
+       k_elementwise_f16, k_elementwise_bf16);
+  both({"AveragePool", {x}, {{F32, {2, 8, 9, 9}}},
+        {attr_ints("kernel_shape", {3, 3}), attr_ints("strides", {2, 2}), attr_ints("pads", {1, 1, 1, 1})}},
+       k_elementwise_f16, k_elementwise_bf16);
+  both({"GlobalAveragePool", {x}, {{F32, {2, 8, 1, 1}}}}, k_elementwise_f16, k_elementwise_bf16);
+}
+
+TEST_CASE("float16 and bfloat16 Conv, MatMul and Gemm on tensor cores match the float32 cpu backend") {
+  CUDA_TEST_REQUIRE_GPU();
+  both({"Conv", {rand_f32({2, 32, 14, 14}, 41), rand_f32({64, 32, 3, 3}, 42, -1, 1, true), rand_f32({64}, 43, -1, 1, true)},
+        {{F32, {2, 64, 14, 14}}}, {attr_ints("pads", {1, 1, 1, 1})}},
+       k_gemm_f16, k_gemm_bf16);
+  both({"Conv", {rand_f32({1, 16, 9, 9}, 44), rand_f32({32, 16, 1, 1}, 45, -1, 1, true)}, {{F32, {1, 32, 5, 5}}},
+        {attr_ints("strides", {2, 2})}},
+       k_gemm_f16, k_gemm_bf16);
+  both({"MatMul", {rand_f32({64, 128}, 46), rand_f32({128, 48}, 47)}, {{F32, {64, 48}}}}, k_gemm_f16, k_gemm_bf16);
+  both({"MatMul", {rand_f32({3, 17, 40}, 48), rand_f32({40, 24}, 49, -1, 1, true)}, {{F32, {3, 17, 24}}}}, k_gemm_f16, k_gemm_bf16);
+  both({"Gemm", {rand_f32({32, 256}, 50), rand_f32({128, 256}, 51, -1, 1, true), rand_f32({128}, 52, -1, 1, true)},
+        {{F32, {32, 128}}}, {attr_i("transB", 1)}},
+       k_gemm_f16, k_gemm_bf16);
+}
+
+// FusedConv's reference: Conv on the cpu backend, then + Z and Relu in double on the host.
+std::vector<double> fused_reference(const op_call& conv, const std::vector<float>& z, bool relu) {
+  const op_result cpu = run_cpu(conv);
+  REQUIRE(cpu.code == MIRT_STATUS_OK);
+  const std::vector<float> y = cpu.outputs[0].values<float>();
+  std::vector<double> expected(y.size());
+  for (size_t i = 0; i < y.size(); ++i) {
+    const double v = double(y[i]) + (z.empty() ? 0.0 : double(z[i]));
+    expected[i] = relu && v < 0 ? 0.0 : v;
+  }
+  return expected;
+}
+
+TEST_CASE("FusedConv (bias, residual, Relu) in float32 and float16 matches Conv + Add + Relu on the cpu backend") {
+  CUDA_TEST_REQUIRE_GPU();
+  const shape_t ys = {2, 16, 10, 10};
+  const tensor_data x = rand_f32({2, 8, 10, 10}, 60), w = rand_f32({16, 8, 3, 3}, 61, -1, 1, true),
+                    b = rand_f32({16}, 62, -1, 1, true), z = rand_f32(ys, 63, -2, 2);
+  const std::vector<attr> conv_attrs = {attr_ints("pads", {1, 1, 1, 1})};
+  for (const bool residual : {false, true})
+    for (const bool relu : {false, true}) {
+      if (!residual && !relu) continue;
+      CAPTURE(residual);
+      CAPTURE(relu);
+      // float16 operands rounded once, so both sides see the same values.
+      op_call reference{"Conv", {x, w, b}, {{F32, ys}}, conv_attrs};
+      op_call fused{"FusedConv", {x, w, b}, {{F32, ys}}, conv_attrs};
+      if (residual) fused.inputs.push_back(z);
+      if (relu) fused.attrs.push_back(attr_s("activation", "Relu"));
+      const std::vector<double> expected = fused_reference(reference, residual ? z.values<float>() : std::vector<float>{}, relu);
+      const op_result gpu = run_cuda(fused);
+      INFO("cuda: ", gpu.message);
+      REQUIRE(gpu.code == MIRT_STATUS_OK);
+      CHECK(gpu.tactic == "cudnn_conv_bias_act_fwd");
+      const std::vector<float> got = gpu.outputs[0].values<float>();
+      double worst = 0;
+      for (size_t i = 0; i < got.size(); ++i)
+        worst = std::max(worst, std::fabs(got[i] - expected[i]) / std::max(1.0, std::fabs(expected[i])));
+      CHECK(worst <= 1e-4);  // float32, TF32 off
+    }
+  // float16: the same layer with every operand in float16 (Z too), against the rounded operands.
+  op_call fused{"FusedConv", {x, w, b, z}, {{F32, ys}}, {attr_ints("pads", {1, 1, 1, 1}), attr_s("activation", "Relu")}};
+  op_call rounded = fused;
+  for (tensor_data& t : rounded.inputs) {
+    std::vector<float> v = t.values<float>();
+    for (float& e : v) e = widen(narrow(e, F16), F16);
+    t = tensor_data::of(F32, t.shape, v, t.constant);
+  }
+  const std::vector<double> expected =
+      fused_reference({"Conv", {rounded.inputs[0], rounded.inputs[1], rounded.inputs[2]}, {{F32, ys}}, conv_attrs},
+                      rounded.inputs[3].values<float>(), true);
+  op_call half = fused;
+  for (tensor_data& t : half.inputs) {
+    std::vector<uint16_t> bits;
+    for (float e : t.values<float>()) bits.push_back(narrow(e, F16));
+    t = tensor_data::of(F16, t.shape, bits, t.constant);
+  }
+  half.outputs[0].dtype = F16;
+  const op_result gpu = run_cuda(half);
+  INFO("cuda float16: ", gpu.message);
+  REQUIRE(gpu.code == MIRT_STATUS_OK);
+  const std::vector<uint16_t> got = gpu.outputs[0].values<uint16_t>();
+  double worst = 0;
+  for (size_t i = 0; i < got.size(); ++i)
+    worst = std::max(worst, std::fabs(widen(got[i], F16) - expected[i]) / std::max(1.0, std::fabs(expected[i])));
+  CHECK(worst <= k_gemm_f16);
+}
+
+TEST_CASE("Cast converts float32 to float16 and bfloat16 and back like the cpu backend") {
+  CUDA_TEST_REQUIRE_GPU();
+  const tensor_data x = f32({6}, {0.f, -1.5f, 1e-8f, 65504.f, 1e5f, 0.1f});
+  compare_with_cpu({"Cast", {x}, {{F16, {6}}}, {attr_i("to", 10)}});
+  compare_with_cpu({"Cast", {x}, {{BF16, {6}}}, {attr_i("to", 16)}});
+}
+
+}  // TEST_SUITE
