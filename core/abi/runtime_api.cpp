@@ -200,4 +200,12 @@ MIRT_EXPORT mirt_status mirt_context_enqueue(mirt_context* context, void* stream
   MIRT_C_GUARD_END
 }
 
+MIRT_EXPORT mirt_status mirt_context_set_profiler(mirt_context* context, mirt_layer_time_fn fn, void* user_data) {
+  MIRT_C_GUARD_BEGIN
+  if (!context) return invalid("mirt_context_set_profiler: context is NULL");
+  context->context->set_profiler(fn, user_data);
+  return nullptr;
+  MIRT_C_GUARD_END
+}
+
 }  // extern "C"

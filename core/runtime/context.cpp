@@ -1,6 +1,7 @@
 // core/runtime/context.cpp — shape checks against the profile, shape inference, and the run loop.
 #include "core/runtime/context.hpp"
 
+#include <chrono>
 #include <numeric>
 
 #include "core/graph/shape_inference.hpp"
@@ -158,12 +159,22 @@ status context::refresh_launches() {
 status context::enqueue(void* stream) {
   MIRT_RETURN_IF_ERROR(refresh_launches());
   const graph& g = engine_->plan().network;
+  // With a profiler, each layer is timed between two synchronizations of the stream.
+  if (profiler_) MIRT_RETURN_IF_ERROR(engine_->target().synchronize(stream));
   for (size_t n = 0; n < launches_.size(); ++n) {
     const launch& l = launches_[n];
     mirt_kernel_io io{sizeof(mirt_kernel_io), l.inputs.size(), l.inputs.data(), l.input_data.data(),
                       l.outputs.size(), l.outputs.data(), l.output_data.data(), workspace_.get(), workspace_size_,
                       stream};
+    const auto start = std::chrono::steady_clock::now();
     MIRT_RETURN_IF_ERROR(engine_->kernel_of(n).execute(io, g.nodes[n].name));
+    if (profiler_) {
+      MIRT_RETURN_IF_ERROR(engine_->target().synchronize(stream));
+      const float ms = std::chrono::duration<float, std::milli>(std::chrono::steady_clock::now() - start).count();
+      const plan_model& plan = engine_->plan();
+      profiler_(profiler_data_, g.nodes[n].name.c_str(), g.nodes[n].op_type.c_str(),
+                n < plan.kernels.size() ? plan.kernels[n].tactic_name.c_str() : "", ms);
+    }
   }
   // Outputs that no layer writes: constants and pass-through inputs.
   for (int t : g.outputs) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/runtime/engine.hpp"
+#include "mirt/runtime.h"
 
 namespace mirt {
 
@@ -18,6 +19,8 @@ class context {
   result<std::vector<int64_t>> tensor_shape(std::string_view name);
   status set_tensor_address(std::string_view name, void* address);
   status enqueue(void* stream);
+  // Per-layer timing (mirt_context_set_profiler); NULL fn removes it.
+  void set_profiler(mirt_layer_time_fn fn, void* user_data) { profiler_ = fn, profiler_data_ = user_data; }
 
   const engine& owner() const { return *engine_; }
 
@@ -45,6 +48,8 @@ class context {
   std::shared_ptr<void> arena_;
   std::shared_ptr<void> workspace_;
   size_t workspace_size_ = 0;
+  mirt_layer_time_fn profiler_ = nullptr;
+  void* profiler_data_ = nullptr;
 };
 
 }  // namespace mirt

@@ -39,10 +39,29 @@ for model in sample_cnn:input:4x3x32x32 sample_transformer_block:x:2x16x64; do
     step "exec_${name}_${backend}" "$mirt" exec --onnx "samples/$name.onnx" --backend "$backend" --shapes "$input:$dims" \
       --iterations 20 --exportOutput "$logs/${name}_${backend}_out.json"
   done
+  # Mixed precision on the GPU against the cpu backend's float32 outputs. Tolerances on
+  # max|d| / max|ref|: float16 2e-2, bfloat16 8e-2 (a few layers of 11- and 8-bit mantissas).
+  for precision in fp16:2e-2 bf16:8e-2; do
+    IFS=: read -r flag tolerance <<<"$precision"
+    step "exec_${name}_cuda_${flag}" "$mirt" exec --onnx "samples/$name.onnx" --backend cuda --"$flag" --shapes "$input:$dims" \
+      --iterations 20 --exportOutput "$logs/${name}_cuda_${flag}_out.json"
+    step "compare_${name}_cuda_${flag}" python3 "$(dirname "$0")/compare_outputs.py" "$logs/${name}_cpu_out.json" \
+      "$logs/${name}_cuda_${flag}_out.json" "$tolerance"
+  done
 done
 
 # The Python package with torch CUDA tensors through DLPack, against torch's own result.
 step python_dlpack python3 tests/gpu/python_dlpack_test.py "$build"
+
+# FP16 with a CUDA graph replaying the enqueue, the per-layer profile and a timing cache, against
+# the cpu backend's float32 outputs (same tolerance as above); a second build with the cache.
+for round in 1 2; do
+  step "exec_sample_cnn_cuda_graph_$round" "$mirt" exec --onnx samples/sample_cnn.onnx --backend cuda --fp16 --useCudaGraph \
+    --shapes input:4x3x32x32 --iterations 20 --dumpProfile --exportProfile "$logs/sample_cnn_profile.json" \
+    --timingCacheFile "$logs/sample_cnn.timing-cache" --exportOutput "$logs/sample_cnn_cuda_graph_out.json"
+done
+step compare_sample_cnn_cuda_graph python3 "$(dirname "$0")/compare_outputs.py" "$logs/sample_cnn_cpu_out.json" \
+  "$logs/sample_cnn_cuda_graph_out.json" 2e-2
 
 if [ ${#failed[@]} -eq 0 ]; then
   echo "tests/gpu/run.sh: all steps passed" | tee "$logs/summary.txt"

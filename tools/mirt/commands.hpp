@@ -19,6 +19,8 @@ struct exec_options {
   std::string mem_pool_size;
   int builder_optimization_level = 3;
   std::string timing_cache_file;
+  bool use_cuda_graph = false, dump_profile = false;
+  std::string export_profile;
   double warm_up_ms = 200;
   int iterations = 10;
   double duration_s = 3;

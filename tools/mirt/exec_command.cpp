@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "cuda_graph.hpp"
+#include "layer_profile.hpp"
 #include "io_buffers.hpp"
 #include "mirt/mirt.hpp"
 #include "progress_bar.hpp"
@@ -47,6 +49,12 @@ CLI::App* add_exec_command(CLI::App& app, exec_options& o) {
   cmd->add_option("--exportTimes", o.export_times, "Write per-run times as JSON to this file");
   cmd->add_option("--exportOutput", o.export_output, "Write the outputs of the last run as JSON to this file");
   cmd->add_option("--loadInputs", o.load_inputs, "Raw input data: name:file.bin[,name2:file2.bin]; other inputs get deterministic random values");
+  cmd->add_flag("--useCudaGraph", o.use_cuda_graph,
+                "Capture the enqueue into a CUDA graph once on a stream of its own, and replay the graph for every run "
+                "(cuda backend)");
+  cmd->add_flag("--dumpProfile", o.dump_profile,
+                "After the timed runs, --iterations profiling runs with per-layer times (each layer synchronized), printed");
+  cmd->add_option("--exportProfile", o.export_profile, "Write the per-layer profile as JSON to this file (implies the profiling runs)");
   cmd->add_flag("--skipInference", o.skip_inference, "Build (and save) the plan, but do not run it");
   cmd->add_flag("--noDataTransfers", o.no_data_transfers,
                 "For I/O tensors in device memory: skip the H2D/D2H Latency measurement. Timed runs never copy "
@@ -254,12 +262,25 @@ int run(const exec_options& o) {
   const bool device_io = any_on_device(io);
   upload_inputs(eng, io);  // once; the timed runs reuse the device copies
 
+  // With --useCudaGraph, runs replay a graph captured (after one plain run) on its own stream.
+  std::optional<cuda_graph> graph;
+  void* stream = nullptr;
+  if (o.use_cuda_graph) {
+    graph.emplace();
+    stream = graph->stream();
+    ctx.enqueue(stream);
+    eng.synchronize(stream);
+    graph->capture([&](void* s) { ctx.enqueue(s); });
+    std::cout << "Captured the enqueue into a CUDA graph\n";
+  }
+  auto run_once = [&] { graph ? graph->launch() : ctx.enqueue(stream); };
+
   // Warm-up, then timed runs until both the iteration count and the duration are reached.
   const auto warm0 = clock_type::now();
   size_t warm_runs = 0;
   while (ms_since(warm0) < o.warm_up_ms) {
-    ctx.enqueue(nullptr);
-    eng.synchronize(nullptr);
+    run_once();
+    eng.synchronize(stream);
     ++warm_runs;
   }
   // Each timed run is the enqueue plus a synchronize of the default stream, so that its latency is
@@ -269,13 +290,27 @@ int run(const exec_options& o) {
   while (runs.size() < static_cast<size_t>(o.iterations) || ms_since(t0) < o.duration_s * 1000.0) {
     run_time r;
     r.start_ms = ms_since(t0);
-    ctx.enqueue(nullptr);
+    run_once();
     r.enqueue_ms = ms_since(t0) - r.start_ms;
-    eng.synchronize(nullptr);
+    eng.synchronize(stream);
     r.end_ms = ms_since(t0);
     runs.push_back(r);
   }
   std::cout << "Warm-up: " << warm_runs << " runs in " << o.warm_up_ms << " ms; timed: " << runs.size() << " runs\n";
+  if (o.dump_profile || !o.export_profile.empty()) {
+    layer_profile profile;
+    check(mirt_context_set_profiler(ctx.get(), &layer_profile::callback, &profile));
+    for (int k = 0; k < o.iterations; ++k) {
+      profile.begin_run();
+      ctx.enqueue(stream);
+    }
+    check(mirt_context_set_profiler(ctx.get(), nullptr, nullptr));
+    if (o.dump_profile) profile.print(std::cout);
+    if (!o.export_profile.empty()) {
+      write_text_file(o.export_profile, profile.to_json() + "\n");
+      std::cout << "Wrote the profile to " << o.export_profile << "\n";
+    }
+  }
 
   // Device I/O: the copies are timed apart from the runs, one round of all inputs and one of all
   // outputs per iteration. The last D2H round leaves the outputs of the last run in host memory.

@@ -115,6 +115,19 @@ MIRT_API mirt_status mirt_context_set_tensor_address(mirt_context* context, mirt
  * tensor whose address is missing. */
 MIRT_API mirt_status mirt_context_enqueue(mirt_context* context, void* stream);
 
+/* Per-layer timing: called once per layer, in execution order, during each mirt_context_enqueue,
+ * with the layer's name, its op type, the kernel (tactic) it runs and its time in milliseconds. */
+typedef void (*mirt_layer_time_fn)(void* user_data, const char* layer_name, const char* op_type,
+                                   const char* tactic, float milliseconds);
+
+/* Sets (fn non-NULL) or removes (fn NULL) the context's profiler. While one is set, enqueue
+ * synchronizes the stream before the first layer and after every layer and times each on the host
+ * clock, so the run becomes synchronous and layers never overlap: a profiling mode that costs a
+ * synchronization per layer, not for production runs (and not for CUDA graph capture). fn is called
+ * on the thread that calls enqueue; the strings are valid during the call only. The context does not
+ * own user_data. Not thread-safe against a concurrent enqueue on the same context. */
+MIRT_API mirt_status mirt_context_set_profiler(mirt_context* context, mirt_layer_time_fn fn, void* user_data);
+
 #ifdef __cplusplus
 }
 #endif
