@@ -7,7 +7,7 @@ On the GPU machine (python3 with PyTorch, torchvision, transformers, onnx):
 
 STAGED_BUILD is a build folder staged by tests/gpu/stage.sh (core/, backends/, parsers/,
 device-libs/). The script exports ResNet-50 and BERT-base to ONNX (bench/gpu_models.py), builds a
-mirt plan for backend "cuda" per batch size and precision (FP32, TF32) through the C ABI (ctypes,
+mirt plan for backend "cuda" per batch size and precision (FP32, TF32, FP16, BF16) through the C ABI (ctypes,
 bench/mirt_ctypes.py), binds torch CUDA tensors as mirt's I/O buffers, checks mirt's outputs against
 PyTorch FP32, then times mirt and PyTorch variants (eager FP32/TF32/FP16, channels_last,
 torch.compile default and reduce-overhead, FP16) and writes DIR/gpu-<gpu>-<date>.json. Work is done
@@ -44,6 +44,10 @@ def parse_args():
     ap.add_argument("--budget-s", type=float, default=480.0, help="stop starting new work after this many seconds")
     ap.add_argument("--target-s", type=float, default=0.6, help="seconds of timed runs per measurement")
     ap.add_argument("--opt-level", type=int, default=3)
+    ap.add_argument("--no-cuda-graph", action="store_true",
+                    help="skip the mirt_<precision>_graph rows (mirt's enqueue captured once in a CUDA graph, replayed)")
+    ap.add_argument("--mirt-precisions", default="fp16,tf32,fp32",
+                    help="comma list of fp32, tf32, fp16, bf16: the mirt builds, in this order")
     ap.add_argument("--tag", default="", help="suffix of the result file name")
     return ap.parse_args()
 
@@ -138,6 +142,30 @@ def measure(fn, stream, batch):
             "first_run_s": round(first, 3), "host_call_ms": round(statistics.median(host), 4),
             "throughput_per_s": round(batch / med * 1e3, 1),
             "pipelined_ms": round(pipe, 4), "pipelined_throughput_per_s": round(batch / pipe * 1e3, 1)}
+
+
+def graph_row(runner, stream, batch, ref):
+    """mirt's enqueue captured into a CUDA graph on `stream` (torch.cuda.graph), then timed as a
+    replay: what a user gets from graph capture of a context (launch overhead gone)."""
+    try:
+        graph = torch.cuda.CUDAGraph()
+        torch.cuda.synchronize()
+        with torch.cuda.graph(graph, stream=stream):
+            runner.run(stream.cuda_stream)
+        for o in runner.outputs.values():
+            if o.is_floating_point():
+                o.fill_(float("nan"))
+
+        def replay():
+            with torch.cuda.stream(stream):
+                graph.replay()
+        replay()
+        stream.synchronize()
+        r = {"check": [compare(o, rr) for o, rr in zip(runner.outputs.values(), ref)]}
+        r.update(measure(replay, stream, batch))
+        return r
+    except Exception as e:  # noqa: BLE001
+        return {"error": traceback.format_exc()[-2000:]}
 
 
 def compare(out, ref):
@@ -266,7 +294,8 @@ def main():
                "throughput_per_s": "batch / median latency; pipelined_throughput_per_s: batch / pipelined time",
                "ratio": "mirt time / PyTorch time (above 1: mirt is slower)",
                "mirt": "ONNX (opset 17) parsed and built for backend 'cuda' at the benchmarked shape (profile min=opt=max), "
-                       "optimization level %d, precision flags 0 (FP32) or MIRT_PRECISION_FLAG_TF32; I/O bound to torch CUDA "
+                       "optimization level %d, precision flags 0 (FP32), MIRT_PRECISION_FLAG_TF32, _FP16 or _BF16 (mixed: "
+                       "FP32 I/O and FP32 softmax/normalization/reductions); I/O bound to torch CUDA "
                        "tensors once; timed call: mirt_context_enqueue on a torch-created stream" % ARGS.opt_level,
                "torch": "cudnn.benchmark=True; eager FP32 with TF32 off, eager TF32, eager .half(), channels_last (ResNet), "
                         "torch.compile default / reduce-overhead with dynamic=False on the FP16 model; torch.no_grad()",
@@ -322,7 +351,9 @@ def main():
                 ref = outputs_tuple(tm[name].fp32(*[inputs[k] for k in gpu_models.MODELS[name]["input_names"]]))
                 ref = tuple(r.detach().clone() for r in ref)
             # mirt
-            for prec, flags in (("fp32", 0), ("tf32", 1)):
+            precision_flags = {"fp32": 0, "tf32": 1, "fp16": 2, "bf16": 4}
+            for prec in [p for p in ARGS.mirt_precisions.split(",") if p]:
+                flags = precision_flags[prec]
                 if lib is None or path is None:
                     break
                 if time_left() < 30:
@@ -347,6 +378,9 @@ def main():
                     log(f"{name} bs{bs} {key}: build {r['build_s']} s, check {[round(c['max_rel'], 7) for c in r['check']]}")
                     r.update(measure(lambda: runner.run(mirt_stream.cuda_stream), mirt_stream, bs))
                     log(f"{name} bs{bs} {key}: median {r['median_ms']} ms, pipelined {r['pipelined_ms']} ms")
+                    if not ARGS.no_cuda_graph:
+                        b["mirt"][key + "_graph"] = graph_row(runner, mirt_stream, bs, ref)
+                        log(f"{name} bs{bs} {key}_graph: {b['mirt'][key + '_graph']}")
                     if "profile" not in skip and not (name == "resnet50" and bs == 32):
                         kept_runners[(name, bs, prec)] = runner
                         runner = None
@@ -389,7 +423,7 @@ def main():
             runs = 5 if (name == "resnet50" and bs >= 64) else 20
             prof = {}
             try:
-                for prec in ("tf32", "fp32"):
+                for prec in ("fp16", "bf16", "tf32", "fp32"):
                     runner = kept_runners.get((name, bs, prec))
                     if runner is not None:
                         prof["mirt_" + prec] = gpu_profile.profile_fn(lambda: runner.run(mirt_stream.cuda_stream), runs)
@@ -454,7 +488,10 @@ def main():
             b["best_torch"] = {"latency": best, "median_ms": tv[best]["median_ms"],
                                "pipelined": best_p, "pipelined_ms": tv[best_p]["pipelined_ms"]}
             ratios = {}
-            for key, same in (("mirt_fp32", "eager_fp32"), ("mirt_tf32", "eager_tf32")):
+            pairs = [(k + suffix, same) for k, same in (("mirt_fp32", "eager_fp32"), ("mirt_tf32", "eager_tf32"),
+                                                        ("mirt_fp16", "eager_fp16"), ("mirt_bf16", "eager_fp16"))
+                     for suffix in ("", "_graph")]
+            for key, same in pairs:
                 m = b["mirt"].get(key, {})
                 if "median_ms" not in m:
                     continue
