@@ -45,7 +45,7 @@ const cuda_graph::api* load_api() {
     bind(lib, "cudaStreamDestroy", a.stream_destroy);
     bind(lib, "cudaStreamBeginCapture", a.stream_begin_capture);
     bind(lib, "cudaStreamEndCapture", a.stream_end_capture);
-    bind(lib, "cudaGraphInstantiate", a.graph_instantiate);
+    bind(lib, "cudaGraphInstantiateWithFlags", a.graph_instantiate);
     bind(lib, "cudaGraphLaunch", a.graph_launch);
     bind(lib, "cudaGraphExecDestroy", a.graph_exec_destroy);
     bind(lib, "cudaGraphDestroy", a.graph_destroy);
@@ -86,7 +86,7 @@ void cuda_graph::capture(const std::function<void(void*)>& enqueue) {
                                          "cannot hold): cudaStreamEndCapture: ") +
                              cuda_->error_string(e));
   if (int e = cuda_->graph_instantiate(&exec_, graph_, 0))
-    throw std::runtime_error(std::string("--useCudaGraph: cudaGraphInstantiate: ") + cuda_->error_string(e));
+    throw std::runtime_error(std::string("--useCudaGraph: cudaGraphInstantiateWithFlags: ") + cuda_->error_string(e));
 }
 
 void cuda_graph::launch() {
