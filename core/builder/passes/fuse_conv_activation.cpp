@@ -65,6 +65,8 @@ status fuse(build_state& state) {
     fusion_candidate f;
     f.conv = static_cast<int>(c);
     int next = sole_consumer(conv.outputs[0]);
+    // An Add or activation another Conv already took (a residual Add of two convs) stays with it.
+    if (next >= 0 && removed[next]) continue;
     if (next >= 0 && g.nodes[next].op_type == "Add" && g.nodes[next].domain.empty()) {
       const node& add = g.nodes[next];
       int other = add.inputs[0] == conv.outputs[0] ? add.inputs[1] : add.inputs[0];
@@ -77,7 +79,7 @@ status fuse(build_state& state) {
       }
     }
     attribute_map fused_attributes = conv.attributes;
-    if (next >= 0 && fusable_activation(g.nodes[next], fused_attributes)) f.act = next;
+    if (next >= 0 && !removed[next] && fusable_activation(g.nodes[next], fused_attributes)) f.act = next;
     if (f.act < 0 && f.add < 0) continue;
 
     node candidate;
