@@ -18,6 +18,8 @@ import sys
 import tempfile
 import time
 
+import numpy as np
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
@@ -70,22 +72,44 @@ def stats(ms):
     return {"runs": n, "median_ms": med, "p90_ms": pct(90), "mean_ms": sum(s) / n, "min_ms": s[0], "max_ms": s[-1]}
 
 
+def image(shape):
+    return {"input": np.random.default_rng(7).uniform(-1, 1, size=shape).astype(np.float32)}
+
+
+def bert_feeds(batch, seq):
+    rng = np.random.default_rng(7)
+    return {"hidden_states": rng.uniform(-1, 1, size=(batch, seq, 768)).astype(np.float32),
+            "attention_mask": np.ones((batch, seq), np.int64)}
+
+
 def models(args, cache):
+    """(title, model file, {input name: array}) for each benchmarked point."""
     cnn = os.path.join(ROOT, "samples", "sample_cnn.onnx")
     tfm = os.path.join(ROOT, "samples", "sample_transformer_block.onnx")
     out = [
-        ("sample_cnn b1", cnn, "input", [1, 3, 32, 32]),
-        ("sample_cnn b16", cnn, "input", [16, 3, 32, 32]),
-        ("transformer_block b1 s64", tfm, "x", [1, 64, 64]),
-        ("transformer_block b4 s128", tfm, "x", [4, 128, 64]),
+        ("sample_cnn b1", cnn, image([1, 3, 32, 32])),
+        ("sample_cnn b16", cnn, image([16, 3, 32, 32])),
+        ("transformer_block b1 s64", tfm, {"x": np.random.default_rng(7).uniform(-1, 1, (1, 64, 64)).astype(np.float32)}),
+        ("transformer_block b4 s128", tfm, {"x": np.random.default_rng(7).uniform(-1, 1, (4, 128, 64)).astype(np.float32)}),
     ]
-    if not args.no_resnet:
-        path = os.path.join(cache, "resnet18_like.onnx")
+
+    def generated(file, script, *args):
+        """cache/file, written by `script [args[0]] PATH [args[1:]]` when missing."""
+        path = os.path.join(cache, file)
         if not os.path.exists(path):
             print(f"generating {path} ...", flush=True)
-            subprocess.run([sys.executable, os.path.join(HERE, "make_resnet18.py"), path], check=True)
-        out.append(("resnet18_like b1 224", path, "input", [1, 3, 224, 224]))
-    return out
+            subprocess.run([sys.executable, os.path.join(HERE, script), *args[:1], path, *args[1:]], check=True)
+        return path
+
+    if not args.no_resnet:
+        out.append(("resnet18_like b1 224", generated("resnet18_like.onnx", "make_resnet18.py"), image([1, 3, 224, 224])))
+    if not args.no_zoo:  # bench/model_zoo.py: the issue's models (random weights, fixed seeds)
+        out.append(("resnet50 b1 224", generated("resnet50.onnx", "model_zoo.py", "resnet50"), image([1, 3, 224, 224])))
+        out.append(("mobilenetv2 b1 224", generated("mobilenetv2.onnx", "model_zoo.py", "mobilenetv2"),
+                    image([1, 3, 224, 224])))
+        out.append(("bert_base 12 layers b1 s128", generated("bert_12l.onnx", "model_zoo.py", "bert", "--layers", "12"),
+                    bert_feeds(1, 128)))
+    return [m for m in out if not args.only or any(k in m[0] for k in args.only)]
 
 
 def time_block(fn, n, out):
@@ -96,11 +120,11 @@ def time_block(fn, n, out):
         out.append((clock() - t0) / 1e6)
 
 
-def cli_times(mirt_cli, env, model, input_name, shape, runs, workdir):
+def cli_times(mirt_cli, env, model, feeds, runs, workdir):
     """mirt exec's own per-run times (--exportTimes), a cross-check of the ctypes numbers (separate process)."""
     times = os.path.join(workdir, "times.json")
     cmd = [mirt_cli, "exec", "--onnx", model, "--backend", "cpu", "--shapes",
-           f"{input_name}:" + "x".join(map(str, shape)), "--warmUp", "500", "--iterations", str(runs),
+           ",".join(f"{n}:" + "x".join(map(str, a.shape)) for n, a in feeds.items()), "--warmUp", "500", "--iterations", str(runs),
            "--duration", "0", "--exportTimes", times]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     crashed = proc.returncode != 0 and "&&&& PASSED" in proc.stdout and os.path.exists(times)
@@ -122,6 +146,8 @@ def main():
     p.add_argument("--warmup", type=int, default=10, help="untimed runs per engine before timing (and 2 per round)")
     p.add_argument("--threads", type=int, default=os.cpu_count(), help="threads for both (default: all cores)")
     p.add_argument("--no-resnet", action="store_true", help="skip the generated ResNet-18-like model")
+    p.add_argument("--no-zoo", action="store_true", help="skip ResNet-50, MobileNetV2 and BERT-base (bench/model_zoo.py)")
+    p.add_argument("--only", nargs="+", metavar="TEXT", help="only the models whose title contains one of these")
     p.add_argument("--no-cli", action="store_true", help="skip the `mirt exec --exportTimes` cross-check")
     p.add_argument("--omp-wait-policy", choices=["passive", "active"],
                    help="set OMP_WAIT_POLICY for mirt's oneDNN/libgomp (default: leave libgomp's default)")
@@ -138,7 +164,6 @@ def main():
         os.environ.pop("OMP_WAIT_POLICY", None)
     os.environ["MIRT_MODULE_PATH"] = os.pathsep.join(
         [os.path.join(args.build, "backends", "cpu"), os.path.join(args.build, "parsers", "onnx")])
-    import numpy as np
     import onnxruntime as ort
     sys.path.insert(0, HERE)
     import mirt_ctypes
@@ -152,14 +177,15 @@ def main():
 
     results = []
     with tempfile.TemporaryDirectory(prefix="mirt-bench-") as workdir:
-        for title, model, input_name, shape in models(args, cache):
-            print(f"== {title} {shape}", flush=True)
-            x = np.random.default_rng(7).uniform(-1, 1, size=shape).astype(np.float32)
+        for title, model, feeds in models(args, cache):
+            shapes = {n: list(a.shape) for n, a in feeds.items()}
+            print(f"== {title} {shapes}", flush=True)
 
             t0 = time.perf_counter()
-            runner = mirt_ctypes.Runner(lib, model, {input_name: shape})
+            runner = mirt_ctypes.Runner(lib, model, shapes)
             mirt_build_s = time.perf_counter() - t0
-            runner.set_input(input_name, x)
+            for n, a in feeds.items():
+                runner.set_input(n, a)
 
             so = ort.SessionOptions()
             so.intra_op_num_threads = args.threads
@@ -172,12 +198,13 @@ def main():
             ort_build_s = time.perf_counter() - t0
             # Bound once, like mirt's context: the timed call is run_with_iobinding() alone.
             binding = sess.io_binding()
-            x_ort = ort.OrtValue.ortvalue_from_numpy(x)
-            binding.bind_ortvalue_input(input_name, x_ort)
+            ort_inputs = {n: ort.OrtValue.ortvalue_from_numpy(a) for n, a in feeds.items()}
+            for n, v in ort_inputs.items():
+                binding.bind_ortvalue_input(n, v)
             outs = {}
             for o in sess.get_outputs():
                 buf = runner.outputs[o.name]
-                outs[o.name] = ort.OrtValue.ortvalue_from_shape_and_type(list(buf.shape), np.float32)
+                outs[o.name] = ort.OrtValue.ortvalue_from_shape_and_type(list(buf.shape), buf.dtype)
                 binding.bind_ortvalue_output(o.name, outs[o.name])
             run_ort = lambda: sess.run_with_iobinding(binding)
 
@@ -202,7 +229,7 @@ def main():
 
             m, o = stats(mirt_ms), stats(ort_ms)
             entry = {
-                "model": title, "file": os.path.relpath(model, ROOT), "input": {input_name: shape},
+                "model": title, "file": os.path.relpath(model, ROOT), "input": shapes,
                 "mirt": m, "onnxruntime": o,
                 "ratio_mirt_over_ort": {"median": m["median_ms"] / o["median_ms"], "p90": m["p90_ms"] / o["p90_ms"],
                                         "mean": m["mean_ms"] / o["mean_ms"], "min": m["min_ms"] / o["min_ms"]},
@@ -210,8 +237,8 @@ def main():
                 "check": {"max_abs_diff": max_abs, "max_abs_output": scale},
             }
             if not args.no_cli:
-                entry["mirt_cli_exportTimes"] = cli_times(mirt_cli, dict(os.environ), model, input_name, shape,
-                                                          args.runs, workdir)
+                entry["mirt_cli_exportTimes"] = cli_times(mirt_cli, dict(os.environ), model, feeds, args.runs,
+                                                          workdir)
             results.append(entry)
             print(f"   mirt median {m['median_ms']:.3f} ms, ORT median {o['median_ms']:.3f} ms, "
                   f"ratio {entry['ratio_mirt_over_ort']['median']:.2f}  (outputs differ by {max_abs:.2e})", flush=True)
@@ -249,11 +276,11 @@ def main():
         json.dump(report, f, indent=1)
         f.write("\n")
 
-    print(f"\n{'model':28} {'mirt med':>9} {'ORT med':>9} {'mirt p90':>9} {'ORT p90':>9} {'mirt min':>9} "
+    print(f"\n{'model':30} {'mirt med':>9} {'ORT med':>9} {'mirt p90':>9} {'ORT p90':>9} {'mirt min':>9} "
           f"{'ORT min':>9} {'ratio med':>9} {'ratio min':>9} {'cli med':>9}")
     for e in results:
         cli = e.get("mirt_cli_exportTimes", {}).get("median_ms")
-        print(f"{e['model']:28} {e['mirt']['median_ms']:9.3f} {e['onnxruntime']['median_ms']:9.3f} "
+        print(f"{e['model']:30} {e['mirt']['median_ms']:9.3f} {e['onnxruntime']['median_ms']:9.3f} "
               f"{e['mirt']['p90_ms']:9.3f} {e['onnxruntime']['p90_ms']:9.3f} "
               f"{e['mirt']['min_ms']:9.3f} {e['onnxruntime']['min_ms']:9.3f} "
               f"{e['ratio_mirt_over_ort']['median']:9.2f} {e['ratio_mirt_over_ort']['min']:9.2f} "

@@ -11,6 +11,9 @@ import numpy as np
 
 MAX_RANK = 8
 DTYPE_FLOAT32 = 1
+# mirt_dtype -> numpy dtype, for binding I/O buffers (mirt/base.h)
+NUMPY_DTYPES = {1: np.float32, 2: np.float16, 4: np.int8, 5: np.uint8, 6: np.int32, 7: np.int64, 8: np.bool_,
+                9: np.float64}
 
 
 class string_view(C.Structure):
@@ -165,18 +168,18 @@ class Runner:
             info.struct_size = C.sizeof(tensor_info)
             lib.check(L.mirt_engine_get_io_tensor(eng, i, C.byref(info)), "describing an I/O tensor")
             name = info.name.data[:info.name.length].decode()
-            if info.dtype != DTYPE_FLOAT32:
-                raise MirtError(f"I/O tensor '{name}' is not float32; the harness binds float32 only")
+            if info.dtype not in NUMPY_DTYPES:
+                raise MirtError(f"I/O tensor '{name}' has mirt dtype {info.dtype}, which numpy cannot hold")
             rank, d = C.c_size_t(), (C.c_int64 * MAX_RANK)()
             lib.check(L.mirt_context_get_tensor_shape(ctx, sv(name), C.byref(rank), d), f"shape of '{name}'")
-            buf = np.zeros(tuple(d[:rank.value]), dtype=np.float32)
+            buf = np.zeros(tuple(d[:rank.value]), dtype=NUMPY_DTYPES[info.dtype])
             (self.inputs if info.is_input else self.outputs)[name] = buf
             lib.check(L.mirt_context_set_tensor_address(ctx, sv(name), buf.ctypes.data_as(C.c_void_p)),
                       f"binding '{name}'")
         self._enqueue = L.mirt_context_enqueue
 
     def set_input(self, name, value):
-        np.copyto(self.inputs[name], value)
+        np.copyto(self.inputs[name], value, casting="same_kind")  # int64 ids into an input narrowed to int32
 
     def run(self):
         status = self._enqueue(self.ctx, None)
