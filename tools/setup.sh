@@ -14,6 +14,7 @@ packages=(
   libxxhash-dev                             # plan checksum
   nlohmann-json3-dev                        # manifests, plan descriptions
   doctest-dev libcli11-dev                  # tests, the mirt CLI
+  zlib1g-dev                                # .npz files of mirt run (crc32, inflate)
   libdnnl-dev                               # oneDNN: the CPU backend's Conv/MatMul
   libprotobuf-dev libonnx-dev               # the ONNX parser module
   libonnx-testdata                          # ONNX node tests (second conformance set)
