@@ -78,4 +78,10 @@ python3 -c "import numpy as np; np.savez('$dir/str.npz', input=np.array(['a']))"
 expect_error "numpy dtype '<U1' is not supported" "$cnn" --mirt --load-inputs "$dir/str.npz"
 expect_error "cannot start '/nonexistent/python3'" "$cnn" --onnxrt --python /nonexistent/python3
 expect_error "choose what to run" "$cnn"
+# A python3 whose onnxruntime cannot be imported (a stub module that fails on import).
+mkdir "$dir/no_ort"
+echo 'raise ModuleNotFoundError("No module named onnxruntime (test stub)", name="onnxruntime")' > "$dir/no_ort/onnxruntime.py"
+export PYTHONPATH="$dir/no_ort"
+expect_error "ONNX Runtime is not available to 'python3'" "$cnn" --onnxrt
+unset PYTHONPATH
 echo "cli_run_test passed"
