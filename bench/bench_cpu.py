@@ -271,6 +271,9 @@ def main():
         "results": results,
     }
     out = args.out or os.path.join(HERE, "results", f"cpu-{name}-{date}.json")
+    base, n = out[:-len(".json")] if out.endswith(".json") else out, 2
+    while not args.out and os.path.exists(out):  # never overwrite a committed result of the same day
+        out, n = f"{base}-{n}.json", n + 1
     os.makedirs(os.path.dirname(out), exist_ok=True)
     with open(out, "w") as f:
         json.dump(report, f, indent=1)
