@@ -7,7 +7,8 @@
    against that install only (PKG_CONFIG_PATH): its module lands in the installed module folder.
 3. The installed `mirt` (no MIRT_MODULE_PATH, no LD_LIBRARY_PATH) lists it, and
    `mirt exec --backend example` runs an ONNX model (MatMul, Add, Relu, Mul, Gemm, Softmax, and a
-   two-way broadcast) whose outputs are compared with numpy in float64 and with `--backend cpu`.
+   two-way broadcast) whose outputs are compared with numpy in float64 and with `--backend cpu`;
+   the saved plan, loaded with --loadEngine, runs on example again.
 4. Both MatMul tactics: the timing cache is edited to force each one; the plan records it
    (`mirt inspect`) and the outputs stay right. Optimization level 0 takes the first.
 5. Clear errors: an op the backend lacks, a dtype it lacks, and the module built for another ABI
@@ -183,6 +184,12 @@ def main():
         assert_close(timed, cpu, "example vs cpu")
         chosen = matmul_tactic(mirt, plan, env)
         assert chosen in ("matmul_rowwise", "matmul_packed"), chosen
+        # The plan names its backend: loading it runs on example again.
+        out = os.path.join(work, "loaded.json")
+        _, text = run([mirt, "exec", "--loadEngine", plan, "--loadInputs", f"x:{work}/x.bin,u:{work}/u.bin",
+                       "--exportOutput", out, "--iterations", "1", "--duration", "0", "--warmUp", "0"], env)
+        assert "Backend: example" in text, text
+        assert_close(outputs(out), want, "example, plan loaded")
 
         # Each MatMul tactic forced through the timing cache, then optimization level 0.
         with open(cache) as f:
