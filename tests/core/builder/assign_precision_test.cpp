@@ -1,0 +1,168 @@
+// tests/core/builder/assign_precision_test.cpp — the builder's mixed-precision and conv-fusion passes
+// on the "halfbe" fixture backend (tests/core/fixtures/half_backend: every kernel in every dtype but
+// Softmax in halves, FusedConv with Relu): which layers run reduced, where the Cast layers go, how
+// constants are converted, and that graph inputs and outputs keep float32.
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "core/plan/plan_reader.hpp"
+#include "tests/core/test_support.hpp"
+
+using namespace mirt_test;
+
+namespace {
+
+struct built {
+  mirt::plan_model model;
+  const mirt::node* find(const std::string& op) const {
+    for (const mirt::node& n : model.network.nodes)
+      if (n.op_type == op) return &n;
+    return nullptr;
+  }
+  int count(const std::string& op) const {
+    int c = 0;
+    for (const mirt::node& n : model.network.nodes) c += n.op_type == op;
+    return c;
+  }
+  mirt_dtype dtype(int t) const { return model.network.tensors[t].dtype; }
+};
+
+built read(const plan_owner& plan) {
+  const size_t size = mirt_plan_size(plan.p);
+  std::shared_ptr<std::byte[]> bytes(new std::byte[size]);
+  std::memcpy(bytes.get(), mirt_plan_data(plan.p), size);
+  mirt::result<mirt::plan_model> model = mirt::read_plan(bytes, size);
+  REQUIRE(model.ok());
+  return {std::move(*model)};
+}
+
+void use_fixture_backend() {
+  static const bool added = [] {
+    REQUIRE_OK(mirt_registry_add_search_path(sv(HALF_BACKEND_DIR)));
+    return true;
+  }();
+  (void)added;
+}
+
+plan_owner build(mirt_network* net, uint32_t flags) {
+  use_fixture_backend();
+  config_owner config;
+  mirt_builder_options options = MIRT_BUILDER_OPTIONS_INIT;
+  options.backend = sv("halfbe");
+  options.precision_flags = flags;
+  options.optimization_level = 0;
+  REQUIRE_OK(mirt_builder_config_create(&options, &config.p));
+  plan_owner plan;
+  mirt_status st = mirt_builder_build(net, config.p, &plan.p);
+  if (st) {
+    const char* m = mirt_status_get_message(st);
+    MESSAGE("build failed: code ", int(mirt_status_get_code(st)), " ", std::string(m ? m : "(null)"));
+    mirt_status_destroy(st);
+  }
+  REQUIRE(plan.p != nullptr);
+  return plan;
+}
+
+// x [1,4,6,6] -> Conv (W, B) -> Relu -> "r" (an output) -> Softmax -> "y" (an output).
+const std::vector<float> k_weights = random_floats(8 * 4 * 9, 3), k_bias = random_floats(8, 4);
+
+void conv_relu_softmax(network_owner& net) {
+  REQUIRE_OK(mirt_network_create(nullptr, &net.p));
+  const int64_t x_dims[] = {1, 4, 6, 6}, w_dims[] = {8, 4, 3, 3}, b_dims[] = {8};
+  mirt_tensor *x, *w, *b;
+  REQUIRE_OK(mirt_network_add_input(net.p, sv("x"), MIRT_DTYPE_FLOAT32, 4, x_dims, nullptr, &x));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("w"), MIRT_DTYPE_FLOAT32, 4, w_dims, k_weights.data(), k_weights.size() * 4, &w));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("b"), MIRT_DTYPE_FLOAT32, 1, b_dims, k_bias.data(), k_bias.size() * 4, &b));
+  const std::vector<int64_t> pads = {1, 1, 1, 1};
+  mirt_tensor* c = add_layer(net.p, "Conv", "conv", {x, w, b}, {ints_attr("pads", pads)});
+  mirt_tensor* r = add_layer(net.p, "Relu", "r", {c});
+  REQUIRE_OK(mirt_network_mark_output(net.p, r));
+  REQUIRE_OK(mirt_network_mark_output(net.p, add_layer(net.p, "Softmax", "y", {r})));
+}
+
+float half_to_float(uint16_t h) {
+  const int exponent = (h >> 10) & 0x1F, mantissa = h & 0x3FF;
+  const float sign = (h & 0x8000) ? -1.f : 1.f;
+  if (exponent == 0) return sign * std::ldexp(float(mantissa), -24);
+  return sign * std::ldexp(float(mantissa | 0x400), exponent - 25);
+}
+
+float bfloat16_to_float(uint16_t h) {
+  const uint32_t bits = uint32_t(h) << 16;
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+void check_reduced(mirt_dtype reduced, uint32_t flag) {
+  network_owner net;
+  conv_relu_softmax(net);
+  const built b = read(build(net.p, flag));
+  const mirt::graph& g = b.model.network;
+  // Conv + Relu fused, and the fused layer runs reduced on reduced constants.
+  const mirt::node* conv = b.find("FusedConv");
+  REQUIRE(conv != nullptr);
+  for (int t : conv->inputs) CHECK(b.dtype(t) == reduced);
+  CHECK(b.dtype(conv->outputs[0]) == reduced);
+  const mirt::tensor& w = g.tensors[conv->inputs[1]];
+  REQUIRE(w.constant >= 0);
+  const auto* bits = static_cast<const uint16_t*>(g.constants[w.constant].data());
+  double worst = 0;
+  for (size_t i = 0; i < k_weights.size(); ++i) {
+    const float v = reduced == MIRT_DTYPE_FLOAT16 ? half_to_float(bits[i]) : bfloat16_to_float(bits[i]);
+    worst = std::max(worst, std::fabs(double(v) - k_weights[i]) / std::max(std::fabs(double(k_weights[i])), 1e-3));
+  }
+  CHECK(worst <= (reduced == MIRT_DTYPE_FLOAT16 ? 1.0 / 2048 : 1.0 / 256));  // one rounding to nearest
+  // Softmax has no reduced kernel: it reads the float32 output "r", which a Cast writes.
+  const mirt::node* softmax = b.find("Softmax");
+  REQUIRE(softmax != nullptr);
+  CHECK(b.dtype(softmax->inputs[0]) == MIRT_DTYPE_FLOAT32);
+  CHECK(g.tensors[softmax->inputs[0]].name == "r");
+  // Two Casts: x to reduced at the input, the fused layer's output back to float32 for "r".
+  CHECK(b.count("Cast") == 2);
+  for (int t : g.inputs) CHECK(b.dtype(t) == MIRT_DTYPE_FLOAT32);
+  for (int t : g.outputs) CHECK(b.dtype(t) == MIRT_DTYPE_FLOAT32);
+}
+
+}  // namespace
+
+TEST_CASE("FP16 and BF16 flags run the conv region reduced with Casts at its edges; Softmax stays float32") {
+  check_reduced(MIRT_DTYPE_FLOAT16, MIRT_PRECISION_FLAG_FP16);
+  check_reduced(MIRT_DTYPE_BFLOAT16, MIRT_PRECISION_FLAG_BF16);
+}
+
+TEST_CASE("without a reduced-precision flag every layer stays float32 and no Cast is added") {
+  network_owner net;
+  conv_relu_softmax(net);
+  const built b = read(build(net.p, MIRT_PRECISION_FLAG_TF32));
+  CHECK(b.count("Cast") == 0);
+  for (const mirt::tensor& t : b.model.network.tensors)
+    if (t.dtype != MIRT_DTYPE_UNDEFINED) CHECK(t.dtype == MIRT_DTYPE_FLOAT32);
+}
+
+TEST_CASE("a residual Add of two Convs is fused into one of them, which reads the other's output") {
+  network_owner net;
+  REQUIRE_OK(mirt_network_create(nullptr, &net.p));
+  const int64_t x_dims[] = {1, 4, 6, 6}, w_dims[] = {4, 4, 1, 1};
+  const std::vector<float> wa = random_floats(16, 5), wb = random_floats(16, 6);
+  mirt_tensor *x, *a_w, *b_w;
+  REQUIRE_OK(mirt_network_add_input(net.p, sv("x"), MIRT_DTYPE_FLOAT32, 4, x_dims, nullptr, &x));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("wa"), MIRT_DTYPE_FLOAT32, 4, w_dims, wa.data(), 64, &a_w));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("wb"), MIRT_DTYPE_FLOAT32, 4, w_dims, wb.data(), 64, &b_w));
+  mirt_tensor* a = add_layer(net.p, "Conv", "a", {x, a_w});
+  mirt_tensor* b = add_layer(net.p, "Conv", "b", {x, b_w});
+  mirt_tensor* sum = add_layer(net.p, "Add", "sum", {a, b});
+  REQUIRE_OK(mirt_network_mark_output(net.p, add_layer(net.p, "Relu", "z", {sum})));
+  const built m = read(build(net.p, 0));  // built before the fix: both Convs took the Add
+  REQUIRE(m.count("FusedConv") == 1);
+  CHECK(m.count("Conv") == 1);
+  CHECK(m.count("Add") == 0);
+  CHECK(m.count("Relu") == 0);
+  const mirt::node* fused = m.find("FusedConv");
+  const mirt::node* plain = m.find("Conv");
+  REQUIRE(fused->inputs.size() == 4);
+  CHECK(fused->inputs[3] == plain->outputs[0]);
+  CHECK(m.model.network.tensors[fused->outputs[0]].name == "z");
+}
