@@ -4,7 +4,7 @@ when model_zoo.py or the arguments change) and compares mirt with ONNX Runtime o
 `mirt run --mirt --onnxrt` on the cpu backend. The exit code is mirt run's (0 PASSED, 1 FAILED).
 
     run_model_test.py --mirt MIRT --zoo bench/model_zoo.py --cache DIR MODEL [--layers N]
-                      [--bert-inputs BATCHxSEQ] [-- extra mirt run arguments]
+                      [--bert-inputs BATCHxSEQ] [--inspect] [-- extra mirt run arguments]
 
 --bert-inputs writes BERT's inputs to an .npz first: hidden_states uniform in [-1, 1] and an
 attention_mask of ones with the tail of every other sequence padded (zeros), as real batches are.
@@ -12,6 +12,7 @@ Fails (exit 2), never skips, when python3 lacks numpy or onnx.
 """
 import argparse
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -24,6 +25,8 @@ def main():
     p.add_argument("--cache", required=True, help="folder for the generated models (outside git: they are big)")
     p.add_argument("--layers", type=int)
     p.add_argument("--bert-inputs", metavar="BATCHxSEQ")
+    p.add_argument("--inspect", action="store_true",
+                   help="first require `mirt inspect --json` to find every op type supported and the model buildable")
     p.add_argument("model")
     p.add_argument("run_args", nargs="*", help="after --: more mirt run arguments")
     args = p.parse_args()
@@ -48,6 +51,18 @@ def main():
         with open(stamp_path, "w") as f:
             f.write(stamp)
     print(f"model: {path} ({os.path.getsize(path) / 1e6:.1f} MB)", flush=True)
+
+    if args.inspect:
+        out = subprocess.run([args.mirt, "inspect", path, "--json", "--backend", "cpu"], capture_output=True, text=True)
+        if out.returncode != 0:
+            print(f"FAILED: mirt inspect exited {out.returncode}: {out.stderr}")
+            return 1
+        report = json.loads(out.stdout)
+        bad = [f"{o['op_type']}: {o['support']} {o.get('message', '')}" for o in report["ops"] if o["support"] != "supported"]
+        print(f"mirt inspect: {len(report['ops'])} op types, {report['nodes']} nodes; unsupported or unchecked: {bad or 'none'}")
+        if bad or not report["whole_model"]["builds"]:
+            print("FAILED: mirt inspect does not find every op supported:", bad, report["whole_model"])
+            return 1
 
     run = [args.mirt, "run", path, "--mirt", "--onnxrt", "--backend", "cpu"] + args.run_args
     if args.bert_inputs:
