@@ -338,6 +338,7 @@ int run(const run_options& o) {
 
 int run_run_command(const run_options& o) {
   const auto t0 = clock_type::now();
+  std::cout << "[I] RUNNING | Command: " << o.command_line << std::endl;
   int rc = 1;
   try {
     rc = run(o);
