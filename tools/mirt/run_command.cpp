@@ -18,6 +18,9 @@
 #include "mirt/mirt.hpp"
 #include "npz.hpp"
 #include "onnxrt_process.hpp"
+#ifdef MIRT_CLI_ONNX_VIEW
+#include "onnx_model_info.hpp"
+#endif
 #include "shapes.hpp"
 #include "tensor_data.hpp"
 
@@ -83,6 +86,34 @@ std::vector<shape_spec> parse_input_shapes(const std::vector<std::string>& args)
   }
   return all;
 }
+
+#ifdef MIRT_CLI_ONNX_VIEW
+// The graph inputs as the ONNX file declares them (symbolic and unknown dims as -1).
+std::vector<model_input> onnx_inputs(const std::string& path) {
+  const onnx_model_info info(path);
+  std::vector<model_input> out;
+  for (const onnx_value_info& v : info.inputs) {
+    model_input in{v.name, MIRT_DTYPE_UNDEFINED, {}};
+    for (mirt_dtype d : {MIRT_DTYPE_FLOAT32, MIRT_DTYPE_FLOAT16, MIRT_DTYPE_FLOAT64, MIRT_DTYPE_INT8, MIRT_DTYPE_UINT8,
+                         MIRT_DTYPE_INT32, MIRT_DTYPE_INT64, MIRT_DTYPE_BOOL})
+      if (v.dtype == mirt_dtype_name(d)) in.dtype = d;
+    if (in.dtype == MIRT_DTYPE_UNDEFINED)
+      throw spec_error("input '" + v.name + "' has dtype " + v.dtype + ", which mirt run cannot generate or read");
+    for (const std::string& d : v.dims)
+      in.declared.push_back(d.find_first_not_of("0123456789") == std::string::npos ? std::stoll(d) : -1);
+    out.push_back(std::move(in));
+  }
+  return out;
+}
+#else
+std::vector<model_input> onnx_inputs(const std::string& path) {
+  network net;
+  parse_onnx_file(net, path);
+  std::vector<model_input> out;
+  for (size_t i = 0; i < net.num_inputs(); ++i) out.push_back({net.input(i).name(), net.input(i).dtype(), net.input(i).dims()});
+  return out;
+}
+#endif
 
 std::string names_of(const std::vector<model_input>& inputs) {
   std::string all;
@@ -251,9 +282,13 @@ int run(const run_options& o) {
   if (!o.load_inputs.empty()) loaded = read_npz(o.load_inputs);
 
   network net;
-  parse_onnx_file(net, o.model);
   std::vector<model_input> model_inputs;
-  for (size_t i = 0; i < net.num_inputs(); ++i) model_inputs.push_back({net.input(i).name(), net.input(i).dtype(), net.input(i).dims()});
+  if (o.mirt) {
+    parse_onnx_file(net, o.model);
+    for (size_t i = 0; i < net.num_inputs(); ++i) model_inputs.push_back({net.input(i).name(), net.input(i).dtype(), net.input(i).dims()});
+  } else {
+    model_inputs = onnx_inputs(o.model);  // ONNX Runtime alone: any model, even one mirt cannot import
+  }
   for (const shape_spec& s : specs) {
     bool found = false;
     for (const model_input& in : model_inputs) found = found || in.name == s.name;
