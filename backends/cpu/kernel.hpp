@@ -41,6 +41,9 @@ void add_attention_ops(std::vector<op_entry>& table);   // ops/attention.cpp
 void add_grid_sample_ops(std::vector<op_entry>& table); // ops/grid_sample.cpp
 void add_scatter_ops(std::vector<op_entry>& table);     // ops/scatter.cpp
 void add_resize_ops(std::vector<op_entry>& table);      // ops/resize.cpp
+void add_bitwise_predicate_ops(std::vector<op_entry>& table);  // ops/bitwise_predicates.cpp
+void add_depth_space_ops(std::vector<op_entry>& table);        // ops/depth_space.cpp
+void add_channel_norm_ops(std::vector<op_entry>& table);       // ops/channel_norms.cpp
 
 // All entries, built once.
 const std::vector<op_entry>& op_table();

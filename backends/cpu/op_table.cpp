@@ -31,6 +31,9 @@ const std::vector<op_entry>& op_table() {
     add_grid_sample_ops(t);
     add_scatter_ops(t);
     add_resize_ops(t);
+    add_bitwise_predicate_ops(t);
+    add_depth_space_ops(t);
+    add_channel_norm_ops(t);
     return t;
   }();
   return table;

@@ -177,6 +177,14 @@ std::unique_ptr<kernel> create_float_unary(const node_view& node) {
     const float alpha = node.attr_float("alpha", 1.0f);
     return make_unary<T>([alpha](T x) { return std::max(0.f, x) + std::min(0.f, alpha * std::expm1(x / alpha)); });
   }
+  if (op == "Shrink") {
+    const float bias = node.attr_float("bias", 0.0f), lambd = node.attr_float("lambd", 0.5f);
+    return make_unary<T>([bias, lambd](T x) { return x < -lambd ? x + bias : x > lambd ? x - bias : 0.f; });
+  }
+  if (op == "Swish") {
+    const float alpha = node.attr_float("alpha", 1.0f);
+    return make_unary<T>([alpha](T x) { return x / (1 + std::exp(-alpha * x)); });
+  }
   if (op == "ThresholdedRelu") {
     const float alpha = node.attr_float("alpha", 1.0f);
     return make_unary<T>([alpha](T x) { return x > alpha ? x : 0.f; });
@@ -315,7 +323,7 @@ void add_elementwise_unary_ops(std::vector<op_entry>& t) {
   for (const char* op : {"Sigmoid", "Tanh", "Erf", "Gelu", "Exp", "Log", "Sqrt", "Reciprocal", "Floor", "Ceil",
                          "Round", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh",
                          "Atanh", "Softplus", "Softsign", "Mish", "HardSwish", "LeakyRelu", "Elu", "Selu",
-                         "HardSigmoid", "Celu", "ThresholdedRelu"})
+                         "HardSigmoid", "Celu", "ThresholdedRelu", "Shrink", "Swish"})
     t.push_back({op, "ref_unary", float_only, create_float_unary});
   for (const char* op : {"Exp", "Log", "Sqrt", "Tanh", "Sigmoid", "Erf", "Reciprocal", "Floor", "Ceil", "Round", "Sin",
                          "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "Softsign",

@@ -1,4 +1,4 @@
-// backends/cpu/ops/pool.cpp — MaxPool (with Indices), AveragePool, GlobalAveragePool, GlobalMaxPool.
+// backends/cpu/ops/pool.cpp — MaxPool (with Indices), AveragePool, LpPool, GlobalAveragePool, GlobalMaxPool.
 //
 // MaxPool and AveragePool run on oneDNN pooling_forward (plain NC(D)HW in and out) for unit
 // dilations and no Indices output; the shape's right pads are those that give the output extent
@@ -55,7 +55,8 @@ std::array<axis_geometry, 3> geometry(const pool_attrs& a, const dims& x, const 
 
 class pool_kernel final : public kernel {
  public:
-  pool_kernel(pool_attrs a, bool is_max) : a_(std::move(a)), max_(is_max) {}
+  // p > 0: LpPool, (sum over the window of |x|^p)^(1/p); padding reads as 0.
+  pool_kernel(pool_attrs a, bool is_max, int64_t p = 0) : a_(std::move(a)), max_(is_max), p_(p) {}
 
   void execute(const exec_args& args) const override {
     const tensor &x = args.in.at(0), &y = args.out.at(0);
@@ -106,6 +107,8 @@ class pool_kernel final : public kernel {
                       best = v;
                       best_at = at;
                     }
+                  } else if (p_ > 0) {
+                    sum += std::pow(std::fabs(double(v)), double(p_));
                   } else {
                     sum += v;
                     ++count;
@@ -114,6 +117,8 @@ class pool_kernel final : public kernel {
             if (max_) {
               dst[o] = best;
               if (indices) indices->as<int64_t>()[p * out_plane + o] = index_of(p, best_at, g, in_plane);
+            } else if (p_ > 0) {
+              dst[o] = float(std::pow(sum, 1.0 / double(p_)));
             } else {
               const int64_t divisor = a_.count_include_pad ? padded_count : count;
               dst[o] = divisor > 0 ? float(sum / double(divisor)) : 0.f;
@@ -135,6 +140,7 @@ class pool_kernel final : public kernel {
 
   pool_attrs a_;
   bool max_;
+  int64_t p_;
 };
 
 struct onednn_pool_entry {
@@ -306,6 +312,11 @@ void add_pool_ops(std::vector<op_entry>& t) {
   t.push_back({"MaxPool", "ref_pool", float_input, create_pool});
   t.push_back({"AveragePool", "onednn_pool", float_input, create_onednn_pool});
   t.push_back({"AveragePool", "ref_pool", float_input, create_pool});
+  t.push_back({"LpPool", "ref_pool", float_input, [](const node_view& node) -> std::unique_ptr<kernel> {
+                 const int64_t p = node.attr_int("p", 2);
+                 if (p <= 0) fail(MIRT_STATUS_INVALID_GRAPH, "attribute 'p' is ", p, ", expected a positive integer");
+                 return std::make_unique<pool_kernel>(read_pool_attrs(node), false, p);
+               }});
   t.push_back({"GlobalAveragePool", "ref_global_pool", float_input, [](const node_view&) -> std::unique_ptr<kernel> {
                  return std::make_unique<global_pool_kernel>(false);
                }});

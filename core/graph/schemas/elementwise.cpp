@@ -216,6 +216,30 @@ void add_elementwise_schemas(schema_table& table) {
     clip.infer = infer_clip;
     table.add(clip);
   }
+  table.add(unary("Shrink", {{"bias", MIRT_ATTRIBUTE_TYPE_FLOAT}, {"lambd", MIRT_ATTRIBUTE_TYPE_FLOAT}}));
+  table.add(unary("Swish", {{"alpha", MIRT_ATTRIBUTE_TYPE_FLOAT}}));
+  table.add(unary("BitwiseNot"));
+  for (const char* op : {"BitwiseAnd", "BitwiseOr", "BitwiseXor"}) table.add(binary(op, infer_broadcast_binary, true));
+  {
+    op_schema shift = binary("BitShift", infer_broadcast_binary, true);
+    shift.attributes = {{"direction", MIRT_ATTRIBUTE_TYPE_STRING, true}};
+    table.add(shift);
+  }
+  // IsInf and IsNaN: a bool per element.
+  for (const char* op : {"IsInf", "IsNaN"}) {
+    op_schema s = unary(op);
+    if (std::string_view(op) == "IsInf")
+      s.attributes = {{"detect_negative", MIRT_ATTRIBUTE_TYPE_INT}, {"detect_positive", MIRT_ATTRIBUTE_TYPE_INT}};
+    s.may_run_in_place = false;
+    s.infer = [](infer_context& ctx) -> status {
+      if (!is_float_dtype(ctx.input(0).dtype))
+        return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "input 0 is ", mirt_dtype_name(ctx.input(0).dtype),
+                              ", expected a float type");
+      ctx.output(0) = tensor_type{MIRT_DTYPE_BOOL, ctx.input(0).shape, true, std::nullopt};
+      return {};
+    };
+    table.add(s);
+  }
   {
     op_schema where;
     where.op_type = "Where";

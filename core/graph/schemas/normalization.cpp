@@ -81,6 +81,36 @@ status infer_rms_norm(infer_context& ctx) {
   return {};
 }
 
+// LpNormalization, MeanVarianceNormalization, LRN: same shape, float input.
+status infer_float_same_shape(infer_context& ctx) {
+  if (!is_float_dtype(ctx.input(0).dtype))
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "input 0 is ", mirt_dtype_name(ctx.input(0).dtype), ", expected a float type");
+  if (ctx.attrs().find("axis")) MIRT_RETURN_IF_ERROR(normalize_axis(ctx, ctx.attrs().get_int("axis", -1), ctx.input(0).rank()).error());
+  if (ctx.attrs().find("axes"))
+    MIRT_RETURN_IF_ERROR(normalize_axes(ctx, ctx.attrs().get_ints("axes"), ctx.input(0).rank(), "attribute 'axes'").error());
+  ctx.output(0) = same_as(ctx.input(0));
+  return {};
+}
+
+// GroupNormalization: scale and bias have one entry per group (opset 18) or per channel (21).
+status infer_group_norm(infer_context& ctx) {
+  const tensor_type& x = ctx.input(0);
+  if (x.rank() < 3) return ctx.error("input 0 has rank ", x.rank(), ", expected at least 3 (N x C x spatial dims)");
+  const int64_t groups = ctx.attrs().get_int("num_groups", 0);
+  if (groups <= 0) return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "attribute 'num_groups' is ", groups, ", expected positive");
+  if (x.shape[1].known() && x.shape[1].value % groups != 0)
+    return ctx.error("input 0 has ", x.shape[1].value, " channels, not a multiple of num_groups ", groups);
+  for (size_t i : {1, 2}) {
+    MIRT_RETURN_IF_ERROR(require_same_dtype(ctx, i, 0));
+    const tensor_type& p = ctx.input(i);
+    if (p.rank() != 1) return ctx.error("input ", i, " has rank ", p.rank(), ", expected 1");
+    if (p.shape[0].known() && p.shape[0].value != groups && (!x.shape[1].known() || p.shape[0].value != x.shape[1].value))
+      return ctx.error("input ", i, " has ", p.shape[0].value, " entries, expected num_groups or the channels");
+  }
+  ctx.output(0) = same_as(x);
+  return {};
+}
+
 status infer_softmax(infer_context& ctx) {
   const tensor_type& x = ctx.input(0);
   if (x.rank() == 0) return ctx.error("input 0 is a scalar, expected rank 1 or more");
@@ -121,6 +151,21 @@ void add_normalization_schemas(schema_table& table) {
                          {"epsilon", MIRT_ATTRIBUTE_TYPE_FLOAT},
                          {"stash_type", MIRT_ATTRIBUTE_TYPE_INT}},
                         infer_rms_norm, true));
+  table.add(make_schema("LpNormalization", 1, 1, 1, 1, {{"axis", MIRT_ATTRIBUTE_TYPE_INT}, {"p", MIRT_ATTRIBUTE_TYPE_INT}},
+                        infer_float_same_shape));
+  table.add(make_schema("MeanVarianceNormalization", 1, 1, 1, 1, {{"axes", MIRT_ATTRIBUTE_TYPE_INTS}},
+                        infer_float_same_shape));
+  table.add(make_schema("LRN", 1, 1, 1, 1,
+                        {{"alpha", MIRT_ATTRIBUTE_TYPE_FLOAT},
+                         {"beta", MIRT_ATTRIBUTE_TYPE_FLOAT},
+                         {"bias", MIRT_ATTRIBUTE_TYPE_FLOAT},
+                         {"size", MIRT_ATTRIBUTE_TYPE_INT, true}},
+                        infer_float_same_shape));
+  table.add(make_schema("GroupNormalization", 3, 3, 1, 1,
+                        {{"epsilon", MIRT_ATTRIBUTE_TYPE_FLOAT},
+                         {"num_groups", MIRT_ATTRIBUTE_TYPE_INT, true},
+                         {"stash_type", MIRT_ATTRIBUTE_TYPE_INT}},
+                        infer_group_norm));
   for (const char* op : {"Softmax", "LogSoftmax"})
     table.add(make_schema(op, 1, 1, 1, 1, {{"axis", MIRT_ATTRIBUTE_TYPE_INT}}, infer_softmax, true));
   table.add(make_schema("Dropout", 1, 3, 1, 2, {{"seed", MIRT_ATTRIBUTE_TYPE_INT}}, infer_dropout, true));

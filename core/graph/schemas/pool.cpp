@@ -1,4 +1,4 @@
-// core/graph/schemas/pool.cpp — schemas of MaxPool, AveragePool and the global pools.
+// core/graph/schemas/pool.cpp — schemas of MaxPool, AveragePool, LpPool and the global pools.
 #include "core/graph/schemas/schema_helpers.hpp"
 #include "core/graph/schemas/schemas.hpp"
 
@@ -54,6 +54,9 @@ void add_pool_schemas(schema_table& table) {
   std::vector<attribute_spec> average_attrs = window_attributes();
   average_attrs.push_back({"count_include_pad", MIRT_ATTRIBUTE_TYPE_INT});
   table.add(make_schema("AveragePool", 1, 1, 1, 1, std::move(average_attrs), infer_pool));
+  std::vector<attribute_spec> lp_attrs = window_attributes();
+  lp_attrs.push_back({"p", MIRT_ATTRIBUTE_TYPE_INT});
+  table.add(make_schema("LpPool", 1, 1, 1, 1, std::move(lp_attrs), infer_pool));
   table.add(make_schema("GlobalAveragePool", 1, 1, 1, 1, {}, infer_global_pool));
   table.add(make_schema("GlobalMaxPool", 1, 1, 1, 1, {}, infer_global_pool));
 }

@@ -241,9 +241,38 @@ status infer_tile(infer_context& ctx) {
   return {};
 }
 
+// DepthToSpace (N, C, H, W) -> (N, C/b^2, H*b, W*b); SpaceToDepth the reverse.
+status infer_depth_space(infer_context& ctx) {
+  const tensor_type& x = ctx.input(0);
+  if (x.rank() != 4) return ctx.error("input 0 has rank ", x.rank(), ", expected 4 (N x C x H x W)");
+  const int64_t b = ctx.attrs().get_int("blocksize", 0);
+  if (b <= 0) return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "attribute 'blocksize' is ", b, ", expected positive");
+  const bool to_space = ctx.layer().op_type == "DepthToSpace";
+  if (to_space) {
+    const std::string mode = ctx.attrs().get_string("mode", "DCR");
+    if (mode != "DCR" && mode != "CRD")
+      return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "attribute 'mode' is '", mode, "', expected DCR or CRD");
+  }
+  auto scaled = [](const dim& d, int64_t num, int64_t den) { return d.known() ? extent(d.value * num / den) : dim{}; };
+  const dim& c = x.shape[1];
+  if (to_space && c.known() && c.value % (b * b) != 0)
+    return ctx.error("input 0 has ", c.value, " channels, not a multiple of blocksize^2 = ", b * b);
+  for (size_t d : {2, 3})
+    if (!to_space && x.shape[d].known() && x.shape[d].value % b != 0)
+      return ctx.error("input 0 has extent ", x.shape[d].value, " in dim ", d, ", not a multiple of blocksize ", b);
+  ctx.output(0) = tensor_type{x.dtype,
+                              to_space ? dims{x.shape[0], scaled(c, 1, b * b), scaled(x.shape[2], b, 1), scaled(x.shape[3], b, 1)}
+                                       : dims{x.shape[0], scaled(c, b * b, 1), scaled(x.shape[2], 1, b), scaled(x.shape[3], 1, b)},
+                              true, std::nullopt};
+  return {};
+}
+
 }  // namespace
 
 void add_reshape_schemas(schema_table& table) {
+  table.add(make_schema("DepthToSpace", 1, 1, 1, 1,
+                        {{"blocksize", MIRT_ATTRIBUTE_TYPE_INT, true}, {"mode", MIRT_ATTRIBUTE_TYPE_STRING}}, infer_depth_space));
+  table.add(make_schema("SpaceToDepth", 1, 1, 1, 1, {{"blocksize", MIRT_ATTRIBUTE_TYPE_INT, true}}, infer_depth_space));
   table.add(make_schema("Reshape", 2, 2, 1, 1, {{"allowzero", MIRT_ATTRIBUTE_TYPE_INT}}, infer_reshape, true));
   table.add(make_schema("Flatten", 1, 1, 1, 1, {{"axis", MIRT_ATTRIBUTE_TYPE_INT}}, infer_flatten, true));
   table.add(make_schema("Squeeze", 1, 2, 1, 1, {}, infer_squeeze, true));

@@ -146,9 +146,24 @@ status infer_range(infer_context& ctx) {
   return {};
 }
 
+// EyeLike: a 2-D tensor of input 0's shape, in attribute dtype's type (default input 0's).
+status infer_eye_like(infer_context& ctx) {
+  if (ctx.input(0).rank() != 2) return ctx.error("input 0 has rank ", ctx.input(0).rank(), ", expected 2");
+  mirt_dtype dtype = ctx.input(0).dtype;
+  if (ctx.attrs().find("dtype")) {
+    dtype = dtype_from_onnx(ctx.attrs().get_int("dtype", 1));
+    if (dtype == MIRT_DTYPE_UNDEFINED)
+      return ctx.error_code(MIRT_STATUS_UNSUPPORTED, "attribute 'dtype' is ", ctx.attrs().get_int("dtype", 1),
+                            ", an ONNX type mirt has no dtype for");
+  }
+  ctx.output(0) = tensor_type{dtype, ctx.input(0).shape, true, std::nullopt};
+  return {};
+}
+
 }  // namespace
 
 void add_shape_value_schemas(schema_table& table) {
+  table.add(make_schema("EyeLike", 1, 1, 1, 1, {{"dtype", MIRT_ATTRIBUTE_TYPE_INT}, {"k", MIRT_ATTRIBUTE_TYPE_INT}}, infer_eye_like));
   table.add(make_schema("Shape", 1, 1, 1, 1, {{"start", MIRT_ATTRIBUTE_TYPE_INT}, {"end", MIRT_ATTRIBUTE_TYPE_INT}},
                         infer_shape));
   table.add(make_schema("Size", 1, 1, 1, 1, {}, infer_size));

@@ -82,3 +82,32 @@ TEST_CASE("Exp and Sigmoid of float64 compute in double") {
 }
 
 }  // TEST_SUITE
+
+TEST_SUITE("cpu") {
+
+TEST_CASE("IsInf honours detect_negative/detect_positive, and BitShift by the width or more gives 0") {
+  op_call inf{"IsInf", {f32({4}, {INFINITY, -INFINITY, NAN, 1})}, {{MIRT_DTYPE_BOOL, {4}}}, {attr_i("detect_positive", 0)}};
+  op_result r = run(inf);
+  REQUIRE(r.code == MIRT_STATUS_OK);
+  CHECK(r.outputs[0].values<uint8_t>() == std::vector<uint8_t>{0, 1, 0, 0});
+  op_call shift{"BitShift", {tensor_data::of<uint8_t>(MIRT_DTYPE_UINT8, {3}, {0x81, 3, 255}),
+                             tensor_data::of<uint8_t>(MIRT_DTYPE_UINT8, {3}, {1, 8, 200})},
+                {{MIRT_DTYPE_UINT8, {3}}}, {attr_s("direction", "LEFT")}};
+  r = run(shift);
+  REQUIRE(r.code == MIRT_STATUS_OK);
+  CHECK(r.outputs[0].values<uint8_t>() == std::vector<uint8_t>{0x02, 0, 0});
+}
+
+TEST_CASE("LpPool with p=3 and padding matches the reference") {
+  const std::vector<float> x = {1, -2, 3, 4, 5, -6};  // [1, 1, 6]
+  op_call call{"LpPool", {f32({1, 1, 6}, x)}, {{MIRT_DTYPE_FLOAT32, {1, 1, 3}}},
+               {attr_ints("kernel_shape", {3}), attr_ints("strides", {2}), attr_ints("pads", {1, 0}), attr_i("p", 3)}};
+  auto lp = [&](std::initializer_list<int> idx) {
+    double s = 0;
+    for (int i : idx) s += std::pow(std::fabs(double(x[size_t(i)])), 3);
+    return std::cbrt(s);
+  };
+  check_close(run_f32(call), {lp({0, 1}), lp({1, 2, 3}), lp({3, 4, 5})});
+}
+
+}  // TEST_SUITE

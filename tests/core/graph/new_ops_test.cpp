@@ -96,3 +96,23 @@ TEST_CASE("GridSample, GatherND and ScatterND shapes") {
 }
 
 }  // TEST_SUITE
+
+TEST_SUITE("schemas") {
+
+TEST_CASE("DepthToSpace and SpaceToDepth move channels into space and back, and check divisibility") {
+  auto d2s = infer("DepthToSpace", {f32("n,8,3,5")}, {attr_int("blocksize", 2), attr_string("mode", "CRD")});
+  REQUIRE_INFERRED(d2s);
+  CHECK(same_dims(d2s.out().shape, "n,2,6,10"));
+  auto s2d = infer("SpaceToDepth", {f32("1,3,4,7")}, {attr_int("blocksize", 2)});
+  CHECK_FAILS_WITH(s2d, MIRT_STATUS_INVALID_SHAPE, "extent 7 in dim 3, not a multiple of blocksize 2");
+}
+
+TEST_CASE("GroupNormalization needs channels divisible by num_groups; IsNaN gives bool") {
+  auto bad = infer("GroupNormalization", {f32("1,6,4"), f32("6"), f32("6")}, {attr_int("num_groups", 4)});
+  CHECK_FAILS_WITH(bad, MIRT_STATUS_INVALID_SHAPE, "6 channels, not a multiple of num_groups 4");
+  auto nan = infer("IsNaN", {f32("2,3")});
+  REQUIRE_INFERRED(nan);
+  CHECK(nan.out().dtype == MIRT_DTYPE_BOOL);
+}
+
+}  // TEST_SUITE
