@@ -55,6 +55,10 @@ TEST_CASE("npy: the header is numpy's, and bad headers name the problem") {
   CHECK(parse_npy(bytes.data(), bytes.size(), "t").shape == std::vector<int64_t>{5});
   CHECK_THROWS_WITH_AS(parse_npy(bytes.data(), bytes.size() - 1, "t"), doctest::Contains("needs 20"), npz_error);
   CHECK_THROWS_WITH_AS(parse_npy(bytes.data() + 1, bytes.size() - 1, "t"), doctest::Contains("magic"), npz_error);
+  std::string huge = text;  // a shape whose byte count overflows 64 bits
+  huge.replace(huge.find("(5,)"), 4, "(4611686018427387904, 8)");
+  CHECK_THROWS_WITH_AS(parse_npy(reinterpret_cast<const uint8_t*>(huge.data()), huge.size(), "t"),
+                       doctest::Contains("too large"), npz_error);
   std::string fortran = text;
   fortran.replace(fortran.find("False"), 5, "True ");
   CHECK_THROWS_WITH_AS(parse_npy(reinterpret_cast<const uint8_t*>(fortran.data()), fortran.size(), "t"),

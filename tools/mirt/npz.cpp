@@ -130,7 +130,10 @@ npy_array parse_npy(const uint8_t* bytes, size_t size, const std::string& what) 
     if (a.shape.back() < 0) throw npz_error(what + ": negative dimension in .npy shape " + header);
     i += used;
   }
-  const uint64_t bytes_needed = a.count() * mirt_dtype_size(a.dtype);
+  uint64_t bytes_needed = mirt_dtype_size(a.dtype);
+  for (int64_t d : a.shape)
+    if (__builtin_mul_overflow(bytes_needed, static_cast<uint64_t>(d), &bytes_needed))
+      throw npz_error(what + ": the .npy shape " + header.substr(at, close - at + 1) + " is too large");
   const uint64_t available = size - prefix - header_len;
   if (available != bytes_needed)
     throw npz_error(what + ": the array holds " + std::to_string(available) + " data bytes, its header (" + descr +
