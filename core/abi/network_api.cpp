@@ -4,6 +4,7 @@
 #include "core/abi/handles.hpp"
 #include "core/base/c_status.hpp"
 #include "core/graph/op_schema.hpp"
+#include "core/plugin/plugin_instance.hpp"
 
 using mirt::cat;
 using mirt::to_c_status;
@@ -150,7 +151,9 @@ MIRT_EXPORT mirt_status mirt_network_add_layer(mirt_network* network, const mirt
   }
   for (size_t i = 0; i < desc->num_attributes; ++i) n.attributes.set(to_attribute(desc->attributes[i]));
 
-  const mirt::op_schema* schema = mirt::schema_table::standard().find(n.domain, n.op_type);
+  if (desc->struct_size >= offsetof(mirt_layer_desc, plugin_version) + sizeof(desc->plugin_version))
+    n.version = std::string(to_view(desc->plugin_version));
+  const mirt::op_schema* schema = mirt::find_op_schema(n);  // the standard set, else a registered plugin's
   if (!schema && mirt::is_standard_domain(n.domain))
     return to_c_status({MIRT_STATUS_INVALID_GRAPH,
                         cat("layer '", n.name, "': unknown op '", n.op_type,

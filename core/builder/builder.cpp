@@ -2,11 +2,13 @@
 #include "core/builder/builder.hpp"
 
 #include <chrono>
+#include <filesystem>
 
 #include "core/base/log.hpp"
 #include "core/builder/build_state.hpp"
 #include "core/graph/shape_inference.hpp"
 #include "core/plan/plan_writer.hpp"
+#include "core/plugin/plugin_instance.hpp"
 
 namespace mirt {
 
@@ -45,8 +47,8 @@ result<plan_model> build_plan_model(const graph& network, const build_options& o
   const std::vector<pass> passes = {make_validate_pass(),           make_infer_shapes_pass(),
                                     make_fold_constants_pass(),     make_fold_batch_norm_pass(),
                                     make_fuse_conv_activation_pass(), make_eliminate_dead_code_pass(),
-                                    make_assign_precision_pass(),   make_select_kernels_pass(),
-                                    make_plan_memory_pass()};
+                                    make_assign_precision_pass(),   make_prepare_plugins_pass(),
+                                    make_select_kernels_pass(),     make_plan_memory_pass()};
   for (size_t i = 0; i < passes.size(); ++i) {
     MIRT_RETURN_IF_ERROR(state.report(passes[i].name.c_str(), i, passes.size()));
     const auto pass_start = std::chrono::steady_clock::now();
@@ -74,6 +76,13 @@ result<plan_model> build_plan_model(const graph& network, const build_options& o
     }
   }
   ordered.reindex();
+  // Plugin layers, with the library their creator came from so a runtime can load it again.
+  for (size_t n = 0; n < ordered.nodes.size(); ++n) {
+    const node& x = ordered.nodes[n];
+    if (const plugin_creator_record* r = find_plugin_creator(x))
+      plan.plugins.push_back({static_cast<int>(n), r->name, r->version, r->plugin_namespace,
+                              std::filesystem::path(r->library_path).filename().string()});
+  }
   plan.network = std::move(ordered);
   plan.kernels = std::move(state.kernels);
   plan.profiles = std::move(state.profiles);

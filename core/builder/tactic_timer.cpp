@@ -47,9 +47,9 @@ result<timing_buffers> make_buffers(const backend& target, const graph& g, const
 }
 
 // Best time in seconds of one tactic, or an error when it cannot be created or run.
-result<double> time_tactic(const backend& target, const mirt_node_info& info, const mirt_tactic_info& tactic,
-                           const timing_buffers& buffers, const std::string& layer) {
-  MIRT_ASSIGN_OR_RETURN(std::unique_ptr<kernel> k, target.create_kernel(&info, tactic.id));
+result<double> time_tactic(const backend& target, const kernel_source& source, const mirt_node_info& info,
+                           const mirt_tactic_info& tactic, const timing_buffers& buffers, const std::string& layer) {
+  MIRT_ASSIGN_OR_RETURN(std::unique_ptr<kernel> k, source.create_kernel(&info, tactic.id));
   const size_t workspace_size = k->workspace_size(info.inputs, info.outputs);
   std::shared_ptr<void> workspace;
   if (workspace_size) {
@@ -72,7 +72,8 @@ result<double> time_tactic(const backend& target, const mirt_node_info& info, co
 }  // namespace
 
 tactic_choice fastest_tactic(const backend& target, const graph& g, const node& n, const std::vector<tensor_type>& types,
-                             const std::vector<mirt_tactic_info>& tactics, uint32_t precision_flags) {
+                             const std::vector<mirt_tactic_info>& tactics, uint32_t precision_flags,
+                             const kernel_source* source) {
   if (tactics.size() < 2) return {};
   for (int t : n.inputs)
     if (t >= 0 && element_count(types[t].shape) < 0) return {};
@@ -85,7 +86,7 @@ tactic_choice fastest_tactic(const backend& target, const graph& g, const node& 
   tactic_choice best;
   double best_seconds = std::numeric_limits<double>::infinity();
   for (size_t i = 0; i < tactics.size(); ++i) {
-    result<double> seconds = time_tactic(target, *view.info(), tactics[i], *buffers, n.name);
+    result<double> seconds = time_tactic(target, source ? *source : target, *view.info(), tactics[i], *buffers, n.name);
     if (!seconds.ok()) {
       log_verbose("builder", "layer '", n.name, "': tactic ", tactics[i].name, " skipped: ", seconds.error().message());
       continue;

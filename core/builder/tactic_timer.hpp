@@ -19,8 +19,10 @@ struct tactic_choice {
 // Runs each tactic of node n at the concrete shapes in `types` (one per tensor of g) on buffers of
 // the backend's memory: constants hold their data, other inputs zeros. Returns the index of the
 // tactic with the lowest time (best of a few runs after a warm-up). Tactics that fail to create or
-// run are skipped; when none runs, or a shape is unknown, the first tactic is kept.
+// run are skipped; when none runs, or a shape is unknown, the first tactic is kept. Kernels come
+// from source (a plugin's) when given, else from target.
 tactic_choice fastest_tactic(const backend& target, const graph& g, const node& n, const std::vector<tensor_type>& types,
-                      const std::vector<mirt_tactic_info>& tactics, uint32_t precision_flags);
+                             const std::vector<mirt_tactic_info>& tactics, uint32_t precision_flags,
+                             const kernel_source* source = nullptr);
 
 }  // namespace mirt

@@ -85,6 +85,7 @@ struct node {
   std::string name;
   std::string op_type;
   std::string domain;         // "" for the standard op set
+  std::string version;        // a plugin op's version; "" for core ops (and for "the newest" before a build)
   std::vector<int> inputs;    // tensor indices; -1 for an omitted optional input
   std::vector<int> outputs;   // tensor indices
   attribute_map attributes;

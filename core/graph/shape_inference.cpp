@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/graph/schemas/schema_helpers.hpp"
+#include "core/plugin/plugin_instance.hpp"
 
 namespace mirt {
 
@@ -84,10 +85,9 @@ result<std::vector<tensor_type>> infer_types(const graph& g, const std::vector<i
       types[i].float_values = schemas::small_float_values(g, t);
     }
   }
-  const schema_table& schemas = schema_table::standard();
   for (int index : order) {
     const node& n = g.nodes[index];
-    const op_schema* schema = schemas.find(n.domain, n.op_type);
+    const op_schema* schema = find_op_schema(n);  // the standard set, else a plugin's
     if (!schema)
       return make_error(MIRT_STATUS_UNSUPPORTED, "layer '", n.name, "': op '", n.op_type, "'",
                         n.domain.empty() ? std::string() : cat(" (domain '", n.domain, "')"),

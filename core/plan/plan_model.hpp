@@ -33,6 +33,13 @@ struct kernel_choice {
   std::string tactic_name;
 };
 
+// A plugin layer of the plan and where its creator came from.
+struct plugin_ref {
+  int node = -1;  // index into plan_model::network.nodes
+  std::string name, version, plugin_namespace;
+  std::string library;  // file name; empty when the application registered the creator
+};
+
 struct plan_model {
   // Stamped by the writer from MIRT_VERSION_*; the reader fills them from the header.
   uint32_t mirt_major = 0, mirt_minor = 0, mirt_patch = 0;
@@ -46,6 +53,7 @@ struct plan_model {
   graph network;
   std::vector<kernel_choice> kernels;  // one per node
   std::vector<plan_profile> profiles;  // at least one
+  std::vector<plugin_ref> plugins;     // one per plugin layer
 
   // Filled by read_plan from the header; zero in a model that was not read from a plan. The
   // writer ignores them (it computes its own).

@@ -64,6 +64,7 @@ node read_node(decoder& d, const fb::Node& n, size_t index) {
   x.name = str(n.name());
   x.op_type = str(n.op_type());
   x.domain = str(n.domain());
+  x.version = str(n.version());
   x.inputs = d.vec<int>(n.inputs(), "node inputs");
   x.outputs = d.vec<int>(n.outputs(), "node outputs");
   if (const auto* attrs = n.attributes()) {
@@ -185,6 +186,10 @@ result<plan_model> read_metadata(const fb::Plan& root, const plan_header& h,
     for (const fb::Kernel* k : *kernels) m.kernels.push_back(kernel_choice{k->tactic_id(), str(k->tactic_name())});
   if (const auto* profiles = root.profiles())
     for (const fb::Profile* p : *profiles) m.profiles.push_back(read_profile(d, *p));
+  if (const auto* plugins = root.plugins())
+    for (const fb::PluginRef* p : *plugins)
+      m.plugins.push_back(plugin_ref{p->node(), str(p->name()), str(p->version()), str(p->plugin_namespace()),
+                                     str(p->library())});
   MIRT_RETURN_IF_ERROR(d.error);
 
   MIRT_RETURN_IF_ERROR(validate_plan_model(m, MIRT_STATUS_CORRUPT_DATA));

@@ -160,6 +160,15 @@ status validate_plan_model(const plan_model& model, mirt_status_code code) {
   if (model.kernels.size() != model.network.nodes.size())
     return make_error(code, "plan has ", model.kernels.size(), " kernels for ", model.network.nodes.size(),
                       " nodes; expected one per node");
+  for (const plugin_ref& p : model.plugins) {
+    if (p.node < 0 || static_cast<size_t>(p.node) >= model.network.nodes.size())
+      return make_error(code, "plan plugin ", p.plugin_namespace, "::", p.name, " names node ", p.node, " of ",
+                        model.network.nodes.size());
+    const node& n = model.network.nodes[p.node];
+    if (n.op_type != p.name || n.domain != p.plugin_namespace || n.version != p.version)
+      return make_error(code, "plan plugin ", p.plugin_namespace, "::", p.name, " version ", p.version, " names node ",
+                        p.node, " '", n.name, "', which is ", n.domain, "::", n.op_type, " version ", n.version);
+  }
   return check_profiles(model, code);
 }
 

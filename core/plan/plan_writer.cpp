@@ -55,7 +55,8 @@ flatbuffers::Offset<fb::Node> write_node(fbb_t& fbb, const node& n) {
   auto inputs = fbb.CreateVector(n.inputs);
   auto outputs = fbb.CreateVector(n.outputs);
   auto attributes = attrs.empty() ? 0 : fbb.CreateVector(attrs);
-  return fb::CreateNode(fbb, name, op_type, domain, inputs, outputs, attributes);
+  auto version = optional_string(fbb, n.version);
+  return fb::CreateNode(fbb, name, op_type, domain, inputs, outputs, attributes, version);
 }
 
 flatbuffers::Offset<fb::Profile> write_profile(fbb_t& fbb, const plan_profile& p) {
@@ -86,6 +87,10 @@ void write_metadata(fbb_t& fbb, const plan_model& m, const std::vector<uint64_t>
     kernels.push_back(fb::CreateKernel(fbb, k.tactic_id, optional_string(fbb, k.tactic_name)));
   std::vector<flatbuffers::Offset<fb::Profile>> profiles;
   for (const plan_profile& p : m.profiles) profiles.push_back(write_profile(fbb, p));
+  std::vector<flatbuffers::Offset<fb::PluginRef>> plugins;
+  for (const plugin_ref& p : m.plugins)
+    plugins.push_back(fb::CreatePluginRef(fbb, p.node, fbb.CreateString(p.name), fbb.CreateString(p.version),
+                                          fbb.CreateString(p.plugin_namespace), optional_string(fbb, p.library)));
 
   auto network_name = optional_string(fbb, g.name);
   auto backend_name = optional_string(fbb, m.backend_name);
@@ -98,9 +103,10 @@ void write_metadata(fbb_t& fbb, const plan_model& m, const std::vector<uint64_t>
   auto constants_vec = fbb.CreateVectorOfStructs(constants);
   auto kernels_vec = fbb.CreateVector(kernels);
   auto profiles_vec = fbb.CreateVector(profiles);
+  auto plugins_vec = plugins.empty() ? 0 : fbb.CreateVector(plugins);
   auto root = fb::CreatePlan(fbb, network_name, backend_name, backend_version, device_signature, m.precision_flags,
                              m.build_seconds, tensors_vec, nodes_vec, inputs_vec, outputs_vec, constants_vec,
-                             kernels_vec, profiles_vec);
+                             kernels_vec, profiles_vec, plugins_vec);
   fbb.Finish(root);
 }
 

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/base/log.hpp"
+#include "core/plugin/plugin_registry.hpp"
 
 namespace fs = std::filesystem;
 
@@ -179,6 +180,15 @@ result<module_handle> registry::load_locked(module_record& record) {
 }
 
 status registry::load_library(const std::string& path) {
+  module_handle module;
+  MIRT_RETURN_IF_ERROR(load_library_locked(path, module));
+  // A plugin library's creators join the plugin registry (outside this registry's lock).
+  if (module && module->desc->kind == MIRT_MODULE_KIND_PLUGIN_LIBRARY)
+    return plugin_registry::instance().add_library(module->path, module->vtable(), module);
+  return {};
+}
+
+status registry::load_library_locked(const std::string& path, module_handle& out_module) {
   std::lock_guard lock(mutex_);
   std::error_code ec;
   if (!fs::exists(path, ec)) return make_error(MIRT_STATUS_NOT_FOUND, "module library '", path, "' does not exist");
@@ -187,6 +197,7 @@ status registry::load_library(const std::string& path) {
   probe.abi_version = MIRT_ABI_VERSION;  // checked against the descriptor once loaded
   probe.name = probe.library_path;
   MIRT_ASSIGN_OR_RETURN(module_handle module, load_locked(probe));
+  out_module = module;
   for (const module_record& m : modules_) {
     if (m.kind == module->desc->kind && m.name == module->desc->name) {
       if (m.library_path == probe.library_path) return {};

@@ -62,6 +62,7 @@ class registry {
  private:
   registry();
   status scan_folder_locked(const std::string& folder);
+  status load_library_locked(const std::string& path, module_handle& out_module);
   result<module_handle> load_locked(module_record& record);
   std::string searched_locked() const;
 

@@ -67,11 +67,22 @@ node_view::node_view(const graph& g, const node& n, const std::vector<tensor_typ
 }
 
 size_t kernel::workspace_size(const mirt_tensor_desc* inputs, const mirt_tensor_desc* outputs) const {
-  return vt_->kernel_workspace_size ? vt_->kernel_workspace_size(k_, inputs, outputs) : 0;
+  try {
+    return fns_.workspace_size ? fns_.workspace_size(k_, inputs, outputs) : 0;
+  } catch (...) {
+    return 0;  // execute() reports a broken kernel with the layer's name
+  }
 }
 
 status kernel::execute(const mirt_kernel_io& io, const std::string& layer) const {
-  status s = from_c_status(vt_->kernel_execute(k_, &io));
+  status s;
+  try {
+    s = from_c_status(fns_.execute(k_, &io));
+  } catch (const std::exception& e) {
+    s = make_error(MIRT_STATUS_MODULE_ERROR, "the kernel threw: ", e.what());
+  } catch (...) {
+    s = make_error(MIRT_STATUS_MODULE_ERROR, "the kernel threw an exception");
+  }
   return s.ok() ? s : s.with_context(cat("layer '", layer, "'"));
 }
 

@@ -33,11 +33,21 @@ class node_view {
 mirt_tensor_desc to_desc(const tensor_type& t);
 size_t byte_size(const mirt_tensor_desc& d);
 
-// A kernel made by a backend; destroyed through the backend, which it keeps loaded.
+// The kernel half of a table: the same functions in mirt_backend_vtable and mirt_plugin_runtime_vtable.
+struct kernel_functions {
+  size_t (*workspace_size)(const mirt_kernel*, const mirt_tensor_desc*, const mirt_tensor_desc*) = nullptr;
+  mirt_status (*execute)(const mirt_kernel*, const mirt_kernel_io*) = nullptr;
+  void (*destroy)(mirt_kernel*) = nullptr;
+};
+
+// A kernel made by a backend or a plugin; destroyed through its maker, which `owner` keeps alive.
 class kernel {
  public:
-  kernel(module_handle module, const mirt_backend_vtable* vt, mirt_kernel* k) : module_(std::move(module)), vt_(vt), k_(k) {}
-  ~kernel() { if (k_) vt_->kernel_destroy(k_); }
+  kernel(std::shared_ptr<const void> owner, kernel_functions fns, mirt_kernel* k)
+      : owner_(std::move(owner)), fns_(fns), k_(k) {}
+  kernel(module_handle module, const mirt_backend_vtable* vt, mirt_kernel* k)
+      : kernel(std::move(module), {vt->kernel_workspace_size, vt->kernel_execute, vt->kernel_destroy}, k) {}
+  ~kernel() { if (k_ && fns_.destroy) fns_.destroy(k_); }
   kernel(const kernel&) = delete;
   kernel& operator=(const kernel&) = delete;
 
@@ -45,13 +55,21 @@ class kernel {
   status execute(const mirt_kernel_io& io, const std::string& layer) const;
 
  private:
-  module_handle module_;
-  const mirt_backend_vtable* vt_;
+  std::shared_ptr<const void> owner_;
+  kernel_functions fns_;
   mirt_kernel* k_;
 };
 
+// Where a layer's tactics and kernels come from: the target backend, or a plugin.
+class kernel_source {
+ public:
+  virtual ~kernel_source() = default;
+  virtual result<std::vector<mirt_tactic_info>> tactics(const mirt_node_info* node) const = 0;
+  virtual result<std::unique_ptr<kernel>> create_kernel(const mirt_node_info* node, uint64_t tactic) const = 0;
+};
+
 // A loaded backend module.
-class backend {
+class backend final : public kernel_source {
  public:
   static result<std::shared_ptr<backend>> acquire(const std::string& name);  // empty: best score
 
@@ -60,8 +78,8 @@ class backend {
   std::string device_signature() const { return vt_->device_signature ? vt_->device_signature() : ""; }
   mirt_tensor_location io_location() const { return vt_->io_location; }
 
-  result<std::vector<mirt_tactic_info>> tactics(const mirt_node_info* node) const;
-  result<std::unique_ptr<kernel>> create_kernel(const mirt_node_info* node, uint64_t tactic) const;
+  result<std::vector<mirt_tactic_info>> tactics(const mirt_node_info* node) const override;
+  result<std::unique_ptr<kernel>> create_kernel(const mirt_node_info* node, uint64_t tactic) const override;
 
   // Device memory freed by the returned owner.
   result<std::shared_ptr<void>> allocate(size_t bytes, const std::string& purpose) const;

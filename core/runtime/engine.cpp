@@ -7,6 +7,7 @@
 #include "core/base/buffers.hpp"
 #include "core/graph/shape_inference.hpp"
 #include "core/plan/plan_reader.hpp"
+#include "core/plugin/plugin_instance.hpp"
 
 namespace mirt {
 
@@ -62,10 +63,17 @@ result<std::shared_ptr<const engine>> engine::load(const void* data, size_t size
     e->declared_[t].shape = g.tensors[t].shape;
     e->declared_[t].values = small_integer_values(g, g.tensors[t]);
   }
+  // Plugin creators first (loading their libraries from the search folders if needed): plugin
+  // layers' shapes and kernels come from them.
+  for (const plugin_ref& p : plan.plugins) {
+    MIRT_RETURN_IF_ERROR(
+        plugin_registry::instance().find_for_plan(p.plugin_namespace, p.name, p.version, p.library).error());
+  }
   for (size_t n = 0; n < g.nodes.size(); ++n) {
     node_view view(g, g.nodes[n], e->declared_, plan.precision_flags);
-    MIRT_ASSIGN_OR_RETURN(std::unique_ptr<kernel> k,
-                          e->backend_->create_kernel(view.info(), plan.kernels[n].tactic_id));
+    MIRT_ASSIGN_OR_RETURN(std::unique_ptr<plugin_kernel_source> plugin, plugin_kernels_of(g.nodes[n], plan.backend_name));
+    const kernel_source& source = plugin ? static_cast<const kernel_source&>(*plugin) : *e->backend_;
+    MIRT_ASSIGN_OR_RETURN(std::unique_ptr<kernel> k, source.create_kernel(view.info(), plan.kernels[n].tactic_id));
     e->kernels_.push_back(std::move(k));
   }
   e->io_ = g.inputs;

@@ -18,6 +18,7 @@
 
 #include "mirt/mirt.h"
 #include "mirt/backend.h"
+#include "mirt/plugin.h"
 
 #if defined(__x86_64__) && defined(__LP64__)
 
@@ -141,7 +142,7 @@ MIRT_ASSERT_OFFSET(mirt_attribute, strings, 48);
 MIRT_ASSERT_GROUP_END(mirt_attribute, strings, 56); /* end of the 0.1 group */
 
 /* mirt_layer_desc (mirt/network.h) */
-MIRT_ASSERT_SIZE(mirt_layer_desc, 104, 8);
+MIRT_ASSERT_SIZE(mirt_layer_desc, 120, 8);
 /* since 0.1 */
 MIRT_ASSERT_OFFSET(mirt_layer_desc, struct_size, 0);
 MIRT_ASSERT_OFFSET(mirt_layer_desc, op_type, 8);
@@ -153,7 +154,9 @@ MIRT_ASSERT_OFFSET(mirt_layer_desc, num_attributes, 72);
 MIRT_ASSERT_OFFSET(mirt_layer_desc, attributes, 80);
 MIRT_ASSERT_OFFSET(mirt_layer_desc, num_outputs, 88);
 MIRT_ASSERT_OFFSET(mirt_layer_desc, output_names, 96);
-MIRT_ASSERT_GROUP_END(mirt_layer_desc, output_names, 104); /* end of the 0.1 group */
+MIRT_ASSERT_GROUP_END(mirt_layer_desc, output_names, 104); /* end of the 0.1 group before plugins */
+MIRT_ASSERT_OFFSET(mirt_layer_desc, plugin_version, 104);
+MIRT_ASSERT_GROUP_END(mirt_layer_desc, plugin_version, 120); /* end of the 0.1 group */
 
 /* mirt_network_options (mirt/network.h) */
 MIRT_ASSERT_SIZE(mirt_network_options, 24, 8);
@@ -248,10 +251,12 @@ MIRT_ASSERT_OFFSET(mirt_host_api, status_destroy, 80);
 MIRT_ASSERT_GROUP_END(mirt_host_api, status_destroy, 88); /* end of the 0.1 group */
 
 /* mirt_plugin_library_vtable (mirt/module.h) */
-MIRT_ASSERT_SIZE(mirt_plugin_library_vtable, 4, 4);
+MIRT_ASSERT_SIZE(mirt_plugin_library_vtable, 16, 8);
 /* since 0.1 */
 MIRT_ASSERT_OFFSET(mirt_plugin_library_vtable, struct_size, 0);
-MIRT_ASSERT_GROUP_END(mirt_plugin_library_vtable, struct_size, 4); /* end of the 0.1 group */
+MIRT_ASSERT_GROUP_END(mirt_plugin_library_vtable, struct_size, 4); /* the reserved table */
+MIRT_ASSERT_OFFSET(mirt_plugin_library_vtable, get_creators, 8);
+MIRT_ASSERT_GROUP_END(mirt_plugin_library_vtable, get_creators, 16); /* end of the 0.1 group */
 
 /* mirt_calibrator_vtable (mirt/module.h) */
 MIRT_ASSERT_SIZE(mirt_calibrator_vtable, 4, 4);
@@ -336,6 +341,82 @@ MIRT_ASSERT_OFFSET(mirt_tactic_info, id, 0);
 MIRT_ASSERT_OFFSET(mirt_tactic_info, name, 8);
 MIRT_ASSERT_GROUP_END(mirt_tactic_info, name, 72); /* end of the 0.1 group */
 
+/* mirt_plugin_field_spec (mirt/plugin.h) */
+MIRT_ASSERT_SIZE(mirt_plugin_field_spec, 32, 8);
+/* since 0.1 */
+MIRT_ASSERT_OFFSET(mirt_plugin_field_spec, name, 0);
+MIRT_ASSERT_OFFSET(mirt_plugin_field_spec, type, 8);
+MIRT_ASSERT_OFFSET(mirt_plugin_field_spec, length, 16);
+MIRT_ASSERT_OFFSET(mirt_plugin_field_spec, required, 24);
+MIRT_ASSERT_GROUP_END(mirt_plugin_field_spec, required, 28); /* end of the 0.1 group */
+
+/* mirt_plugin_core_vtable (mirt/plugin.h) */
+MIRT_ASSERT_SIZE(mirt_plugin_core_vtable, 48, 8);
+/* since 0.1 */
+MIRT_ASSERT_OFFSET(mirt_plugin_core_vtable, struct_size, 0);
+MIRT_ASSERT_OFFSET(mirt_plugin_core_vtable, name, 8);
+MIRT_ASSERT_OFFSET(mirt_plugin_core_vtable, version, 16);
+MIRT_ASSERT_OFFSET(mirt_plugin_core_vtable, plugin_namespace, 24);
+MIRT_ASSERT_OFFSET(mirt_plugin_core_vtable, clone, 32);
+MIRT_ASSERT_OFFSET(mirt_plugin_core_vtable, destroy, 40);
+MIRT_ASSERT_GROUP_END(mirt_plugin_core_vtable, destroy, 48); /* end of the 0.1 group */
+
+/* mirt_plugin_build_vtable (mirt/plugin.h) */
+MIRT_ASSERT_SIZE(mirt_plugin_build_vtable, 56, 8);
+/* since 0.1 */
+MIRT_ASSERT_OFFSET(mirt_plugin_build_vtable, struct_size, 0);
+MIRT_ASSERT_OFFSET(mirt_plugin_build_vtable, num_outputs, 8);
+MIRT_ASSERT_OFFSET(mirt_plugin_build_vtable, get_output_dtypes, 16);
+MIRT_ASSERT_OFFSET(mirt_plugin_build_vtable, get_output_shapes, 24);
+MIRT_ASSERT_OFFSET(mirt_plugin_build_vtable, supports_dtypes, 32);
+MIRT_ASSERT_OFFSET(mirt_plugin_build_vtable, workspace_size, 40);
+MIRT_ASSERT_OFFSET(mirt_plugin_build_vtable, configure, 48);
+MIRT_ASSERT_GROUP_END(mirt_plugin_build_vtable, configure, 56); /* end of the 0.1 group */
+
+/* mirt_plugin_runtime_vtable (mirt/plugin.h) */
+MIRT_ASSERT_SIZE(mirt_plugin_runtime_vtable, 56, 8);
+/* since 0.1 */
+MIRT_ASSERT_OFFSET(mirt_plugin_runtime_vtable, struct_size, 0);
+MIRT_ASSERT_OFFSET(mirt_plugin_runtime_vtable, get_tactics, 8);
+MIRT_ASSERT_OFFSET(mirt_plugin_runtime_vtable, kernel_create, 16);
+MIRT_ASSERT_OFFSET(mirt_plugin_runtime_vtable, kernel_workspace_size, 24);
+MIRT_ASSERT_OFFSET(mirt_plugin_runtime_vtable, kernel_execute, 32);
+MIRT_ASSERT_OFFSET(mirt_plugin_runtime_vtable, kernel_destroy, 40);
+MIRT_ASSERT_OFFSET(mirt_plugin_runtime_vtable, serialize_fields, 48);
+MIRT_ASSERT_GROUP_END(mirt_plugin_runtime_vtable, serialize_fields, 56); /* end of the 0.1 group */
+
+/* mirt_plugin (mirt/plugin.h) */
+MIRT_ASSERT_SIZE(mirt_plugin, 40, 8);
+/* since 0.1 */
+MIRT_ASSERT_OFFSET(mirt_plugin, struct_size, 0);
+MIRT_ASSERT_OFFSET(mirt_plugin, self, 8);
+MIRT_ASSERT_OFFSET(mirt_plugin, core, 16);
+MIRT_ASSERT_OFFSET(mirt_plugin, build, 24);
+MIRT_ASSERT_OFFSET(mirt_plugin, runtime, 32);
+MIRT_ASSERT_GROUP_END(mirt_plugin, runtime, 40); /* end of the 0.1 group */
+
+/* mirt_plugin_creator (mirt/plugin.h) */
+MIRT_ASSERT_SIZE(mirt_plugin_creator, 72, 8);
+/* since 0.1 */
+MIRT_ASSERT_OFFSET(mirt_plugin_creator, struct_size, 0);
+MIRT_ASSERT_OFFSET(mirt_plugin_creator, name, 8);
+MIRT_ASSERT_OFFSET(mirt_plugin_creator, version, 16);
+MIRT_ASSERT_OFFSET(mirt_plugin_creator, plugin_namespace, 24);
+MIRT_ASSERT_OFFSET(mirt_plugin_creator, description, 32);
+MIRT_ASSERT_OFFSET(mirt_plugin_creator, num_fields, 40);
+MIRT_ASSERT_OFFSET(mirt_plugin_creator, fields, 48);
+MIRT_ASSERT_OFFSET(mirt_plugin_creator, create, 56);
+MIRT_ASSERT_OFFSET(mirt_plugin_creator, user_data, 64);
+MIRT_ASSERT_GROUP_END(mirt_plugin_creator, user_data, 72); /* end of the 0.1 group */
+
+/* mirt_plugin_creator_info (mirt/plugin.h) */
+MIRT_ASSERT_SIZE(mirt_plugin_creator_info, 32, 8);
+/* since 0.1 */
+MIRT_ASSERT_OFFSET(mirt_plugin_creator_info, struct_size, 0);
+MIRT_ASSERT_OFFSET(mirt_plugin_creator_info, creator, 8);
+MIRT_ASSERT_OFFSET(mirt_plugin_creator_info, library_path, 16);
+MIRT_ASSERT_GROUP_END(mirt_plugin_creator_info, library_path, 32); /* end of the 0.1 group */
+
 
 /* The _INIT macros set struct_size to the struct's size (not a constant expression, so checked here). */
 static int init_sizes_match(void) {
@@ -346,6 +427,7 @@ static int init_sizes_match(void) {
   mirt_tensor_info tensor = MIRT_TENSOR_INFO_INIT;
   mirt_context_options context = MIRT_CONTEXT_OPTIONS_INIT;
   mirt_module_info module = MIRT_MODULE_INFO_INIT;
+  mirt_plugin_creator_info creator = MIRT_PLUGIN_CREATOR_INFO_INIT;
   int failed = 0;
   failed += network.struct_size != sizeof network;
   failed += layer.struct_size != sizeof layer;
@@ -355,12 +437,13 @@ static int init_sizes_match(void) {
   failed += tensor.struct_size != sizeof tensor;
   failed += context.struct_size != sizeof context;
   failed += module.struct_size != sizeof module;
+  failed += creator.struct_size != sizeof creator;
   return failed;
 }
 
 int main(void) {
   int failed = init_sizes_match();
-  printf("layout asserts compiled (x86_64); _INIT macros: %d passed, %d failed\n", 9 - failed, failed);
+  printf("layout asserts compiled (x86_64); _INIT macros: %d passed, %d failed\n", 10 - failed, failed);
   return failed == 0 ? 0 : 1;
 }
 

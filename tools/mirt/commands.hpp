@@ -27,6 +27,7 @@ struct exec_options {
   std::string export_times, export_output, load_inputs;
   bool skip_inference = false;
   bool no_data_transfers = false;
+  std::vector<std::string> plugins;  // plugin libraries to load first
   std::string command_line;  // echoed on the &&&& lines
 };
 CLI::App* add_exec_command(CLI::App& app, exec_options& options);
@@ -45,6 +46,7 @@ int inspect_onnx_model(const inspect_options& options);
 struct modules_options {
   bool json = false;
   std::string load_library;
+  bool plugins = false;  // list plugin creators and their fields instead
 };
 CLI::App* add_modules_command(CLI::App& app, modules_options& options);
 int run_modules_command(const modules_options& options);

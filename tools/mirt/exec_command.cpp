@@ -32,6 +32,8 @@ CLI::App* add_exec_command(CLI::App& app, exec_options& o) {
   cmd->add_option("--minShapes", o.min_shapes, "Profile minimum shapes of dynamic inputs (same syntax as --shapes)");
   cmd->add_option("--optShapes", o.opt_shapes, "Profile optimum shapes of dynamic inputs");
   cmd->add_option("--maxShapes", o.max_shapes, "Profile maximum shapes of dynamic inputs");
+  cmd->add_option("--plugins", o.plugins, "Plugin libraries (.so) to load before parsing, e.g. --plugins libmyop.so; repeatable")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--backend", o.backend, "Backend module to build for (default: the best one installed)");
   cmd->add_flag("--fp16", o.fp16, "Allow FP16 kernels");
   cmd->add_flag("--bf16", o.bf16, "Allow BF16 kernels");
@@ -191,6 +193,10 @@ int run(const exec_options& o) {
     }
   }();
   if (o.onnx.empty() && o.load_engine.empty()) throw spec_error("give a model with --onnx FILE or a plan with --loadEngine FILE");
+  for (const std::string& library : o.plugins) {
+    load_library(library);
+    std::cout << "Loaded plugin library " << library << "\n";
+  }
 
   std::optional<plan> p;
   if (!o.onnx.empty()) {

@@ -1,5 +1,6 @@
 /* mirt/mirt.h — the whole public C API of mirt. Include this one header.
- * Link with -lmirt (pkg-config mirt). Module authors also include mirt/backend.h or mirt/parser.h. */
+ * Link with -lmirt (pkg-config mirt). Module authors also include mirt/backend.h or mirt/parser.h;
+ * plugin authors include mirt/plugin.h. */
 #ifndef MIRT_MIRT_H
 #define MIRT_MIRT_H
 
@@ -10,5 +11,6 @@
 #include "mirt/module.h"
 #include "mirt/registry.h"
 #include "mirt/parser.h"
+#include "mirt/plugin.h"
 
 #endif /* MIRT_MIRT_H */

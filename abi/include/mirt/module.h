@@ -28,7 +28,7 @@ typedef enum mirt_module_kind {
   MIRT_MODULE_KIND_UNDEFINED = 0,
   MIRT_MODULE_KIND_BACKEND = 1,        /* vtable: mirt_backend_vtable (mirt/backend.h) */
   MIRT_MODULE_KIND_PARSER = 2,         /* vtable: mirt_parser_vtable (mirt/parser.h) */
-  MIRT_MODULE_KIND_PLUGIN_LIBRARY = 3, /* vtable: mirt_plugin_library_vtable (reserved, see below) */
+  MIRT_MODULE_KIND_PLUGIN_LIBRARY = 3, /* vtable: mirt_plugin_library_vtable (below; mirt/plugin.h) */
   MIRT_MODULE_KIND_CALIBRATOR = 4,     /* vtable: mirt_calibrator_vtable (reserved, see below) */
   MIRT_MODULE_KIND_REFITTER = 5,       /* vtable: mirt_refitter_vtable (reserved, see below) */
   MIRT_MODULE_KIND_FORCE32 = 0x7FFFFFFF
@@ -78,10 +78,18 @@ typedef struct mirt_module_desc {
 typedef const mirt_module_desc* (*mirt_module_entry_fn)(uint32_t host_abi_version, const mirt_host_api* host);
 #define MIRT_MODULE_ENTRY_SYMBOL "mirt_module_entry"
 
-/* Reserved tables of the kinds filled by later releases. Their struct_size is checked already. */
+/* The table of a plugin library: its layer plugin creators (mirt/plugin.h). */
+struct mirt_plugin_creator;
 typedef struct mirt_plugin_library_vtable {
   uint32_t struct_size;
+  /* since 0.1 */
+  /* Writes the library's creators (static storage) and their count. Called once, when the
+   * library is loaded; the registry refuses a creator whose name, version and namespace another
+   * registered creator has. */
+  mirt_status (*get_creators)(const struct mirt_plugin_creator* const** out_creators, size_t* out_count);
 } mirt_plugin_library_vtable;
+
+/* Reserved tables of the kinds filled by later releases. Their struct_size is checked already. */
 typedef struct mirt_calibrator_vtable {
   uint32_t struct_size;
 } mirt_calibrator_vtable;

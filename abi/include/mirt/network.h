@@ -89,8 +89,11 @@ typedef struct mirt_layer_desc {
   /* NULL, or num_outputs names; an empty name becomes the layer's name (one output) or
    * "<layer>:<index>" (several). */
   const mirt_string_view* output_names;
+  /* since 0.1 */
+  /* For a plugin op: the plugin version to use; empty for the newest registered one. */
+  mirt_string_view plugin_version;
 } mirt_layer_desc;
-#define MIRT_LAYER_DESC_INIT {sizeof(mirt_layer_desc), {NULL, 0}, {NULL, 0}, {NULL, 0}, 0, NULL, 0, NULL, 0, NULL}
+#define MIRT_LAYER_DESC_INIT {sizeof(mirt_layer_desc), {NULL, 0}, {NULL, 0}, {NULL, 0}, 0, NULL, 0, NULL, 0, NULL, {NULL, 0}}
 
 /* Adds a layer. The op type and attributes are checked against the op's schema now; shapes are
  * checked by the builder (mirt_builder_build), whose error names the layer.
@@ -98,8 +101,10 @@ typedef struct mirt_layer_desc {
  *   output tensors (owned by network).
  * Returns INVALID_GRAPH naming the layer for an unknown attribute, a wrong attribute type, a missing
  * required attribute or a wrong input count; ALREADY_EXISTS for a taken layer or output name.
- * An op type the core does not know is accepted when domain is not the standard one (a plugin may
- * supply it at build time). */
+ * An op of another domain is a plugin op when a plugin creator of that namespace and name is
+ * registered (mirt/plugin.h): its attributes are the creator's fields and are checked against its
+ * field list now. An op type nobody knows yet is accepted when domain is not the standard one (a
+ * plugin library may supply it by build time). */
 MIRT_API mirt_status mirt_network_add_layer(mirt_network* network, const mirt_layer_desc* desc,
                                             mirt_tensor** out_outputs);
 

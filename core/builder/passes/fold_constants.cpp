@@ -7,6 +7,7 @@
 #include "core/base/log.hpp"
 #include "core/builder/build_state.hpp"
 #include "core/graph/shape_inference.hpp"
+#include "core/plugin/plugin_instance.hpp"
 
 namespace mirt {
 
@@ -69,6 +70,7 @@ status fold_constants(build_state& state) {
   size_t count = 0;
   for (int index : state.order) {
     const node& n = g.nodes[index];
+    if (find_plugin_creator(n)) continue;  // a plugin's kernels may not run on the CPU backend
     bool values_known = !n.outputs.empty();
     int64_t bytes = 0;
     for (int t : n.outputs) {

@@ -12,6 +12,7 @@
 #include "core/builder/tactic_timer.hpp"
 #include "core/builder/timing_cache.hpp"
 #include "core/graph/shape_inference.hpp"
+#include "core/plugin/plugin_instance.hpp"
 
 namespace mirt {
 
@@ -66,7 +67,10 @@ status select_kernels(build_state& state) {
     const int index = state.order[step];
     const node& n = state.network.nodes[index];
     node_view view(state.network, n, state.types, state.options.precision_flags);
-    result<std::vector<mirt_tactic_info>> tactics = state.target->tactics(view.info());
+    // A plugin layer's tactics come from its plugin, through the same kernel interface.
+    MIRT_ASSIGN_OR_RETURN(std::unique_ptr<plugin_kernel_source> plugin, plugin_kernels_of(n, state.target->name()));
+    const kernel_source& source = plugin ? static_cast<const kernel_source&>(*plugin) : *state.target;
+    result<std::vector<mirt_tactic_info>> tactics = source.tactics(view.info());
     if (!tactics.ok()) return tactics.error();
     size_t chosen = 0;
     if (timed && tactics->size() > 1) {
@@ -83,7 +87,7 @@ status select_kernels(build_state& state) {
         log_verbose("builder", "layer '", n.name, "': tactic ", *recorded, " from the timing cache");
       } else {
         const tactic_choice choice = fastest_tactic(*state.target, state.network, n, opt_types, *tactics,
-                                                    state.options.precision_flags);
+                                                    state.options.precision_flags, &source);
         chosen = timed_here[key] = choice.index;
         ++timings;
         // Only a real timing is recorded: a default kept when nothing ran is no measurement.
