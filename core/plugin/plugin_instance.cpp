@@ -105,7 +105,7 @@ result<std::shared_ptr<plugin_instance>> plugin_instance::create(const plugin_cr
   attribute_views views(fields.all());
   MIRT_RETURN_IF_ERROR(p->guarded("create", [&] {
     return from_c_status(record.creator->create(record.creator, views.list.data(), views.list.size(), &made));
-  }));
+  }), p->where());
   if (!made.core)
     return make_error(MIRT_STATUS_MODULE_ERROR, p->where(), ": the creator returned no plugin object");
   p->plugin_ = made;  // from here on the destructor frees it
@@ -164,7 +164,7 @@ status plugin_instance::infer(infer_context& ctx) const {
   MIRT_RETURN_IF_ERROR(guarded("get_output_dtypes", [&] {
     return from_c_status(b.get_output_dtypes(plugin_.self, in_dtypes.data(), in_dtypes.size(), out_dtypes.data(),
                                              outputs));
-  }));
+  }), where());
   std::vector<mirt_tensor_desc> out_descs(outputs);
   for (size_t o = 0; o < outputs; ++o) {
     if (mirt_dtype_size(out_dtypes[o]) == 0)
@@ -175,7 +175,7 @@ status plugin_instance::infer(infer_context& ctx) const {
   }
   MIRT_RETURN_IF_ERROR(guarded("get_output_shapes", [&] {
     return from_c_status(b.get_output_shapes(plugin_.self, in_descs.data(), in_descs.size(), out_descs.data(), outputs));
-  }));
+  }), where());
   bool inputs_known = true;
   for (size_t i = 0; i < ctx.num_inputs(); ++i)
     if (ctx.has_input(i) && element_count(ctx.input(i).shape) < 0) inputs_known = false;
