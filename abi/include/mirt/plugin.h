@@ -86,7 +86,8 @@ typedef struct mirt_plugin_build_vtable {
   int32_t (*supports_dtypes)(const void* self, const mirt_dtype* inputs, size_t num_inputs, const mirt_dtype* outputs,
                              size_t num_outputs);
   /* (optional) Workspace bytes at these (largest) shapes. The builder refuses a plugin that asks for
-   * more than the builder config's memory limit. Default: 0. */
+   * more than the builder config's memory limit. Default: 0. What a context allocates is what the
+   * runtime table's kernel_workspace_size returns: answer both alike. */
   size_t (*workspace_size)(const void* self, const mirt_tensor_desc* inputs, size_t num_inputs,
                            const mirt_tensor_desc* outputs, size_t num_outputs);
   /* (optional) Tells the plugin the types and shapes it will see (-1 for dims that vary). */
