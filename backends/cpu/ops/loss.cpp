@@ -4,6 +4,7 @@
 // target equal to ignore_index contributes 0 with weight 0; "mean" divides the weighted sum by
 // the sum of the weights taken, as ONNX defines it. Sums accumulate in double.
 #include <cmath>
+#include <memory>
 #include <optional>
 
 #include "backends/cpu/float_types.hpp"
@@ -27,9 +28,10 @@ class loss_kernel final : public kernel {
   loss_kernel(reduction r, std::optional<int64_t> ignore_index, bool softmax)
       : reduction_(r), ignore_(ignore_index), softmax_(softmax) {}
 
-  // Log-softmax keeps a [N, C, D] buffer of doubles.
+  // Log-softmax keeps a [N, C, D] buffer of doubles; the workspace carries no alignment promise,
+  // so it asks for room to align the buffer itself.
   size_t workspace_size(const std::vector<dims>& in, const std::vector<dims>&) const override {
-    return softmax_ ? size_t(product(in.at(0))) * sizeof(double) : 0;
+    return softmax_ ? size_t(product(in.at(0))) * sizeof(double) + alignof(double) : 0;
   }
 
   void execute(const exec_args& args) const override {
@@ -54,11 +56,11 @@ class loss_kernel final : public kernel {
     const double* logp = nullptr;
     if (softmax_) {
       const bool to_output = args.out.size() > 1 && args.out[1].data;
-      double* lp = nullptr;
-      if (args.workspace && args.workspace_size >= size_t(n * classes * d) * sizeof(double))
-        lp = static_cast<double*>(args.workspace);
-      else
-        lp = (owned.resize(size_t(n * classes * d)), owned.data());
+      const size_t bytes = size_t(n * classes * d) * sizeof(double);
+      void* ws = args.workspace;
+      size_t ws_size = args.workspace_size;
+      double* lp = ws ? static_cast<double*>(std::align(alignof(double), bytes, ws, ws_size)) : nullptr;
+      if (!lp) lp = (owned.resize(size_t(n * classes * d)), owned.data());
       log_softmax(px, lp, n, classes, d);
       if (to_output) {
         T* out = args.out[1].as<T>();
