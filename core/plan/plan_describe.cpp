@@ -160,8 +160,16 @@ std::string describe_plan_json(const plan_model& m, size_t plan_size) {
     if (t >= 0 && static_cast<size_t>(t) < g.tensors.size()) outputs.push_back(tensor_json(g.tensors[t]));
   for (size_t p = 0; p < m.profiles.size(); ++p) profiles.push_back(profile_json(m, p));
   for (size_t n = 0; n < g.nodes.size(); ++n) layers.push_back(layer_json(m, n));
+  // Plugin layers and the libraries a runtime needs for them.
+  json plugins = json::array();
+  for (const plugin_ref& p : m.plugins)
+    plugins.push_back({{"layer", p.node >= 0 && static_cast<size_t>(p.node) < g.nodes.size() ? g.nodes[p.node].name : ""},
+                       {"name", p.name},
+                       {"version", p.version},
+                       {"namespace", p.plugin_namespace},
+                       {"library", p.library}});
   json doc{{"header", header},     {"network", g.name},     {"inputs", inputs}, {"outputs", outputs},
-           {"profiles", profiles}, {"layers", layers},      {"weights", weights_json(m)}};
+           {"profiles", profiles}, {"layers", layers},      {"weights", weights_json(m)}, {"plugins", plugins}};
   return doc.dump(2, ' ', false, json::error_handler_t::replace);
 }
 

@@ -148,3 +148,36 @@ TEST_CASE("a plugin asking for more workspace than the memory limit fails the bu
   CHECK(contains(message, "1099511627776 bytes of workspace"));
   CHECK(contains(message, "memory limit of 1073741824"));
 }
+
+TEST_CASE("a plugin's tactics take part in kernel selection: a tactic that fails when timed is not chosen") {
+  load_libraries();
+  one_layer model("FirstTacticFails", "test.bad", {}, 3);
+  plan_owner timed, untimed;
+  REQUIRE_OK(model.build(2, 2, 2, 3, timed, 0, 3));
+  REQUIRE_OK(model.build(2, 2, 2, 3, untimed, 0, 0));
+  char* json = nullptr;
+  REQUIRE_OK(mirt_plan_describe_json(timed.p, &json));
+  const std::string described = json;
+  mirt_string_free(json);
+  INFO(described);
+  CHECK(contains(described, "\"name\": \"copy\""));
+  CHECK(!contains(described, "\"name\": \"broken\""));
+  CHECK(contains(described, "\"library\": \"libmisbehaving_plugins.so\""));
+  std::vector<float> x = random_floats(6, 9);
+  engine_owner engine = make_engine(mirt_plan_data(timed.p), mirt_plan_size(timed.p));
+  std::vector<double> expected(x.begin(), x.end());
+  CHECK(max_relative_error(run(engine.p, x, 2, 3), expected) == 0);
+  // Untimed, the plugin's first (broken) tactic is taken, and its failure names the layer.
+  engine_owner broken = make_engine(mirt_plan_data(untimed.p), mirt_plan_size(untimed.p));
+  context_owner context;
+  REQUIRE_OK(mirt_context_create(broken.p, nullptr, &context.p));
+  const int64_t dims[] = {2, 3};
+  std::vector<float> y(6);
+  REQUIRE_OK(mirt_context_set_input_shape(context.p, sv("x"), 2, dims));
+  REQUIRE_OK(mirt_context_set_tensor_address(context.p, sv("x"), x.data()));
+  REQUIRE_OK(mirt_context_set_tensor_address(context.p, sv("plugin"), y.data()));
+  std::string message;
+  EXPECT_FAILURE(mirt_context_enqueue(context.p, nullptr), MIRT_STATUS_INTERNAL, message);
+  CHECK(contains(message, "layer 'plugin'"));
+  CHECK(contains(message, "the broken tactic ran"));
+}
