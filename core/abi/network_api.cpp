@@ -158,7 +158,10 @@ MIRT_EXPORT mirt_status mirt_network_add_layer(mirt_network* network, const mirt
     return to_c_status({MIRT_STATUS_INVALID_GRAPH,
                         cat("layer '", n.name, "': unknown op '", n.op_type,
                             "' in the standard domain; a plugin op needs its own domain")});
-  size_t num_outputs = desc->num_outputs ? desc->num_outputs : schema ? static_cast<size_t>(schema->min_outputs) : 1;
+  size_t num_outputs = desc->num_outputs ? desc->num_outputs
+                      : mirt::find_plugin_creator(n) ? mirt::plugin_default_outputs(n)
+                      : schema                       ? static_cast<size_t>(schema->min_outputs)
+                                                     : 1;
   std::vector<std::string> output_names;
   for (size_t o = 0; o < num_outputs; ++o) {
     std::string name = desc->output_names ? std::string(to_view(desc->output_names[o])) : std::string();

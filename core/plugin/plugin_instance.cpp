@@ -306,6 +306,19 @@ result<std::unique_ptr<plugin_kernel_source>> plugin_kernels_of(const node& n, c
   return std::make_unique<plugin_kernel_source>(std::move(plugin), backend);
 }
 
+size_t plugin_default_outputs(const node& n) {
+  const plugin_creator_record* record = find_plugin_creator(n);
+  if (!record) return 1;
+  result<std::shared_ptr<plugin_instance>> plugin = plugin_instance::create(*record, n.attributes, n.name);
+  if (!plugin.ok()) return 1;
+  size_t count = 1;
+  status s = (*plugin)->guarded("num_outputs", [&] {
+    count = (*plugin)->plugin_.build->num_outputs((*plugin)->plugin_.self);
+    return status();
+  });
+  return s.ok() && count > 0 ? count : 1;
+}
+
 const plugin_creator_record* find_plugin_creator(const node& n) {
   if (is_standard_domain(n.domain) || schema_table::standard().find(n.domain, n.op_type)) return nullptr;
   return plugin_registry::instance().find(n.domain, n.op_type, n.version);

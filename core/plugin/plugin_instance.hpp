@@ -41,6 +41,7 @@ class plugin_instance : public std::enable_shared_from_this<plugin_instance> {
                                                 uint64_t tactic) const;
 
  private:
+  friend size_t plugin_default_outputs(const node& n);
   plugin_instance() = default;
   // Runs one call into the plugin; an escaping exception becomes MODULE_ERROR naming `what`.
   template <class F>
@@ -73,6 +74,10 @@ class plugin_kernel_source final : public kernel_source {
 // The kernels of plugin layer n on backend (nullptr for core ops). NOT_FOUND when n's plugin is
 // not registered; errors of the plugin's creator name the layer.
 result<std::unique_ptr<plugin_kernel_source>> plugin_kernels_of(const node& n, const std::string& backend);
+
+// The output count of plugin layer n whose layer desc gives none: the plugin's own answer, or 1
+// when the plugin cannot be created from n's fields (validation then says why).
+size_t plugin_default_outputs(const node& n);
 
 // The op schema of node n: the standard table's, else a registered plugin creator's (looked up by
 // domain, op type and n.version), else nullptr.

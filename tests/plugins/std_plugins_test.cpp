@@ -217,3 +217,25 @@ TEST_CASE("EfficientNMS refuses boxes whose last dim is not 4, naming the plugin
   CHECK(contains(message, "mirt.plugins::EfficientNMS"));
   CHECK(contains(message, "[batch, boxes, 4]"));
 }
+
+TEST_CASE("a plugin layer added without an output count gets the plugin's own count") {
+  graph_builder g;
+  mirt_tensor* bt = g.input("boxes", {1, 5, 4});
+  mirt_tensor* st = g.input("scores", {1, 5, 2});
+  const int64_t max_boxes = 3;
+  mirt_attribute field = int_attr("max_output_boxes", &max_boxes);
+  mirt_tensor* inputs[] = {bt, st};
+  mirt_layer_desc desc = MIRT_LAYER_DESC_INIT;
+  desc.op_type = sv("EfficientNMS");
+  desc.domain = sv("mirt.plugins");
+  desc.name = sv("nms");
+  desc.num_inputs = 2;
+  desc.inputs = inputs;
+  desc.num_attributes = 1;
+  desc.attributes = &field;
+  mirt_tensor* outputs[8] = {};
+  REQUIRE_OK(mirt_network_add_layer(g.net.p, &desc, outputs));
+  for (int o = 0; o < 4; ++o) CHECK(outputs[o] != nullptr);
+  CHECK(outputs[4] == nullptr);
+  CHECK(std::string(mirt_tensor_get_name(outputs[3]).data, mirt_tensor_get_name(outputs[3]).length) == "nms:3");
+}

@@ -85,7 +85,7 @@ typedef struct mirt_layer_desc {
   mirt_tensor* const* inputs; /* num_inputs tensors of this network; NULL marks an omitted optional input */
   size_t num_attributes;
   const mirt_attribute* attributes;
-  size_t num_outputs;                 /* 0 means the op's default output count */
+  size_t num_outputs;                 /* 0 means the op's default output count (a plugin op's own count) */
   /* NULL, or num_outputs names; an empty name becomes the layer's name (one output) or
    * "<layer>:<index>" (several). */
   const mirt_string_view* output_names;
