@@ -89,6 +89,33 @@ MIRT_EXPORT mirt_status mirt_builder_config_set_profile_shape(mirt_builder_confi
   MIRT_C_GUARD_END
 }
 
+MIRT_EXPORT mirt_status mirt_builder_config_set_profile_shape_values(mirt_builder_config* config, size_t profile,
+                                                                     mirt_string_view input_name, size_t count,
+                                                                     const int64_t* min_values,
+                                                                     const int64_t* opt_values,
+                                                                     const int64_t* max_values) {
+  MIRT_C_GUARD_BEGIN
+  if (!config) return invalid("mirt_builder_config_set_profile_shape_values: config is NULL");
+  if (profile >= config->options.profiles.size())
+    return invalid(cat("mirt_builder_config_set_profile_shape_values: profile ", profile,
+                       " does not exist (the config has ", config->options.profiles.size(),
+                       "; add one with mirt_builder_config_add_profile)"));
+  if (count && (!min_values || !opt_values || !max_values))
+    return invalid(cat("mirt_builder_config_set_profile_shape_values: input '", to_view(input_name), "': ", count,
+                       " values need three non-NULL arrays"));
+  mirt::shape_range range;
+  if (count)
+    range = {{min_values, min_values + count}, {opt_values, opt_values + count}, {max_values, max_values + count}};
+  for (size_t i = 0; i < count; ++i)
+    if (range.min[i] > range.opt[i] || range.opt[i] > range.max[i])
+      return to_c_status({MIRT_STATUS_INVALID_SHAPE,
+                          cat("profile ", profile, ": shape tensor input '", to_view(input_name), "' value ", i,
+                              " needs min <= opt <= max, got ", range.min[i], "/", range.opt[i], "/", range.max[i])});
+  config->options.profiles[profile].values[std::string(to_view(input_name))] = std::move(range);
+  return nullptr;
+  MIRT_C_GUARD_END
+}
+
 MIRT_EXPORT mirt_status mirt_builder_build(const mirt_network* network, const mirt_builder_config* config,
                                            mirt_plan** out_plan) {
   MIRT_C_GUARD_BEGIN

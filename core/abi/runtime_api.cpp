@@ -108,6 +108,52 @@ MIRT_EXPORT mirt_status mirt_engine_get_profile_shape(const mirt_engine* engine,
   MIRT_C_GUARD_END
 }
 
+MIRT_EXPORT mirt_status mirt_engine_is_shape_tensor(const mirt_engine* engine, mirt_string_view name,
+                                                    int32_t* out_is_shape_tensor) {
+  MIRT_C_GUARD_BEGIN
+  if (!engine || !out_is_shape_tensor)
+    return invalid("mirt_engine_is_shape_tensor: engine and out_is_shape_tensor must not be NULL");
+  int t = engine->engine->find_io(to_view(name));
+  if (t < 0)
+    return to_c_status({MIRT_STATUS_NOT_FOUND, cat("the engine has no I/O tensor '", to_view(name), "'; it has ",
+                                                   io_names(*engine->engine))});
+  *out_is_shape_tensor = engine->engine->is_shape_tensor(t) ? 1 : 0;
+  return nullptr;
+  MIRT_C_GUARD_END
+}
+
+MIRT_EXPORT mirt_status mirt_engine_get_profile_shape_values(const mirt_engine* engine, size_t profile,
+                                                             mirt_string_view input_name, mirt_profile_selector which,
+                                                             size_t capacity, int64_t* out_values, size_t* out_count) {
+  MIRT_C_GUARD_BEGIN
+  if (!engine || !out_count || (capacity && !out_values))
+    return invalid("mirt_engine_get_profile_shape_values: engine, out_count and out_values must not be NULL");
+  const mirt::plan_model& plan = engine->engine->plan();
+  if (profile >= plan.profiles.size())
+    return invalid(cat("mirt_engine_get_profile_shape_values: profile ", profile, " does not exist; the engine has ",
+                       plan.profiles.size()));
+  if (which < MIRT_PROFILE_SELECTOR_MIN || which > MIRT_PROFILE_SELECTOR_MAX)
+    return invalid(cat("mirt_engine_get_profile_shape_values: selector ", static_cast<int>(which),
+                       " is not MIN, OPT or MAX"));
+  for (const mirt::profile_input& in : plan.profiles[profile].inputs) {
+    if (plan.network.tensors[in.tensor].name != to_view(input_name)) continue;
+    if (!in.is_shape_tensor())
+      return invalid(cat("mirt_engine_get_profile_shape_values: input '", to_view(input_name),
+                         "' is not a shape tensor"));
+    const std::vector<int64_t>& values = which == MIRT_PROFILE_SELECTOR_MIN ? in.min_values
+                                         : which == MIRT_PROFILE_SELECTOR_OPT ? in.opt_values
+                                                                              : in.max_values;
+    if (capacity && capacity < values.size())
+      return invalid(cat("mirt_engine_get_profile_shape_values: input '", to_view(input_name), "' has ",
+                         values.size(), " values, more than the capacity of ", capacity));
+    if (capacity) std::copy(values.begin(), values.end(), out_values);
+    *out_count = values.size();
+    return nullptr;
+  }
+  return to_c_status({MIRT_STATUS_NOT_FOUND, cat("'", to_view(input_name), "' is not an input of this engine")});
+  MIRT_C_GUARD_END
+}
+
 MIRT_EXPORT uint64_t mirt_engine_device_memory_size(const mirt_engine* engine) {
   if (!engine) return 0;
   uint64_t size = 0;

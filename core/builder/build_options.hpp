@@ -14,9 +14,11 @@ struct shape_range {
   std::vector<int64_t> min, opt, max;
 };
 
-// One optimization profile: the shape range of each input with dynamic dims, by input name.
+// One optimization profile: the shape range of each input with dynamic dims, by input name, and
+// the value range of each shape tensor input (elementwise min/opt/max of its values).
 struct profile_spec {
   std::map<std::string, shape_range> inputs;
+  std::map<std::string, shape_range> values;
 };
 
 struct build_options {

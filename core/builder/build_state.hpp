@@ -34,6 +34,8 @@ struct build_state {
 
   // Concrete shapes of every graph input for profile p at min/opt/max (0/1/2).
   std::unordered_map<int, std::vector<int64_t>> profile_shapes(size_t p, int which) const;
+  // Values of every shape tensor input for profile p at min/opt/max (0/1/2).
+  std::unordered_map<int, std::vector<int64_t>> profile_values(size_t p, int which) const;
 };
 
 struct pass {

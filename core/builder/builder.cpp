@@ -37,6 +37,13 @@ std::unordered_map<int, std::vector<int64_t>> build_state::profile_shapes(size_t
   return shapes;
 }
 
+std::unordered_map<int, std::vector<int64_t>> build_state::profile_values(size_t p, int which) const {
+  std::unordered_map<int, std::vector<int64_t>> values;
+  for (const profile_input& in : profiles[p].inputs)
+    if (in.is_shape_tensor()) values[in.tensor] = which == 0 ? in.min_values : which == 1 ? in.opt_values : in.max_values;
+  return values;
+}
+
 result<plan_model> build_plan_model(const graph& network, const build_options& options) {
   const auto start = std::chrono::steady_clock::now();
   build_state state;

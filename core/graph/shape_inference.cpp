@@ -67,7 +67,8 @@ std::optional<std::vector<int64_t>> small_integer_values(const graph& g, const t
 }
 
 result<std::vector<tensor_type>> infer_types(const graph& g, const std::vector<int>& order,
-                                             const std::unordered_map<int, std::vector<int64_t>>& input_shapes) {
+                                             const std::unordered_map<int, std::vector<int64_t>>& input_shapes,
+                                             const value_map& input_values) {
   std::vector<tensor_type> types(g.tensors.size());
   for (size_t i = 0; i < g.tensors.size(); ++i) {
     const tensor& t = g.tensors[i];
@@ -83,6 +84,10 @@ result<std::vector<tensor_type>> infer_types(const graph& g, const std::vector<i
       }
       types[i].values = small_integer_values(g, t);
       types[i].float_values = schemas::small_float_values(g, t);
+      auto value = input_values.find(static_cast<int>(i));
+      if (value != input_values.end() && t.is_input &&
+          element_count(types[i].shape) == static_cast<int64_t>(value->second.size()))
+        types[i].values = value->second;
     }
   }
   for (int index : order) {

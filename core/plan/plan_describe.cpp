@@ -102,7 +102,10 @@ json profile_json(const plan_model& m, size_t index) {
   std::map<std::string, int64_t> symbol_max;
   json inputs = json::array();
   for (const profile_input& in : p.inputs) {
-    inputs.push_back(json{{"name", tensor_name(g, in.tensor)}, {"min", in.min}, {"opt", in.opt}, {"max", in.max}});
+    json entry{{"name", tensor_name(g, in.tensor)}, {"min", in.min}, {"opt", in.opt}, {"max", in.max}};
+    if (in.shape_tensor)
+      entry["values"] = json{{"min", in.min_values}, {"opt", in.opt_values}, {"max", in.max_values}};
+    inputs.push_back(std::move(entry));
     if (in.tensor < 0 || static_cast<size_t>(in.tensor) >= g.tensors.size()) continue;
     const tensor& x = g.tensors[in.tensor];
     for (size_t d = 0; d < x.shape.size() && d < in.max.size(); ++d)

@@ -10,10 +10,15 @@
 
 namespace mirt {
 
-// The shape range of one graph input in one profile.
+// The shape range of one graph input in one profile, and for a shape tensor input (one whose
+// values feed shape operands, read on the host at run time) the elementwise range of its values.
 struct profile_input {
   int tensor = -1;  // index into plan_model::network.tensors
   std::vector<int64_t> min, opt, max;
+  bool shape_tensor = false;
+  std::vector<int64_t> min_values, opt_values, max_values;  // one per element; empty unless shape_tensor
+
+  bool is_shape_tensor() const { return shape_tensor; }
 };
 
 // Where each tensor lives in a context's activation arena, for one profile.

@@ -90,10 +90,15 @@ node read_node(decoder& d, const fb::Node& n, size_t index) {
 plan_profile read_profile(decoder& d, const fb::Profile& p) {
   plan_profile x;
   if (const auto* inputs = p.inputs()) {
-    for (const fb::ProfileInput* in : *inputs)
-      x.inputs.push_back(profile_input{in->tensor(), d.vec<int64_t>(in->min(), "profile dims"),
-                                       d.vec<int64_t>(in->opt(), "profile dims"),
-                                       d.vec<int64_t>(in->max(), "profile dims")});
+    for (const fb::ProfileInput* in : *inputs) {
+      profile_input y{in->tensor(), d.vec<int64_t>(in->min(), "profile dims"), d.vec<int64_t>(in->opt(), "profile dims"),
+                      d.vec<int64_t>(in->max(), "profile dims")};
+      y.shape_tensor = in->shape_tensor();
+      y.min_values = d.vec<int64_t>(in->min_values(), "profile values");
+      y.opt_values = d.vec<int64_t>(in->opt_values(), "profile values");
+      y.max_values = d.vec<int64_t>(in->max_values(), "profile values");
+      x.inputs.push_back(std::move(y));
+    }
   }
   x.memory.tensor_offsets = d.vec<int64_t>(p.tensor_offsets(), "arena offsets");
   x.memory.arena_size = p.arena_size();

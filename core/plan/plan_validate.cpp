@@ -110,6 +110,26 @@ status check_io(const plan_model& m, mirt_status_code code, const std::vector<in
   return ok_status();
 }
 
+// A shape tensor input's value ranges: one entry per element of its (fixed) shape, min <= opt <= max.
+status check_shape_values(const profile_input& in, const std::string& who, mirt_status_code code) {
+  if (!in.shape_tensor) {
+    if (!in.min_values.empty() || !in.opt_values.empty() || !in.max_values.empty())
+      return make_error(code, who, ": has value ranges but is not marked a shape tensor");
+    return ok_status();
+  }
+  if (in.min != in.max) return make_error(code, who, ": a shape tensor input needs a fixed shape");
+  const int64_t count = element_count(in.min);
+  if (count < 0 || in.min_values.size() != static_cast<size_t>(count) || in.opt_values.size() != in.min_values.size() ||
+      in.max_values.size() != in.min_values.size())
+    return make_error(code, who, ": ", count, " elements but value ranges of ", in.min_values.size(), "/",
+                      in.opt_values.size(), "/", in.max_values.size(), " entries");
+  for (size_t i = 0; i < in.min_values.size(); ++i)
+    if (in.min_values[i] > in.opt_values[i] || in.opt_values[i] > in.max_values[i])
+      return make_error(code, who, ": value ", i, " has min ", in.min_values[i], ", opt ", in.opt_values[i], ", max ",
+                        in.max_values[i], "; expected min <= opt <= max");
+  return ok_status();
+}
+
 status check_profiles(const plan_model& m, mirt_status_code code) {
   const graph& g = m.network;
   if (m.profiles.empty()) return make_error(code, "plan has no optimization profile; it needs at least one");
@@ -135,6 +155,10 @@ status check_profiles(const plan_model& m, mirt_status_code code) {
           return make_error(code, who, ": dim ", d, " is fixed at ", x.shape[d].value, " but the range is ", in.min[d],
                             "..", in.max[d]);
       }
+      MIRT_RETURN_IF_ERROR(check_shape_values(in, who, code));
+      for (const profile_input& first : m.profiles.front().inputs)
+        if (first.tensor == in.tensor && first.shape_tensor != in.shape_tensor)
+          return make_error(code, who, " is a shape tensor in one profile but not in another");
     }
     const memory_plan& mem = prof.memory;
     if (!mem.tensor_offsets.empty() && mem.tensor_offsets.size() != g.tensors.size())

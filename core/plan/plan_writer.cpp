@@ -61,9 +61,17 @@ flatbuffers::Offset<fb::Node> write_node(fbb_t& fbb, const node& n) {
 
 flatbuffers::Offset<fb::Profile> write_profile(fbb_t& fbb, const plan_profile& p) {
   std::vector<flatbuffers::Offset<fb::ProfileInput>> inputs;
-  for (const profile_input& in : p.inputs)
-    inputs.push_back(fb::CreateProfileInput(fbb, in.tensor, fbb.CreateVector(in.min), fbb.CreateVector(in.opt),
-                                            fbb.CreateVector(in.max)));
+  for (const profile_input& in : p.inputs) {
+    auto min = fbb.CreateVector(in.min), opt = fbb.CreateVector(in.opt), max = fbb.CreateVector(in.max);
+    flatbuffers::Offset<flatbuffers::Vector<int64_t>> min_values, opt_values, max_values;
+    if (in.shape_tensor) {
+      min_values = fbb.CreateVector(in.min_values);
+      opt_values = fbb.CreateVector(in.opt_values);
+      max_values = fbb.CreateVector(in.max_values);
+    }
+    inputs.push_back(fb::CreateProfileInput(fbb, in.tensor, min, opt, max, in.shape_tensor, min_values, opt_values,
+                                            max_values));
+  }
   auto inputs_vec = fbb.CreateVector(inputs);
   auto offsets = fbb.CreateVector(p.memory.tensor_offsets);
   return fb::CreateProfile(fbb, inputs_vec, offsets, p.memory.arena_size);

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "core/graph/shape_inference.hpp"
+#include "core/runtime/shape_tensor_inputs.hpp"
 
 namespace mirt {
 
@@ -30,10 +31,25 @@ result<std::unique_ptr<context>> context::create(std::shared_ptr<const engine> e
   const plan_profile& p = plan.profiles[profile];
   MIRT_ASSIGN_OR_RETURN(c->arena_, e->target().allocate(p.memory.arena_size, "a context's activation memory"));
 
-  // Sizes at the profile's max shapes bound every run's sizes and the workspace.
-  std::unordered_map<int, std::vector<int64_t>> max_shapes;
-  for (const profile_input& in : p.inputs) max_shapes[in.tensor] = in.max;
-  MIRT_ASSIGN_OR_RETURN(std::vector<tensor_type> max_types, infer_types(g, execution_order(g), max_shapes));
+  // Sizes at the profile's max shapes bound every run's sizes and the workspace, except where shape
+  // tensor values decide a shape: those sizes are only known once the values are, so fit_memory()
+  // gives a tensor that outgrows its planned bytes a buffer of its own when the values change (a
+  // bound from the max values would not hold: Reshape or Slice sizes need not grow with them).
+  // As plan_memory does, the opt point stands in when the max shape tensor values do not infer.
+  std::unordered_map<int, std::vector<int64_t>> max_shapes, opt_shapes;
+  value_map max_values, opt_values;
+  for (const profile_input& in : p.inputs) {
+    max_shapes[in.tensor] = in.max;
+    opt_shapes[in.tensor] = in.opt;
+    if (in.is_shape_tensor()) {
+      max_values[in.tensor] = in.max_values;
+      opt_values[in.tensor] = in.opt_values;
+      c->shape_inputs_.push_back(&in);
+    }
+  }
+  result<std::vector<tensor_type>> at_max = infer_types(g, execution_order(g), max_shapes, max_values);
+  if (!at_max.ok() && !c->shape_inputs_.empty()) at_max = infer_types(g, execution_order(g), opt_shapes, opt_values);
+  MIRT_ASSIGN_OR_RETURN(std::vector<tensor_type> max_types, std::move(at_max));
   c->planned_bytes_.resize(g.tensors.size());
   for (size_t t = 0; t < g.tensors.size(); ++t)
     c->planned_bytes_[t] = byte_size(to_desc(max_types[t]));
@@ -81,7 +97,60 @@ status context::set_input_shape(std::string_view name, const std::vector<int64_t
   return {};
 }
 
+status context::refresh_shape_values() {
+  const graph& g = engine_->plan().network;
+  for (const profile_input* in : shape_inputs_) {
+    auto given = addresses_.find(in->tensor);
+    MIRT_ASSIGN_OR_RETURN(std::vector<int64_t> values,
+                          read_shape_values(g, *in, profile_, given == addresses_.end() ? nullptr : given->second));
+    auto& current = input_values_[in->tensor];
+    if (current != values) {
+      current = std::move(values);
+      shapes_dirty_ = launches_dirty_ = true;
+    }
+  }
+  return {};
+}
+
+status context::fit_memory() {
+  const graph& g = engine_->plan().network;
+  const memory_plan& plan = engine_->plan().profiles[profile_].memory;
+  for (size_t t = 0; t < g.tensors.size(); ++t) {
+    const uint64_t bytes = byte_size(to_desc(types_[t]));
+    if (plan.tensor_offsets[t] < 0 || bytes <= planned_bytes_[t]) continue;
+    if (shape_inputs_.empty())
+      return make_error(MIRT_STATUS_INVALID_SHAPE, "tensor '", g.tensors[t].name, "' needs ", bytes,
+                        " bytes at shape ", to_string(types_[t].shape), ", more than the ", planned_bytes_[t],
+                        " planned for profile ", profile_);
+    auto& own = own_buffers_[static_cast<int>(t)];
+    if (own.second >= bytes) continue;
+    MIRT_ASSIGN_OR_RETURN(own.first, engine_->target().allocate(bytes, cat("tensor '", g.tensors[t].name, "'")));
+    own.second = bytes;
+  }
+  if (shape_inputs_.empty()) return {};
+  size_t workspace = 0;
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    std::vector<mirt_tensor_desc> ins, outs;
+    for (int t : g.nodes[n].inputs) ins.push_back(t >= 0 ? to_desc(types_[t]) : mirt_tensor_desc{});
+    for (int t : g.nodes[n].outputs) outs.push_back(to_desc(types_[t]));
+    workspace = std::max(workspace, engine_->kernel_of(n).workspace_size(ins.data(), outs.data()));
+  }
+  if (workspace > workspace_size_) {
+    MIRT_ASSIGN_OR_RETURN(workspace_, engine_->target().allocate(workspace, "a context's kernel workspace"));
+    workspace_size_ = workspace;
+  }
+  for (const profile_input* in : shape_inputs_) {
+    const uint64_t bytes = byte_size(to_desc(types_[in->tensor]));
+    if (engine_->target().io_location() == MIRT_TENSOR_LOCATION_HOST || bytes == 0) continue;
+    auto& copy = shape_input_copies_[in->tensor];
+    if (copy) continue;
+    MIRT_ASSIGN_OR_RETURN(copy, engine_->target().allocate(bytes, "a shape tensor input's device copy"));
+  }
+  return {};
+}
+
 status context::refresh_shapes() {
+  MIRT_RETURN_IF_ERROR(refresh_shape_values());
   if (!shapes_dirty_) return {};
   const graph& g = engine_->plan().network;
   std::string missing;
@@ -90,14 +159,8 @@ status context::refresh_shapes() {
   if (!missing.empty())
     return make_error(MIRT_STATUS_FAILED_PRECONDITION, "set the shape of input ", missing,
                       " first (mirt_context_set_input_shape)");
-  MIRT_ASSIGN_OR_RETURN(types_, infer_types(g, execution_order(g), input_shapes_));
-  for (size_t t = 0; t < g.tensors.size(); ++t) {
-    const int64_t offset = engine_->plan().profiles[profile_].memory.tensor_offsets[t];
-    if (offset >= 0 && byte_size(to_desc(types_[t])) > planned_bytes_[t])
-      return make_error(MIRT_STATUS_INVALID_SHAPE, "tensor '", g.tensors[t].name, "' needs ",
-                        byte_size(to_desc(types_[t])), " bytes at shape ", to_string(types_[t].shape),
-                        ", more than the ", planned_bytes_[t], " planned for profile ", profile_);
-  }
+  MIRT_ASSIGN_OR_RETURN(types_, infer_types(g, execution_order(g), input_shapes_, input_values_));
+  MIRT_RETURN_IF_ERROR(fit_memory());
   shapes_dirty_ = false;
   return {};
 }
@@ -123,8 +186,10 @@ status context::set_tensor_address(std::string_view name, void* address) {
 void* context::address_of(int t) {
   const tensor& x = engine_->plan().network.tensors[t];
   if (x.constant >= 0) return const_cast<void*>(engine_->constant_address(t));
+  if (auto copy = shape_input_copies_.find(t); copy != shape_input_copies_.end()) return copy->second.get();
   auto given = addresses_.find(t);
   if (given != addresses_.end()) return given->second;
+  if (auto own = own_buffers_.find(t); own != own_buffers_.end()) return own->second.first.get();
   int64_t offset = engine_->plan().profiles[profile_].memory.tensor_offsets[t];
   return offset >= 0 ? static_cast<std::byte*>(arena_.get()) + offset : nullptr;
 }
@@ -159,6 +224,10 @@ status context::refresh_launches() {
 status context::enqueue(void* stream) {
   MIRT_RETURN_IF_ERROR(refresh_launches());
   const graph& g = engine_->plan().network;
+  // Shape tensor inputs live in host memory; device backends get their values copied in.
+  for (const auto& [t, copy] : shape_input_copies_)
+    MIRT_RETURN_IF_ERROR(engine_->target().copy(copy.get(), addresses_[t], byte_size(to_desc(types_[t])),
+                                                MIRT_COPY_KIND_HOST_TO_DEVICE, stream));
   // With a profiler, each layer is timed between two synchronizations of the stream.
   if (profiler_) MIRT_RETURN_IF_ERROR(engine_->target().synchronize(stream));
   for (size_t n = 0; n < launches_.size(); ++n) {

@@ -33,6 +33,10 @@ class context {
   };
 
   status refresh_shapes();
+  // Reads every shape tensor input's values from its host address; marks shapes dirty on a change.
+  status refresh_shape_values();
+  // Private buffers for arena tensors that outgrow their planned bytes, and a larger workspace.
+  status fit_memory();
   status refresh_launches();
   void* address_of(int t);
 
@@ -40,6 +44,12 @@ class context {
   uint32_t profile_ = 0;
   std::unordered_map<int, std::vector<int64_t>> input_shapes_;
   std::unordered_map<int, void*> addresses_;
+  std::vector<const profile_input*> shape_inputs_;  // this profile's shape tensor inputs
+  std::unordered_map<int, std::vector<int64_t>> input_values_;  // their current values
+  // Device copies of shape tensor inputs for backends whose I/O is not host memory.
+  std::unordered_map<int, std::shared_ptr<void>> shape_input_copies_;
+  // Tensors whose shape (through shape tensor values) needs more bytes than planned, with sizes.
+  std::unordered_map<int, std::pair<std::shared_ptr<void>, uint64_t>> own_buffers_;
   std::vector<tensor_type> types_;
   std::vector<uint64_t> planned_bytes_;  // arena bytes reserved per tensor
   std::vector<launch> launches_;

@@ -17,6 +17,12 @@ int engine::find_io(std::string_view name) const {
   return -1;
 }
 
+bool engine::is_shape_tensor(int t) const {
+  for (const profile_input& in : plan_.profiles.front().inputs)
+    if (in.tensor == t) return in.is_shape_tensor();
+  return false;
+}
+
 result<std::shared_ptr<const engine>> engine::load(const void* data, size_t size) {
   if (!data && size) return make_error(MIRT_STATUS_INVALID_ARGUMENT, "plan data is NULL");
   auto e = std::make_shared<engine>();

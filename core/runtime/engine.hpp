@@ -24,6 +24,8 @@ class engine {
   // Graph inputs, then graph outputs (tensor indices).
   const std::vector<int>& io_tensors() const { return io_; }
   int find_io(std::string_view name) const;
+  // Whether input t is a shape tensor (its values are read on the host) in the plan's profiles.
+  bool is_shape_tensor(int t) const;
   // Declared types (symbolic shapes) of every tensor.
   const std::vector<tensor_type>& declared_types() const { return declared_; }
 

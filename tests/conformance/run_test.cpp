@@ -85,6 +85,39 @@ std::vector<fs::path> numbered(const fs::path& dir, const std::string& prefix) {
   return out;
 }
 
+struct shape_values {
+  std::string name;
+  std::vector<int64_t> min, opt, max;
+};
+
+// Value ranges over the data sets of each int32/int64 input with at most 64 elements and the same
+// shape in every set: candidates for shape tensors.
+std::vector<shape_values> shape_value_ranges(const std::vector<data_set>& sets) {
+  std::vector<shape_values> out;
+  for (const host_tensor& first : sets.front().inputs) {
+    if ((first.dtype != MIRT_DTYPE_INT32 && first.dtype != MIRT_DTYPE_INT64) || first.count() > 64) continue;
+    shape_values v{first.name, {}, {}, {}};
+    bool same_shape = true;
+    for (const data_set& s : sets) {
+      auto it = std::find_if(s.inputs.begin(), s.inputs.end(), [&](const host_tensor& h) { return h.name == first.name; });
+      if (it == s.inputs.end() || it->dims != first.dims) {
+        same_shape = false;
+        break;
+      }
+      for (size_t i = 0; i < it->count(); ++i) {
+        int64_t x = int_at(it->bytes.data(), it->dtype, i);
+        if (v.opt.size() <= i) {
+          v.min.push_back(x), v.opt.push_back(x), v.max.push_back(x);
+        } else {
+          v.min[i] = std::min(v.min[i], x), v.max[i] = std::max(v.max[i], x);
+        }
+      }
+    }
+    if (same_shape) out.push_back(std::move(v));
+  }
+  return out;
+}
+
 }  // namespace
 
 void run_test(const fs::path& dir, const options& opt, result& r) {
@@ -171,6 +204,14 @@ void run_test(const fs::path& dir, const options& opt, result& r) {
     have_profile = true;
     CHECK_MIRT("profile",
                mirt_builder_config_set_profile_shape(config.p, profile, sv(name), lo.size(), lo.data(), first.data(), hi.data()));
+  }
+  // Integer inputs small enough to be shape tensors get value ranges from the data sets; the
+  // builder keeps them only for inputs some shape depends on (Reshape's shape, Reduce's axes, ...).
+  for (const shape_values& v : shape_value_ranges(sets)) {
+    if (!have_profile) CHECK_MIRT("profile", mirt_builder_config_add_profile(config.p, &profile));
+    have_profile = true;
+    CHECK_MIRT("profile", mirt_builder_config_set_profile_shape_values(config.p, profile, sv(v.name), v.min.size(),
+                                                                       v.min.data(), v.opt.data(), v.max.data()));
   }
   plan_ptr plan;
   CHECK_MIRT("build", mirt_builder_build(net.p, config.p, &plan.p));

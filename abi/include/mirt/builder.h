@@ -74,6 +74,23 @@ MIRT_API mirt_status mirt_builder_config_set_profile_shape(mirt_builder_config* 
                                                            const int64_t* min_dims, const int64_t* opt_dims,
                                                            const int64_t* max_dims);
 
+/* Sets the value range of shape tensor input `input_name` in profile `profile` (TensorRT's
+ * setShapeValues): an int32 or int64 input of fixed shape, at most 64 elements, whose values feed
+ * shape operands (Reshape's shape, Reduce's axes, Slice's starts, Tile's repeats, Expand's shape,
+ * Pad's pads, ConstantOfShape's input, ...). count is its element count; min/opt/max give each
+ * element's range (min <= opt <= max). The built engine reads such an input's values on the host
+ * (see mirt_engine_is_shape_tensor) and infers the shapes that depend on them when a context runs.
+ * An input whose values no shape depends on is built as an ordinary input (the values are
+ * dropped). The arrays are copied; count 0 (an empty tensor) accepts NULL arrays.
+ * Returns INVALID_ARGUMENT for a NULL config or array, or an unknown profile; INVALID_SHAPE when
+ * some min > opt > max. The input's dtype, shape and count are checked at build time, naming it.
+ * Thread safety: as the config (one thread at a time). */
+MIRT_API mirt_status mirt_builder_config_set_profile_shape_values(mirt_builder_config* config, size_t profile,
+                                                                  mirt_string_view input_name, size_t count,
+                                                                  const int64_t* min_values,
+                                                                  const int64_t* opt_values,
+                                                                  const int64_t* max_values);
+
 /* A serialized plan: bytes owned by the plan object. A plan is immutable once created; any number of
  * threads may read it (mirt_plan_data, mirt_plan_save, mirt_engine_create) at once. */
 typedef struct mirt_plan mirt_plan;

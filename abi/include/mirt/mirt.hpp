@@ -307,6 +307,18 @@ class builder_config : public detail::handle<mirt_builder_config, mirt_builder_c
                                                     std::to_string(max.size()) + ")");
     check(mirt_builder_config_set_profile_shape(get(), profile, to_c(input_name), opt.size(), min.data(), opt.data(), max.data()));
   }
+  // mirt_builder_config_set_profile_shape_values: the value range of a shape tensor input, one
+  // entry per element; the three must have the same length.
+  void set_profile_shape_values(size_t profile, std::string_view input_name, const dims& min, const dims& opt,
+                                const dims& max) {
+    if (min.size() != opt.size() || opt.size() != max.size())
+      throw error(MIRT_STATUS_INVALID_ARGUMENT, "set_profile_shape_values '" + std::string(input_name) +
+                                                    "': min, opt and max lengths differ (" + std::to_string(min.size()) +
+                                                    ", " + std::to_string(opt.size()) + ", " +
+                                                    std::to_string(max.size()) + ")");
+    check(mirt_builder_config_set_profile_shape_values(get(), profile, to_c(input_name), opt.size(), min.data(),
+                                                       opt.data(), max.data()));
+  }
 
  private:
   static mirt_builder_options default_options() {
@@ -453,6 +465,20 @@ class engine : public detail::handle<mirt_engine, mirt_engine_destroy> {
     size_t rank = 0;
     check(mirt_engine_get_profile_shape(get(), profile, to_c(input_name), which, &rank, d));
     return dims(d, d + (rank < MIRT_MAX_RANK ? rank : MIRT_MAX_RANK));
+  }
+  // mirt_engine_is_shape_tensor: whether the context reads this input's values on the host.
+  bool is_shape_tensor(std::string_view name) const {
+    int32_t out = 0;
+    check(mirt_engine_is_shape_tensor(get(), to_c(name), &out));
+    return out != 0;
+  }
+  // mirt_engine_get_profile_shape_values: a shape tensor input's min/opt/max values.
+  dims profile_shape_values(size_t profile, std::string_view input_name, mirt_profile_selector which) const {
+    size_t count = 0;
+    check(mirt_engine_get_profile_shape_values(get(), profile, to_c(input_name), which, 0, nullptr, &count));
+    dims values(count);
+    if (count) check(mirt_engine_get_profile_shape_values(get(), profile, to_c(input_name), which, count, values.data(), &count));
+    return values;
   }
   uint64_t device_memory_size() const { return mirt_engine_device_memory_size(get()); }
   std::string backend_name() const { return std::string(to_cpp(mirt_engine_backend_name(get()))); }

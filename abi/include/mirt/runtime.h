@@ -67,6 +67,21 @@ MIRT_API size_t mirt_engine_num_profiles(const mirt_engine* engine);
 MIRT_API mirt_status mirt_engine_get_profile_shape(const mirt_engine* engine, size_t profile,
                                                    mirt_string_view input_name, mirt_profile_selector which,
                                                    size_t* out_rank, int64_t* out_dims);
+/* Whether I/O tensor `name` is a shape tensor input (TensorRT's isShapeInferenceIO): its values
+ * feed shape operands, the context reads them from HOST memory (the address set with
+ * mirt_context_set_tensor_address, whatever the backend's location) whenever it infers shapes
+ * (mirt_context_get_tensor_shape, mirt_context_enqueue), and the shapes that depend on them are
+ * inferred on the host. out_is_shape_tensor: 1 or 0. NOT_FOUND lists the engine's I/O names.
+ * Thread-safe. */
+MIRT_API mirt_status mirt_engine_is_shape_tensor(const mirt_engine* engine, mirt_string_view name,
+                                                 int32_t* out_is_shape_tensor);
+/* The min/opt/max values of shape tensor input `input_name` in profile `profile`: writes up to
+ * capacity values to out_values and the element count to out_count (so a call with capacity 0
+ * asks for the count). INVALID_ARGUMENT when the input is not a shape tensor or capacity is too
+ * small (the message gives the count). Thread-safe. */
+MIRT_API mirt_status mirt_engine_get_profile_shape_values(const mirt_engine* engine, size_t profile,
+                                                          mirt_string_view input_name, mirt_profile_selector which,
+                                                          size_t capacity, int64_t* out_values, size_t* out_count);
 /* Activation memory one context needs at most (bytes), from the plan's memory plan. */
 MIRT_API uint64_t mirt_engine_device_memory_size(const mirt_engine* engine);
 /* Name of the backend the plan targets ("cpu"); valid while the engine lives. */
@@ -102,8 +117,11 @@ MIRT_API void mirt_context_destroy(mirt_context* context);
  * the profile's range when a dim falls outside it, or the static extent it must equal. */
 MIRT_API mirt_status mirt_context_set_input_shape(mirt_context* context, mirt_string_view name, size_t rank,
                                                   const int64_t* dims);
-/* The current shape of I/O tensor `name` (outputs: inferred from the input shapes set so far).
- * FAILED_PRECONDITION names the inputs whose shape is not set yet. */
+/* The current shape of I/O tensor `name` (outputs: inferred from the input shapes set so far and
+ * the values of shape tensor inputs, read now from their host addresses).
+ * FAILED_PRECONDITION names the inputs whose shape is not set yet, or a shape tensor input whose
+ * address is not set; INVALID_SHAPE names a shape tensor input and element whose value is outside
+ * the profile's range, or the layer whose shape rules its values break. */
 MIRT_API mirt_status mirt_context_get_tensor_shape(const mirt_context* context, mirt_string_view name,
                                                    size_t* out_rank, int64_t* out_dims);
 /* Sets the buffer of I/O tensor `name` for the next runs: dense row-major, at least

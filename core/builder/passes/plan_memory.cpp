@@ -35,7 +35,13 @@ bool same_shape(const tensor_type& a, const tensor_type& b) {
 
 status plan_profile_memory(build_state& state, size_t p) {
   const graph& g = state.network;
-  MIRT_ASSIGN_OR_RETURN(std::vector<tensor_type> max_types, infer_types(g, state.order, state.profile_shapes(p, 2)));
+  // Sizes at the max shapes and max shape-tensor values; a context whose values give a tensor more
+  // bytes than this gives it its own buffer (see context::refresh_shapes).
+  // When the max values do not infer (see infer_shapes), the opt values size the arena.
+  result<std::vector<tensor_type>> at_max =
+      infer_types(g, state.order, state.profile_shapes(p, 2), state.profile_values(p, 2));
+  if (!at_max.ok()) at_max = infer_types(g, state.order, state.profile_shapes(p, 1), state.profile_values(p, 1));
+  MIRT_ASSIGN_OR_RETURN(std::vector<tensor_type> max_types, std::move(at_max));
   const size_t steps = state.order.size();
   std::vector<int> def(g.tensors.size(), -1), last_use(g.tensors.size(), -1);
   for (size_t s = 0; s < steps; ++s) {

@@ -50,7 +50,8 @@ status select_kernels(build_state& state) {
   const bool timed = state.options.optimization_level > 0;
   std::vector<tensor_type> opt_types;
   if (timed) {
-    MIRT_ASSIGN_OR_RETURN(opt_types, infer_types(state.network, state.order, state.profile_shapes(0, 1)));
+    MIRT_ASSIGN_OR_RETURN(opt_types, infer_types(state.network, state.order, state.profile_shapes(0, 1),
+                                                   state.profile_values(0, 1)));
   }
   const std::string& cache_path = state.options.timing_cache_path;
   timing_cache cache;

@@ -54,10 +54,11 @@ struct graph_builder {
     return out;
   }
 
-  mirt::result<std::vector<tensor_type>> infer(const std::unordered_map<int, std::vector<int64_t>>& shapes = {}) {
+  mirt::result<std::vector<tensor_type>> infer(const std::unordered_map<int, std::vector<int64_t>>& shapes = {},
+                                               const mirt::value_map& values = {}) {
     auto order = mirt::topological_order(g);
     REQUIRE(order.ok());
-    return mirt::infer_types(g, *order, shapes);
+    return mirt::infer_types(g, *order, shapes, values);
   }
 };
 
@@ -108,6 +109,30 @@ TEST_CASE("a flatten written as Slice, ReduceProd, Mul and Cast of a Shape resol
   CHECK(mirt::to_string((*types)[z].shape) == "1x120");
   CHECK((*types)[z].dtype == MIRT_DTYPE_INT64);
   CHECK(*(*types)[r].values == std::vector<int64_t>{0, 40, 80});
+}
+
+TEST_CASE("a shape tensor input's values flow through shape arithmetic into Reshape and Tile") {
+  graph_builder b;
+  int x = b.input("x", MIRT_DTYPE_FLOAT32, "2,3,4");
+  int target = b.input("target", MIRT_DTYPE_INT64, "2");
+  int repeats = b.input("repeats", MIRT_DTYPE_INT64, "2");
+  int doubled = b.layer("Mul", {repeats, b.constant("two", {2, 2})});
+  int y = b.layer("Reshape", {x, target});
+  int z = b.layer("Tile", {y, doubled});
+
+  auto unknown = b.infer();
+  REQUIRE_MESSAGE(unknown.ok(), unknown.error().message());
+  CHECK(mirt::to_string((*unknown)[z].shape) == "?x?");
+
+  auto known = b.infer({}, {{target, {6, -1}}, {repeats, {1, 3}}});
+  REQUIRE_MESSAGE(known.ok(), known.error().message());
+  CHECK(mirt::to_string((*known)[y].shape) == "6x4");
+  CHECK(mirt::to_string((*known)[z].shape) == "12x24");
+
+  // Values that do not match the input's element count are not used.
+  auto wrong = b.infer({}, {{target, {6, -1, 1}}});
+  REQUIRE_MESSAGE(wrong.ok(), wrong.error().message());
+  CHECK(mirt::to_string((*wrong)[y].shape) == "?x?");
 }
 
 TEST_CASE("a shape error inside a graph names the layer that failed") {

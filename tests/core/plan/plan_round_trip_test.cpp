@@ -76,6 +76,9 @@ void check_same_model(const plan_model& a, const plan_model& b) {
       CHECK(a.profiles[p].inputs[i].min == b.profiles[p].inputs[i].min);
       CHECK(a.profiles[p].inputs[i].opt == b.profiles[p].inputs[i].opt);
       CHECK(a.profiles[p].inputs[i].max == b.profiles[p].inputs[i].max);
+      CHECK(a.profiles[p].inputs[i].shape_tensor == b.profiles[p].inputs[i].shape_tensor);
+      CHECK(a.profiles[p].inputs[i].min_values == b.profiles[p].inputs[i].min_values);
+      CHECK(a.profiles[p].inputs[i].max_values == b.profiles[p].inputs[i].max_values);
     }
     CHECK(a.profiles[p].memory.tensor_offsets == b.profiles[p].memory.tensor_offsets);
     CHECK(a.profiles[p].memory.arena_size == b.profiles[p].memory.arena_size);
