@@ -44,6 +44,10 @@ void add_resize_ops(std::vector<op_entry>& table);      // ops/resize.cpp
 void add_bitwise_predicate_ops(std::vector<op_entry>& table);  // ops/bitwise_predicates.cpp
 void add_depth_space_ops(std::vector<op_entry>& table);        // ops/depth_space.cpp
 void add_channel_norm_ops(std::vector<op_entry>& table);       // ops/channel_norms.cpp
+void add_rotary_ops(std::vector<op_entry>& table);             // ops/rotary.cpp
+void add_topk_ops(std::vector<op_entry>& table);               // ops/topk.cpp
+void add_einsum_ops(std::vector<op_entry>& table);             // ops/einsum.cpp
+void add_quantize_ops(std::vector<op_entry>& table);           // ops/quantize.cpp
 
 // All entries, built once.
 const std::vector<op_entry>& op_table();

@@ -34,6 +34,10 @@ const std::vector<op_entry>& op_table() {
     add_bitwise_predicate_ops(t);
     add_depth_space_ops(t);
     add_channel_norm_ops(t);
+    add_rotary_ops(t);
+    add_topk_ops(t);
+    add_einsum_ops(t);
+    add_quantize_ops(t);
     return t;
   }();
   return table;

@@ -1,5 +1,7 @@
 // backends/cpu/ops/cast.cpp — Cast between float32, float64, float16, bfloat16, int8, uint8, int32,
 // int64 and bool. The target is the output's dtype (the core resolved 'to', or CastLike's input 1).
+#include <cstring>
+
 #include "backends/cpu/convert.hpp"
 #include "backends/cpu/kernel.hpp"
 
@@ -36,6 +38,15 @@ bool cast_supports(const node_view& node, std::string& why) {
   return true;
 }
 
+// BitCast: the bytes as they are (the core checked that the element sizes agree).
+class bitcast_kernel final : public kernel {
+ public:
+  void execute(const exec_args& args) const override {
+    const tensor &x = args.in.at(0), &y = args.out.at(0);
+    if (y.data != x.data && x.bytes() > 0) std::memcpy(y.data, x.data, x.bytes());
+  }
+};
+
 }  // namespace
 
 void add_cast_ops(std::vector<op_entry>& t) {
@@ -43,6 +54,9 @@ void add_cast_ops(std::vector<op_entry>& t) {
     t.push_back({op, "ref_cast", cast_supports, [](const node_view&) -> std::unique_ptr<kernel> {
                    return std::make_unique<cast_kernel>();
                  }});
+  t.push_back({"BitCast", "ref_bitcast", cast_supports, [](const node_view&) -> std::unique_ptr<kernel> {
+                 return std::make_unique<bitcast_kernel>();
+               }});
 }
 
 }  // namespace mirt::cpu

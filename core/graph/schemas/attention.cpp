@@ -1,4 +1,4 @@
-// core/graph/schemas/attention.cpp — schema of Attention (opsets 23/24): 3-D (heads packed in the
+// core/graph/schemas/attention.cpp — schemas of RotaryEmbedding and Attention (opsets 23/24): 3-D (heads packed in the
 // hidden dim, q_num_heads/kv_num_heads given) or 4-D (B, heads, S, head size) Q/K/V, optional mask,
 // past key/value cache and nonpad_kv_seqlen; outputs Y, present key/value and qk_matmul_output.
 #include "core/graph/schemas/schema_helpers.hpp"
@@ -107,6 +107,30 @@ status infer_attention(infer_context& ctx) {
   return {};
 }
 
+// RotaryEmbedding (opset 23): X (B, H, S, D) or (B, S, H*D) with num_heads; the caches are
+// (max position, rotary dim / 2) indexed by position_ids (B, S), or (B, S, rotary dim / 2) without.
+status infer_rotary(infer_context& ctx) {
+  const tensor_type& x = ctx.input(0);
+  if (!is_float_dtype(x.dtype))
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "input 0 is ", mirt_dtype_name(x.dtype), ", expected a float type");
+  if (x.rank() != 3 && x.rank() != 4) return ctx.error("input 0 has rank ", x.rank(), ", expected 3 or 4");
+  if (x.rank() == 3 && ctx.attrs().get_int("num_heads", 0) <= 0)
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "a 3-D input needs attribute num_heads (positive)");
+  for (size_t i : {1, 2}) {
+    MIRT_RETURN_IF_ERROR(require_same_dtype(ctx, i, 0));
+    const size_t want = ctx.has_input(3) ? 2 : 3;
+    if (ctx.input(i).rank() != want)
+      return ctx.error("input ", i, i == 1 ? " (cos_cache)" : " (sin_cache)", " has rank ", ctx.input(i).rank(), ", expected ",
+                       want, ctx.has_input(3) ? " (with position_ids)" : " (without position_ids)");
+  }
+  if (ctx.has_input(3)) {
+    MIRT_RETURN_IF_ERROR(require_index_input(ctx, 3, "position_ids"));
+    MIRT_RETURN_IF_ERROR(ctx.require_rank(3, 2));
+  }
+  ctx.output(0) = same_as(x);
+  return {};
+}
+
 }  // namespace
 
 void add_attention_schemas(schema_table& table) {
@@ -119,6 +143,11 @@ void add_attention_schemas(schema_table& table) {
                          {"softcap", MIRT_ATTRIBUTE_TYPE_FLOAT},
                          {"softmax_precision", MIRT_ATTRIBUTE_TYPE_INT}},
                         infer_attention));
+  table.add(make_schema("RotaryEmbedding", 3, 4, 1, 1,
+                        {{"interleaved", MIRT_ATTRIBUTE_TYPE_INT},
+                         {"num_heads", MIRT_ATTRIBUTE_TYPE_INT},
+                         {"rotary_embedding_dim", MIRT_ATTRIBUTE_TYPE_INT}},
+                        infer_rotary));
 }
 
 }  // namespace mirt

@@ -87,6 +87,27 @@ status infer_arg_reduce(infer_context& ctx) {
   return {};
 }
 
+// TopK: values and int64 indices, input 0's shape with the axis dim K (known when K is constant).
+status infer_topk(infer_context& ctx) {
+  const tensor_type& x = ctx.input(0);
+  if (x.rank() == 0) return ctx.error("input 0 is a scalar, expected rank 1 or more");
+  MIRT_RETURN_IF_ERROR(require_index_input(ctx, 1, "K"));
+  if (element_count(ctx.input(1).shape) > 1)
+    return ctx.error("input 1 (K) has shape ", to_string(ctx.input(1).shape), ", expected one value");
+  MIRT_ASSIGN_OR_RETURN(int64_t axis, normalize_axis(ctx, ctx.attrs().get_int("axis", -1), x.rank()));
+  dims shape = x.shape;
+  shape[axis] = dim{};
+  if (const std::vector<int64_t>* k = known_values(ctx, 1); k && k->size() == 1) {
+    if ((*k)[0] < 0) return ctx.error("input 1 (K) is ", (*k)[0], ", expected a non-negative count");
+    if (x.shape[axis].known() && (*k)[0] > x.shape[axis].value)
+      return ctx.error("input 1 (K) is ", (*k)[0], ", more than the ", x.shape[axis].value, " values along axis ", axis);
+    shape[axis] = extent((*k)[0]);
+  }
+  ctx.output(0) = tensor_type{x.dtype, shape, true, std::nullopt};
+  if (ctx.num_outputs() > 1) ctx.output(1) = tensor_type{MIRT_DTYPE_INT64, shape, true, std::nullopt};
+  return {};
+}
+
 }  // namespace
 
 void add_reduce_schemas(schema_table& table) {
@@ -101,6 +122,9 @@ void add_reduce_schemas(schema_table& table) {
                            {"keepdims", MIRT_ATTRIBUTE_TYPE_INT},
                            {"select_last_index", MIRT_ATTRIBUTE_TYPE_INT}},
                           infer_arg_reduce));
+  table.add(make_schema("TopK", 2, 2, 1, 2,
+                        {{"axis", MIRT_ATTRIBUTE_TYPE_INT}, {"largest", MIRT_ATTRIBUTE_TYPE_INT}, {"sorted", MIRT_ATTRIBUTE_TYPE_INT}},
+                        infer_topk));
 }
 
 }  // namespace mirt

@@ -18,9 +18,11 @@ void add_gather_schemas(schema_table& table);         // gather.cpp: Gather, Gat
 void add_reduce_schemas(schema_table& table);         // reduce.cpp: Reduce*, ArgMax, ArgMin
 void add_loss_schemas(schema_table& table);          // loss.cpp: NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss
 void add_same_shape_schemas(schema_table& table);    // same_shape.cpp: Trilu, CumSum, CumProd, Hardmax
-void add_attention_schemas(schema_table& table);     // attention.cpp: Attention
+void add_attention_schemas(schema_table& table);     // attention.cpp: Attention, RotaryEmbedding
 void add_sampling_schemas(schema_table& table);      // sampling.cpp: GridSample
 void add_resize_schemas(schema_table& table);        // resize.cpp: Resize
+void add_einsum_schemas(schema_table& table);        // einsum.cpp: Einsum
+void add_quantize_schemas(schema_table& table);      // quantize.cpp: QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear
 void add_all_standard_schemas(schema_table& table);   // all.cpp: calls every add_*_schemas
 
 }  // namespace mirt

@@ -160,6 +160,19 @@ status infer_eye_like(infer_context& ctx) {
   return {};
 }
 
+// BitCast: the same bits read as dtype `to`, which must have the input's element size.
+status infer_bitcast(infer_context& ctx) {
+  const mirt_dtype to = dtype_from_onnx(ctx.attrs().get_int("to", 0));
+  if (to == MIRT_DTYPE_UNDEFINED)
+    return ctx.error_code(MIRT_STATUS_UNSUPPORTED, "attribute 'to' is ", ctx.attrs().get_int("to", 0),
+                          ", an ONNX type mirt has no dtype for");
+  if (mirt_dtype_size(to) != mirt_dtype_size(ctx.input(0).dtype))
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "cannot reinterpret ", mirt_dtype_name(ctx.input(0).dtype), " as ",
+                          mirt_dtype_name(to), ": the element sizes differ");
+  ctx.output(0) = tensor_type{to, ctx.input(0).shape, true, std::nullopt};
+  return {};
+}
+
 }  // namespace
 
 void add_shape_value_schemas(schema_table& table) {
@@ -167,6 +180,7 @@ void add_shape_value_schemas(schema_table& table) {
   table.add(make_schema("Shape", 1, 1, 1, 1, {{"start", MIRT_ATTRIBUTE_TYPE_INT}, {"end", MIRT_ATTRIBUTE_TYPE_INT}},
                         infer_shape));
   table.add(make_schema("Size", 1, 1, 1, 1, {}, infer_size));
+  table.add(make_schema("BitCast", 1, 1, 1, 1, {{"to", MIRT_ATTRIBUTE_TYPE_INT, true}}, infer_bitcast));
   table.add(make_schema("Cast", 1, 1, 1, 1,
                         {{"to", MIRT_ATTRIBUTE_TYPE_INT, true},
                          {"saturate", MIRT_ATTRIBUTE_TYPE_INT},

@@ -111,3 +111,20 @@ TEST_CASE("LpPool with p=3 and padding matches the reference") {
 }
 
 }  // TEST_SUITE
+
+TEST_SUITE("cpu") {
+
+TEST_CASE("QuantizeLinear rounds half to even and saturates; DequantizeLinear inverts it per axis") {
+  op_call q{"QuantizeLinear", {f32({2, 3}, {0.5f, 1.5f, 2.5f, -1000, 1000, -0.5f}), f32({2}, {1, 2}),
+                               tensor_data::of<int8_t>(MIRT_DTYPE_INT8, {2}, {0, 10})},
+            {{MIRT_DTYPE_INT8, {2, 3}}}, {attr_i("axis", 0)}};
+  op_result r = run(q);
+  REQUIRE(r.code == MIRT_STATUS_OK);
+  // Row 0: scale 1, zp 0: 0.5 -> 0, 1.5 -> 2, 2.5 -> 2. Row 1: scale 2, zp 10: -500 -> -128, 500 -> 127, -0.25 -> 10.
+  CHECK(r.outputs[0].values<int8_t>() == std::vector<int8_t>{0, 2, 2, -128, 127, 10});
+  op_call dq{"DequantizeLinear", {r.outputs[0], f32({2}, {1, 2}), tensor_data::of<int8_t>(MIRT_DTYPE_INT8, {2}, {0, 10})},
+             {{MIRT_DTYPE_FLOAT32, {2, 3}}}, {attr_i("axis", 0)}};
+  check_close(run_f32(dq), {0, 2, 2, -276, 234, 0});
+}
+
+}  // TEST_SUITE

@@ -66,3 +66,33 @@ TEST_CASE("GridSample refuses an unknown mode") {
 }
 
 }  // TEST_SUITE
+
+TEST_SUITE("cpu") {
+
+TEST_CASE("Einsum with a broadcast ellipsis, a diagonal and an implicit output matches the loops") {
+  // "...ii,...j": A [2, 1, 3, 3] and B [4, 2]; ellipsis dims broadcast [2, 1] with [4] -> [2, 4];
+  // implicit output: ellipsis then the labels used once (j): [2, 4, 2].
+  const auto a = random_floats(18, -1, 1, 21), b = random_floats(8, -1, 1, 22);
+  op_call call{"Einsum", {f32({2, 1, 3, 3}, a), f32({4, 2}, b)}, {{MIRT_DTYPE_FLOAT32, {2, 4, 2}}},
+               {attr_s("equation", "...ii,...j")}};
+  std::vector<double> want;
+  for (int p = 0; p < 2; ++p)
+    for (int q = 0; q < 4; ++q)
+      for (int j = 0; j < 2; ++j) {
+        double trace = 0;
+        for (int i = 0; i < 3; ++i) trace += a[size_t(p * 9 + i * 3 + i)];
+        want.push_back(trace * b[size_t(q * 2 + j)]);
+      }
+  check_close(run_f32(call), want);
+}
+
+TEST_CASE("TopK returns the smallest values with ties in index order and int64 indices") {
+  op_call call{"TopK", {f32({2, 4}, {3, 1, 1, 2, 5, 5, 0, 5}), i64({1}, {3}, true)},
+               {{MIRT_DTYPE_FLOAT32, {2, 3}}, {MIRT_DTYPE_INT64, {2, 3}}}, {attr_i("largest", 0)}};
+  op_result r = run(call);
+  REQUIRE(r.code == MIRT_STATUS_OK);
+  CHECK(r.outputs[0].values<float>() == std::vector<float>{1, 1, 2, 0, 5, 5});
+  CHECK(r.outputs[1].values<int64_t>() == std::vector<int64_t>{1, 2, 3, 2, 0, 1});
+}
+
+}  // TEST_SUITE

@@ -116,3 +116,42 @@ TEST_CASE("GroupNormalization needs channels divisible by num_groups; IsNaN give
 }
 
 }  // TEST_SUITE
+
+TEST_SUITE("schemas") {
+
+TEST_CASE("Einsum infers explicit and implicit outputs and names a label of two extents") {
+  auto mm = infer("Einsum", {f32("b,3,4"), f32("b,4,5")}, {attr_string("equation", "bij,bjk->bik")});
+  REQUIRE_INFERRED(mm);
+  CHECK(same_dims(mm.out().shape, "b,3,5"));
+  auto implicit = infer("Einsum", {f32("2,7,3,3")}, {attr_string("equation", "...ii")});
+  REQUIRE_INFERRED(implicit);
+  CHECK(implicit.shape() == "2x7");
+  auto bad = infer("Einsum", {f32("3,4"), f32("5,6")}, {attr_string("equation", "ij,jk")});
+  CHECK_FAILS_WITH(bad, MIRT_STATUS_INVALID_SHAPE, "label 'j' has extents 4 and 5");
+}
+
+TEST_CASE("TopK takes K's value when constant; BitCast needs equal element sizes") {
+  auto topk = infer("TopK", {f32("n,10"), i64_values({4})}, {}, 2);
+  REQUIRE_INFERRED(topk);
+  CHECK(same_dims(topk.out(0).shape, "n,4"));
+  CHECK(topk.out(1).dtype == MIRT_DTYPE_INT64);
+  auto cast = infer("BitCast", {f32("3")}, {attr_int("to", 7)});
+  CHECK_FAILS_WITH(cast, MIRT_STATUS_INVALID_GRAPH, "the element sizes differ");
+}
+
+}  // TEST_SUITE
+
+TEST_SUITE("schemas") {
+
+TEST_CASE("QuantizeLinear takes the zero point's dtype and checks blocked scales") {
+  auto q = infer("QuantizeLinear", {f32("2,8"), f32(""), typed(MIRT_DTYPE_INT8, "")});
+  REQUIRE_INFERRED(q);
+  CHECK(q.out().dtype == MIRT_DTYPE_INT8);
+  auto blocked = infer("QuantizeLinear", {f32("2,8"), f32("2,3")}, {attr_int("axis", 1), attr_int("block_size", 3)});
+  REQUIRE_INFERRED(blocked);
+  CHECK(blocked.out().dtype == MIRT_DTYPE_UINT8);
+  auto bad = infer("QuantizeLinear", {f32("2,8"), f32("2,2")}, {attr_int("axis", 1), attr_int("block_size", 3)});
+  CHECK_FAILS_WITH(bad, MIRT_STATUS_INVALID_SHAPE, "has 2 blocks along axis 1, expected 3");
+}
+
+}  // TEST_SUITE
