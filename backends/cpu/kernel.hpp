@@ -38,6 +38,7 @@ void add_trilu_ops(std::vector<op_entry>& table);       // ops/trilu.cpp
 void add_cumulative_ops(std::vector<op_entry>& table);  // ops/cumulative.cpp
 void add_hardmax_ops(std::vector<op_entry>& table);     // ops/hardmax.cpp
 void add_attention_ops(std::vector<op_entry>& table);   // ops/attention.cpp
+void add_quant_linear_ops(std::vector<op_entry>& table);   // ops/quant_linear.cpp
 void add_grid_sample_ops(std::vector<op_entry>& table); // ops/grid_sample.cpp
 void add_scatter_ops(std::vector<op_entry>& table);     // ops/scatter.cpp
 void add_resize_ops(std::vector<op_entry>& table);      // ops/resize.cpp
@@ -47,7 +48,6 @@ void add_channel_norm_ops(std::vector<op_entry>& table);       // ops/channel_no
 void add_rotary_ops(std::vector<op_entry>& table);             // ops/rotary.cpp
 void add_topk_ops(std::vector<op_entry>& table);               // ops/topk.cpp
 void add_einsum_ops(std::vector<op_entry>& table);             // ops/einsum.cpp
-void add_quantize_ops(std::vector<op_entry>& table);           // ops/quantize.cpp
 
 // All entries, built once.
 const std::vector<op_entry>& op_table();

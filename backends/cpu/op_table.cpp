@@ -28,6 +28,7 @@ const std::vector<op_entry>& op_table() {
     add_cumulative_ops(t);
     add_hardmax_ops(t);
     add_attention_ops(t);
+    add_quant_linear_ops(t);
     add_grid_sample_ops(t);
     add_scatter_ops(t);
     add_resize_ops(t);
@@ -37,7 +38,6 @@ const std::vector<op_entry>& op_table() {
     add_rotary_ops(t);
     add_topk_ops(t);
     add_einsum_ops(t);
-    add_quantize_ops(t);
     return t;
   }();
   return table;
