@@ -39,6 +39,8 @@ void add_cumulative_ops(std::vector<op_entry>& table);  // ops/cumulative.cpp
 void add_hardmax_ops(std::vector<op_entry>& table);     // ops/hardmax.cpp
 void add_attention_ops(std::vector<op_entry>& table);   // ops/attention.cpp
 void add_quant_linear_ops(std::vector<op_entry>& table);   // ops/quant_linear.cpp
+void add_quant_matmul_ops(std::vector<op_entry>& table);   // ops/quant_matmul.cpp
+void add_quant_conv_ops(std::vector<op_entry>& table);     // ops/quant_conv.cpp
 void add_grid_sample_ops(std::vector<op_entry>& table); // ops/grid_sample.cpp
 void add_scatter_ops(std::vector<op_entry>& table);     // ops/scatter.cpp
 void add_resize_ops(std::vector<op_entry>& table);      // ops/resize.cpp

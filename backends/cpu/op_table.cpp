@@ -29,6 +29,8 @@ const std::vector<op_entry>& op_table() {
     add_hardmax_ops(t);
     add_attention_ops(t);
     add_quant_linear_ops(t);
+    add_quant_matmul_ops(t);
+    add_quant_conv_ops(t);
     add_grid_sample_ops(t);
     add_scatter_ops(t);
     add_resize_ops(t);

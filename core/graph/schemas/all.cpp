@@ -19,6 +19,7 @@ void add_all_standard_schemas(schema_table& table) {
   add_same_shape_schemas(table);
   add_attention_schemas(table);
   add_quant_schemas(table);
+  add_quant_integer_schemas(table);
   add_sampling_schemas(table);
   add_resize_schemas(table);
   add_einsum_schemas(table);

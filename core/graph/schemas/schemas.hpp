@@ -22,7 +22,8 @@ void add_attention_schemas(schema_table& table);     // attention.cpp: Attention
 void add_sampling_schemas(schema_table& table);      // sampling.cpp: GridSample
 void add_resize_schemas(schema_table& table);        // resize.cpp: Resize
 void add_einsum_schemas(schema_table& table);        // einsum.cpp: Einsum
-void add_quant_schemas(schema_table& table);         // quant.cpp: Quantize/DequantizeLinear, *Integer, QLinear*
+void add_quant_schemas(schema_table& table);         // quant.cpp: QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear
+void add_quant_integer_schemas(schema_table& table);  // quant_integer.cpp: MatMulInteger, ConvInteger, QLinear*
 void add_all_standard_schemas(schema_table& table);   // all.cpp: calls every add_*_schemas
 
 }  // namespace mirt

@@ -6,35 +6,17 @@
 #include <cmath>
 
 #include "tests/backends/cpu/harness.hpp"
+#include "tests/backends/cpu/test_quant_reference.hpp"
 
 using namespace cpu_test;
+using namespace quant_test;
 
 namespace {
 
-// Round half to even without the FP environment: the reference the kernels must match.
-double round_half_even(double v) {
-  const double lo = std::floor(v), diff = v - lo;
-  if (diff > 0.5) return lo + 1;
-  if (diff < 0.5) return lo;
-  return std::fmod(lo, 2.0) == 0 ? lo : lo + 1;
-}
-
+// ONNX divides in the scale's type (float32 here), then rounds.
 template <class Q>
-int64_t quantize_ref(double x, double scale, double zp) {
-  const double q = round_half_even(x / scale) + zp;
-  return int64_t(std::clamp(q, double(std::numeric_limits<Q>::lowest()), double(std::numeric_limits<Q>::max())));
-}
-
-template <class Q>
-tensor_data q8(shape_t s, const std::vector<Q>& v) {
-  return tensor_data::of(std::is_signed_v<Q> ? MIRT_DTYPE_INT8 : MIRT_DTYPE_UINT8, std::move(s), v);
-}
-
-template <class Q>
-std::vector<int64_t> as_ints(const tensor_data& t) {
-  std::vector<int64_t> out;
-  for (Q v : t.values<Q>()) out.push_back(v);
-  return out;
+int64_t quantize_ref(float x, float scale, double zp) {
+  return requantize<Q>(double(x / scale), zp);
 }
 
 }  // namespace

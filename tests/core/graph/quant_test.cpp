@@ -61,4 +61,52 @@ TEST_CASE("DynamicQuantizeLinear gives uint8 data, a float scale and a uint8 zer
   CHECK(r.out(2).dtype == MIRT_DTYPE_UINT8);
 }
 
+TEST_CASE("MatMulInteger and QLinearMatMul infer batched shapes and check zero points per row or column") {
+  auto mm = infer("MatMulInteger", {typed(MIRT_DTYPE_UINT8, "batch,3,5"), typed(MIRT_DTYPE_INT8, "5,4"),
+                                    typed(MIRT_DTYPE_UINT8, "3"), typed(MIRT_DTYPE_INT8, "4")});
+  REQUIRE_INFERRED(mm);
+  CHECK(mm.out().dtype == MIRT_DTYPE_INT32);
+  CHECK(same_dims(mm.out().shape, "batch,3,4"));
+  auto zp = infer("MatMulInteger", {typed(MIRT_DTYPE_UINT8, "3,5"), typed(MIRT_DTYPE_INT8, "5,4"), omitted(),
+                                    typed(MIRT_DTYPE_INT8, "3")}, {}, 1, "mm");
+  CHECK_FAILS_WITH(zp, MIRT_STATUS_INVALID_SHAPE, "MatMulInteger 'mm': input 3 (b_zero_point) has shape");
+  auto type = infer("MatMulInteger", {typed(MIRT_DTYPE_UINT8, "3,5"), typed(MIRT_DTYPE_INT8, "5,4"),
+                                      typed(MIRT_DTYPE_INT8, "")});
+  CHECK_FAILS_WITH(type, MIRT_STATUS_INVALID_GRAPH, "input 2 (a_zero_point) is int8");
+  auto q = infer("QLinearMatMul", {typed(MIRT_DTYPE_INT8, "2,3"), f32(""), typed(MIRT_DTYPE_INT8, ""),
+                                   typed(MIRT_DTYPE_INT8, "3,6"), f32("6"), typed(MIRT_DTYPE_INT8, "6"), f32(""),
+                                   typed(MIRT_DTYPE_UINT8, "")});
+  REQUIRE_INFERRED(q);
+  CHECK(q.out().dtype == MIRT_DTYPE_UINT8);
+  CHECK(q.shape() == "2x6");
+  auto y_scale = infer("QLinearMatMul", {typed(MIRT_DTYPE_INT8, "2,3"), f32(""), typed(MIRT_DTYPE_INT8, ""),
+                                         typed(MIRT_DTYPE_INT8, "3,6"), f32(""), typed(MIRT_DTYPE_INT8, ""), f32("2"),
+                                         typed(MIRT_DTYPE_UINT8, "")});
+  CHECK_FAILS_WITH(y_scale, MIRT_STATUS_INVALID_SHAPE, "input 6 (y_scale)");
+}
+
+TEST_CASE("ConvInteger and QLinearConv infer Conv's shape and check zero points, scales and bias") {
+  auto conv = infer("ConvInteger", {typed(MIRT_DTYPE_UINT8, "1,4,7,6"), typed(MIRT_DTYPE_INT8, "6,2,3,2")},
+                    {attr_int("group", 2), attr_ints("strides", {2, 2}), attr_string("auto_pad", "SAME_UPPER")});
+  REQUIRE_INFERRED(conv);
+  CHECK(conv.out().dtype == MIRT_DTYPE_INT32);
+  CHECK(conv.shape() == "1x6x4x3");
+  auto x_zp = infer("ConvInteger", {typed(MIRT_DTYPE_UINT8, "1,2,5,5"), typed(MIRT_DTYPE_INT8, "3,2,3,3"),
+                                    typed(MIRT_DTYPE_UINT8, "2")});
+  CHECK_FAILS_WITH(x_zp, MIRT_STATUS_INVALID_SHAPE, "input 2 (x_zero_point) has shape");
+  auto w_zp = infer("ConvInteger", {typed(MIRT_DTYPE_UINT8, "1,2,5,5"), typed(MIRT_DTYPE_INT8, "3,2,3,3"), omitted(),
+                                    typed(MIRT_DTYPE_INT8, "2")});
+  CHECK_FAILS_WITH(w_zp, MIRT_STATUS_INVALID_SHAPE, "input 3 (w_zero_point) has shape 2, expected a scalar or 3");
+  std::vector<tensor_type> q = {typed(MIRT_DTYPE_UINT8, "1,2,5,5"), f32(""), typed(MIRT_DTYPE_UINT8, ""),
+                                typed(MIRT_DTYPE_INT8, "3,2,3,3"), f32("3"), typed(MIRT_DTYPE_INT8, "3"), f32(""),
+                                typed(MIRT_DTYPE_UINT8, ""), typed(MIRT_DTYPE_INT32, "3")};
+  auto ok = infer("QLinearConv", q, {attr_ints("pads", {1, 1, 1, 1})});
+  REQUIRE_INFERRED(ok);
+  CHECK(ok.shape() == "1x3x5x5");
+  CHECK(ok.out().dtype == MIRT_DTYPE_UINT8);
+  q[8] = f32("3");
+  auto bias = infer("QLinearConv", q);
+  CHECK_FAILS_WITH(bias, MIRT_STATUS_INVALID_GRAPH, "input 8 (B) is float32, expected int32");
+}
+
 }  // TEST_SUITE
