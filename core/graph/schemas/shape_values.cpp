@@ -9,6 +9,7 @@
 //   attribute 'dtype' (an ONNX TensorProto.DataType code, default 1 = float32). Integer values are
 //   exact in a float up to 2^24, which covers the 0/1/-1 fills that models use.
 #include <algorithm>
+#include <cmath>
 
 #include "core/graph/schemas/schema_helpers.hpp"
 #include "core/graph/schemas/schemas.hpp"
@@ -64,6 +65,12 @@ status cast_to(infer_context& ctx, mirt_dtype to) {
   const std::vector<int64_t>* v = known_values(ctx, 0);
   if (v && (is_integer_dtype(data.dtype) || data.dtype == MIRT_DTYPE_BOOL))
     if (auto converted = convert_values(*v, to)) set_values(out, std::move(*converted));
+  // Integer values cast to a float dtype (a window's size, Cast to float before a float Range).
+  if (v && is_integer_dtype(data.dtype) && (to == MIRT_DTYPE_FLOAT32 || to == MIRT_DTYPE_FLOAT64)) {
+    std::vector<double> reals;
+    for (int64_t x : *v) reals.push_back(to == MIRT_DTYPE_FLOAT32 ? double(float(x)) : double(x));
+    out.float_values = std::move(reals);
+  }
   ctx.output(0) = std::move(out);
   return {};
 }
@@ -141,6 +148,13 @@ status infer_range(infer_context& ctx) {
       for (int64_t i = 0; i < n; ++i) values.push_back(s + i * d);
       set_values(out, std::move(values));
     }
+  } else if (is_float_dtype(dtype) && ctx.input(0).float_values && ctx.input(1).float_values &&
+             ctx.input(2).float_values) {
+    // Float operands known at build time (constants, or shape tensor values cast to float).
+    const double s = ctx.input(0).float_values->at(0), l = ctx.input(1).float_values->at(0),
+                 d = ctx.input(2).float_values->at(0);
+    if (d == 0) return ctx.error("input 2 (delta) is 0, expected a non-zero step");
+    out.shape[0] = dim{std::max<int64_t>(static_cast<int64_t>(std::ceil((l - s) / d)), 0), {}};
   }
   ctx.output(0) = std::move(out);
   return {};

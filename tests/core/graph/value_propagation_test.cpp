@@ -135,6 +135,30 @@ TEST_CASE("a shape tensor input's values flow through shape arithmetic into Resh
   CHECK(mirt::to_string((*wrong)[y].shape) == "?x?");
 }
 
+TEST_CASE("a shape tensor input cast to float sizes a float Range (window functions' expansion)") {
+  graph_builder b;
+  int size = b.input("size", MIRT_DTYPE_INT64, "");
+  auto real = [&](const std::string& name, float v) {
+    mirt::tensor t;
+    t.name = name;
+    t.dtype = MIRT_DTYPE_FLOAT32;
+    t.rank_known = true;
+    t.constant = static_cast<int>(b.g.constants.size());
+    b.g.constants.push_back(mirt::constant_buffer::copy_of(&v, sizeof v));
+    return b.g.add_tensor(std::move(t));
+  };
+  int size_fp = b.layer("Cast", {size}, {attr_int("to", 1)});
+  int range = b.layer("Range", {real("zero", 0.0f), size_fp, real("half", 0.5f)});
+
+  auto unknown = b.infer();
+  REQUIRE_MESSAGE(unknown.ok(), unknown.error().message());
+  CHECK(mirt::to_string((*unknown)[range].shape) == "?");
+  auto known = b.infer({}, {{size, {5}}});
+  REQUIRE_MESSAGE(known.ok(), known.error().message());
+  CHECK(*(*known)[size_fp].float_values == std::vector<double>{5.0});
+  CHECK(mirt::to_string((*known)[range].shape) == "10");
+}
+
 TEST_CASE("a shape error inside a graph names the layer that failed") {
   graph_builder b;
   int x = b.input("x", MIRT_DTYPE_FLOAT32, "1,3,8,8");
