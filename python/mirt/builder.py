@@ -15,8 +15,8 @@ import os
 from typing import Callable, Mapping, Sequence
 
 from . import _capi
+from ._handle import OwnedHandle
 from ._library import check, library, take_string
-from .errors import FailedPreconditionError
 from .network import Network
 
 ShapeRange = tuple[Sequence[int], Sequence[int], Sequence[int]]
@@ -31,7 +31,7 @@ class Precision(enum.IntFlag):
     INT8 = 1 << 3
 
 
-class BuilderConfig:
+class BuilderConfig(OwnedHandle):
     """Builder options plus optimization profiles (mirt_builder_config).
 
     backend: target backend module name ("cpu", "cuda"); "" picks the installed one with the highest score.
@@ -49,6 +49,7 @@ class BuilderConfig:
     """
 
     _handle: int | None = None  # set first, so __del__ works after a failed __init__
+    _what = "builder config"
 
     def __init__(self, backend: str = "", precision: Precision | int = Precision.NONE, memory_limit: int = 0,
                  optimization_level: int = 3, progress: Callable[[str, int, int], bool | None] | None = None,
@@ -82,22 +83,8 @@ class BuilderConfig:
             library().mirt_builder_config_destroy(self._handle)
             self._handle = None
 
-    def __enter__(self) -> "BuilderConfig":
-        return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
 
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:  # at interpreter exit the library may already be gone
-            pass
-
-    def _live(self) -> int:
-        if not self._handle:
-            raise FailedPreconditionError("the builder config was closed")
-        return self._handle
 
     def add_profile(self, shapes: Mapping[str, ShapeRange] | None = None) -> int:
         """Adds an optimization profile and returns its index. A network with dynamic input dims
@@ -126,10 +113,11 @@ class BuilderConfig:
         return build(network, self)
 
 
-class Plan:
+class Plan(OwnedHandle):
     """A serialized plan (mirt_plan): immutable bytes that any number of threads may read."""
 
     _handle: int | None = None  # set first, so __del__ works after a failed __init__
+    _what = "plan"
 
     def __init__(self, handle: int):
         self._handle: int | None = handle
@@ -175,22 +163,8 @@ class Plan:
             library().mirt_plan_destroy(self._handle)
             self._handle = None
 
-    def _live(self) -> int:
-        if not self._handle:
-            raise FailedPreconditionError("the plan was closed")
-        return self._handle
 
-    def __enter__(self) -> "Plan":
-        return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:  # at interpreter exit the library may already be gone
-            pass
 
 
 def build(network: Network, config: BuilderConfig | None = None) -> Plan:

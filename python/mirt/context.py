@@ -7,8 +7,9 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from . import _binding, _capi, dlpack
+from ._handle import OwnedHandle
 from ._library import check, library
-from .errors import FailedPreconditionError, InvalidArgumentError
+from .errors import InvalidArgumentError
 from .runtime import Engine, TensorInfo, TensorLocation
 
 # DLPack device types each device backend's memory may come as (others: any non-host device).
@@ -26,12 +27,17 @@ def _stream_handle(stream: Any) -> int | None:
     raise InvalidArgumentError(f"stream: {type(stream).__name__} is not a stream handle (int, torch.cuda.Stream)")
 
 
-class Context:
+class Context(OwnedHandle):
     """An execution context (mirt_context) on an engine, using one optimization profile. It
     allocates its profile's activation memory. Use one context per thread. Closing the engine
     closes its contexts."""
 
     _handle: int | None = None  # set first, so __del__ works after a failed __init__
+    _what = "context"
+
+    def _may_close_at_exit(self) -> bool:
+        # A context the engine already closed (with its own handle) has nothing left to free.
+        return bool(self._handle and self.engine._handle)
 
     def __init__(self, engine: Engine, profile: int = 0):
         opts = _capi.init(_capi.context_options)
@@ -52,23 +58,8 @@ class Context:
             library().mirt_context_destroy(self._handle)
             self._handle = None
 
-    def __enter__(self) -> "Context":
-        return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
 
-    def __del__(self) -> None:
-        try:
-            if self._handle and self.engine._handle:
-                self.close()
-        except Exception:  # at interpreter exit the library may already be gone
-            pass
-
-    def _live(self) -> int:
-        if not self._handle:
-            raise FailedPreconditionError("the context was closed")
-        return self._handle
 
     # ---- The C calls, one to one ----------------------------------------------------------------
 

@@ -14,9 +14,10 @@ from typing import Iterable, Mapping, Sequence, Union
 import numpy as np
 
 from . import _capi
+from ._handle import OwnedHandle
 from ._library import check, library
 from .dtypes import DType, to_dtype
-from .errors import FailedPreconditionError, InvalidArgumentError
+from .errors import InvalidArgumentError
 
 
 class Attribute:
@@ -117,11 +118,12 @@ class Tensor:
 Dim = Union[int, str, None]
 
 
-class Network:
+class Network(OwnedHandle):
     """A network definition (mirt_network). Owns its tensors and copies of all constant data.
     Use as a context manager, or call close(), to free it early."""
 
     _handle: int | None = None  # set first, so __del__ works after a failed __init__
+    _what = "network"
 
     def __init__(self, name: str = ""):
         opts = _capi.init(_capi.network_options)
@@ -136,22 +138,12 @@ class Network:
             library().mirt_network_destroy(self._handle)
             self._handle = None
 
-    def __enter__(self) -> "Network":
-        return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:  # at interpreter exit the library may already be gone
-            pass
 
     def _live(self, value=None):
-        if not self._handle:
-            raise FailedPreconditionError("the network was closed")
-        return self._handle if value is None else value
+        """The network's handle (or ``value``, for a tensor of it) while the network is open."""
+        handle = super()._live()
+        return handle if value is None else value
 
     def add_input(self, name: str, dtype: DType | str | np.dtype | type, shape: Sequence[Dim]) -> Tensor:
         """Adds a graph input (mirt_network_add_input). A dim of -1 or None is set at run time (give

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from . import _capi
+from ._handle import OwnedHandle
 from ._library import check, library
 from .builder import Plan
 from .dtypes import DType
-from .errors import FailedPreconditionError
 
 if TYPE_CHECKING:
     from .context import Context
@@ -52,7 +52,7 @@ def _info(raw: _capi.tensor_info) -> TensorInfo:
                       TensorLocation(raw.location))
 
 
-class Engine:
+class Engine(OwnedHandle):
     """An engine (mirt_engine): the immutable, shareable form of a plan. Creating it checks the
     plan's header (magic, format and mirt version, size, checksum), loads the plan's backend module
     and creates its kernels. Raises CorruptDataError with the byte offset for a damaged plan,
@@ -63,6 +63,7 @@ class Engine:
     be closed afterwards. close() (or leaving a `with` block) closes the engine's contexts first."""
 
     _handle: int | None = None  # set first, so __del__ works after a failed __init__
+    _what = "engine"
 
     def __init__(self, plan: Plan | bytes | bytearray | str | os.PathLike):
         own = not isinstance(plan, Plan)
@@ -96,22 +97,8 @@ class Engine:
             library().mirt_engine_destroy(self._handle)
             self._handle = None
 
-    def __enter__(self) -> "Engine":
-        return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
 
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:  # at interpreter exit the library may already be gone
-            pass
-
-    def _live(self) -> int:
-        if not self._handle:
-            raise FailedPreconditionError("the engine was closed")
-        return self._handle
 
     @property
     def io_tensors(self) -> list[TensorInfo]:

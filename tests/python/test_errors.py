@@ -141,3 +141,18 @@ def test_log_lines_reach_a_python_callback(rng):
         mirt.set_log_callback(None)
     assert any(source == "builder" and "activation arena" in message for _, source, message in lines), lines
     assert all(level <= mirt.LogLevel.INFO for level, _, _ in lines)
+
+
+def test_closed_objects_say_which_object_was_closed(rng):
+    net, _ = gemm_network(rng)
+    plan = build_cpu(net, [{"x": ((1, 4), (2, 4), (8, 4))}])
+    engine = mirt.Engine(plan)
+    context = engine.create_context()
+    for obj, what, use in [(context, "context", lambda: context.set_input_shape("x", (1, 4))),
+                           (engine, "engine", lambda: engine.create_context()),
+                           (plan, "plan", lambda: plan.data()),
+                           (net, "network", lambda: net.add_input("y", "float32", (1,)))]:
+        obj.close()
+        obj.close()  # idempotent
+        with pytest.raises(mirt.FailedPreconditionError, match=f"the {what} was closed"):
+            use()
