@@ -4,6 +4,7 @@
 // broadcasts; oneDNN matmul broadcasts those itself. A constant B is reordered once per shape into
 // the layout oneDNN prefers.
 #include "backends/cpu/kernel.hpp"
+#include "backends/cpu/float_types.hpp"
 #include "backends/cpu/onednn.hpp"
 
 namespace mirt::cpu {
@@ -111,12 +112,83 @@ bool matmul_supports(const node_view& node, std::string& why) {
   return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32}, why) && input_dtype_in(node, 1, {MIRT_DTYPE_FLOAT32}, why);
 }
 
+// MatMul in float64, float16 and bfloat16 (float32 goes to oneDNN): a plain loop that computes
+// float16/bfloat16 in float32 and float64 in float64, each output rounded once at the end.
+class ref_matmul_kernel final : public kernel {
+ public:
+  void execute(const exec_args& args) const override {
+    const tensor &a = args.in.at(0), &b = args.in.at(1), &y = args.out.at(0);
+    if (a.dtype != b.dtype) fail(MIRT_STATUS_INVALID_ARGUMENT, "MatMul operands have different dtypes: ", dtype_name(a.dtype), " and ", dtype_name(b.dtype));
+    dispatch_float(a.dtype, [&](auto tag) { run<typename decltype(tag)::type>(a, b, y); });
+  }
+
+ private:
+  template <class T>
+  static void run(const tensor& a, const tensor& b, const tensor& y) {
+    dims sa = a.shape, sb = b.shape;
+    if (sa.empty() || sb.empty()) fail(MIRT_STATUS_INVALID_SHAPE, "MatMul operands must have rank 1 or more");
+    if (sa.size() == 1) sa.insert(sa.begin(), 1);
+    if (sb.size() == 1) sb.push_back(1);
+    if (sa.back() != sb[sb.size() - 2])
+      fail(MIRT_STATUS_INVALID_SHAPE, "MatMul inner dims differ: A ", dims_string(a.shape), ", B ", dims_string(b.shape));
+    const size_t rank = std::max(sa.size(), sb.size());
+    sa.insert(sa.begin(), rank - sa.size(), 1);
+    sb.insert(sb.begin(), rank - sb.size(), 1);
+    const int64_t m = sa[rank - 2], k = sa[rank - 1], n = sb[rank - 1];
+    dims batch(rank - 2);
+    for (size_t i = 0; i + 2 < rank; ++i) {
+      if (sa[i] != sb[i] && sa[i] != 1 && sb[i] != 1)
+        fail(MIRT_STATUS_INVALID_SHAPE, "MatMul batch dims do not broadcast: A ", dims_string(a.shape), ", B ", dims_string(b.shape));
+      batch[i] = std::max(sa[i], sb[i]);
+    }
+    const int64_t batches = product(batch);
+    if (batches * m * n != y.numel())
+      fail(MIRT_STATUS_INVALID_SHAPE, "MatMul output ", dims_string(y.shape), " does not match A ", dims_string(a.shape), " x B ", dims_string(b.shape));
+    // Element strides of whole matrices per batch dim; 0 where the operand broadcasts.
+    dims stride_a(batch.size(), 0), stride_b(batch.size(), 0);
+    int64_t ea = m * k, eb = k * n;
+    for (size_t i = batch.size(); i-- > 0;) {
+      if (sa[i] != 1) stride_a[i] = ea;
+      if (sb[i] != 1) stride_b[i] = eb;
+      ea *= sa[i], eb *= sb[i];
+    }
+    using C = compute_type<T>;
+    const T *pa = a.as<const T>(), *pb = b.as<const T>();
+    T* py = y.as<T>();
+    std::vector<C> row(static_cast<size_t>(n));
+    for (int64_t bi = 0; bi < batches; ++bi) {
+      int64_t oa = 0, ob = 0;
+      for (size_t i = batch.size(), rest = size_t(bi); i-- > 0;) {
+        const int64_t idx = int64_t(rest % size_t(batch[i]));
+        rest /= size_t(batch[i]);
+        oa += idx * stride_a[i], ob += idx * stride_b[i];
+      }
+      for (int64_t r = 0; r < m; ++r) {
+        std::fill(row.begin(), row.end(), C(0));
+        for (int64_t j = 0; j < k; ++j) {
+          const C av = load(pa[oa + r * k + j]);
+          const T* brow = pb + ob + j * n;
+          for (int64_t c = 0; c < n; ++c) row[size_t(c)] += av * load(brow[c]);
+        }
+        for (int64_t c = 0; c < n; ++c) py[(bi * m + r) * n + c] = store<T>(row[size_t(c)]);
+      }
+    }
+  }
+};
+
+bool ref_matmul_supports(const node_view& node, std::string& why) {
+  return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT64, MIRT_DTYPE_FLOAT16, MIRT_DTYPE_BFLOAT16}, why) &&
+         input_dtype_in(node, 1, {MIRT_DTYPE_FLOAT64, MIRT_DTYPE_FLOAT16, MIRT_DTYPE_BFLOAT16}, why);
+}
+
 }  // namespace
 
 void add_matmul_ops(std::vector<op_entry>& t) {
   t.push_back({"MatMul", "onednn_matmul", matmul_supports, [](const node_view& node) -> std::unique_ptr<kernel> {
                  return std::make_unique<matmul_kernel>(node);
                }});
+  t.push_back({"MatMul", "ref_matmul", ref_matmul_supports,
+               [](const node_view&) -> std::unique_ptr<kernel> { return std::make_unique<ref_matmul_kernel>(); }});
 }
 
 }  // namespace mirt::cpu

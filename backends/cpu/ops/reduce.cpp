@@ -67,6 +67,13 @@ class reduce_kernel final : public kernel {
     }
     if (stride != y.numel()) fail(MIRT_STATUS_INVALID_SHAPE, "output ", dims_string(y.shape), " does not match the reduction of ", dims_string(x.shape));
     (void)keepdims_;  // the output shape (with or without kept dims) has the same element order
+    if (x.dtype == MIRT_DTYPE_BOOL) {  // max is any, min is all: the same over 0/1 bytes
+      if (kind_ != reduce_kind::max && kind_ != reduce_kind::min) fail(MIRT_STATUS_UNSUPPORTED, "only ReduceMax and ReduceMin take bool");
+      run<uint8_t>(x, y, out_strides, count);
+      uint8_t* py = y.as<uint8_t>();
+      for (int64_t o = 0; o < y.numel(); ++o) py[o] = py[o] != 0;  // min over nothing gave 255: true
+      return;
+    }
     dispatch_numeric(x.dtype, [&](auto tag) { run<typename decltype(tag)::type>(x, y, out_strides, count); });
   }
 
@@ -159,6 +166,9 @@ class arg_kernel final : public kernel {
 bool numeric(const node_view& node, std::string& why) {
   return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32, MIRT_DTYPE_FLOAT64, MIRT_DTYPE_INT32, MIRT_DTYPE_INT64}, why);
 }
+bool numeric_or_bool(const node_view& node, std::string& why) {
+  return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32, MIRT_DTYPE_FLOAT64, MIRT_DTYPE_INT32, MIRT_DTYPE_INT64, MIRT_DTYPE_BOOL}, why);
+}
 bool float_only(const node_view& node, std::string& why) {
   return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32, MIRT_DTYPE_FLOAT64}, why);
 }
@@ -171,8 +181,9 @@ std::unique_ptr<kernel> create_reduce(const node_view& node) {
 }  // namespace
 
 void add_reduce_ops(std::vector<op_entry>& t) {
-  for (const char* op : {"ReduceSum", "ReduceMean", "ReduceProd", "ReduceMax", "ReduceMin", "ReduceL1", "ReduceSumSquare"})
+  for (const char* op : {"ReduceSum", "ReduceMean", "ReduceProd", "ReduceL1", "ReduceSumSquare"})
     t.push_back({op, "ref_reduce", numeric, create_reduce});
+  for (const char* op : {"ReduceMax", "ReduceMin"}) t.push_back({op, "ref_reduce", numeric_or_bool, create_reduce});
   for (const char* op : {"ReduceL2", "ReduceLogSum", "ReduceLogSumExp"}) t.push_back({op, "ref_reduce", float_only, create_reduce});
   for (const char* op : {"ArgMax", "ArgMin"})
     t.push_back({op, "ref_arg_reduce", numeric, [](const node_view& node) -> std::unique_ptr<kernel> {

@@ -3,6 +3,9 @@
 // Along the innermost axis (contiguous rows), a vector loop (vector_math.hpp). Otherwise the input
 // is seen as [outer, n, inner] and reduced along n by oneDNN softmax_forward / logsoftmax_forward,
 // one primitive per shape.
+#include <cmath>
+
+#include "backends/cpu/float_types.hpp"
 #include "backends/cpu/kernel.hpp"
 #include "backends/cpu/onednn.hpp"
 #include "backends/cpu/vector_math.hpp"
@@ -90,6 +93,45 @@ class softmax_kernel final : public kernel {
 
 bool float_input(const node_view& node, std::string& why) { return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32}, why); }
 
+// Softmax and LogSoftmax in float64, float16 and bfloat16 (float32 has the paths above): a plain
+// loop over [outer, n, inner] that subtracts the max first, so exp cannot overflow, and sums in double.
+class ref_softmax_kernel final : public kernel {
+ public:
+  ref_softmax_kernel(int64_t axis, bool log) : axis_(axis), log_(log) {}
+
+  void execute(const exec_args& args) const override {
+    const tensor &x = args.in.at(0), &y = args.out.at(0);
+    if (y.numel() == 0) return;
+    const size_t axis = size_t(normalize_axis(axis_, x.rank()));
+    const int64_t outer = product(x.shape, 0, axis), n = x.shape[axis], inner = product(x.shape, axis + 1);
+    dispatch_float(x.dtype, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      const T* px = x.as<const T>();
+      T* py = y.as<T>();
+      for (int64_t o = 0; o < outer; ++o)
+        for (int64_t i = 0; i < inner; ++i) {
+          const int64_t base = o * n * inner + i;
+          double m = -INFINITY, sum = 0;
+          for (int64_t k = 0; k < n; ++k) m = std::max(m, double(load(px[base + k * inner])));
+          for (int64_t k = 0; k < n; ++k) sum += std::exp(double(load(px[base + k * inner])) - m);
+          const double log_sum = std::log(sum);
+          for (int64_t k = 0; k < n; ++k) {
+            const double d = double(load(px[base + k * inner])) - m;
+            py[base + k * inner] = store<T>(compute_type<T>(log_ ? d - log_sum : std::exp(d) / sum));
+          }
+        }
+    });
+  }
+
+ private:
+  int64_t axis_;
+  bool log_;
+};
+
+bool other_float_input(const node_view& node, std::string& why) {
+  return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT64, MIRT_DTYPE_FLOAT16, MIRT_DTYPE_BFLOAT16}, why);
+}
+
 }  // namespace
 
 void add_softmax_ops(std::vector<op_entry>& t) {
@@ -99,6 +141,10 @@ void add_softmax_ops(std::vector<op_entry>& t) {
   t.push_back({"LogSoftmax", "vector_softmax", float_input, [](const node_view& node) -> std::unique_ptr<kernel> {
                  return std::make_unique<softmax_kernel>(node.attr_int("axis", -1), true);
                }});
+  for (const char* op : {"Softmax", "LogSoftmax"})
+    t.push_back({op, "ref_softmax", other_float_input, [](const node_view& node) -> std::unique_ptr<kernel> {
+                   return std::make_unique<ref_softmax_kernel>(node.attr_int("axis", -1), node.op_type() == "LogSoftmax");
+                 }});
 }
 
 }  // namespace mirt::cpu
