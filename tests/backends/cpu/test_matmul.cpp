@@ -1,6 +1,8 @@
 // tests/backends/cpu/test_matmul.cpp — MatMul (batched, broadcast, 1-D) and Gemm against float64 loops.
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include "tests/backends/cpu/harness.hpp"
 
 using namespace cpu_test;
@@ -60,6 +62,37 @@ TEST_CASE("MatMul promotes 1-D operands and drops their dims") {
   check_matmul({5}, {5});
   check_matmul({2, 3, 5}, {5});
   check_matmul({5}, {2, 5, 3});
+}
+
+TEST_CASE("MatMul and Softmax of float64 compute in double, with broadcast batches and a middle axis") {
+  const shape_t sa = {2, 1, 3, 4}, sb = {3, 4, 2};
+  const auto a = random_floats(numel(sa), -1, 1, 41), b = random_floats(numel(sb), -1, 1, 42);
+  shape_t out;
+  const auto expected = ref_matmul(a, sa, b, sb, out);
+  REQUIRE(out == shape_t{2, 3, 3, 2});
+  op_result r = run({"MatMul", {tensor_data::of<double>(MIRT_DTYPE_FLOAT64, sa, std::vector<double>(a.begin(), a.end())),
+                                tensor_data::of<double>(MIRT_DTYPE_FLOAT64, sb, std::vector<double>(b.begin(), b.end()))},
+                     {{MIRT_DTYPE_FLOAT64, out}}});
+  REQUIRE(r.code == MIRT_STATUS_OK);
+  const auto got = r.outputs[0].values<double>();
+  REQUIRE(got.size() == expected.size());
+  for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == doctest::Approx(expected[i]).epsilon(1e-12));
+
+  // LogSoftmax along axis 1 of [2, 3, 2]: large values, so a missing max shift would overflow exp.
+  const std::vector<double> x = {800, 1, 801, 2, 802, 3, -1, 0, -2, 0, -3, 0};
+  r = run({"LogSoftmax", {tensor_data::of<double>(MIRT_DTYPE_FLOAT64, {2, 3, 2}, x)}, {{MIRT_DTYPE_FLOAT64, {2, 3, 2}}}, {attr_i("axis", 1)}});
+  REQUIRE(r.code == MIRT_STATUS_OK);
+  const auto y = r.outputs[0].values<double>();
+  for (int64_t o = 0; o < 2; ++o)
+    for (int64_t i = 0; i < 2; ++i) {
+      double m = -INFINITY, sum = 0;
+      for (int64_t k = 0; k < 3; ++k) m = std::max(m, x[size_t(o * 6 + k * 2 + i)]);
+      for (int64_t k = 0; k < 3; ++k) sum += std::exp(x[size_t(o * 6 + k * 2 + i)] - m);
+      for (int64_t k = 0; k < 3; ++k) {
+        const size_t at = size_t(o * 6 + k * 2 + i);
+        CHECK(y[at] == doctest::Approx(x[at] - m - std::log(sum)).epsilon(1e-12));
+      }
+    }
 }
 
 TEST_CASE("Gemm applies alpha, beta, transposes and a broadcast C") {

@@ -113,4 +113,13 @@ TEST_CASE("Cast converts between float, half, integers and bool with ONNX roundi
   CHECK(r.outputs[0].values<int32_t>() == std::vector<int32_t>{1, 0});
 }
 
+TEST_CASE("ReduceMax of bool is any, ReduceMin is all") {
+  const std::vector<uint8_t> x = {0, 0, 1, 0, 1, 1};  // [3, 2]
+  for (const char* op : {"ReduceMax", "ReduceMin"}) {
+    op_result r = run({op, {tensor_data::of<uint8_t>(MIRT_DTYPE_BOOL, {3, 2}, x), i64({1}, {1})}, {{MIRT_DTYPE_BOOL, {3}}}, {attr_i("keepdims", 0)}});
+    REQUIRE(r.code == MIRT_STATUS_OK);
+    CHECK(r.outputs[0].values<uint8_t>() == (std::string(op) == "ReduceMax" ? std::vector<uint8_t>{0, 1, 1} : std::vector<uint8_t>{0, 0, 1}));
+  }
+}
+
 }  // TEST_SUITE
