@@ -62,15 +62,25 @@ class pool_kernel final : public kernel {
     const tensor &x = args.in.at(0), &y = args.out.at(0);
     if (x.rank() < 3 || x.rank() > 5) fail(MIRT_STATUS_UNSUPPORTED, "input rank ", x.rank(), ", supported 3 to 5");
     if (y.numel() == 0) return;
+    switch (x.dtype) {  // the integer types only for MaxPool (see the op table)
+      case MIRT_DTYPE_UINT8: return run<uint8_t>(x, y, args);
+      case MIRT_DTYPE_INT8: return run<int8_t>(x, y, args);
+      default: return run<float>(x, y, args);
+    }
+  }
+
+ private:
+  template <class T>
+  void run(const tensor& x, const tensor& y, const exec_args& args) const {
     const auto g = geometry(a_, x.shape, y.shape);
     const tensor* indices = args.out.size() > 1 && args.out[1].data != nullptr ? &args.out[1] : nullptr;
     const int64_t planes = x.shape[0] * x.shape[1];
     const int64_t in_plane = g[0].in * g[1].in * g[2].in, out_plane = g[0].out * g[1].out * g[2].out;
-    const float* px = x.as<const float>();
-    float* py = y.as<float>();
+    const T* px = x.as<const T>();
+    T* py = y.as<T>();
     for (int64_t p = 0; p < planes; ++p) {
-      const float* src = px + p * in_plane;
-      float* dst = py + p * out_plane;
+      const T* src = px + p * in_plane;
+      T* dst = py + p * out_plane;
       int64_t o = 0;
       for (int64_t od = 0; od < g[0].out; ++od)
         for (int64_t oh = 0; oh < g[1].out; ++oh)
@@ -92,7 +102,7 @@ class pool_kernel final : public kernel {
               }
               padded_count *= taps;
             }
-            float best = -std::numeric_limits<float>::infinity();
+            T best = std::numeric_limits<T>::lowest();
             int64_t best_at = -1;
             double sum = 0;
             int64_t count = 0;
@@ -101,7 +111,7 @@ class pool_kernel final : public kernel {
                 for (int64_t kw = lo[2]; kw < hi[2]; ++kw) {
                   const int64_t id = start[0] + kd * g[0].d, ih = start[1] + kh * g[1].d, iw = start[2] + kw * g[2].d;
                   const int64_t at = (id * g[1].in + ih) * g[2].in + iw;
-                  const float v = src[at];
+                  const T v = src[at];
                   if (max_) {
                     if (v > best || best_at < 0) {
                       best = v;
@@ -118,16 +128,15 @@ class pool_kernel final : public kernel {
               dst[o] = best;
               if (indices) indices->as<int64_t>()[p * out_plane + o] = index_of(p, best_at, g, in_plane);
             } else if (p_ > 0) {
-              dst[o] = float(std::pow(sum, 1.0 / double(p_)));
+              dst[o] = T(std::pow(sum, 1.0 / double(p_)));
             } else {
               const int64_t divisor = a_.count_include_pad ? padded_count : count;
-              dst[o] = divisor > 0 ? float(sum / double(divisor)) : 0.f;
+              dst[o] = divisor > 0 ? T(sum / double(divisor)) : T(0);
             }
           }
     }
   }
 
- private:
   // ONNX Indices: flat index into the input, spatial part row-major (storage_order 0) or
   // column-major (1), plane part always row-major.
   int64_t index_of(int64_t plane, int64_t at, const std::array<axis_geometry, 3>& g, int64_t in_plane) const {
@@ -310,6 +319,9 @@ bool float_input(const node_view& node, std::string& why) { return input_dtype_i
 void add_pool_ops(std::vector<op_entry>& t) {
   t.push_back({"MaxPool", "onednn_pool", float_input, create_onednn_pool});
   t.push_back({"MaxPool", "ref_pool", float_input, create_pool});
+  t.push_back({"MaxPool", "ref_int_pool", [](const node_view& node, std::string& why) {
+                 return input_dtype_in(node, 0, {MIRT_DTYPE_UINT8, MIRT_DTYPE_INT8}, why);
+               }, create_pool});
   t.push_back({"AveragePool", "onednn_pool", float_input, create_onednn_pool});
   t.push_back({"AveragePool", "ref_pool", float_input, create_pool});
   t.push_back({"LpPool", "ref_pool", float_input, [](const node_view& node) -> std::unique_ptr<kernel> {

@@ -114,6 +114,19 @@ class range_kernel final : public kernel {
  public:
   void execute(const exec_args& args) const override {
     const tensor& out = args.out.at(0);
+    if (out.dtype == MIRT_DTYPE_FLOAT16 || out.dtype == MIRT_DTYPE_BFLOAT16) {  // computed in float32, each value rounded once
+      const auto load16 = [&](size_t i) {
+        const uint16_t bits = args.in.at(i).as<const uint16_t>()[0];
+        return out.dtype == MIRT_DTYPE_FLOAT16 ? half_to_float(bits) : bfloat16_to_float(bits);
+      };
+      const float start = load16(0), delta = load16(2);
+      uint16_t* o = out.as<uint16_t>();
+      for (int64_t i = 0, n = out.numel(); i < n; ++i) {
+        const float v = start + float(i) * delta;
+        o[i] = out.dtype == MIRT_DTYPE_FLOAT16 ? float_to_half(v) : float_to_bfloat16(v);
+      }
+      return;
+    }
     dispatch_numeric(out.dtype, [&](auto tag) {
       using T = typename decltype(tag)::type;
       const T start = args.in.at(0).as<const T>()[0], delta = args.in.at(2).as<const T>()[0];
@@ -134,7 +147,8 @@ bool any_output_dtype(const node_view& node, std::string& why) {
   return false;
 }
 bool range_dtypes(const node_view& node, std::string& why) {
-  return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32, MIRT_DTYPE_FLOAT64, MIRT_DTYPE_INT32, MIRT_DTYPE_INT64}, why);
+  return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32, MIRT_DTYPE_FLOAT64, MIRT_DTYPE_INT32, MIRT_DTYPE_INT64,
+                                  MIRT_DTYPE_FLOAT16, MIRT_DTYPE_BFLOAT16}, why);
 }
 
 template <class K>

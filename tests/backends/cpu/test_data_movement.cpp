@@ -195,4 +195,19 @@ TEST_CASE("Dropout at inference passes data through and reports an all-true mask
   CHECK(r.outputs[1].values<uint8_t>() == std::vector<uint8_t>{1, 1, 1});
 }
 
+TEST_CASE("Range of float16 and bfloat16 computes start + i * delta in float32 and rounds once") {
+  // float16: 1, 1.25, ... below 2.2 (0x4066); every value is exact in float16.
+  op_result r = run({"Range", {tensor_data::of<uint16_t>(MIRT_DTYPE_FLOAT16, {}, {0x3C00}), tensor_data::of<uint16_t>(MIRT_DTYPE_FLOAT16, {}, {0x4066}),
+                               tensor_data::of<uint16_t>(MIRT_DTYPE_FLOAT16, {}, {0x3400})},
+                     {{MIRT_DTYPE_FLOAT16, {5}}}});
+  REQUIRE(r.code == MIRT_STATUS_OK);
+  CHECK(r.outputs[0].values<uint16_t>() == std::vector<uint16_t>{0x3C00, 0x3D00, 0x3E00, 0x3F00, 0x4000});
+  // bfloat16, downwards: 2, 1.5, 1 above 0.9 (0x3F66) by -0.5.
+  r = run({"Range", {tensor_data::of<uint16_t>(MIRT_DTYPE_BFLOAT16, {}, {0x4000}), tensor_data::of<uint16_t>(MIRT_DTYPE_BFLOAT16, {}, {0x3F66}),
+                     tensor_data::of<uint16_t>(MIRT_DTYPE_BFLOAT16, {}, {0xBF00})},
+           {{MIRT_DTYPE_BFLOAT16, {3}}}});
+  REQUIRE(r.code == MIRT_STATUS_OK);
+  CHECK(r.outputs[0].values<uint16_t>() == std::vector<uint16_t>{0x4000, 0x3FC0, 0x3F80});
+}
+
 }  // TEST_SUITE

@@ -245,4 +245,16 @@ TEST_CASE("Softmax and LogSoftmax along any axis, including negative and large v
   }
 }
 
+TEST_CASE("MaxPool of int8 ignores padding even where every value is negative, and gives Indices") {
+  // [1, 1, 2, 2] padded by 1 on every side, 2x2 windows, stride 1: [1, 1, 3, 3].
+  op_call call{"MaxPool", {tensor_data::of<int8_t>(MIRT_DTYPE_INT8, {1, 1, 2, 2}, {-5, -3, -7, -1})},
+               {{MIRT_DTYPE_INT8, {1, 1, 3, 3}}, {MIRT_DTYPE_INT64, {1, 1, 3, 3}}},
+               {attr_ints("kernel_shape", {2, 2}), attr_ints("pads", {1, 1, 1, 1})}};
+  const op_result r = run(call);
+  INFO(r.message);
+  REQUIRE(r.code == MIRT_STATUS_OK);
+  CHECK(r.outputs[0].values<int8_t>() == std::vector<int8_t>{-5, -3, -3, -5, -1, -1, -7, -1, -1});
+  CHECK(r.outputs[1].values<int64_t>() == std::vector<int64_t>{0, 1, 1, 0, 3, 3, 2, 3, 3});
+}
+
 }  // TEST_SUITE
