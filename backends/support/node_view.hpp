@@ -52,6 +52,8 @@ class node_view {
     auto v = attr_ints(name);
     return v ? *v : fallback;
   }
+  // The node as the backend ABI describes it (for a kernel that wraps another on changed dtypes).
+  const mirt_node_info& info() const { return node_; }
 
  private:
   [[noreturn]] void bad_type(std::string_view name, const char* expected) const {

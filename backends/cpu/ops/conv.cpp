@@ -11,6 +11,7 @@
 // non-constant weights, the scratchpad) comes from the workspace.
 #include <cstring>
 
+#include "backends/cpu/float_types.hpp"
 #include "backends/cpu/kernel.hpp"
 #include "backends/cpu/onednn.hpp"
 
@@ -319,6 +320,96 @@ std::unique_ptr<kernel> make_conv(const node_view& node) {
   return std::make_unique<conv_kernel>(node, Transposed, Io);
 }
 
+// n values of a float dtype, widened to float32.
+std::vector<float> to_float32(const void* data, int64_t n, mirt_dtype dtype) {
+  std::vector<float> r(static_cast<size_t>(n));
+  dispatch_float(dtype, [&](auto tag) {
+    const auto* p = static_cast<const typename decltype(tag)::type*>(data);
+    for (size_t i = 0; i < r.size(); ++i) r[i] = float(load(p[i]));
+  });
+  return r;
+}
+
+// Conv and ConvTranspose of float16/bfloat16: the operands are widened to float32, the float32
+// kernel runs on them (constant weights prepared once, as there), and the result is rounded back
+// once. The widened copies are per-call heap buffers: this is a correctness path, not a fast one.
+class widened_conv_kernel final : public kernel {
+ public:
+  widened_conv_kernel(const node_view& node, bool transposed) : dtype_(node.input_dtype(0)) {
+    mirt_node_info info = node.info();
+    std::vector<mirt_tensor_desc> inputs(info.inputs, info.inputs + info.num_inputs), outputs(info.outputs, info.outputs + info.num_outputs);
+    for (auto* descs : {&inputs, &outputs})
+      for (mirt_tensor_desc& d : *descs)
+        if (d.dtype == dtype_) d.dtype = MIRT_DTYPE_FLOAT32;
+    std::vector<std::vector<float>> constants(info.num_inputs);
+    std::vector<const void*> constant_data(info.num_inputs, nullptr);
+    for (size_t i = 0; i < info.num_inputs; ++i)
+      if (const void* c = node.constant(i)) {
+        constants[i] = to_float32(c, product(to_dims(node.input(i))), dtype_);
+        constant_data[i] = constants[i].data();
+      }
+    info.inputs = inputs.data();
+    info.outputs = outputs.data();
+    if (info.constant_data != nullptr) info.constant_data = constant_data.data();
+    inner_ = std::make_unique<conv_kernel>(node_view(info), transposed, layout::plain);  // copies what it keeps
+  }
+
+  size_t workspace_size(const std::vector<dims>& in, const std::vector<dims>& out) const override {
+    return inner_->workspace_size(in, out);
+  }
+
+  void execute(const exec_args& args) const override {
+    const tensor& y = args.out.at(0);
+    if (y.numel() == 0) return;
+    exec_args wide;
+    wide.workspace = args.workspace;
+    wide.workspace_size = args.workspace_size;
+    std::vector<std::vector<float>> buffers(args.in.size() + 1);
+    for (size_t i = 0; i < args.in.size(); ++i) {
+      const tensor& t = args.in[i];
+      if (!t.present()) {
+        wide.in.push_back(t);
+        continue;
+      }
+      if (t.dtype != dtype_) fail(MIRT_STATUS_INVALID_ARGUMENT, "input ", i, " has dtype ", dtype_name(t.dtype), ", expected ", dtype_name(dtype_));
+      buffers[i] = to_float32(t.data, t.numel(), t.dtype);
+      wide.in.push_back(tensor{MIRT_DTYPE_FLOAT32, t.shape, buffers[i].data()});
+    }
+    std::vector<float>& out = buffers.back();
+    out.resize(size_t(y.numel()));
+    wide.out.push_back(tensor{MIRT_DTYPE_FLOAT32, y.shape, out.data()});
+    inner_->execute(wide);
+    dispatch_float(y.dtype, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      T* py = y.as<T>();
+      for (size_t i = 0; i < out.size(); ++i) py[i] = store<T>(out[i]);
+    });
+  }
+
+ private:
+  mirt_dtype dtype_;
+  std::unique_ptr<conv_kernel> inner_;
+};
+
+bool half_conv_supports(const node_view& node, std::string& why) {
+  for (size_t i = 0; i < std::min<size_t>(node.num_inputs(), 3); ++i)
+    if (node.has_input(i) && !input_dtype_in(node, i, {MIRT_DTYPE_FLOAT16, MIRT_DTYPE_BFLOAT16}, why)) return false;
+  if (node.has_input(1) && node.input_dtype(1) != node.input_dtype(0)) {
+    why = "the weights' dtype differs from the input's";
+    return false;
+  }
+  if (node.input(0).rank < 3 || node.input(0).rank > 5) {
+    why = cat("input rank ", node.input(0).rank, ", supported 3 to 5");
+    return false;
+  }
+  return true;
+}
+
+template <bool Transposed>
+std::unique_ptr<kernel> make_widened_conv(const node_view& node) {
+  return std::make_unique<widened_conv_kernel>(node, Transposed);
+}
+
 }  // namespace
 
 // Best-guess first: oneDNN's own layout choice; the builder times the others where it may.
@@ -329,6 +420,8 @@ void add_conv_ops(std::vector<op_entry>& t) {
   t.push_back({"ConvTranspose", "onednn_deconv", conv_supports, make_conv<true, layout::any>});
   t.push_back({"ConvTranspose", "onednn_deconv_nchw16c", blocked16_supports, make_conv<true, layout::blocked16>});
   t.push_back({"ConvTranspose", "onednn_deconv_nchw", conv_supports, make_conv<true, layout::plain>});
+  t.push_back({"Conv", "onednn_conv_widened", half_conv_supports, make_widened_conv<false>});
+  t.push_back({"ConvTranspose", "onednn_deconv_widened", half_conv_supports, make_widened_conv<true>});
 }
 
 }  // namespace mirt::cpu

@@ -1,6 +1,7 @@
 // tests/backends/cpu/test_conv.cpp — Conv and ConvTranspose against direct float64 loops.
 #include <doctest/doctest.h>
 
+#include "backends/cpu/convert.hpp"
 #include "tests/backends/cpu/harness.hpp"
 
 using namespace cpu_test;
@@ -17,7 +18,19 @@ struct conv_case {
   bool dynamic = false;
   int threads = 1;
   std::string tactic;  // empty: the first offered
+  bool float16 = false;  // operands and output in float16 (the reference sees the rounded operands)
 };
+
+std::vector<float> round_to_half(std::vector<float> v) {
+  for (float& f : v) f = mirt::cpu::half_to_float(mirt::cpu::float_to_half(f));
+  return v;
+}
+
+tensor_data half_tensor(shape_t shape, const std::vector<float>& v, bool constant) {
+  std::vector<uint16_t> bits;
+  for (float f : v) bits.push_back(mirt::cpu::float_to_half(f));
+  return tensor_data::of<uint16_t>(MIRT_DTYPE_FLOAT16, std::move(shape), bits, constant);
+}
 
 int64_t get(const std::vector<int64_t>& v, size_t i, int64_t d) { return i < v.size() ? v[i] : d; }
 
@@ -94,11 +107,16 @@ void check_conv(const conv_case& c, bool transposed) {
   shape_t y;
   std::vector<int64_t> pl;
   geometry(c, transposed, y, pl);
-  const auto x = random_floats(numel(c.x), -1, 1, 21), w = random_floats(numel(c.w), -1, 1, 22);
+  auto x = random_floats(numel(c.x), -1, 1, 21), w = random_floats(numel(c.w), -1, 1, 22);
   const int64_t cout = y[1];
-  const auto b = c.bias ? random_floats(cout, -1, 1, 23) : std::vector<float>{};
-  op_call call{transposed ? "ConvTranspose" : "Conv", {f32(c.x, x), f32(c.w, w, c.const_weights)}, {{MIRT_DTYPE_FLOAT32, y}}};
-  if (c.bias) call.inputs.push_back(f32({cout}, b, c.const_weights));
+  auto b = c.bias ? random_floats(cout, -1, 1, 23) : std::vector<float>{};
+  if (c.float16) x = round_to_half(x), w = round_to_half(w), b = round_to_half(b);
+  const auto operand = [&](shape_t shape, const std::vector<float>& v, bool constant) {
+    return c.float16 ? half_tensor(std::move(shape), v, constant) : f32(std::move(shape), v, constant);
+  };
+  op_call call{transposed ? "ConvTranspose" : "Conv", {operand(c.x, x, false), operand(c.w, w, c.const_weights)},
+               {{c.float16 ? MIRT_DTYPE_FLOAT16 : MIRT_DTYPE_FLOAT32, y}}};
+  if (c.bias) call.inputs.push_back(operand({cout}, b, c.const_weights));
   call.attrs.push_back(attr_i("group", c.group));
   if (!c.strides.empty()) call.attrs.push_back(attr_ints("strides", c.strides));
   if (!c.dilations.empty()) call.attrs.push_back(attr_ints("dilations", c.dilations));
@@ -113,7 +131,13 @@ void check_conv(const conv_case& c, bool transposed) {
   REQUIRE(r.code == MIRT_STATUS_OK);
   CHECK(r.tactic.find("onednn") != std::string::npos);
   if (!c.tactic.empty()) CHECK(r.tactic == c.tactic);
-  check_close(r.outputs[0].values<float>(), reference(c, transposed, x, w, b, y, pl), 1e-4);
+  if (c.float16) {  // float32 accumulation, one rounding to float16 (relative error 2^-11)
+    std::vector<float> got;
+    for (uint16_t h : r.outputs[0].values<uint16_t>()) got.push_back(mirt::cpu::half_to_float(h));
+    check_close(got, reference(c, transposed, x, w, b, y, pl), 1e-3);
+  } else {
+    check_close(r.outputs[0].values<float>(), reference(c, transposed, x, w, b, y, pl), 1e-4);
+  }
 }
 
 }  // namespace
@@ -232,6 +256,21 @@ TEST_CASE("ConvTranspose 1D and SAME_UPPER auto padding") {
   c2.strides = {2, 2};
   c2.auto_pad = "SAME_UPPER";
   check_conv(c2, true);
+}
+
+TEST_CASE("Conv and ConvTranspose of float16 compute in float32, with constant or runtime weights") {
+  conv_case c{{1, 4, 5, 6}, {6, 2, 3, 3}};
+  c.group = 2;
+  c.pads = {1, 0, 1, 2};
+  c.strides = {1, 2};
+  c.float16 = true;
+  check_conv(c, false);
+  c.const_weights = false;
+  check_conv(c, false);
+  conv_case t{{1, 4, 3, 3}, {4, 3, 2, 2}};
+  t.strides = {2, 2};
+  t.float16 = true;
+  check_conv(t, true);
 }
 
 }  // TEST_SUITE
