@@ -35,6 +35,8 @@ void add_cast_ops(std::vector<op_entry>& table);
 void add_pad_ops(std::vector<op_entry>& table);
 void add_loss_ops(std::vector<op_entry>& table);        // ops/loss.cpp
 void add_trilu_ops(std::vector<op_entry>& table);       // ops/trilu.cpp
+void add_reverse_sequence_ops(std::vector<op_entry>& table);  // ops/reverse_sequence.cpp
+void add_det_ops(std::vector<op_entry>& table);         // ops/det.cpp
 void add_cumulative_ops(std::vector<op_entry>& table);  // ops/cumulative.cpp
 void add_hardmax_ops(std::vector<op_entry>& table);     // ops/hardmax.cpp
 void add_attention_ops(std::vector<op_entry>& table);   // ops/attention.cpp

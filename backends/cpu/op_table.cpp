@@ -25,6 +25,8 @@ const std::vector<op_entry>& op_table() {
     add_pad_ops(t);
     add_loss_ops(t);
     add_trilu_ops(t);
+    add_reverse_sequence_ops(t);
+    add_det_ops(t);
     add_cumulative_ops(t);
     add_hardmax_ops(t);
     add_attention_ops(t);

@@ -1,4 +1,4 @@
-// core/graph/schemas/matmul.cpp — schemas of MatMul (numpy batching, 1-D operands) and Gemm.
+// core/graph/schemas/matmul.cpp — schemas of MatMul (numpy batching, 1-D operands), Gemm and Det.
 #include "core/graph/schemas/schema_helpers.hpp"
 #include "core/graph/schemas/schemas.hpp"
 
@@ -56,6 +56,19 @@ status infer_gemm(infer_context& ctx) {
   return {};
 }
 
+// Det of [..., M, M]: one value per matrix, shape [...].
+status infer_det(infer_context& ctx) {
+  const tensor_type& x = ctx.input(0);
+  if (x.rank() < 2) return ctx.error("input 0 has rank ", x.rank(), ", expected at least 2");
+  if (!is_float_dtype(x.dtype))
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "input 0 is ", mirt_dtype_name(x.dtype), ", expected a float type");
+  const dim &rows = x.shape[x.rank() - 2], &cols = x.shape[x.rank() - 1];
+  if (rows.known() && cols.known() && rows.value != cols.value)
+    return ctx.error("input 0 has shape ", to_string(x.shape), ", expected square matrices in its last two dims");
+  ctx.output(0) = tensor_type{x.dtype, dims(x.shape.begin(), x.shape.end() - 2), true, std::nullopt};
+  return {};
+}
+
 }  // namespace
 
 void add_matmul_schemas(schema_table& table) {
@@ -66,6 +79,7 @@ void add_matmul_schemas(schema_table& table) {
                          {"transA", MIRT_ATTRIBUTE_TYPE_INT},
                          {"transB", MIRT_ATTRIBUTE_TYPE_INT}},
                         infer_gemm));
+  table.add(make_schema("Det", 1, 1, 1, 1, {}, infer_det));
 }
 
 }  // namespace mirt

@@ -1,5 +1,5 @@
 // core/graph/schemas/same_shape.cpp — schemas of ops whose output has input 0's type and shape and
-// that fit no other family: Trilu, CumSum, CumProd, Hardmax.
+// that fit no other family: Trilu, CumSum, CumProd, Hardmax, ReverseSequence.
 #include "core/graph/schemas/schema_helpers.hpp"
 #include "core/graph/schemas/schemas.hpp"
 
@@ -50,6 +50,22 @@ status infer_hardmax(infer_context& ctx) {
   return {};
 }
 
+status infer_reverse_sequence(infer_context& ctx) {
+  const tensor_type& x = ctx.input(0);
+  if (x.rank() < 2) return ctx.error("input 0 has rank ", x.rank(), ", expected at least 2");
+  MIRT_RETURN_IF_ERROR(require_index_input(ctx, 1, "sequence_lens"));
+  MIRT_RETURN_IF_ERROR(require_vector_input(ctx, 1, "sequence_lens"));
+  const int64_t batch_axis = ctx.attrs().get_int("batch_axis", 1), time_axis = ctx.attrs().get_int("time_axis", 0);
+  if ((batch_axis != 0 && batch_axis != 1) || (time_axis != 0 && time_axis != 1) || batch_axis == time_axis)
+    return ctx.error("batch_axis ", batch_axis, " and time_axis ", time_axis, " must be 0 and 1, one each");
+  const dim& batch = x.shape[size_t(batch_axis)];
+  const dim& lens = ctx.input(1).shape[0];
+  if (batch.known() && lens.known() && batch.value != lens.value)
+    return ctx.error("input 1 (sequence_lens) has ", lens.value, " entries, the batch dim is ", batch.value);
+  ctx.output(0) = same_as(x);
+  return {};
+}
+
 }  // namespace
 
 void add_same_shape_schemas(schema_table& table) {
@@ -59,6 +75,9 @@ void add_same_shape_schemas(schema_table& table) {
                           {{"exclusive", MIRT_ATTRIBUTE_TYPE_INT}, {"reverse", MIRT_ATTRIBUTE_TYPE_INT}},
                           infer_cumulative));
   table.add(make_schema("Hardmax", 1, 1, 1, 1, {{"axis", MIRT_ATTRIBUTE_TYPE_INT}}, infer_hardmax));
+  table.add(make_schema("ReverseSequence", 2, 2, 1, 1,
+                        {{"batch_axis", MIRT_ATTRIBUTE_TYPE_INT}, {"time_axis", MIRT_ATTRIBUTE_TYPE_INT}},
+                        infer_reverse_sequence));
 }
 
 }  // namespace mirt

@@ -210,4 +210,20 @@ TEST_CASE("Range of float16 and bfloat16 computes start + i * delta in float32 a
   CHECK(r.outputs[0].values<uint16_t>() == std::vector<uint16_t>{0x4000, 0x3FC0, 0x3F80});
 }
 
+TEST_CASE("ReverseSequence reverses each batch entry's first steps, batch-major or time-major, and checks lengths") {
+  // batch_axis 0, time_axis 1: x [3 batch, 3 steps, 2]; lengths 3, 0, 2.
+  std::vector<float> x(18);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = float(i);
+  op_call call{"ReverseSequence", {f32({3, 3, 2}, x), i32({3}, {3, 0, 2})}, {{MIRT_DTYPE_FLOAT32, {3, 3, 2}}},
+               {attr_i("batch_axis", 0), attr_i("time_axis", 1)}};
+  check_close(run_f32(call), {4, 5, 2, 3, 0, 1, 6, 7, 8, 9, 10, 11, 14, 15, 12, 13, 16, 17});
+  // Defaults (time_axis 0, batch_axis 1): x [3 steps, 2 batch]; lengths 1, 3.
+  op_result r = run({"ReverseSequence", {i64({3, 2}, {0, 1, 2, 3, 4, 5}), i64({2}, {1, 3})}, {{MIRT_DTYPE_INT64, {3, 2}}}});
+  REQUIRE(r.code == MIRT_STATUS_OK);
+  CHECK(r.outputs[0].values<int64_t>() == std::vector<int64_t>{0, 5, 2, 3, 4, 1});
+  r = run({"ReverseSequence", {i64({3, 2}, {0, 1, 2, 3, 4, 5}), i64({2}, {1, 4})}, {{MIRT_DTYPE_INT64, {3, 2}}}});
+  CHECK(r.code == MIRT_STATUS_INVALID_ARGUMENT);
+  CHECK(r.message.find("sequence_lens[1] is 4") != std::string::npos);
+}
+
 }  // TEST_SUITE

@@ -129,4 +129,13 @@ TEST_CASE("Gemm without C is a scaled product") {
   check_close(run_f32({"Gemm", {f32({2, 3}, a), f32({3, 2}, b)}, {{MIRT_DTYPE_FLOAT32, {2, 2}}}, {attr_f("alpha", 3.f)}}), expected);
 }
 
+TEST_CASE("Det of a batch of matrices, with row swaps, a singular one, and float64") {
+  // [3, 3, 3]: a permutation (det -1, needs pivoting), a singular matrix, a general one (det -306).
+  const std::vector<float> x = {0, 1, 0, 1, 0, 0, 0, 0, 1,  1, 2, 3, 2, 4, 6, 0, 1, 5,  6, 1, 1, 4, -2, 5, 2, 8, 7};
+  check_close(run_f32({"Det", {f32({3, 3, 3}, x)}, {{MIRT_DTYPE_FLOAT32, {3}}}}), {-1, 0, -306});
+  op_result r = run({"Det", {tensor_data::of<double>(MIRT_DTYPE_FLOAT64, {2, 2}, {1e-3, 2, 3, 4})}, {{MIRT_DTYPE_FLOAT64, {}}}});
+  REQUIRE(r.code == MIRT_STATUS_OK);
+  CHECK(r.outputs[0].values<double>()[0] == doctest::Approx(1e-3 * 4 - 6).epsilon(1e-14));
+}
+
 }  // TEST_SUITE
