@@ -257,4 +257,23 @@ TEST_CASE("MaxPool of int8 ignores padding even where every value is negative, a
   CHECK(r.outputs[1].values<int64_t>() == std::vector<int64_t>{0, 1, 1, 0, 3, 3, 2, 3, 3});
 }
 
+TEST_CASE("MaxUnpool writes values at MaxPool's indices, per plane, into the default or a given output shape") {
+  // Two planes of [2, 2], kernel 2 stride 2: default output [1, 2, 4, 4]; plane 1's indices start at 16.
+  std::vector<double> want(32, 0);
+  want[0] = 1, want[3] = 2, want[9] = 3, want[15] = 4, want[16 + 5] = 5, want[16 + 6] = 6, want[16 + 8] = 7, want[16 + 14] = 8;
+  op_call call{"MaxUnpool", {f32({1, 2, 2, 2}, {1, 2, 3, 4, 5, 6, 7, 8}), i64({1, 2, 2, 2}, {0, 3, 9, 15, 21, 22, 24, 30})},
+               {{MIRT_DTYPE_FLOAT32, {1, 2, 4, 4}}}, {attr_ints("kernel_shape", {2, 2}), attr_ints("strides", {2, 2})}};
+  check_close(run_f32(call), want);
+  // output_shape [1, 1, 5, 5]: index 5 of the default 4x4 is (1, 1), which is 6 in 5x5; 7, 13, 15 go to 8, 16, 18.
+  std::vector<double> wide(25, 0);
+  wide[6] = 1, wide[8] = 2, wide[16] = 3, wide[18] = 4;
+  check_close(run_f32({"MaxUnpool", {f32({1, 1, 2, 2}, {1, 2, 3, 4}), i64({1, 1, 2, 2}, {5, 7, 13, 15}), i64({4}, {1, 1, 5, 5})},
+                       {{MIRT_DTYPE_FLOAT32, {1, 1, 5, 5}}}, {attr_ints("kernel_shape", {2, 2}), attr_ints("strides", {2, 2})}}),
+              wide);
+  call.inputs[1] = i64({1, 2, 2, 2}, {0, 3, 9, 32, 21, 22, 24, 30});
+  const op_result r = run(call);
+  CHECK(r.code == MIRT_STATUS_INVALID_ARGUMENT);
+  CHECK(r.message.find("entry 3 is 32") != std::string::npos);
+}
+
 }  // TEST_SUITE
