@@ -38,6 +38,7 @@ void add_trilu_ops(std::vector<op_entry>& table);       // ops/trilu.cpp
 void add_reverse_sequence_ops(std::vector<op_entry>& table);  // ops/reverse_sequence.cpp
 void add_det_ops(std::vector<op_entry>& table);         // ops/det.cpp
 void add_max_unpool_ops(std::vector<op_entry>& table);  // ops/max_unpool.cpp
+void add_one_hot_ops(std::vector<op_entry>& table);     // ops/one_hot.cpp
 void add_cumulative_ops(std::vector<op_entry>& table);  // ops/cumulative.cpp
 void add_hardmax_ops(std::vector<op_entry>& table);     // ops/hardmax.cpp
 void add_attention_ops(std::vector<op_entry>& table);   // ops/attention.cpp

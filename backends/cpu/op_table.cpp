@@ -28,6 +28,7 @@ const std::vector<op_entry>& op_table() {
     add_reverse_sequence_ops(t);
     add_det_ops(t);
     add_max_unpool_ops(t);
+    add_one_hot_ops(t);
     add_cumulative_ops(t);
     add_hardmax_ops(t);
     add_attention_ops(t);

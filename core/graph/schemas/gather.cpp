@@ -1,5 +1,5 @@
 // core/graph/schemas/gather.cpp — schemas of Gather (with known values, e.g. picking dims out of a
-// Shape), GatherElements, GatherND, ScatterElements and ScatterND.
+// Shape), GatherElements, GatherND, ScatterElements, ScatterND and OneHot.
 #include <algorithm>
 
 #include "core/graph/schemas/schema_helpers.hpp"
@@ -126,6 +126,28 @@ status infer_gather_nd(infer_context& ctx) {
   return {};
 }
 
+// OneHot: indices' shape with depth inserted at axis, values' dtype. The depth extent is known only
+// when depth's value is (an integer shape value); otherwise it depends on the input's value.
+status infer_one_hot(infer_context& ctx) {
+  const tensor_type &indices = ctx.input(0), &depth = ctx.input(1), &values = ctx.input(2);
+  if (indices.dtype == MIRT_DTYPE_BOOL || depth.dtype == MIRT_DTYPE_BOOL)
+    return ctx.error("indices and depth must be numeric, not bool");
+  const bool one = depth.rank() == 1 && (!depth.shape[0].known() || depth.shape[0].value == 1);
+  if (depth.rank() != 0 && !one) return ctx.error("input 1 (depth) has shape ", to_string(depth.shape), ", expected a scalar");
+  if (values.rank() != 1 || (values.shape[0].known() && values.shape[0].value != 2))
+    return ctx.error("input 2 (values) has shape ", to_string(values.shape), ", expected [2] (off, on)");
+  MIRT_ASSIGN_OR_RETURN(int64_t axis, normalize_axis(ctx, ctx.attrs().get_int("axis", -1), indices.rank() + 1));
+  dim extent{};
+  if (const std::vector<int64_t>* v = known_values(ctx, 1); v && v->size() == 1) {
+    if ((*v)[0] < 1) return ctx.error("input 1 (depth) is ", (*v)[0], ", expected at least 1");
+    extent = dim{(*v)[0], {}};
+  }
+  dims shape = indices.shape;
+  shape.insert(shape.begin() + axis, extent);
+  ctx.output(0) = tensor_type{values.dtype, std::move(shape), true, std::nullopt};
+  return {};
+}
+
 }  // namespace
 
 void add_gather_schemas(schema_table& table) {
@@ -136,6 +158,7 @@ void add_gather_schemas(schema_table& table) {
                         {{"axis", MIRT_ATTRIBUTE_TYPE_INT}, {"reduction", MIRT_ATTRIBUTE_TYPE_STRING}},
                         infer_scatter_elements));
   table.add(make_schema("ScatterND", 3, 3, 1, 1, {{"reduction", MIRT_ATTRIBUTE_TYPE_STRING}}, infer_scatter_nd));
+  table.add(make_schema("OneHot", 3, 3, 1, 1, {{"axis", MIRT_ATTRIBUTE_TYPE_INT}}, infer_one_hot));
 }
 
 }  // namespace mirt

@@ -95,4 +95,15 @@ TEST_CASE("TopK returns the smallest values with ties in index order and int64 i
   CHECK(r.outputs[1].values<int64_t>() == std::vector<int64_t>{1, 2, 3, 2, 0, 1});
 }
 
+TEST_CASE("OneHot puts on-values at the indices along axis; negative indices count from depth, others beyond it stay off") {
+  op_result r = run({"OneHot", {i64({3}, {0, -1, 5}), i64({}, {4}), i32({2}, {2, 5})}, {{MIRT_DTYPE_INT32, {3, 4}}}});
+  REQUIRE(r.code == MIRT_STATUS_OK);
+  CHECK(r.outputs[0].values<int32_t>() == std::vector<int32_t>{5, 2, 2, 2, 2, 2, 2, 5, 2, 2, 2, 2});
+  // Float indices truncate; axis 0 puts depth first: [3, 2].
+  check_close(run_f32({"OneHot", {f32({2}, {1.0f, 2.7f}), f32({}, {3}), f32({2}, {0, 1})}, {{MIRT_DTYPE_FLOAT32, {3, 2}}}, {attr_i("axis", 0)}}),
+              {0, 0, 1, 0, 0, 1});
+  r = run({"OneHot", {i64({3}, {0, 1, 2}), i64({}, {4}), i32({2}, {0, 1})}, {{MIRT_DTYPE_INT32, {3, 5}}}});
+  CHECK(r.code == MIRT_STATUS_INVALID_SHAPE);
+}
+
 }  // TEST_SUITE
