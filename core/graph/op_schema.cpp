@@ -14,6 +14,8 @@ std::string key_of(std::string_view domain, std::string_view op_type) {
   return key;
 }
 
+}  // namespace
+
 const char* attribute_type_name(mirt_attribute_type type) {
   switch (type) {
     case MIRT_ATTRIBUTE_TYPE_INT: return "int";
@@ -25,8 +27,6 @@ const char* attribute_type_name(mirt_attribute_type type) {
     default: return "undefined";
   }
 }
-
-}  // namespace
 
 bool is_standard_domain(std::string_view domain) { return domain.empty() || domain == "ai.onnx"; }
 

@@ -5,22 +5,11 @@
 #include <cstring>
 
 #include "core/base/c_status.hpp"
+#include "core/graph/op_schema.hpp"
 
 namespace mirt {
 
 namespace {
-
-const char* type_name(mirt_attribute_type type) {
-  switch (type) {
-    case MIRT_ATTRIBUTE_TYPE_INT: return "int";
-    case MIRT_ATTRIBUTE_TYPE_FLOAT: return "float";
-    case MIRT_ATTRIBUTE_TYPE_STRING: return "string";
-    case MIRT_ATTRIBUTE_TYPE_INTS: return "ints";
-    case MIRT_ATTRIBUTE_TYPE_FLOATS: return "floats";
-    case MIRT_ATTRIBUTE_TYPE_STRINGS: return "strings";
-    default: return "undefined";
-  }
-}
 
 size_t value_count(const attribute& a) {
   return !a.ints.empty() ? a.ints.size() : !a.floats.empty() ? a.floats.size() : a.strings.size();
@@ -69,7 +58,7 @@ status check_fields(const plugin_creator_record& r, const attribute_map& fields,
       return fail("unknown field '", a.name, "' (it takes: ", known.empty() ? "none" : known, ")");
     }
     if (spec->type != a.type)
-      return fail("field '", a.name, "' is ", type_name(a.type), ", expected ", type_name(spec->type));
+      return fail("field '", a.name, "' is ", attribute_type_name(a.type), ", expected ", attribute_type_name(spec->type));
     if (spec->length > 0 && value_count(a) != spec->length)
       return fail("field '", a.name, "' holds ", value_count(a), " values, expected ", spec->length);
   }
