@@ -1,4 +1,4 @@
-// backends/cpu/ops/normalization.cpp — BatchNormalization (inference), InstanceNormalization,
+// backends/cpu/ops/normalization.cpp — BatchNormalization (inference and training mode), InstanceNormalization,
 // LayerNormalization, RMSNormalization. Statistics accumulate in double for float32 inputs.
 #include <cmath>
 
@@ -10,10 +10,13 @@
 namespace mirt::cpu {
 namespace {
 
-// y = scale * (x - mean) / sqrt(var + eps) + B per channel (dim 1), folded into y = a*x + b.
+// y = scale * (x - mean) / sqrt(var + eps) + B per channel (dim 1), folded into y = a*x + b. In
+// training mode mean and var are the batch's (the population variance, over all dims but the
+// channel's), and outputs 1 and 2, when asked for, are the running statistics:
+// input_mean * momentum + mean * (1 - momentum), and the same for the variance.
 class batch_norm_kernel final : public kernel {
  public:
-  explicit batch_norm_kernel(float epsilon) : eps_(epsilon) {}
+  batch_norm_kernel(float epsilon, bool training, float momentum) : eps_(epsilon), training_(training), momentum_(momentum) {}
   void execute(const exec_args& args) const override {
     const tensor& x = args.in.at(0);
     const tensor& y = args.out.at(0);
@@ -25,9 +28,28 @@ class batch_norm_kernel final : public kernel {
         fail(MIRT_STATUS_INVALID_SHAPE, "input ", i, " has ", args.in[i].numel(), " values, expected ", c, " (channels)");
     const float* px = x.as<const float>();
     float* py = y.as<float>();
+    float* running[2] = {nullptr, nullptr};
+    for (size_t o = 1; o < 3 && training_; ++o)
+      if (o < args.out.size() && args.out[o].data != nullptr) {
+        if (args.out[o].numel() != c) fail(MIRT_STATUS_INVALID_SHAPE, "output ", o, " has ", args.out[o].numel(), " values, expected ", c, " (channels)");
+        running[o - 1] = args.out[o].as<float>();
+      }
     for (int64_t ch = 0; ch < c; ++ch) {
-      const float a = float(double(scale[ch]) / std::sqrt(double(var[ch]) + eps_));
-      const float b = float(double(bias[ch]) - double(mean[ch]) * a);
+      double m = mean[ch], v = var[ch];
+      if (training_) {  // the batch's statistics, read before this channel of y (maybe x itself) is written
+        double sum = 0, sq = 0;
+        for (int64_t b0 = 0; b0 < n; ++b0)
+          for (int64_t i = 0; i < inner; ++i) sum += px[(b0 * c + ch) * inner + i];
+        const double count = double(n * inner);
+        m = count > 0 ? sum / count : 0;
+        for (int64_t b0 = 0; b0 < n; ++b0)
+          for (int64_t i = 0; i < inner; ++i) sq += (px[(b0 * c + ch) * inner + i] - m) * (px[(b0 * c + ch) * inner + i] - m);
+        v = count > 0 ? sq / count : 0;
+        if (running[0]) running[0][ch] = float(double(mean[ch]) * momentum_ + m * (1 - double(momentum_)));
+        if (running[1]) running[1][ch] = float(double(var[ch]) * momentum_ + v * (1 - double(momentum_)));
+      }
+      const float a = float(double(scale[ch]) / std::sqrt(v + eps_));
+      const float b = float(double(bias[ch]) - m * a);
       for (int64_t b0 = 0; b0 < n; ++b0) {
         const int64_t off = (b0 * c + ch) * inner;
         for (int64_t i = 0; i < inner; ++i) py[off + i] = a * px[off + i] + b;
@@ -37,6 +59,8 @@ class batch_norm_kernel final : public kernel {
 
  private:
   float eps_;
+  bool training_;
+  float momentum_;
 };
 
 // Mean and 1/sqrt(var + eps) of `count` values.
@@ -170,19 +194,14 @@ bool float_inputs(const node_view& node, std::string& why) {
   return true;
 }
 
-bool batch_norm_supports(const node_view& node, std::string& why) {
-  if (node.attr_int("training_mode", 0) != 0) {
-    why = "training_mode=1 (only inference is supported)";
-    return false;
-  }
-  return float_inputs(node, why);
-}
+bool batch_norm_supports(const node_view& node, std::string& why) { return float_inputs(node, why); }
 
 }  // namespace
 
 void add_normalization_ops(std::vector<op_entry>& t) {
   t.push_back({"BatchNormalization", "ref_batch_norm", batch_norm_supports, [](const node_view& node) -> std::unique_ptr<kernel> {
-                 return std::make_unique<batch_norm_kernel>(node.attr_float("epsilon", 1e-5f));
+                 return std::make_unique<batch_norm_kernel>(node.attr_float("epsilon", 1e-5f), node.attr_int("training_mode", 0) != 0,
+                                                            node.attr_float("momentum", 0.9f));
                }});
   t.push_back({"InstanceNormalization", "ref_instance_norm", float_inputs, [](const node_view& node) -> std::unique_ptr<kernel> {
                  return std::make_unique<instance_norm_kernel>(node.attr_float("epsilon", 1e-5f));

@@ -276,4 +276,21 @@ TEST_CASE("MaxUnpool writes values at MaxPool's indices, per plane, into the def
   CHECK(r.message.find("entry 3 is 32") != std::string::npos);
 }
 
+TEST_CASE("BatchNormalization in training mode uses the batch's statistics and updates the running ones, also in place") {
+  // One channel of {1, 2, 3, 6}: mean 3, population variance 3.5; eps 0.5 makes the divisor 2,
+  // so y = 2 * (x - 3) / 2 + 1 = x - 2. Running: 0.5 * 0.5 + 3 * 0.5 and 1 * 0.5 + 3.5 * 0.5.
+  for (const bool in_place : {false, true}) {
+    op_call call{"BatchNormalization", {f32({2, 1, 2}, {1, 2, 3, 6}), f32({1}, {2}), f32({1}, {1}), f32({1}, {0.5f}), f32({1}, {1})},
+                 {{MIRT_DTYPE_FLOAT32, {2, 1, 2}}, {MIRT_DTYPE_FLOAT32, {1}}, {MIRT_DTYPE_FLOAT32, {1}}},
+                 {attr_i("training_mode", 1), attr_f("epsilon", 0.5f), attr_f("momentum", 0.5f)}};
+    call.in_place = in_place;
+    const op_result r = run(call);
+    INFO(r.message);
+    REQUIRE(r.code == MIRT_STATUS_OK);
+    check_close(r.outputs[0].values<float>(), {-1, 0, 1, 4});
+    check_close(r.outputs[1].values<float>(), {1.75});
+    check_close(r.outputs[2].values<float>(), {2.25});
+  }
+}
+
 }  // TEST_SUITE
