@@ -43,9 +43,7 @@ class fast_gelu final : public mp::layer {
     mp::layer::output_shapes(in, 1, out, num_out);
   }
   bool supports(const mirt_dtype* in, size_t num_in, const mirt_dtype* out, size_t) const override {
-    for (size_t i = 0; i < num_in; ++i)
-      if (in[i] != MIRT_DTYPE_FLOAT32 && in[i] != MIRT_DTYPE_UNDEFINED) return false;
-    return out[0] == MIRT_DTYPE_FLOAT32;
+    return float32_only(in, num_in, out);
   }
   std::vector<std::string> tactics(std::string_view backend, const mirt_node_info&) const override {
     return cpu_only(backend, "std_fast_gelu");

@@ -70,6 +70,13 @@ void for_each_param(const param_layout& p, F&& f) {
       for (int64_t i = 0; i < p.inner; ++i, ++e) f(e, p.at(o, d, i));
 }
 
+// A zero point, when given, has its scale's shape; prefix is "x" or "y" as the op names them.
+void check_zero_point_shape(const tensor& zp, const tensor& scale, const char* prefix) {
+  if (zp.present() && zp.shape != scale.shape)
+    fail(MIRT_STATUS_INVALID_SHAPE, "input 2 (", prefix, "_zero_point) has shape ", dims_string(zp.shape),
+         ", expected ", prefix, "_scale's shape ", dims_string(scale.shape));
+}
+
 class quantize_kernel final : public kernel {
  public:
   explicit quantize_kernel(const node_view& node)
@@ -78,9 +85,7 @@ class quantize_kernel final : public kernel {
   void execute(const exec_args& args) const override {
     const tensor &x = args.in.at(0), &scale = args.in.at(1), &zp = args.input(2), &y = args.out.at(0);
     const param_layout p = plan_params(x.shape, scale.shape, axis_, block_, "input 1 (y_scale)");
-    if (zp.present() && zp.shape != scale.shape)
-      fail(MIRT_STATUS_INVALID_SHAPE, "input 2 (y_zero_point) has shape ", dims_string(zp.shape),
-           ", expected y_scale's shape ", dims_string(scale.shape));
+    check_zero_point_shape(zp, scale, "y");
     const std::vector<float> s = params_of(scale), z = params_of(zp);
     dispatch_any(x.dtype, [&](auto xtag) {
       using X = typename decltype(xtag)::type;
@@ -113,9 +118,7 @@ class dequantize_kernel final : public kernel {
   void execute(const exec_args& args) const override {
     const tensor &x = args.in.at(0), &scale = args.in.at(1), &zp = args.input(2), &y = args.out.at(0);
     const param_layout p = plan_params(x.shape, scale.shape, axis_, block_, "input 1 (x_scale)");
-    if (zp.present() && zp.shape != scale.shape)
-      fail(MIRT_STATUS_INVALID_SHAPE, "input 2 (x_zero_point) has shape ", dims_string(zp.shape),
-           ", expected x_scale's shape ", dims_string(scale.shape));
+    check_zero_point_shape(zp, scale, "x");
     const std::vector<float> s = params_of(scale), z = params_of(zp);
     dispatch_any(x.dtype, [&](auto xtag) {
       using X = typename decltype(xtag)::type;
