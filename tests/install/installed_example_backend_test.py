@@ -209,8 +209,8 @@ def main():
         assert_close(got, want, "example, optimization level 0")
 
         # An op and a dtype the backend lacks: the build fails naming the backend, layer and reason.
-        for op, dtype, expected in (("Sigmoid", TensorProto.FLOAT, "not implemented by this backend"),
-                                    ("Relu", TensorProto.INT32, "only float32 is implemented, but input 0 is int32")):
+        for op, dtype, expected in (("Sigmoid", TensorProto.FLOAT, "is not one of this backend's ops"),
+                                    ("Relu", TensorProto.INT32, "this backend supports only float32, but input 0 is int32")):
             graph = helper.make_graph([helper.make_node(op, ["a"], ["b"], name="the_layer")], "lacking",
                                       [helper.make_tensor_value_info("a", dtype, [3])],
                                       [helper.make_tensor_value_info("b", dtype, [3])])

@@ -99,7 +99,7 @@ mirt_status get_tactics(const mirt_node_info* node, mirt_tactic_info* out_tactic
     if (!known)
       throw backend_error(MIRT_STATUS_UNSUPPORTED, "op '" + op + "'" +
                                                        (standard_domain(*node) ? "" : " of domain '" + text(node->domain) + "'") +
-                                                       " is not implemented by this backend (it has " + op_list() + ")");
+                                                       " is not one of this backend's ops (it has " + op_list() + ")");
     if (count == 0) throw backend_error(MIRT_STATUS_UNSUPPORTED, why);
     *out_count = count;
   });

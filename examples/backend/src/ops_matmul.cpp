@@ -162,7 +162,7 @@ class gemm_kernel final : public kernel {
 std::string check_matmul(const mirt_node_info& node) {
   if (node.num_inputs != 2 || node.num_outputs != 1) return "needs two inputs and one output";
   if (node.inputs[0].rank < 2 || node.inputs[1].rank < 2)
-    return "1-D operands are not implemented (both need rank 2 or more)";
+    return "this backend's MatMul takes operands of rank 2 or more (a 1-D operand is refused)";
   return float32_only(node);
 }
 

@@ -67,11 +67,11 @@ std::string float32_only(const mirt_node_info& node) {
   for (size_t i = 0; i < node.num_inputs; ++i) {
     const mirt_dtype t = node.inputs[i].dtype;
     if (t != MIRT_DTYPE_FLOAT32 && t != MIRT_DTYPE_UNDEFINED)  // UNDEFINED: an omitted optional input
-      return "only float32 is implemented, but input " + std::to_string(i) + " is " + dtype_text(t);
+      return "this backend supports only float32, but input " + std::to_string(i) + " is " + dtype_text(t);
   }
   for (size_t o = 0; o < node.num_outputs; ++o)
     if (node.outputs[o].dtype != MIRT_DTYPE_FLOAT32)
-      return "only float32 is implemented, but output " + std::to_string(o) + " is " + dtype_text(node.outputs[o].dtype);
+      return "this backend supports only float32, but output " + std::to_string(o) + " is " + dtype_text(node.outputs[o].dtype);
   return "";
 }
 
