@@ -3,6 +3,18 @@
 
 #include "core/graph/schemas/schemas.hpp"
 
+extern "C" MIRT_EXPORT const char* mirt_attribute_type_name(mirt_attribute_type type) {
+  switch (type) {
+    case MIRT_ATTRIBUTE_TYPE_INT: return "int";
+    case MIRT_ATTRIBUTE_TYPE_FLOAT: return "float";
+    case MIRT_ATTRIBUTE_TYPE_STRING: return "string";
+    case MIRT_ATTRIBUTE_TYPE_INTS: return "ints";
+    case MIRT_ATTRIBUTE_TYPE_FLOATS: return "floats";
+    case MIRT_ATTRIBUTE_TYPE_STRINGS: return "strings";
+    default: return "undefined";
+  }
+}
+
 namespace mirt {
 
 namespace {
@@ -15,18 +27,6 @@ std::string key_of(std::string_view domain, std::string_view op_type) {
 }
 
 }  // namespace
-
-const char* attribute_type_name(mirt_attribute_type type) {
-  switch (type) {
-    case MIRT_ATTRIBUTE_TYPE_INT: return "int";
-    case MIRT_ATTRIBUTE_TYPE_FLOAT: return "float";
-    case MIRT_ATTRIBUTE_TYPE_STRING: return "string";
-    case MIRT_ATTRIBUTE_TYPE_INTS: return "ints";
-    case MIRT_ATTRIBUTE_TYPE_FLOATS: return "floats";
-    case MIRT_ATTRIBUTE_TYPE_STRINGS: return "strings";
-    default: return "undefined";
-  }
-}
 
 bool is_standard_domain(std::string_view domain) { return domain.empty() || domain == "ai.onnx"; }
 
@@ -98,8 +98,8 @@ status validate_node(const op_schema& schema, const node& n) {
       return fail("unknown attribute '", a.name, "' (", n.op_type, " takes: ", known.empty() ? "none" : known, ")");
     }
     if (spec->type != a.type)
-      return fail("attribute '", a.name, "' is ", attribute_type_name(a.type), ", expected ",
-                  attribute_type_name(spec->type));
+      return fail("attribute '", a.name, "' is ", mirt_attribute_type_name(a.type), ", expected ",
+                  mirt_attribute_type_name(spec->type));
     bool scalar = a.type == MIRT_ATTRIBUTE_TYPE_INT || a.type == MIRT_ATTRIBUTE_TYPE_FLOAT ||
                   a.type == MIRT_ATTRIBUTE_TYPE_STRING;
     size_t count = a.type == MIRT_ATTRIBUTE_TYPE_INT || a.type == MIRT_ATTRIBUTE_TYPE_INTS ? a.ints.size()

@@ -105,9 +105,6 @@ class schema_table {
 };
 
 // Whether domain names the standard op set ("", "ai.onnx").
-// "int", "floats", ...: an attribute type as messages name it.
-const char* attribute_type_name(mirt_attribute_type type);
-
 bool is_standard_domain(std::string_view domain);
 
 // Checks a node's arity and attributes against its schema. Errors name the layer.

@@ -58,7 +58,7 @@ status check_fields(const plugin_creator_record& r, const attribute_map& fields,
       return fail("unknown field '", a.name, "' (it takes: ", known.empty() ? "none" : known, ")");
     }
     if (spec->type != a.type)
-      return fail("field '", a.name, "' is ", attribute_type_name(a.type), ", expected ", attribute_type_name(spec->type));
+      return fail("field '", a.name, "' is ", mirt_attribute_type_name(a.type), ", expected ", mirt_attribute_type_name(spec->type));
     if (spec->length > 0 && value_count(a) != spec->length)
       return fail("field '", a.name, "' holds ", value_count(a), " values, expected ", spec->length);
   }

@@ -239,6 +239,9 @@ static void check_versions(void) {
             mirt_dtype_size(MIRT_DTYPE_UNDEFINED) == 0,
         "mirt_dtype_size");
   check(strcmp(mirt_dtype_name(MIRT_DTYPE_FLOAT32), "float32") == 0, "mirt_dtype_name");
+  check(strcmp(mirt_attribute_type_name(MIRT_ATTRIBUTE_TYPE_FLOATS), "floats") == 0 &&
+            strcmp(mirt_attribute_type_name((mirt_attribute_type)99), "undefined") == 0,
+        "mirt_attribute_type_name");
   check(strcmp(mirt_status_code_name(MIRT_STATUS_INVALID_SHAPE), "INVALID_SHAPE") == 0, "mirt_status_code_name");
   check(strcmp(mirt_module_kind_name(MIRT_MODULE_KIND_BACKEND), "backend") == 0, "mirt_module_kind_name");
   check(mirt_string_view_of(NULL).length == 0, "mirt_string_view_of(NULL) is empty");

@@ -5,6 +5,7 @@
 //   gen_ops_doc HEADER.md OUT.md     write it to OUT.md (the `ops-doc` run target)
 //   gen_ops_doc HEADER.md --check F  exit 1, naming the first differing line, when F is not what it would write
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -16,16 +17,11 @@
 
 namespace {
 
-const char* type_name(mirt_attribute_type type) {
-  switch (type) {
-    case MIRT_ATTRIBUTE_TYPE_INT: return "INT";
-    case MIRT_ATTRIBUTE_TYPE_FLOAT: return "FLOAT";
-    case MIRT_ATTRIBUTE_TYPE_STRING: return "STRING";
-    case MIRT_ATTRIBUTE_TYPE_INTS: return "INTS";
-    case MIRT_ATTRIBUTE_TYPE_FLOATS: return "FLOATS";
-    case MIRT_ATTRIBUTE_TYPE_STRINGS: return "STRINGS";
-    default: return "UNDEFINED";
-  }
+// "INT", "FLOATS", ...: the ONNX spelling of an attribute type.
+std::string type_name(mirt_attribute_type type) {
+  std::string name = mirt_attribute_type_name(type);
+  for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return name;
 }
 
 // "2" when min == max, else "1..3".

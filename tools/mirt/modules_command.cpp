@@ -25,18 +25,6 @@ CLI::App* add_modules_command(CLI::App& app, modules_options& options) {
 namespace {
 const char* yes_no(bool b) { return b ? "yes" : "no"; }
 
-const char* field_type_name(mirt_attribute_type type) {
-  switch (type) {
-    case MIRT_ATTRIBUTE_TYPE_INT: return "int";
-    case MIRT_ATTRIBUTE_TYPE_FLOAT: return "float";
-    case MIRT_ATTRIBUTE_TYPE_STRING: return "string";
-    case MIRT_ATTRIBUTE_TYPE_INTS: return "ints";
-    case MIRT_ATTRIBUTE_TYPE_FLOATS: return "floats";
-    case MIRT_ATTRIBUTE_TYPE_STRINGS: return "strings";
-    default: return "undefined";
-  }
-}
-
 std::string text(const char* s) { return s ? s : ""; }
 
 // `mirt modules --plugins`: one block per creator, its fields indented below it.
@@ -50,7 +38,7 @@ int list_plugins(bool json) {
     nlohmann::json fields = nlohmann::json::array();
     for (size_t f = 0; f < c.num_fields; ++f)
       fields.push_back({{"name", text(c.fields[f].name)},
-                        {"type", field_type_name(c.fields[f].type)},
+                        {"type", mirt_attribute_type_name(c.fields[f].type)},
                         {"length", c.fields[f].length},
                         {"required", c.fields[f].required != 0}});
     out.push_back({{"name", text(c.name)},

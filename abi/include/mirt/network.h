@@ -75,6 +75,10 @@ typedef struct mirt_attribute {
   const mirt_string_view* strings;
 } mirt_attribute;
 
+/* Lower-case name of an attribute type ("int", "floats", ...); "undefined" for unknown values.
+ * Static storage; thread-safe. */
+MIRT_API const char* mirt_attribute_type_name(mirt_attribute_type type);
+
 /* Describes one layer for mirt_network_add_layer(). */
 typedef struct mirt_layer_desc {
   uint32_t struct_size;
