@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <mutex>
 #include <random>
 #include <string>
 #include <vector>
@@ -100,6 +101,65 @@ struct engine_owner {
 struct context_owner {
   mirt_context* p = nullptr;
   ~context_owner() { mirt_context_destroy(p); }
+};
+
+// An engine loaded from a plan, with one execution context on it.
+struct running_plan {
+  engine_owner engine;
+  context_owner context;
+  explicit running_plan(const mirt_plan* plan) {
+    mirt_engine_options options = MIRT_ENGINE_OPTIONS_INIT;
+    options.plan = plan;
+    REQUIRE_OK(mirt_engine_create(&options, &engine.p));
+    REQUIRE_OK(mirt_context_create(engine.p, nullptr, &context.p));
+  }
+};
+
+// Binds each named tensor to its host buffer, then runs the context once.
+inline void bind_and_run(mirt_context* context, std::initializer_list<std::pair<const char*, void*>> buffers) {
+  for (const auto& [name, address] : buffers) REQUIRE_OK(mirt_context_set_tensor_address(context, sv(name), address));
+  REQUIRE_OK(mirt_context_enqueue(context, nullptr));
+}
+
+// x [1,16,side,side] -> Conv 3x3, 16 -> 16 channels, pad 1 -> output "y": a layer for which the CPU
+// backend offers several tactics (layouts). weights holds 16*16*9 floats.
+inline void add_conv3x3_layer(mirt_network* net, int64_t side, const std::vector<float>& weights) {
+  const int64_t x_dims[] = {1, 16, side, side}, w_dims[] = {16, 16, 3, 3};
+  mirt_tensor *x, *w;
+  REQUIRE_OK(mirt_network_add_input(net, sv("x"), MIRT_DTYPE_FLOAT32, 4, x_dims, nullptr, &x));
+  REQUIRE_OK(mirt_network_add_constant(net, sv("w"), MIRT_DTYPE_FLOAT32, 4, w_dims, weights.data(),
+                                       weights.size() * sizeof(float), &w));
+  const std::vector<int64_t> pads = {1, 1, 1, 1};
+  REQUIRE_OK(mirt_network_mark_output(net, add_layer(net, "Conv", "y", {x, w}, {ints_attr("pads", pads)})));
+}
+
+// Collects mirt's log lines ("source: message", verbose and up) while it lives.
+class log_capture {
+ public:
+  log_capture() { mirt_set_log_callback(&log_capture::record, this, MIRT_LOG_LEVEL_VERBOSE); }
+  ~log_capture() { mirt_set_log_callback(nullptr, nullptr, MIRT_LOG_LEVEL_WARNING); }
+  log_capture(const log_capture&) = delete;
+  log_capture& operator=(const log_capture&) = delete;
+
+  std::vector<std::string> lines() const {
+    std::lock_guard lock(mutex_);
+    return lines_;
+  }
+  // How many lines contain needle.
+  int count(const std::string& needle) const {
+    int n = 0;
+    for (const std::string& line : lines()) n += line.find(needle) != std::string::npos;
+    return n;
+  }
+
+ private:
+  static void record(void* self, mirt_log_level, const char* source, const char* message) {
+    auto* capture = static_cast<log_capture*>(self);
+    std::lock_guard lock(capture->mutex_);
+    capture->lines_.push_back(std::string(source) + ": " + message);
+  }
+  mutable std::mutex mutex_;
+  std::vector<std::string> lines_;
 };
 
 }  // namespace mirt_test

@@ -79,15 +79,11 @@ std::vector<float> run(mirt_context* context, std::vector<float> x, int64_t batc
 TEST_CASE("a small MLP built through the C ABI matches a float64 reference") {
   mlp model;
   plan_owner plan = build_with_batch_profile(model, 1, 4, 8);
-  engine_owner engine;
-  mirt_engine_options options = MIRT_ENGINE_OPTIONS_INIT;
-  options.plan = plan.p;
-  REQUIRE_OK(mirt_engine_create(&options, &engine.p));
-  context_owner context;
-  REQUIRE_OK(mirt_context_create(engine.p, nullptr, &context.p));
+  running_plan session(plan.p);
+  mirt_context* context = session.context.p;
   for (int64_t batch : {1, 5, 8}) {
     std::vector<float> x = random_floats(batch * 4, 10 + uint32_t(batch));
-    CHECK(max_relative_error(run(context.p, x, batch), model.reference(x, batch)) < 1e-5);
+    CHECK(max_relative_error(run(context, x, batch), model.reference(x, batch)) < 1e-5);
   }
 }
 
@@ -167,14 +163,10 @@ TEST_CASE("a plan saved to a file loads into an engine that gives the same resul
   REQUIRE_OK(mirt_plan_load(sv(path.c_str()), &loaded.p));
   REQUIRE(mirt_plan_size(loaded.p) == mirt_plan_size(plan.p));
   CHECK(std::memcmp(mirt_plan_data(loaded.p), mirt_plan_data(plan.p), mirt_plan_size(plan.p)) == 0);
-  engine_owner engine;
-  mirt_engine_options options = MIRT_ENGINE_OPTIONS_INIT;
-  options.plan = loaded.p;
-  REQUIRE_OK(mirt_engine_create(&options, &engine.p));
-  context_owner context;
-  REQUIRE_OK(mirt_context_create(engine.p, nullptr, &context.p));
+  running_plan session(loaded.p);
+  mirt_context* context = session.context.p;
   std::vector<float> x = random_floats(4 * 4, 99);
-  CHECK(max_relative_error(run(context.p, x, 4), model.reference(x, 4)) < 1e-5);
+  CHECK(max_relative_error(run(context, x, 4), model.reference(x, 4)) < 1e-5);
   std::filesystem::remove(path);
 }
 
@@ -198,16 +190,10 @@ TEST_CASE("constant subgraphs are folded and the plan still computes the same va
   mirt_string_free(json);
   CHECK(description.find("\"op\": \"Mul\"") == std::string::npos);  // the layer is gone from the plan
   CHECK(description.find("\"op\": \"Add\"") != std::string::npos);
-  engine_owner engine;
-  mirt_engine_options options = MIRT_ENGINE_OPTIONS_INIT;
-  options.plan = plan.p;
-  REQUIRE_OK(mirt_engine_create(&options, &engine.p));
-  context_owner context;
-  REQUIRE_OK(mirt_context_create(engine.p, nullptr, &context.p));
+  running_plan session(plan.p);
+  mirt_context* context = session.context.p;
   std::vector<float> xv = random_floats(6, 7), out(6);
-  REQUIRE_OK(mirt_context_set_tensor_address(context.p, sv("x"), xv.data()));
-  REQUIRE_OK(mirt_context_set_tensor_address(context.p, sv("y"), out.data()));
-  REQUIRE_OK(mirt_context_enqueue(context.p, nullptr));
+  bind_and_run(context, {{"x", xv.data()}, {"y", out.data()}});
   std::vector<double> expected(6);
   for (int i = 0; i < 6; ++i) expected[i] = double(xv[i]) + double(a[i]) * c[i];
   CHECK(max_relative_error(out, expected) < 1e-6);
@@ -243,16 +229,10 @@ TEST_CASE("a BatchNormalization after a Conv is folded into it and the results s
   CHECK(description.find("\"op\": \"BatchNormalization\"") == std::string::npos);
   CHECK(description.find("\"op\": \"Conv\"") != std::string::npos);
 
-  engine_owner engine;
-  mirt_engine_options options = MIRT_ENGINE_OPTIONS_INIT;
-  options.plan = plan.p;
-  REQUIRE_OK(mirt_engine_create(&options, &engine.p));
-  context_owner context;
-  REQUIRE_OK(mirt_context_create(engine.p, nullptr, &context.p));
+  running_plan session(plan.p);
+  mirt_context* context = session.context.p;
   std::vector<float> xv = random_floats(18, 17), out(27);
-  REQUIRE_OK(mirt_context_set_tensor_address(context.p, sv("x"), xv.data()));
-  REQUIRE_OK(mirt_context_set_tensor_address(context.p, sv("bn"), out.data()));
-  REQUIRE_OK(mirt_context_enqueue(context.p, nullptr));
+  bind_and_run(context, {{"x", xv.data()}, {"bn", out.data()}});
   std::vector<double> expected(27);
   for (int c = 0; c < 3; ++c)
     for (int p = 0; p < 9; ++p) {

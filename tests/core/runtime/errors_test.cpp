@@ -45,52 +45,44 @@ std::vector<unsigned char> bytes_of(const mirt_plan* plan) {
 TEST_CASE("an input shape outside the profile names the tensor, the dim, the value and the range") {
   network_owner net;
   plan_owner plan = build_relu_plan(net);
-  engine_owner engine;
-  mirt_engine_options options = MIRT_ENGINE_OPTIONS_INIT;
-  options.plan = plan.p;
-  REQUIRE_OK(mirt_engine_create(&options, &engine.p));
-  context_owner context;
-  REQUIRE_OK(mirt_context_create(engine.p, nullptr, &context.p));
+  running_plan session(plan.p);
+  mirt_context* context = session.context.p;
   std::string message;
   const int64_t too_big[] = {9, 3, 8, 8};
-  EXPECT_FAILURE(mirt_context_set_input_shape(context.p, sv("x"), 4, too_big), MIRT_STATUS_INVALID_SHAPE, message);
+  EXPECT_FAILURE(mirt_context_set_input_shape(context, sv("x"), 4, too_big), MIRT_STATUS_INVALID_SHAPE, message);
   CHECK(message.find("'x'") != std::string::npos);
   CHECK(message.find("dim 0") != std::string::npos);
   CHECK(message.find("9") != std::string::npos);
   CHECK(message.find("[1, 4]") != std::string::npos);
 
   const int64_t wrong_static[] = {2, 3, 8, 9};
-  EXPECT_FAILURE(mirt_context_set_input_shape(context.p, sv("x"), 4, wrong_static), MIRT_STATUS_INVALID_SHAPE, message);
+  EXPECT_FAILURE(mirt_context_set_input_shape(context, sv("x"), 4, wrong_static), MIRT_STATUS_INVALID_SHAPE, message);
   CHECK(message.find("dim 3") != std::string::npos);
   CHECK(message.find("must be 8") != std::string::npos);
 
   const int64_t wrong_rank[] = {2, 3, 8};
-  EXPECT_FAILURE(mirt_context_set_input_shape(context.p, sv("x"), 3, wrong_rank), MIRT_STATUS_INVALID_SHAPE, message);
+  EXPECT_FAILURE(mirt_context_set_input_shape(context, sv("x"), 3, wrong_rank), MIRT_STATUS_INVALID_SHAPE, message);
   CHECK(message.find("rank 3") != std::string::npos);
 }
 
 TEST_CASE("running without an input shape or a tensor address names what is missing") {
   network_owner net;
   plan_owner plan = build_relu_plan(net);
-  engine_owner engine;
-  mirt_engine_options options = MIRT_ENGINE_OPTIONS_INIT;
-  options.plan = plan.p;
-  REQUIRE_OK(mirt_engine_create(&options, &engine.p));
-  context_owner context;
-  REQUIRE_OK(mirt_context_create(engine.p, nullptr, &context.p));
+  running_plan session(plan.p);
+  mirt_context* context = session.context.p;
   std::string message;
-  EXPECT_FAILURE(mirt_context_enqueue(context.p, nullptr), MIRT_STATUS_FAILED_PRECONDITION, message);
+  EXPECT_FAILURE(mirt_context_enqueue(context, nullptr), MIRT_STATUS_FAILED_PRECONDITION, message);
   CHECK(message.find("shape of input 'x'") != std::string::npos);
 
   const int64_t dims[] = {2, 3, 8, 8};
-  REQUIRE_OK(mirt_context_set_input_shape(context.p, sv("x"), 4, dims));
+  REQUIRE_OK(mirt_context_set_input_shape(context, sv("x"), 4, dims));
   std::vector<float> x(2 * 3 * 8 * 8, 1.f);
-  REQUIRE_OK(mirt_context_set_tensor_address(context.p, sv("x"), x.data()));
-  EXPECT_FAILURE(mirt_context_enqueue(context.p, nullptr), MIRT_STATUS_FAILED_PRECONDITION, message);
+  REQUIRE_OK(mirt_context_set_tensor_address(context, sv("x"), x.data()));
+  EXPECT_FAILURE(mirt_context_enqueue(context, nullptr), MIRT_STATUS_FAILED_PRECONDITION, message);
   CHECK(message.find("'y'") != std::string::npos);
   CHECK(message.find("address") != std::string::npos);
 
-  EXPECT_FAILURE(mirt_context_set_tensor_address(context.p, sv("nope"), x.data()), MIRT_STATUS_NOT_FOUND, message);
+  EXPECT_FAILURE(mirt_context_set_tensor_address(context, sv("nope"), x.data()), MIRT_STATUS_NOT_FOUND, message);
   CHECK(message.find("'nope'") != std::string::npos);
 }
 

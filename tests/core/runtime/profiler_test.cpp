@@ -40,20 +40,16 @@ TEST_CASE("the profiler reports every layer of each enqueue in order, and nothin
   REQUIRE_OK(mirt_builder_config_create(&options, &config.p));
   plan_owner plan;
   REQUIRE_OK(mirt_builder_build(net.p, config.p, &plan.p));
-  engine_owner engine;
-  mirt_engine_options engine_options = MIRT_ENGINE_OPTIONS_INIT;
-  engine_options.plan = plan.p;
-  REQUIRE_OK(mirt_engine_create(&engine_options, &engine.p));
-  context_owner context;
-  REQUIRE_OK(mirt_context_create(engine.p, nullptr, &context.p));
+  running_plan session(plan.p);
+  mirt_context* context = session.context.p;
   std::vector<float> xs = random_floats(100, 8), ys(100);
-  REQUIRE_OK(mirt_context_set_tensor_address(context.p, sv("x"), xs.data()));
-  REQUIRE_OK(mirt_context_set_tensor_address(context.p, sv("y"), ys.data()));
+  REQUIRE_OK(mirt_context_set_tensor_address(context, sv("x"), xs.data()));
+  REQUIRE_OK(mirt_context_set_tensor_address(context, sv("y"), ys.data()));
 
   std::vector<recorded> calls;
-  REQUIRE_OK(mirt_context_set_profiler(context.p, record, &calls));
-  REQUIRE_OK(mirt_context_enqueue(context.p, nullptr));
-  REQUIRE_OK(mirt_context_enqueue(context.p, nullptr));
+  REQUIRE_OK(mirt_context_set_profiler(context, record, &calls));
+  REQUIRE_OK(mirt_context_enqueue(context, nullptr));
+  REQUIRE_OK(mirt_context_enqueue(context, nullptr));
   REQUIRE(calls.size() == 6);
   const char* layers[] = {"conv", "sig", "y"};
   const char* ops[] = {"Conv", "Sigmoid", "Neg"};
@@ -66,8 +62,8 @@ TEST_CASE("the profiler reports every layer of each enqueue in order, and nothin
   }
   CHECK(calls[0].tactic.find("onednn_conv") == 0);
 
-  REQUIRE_OK(mirt_context_set_profiler(context.p, nullptr, nullptr));
-  REQUIRE_OK(mirt_context_enqueue(context.p, nullptr));
+  REQUIRE_OK(mirt_context_set_profiler(context, nullptr, nullptr));
+  REQUIRE_OK(mirt_context_enqueue(context, nullptr));
   CHECK(calls.size() == 6);
 
   std::string message;

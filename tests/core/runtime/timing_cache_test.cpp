@@ -6,7 +6,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <mutex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -17,13 +16,7 @@ using namespace mirt_test;
 
 namespace {
 
-std::mutex log_mutex;
-std::vector<std::string> log_lines;
-
-void capture_log(void*, mirt_log_level, const char* source, const char* message) {
-  std::lock_guard lock(log_mutex);
-  log_lines.push_back(std::string(source) + ": " + message);
-}
+std::vector<std::string> log_lines;  // of the last build_conv
 
 int count_lines(const std::string& needle) {
   int n = 0;
@@ -58,24 +51,16 @@ void write_file(const std::string& path, const std::string& text) { std::ofstrea
 std::string build_conv(const std::string& cache_path, int64_t side, plan_owner& plan) {
   network_owner net;
   REQUIRE_OK(mirt_network_create(nullptr, &net.p));
-  const int64_t x_dims[] = {1, 16, side, side}, w_dims[] = {16, 16, 3, 3};
-  const std::vector<float> weights = random_floats(16 * 16 * 9, 41);
-  mirt_tensor *x, *w;
-  REQUIRE_OK(mirt_network_add_input(net.p, sv("x"), MIRT_DTYPE_FLOAT32, 4, x_dims, nullptr, &x));
-  REQUIRE_OK(mirt_network_add_constant(net.p, sv("w"), MIRT_DTYPE_FLOAT32, 4, w_dims, weights.data(),
-                                       weights.size() * 4, &w));
-  const std::vector<int64_t> pads = {1, 1, 1, 1};
-  REQUIRE_OK(mirt_network_mark_output(net.p, add_layer(net.p, "Conv", "y", {x, w}, {ints_attr("pads", pads)})));
+  add_conv3x3_layer(net.p, side, random_floats(16 * 16 * 9, 41));
   config_owner config;
   mirt_builder_options options = MIRT_BUILDER_OPTIONS_INIT;
   options.backend = sv("cpu");
   options.optimization_level = 3;
   options.timing_cache_path = mirt_string_view{cache_path.data(), cache_path.size()};
   REQUIRE_OK(mirt_builder_config_create(&options, &config.p));
-  log_lines.clear();
-  mirt_set_log_callback(capture_log, nullptr, MIRT_LOG_LEVEL_VERBOSE);
+  log_capture capture;
   const std::string message = take(mirt_builder_build(net.p, config.p, &plan.p));
-  mirt_set_log_callback(nullptr, nullptr, MIRT_LOG_LEVEL_WARNING);
+  log_lines = capture.lines();
   return message;
 }
 
