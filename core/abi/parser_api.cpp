@@ -1,7 +1,7 @@
 // core/abi/parser_api.cpp — the C ABI of mirt/parser.h: finds the parser module and hands it bytes.
+#include <boost/interprocess/file_mapping.hpp>
+#include <boost/interprocess/mapped_region.hpp>
 #include <filesystem>
-#include <fstream>
-#include <vector>
 
 #include "core/abi/handles.hpp"
 #include "core/base/c_status.hpp"
@@ -37,15 +37,24 @@ MIRT_EXPORT mirt_status mirt_parser_parse_bytes(mirt_network* network, mirt_stri
 
 MIRT_EXPORT mirt_status mirt_parser_parse_file(mirt_network* network, mirt_string_view format, mirt_string_view path) {
   MIRT_C_GUARD_BEGIN
+  namespace bip = boost::interprocess;
   std::string file(to_view(path));
-  std::ifstream in(file, std::ios::binary | std::ios::ate);
-  if (!in) return to_c_status({MIRT_STATUS_IO_ERROR, cat("cannot open model file '", file, "'")});
-  std::vector<char> bytes(static_cast<size_t>(in.tellg()));
-  in.seekg(0);
-  if (!in.read(bytes.data(), static_cast<std::streamsize>(bytes.size())))
-    return to_c_status({MIRT_STATUS_IO_ERROR, cat("cannot read model file '", file, "'")});
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(file, ec);
+  if (ec) return to_c_status({MIRT_STATUS_IO_ERROR, cat("cannot open model file '", file, "': ", ec.message())});
+  // Mapped rather than read: the parser reads the bytes once, and a large model is not copied.
+  bip::file_mapping mapping;
+  bip::mapped_region region;
+  if (size > 0) {
+    try {
+      mapping = bip::file_mapping(file.c_str(), bip::read_only);
+      region = bip::mapped_region(mapping, bip::read_only);
+    } catch (const bip::interprocess_exception& e) {
+      return to_c_status({MIRT_STATUS_IO_ERROR, cat("cannot read model file '", file, "': ", e.what())});
+    }
+  }
   std::string base_dir = std::filesystem::path(file).parent_path().string();
-  mirt_status s = parse(network, to_view(format), bytes.data(), bytes.size(), base_dir.empty() ? "." : base_dir);
+  mirt_status s = parse(network, to_view(format), region.get_address(), region.get_size(), base_dir.empty() ? "." : base_dir);
   if (!s) return nullptr;
   return to_c_status(mirt::from_c_status(s).with_context(cat("model '", file, "'")));
   MIRT_C_GUARD_END
