@@ -9,10 +9,13 @@
 //            max_output_boxes; slots past num_detections are zero.
 // Candidates are (box, class) pairs scoring above score_threshold (background_class excluded),
 // taken by descending score; one is dropped when its IoU with a kept box of the same class (any
-// class when class_agnostic) exceeds iou_threshold.
+// class when class_agnostic) exceeds iou_threshold. float32, on the CPU and, where built, on CUDA
+// (efficient_nms.cu), which keeps the same boxes in the same order.
 #include <algorithm>
 #include <cstring>
 
+#include "plugins/std/cuda_kernels.hpp"
+#include "plugins/std/nms_box.hpp"
 #include "plugins/std/plugins.hpp"
 #include "plugins/std/tensor_util.hpp"
 
@@ -20,27 +23,7 @@ namespace mirt_std_plugins {
 
 namespace {
 
-struct nms_params {
-  float score_threshold = 0.0f, iou_threshold = 0.5f;
-  int64_t max_output_boxes = 100, background_class = -1, box_coding = 0, class_agnostic = 0;
-};
-
-struct box {
-  float x1, y1, x2, y2;
-};
-
-box corners(const float* b, int64_t coding) {
-  if (coding == 1) return {b[0] - b[2] / 2, b[1] - b[3] / 2, b[0] + b[2] / 2, b[1] + b[3] / 2};
-  return {std::min(b[0], b[2]), std::min(b[1], b[3]), std::max(b[0], b[2]), std::max(b[1], b[3])};
-}
-
-float iou(const box& a, const box& b) {
-  const float w = std::max(0.0f, std::min(a.x2, b.x2) - std::max(a.x1, b.x1));
-  const float h = std::max(0.0f, std::min(a.y2, b.y2) - std::max(a.y1, b.y1));
-  const float inter = w * h;
-  const float uni = (a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - inter;
-  return uni > 0 ? inter / uni : 0.0f;
-}
+using box = nms_box;
 
 class efficient_nms_kernel final : public mp::kernel {
  public:
@@ -71,10 +54,10 @@ class efficient_nms_kernel final : public mp::kernel {
       std::vector<box> kept_boxes;
       for (const candidate& c : cands) {
         if (static_cast<int64_t>(kept.size()) >= k) break;
-        const box bx = corners(boxes + (b * n + c.index) * 4, p_.box_coding);
+        const box bx = nms_corners(boxes + (b * n + c.index) * 4, p_.box_coding);
         bool suppressed = false;
         for (size_t j = 0; j < kept.size() && !suppressed; ++j)
-          suppressed = (p_.class_agnostic || kept[j].cls == c.cls) && iou(kept_boxes[j], bx) > p_.iou_threshold;
+          suppressed = (p_.class_agnostic || kept[j].cls == c.cls) && nms_iou(kept_boxes[j], bx) > p_.iou_threshold;
         if (suppressed) continue;
         kept.push_back(c);
         kept_boxes.push_back(bx);
@@ -95,6 +78,36 @@ class efficient_nms_kernel final : public mp::kernel {
  private:
   nms_params p_;
 };
+
+#ifdef MIRT_STD_PLUGINS_CUDA
+class efficient_nms_cuda_kernel final : public mp::kernel {
+ public:
+  explicit efficient_nms_cuda_kernel(nms_params p) : p_(p) {}
+  size_t workspace_size(const mirt_tensor_desc* inputs, const mirt_tensor_desc*) const override {
+    return nms_cuda_workspace(inputs[0].dims[0], inputs[0].dims[1], inputs[1].dims[2]);
+  }
+  void execute(const mirt_kernel_io& io) const override {
+    cuda::efficient_nms_args a{};
+    a.boxes = static_cast<const float*>(io.input_data[0]);
+    a.scores = static_cast<const float*>(io.input_data[1]);
+    a.num_detections = static_cast<int32_t*>(io.output_data[0]);
+    a.out_boxes = static_cast<float*>(io.output_data[1]);
+    a.out_scores = static_cast<float*>(io.output_data[2]);
+    a.out_classes = static_cast<int32_t*>(io.output_data[3]);
+    a.batch = io.inputs[0].dims[0], a.n = io.inputs[0].dims[1], a.classes = io.inputs[1].dims[2];
+    a.params = p_;
+    a.workspace = io.workspace;
+    const size_t needed = nms_cuda_workspace(a.batch, a.n, a.classes);
+    if (needed > io.workspace_size || (needed && !io.workspace))
+      throw mp::error("EfficientNMS: the workspace holds " + std::to_string(io.workspace_size) + " bytes, " +
+                          std::to_string(needed) + " needed", MIRT_STATUS_INTERNAL);
+    check_launch(cuda::launch_efficient_nms(a, io.stream), "EfficientNMS");
+  }
+
+ private:
+  nms_params p_;
+};
+#endif
 
 class efficient_nms final : public mp::layer {
  public:
@@ -132,10 +145,20 @@ class efficient_nms final : public mp::layer {
   bool supports(const mirt_dtype* in, size_t num_in, const mirt_dtype*, size_t) const override {
     return num_in == 2 && in[0] == MIRT_DTYPE_FLOAT32 && in[1] == MIRT_DTYPE_FLOAT32;
   }
-  std::vector<std::string> tactics(std::string_view backend, const mirt_node_info&) const override {
-    return cpu_only(backend, "std_efficient_nms");
+  // The CUDA kernel's candidate lists (0 where built without CUDA): the builder checks this against its
+  // memory limit without knowing the backend.
+  size_t workspace_size(const mirt_tensor_desc* in, size_t, const mirt_tensor_desc*, size_t) const override {
+    return with_cuda ? nms_cuda_workspace(in[0].dims[0], in[0].dims[1], in[1].dims[2]) : 0;
   }
-  std::unique_ptr<mp::kernel> create_kernel(std::string_view, const mirt_node_info&, std::string_view) const override {
+  std::vector<std::string> tactics(std::string_view backend, const mirt_node_info&) const override {
+    return tactics_on(backend, "std_efficient_nms");
+  }
+  std::unique_ptr<mp::kernel> create_kernel(std::string_view backend, const mirt_node_info&,
+                                            std::string_view) const override {
+#ifdef MIRT_STD_PLUGINS_CUDA
+    if (backend == "cuda") return std::make_unique<efficient_nms_cuda_kernel>(p_);
+#endif
+    (void)backend;
     return std::make_unique<efficient_nms_kernel>(p_);
   }
   std::vector<mp::field> serialize() const override {

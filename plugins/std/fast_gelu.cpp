@@ -1,8 +1,10 @@
 // plugins/std/fast_gelu.cpp — com.microsoft::FastGelu (ONNX Runtime's contrib op, emitted by its
 // transformer optimizer for BERT/GPT-2 models): y = 0.5 * v * (1 + tanh(sqrt(2/pi) * (v + 0.044715 v^3)))
-// with v = x + bias (bias optional, broadcast along the last axis). float32.
+// with v = x + bias (bias optional, broadcast along the last axis). float32 or float16 (computing in
+// float), on the CPU and, where built, on CUDA (fast_gelu.cu).
 #include <cmath>
 
+#include "plugins/std/cuda_kernels.hpp"
 #include "plugins/std/plugins.hpp"
 #include "plugins/std/tensor_util.hpp"
 
@@ -13,19 +15,33 @@ namespace {
 class fast_gelu_kernel final : public mp::kernel {
  public:
   void execute(const mirt_kernel_io& io) const override {
-    const auto* x = static_cast<const float*>(io.input_data[0]);
-    const float* bias = io.num_inputs > 1 && io.input_data[1] ? static_cast<const float*>(io.input_data[1]) : nullptr;
+    const void* x = io.input_data[0];
+    const void* bias = io.num_inputs > 1 ? io.input_data[1] : nullptr;
     const size_t bias_size = bias ? element_count(io.inputs[1]) : 0;
-    auto* y = static_cast<float*>(io.output_data[0]);
+    const bool half = io.inputs[0].dtype == MIRT_DTYPE_FLOAT16;
     const size_t n = element_count(io.inputs[0]);
     constexpr float k = 0.7978845608028654f;  // sqrt(2 / pi)
     for (size_t i = 0; i < n; ++i) {
-      const float v = bias ? x[i] + bias[i % bias_size] : x[i];
+      const float xi = load_float(x, half, i);
+      const float v = bias ? xi + load_float(bias, half, i % bias_size) : xi;
       // 0.5 * (1 + tanh(u)) = 1 / (1 + exp(-2u)): no cancellation where tanh(u) is near -1.
-      y[i] = v / (1.0f + std::exp(-2.0f * k * (v + 0.044715f * v * v * v)));
+      store_float(io.output_data[0], half, i, v / (1.0f + std::exp(-2.0f * k * (v + 0.044715f * v * v * v))));
     }
   }
 };
+
+#ifdef MIRT_STD_PLUGINS_CUDA
+class fast_gelu_cuda_kernel final : public mp::kernel {
+ public:
+  void execute(const mirt_kernel_io& io) const override {
+    const void* bias = io.num_inputs > 1 ? io.input_data[1] : nullptr;
+    check_launch(cuda::launch_fast_gelu(io.input_data[0], bias, io.output_data[0], element_count(io.inputs[0]),
+                                        bias ? element_count(io.inputs[1]) : 0,
+                                        io.inputs[0].dtype == MIRT_DTYPE_FLOAT16, io.stream),
+                 "FastGelu");
+  }
+};
+#endif
 
 class fast_gelu final : public mp::layer {
  public:
@@ -43,12 +59,17 @@ class fast_gelu final : public mp::layer {
     mp::layer::output_shapes(in, 1, out, num_out);
   }
   bool supports(const mirt_dtype* in, size_t num_in, const mirt_dtype* out, size_t) const override {
-    return float32_only(in, num_in, out);
+    return one_float_dtype(in, num_in, out);
   }
   std::vector<std::string> tactics(std::string_view backend, const mirt_node_info&) const override {
-    return cpu_only(backend, "std_fast_gelu");
+    return tactics_on(backend, "std_fast_gelu");
   }
-  std::unique_ptr<mp::kernel> create_kernel(std::string_view, const mirt_node_info&, std::string_view) const override {
+  std::unique_ptr<mp::kernel> create_kernel(std::string_view backend, const mirt_node_info&,
+                                            std::string_view) const override {
+#ifdef MIRT_STD_PLUGINS_CUDA
+    if (backend == "cuda") return std::make_unique<fast_gelu_cuda_kernel>();
+#endif
+    (void)backend;
     return std::make_unique<fast_gelu_kernel>();
   }
   std::vector<mp::field> serialize() const override { return {}; }

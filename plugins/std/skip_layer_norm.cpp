@@ -4,9 +4,11 @@
 // over the last axis (hidden size H). Inputs: input [..., H], skip (input's shape, or a suffix of it
 // repeated over the leading dims), gamma [H], beta [H] (optional), bias [H] (optional). Field
 // epsilon (float, default 1e-12). One output (ORT's optional mean/inv_std/sum outputs are not
-// produced). float32, statistics in double.
+// produced). float32 or float16 (every input alike). The CPU kernel sums in double; the CUDA kernel
+// (skip_layer_norm.cu, where built) in float.
 #include <cmath>
 
+#include "plugins/std/cuda_kernels.hpp"
 #include "plugins/std/plugins.hpp"
 #include "plugins/std/tensor_util.hpp"
 
@@ -22,35 +24,58 @@ class skip_layer_norm_kernel final : public mp::kernel {
     const size_t hidden = static_cast<size_t>(x.dims[x.rank - 1]);
     const size_t total = element_count(x);
     const size_t skip_total = element_count(io.inputs[1]);
-    const auto* in = static_cast<const float*>(io.input_data[0]);
-    const auto* skip = static_cast<const float*>(io.input_data[1]);
-    const auto* gamma = static_cast<const float*>(io.input_data[2]);
-    auto optional = [&](size_t i) {
-      return i < io.num_inputs && io.input_data[i] ? static_cast<const float*>(io.input_data[i]) : nullptr;
+    const bool half = x.dtype == MIRT_DTYPE_FLOAT16;
+    const void *in = io.input_data[0], *skip = io.input_data[1], *gamma = io.input_data[2];
+    const void* beta = io.num_inputs > 3 ? io.input_data[3] : nullptr;
+    const void* bias = io.num_inputs > 4 ? io.input_data[4] : nullptr;
+    auto sum_at = [&](size_t i, size_t h) {
+      return double(load_float(in, half, i)) + load_float(skip, half, i % skip_total) +
+             (bias ? load_float(bias, half, h) : 0.0f);
     };
-    const float* beta = optional(3);
-    const float* bias = optional(4);
-    auto* out = static_cast<float*>(io.output_data[0]);
     for (size_t row = 0; row * hidden < total; ++row) {
       const size_t base = row * hidden;
       double sum = 0, squares = 0;
       for (size_t h = 0; h < hidden; ++h) {
-        const double s = double(in[base + h]) + skip[(base + h) % skip_total] + (bias ? bias[h] : 0.0f);
+        const double s = sum_at(base + h, h);
         sum += s;
         squares += s * s;
       }
       const double mean = sum / double(hidden);
       const double inv_std = 1.0 / std::sqrt(std::max(squares / double(hidden) - mean * mean, 0.0) + epsilon_);
-      for (size_t h = 0; h < hidden; ++h) {
-        const double s = double(in[base + h]) + skip[(base + h) % skip_total] + (bias ? bias[h] : 0.0f);
-        out[base + h] = static_cast<float>((s - mean) * inv_std * gamma[h] + (beta ? beta[h] : 0.0f));
-      }
+      for (size_t h = 0; h < hidden; ++h)
+        store_float(io.output_data[0], half, base + h,
+                    static_cast<float>((sum_at(base + h, h) - mean) * inv_std * load_float(gamma, half, h) +
+                                       (beta ? load_float(beta, half, h) : 0.0f)));
     }
   }
 
  private:
   float epsilon_;
 };
+
+#ifdef MIRT_STD_PLUGINS_CUDA
+class skip_layer_norm_cuda_kernel final : public mp::kernel {
+ public:
+  explicit skip_layer_norm_cuda_kernel(float epsilon) : epsilon_(epsilon) {}
+  void execute(const mirt_kernel_io& io) const override {
+    const mirt_tensor_desc& x = io.inputs[0];
+    cuda::skip_layer_norm_args a{};
+    a.input = io.input_data[0], a.skip = io.input_data[1], a.gamma = io.input_data[2];
+    a.beta = io.num_inputs > 3 ? io.input_data[3] : nullptr;
+    a.bias = io.num_inputs > 4 ? io.input_data[4] : nullptr;
+    a.output = io.output_data[0];
+    a.hidden = static_cast<size_t>(x.dims[x.rank - 1]);
+    a.rows = a.hidden ? element_count(x) / a.hidden : 0;
+    a.skip_size = element_count(io.inputs[1]);
+    a.epsilon = epsilon_;
+    a.float16 = x.dtype == MIRT_DTYPE_FLOAT16;
+    check_launch(cuda::launch_skip_layer_norm(a, io.stream), "SkipLayerNormalization");
+  }
+
+ private:
+  float epsilon_;
+};
+#endif
 
 class skip_layer_norm final : public mp::layer {
  public:
@@ -82,12 +107,17 @@ class skip_layer_norm final : public mp::layer {
     mp::layer::output_shapes(in, 1, out, num_out);
   }
   bool supports(const mirt_dtype* in, size_t num_in, const mirt_dtype* out, size_t) const override {
-    return float32_only(in, num_in, out);
+    return one_float_dtype(in, num_in, out);
   }
   std::vector<std::string> tactics(std::string_view backend, const mirt_node_info&) const override {
-    return cpu_only(backend, "std_skip_layer_norm");
+    return tactics_on(backend, "std_skip_layer_norm");
   }
-  std::unique_ptr<mp::kernel> create_kernel(std::string_view, const mirt_node_info&, std::string_view) const override {
+  std::unique_ptr<mp::kernel> create_kernel(std::string_view backend, const mirt_node_info&,
+                                            std::string_view) const override {
+#ifdef MIRT_STD_PLUGINS_CUDA
+    if (backend == "cuda") return std::make_unique<skip_layer_norm_cuda_kernel>(epsilon_);
+#endif
+    (void)backend;
     return std::make_unique<skip_layer_norm_kernel>(epsilon_);
   }
   std::vector<mp::field> serialize() const override { return {mp::field::of_float("epsilon", epsilon_)}; }

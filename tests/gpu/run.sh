@@ -50,6 +50,8 @@ for model in sample_cnn:input:4x3x32x32 sample_transformer_block:x:2x16x64; do
   done
 done
 
+step plugins_std_cuda "$(dirname "$0")/plugins_std_cuda.sh" "$build"
+
 # The Python package with torch CUDA tensors through DLPack, against torch's own result.
 step python_dlpack python3 tests/gpu/python_dlpack_test.py "$build"
 

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <numeric>
 
+#include "plugins/std/tensor_util.hpp"
 #include "tests/plugins/plugin_test_support.hpp"
 
 using namespace plugin_test;
@@ -102,6 +103,57 @@ TEST_CASE("com.microsoft::FastGelu with a bias matches the tanh formula in float
     expected.push_back(0.5 * v * (1 + std::tanh(std::sqrt(2 / M_PI) * (v + 0.044715 * v * v * v))));
   }
   CHECK(max_relative_error(y, expected) < 1e-5);
+}
+
+TEST_CASE("com.microsoft::FastGelu in float16 matches float64 to float16's precision") {
+  graph_builder g;
+  const int64_t dims[] = {3, 16}, bias_dims[] = {16};
+  mirt_tensor *x = nullptr, *b = nullptr;
+  REQUIRE_OK(mirt_network_add_input(g.net.p, sv("x"), MIRT_DTYPE_FLOAT16, 2, dims, nullptr, &x));
+  REQUIRE_OK(mirt_network_add_input(g.net.p, sv("bias"), MIRT_DTYPE_FLOAT16, 1, bias_dims, nullptr, &b));
+  g.layer("FastGelu", "com.microsoft", {x, b}, {}, 1);
+  engine_owner engine = g.build();
+  std::vector<uint16_t> xs, bias;
+  for (float v : random_floats(48, 21)) xs.push_back(mirt_std_plugins::float_to_half(v * 4));
+  for (float v : random_floats(16, 22)) bias.push_back(mirt_std_plugins::float_to_half(v));
+  context_owner context;
+  REQUIRE_OK(mirt_context_create(engine.p, nullptr, &context.p));
+  std::vector<uint16_t> y(48);
+  REQUIRE_OK(mirt_context_set_tensor_address(context.p, sv("x"), xs.data()));
+  REQUIRE_OK(mirt_context_set_tensor_address(context.p, sv("bias"), bias.data()));
+  REQUIRE_OK(mirt_context_set_tensor_address(context.p, sv("plugin"), y.data()));
+  REQUIRE_OK(mirt_context_enqueue(context.p, nullptr));
+  std::vector<float> actual;
+  std::vector<double> expected;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    const double v = double(mirt_std_plugins::half_to_float(xs[i])) + mirt_std_plugins::half_to_float(bias[i % 16]);
+    expected.push_back(0.5 * v * (1 + std::tanh(std::sqrt(2 / M_PI) * (v + 0.044715 * v * v * v))));
+    actual.push_back(mirt_std_plugins::half_to_float(y[i]));
+  }
+  CHECK(max_relative_error(actual, expected) < 2e-3);  // float16 keeps 11 bits: half an ulp is 4.9e-4
+}
+
+TEST_CASE("a standard plugin refuses dtypes it has no kernel for, naming the plugin and the dtypes") {
+  for (auto [x_dtype, bias_dtype] : {std::pair{MIRT_DTYPE_INT32, MIRT_DTYPE_INT32},
+                                     std::pair{MIRT_DTYPE_FLOAT16, MIRT_DTYPE_FLOAT32}}) {
+    graph_builder g;
+    const int64_t dims[] = {2, 4}, bias_dims[] = {4};
+    mirt_tensor *x = nullptr, *b = nullptr;
+    REQUIRE_OK(mirt_network_add_input(g.net.p, sv("x"), x_dtype, 2, dims, nullptr, &x));
+    REQUIRE_OK(mirt_network_add_input(g.net.p, sv("bias"), bias_dtype, 1, bias_dims, nullptr, &b));
+    g.layer("FastGelu", "com.microsoft", {x, b}, {}, 1);
+    config_owner config;
+    mirt_builder_options options = MIRT_BUILDER_OPTIONS_INIT;
+    options.backend = sv("cpu");
+    REQUIRE_OK(mirt_builder_config_create(&options, &config.p));
+    plan_owner plan;
+    std::string message;
+    EXPECT_FAILURE(mirt_builder_build(g.net.p, config.p, &plan.p), MIRT_STATUS_UNSUPPORTED, message);
+    INFO(message);
+    CHECK(contains(message, "com.microsoft::FastGelu"));
+    CHECK(contains(message, std::string("does not support inputs (") + mirt_dtype_name(x_dtype) + ", " +
+                                mirt_dtype_name(bias_dtype) + ")"));
+  }
 }
 
 TEST_CASE("com.microsoft::SkipLayerNormalization with a broadcast skip, beta and bias matches float64") {
