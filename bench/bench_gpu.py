@@ -522,6 +522,27 @@ def print_table(res):
                 print(f"{name:10s} {bs:>3s} | best torch: {b['best_torch']}; ratios mirt/torch: {b.get('ratios')}")
     if res["skipped"]:
         print("skipped:", res["skipped"])
+    print_targets(res)
+
+
+def print_targets(res):
+    """Issue 5's table: mirt's fastest row against the best PyTorch variant, as a speed-up
+    (PyTorch time / mirt time; the target is at least 1.3 at every point), by latency and pipelined."""
+    print("\nmodel      bs | mirt best (latency)        ms | torch best (latency)      ms | speed-up | pipelined: mirt ms / torch ms speed-up | 1.3x")
+    for name, mres in res["models"].items():
+        for bs, b in mres["batches"].items():
+            mv = {k: v for k, v in b.get("mirt", {}).items() if "median_ms" in v}
+            tv = {k: v for k, v in b.get("torch", {}).items() if "median_ms" in v}
+            if not mv or not tv:
+                print(f"{name:10s} {bs:>3s} | incomplete (mirt rows {len(mv)}, torch rows {len(tv)})")
+                continue
+            m, t = min(mv, key=lambda k: mv[k]["median_ms"]), min(tv, key=lambda k: tv[k]["median_ms"])
+            mp, tp = min(mv, key=lambda k: mv[k]["pipelined_ms"]), min(tv, key=lambda k: tv[k]["pipelined_ms"])
+            up = tv[t]["median_ms"] / mv[m]["median_ms"]
+            upp = tv[tp]["pipelined_ms"] / mv[mp]["pipelined_ms"]
+            print(f"{name:10s} {bs:>3s} | {m:18s} {mv[m]['median_ms']:8.3f} | {t:16s} {tv[t]['median_ms']:8.3f} | {up:7.2f}x | "
+                  f"{mv[mp]['pipelined_ms']:8.3f} / {tv[tp]['pipelined_ms']:8.3f} {upp:6.2f}x | "
+                  f"{'met' if min(up, upp) >= 1.3 else 'not met'}")
 
 
 if __name__ == "__main__":

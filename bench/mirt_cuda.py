@@ -63,16 +63,23 @@ class MirtCuda:
         finally:
             L.mirt_plan_destroy(plan)
         self._owned.append((L.mirt_engine_destroy, eng))
-        ctx = P()
+        self.engine = eng
+        self.ctx, self.inputs, self.outputs = self.new_context(shapes)
+        self.times["engine_context_s"] = time.perf_counter() - t0
+        self._enqueue = L.mirt_context_enqueue
+
+    def new_context(self, shapes):
+        """Another execution context on this engine, with its own torch I/O tensors bound once:
+        (ctx, inputs, outputs). Destroyed by close(); run it with run(stream, ctx)."""
+        lib, L, eng = self.lib, self.lib.lib, self.engine
+        ctx = C.c_void_p()
         copts = M.context_options(C.sizeof(M.context_options), 0)
         lib.check(L.mirt_context_create(eng, C.byref(copts), C.byref(ctx)), "creating a context")
         self._owned.append((L.mirt_context_destroy, ctx))
-        self.times["engine_context_s"] = time.perf_counter() - t0
-        self.ctx = ctx
         for name, shape in shapes.items():
             lib.check(L.mirt_context_set_input_shape(ctx, M.sv(name), len(shape), M.dims_array(shape)),
                       f"setting the shape of '{name}'")
-        self.inputs, self.outputs = {}, {}
+        inputs, outputs = {}, {}
         for i in range(L.mirt_engine_num_io_tensors(eng)):
             info = M.tensor_info()
             info.struct_size = C.sizeof(M.tensor_info)
@@ -85,9 +92,9 @@ class MirtCuda:
             rank, d = C.c_size_t(), (C.c_int64 * M.MAX_RANK)()
             lib.check(L.mirt_context_get_tensor_shape(ctx, M.sv(name), C.byref(rank), d), f"shape of '{name}'")
             buf = torch.empty(tuple(d[:rank.value]), dtype=TORCH_DTYPES[info.dtype], device="cuda")
-            (self.inputs if info.is_input else self.outputs)[name] = buf
+            (inputs if info.is_input else outputs)[name] = buf
             lib.check(L.mirt_context_set_tensor_address(ctx, M.sv(name), C.c_void_p(buf.data_ptr())), f"binding '{name}'")
-        self._enqueue = L.mirt_context_enqueue
+        return ctx, inputs, outputs
 
     def set_inputs(self, tensors):
         for name, t in tensors.items():
@@ -96,8 +103,8 @@ class MirtCuda:
                 raise M.MirtError(f"input '{name}': mirt wants {tuple(dst.shape)}, got {tuple(t.shape)}")
             dst.copy_(t.to(dst.dtype))
 
-    def run(self, stream_handle):
-        status = self._enqueue(self.ctx, C.c_void_p(stream_handle))
+    def run(self, stream_handle, ctx=None):
+        status = self._enqueue(self.ctx if ctx is None else ctx, C.c_void_p(stream_handle))
         if status:
             self.lib.check(status, "enqueue")
 

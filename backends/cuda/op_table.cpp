@@ -14,6 +14,7 @@ const std::vector<op_entry>& op_table() {
     add_pool_ops(t);
     add_data_movement_ops(t);
     add_reduce_ops(t);
+    add_layout_ops(t);
     return t;
   }();
   return table;

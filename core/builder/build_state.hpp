@@ -51,6 +51,7 @@ pass make_fold_batch_norm_pass();
 pass make_fuse_conv_activation_pass();
 pass make_eliminate_dead_code_pass();
 pass make_assign_precision_pass();
+pass make_choose_layout_pass();
 pass make_prepare_plugins_pass();  // core/plugin/prepare_plugins.cpp
 pass make_select_kernels_pass();
 pass make_plan_memory_pass();

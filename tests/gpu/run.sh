@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/gpu/run.sh BUILD — runs the GPU-side tests from an existing build folder (builds nothing):
 # the cuda backend doctest suites, then `mirt exec` on the sample models with --backend cuda (and
-# cpu, for comparison), then the Python package with torch CUDA tensors (python_dlpack_test.py).
+# cpu, for comparison), then the Python package with torch CUDA tensors (python_dlpack_test.py),
+# two contexts in two threads (two_contexts_test.py) and compute-sanitizer memcheck of the op tests.
 # Logs go to $OUT (when set) or BUILD/gpu-logs, and to the terminal.
 # Run from the repository root. Exit status: 0 when every step passed.
 # To get a build there: tests/gpu/stage.sh build-cuda build-cuda-dev (no object files, plus the
@@ -64,6 +65,20 @@ for round in 1 2; do
 done
 step compare_sample_cnn_cuda_graph python3 "$(dirname "$0")/compare_outputs.py" "$logs/sample_cnn_cpu_out.json" \
   "$logs/sample_cnn_cuda_graph_out.json" 2e-2
+
+# Two contexts on one engine, enqueued from two threads on two streams, equal their lone runs.
+step two_contexts python3 tests/gpu/two_contexts_test.py "$build"
+
+# compute-sanitizer memcheck over the cuda op tests: no out-of-bounds, misaligned or uninitialized-
+# pointer device accesses (API errors the libraries provoke on purpose are not counted).
+# MIRT_MEMCHECK_FILTER (a doctest --test-case pattern) narrows it; MIRT_MEMCHECK_TIMEOUT bounds it (s).
+sanitizer=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
+if [ -x "$sanitizer" ]; then
+  step cuda_ops_memcheck timeout "${MIRT_MEMCHECK_TIMEOUT:-900}" "$sanitizer" --tool memcheck --error-exitcode 1 \
+    --report-api-errors no "$build/tests/backends/cuda/test_cuda_backend" --test-case="${MIRT_MEMCHECK_FILTER:-*}"
+else
+  echo "=== cuda_ops_memcheck: SKIPPED: compute-sanitizer is not on PATH nor in /usr/local/cuda/bin" | tee "$logs/cuda_ops_memcheck.log"
+fi
 
 if [ ${#failed[@]} -eq 0 ]; then
   echo "tests/gpu/run.sh: all steps passed" | tee "$logs/summary.txt"

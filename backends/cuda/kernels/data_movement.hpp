@@ -16,6 +16,15 @@ struct strided_copy_params {
 };
 status launch_strided_copy(const strided_copy_params& p, cudaStream_t stream);
 
+// out[b][c][r] = in[b][r][c] for b < batch, r < rows, c < cols (a tiled transpose per plane).
+struct batched_transpose_params {
+  const void* in = nullptr;
+  void* out = nullptr;
+  size_t element_size = 4;
+  int64_t batch = 0, rows = 0, cols = 0;
+};
+status launch_batched_transpose(const batched_transpose_params& p, cudaStream_t stream);
+
 // out[o, j, r] = data[o, idx[j], r]; negative indices count from the end; out-of-range gives zeros.
 struct gather_params {
   const void* data = nullptr;  // (outer, extent, inner) elements

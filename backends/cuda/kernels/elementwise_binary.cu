@@ -4,6 +4,7 @@
 //   binary_same_vec   float, float16, bfloat16, both operands of the output's shape, 16-byte
 //                     aligned: 4 or 8 per load.
 //   binary_same       operands of the output's shape (contiguous), any dtype.
+//   binary_bcast_vec  broadcasting where each operand's innermost stride is 0 or 1: 16 bytes a step.
 //   binary_strided    numpy broadcasting through a strided_map (unit dims dropped, runs merged).
 //   where_strided     cond ? x : y, three-way broadcasting, by element size.
 // Reference: backends/cpu/ops/elementwise_binary.cpp (same NaN and integer-division rules).
@@ -115,6 +116,52 @@ __global__ void binary_strided(const T* a, const T* b, R* out, int64_t n, stride
   }
 }
 
+// out: (map.shape) dense; 16 bytes of out per thread step. An operand with a unit innermost stride
+// is read 16 bytes at a time, one with a zero innermost stride (broadcast along it) as one element
+// repeated. Bias adds ([rows, n] + [n]), scalar operands and attention masks take this path.
+template <binary_op Op, class T>
+__global__ void binary_bcast_vec(const T* a, const T* b, T* out, int64_t np, strided_map<3> map, bool a_vec, bool b_vec) {
+  using C = compute_t<T>;
+  const binary_fn<Op> f;
+  constexpr int per = int(16 / sizeof(T));
+  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < np; i += int64_t(gridDim.x) * blockDim.x) {
+    int64_t off[3];
+    map_offsets(map, i * per, off);
+    pack16<T> x, y, r;
+    if (a_vec) {
+      x = *reinterpret_cast<const pack16<T>*>(a + off[1]);
+    } else {
+      const T v = a[off[1]];
+#pragma unroll
+      for (int k = 0; k < per; ++k) x.v[k] = v;
+    }
+    if (b_vec) {
+      y = *reinterpret_cast<const pack16<T>*>(b + off[2]);
+    } else {
+      const T v = b[off[2]];
+#pragma unroll
+      for (int k = 0; k < per; ++k) y.v[k] = v;
+    }
+#pragma unroll
+    for (int k = 0; k < per; ++k) r.v[k] = T(f(C(x.v[k]), C(y.v[k])));
+    *reinterpret_cast<pack16<T>*>(out + off[0]) = r;
+  }
+}
+
+// Whether operand k of map can be read by binary_bcast_vec (as a vector when *vec), with per
+// elements in 16 bytes.
+inline bool vec_operand(const strided_map<3>& m, int k, const void* base, int64_t per, bool* vec) {
+  const int inner = m.rank - 1;
+  const int64_t s = m.strides[k][inner];
+  if (s != 0 && s != 1) return false;
+  *vec = s == 1;
+  if (!*vec) return true;
+  if (reinterpret_cast<uintptr_t>(base) % 16 != 0) return false;
+  for (int d = 0; d < inner; ++d)
+    if (m.strides[k][d] % per != 0) return false;
+  return true;
+}
+
 template <binary_op Op, class T>
 status run(const binary_params& p, cudaStream_t stream) {
   using R = std::conditional_t<is_predicate(Op), uint8_t, T>;
@@ -140,6 +187,16 @@ status run(const binary_params& p, cudaStream_t stream) {
     }
     if (done < p.n) binary_same<Op, T, R><<<grid_for(p.n - done), k_block, 0, stream>>>(a + done, b + done, out + done, p.n - done);
     return check_launch("binary_same");
+  }
+  if constexpr (is_real_v<T> && std::is_same_v<R, T>) {
+    constexpr int64_t per = 16 / sizeof(T);
+    bool out_vec = false, a_vec = false, b_vec = false;
+    if (p.map.rank >= 1 && p.map.shape[p.map.rank - 1] % per == 0 && vec_operand(p.map, 0, out, per, &out_vec) && out_vec &&
+        vec_operand(p.map, 1, a, per, &a_vec) && vec_operand(p.map, 2, b, per, &b_vec)) {
+      const int64_t np = p.n / per;
+      binary_bcast_vec<Op, T><<<grid_for(np), k_block, 0, stream>>>(a, b, out, np, p.map, a_vec, b_vec);
+      return check_launch("binary_bcast_vec");
+    }
   }
   binary_strided<Op, T, R><<<grid_for(p.n), k_block, 0, stream>>>(a, b, out, p.n, p.map);
   return check_launch("binary_strided");

@@ -8,8 +8,9 @@ namespace mirt::cuda {
 
 // y = softmax(x) along the middle dim of (outer, n, inner); log gives LogSoftmax.
 struct softmax_params {
-  const float* x = nullptr;
-  float* y = nullptr;
+  mirt_dtype dtype = MIRT_DTYPE_FLOAT32;  // x and y: float32, float16 or bfloat16 (computed in float32)
+  const void* x = nullptr;
+  void* y = nullptr;
   int64_t outer = 0, n = 0, inner = 1;
   bool log = false;
 };
@@ -17,11 +18,14 @@ status launch_softmax(const softmax_params& p, cudaStream_t stream);
 
 // Each of `rows` rows of `cols` values normalized to zero mean and unit variance, then
 // y = v * scale[i % scale_n] + bias[i % bias_n] (scale/bias NULL when absent).
+// float16/bfloat16 (x, y, scale, bias in that dtype, statistics in float32, no mean/inv_std
+// outputs) take only rows of at most 1024 values, a multiple of 4, with scale/bias of one row.
 struct layer_norm_params {
-  const float* x = nullptr;  // (rows, cols)
-  float* y = nullptr;        // (rows, cols)
-  const float* scale = nullptr;
-  const float* bias = nullptr;
+  mirt_dtype dtype = MIRT_DTYPE_FLOAT32;
+  const void* x = nullptr;  // (rows, cols)
+  void* y = nullptr;        // (rows, cols)
+  const void* scale = nullptr;
+  const void* bias = nullptr;
   int64_t scale_n = 0, bias_n = 0;
   float* mean = nullptr;     // (rows) or NULL
   float* inv_std = nullptr;  // (rows) or NULL

@@ -17,6 +17,10 @@ struct pool_params {
   bool is_max = true;
   bool count_include_pad = false;
   bool column_major_indices = false;  // storage_order 1
+  // x and y hold channels-last data (n, h, w, c) with planes = n * channels: 2-D MaxPool only,
+  // without dilations or Indices (mirt::MaxPool with layout NHWC).
+  bool channels_last = false;
+  int64_t channels = 0;
 };
 status launch_pool(const pool_params& p, cudaStream_t stream);
 

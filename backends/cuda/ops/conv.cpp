@@ -7,8 +7,17 @@
 // one cudnnConvolutionBiasActivationForward: y = act(conv(x, W) + Z + B). cuDNN fuses Relu only;
 // without an activation it needs the IMPLICIT_PRECOMP_GEMM algorithm.
 //
+// Tactics: cuDNN's heuristic choice (first: the untimed default), and each tensor-core algorithm
+// forced (precomputed implicit GEMM, Winograd), which the builder times. A forced
+// algorithm cuDNN cannot run at some shape falls back to the heuristic's.
+//
+// A FusedConv with layout "NHWC" (made by the builder's layout pass) reads X and Z and writes Y
+// channels-last: 4-D only, its constant weights reordered once to KRSC here.
+//
 // cuDNN handles are not thread-safe: one per kernel, and a mutex around cudnnSetStream and the
 // calls that use it. Pads must be symmetric (cuDNN's legacy API takes one pad per axis).
+#include <algorithm>
+#include <cstring>
 #include <map>
 #include <mutex>
 
@@ -28,6 +37,7 @@ struct conv_plan {
   cudnnConvolutionDescriptor_t conv = nullptr;
   cudnnConvolutionFwdAlgo_t algo = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
   size_t workspace = 0;
+  bool heuristic_found = false;  // cuDNN's heuristics offered an algorithm for this shape
   ~conv_plan() {
     if (act) cudnnDestroyActivationDescriptor(act);
     if (x) cudnnDestroyTensorDescriptor(x);
@@ -48,17 +58,37 @@ cudnnDataType_t cudnn_type(mirt_dtype dtype) {
   }
 }
 
+// Logical NCHW dims, channels-last memory.
+void set_nhwc(cudnnTensorDescriptor_t t, const dims& s, mirt_dtype dtype) {
+  cudnn_check(cudnnSetTensor4dDescriptor(t, CUDNN_TENSOR_NHWC, cudnn_type(dtype), int(s[0]), int(s[1]), int(s[2]), int(s[3])),
+              "cudnnSetTensor4dDescriptor NHWC ", dims_string(s));
+}
+
 void set_tensor(cudnnTensorDescriptor_t t, const dims& shape, mirt_dtype dtype) {
   const dims st = dense_strides(shape);
   cudnn_check(cudnnSetTensorNdDescriptor(t, cudnn_type(dtype), int(shape.size()), to_int(shape).data(), to_int(st).data()),
               "cudnnSetTensorNdDescriptor ", dims_string(shape));
 }
 
+// KCRS weights (ONNX order) to KRSC (channels last), by element size.
+std::vector<uint8_t> to_krsc(const void* src, const dims& w, size_t es) {
+  const int64_t k = w[0], c = w[1], rs = w[2] * w[3];
+  std::vector<uint8_t> out(size_t(k * c * rs) * es);
+  const auto* in = static_cast<const uint8_t*>(src);
+  for (int64_t ki = 0; ki < k; ++ki)
+    for (int64_t ci = 0; ci < c; ++ci)
+      for (int64_t p = 0; p < rs; ++p)
+        std::memcpy(&out[size_t((ki * rs + p) * c + ci) * es], &in[size_t((ki * c + ci) * rs + p) * es], es);
+  return out;
+}
+
 class conv_kernel final : public kernel {
  public:
-  explicit conv_kernel(const node_view& node)
-      : tf32_(node.allows(MIRT_PRECISION_FLAG_TF32)), dtype_(node.input_dtype(0)), fused_(node.op_type() == "FusedConv") {
+  conv_kernel(const node_view& node, int forced_algo)
+      : tf32_(node.allows(MIRT_PRECISION_FLAG_TF32)), dtype_(node.input_dtype(0)), fused_(node.op_type() == "FusedConv"),
+        forced_algo_(forced_algo) {
     if (fused_) {
+      nhwc_ = node.attr_string("layout", "") == "NHWC";
       const std::string act = node.attr_string("activation", "");
       if (act != "" && act != "Relu") fail(MIRT_STATUS_UNSUPPORTED, "FusedConv activation '", act, "': cuDNN fuses Relu only");
       relu_ = act == "Relu";
@@ -74,7 +104,15 @@ class conv_kernel final : public kernel {
     for (int64_t d : w_shape_)
       if (d < 0) fail(MIRT_STATUS_UNSUPPORTED, "the weights' shape ", dims_string(w_shape_), " must be known at build time");
     const size_t element = dtype_size(dtype_);
-    if (const void* w = node.constant(1)) w_ = device_buffer(w, size_t(product(w_shape_)) * element, "Conv's weights");
+    if (nhwc_) {
+      const void* w = node.constant(1);
+      if (w == nullptr || w_shape_.size() != 4)
+        fail(MIRT_STATUS_UNSUPPORTED, "an NHWC convolution needs constant 4-D weights, got ", dims_string(w_shape_));
+      const std::vector<uint8_t> krsc = to_krsc(w, w_shape_, element);
+      w_ = device_buffer(krsc.data(), krsc.size(), "Conv's weights (KRSC)");
+    } else if (const void* w = node.constant(1)) {
+      w_ = device_buffer(w, size_t(product(w_shape_)) * element, "Conv's weights");
+    }
     if (node.has_input(2)) {
       if (const void* b = node.constant(2))
         b_ = device_buffer(b, size_t(product(to_dims(node.input(2)))) * element, "Conv's bias");
@@ -89,6 +127,12 @@ class conv_kernel final : public kernel {
     if (handle_) cudnnDestroy(handle_);
   }
 
+  // Whether cuDNN's heuristics offer an algorithm at these shapes (the layout pass's probe).
+  bool heuristic_found(const dims& x, const dims& y) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return plan_for(x, y).heuristic_found;
+  }
+
   size_t workspace_size(const std::vector<dims>& in, const std::vector<dims>& out) const override {
     if (in.empty() || out.empty()) return 0;
     std::lock_guard<std::mutex> lock(mutex_);
@@ -100,14 +144,14 @@ class conv_kernel final : public kernel {
     if (y.numel() == 0) return;
     const void* w = constant_or_input(w_, args, 1);
     const void* b = args.input(2).present() ? constant_or_input(b_, args, 2) : (fused_ ? b_.get() : nullptr);
-    const float one = 1.f, zero = 0.f;
+    const float one = 1.f;
     std::lock_guard<std::mutex> lock(mutex_);
     const conv_plan& p = plan_for(x.shape, y.shape);
     if (p.workspace > 0 && (args.workspace == nullptr || args.workspace_size < p.workspace))
       fail(MIRT_STATUS_FAILED_PRECONDITION, "cuDNN algorithm ", int(p.algo), " needs ", p.workspace, " bytes of workspace, the call has ",
            args.workspace_size);
     cudnn_check(cudnnSetStream(handle_, args.stream), "cudnnSetStream");
-    if (fused_) {
+    if (fused_ && (relu_ || p.algo == CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM)) {
       // Z may be y itself (the memory planner may run the residual in place); alpha2 0 ignores it.
       const void* z = residual_ ? args.in.at(3).data : y.data;
       const float alpha2 = residual_ ? 1.f : 0.f;
@@ -116,8 +160,13 @@ class conv_kernel final : public kernel {
                   "cudnnConvolutionBiasActivationForward on input ", dims_string(x.shape), " (algorithm ", int(p.algo), ")");
       return;
     }
-    cudnn_check(cudnnConvolutionForward(handle_, &one, p.x, x.data, p.w, w, p.conv, p.algo, args.workspace, p.workspace, &zero, p.y, y.data),
+    // Unfused (a FusedConv without activation on another algorithm): conv, + Z, + bias. A Z that
+    // is y itself (run in place) is added by the convolution's beta.
+    const void* z = residual_ ? args.in.at(3).data : nullptr;
+    const float beta = z != nullptr && z == y.data ? 1.f : 0.f;
+    cudnn_check(cudnnConvolutionForward(handle_, &one, p.x, x.data, p.w, w, p.conv, p.algo, args.workspace, p.workspace, &beta, p.y, y.data),
                 "cudnnConvolutionForward on input ", dims_string(x.shape), " (algorithm ", int(p.algo), ")");
+    if (z != nullptr && z != y.data) cudnn_check(cudnnAddTensor(handle_, &one, p.y, z, &one, p.y, y.data), "cudnnAddTensor (residual)");
     if (b != nullptr) cudnn_check(cudnnAddTensor(handle_, &one, p.bias, b, &one, p.y, y.data), "cudnnAddTensor (bias)");
   }
 
@@ -160,6 +209,7 @@ class conv_kernel final : public kernel {
       strides.push_back(int(s));
       dil.push_back(int(d));
     }
+    if (nhwc_ && sr != 2) fail(MIRT_STATUS_UNSUPPORTED, "NHWC layout needs a 2-D convolution, the input is ", dims_string(x));
     if (sr == 1) {  // 1D as 2D: a unit height
       for (dims* v : {&x, &y, &w}) v->insert(v->begin() + 2, 1);
       pads.insert(pads.begin(), 0);
@@ -172,12 +222,18 @@ class conv_kernel final : public kernel {
     cudnn_check(cudnnCreateTensorDescriptor(&p->bias), "cudnnCreateTensorDescriptor");
     cudnn_check(cudnnCreateFilterDescriptor(&p->w), "cudnnCreateFilterDescriptor");
     cudnn_check(cudnnCreateConvolutionDescriptor(&p->conv), "cudnnCreateConvolutionDescriptor");
-    set_tensor(p->x, x, dtype_);
-    set_tensor(p->y, y, dtype_);
+    if (nhwc_) {
+      set_nhwc(p->x, x, dtype_);
+      set_nhwc(p->y, y, dtype_);
+    } else {
+      set_tensor(p->x, x, dtype_);
+      set_tensor(p->y, y, dtype_);
+    }
     dims bias_shape(x.size(), 1);
     bias_shape[1] = y[1];
     set_tensor(p->bias, bias_shape, dtype_);
-    cudnn_check(cudnnSetFilterNdDescriptor(p->w, cudnn_type(dtype_), CUDNN_TENSOR_NCHW, int(w.size()), to_int(w).data()),
+    cudnn_check(cudnnSetFilterNdDescriptor(p->w, cudnn_type(dtype_), nhwc_ ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW, int(w.size()),
+                                           to_int(w).data()),
                 "cudnnSetFilterNdDescriptor ", dims_string(w));
     cudnn_check(cudnnSetConvolutionNdDescriptor(p->conv, int(pads.size()), pads.data(), strides.data(), dil.data(),
                                                 CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
@@ -198,24 +254,38 @@ class conv_kernel final : public kernel {
     cudnn_check(cudnnGetConvolutionForwardAlgorithm_v7(handle_, p->x, p->w, p->conv, p->y, CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &returned, perf),
                 "cudnnGetConvolutionForwardAlgorithm_v7");
     bool chosen = false;
+    cudnnMathType_t chosen_math = math;
     for (int i = 0; i < returned && !chosen; ++i) {
       if (perf[i].status != CUDNN_STATUS_SUCCESS || perf[i].memory > k_max_workspace) continue;
       // DEFAULT and TENSOR_OP math may compute fp32 in TF32 on Ampere and later.
       if (!tf32_ && !half && perf[i].mathType != CUDNN_FMA_MATH) continue;
       p->algo = perf[i].algo;
-      cudnn_check(cudnnSetConvolutionMathType(p->conv, perf[i].mathType), "cudnnSetConvolutionMathType");
+      chosen_math = perf[i].mathType;
       chosen = true;
+      p->heuristic_found = true;
     }
-    if (!chosen) {
-      p->algo = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
-      cudnn_check(cudnnSetConvolutionMathType(p->conv, math), "cudnnSetConvolutionMathType");
-    }
+    if (!chosen) p->algo = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
+    cudnn_check(cudnnSetConvolutionMathType(p->conv, chosen_math), "cudnnSetConvolutionMathType");
     if (fused_) {
       cudnn_check(cudnnCreateActivationDescriptor(&p->act), "cudnnCreateActivationDescriptor");
       cudnn_check(cudnnSetActivationDescriptor(p->act, relu_ ? CUDNN_ACTIVATION_RELU : CUDNN_ACTIVATION_IDENTITY,
                                                CUDNN_NOT_PROPAGATE_NAN, 0.0),
                   "cudnnSetActivationDescriptor");
-      if (!relu_) p->algo = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM;
+      // The heuristic's FusedConv without activation takes the one algorithm cuDNN fuses it with.
+      if (!relu_ && forced_algo_ < 0) p->algo = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM;
+    }
+    if (forced_algo_ >= 0) {
+      // A forced algorithm on tensor cores (FMA for float32 without TF32), when cuDNN takes it here.
+      const auto algo = static_cast<cudnnConvolutionFwdAlgo_t>(forced_algo_);
+      size_t bytes = 0;
+      if (cudnnSetConvolutionMathType(p->conv, math) == CUDNN_STATUS_SUCCESS &&
+          cudnnGetConvolutionForwardWorkspaceSize(handle_, p->x, p->w, p->conv, p->y, algo, &bytes) == CUDNN_STATUS_SUCCESS &&
+          bytes <= k_max_workspace) {
+        p->algo = algo;
+        p->workspace = bytes;
+        return p;
+      }
+      cudnn_check(cudnnSetConvolutionMathType(p->conv, chosen_math), "cudnnSetConvolutionMathType");
     }
     cudnn_check(cudnnGetConvolutionForwardWorkspaceSize(handle_, p->x, p->w, p->conv, p->y, p->algo, &p->workspace),
                 "cudnnGetConvolutionForwardWorkspaceSize");
@@ -226,7 +296,8 @@ class conv_kernel final : public kernel {
 
   bool tf32_;
   mirt_dtype dtype_;  // x, W, B, Z and y
-  bool fused_, relu_ = false, residual_ = false;
+  bool fused_, relu_ = false, residual_ = false, nhwc_ = false;
+  int forced_algo_;  // a cudnnConvolutionFwdAlgo_t, or -1 for the heuristic's
   int64_t group_ = 1;
   std::string auto_pad_;
   dims strides_, dilations_, pads_, w_shape_;
@@ -245,6 +316,32 @@ bool conv_supports(const node_view& node, std::string& why) {
       why = "cuDNN fuses Relu only, not " + act;
       return false;
     }
+    const std::string layout = node.attr_string("layout", "");
+    if (layout != "" && layout != "NHWC") {
+      why = "layout '" + layout + "' is not NHWC";
+      return false;
+    }
+    const dims x = to_dims(node.input(0)), y = to_dims(node.output(0));
+    if (layout == "NHWC" && (x.size() != 4 || y.size() != 4 || node.constant(1) == nullptr)) {
+      why = "an NHWC convolution needs a 4-D input and constant weights";
+      return false;
+    }
+    // cuDNN tiles channels-last halves by 8 channels; for other counts (an image stem's 3) its
+    // heuristics decide at the node's shape.
+    if (layout == "NHWC" && x[1] % 8 != 0) {
+      const bool known = std::all_of(x.begin(), x.end(), [](int64_t d) { return d >= 0; }) &&
+                         std::all_of(y.begin(), y.end(), [](int64_t d) { return d >= 0; });
+      bool offered = false;
+      try {
+        offered = known && conv_kernel(node, -1).heuristic_found(x, y);
+      } catch (const std::exception&) {
+        offered = false;
+      }
+      if (!offered) {
+        why = cat("cuDNN offers no NHWC algorithm for ", x[1], " input channels at this shape");
+        return false;
+      }
+    }
   }
   if (!input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32, MIRT_DTYPE_FLOAT16, MIRT_DTYPE_BFLOAT16}, why)) return false;
   for (size_t i = 1; i < node.num_inputs(); ++i)
@@ -254,13 +351,22 @@ bool conv_supports(const node_view& node, std::string& why) {
 
 }  // namespace
 
+template <int Algo>
+std::unique_ptr<kernel> make_conv(const node_view& node) {
+  return std::make_unique<conv_kernel>(node, Algo);
+}
+
 void add_conv_ops(std::vector<op_entry>& t) {
-  t.push_back({"Conv", "cudnn_conv_fwd", conv_supports, [](const node_view& node) -> std::unique_ptr<kernel> {
-                 return std::make_unique<conv_kernel>(node);
-               }});
-  t.push_back({"FusedConv", "cudnn_conv_bias_act_fwd", conv_supports, [](const node_view& node) -> std::unique_ptr<kernel> {
-                 return std::make_unique<conv_kernel>(node);
-               }});
+  // Not IMPLICIT_GEMM: in halves it is cuDNN's legacy non-tensor-core kernel, several times slower,
+  // which the builder's host-clock timing could not tell apart at batch 1.
+  constexpr int precomp = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM, winograd = CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD_NONFUSED;
+  // The heuristic's first: it is the untimed default.
+  t.push_back({"Conv", "cudnn_conv_fwd", conv_supports, make_conv<-1>});
+  t.push_back({"Conv", "cudnn_conv_fwd_precomp_gemm", conv_supports, make_conv<precomp>});
+  t.push_back({"Conv", "cudnn_conv_fwd_winograd_nonfused", conv_supports, make_conv<winograd>});
+  t.push_back({"FusedConv", "cudnn_conv_bias_act_fwd", conv_supports, make_conv<-1>});
+  t.push_back({"FusedConv", "cudnn_conv_bias_act_precomp_gemm", conv_supports, make_conv<precomp>});
+  t.push_back({"FusedConv", "cudnn_conv_bias_act_winograd_nonfused", conv_supports, make_conv<winograd>});
 }
 
 }  // namespace mirt::cuda

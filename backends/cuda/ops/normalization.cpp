@@ -1,4 +1,5 @@
 // backends/cuda/ops/normalization.cpp — Softmax/LogSoftmax, LayerNormalization, BatchNormalization.
+// Softmax and LayerNormalization also in float16/bfloat16, computed in float32.
 #include "backends/cuda/kernel.hpp"
 #include "backends/cuda/kernels/normalization.hpp"
 
@@ -13,8 +14,9 @@ class softmax_kernel final : public kernel {
     if (y.numel() == 0) return;
     const size_t axis = size_t(normalize_axis(axis_, x.rank()));
     softmax_params p;
-    p.x = x.as<const float>();
-    p.y = y.as<float>();
+    p.dtype = x.dtype;
+    p.x = x.data;
+    p.y = y.data;
     p.outer = product(x.shape, 0, axis);
     p.n = x.shape[axis];
     p.inner = product(x.shape, axis + 1);
@@ -46,13 +48,14 @@ class layer_norm_kernel final : public kernel {
     const size_t axis = size_t(normalize_axis(axis_, x.rank()));
     const dims block(x.shape.begin() + long(axis), x.shape.end());
     layer_norm_params p;
-    p.x = x.as<const float>();
-    p.y = y.as<float>();
+    p.dtype = x.dtype;
+    p.x = x.data;
+    p.y = y.data;
     p.rows = product(x.shape, 0, axis);
     p.cols = product(x.shape, axis);
     p.epsilon = eps_;
-    if (args.input(1).present()) p.scale = args.in[1].as<const float>(), p.scale_n = period_of(args.in[1], block);
-    if (args.input(2).present()) p.bias = args.in[2].as<const float>(), p.bias_n = period_of(args.in[2], block);
+    if (args.input(1).present()) p.scale = args.in[1].data, p.scale_n = period_of(args.in[1], block);
+    if (args.input(2).present()) p.bias = args.in[2].data, p.bias_n = period_of(args.in[2], block);
     if (args.out.size() > 1 && args.out[1].data) p.mean = args.out[1].as<float>();
     if (args.out.size() > 2 && args.out[2].data) p.inv_std = args.out[2].as<float>();
     throw_if_failed(launch_layer_norm(p, args.stream));
@@ -89,6 +92,34 @@ class batch_norm_kernel final : public kernel {
   float eps_;
 };
 
+// float32, float16 or bfloat16, every present input of input 0's dtype.
+bool same_float_inputs(const node_view& node, std::string& why) {
+  if (!input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32, MIRT_DTYPE_FLOAT16, MIRT_DTYPE_BFLOAT16}, why)) return false;
+  for (size_t i = 1; i < node.num_inputs(); ++i)
+    if (node.has_input(i) && !input_dtype_in(node, i, {node.input_dtype(0)}, why)) return false;
+  return true;
+}
+
+// Halves take the register kernel only: rows of <= 1024 values, a multiple of 4, scale and bias of
+// one row each, no Mean/InvStdDev outputs (the statistics stay float32 inside the kernel).
+bool layer_norm_supports(const node_view& node, std::string& why) {
+  if (!same_float_inputs(node, why)) return false;
+  if (node.input_dtype(0) == MIRT_DTYPE_FLOAT32) return true;
+  const dims x = to_dims(node.input(0));
+  const int64_t r = int64_t(x.size());
+  int64_t axis = node.attr_int("axis", -1);
+  if (axis < 0) axis += r;
+  int64_t cols = 1;
+  for (int64_t d = axis; d >= 0 && d < r; ++d) cols = x[size_t(d)] < 0 || cols < 0 ? -1 : cols * x[size_t(d)];
+  bool fits = axis >= 0 && axis < r && cols > 0 && cols % 4 == 0 && cols <= 1024;
+  for (size_t i = 1; fits && i < 3; ++i)
+    if (node.has_input(i)) fits = product(to_dims(node.input(i))) == cols;
+  for (size_t o = 1; fits && o < node.num_outputs(); ++o) fits = node.output_dtype(o) == MIRT_DTYPE_UNDEFINED;
+  if (!fits) why = "float16/bfloat16 LayerNormalization needs rows of at most 1024 values (a multiple of 4), scale and bias "
+                   "of one row and no Mean/InvStdDev outputs";
+  return fits;
+}
+
 bool batch_norm_supports(const node_view& node, std::string& why) {
   if (node.attr_int("training_mode", 0) != 0) {
     why = "training_mode=1 (only inference is supported)";
@@ -100,13 +131,13 @@ bool batch_norm_supports(const node_view& node, std::string& why) {
 }  // namespace
 
 void add_normalization_ops(std::vector<op_entry>& t) {
-  t.push_back({"Softmax", "cuda_softmax", float_inputs, [](const node_view& node) -> std::unique_ptr<kernel> {
+  t.push_back({"Softmax", "cuda_softmax", same_float_inputs, [](const node_view& node) -> std::unique_ptr<kernel> {
                  return std::make_unique<softmax_kernel>(node.attr_int("axis", -1), false);
                }});
-  t.push_back({"LogSoftmax", "cuda_softmax", float_inputs, [](const node_view& node) -> std::unique_ptr<kernel> {
+  t.push_back({"LogSoftmax", "cuda_softmax", same_float_inputs, [](const node_view& node) -> std::unique_ptr<kernel> {
                  return std::make_unique<softmax_kernel>(node.attr_int("axis", -1), true);
                }});
-  t.push_back({"LayerNormalization", "cuda_layernorm_warp_per_row", float_inputs,
+  t.push_back({"LayerNormalization", "cuda_layernorm_warp_per_row", layer_norm_supports,
                [](const node_view& node) -> std::unique_ptr<kernel> {
                  return std::make_unique<layer_norm_kernel>(node.attr_int("axis", -1), node.attr_float("epsilon", 1e-5f));
                }});

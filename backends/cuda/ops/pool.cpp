@@ -1,4 +1,6 @@
 // backends/cuda/ops/pool.cpp — MaxPool (with Indices), AveragePool, GlobalAveragePool, GlobalMaxPool.
+#include <algorithm>
+
 #include "backends/cuda/kernel.hpp"
 #include "backends/cuda/kernels/pool.hpp"
 
@@ -19,6 +21,7 @@ class pool_kernel final : public kernel {
     auto_pad_ = node.attr_string("auto_pad", "NOTSET");
     count_include_pad_ = node.attr_int("count_include_pad", 0) != 0;
     storage_order_ = node.attr_int("storage_order", 0);
+    nhwc_ = node.attr_string("layout", "") == "NHWC";
   }
   void execute(const exec_args& args) const override {
     const dtensor &x = args.in.at(0), &y = args.out.at(0);
@@ -33,6 +36,11 @@ class pool_kernel final : public kernel {
     p.is_max = is_max_;
     p.count_include_pad = count_include_pad_;
     p.column_major_indices = storage_order_ != 0;
+    if (nhwc_) {
+      if (x.rank() != 4) fail(MIRT_STATUS_UNSUPPORTED, "an NHWC MaxPool needs a 4-D input, got ", dims_string(x.shape));
+      p.channels_last = true;
+      p.channels = x.shape[1];
+    }
     for (size_t i = 0; i < sr; ++i) {
       const size_t a = lead + i;
       p.in[a] = x.shape[2 + i];
@@ -59,6 +67,7 @@ class pool_kernel final : public kernel {
   std::string auto_pad_;
   bool count_include_pad_ = false;
   int64_t storage_order_ = 0;
+  bool nhwc_ = false;
 };
 
 class global_pool_kernel final : public kernel {
@@ -85,10 +94,28 @@ bool float_input(const node_view& node, std::string& why) {
   return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32, MIRT_DTYPE_FLOAT16, MIRT_DTYPE_BFLOAT16}, why);
 }
 
+// mirt::MaxPool with layout NHWC: 2-D, no dilations, no Indices.
+bool max_pool_supports(const node_view& node, std::string& why) {
+  if (!float_input(node, why)) return false;
+  const std::string layout = node.attr_string("layout", "");
+  if (layout.empty()) return true;
+  if (layout != "NHWC") {
+    why = "layout '" + layout + "' is not NHWC";
+    return false;
+  }
+  const std::vector<int64_t> dil = node.attr_ints("dilations", {});
+  const bool unit_dilations = std::all_of(dil.begin(), dil.end(), [](int64_t d) { return d == 1; });
+  if (to_dims(node.input(0)).size() != 4 || node.num_outputs() != 1 || !unit_dilations) {
+    why = "an NHWC MaxPool is 2-D, without dilations or Indices";
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void add_pool_ops(std::vector<op_entry>& t) {
-  t.push_back({"MaxPool", "cuda_pool_direct", float_input, [](const node_view& node) -> std::unique_ptr<kernel> {
+  t.push_back({"MaxPool", "cuda_pool_direct", max_pool_supports, [](const node_view& node) -> std::unique_ptr<kernel> {
                  return std::make_unique<pool_kernel>(node, true);
                }});
   t.push_back({"AveragePool", "cuda_pool_direct", float_input, [](const node_view& node) -> std::unique_ptr<kernel> {

@@ -4,8 +4,10 @@
 //
 // Regions start at the math-heavy layers (Conv, FusedConv, MatMul, Gemm) and spread to the layers
 // that read a reduced tensor and only move or combine values elementwise (activations, Add, pooling,
-// reshapes, Concat...). Softmax, normalizations, reductions, Exp/Log/Pow and every other op stay
-// float32: their accumulations or ranges need it. Their constant float inputs are converted once at
+// reshapes, Concat...), and to Softmax and LayerNormalization where the backend offers reduced
+// kernels for them (which must accumulate in float32: a backend without one keeps them float32).
+// Other normalizations, reductions, Exp/Log/Pow and every other op stay float32: their
+// accumulations or ranges need it. A reduced layer's constant float inputs are converted once at
 // build time; graph inputs and outputs keep their float32 types (a Cast at each edge).
 #include <cstring>
 #include <set>
@@ -32,7 +34,9 @@ bool is_follower(const node& n) {
       "Clip",    "Elu",       "Add",         "Sub",     "Mul",         "Div",      "Max",         "Min",
       "Sum",     "PRelu",     "MaxPool",     "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Flatten",
       "Reshape", "Squeeze",   "Unsqueeze",   "Transpose", "Concat",    "Identity", "Slice",       "Split",
-      "Pad",     "Expand",    "Gather",      "Where"};
+      "Pad",     "Expand",    "Gather",      "Where",
+      // Where the backend has reduced kernels for these, they accumulate in float32 inside.
+      "Softmax", "LayerNormalization"};
   return n.domain.empty() && ops.count(n.op_type) > 0;
 }
 

@@ -137,6 +137,8 @@ void add_conv_schemas(schema_table& table) {
   fused.push_back({"activation", MIRT_ATTRIBUTE_TYPE_STRING});  // "" (none), Relu, LeakyRelu, Clip, ...
   fused.push_back({"activation_alpha", MIRT_ATTRIBUTE_TYPE_FLOAT});
   fused.push_back({"activation_beta", MIRT_ATTRIBUTE_TYPE_FLOAT});
+  // "NHWC": X, Z and Y hold channels-last data (the logical shapes stay NCHW); made by the layout pass.
+  fused.push_back({"layout", MIRT_ATTRIBUTE_TYPE_STRING});
   op_schema fused_conv = make_schema("FusedConv", 2, 4, 1, 1, std::move(fused), [](infer_context& ctx) -> status {
     MIRT_RETURN_IF_ERROR(infer_conv(ctx));
     if (ctx.has_input(3)) {
@@ -153,6 +155,21 @@ void add_conv_schemas(schema_table& table) {
   });
   fused_conv.domain = "mirt";
   table.add(std::move(fused_conv));
+
+  // mirt::Reformat: the same 4-D tensor (logical NCHW shape) with its data moved between memory
+  // layouts, "to" = "NHWC" (channels last) or "NCHW"; the layout pass puts one at each edge of a
+  // channels-last region.
+  op_schema reformat = make_schema("Reformat", 1, 1, 1, 1, {{"to", MIRT_ATTRIBUTE_TYPE_STRING, true}},
+                                   [](infer_context& ctx) -> status {
+                                     MIRT_RETURN_IF_ERROR(ctx.require_rank(0, 4));
+                                     const std::string to = ctx.attrs().get_string("to", "");
+                                     if (to != "NHWC" && to != "NCHW")
+                                       return ctx.error("attribute 'to' is '", to, "', expected NHWC or NCHW");
+                                     ctx.output(0) = tensor_type{ctx.input(0).dtype, ctx.input(0).shape, true, std::nullopt};
+                                     return {};
+                                   });
+  reformat.domain = "mirt";
+  table.add(std::move(reformat));
 }
 
 }  // namespace mirt

@@ -89,6 +89,13 @@ void add_pool_schemas(schema_table& table) {
   std::vector<attribute_spec> max_attrs = window_attributes();
   max_attrs.push_back({"storage_order", MIRT_ATTRIBUTE_TYPE_INT});
   // Output 1, when asked for, holds the flat int64 indices of the maxima.
+  // mirt::MaxPool: MaxPool without Indices whose X and Y hold channels-last data when "layout" is
+  // "NHWC" (the logical shapes stay NCHW); made by the builder's layout pass.
+  std::vector<attribute_spec> layout_attrs = max_attrs;
+  layout_attrs.push_back({"layout", MIRT_ATTRIBUTE_TYPE_STRING});
+  op_schema layout_max = make_schema("MaxPool", 1, 1, 1, 1, std::move(layout_attrs), infer_pool);
+  layout_max.domain = "mirt";
+  table.add(std::move(layout_max));
   table.add(make_schema("MaxPool", 1, 1, 1, 2, std::move(max_attrs), infer_pool));
   std::vector<attribute_spec> average_attrs = window_attributes();
   average_attrs.push_back({"count_include_pad", MIRT_ATTRIBUTE_TYPE_INT});

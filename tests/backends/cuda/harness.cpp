@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -146,9 +147,16 @@ op_result run_on(const mirt_backend_vtable& vt, const op_call& call) {
   result.code = consume(vt.get_tactics(&store.info, tactics, 8, &count), &result.message);
   if (result.code != MIRT_STATUS_OK) return result;
   REQUIRE(count > 0);
-  result.tactic = tactics[0].name;
+  uint32_t chosen = 0;  // the backend's first tactic, or the one the call names
+  while (!call.tactic.empty() && chosen < std::min<uint32_t>(count, 8) && call.tactic != tactics[chosen].name) ++chosen;
+  if (chosen == std::min<uint32_t>(count, 8)) {
+    result.code = MIRT_STATUS_NOT_FOUND;
+    result.message = "no tactic named " + call.tactic;
+    return result;
+  }
+  result.tactic = tactics[chosen].name;
   mirt_kernel* kernel = nullptr;
-  result.code = consume(vt.kernel_create(&store.info, tactics[0].id, &kernel), &result.message);
+  result.code = consume(vt.kernel_create(&store.info, tactics[chosen].id, &kernel), &result.message);
   if (result.code != MIRT_STATUS_OK) return result;
 
   device_mem mem{vt, {}};

@@ -66,6 +66,7 @@ struct op_call {
   std::vector<attr> attrs;
   std::string name = "test/layer";
   uint32_t precision_flags = 0;
+  std::string tactic;  // a tactic name; empty: the backend's first
 };
 
 struct op_result {

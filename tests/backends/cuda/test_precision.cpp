@@ -210,6 +210,26 @@ TEST_CASE("FusedConv (bias, residual, Relu) in float32 and float16 matches Conv 
   CHECK(worst <= k_gemm_f16);
 }
 
+TEST_CASE("float16 and bfloat16 Softmax and LayerNormalization (float32 inside) match the float32 cpu backend") {
+  CUDA_TEST_REQUIRE_GPU();
+  // Outputs in [0, 1] (Softmax) or about unit scale (LayerNorm): one rounding of the output dominates.
+  both({"Softmax", {rand_f32({2, 12, 128}, 20, -6, 6)}, {{F32, {2, 12, 128}}}}, k_elementwise_f16, k_elementwise_bf16);
+  both({"Softmax", {rand_f32({3, 40, 5}, 21, -6, 6)}, {{F32, {3, 40, 5}}}, {attr_i("axis", 1)}}, k_elementwise_f16, k_elementwise_bf16);
+  both({"LayerNormalization", {rand_f32({4, 9, 768}, 22, -3, 3), rand_f32({768}, 23, -1, 1, true), rand_f32({768}, 24, -1, 1, true)},
+        {{F32, {4, 9, 768}}}},
+       4e-3, 2e-2);  // the normalized value carries the input's rounding (x - mean) / std
+  // Rows the half kernel does not take are refused by name, so the builder keeps them float32.
+  op_call odd{"LayerNormalization", {rand_f32({2, 770}, 25), rand_f32({770}, 26)}, {{F16, {2, 770}}}};
+  for (tensor_data& t : odd.inputs) {
+    std::vector<uint16_t> bits;
+    for (float v : t.values<float>()) bits.push_back(narrow(v, F16));
+    t = tensor_data::of(F16, t.shape, bits, t.constant);
+  }
+  const op_result refused = run_cuda(odd);
+  CHECK(refused.code == MIRT_STATUS_UNSUPPORTED);
+  CHECK(refused.message.find("at most 1024 values") != std::string::npos);
+}
+
 TEST_CASE("Cast converts float32 to float16 and bfloat16 and back like the cpu backend") {
   CUDA_TEST_REQUIRE_GPU();
   const tensor_data x = f32({6}, {0.f, -1.5f, 1e-8f, 65504.f, 1e5f, 0.1f});

@@ -1,0 +1,154 @@
+// tests/backends/cuda/test_layout.cpp — channels-last on the cuda backend: mirt::Reformat against a
+// host transpose, and mirt::FusedConv with layout NHWC in float16 (each cuDNN algorithm tactic)
+// against the cpu backend's float32 Conv on the same rounded operands.
+#include <cuda_fp16.h>
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "tests/backends/cuda/harness.hpp"
+
+using namespace cuda_test;
+
+namespace {
+
+constexpr mirt_dtype F32 = MIRT_DTYPE_FLOAT32, F16 = MIRT_DTYPE_FLOAT16;
+
+uint16_t to_f16(float v) { return static_cast<__half_raw>(__float2half_rn(v)).x; }
+float from_f16(uint16_t bits) {
+  __half_raw raw;
+  raw.x = bits;
+  return __half2float(__half(raw));
+}
+
+// [N,C,H,W] values in NCHW order to NHWC order, or back (to_nhwc false).
+template <class T>
+std::vector<T> relayout(const std::vector<T>& v, const shape_t& s, bool to_nhwc) {
+  const int64_t n = s[0], c = s[1], hw = s[2] * s[3];
+  std::vector<T> out(v.size());
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t p = 0; p < hw; ++p) {
+        const size_t nchw = size_t((b * c + ch) * hw + p), nhwc = size_t((b * hw + p) * c + ch);
+        if (to_nhwc) out[nhwc] = v[nchw];
+        else out[nchw] = v[nhwc];
+      }
+  return out;
+}
+
+std::vector<uint16_t> halves(const std::vector<float>& v) {
+  std::vector<uint16_t> h;
+  for (float e : v) h.push_back(to_f16(e));
+  return h;
+}
+
+}  // namespace
+
+TEST_SUITE("cuda_layout") {
+
+TEST_CASE("Reformat moves float32 and float16 data between NCHW and NHWC like a host transpose") {
+  CUDA_TEST_REQUIRE_GPU();
+  for (const shape_t& s : {shape_t{2, 24, 5, 7}, shape_t{1, 40, 33, 35}, shape_t{3, 1, 2, 2}}) {
+    CAPTURE(s[1]);
+    const std::vector<float> x = rand_f32(s, 70).values<float>();
+    const op_result nhwc = run_cuda({"Reformat", {tensor_data::of(F32, s, x)}, {{F32, s}}, {attr_s("to", "NHWC")}});
+    INFO("cuda: ", nhwc.message);
+    REQUIRE(nhwc.code == MIRT_STATUS_OK);
+    CHECK(nhwc.outputs[0].values<float>() == relayout(x, s, true));
+    const op_result back = run_cuda({"Reformat", {nhwc.outputs[0]}, {{F32, s}}, {attr_s("to", "NCHW")}});
+    REQUIRE(back.code == MIRT_STATUS_OK);
+    CHECK(back.outputs[0].values<float>() == x);
+    const std::vector<uint16_t> h = halves(x);
+    const op_result half = run_cuda({"Reformat", {tensor_data::of(F16, s, h)}, {{F16, s}}, {attr_s("to", "NHWC")}});
+    REQUIRE(half.code == MIRT_STATUS_OK);
+    CHECK(half.outputs[0].values<uint16_t>() == relayout(h, s, true));
+  }
+  const op_result bad = run_cuda({"Reformat", {rand_f32({1, 2, 3, 4}, 71)}, {{F32, {1, 2, 3, 4}}}, {attr_s("to", "NCDHW")}});
+  CHECK(bad.code != MIRT_STATUS_OK);
+  CHECK(bad.message.find("NCDHW") != std::string::npos);
+}
+
+TEST_CASE("FusedConv with layout NHWC in float16 matches the cpu Conv + Add + Relu for every algorithm tactic") {
+  CUDA_TEST_REQUIRE_GPU();
+  const shape_t xs = {2, 16, 9, 11}, ys = {2, 32, 9, 11};
+  auto rounded = [](const tensor_data& t) {
+    std::vector<float> v = t.values<float>();
+    for (float& e : v) e = from_f16(to_f16(e));
+    return tensor_data::of(F32, t.shape, v, t.constant);
+  };
+  const tensor_data x = rounded(rand_f32(xs, 72)), w = rounded(rand_f32({32, 16, 3, 3}, 73, -0.3f, 0.3f, true)),
+                    b = rounded(rand_f32({32}, 74, -1, 1, true)), z = rounded(rand_f32(ys, 75, -2, 2));
+  const op_result cpu = run_cpu({"Conv", {x, w, b}, {{F32, ys}}, {attr_ints("pads", {1, 1, 1, 1})}});
+  REQUIRE(cpu.code == MIRT_STATUS_OK);
+  const std::vector<float> conv = cpu.outputs[0].values<float>(), zv = z.values<float>();
+  auto f16 = [](const tensor_data& t, bool nhwc) {
+    std::vector<float> v = t.values<float>();
+    if (nhwc) v = relayout(v, t.shape, true);
+    return tensor_data::of(F16, t.shape, halves(v), t.constant);
+  };
+  for (const char* tactic : {"cudnn_conv_bias_act_fwd", "cudnn_conv_bias_act_precomp_gemm", "cudnn_conv_bias_act_winograd_nonfused"})
+    for (const bool relu : {false, true})
+      for (const bool residual : {false, true}) {
+        CAPTURE(tactic);
+        CAPTURE(relu);
+        CAPTURE(residual);
+        op_call call{"FusedConv", {f16(x, true), f16(w, false), f16(b, false)}, {{F16, ys}},
+                     {attr_ints("pads", {1, 1, 1, 1}), attr_s("layout", "NHWC")}};
+        call.tactic = tactic;
+        if (residual) call.inputs.push_back(f16(z, true));
+        if (relu) call.attrs.push_back(attr_s("activation", "Relu"));
+        const op_result gpu = run_cuda(call);
+        INFO("cuda: ", gpu.message);
+        REQUIRE(gpu.code == MIRT_STATUS_OK);
+        std::vector<float> got;
+        for (uint16_t h : gpu.outputs[0].values<uint16_t>()) got.push_back(from_f16(h));
+        got = relayout(got, ys, false);
+        double worst = 0;
+        for (size_t i = 0; i < got.size(); ++i) {
+          double e = double(conv[i]) + (residual ? double(zv[i]) : 0.0);
+          if (relu && e < 0) e = 0;
+          REQUIRE(std::isfinite(got[i]));
+          worst = std::max(worst, std::fabs(got[i] - e) / std::max(1.0, std::fabs(e)));
+        }
+        CHECK(worst <= 3e-3);  // float16 output rounding and accumulation order (k_gemm_f16)
+      }
+}
+
+TEST_CASE("MaxPool with layout NHWC (16-byte channel runs and single channels) matches the cpu MaxPool") {
+  CUDA_TEST_REQUIRE_GPU();
+  const std::vector<attr> window = {attr_ints("kernel_shape", {3, 3}), attr_ints("strides", {2, 2}), attr_ints("pads", {1, 1, 1, 1})};
+  for (const shape_t& xs : {shape_t{2, 16, 15, 15}, shape_t{2, 6, 9, 9}}) {
+    CAPTURE(xs[1]);
+    const shape_t ys = {xs[0], xs[1], (xs[2] + 1) / 2, (xs[3] + 1) / 2};
+    const std::vector<float> x = rand_f32(xs, 78).values<float>();
+    const op_result cpu = run_cpu({"MaxPool", {tensor_data::of(F32, xs, x)}, {{F32, ys}}, window});
+    REQUIRE(cpu.code == MIRT_STATUS_OK);
+    const std::vector<float> expected = relayout(cpu.outputs[0].values<float>(), ys, true);
+    std::vector<attr> nhwc = window;
+    nhwc.push_back(attr_s("layout", "NHWC"));
+    const op_result f32_run = run_cuda({"MaxPool", {tensor_data::of(F32, xs, relayout(x, xs, true))}, {{F32, ys}}, nhwc});
+    INFO("cuda: ", f32_run.message);
+    REQUIRE(f32_run.code == MIRT_STATUS_OK);
+    CHECK(f32_run.outputs[0].values<float>() == expected);
+    const op_result f16_run = run_cuda({"MaxPool", {tensor_data::of(F16, xs, halves(relayout(x, xs, true)))}, {{F16, ys}}, nhwc});
+    REQUIRE(f16_run.code == MIRT_STATUS_OK);
+    CHECK(f16_run.outputs[0].values<uint16_t>() == halves(expected));  // max commutes with rounding
+  }
+}
+
+TEST_CASE("FusedConv with layout NHWC refuses non-constant weights and other layouts by name") {
+  CUDA_TEST_REQUIRE_GPU();
+  const op_call moving{"FusedConv", {rand_f32({1, 8, 4, 4}, 76), rand_f32({8, 8, 1, 1}, 77)}, {{F32, {1, 8, 4, 4}}},
+                       {attr_s("layout", "NHWC")}};
+  const op_result a = run_cuda(moving);
+  CHECK(a.code == MIRT_STATUS_UNSUPPORTED);
+  CHECK(a.message.find("constant weights") != std::string::npos);
+  op_call other = moving;
+  other.inputs[1].constant = true;
+  other.attrs = {attr_s("layout", "CHWN")};
+  const op_result c = run_cuda(other);
+  CHECK(c.code == MIRT_STATUS_UNSUPPORTED);
+  CHECK(c.message.find("CHWN") != std::string::npos);
+}
+
+}  // TEST_SUITE

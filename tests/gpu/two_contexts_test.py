@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""tests/gpu/two_contexts_test.py BUILD — two execution contexts on one cuda engine, enqueued from
+two host threads on two CUDA streams at once, give exactly the results each gives alone.
+
+For each sample model and precision (FP32, FP16): one engine, two contexts with their own I/O
+tensors and different inputs. Each context runs alone first (its reference; the two references
+must differ, so swapped or shared buffers would show). Then two threads each enqueue their context
+ROUNDS times on their own stream, outputs poisoned with NaN before each run, and compare every
+result bit for bit with their reference. Prints one line per check and "N passed, N failed"; exit
+status 0 when all passed. Run from the repository root; tests/gpu/run.sh runs it. Sets its library
+paths and restarts itself as python_dlpack_test.py does.
+"""
+import glob
+import importlib.util
+import os
+import sys
+import threading
+import traceback
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROUNDS = 50
+
+
+def reexec_with_env(build):
+    if os.environ.get("MIRT_TWO_CONTEXTS_ENV") == "1":
+        return
+    dirs = [os.path.join(build, "core")]
+    spec = importlib.util.find_spec("nvidia")
+    for loc in (spec.submodule_search_locations if spec else []) or []:
+        dirs += sorted(glob.glob(os.path.join(loc, "*", "lib")))
+    dirs += ["/usr/local/cuda/lib64", os.path.join(build, "device-libs")]
+    env = dict(os.environ)
+    env["LD_LIBRARY_PATH"] = ":".join(dirs + [p for p in env.get("LD_LIBRARY_PATH", "").split(":") if p])
+    env["MIRT_MODULE_PATH"] = ":".join(os.path.join(build, d) for d in ("backends/cuda", "backends/cpu", "parsers/onnx"))
+    env["MIRT_TWO_CONTEXTS_ENV"] = "1"
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    os.execve(sys.executable, [sys.executable] + sys.argv, env)
+
+
+def main():
+    build = os.path.abspath(sys.argv[1])
+    reexec_with_env(build)
+    sys.path.insert(0, os.path.join(ROOT, "bench"))
+    import torch
+
+    import mirt_ctypes as M
+    from mirt_cuda import MirtCuda
+
+    lib = M.Library(os.path.join(build, "core", "libmirt.so"))
+    passed = failed = 0
+
+    def check(ok, what):
+        nonlocal passed, failed
+        print(("PASS " if ok else "FAIL ") + what, flush=True)
+        passed, failed = passed + bool(ok), failed + (not ok)
+
+    models = [("sample_cnn", {"input": (4, 3, 32, 32)}), ("sample_transformer_block", {"x": (2, 16, 64)})]
+    for model, shapes in models:
+        for prec, flags in (("fp32", 0), ("fp16", 2)):
+            what = f"{model} {prec}"
+            try:
+                runner = MirtCuda(lib, os.path.join(ROOT, "samples", model + ".onnx"), shapes, precision_flags=flags)
+                contexts = [(runner.ctx, runner.inputs, runner.outputs), runner.new_context(shapes)]
+                gen = torch.Generator(device="cuda").manual_seed(7)
+                for _, inputs, _ in contexts:
+                    for t in inputs.values():
+                        t.copy_(torch.randn(t.shape, generator=gen, device="cuda").to(t.dtype))
+                streams = [torch.cuda.Stream(), torch.cuda.Stream()]
+                torch.cuda.synchronize()
+                refs = []
+                for (ctx, _, outputs), s in zip(contexts, streams):
+                    runner.run(s.cuda_stream, ctx)
+                    s.synchronize()
+                    refs.append([o.clone() for o in outputs.values()])
+                check(all(torch.isfinite(r.float()).all().item() for ref in refs for r in ref), what + ": references finite")
+                check(any(not torch.equal(a, b) for a, b in zip(refs[0], refs[1])), what + ": the two inputs give different outputs")
+                mismatches = [0, 0]
+                errors = []
+                start = threading.Barrier(2)
+
+                def worker(k):
+                    ctx, _, outputs = contexts[k]
+                    s = streams[k]
+                    try:
+                        start.wait()
+                        for _ in range(ROUNDS):
+                            with torch.cuda.stream(s):
+                                for o in outputs.values():
+                                    if o.is_floating_point():
+                                        o.fill_(float("nan"))
+                            runner.run(s.cuda_stream, ctx)
+                            s.synchronize()
+                            if not all(torch.equal(o, r) for o, r in zip(outputs.values(), refs[k])):
+                                mismatches[k] += 1
+                    except Exception:  # noqa: BLE001
+                        errors.append(traceback.format_exc())
+
+                threads = [threading.Thread(target=worker, args=(k,)) for k in (0, 1)]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+                for e in errors:
+                    print(e)
+                check(not errors, what + ": both threads ran without error")
+                check(mismatches == [0, 0], what + f": {ROUNDS} concurrent runs per context equal their lone runs bit for bit "
+                                                   f"(mismatching runs: {mismatches})")
+                runner.close()
+            except Exception:  # noqa: BLE001
+                check(False, what + ": " + traceback.format_exc()[-1500:])
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
