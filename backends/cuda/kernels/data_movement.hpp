@@ -25,6 +25,15 @@ struct batched_transpose_params {
 };
 status launch_batched_transpose(const batched_transpose_params& p, cudaStream_t stream);
 
+// out[p][k] = k < channels ? in[p][k] : 0 for p < pixels, k < padded (channels-last data).
+struct pad_channels_params {
+  const void* in = nullptr;
+  void* out = nullptr;
+  size_t element_size = 2;
+  int64_t pixels = 0, channels = 0, padded = 0;
+};
+status launch_pad_channels(const pad_channels_params& p, cudaStream_t stream);
+
 // out[o, j, r] = data[o, idx[j], r]; negative indices count from the end; out-of-range gives zeros.
 struct gather_params {
   const void* data = nullptr;  // (outer, extent, inner) elements

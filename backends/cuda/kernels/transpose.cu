@@ -1,6 +1,7 @@
 // backends/cuda/kernels/transpose.cu — batched 2-D transposes through shared-memory tiles: both the
 // reads and the writes of a warp are coalesced, unlike a strided copy that walks one side with a
-// stride. mirt::Reformat (NCHW <-> NHWC) is one: [N][C][HW] <-> [N][HW][C].
+// stride. mirt::Reformat (NCHW <-> NHWC) is one: [N][C][HW] <-> [N][HW][C]. Also the channel
+// padding of an NHWC image stem's input (3 channels to 4) before its convolution.
 #include <cuda_runtime.h>
 
 #include <cstdint>
@@ -47,7 +48,36 @@ status run(const batched_transpose_params& p, cudaStream_t stream) {
   return {};
 }
 
+// out: (pixels, padded); in: (pixels, channels)
+template <class U>
+__global__ void pad_channels(const U* in, U* out, int64_t pixels, int channels, int padded) {
+  const int64_t total = pixels * padded;
+  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < total; i += int64_t(gridDim.x) * blockDim.x) {
+    const int64_t p = i / padded;
+    const int k = int(i % padded);
+    out[i] = k < channels ? in[p * channels + k] : U(0);
+  }
+}
+
+template <class U>
+status run_pad(const pad_channels_params& p, cudaStream_t stream) {
+  pad_channels<U><<<grid_for(p.pixels * p.padded), k_block, 0, stream>>>(static_cast<const U*>(p.in), static_cast<U*>(p.out), p.pixels,
+                                                                           int(p.channels), int(p.padded));
+  return check_launch("pad_channels");
+}
+
 }  // namespace
+
+status launch_pad_channels(const pad_channels_params& p, cudaStream_t stream) {
+  if (p.pixels <= 0 || p.padded <= 0) return {};
+  if (!p.in || !p.out) return make_error(MIRT_STATUS_INVALID_ARGUMENT, "pad channels: NULL buffer");
+  if (p.channels > p.padded) return make_error(MIRT_STATUS_INVALID_ARGUMENT, "pad channels: more channels than the padded count");
+  switch (p.element_size) {
+    case 2: return run_pad<uint16_t>(p, stream);
+    case 4: return run_pad<uint32_t>(p, stream);
+    default: return make_error(MIRT_STATUS_UNSUPPORTED, "pad channels: element size not 2 or 4");
+  }
+}
 
 status launch_batched_transpose(const batched_transpose_params& p, cudaStream_t stream) {
   if (p.batch <= 0 || p.rows <= 0 || p.cols <= 0) return {};

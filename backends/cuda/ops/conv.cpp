@@ -12,7 +12,8 @@
 // algorithm cuDNN cannot run at some shape falls back to the heuristic's.
 //
 // A FusedConv with layout "NHWC" (made by the builder's layout pass) reads X and Z and writes Y
-// channels-last: 4-D only, its constant weights reordered once to KRSC here.
+// channels-last: 4-D only, its constant weights reordered once to KRSC here (an image stem's
+// 1 to 3 input channels padded to 4).
 //
 // cuDNN handles are not thread-safe: one per kernel, and a mutex around cudnnSetStream and the
 // calls that use it. Pads must be symmetric (cuDNN's legacy API takes one pad per axis).
@@ -23,6 +24,7 @@
 
 #include "backends/cuda/check.hpp"
 #include "backends/cuda/kernel.hpp"
+#include "backends/cuda/kernels/data_movement.hpp"
 
 namespace mirt::cuda {
 namespace {
@@ -38,6 +40,7 @@ struct conv_plan {
   cudnnConvolutionFwdAlgo_t algo = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
   size_t workspace = 0;
   bool heuristic_found = false;  // cuDNN's heuristics offered an algorithm for this shape
+  size_t pad_bytes = 0;          // workspace bytes for X with padded channels, before cuDNN's
   ~conv_plan() {
     if (act) cudnnDestroyActivationDescriptor(act);
     if (x) cudnnDestroyTensorDescriptor(x);
@@ -70,17 +73,20 @@ void set_tensor(cudnnTensorDescriptor_t t, const dims& shape, mirt_dtype dtype) 
               "cudnnSetTensorNdDescriptor ", dims_string(shape));
 }
 
-// KCRS weights (ONNX order) to KRSC (channels last), by element size.
-std::vector<uint8_t> to_krsc(const void* src, const dims& w, size_t es) {
+// KCRS weights (ONNX order) to KRSC (channels last) with cp >= C channels (zeros past C), by
+// element size.
+std::vector<uint8_t> to_krsc(const void* src, const dims& w, size_t es, int64_t cp) {
   const int64_t k = w[0], c = w[1], rs = w[2] * w[3];
-  std::vector<uint8_t> out(size_t(k * c * rs) * es);
+  std::vector<uint8_t> out(size_t(k * cp * rs) * es, 0);
   const auto* in = static_cast<const uint8_t*>(src);
   for (int64_t ki = 0; ki < k; ++ki)
     for (int64_t ci = 0; ci < c; ++ci)
       for (int64_t p = 0; p < rs; ++p)
-        std::memcpy(&out[size_t((ki * rs + p) * c + ci) * es], &in[size_t((ki * c + ci) * rs + p) * es], es);
+        std::memcpy(&out[size_t((ki * rs + p) * cp + ci) * es], &in[size_t((ki * c + ci) * rs + p) * es], es);
   return out;
 }
+
+constexpr size_t align256(size_t n) { return (n + 255) / 256 * 256; }
 
 class conv_kernel final : public kernel {
  public:
@@ -108,7 +114,10 @@ class conv_kernel final : public kernel {
       const void* w = node.constant(1);
       if (w == nullptr || w_shape_.size() != 4)
         fail(MIRT_STATUS_UNSUPPORTED, "an NHWC convolution needs constant 4-D weights, got ", dims_string(w_shape_));
-      const std::vector<uint8_t> krsc = to_krsc(w, w_shape_, element);
+      // An image stem's 1 to 3 input channels are padded to 4 (zeros in the weights and, per call,
+      // in a copy of X in the workspace): cuDNN's channels-last first-layer kernels tile C by 4.
+      if (w_shape_[1] < 4 && group_ == 1) padded_c_ = 4;
+      const std::vector<uint8_t> krsc = to_krsc(w, w_shape_, element, std::max(padded_c_, w_shape_[1]));
       w_ = device_buffer(krsc.data(), krsc.size(), "Conv's weights (KRSC)");
     } else if (const void* w = node.constant(1)) {
       w_ = device_buffer(w, size_t(product(w_shape_)) * element, "Conv's weights");
@@ -136,7 +145,8 @@ class conv_kernel final : public kernel {
   size_t workspace_size(const std::vector<dims>& in, const std::vector<dims>& out) const override {
     if (in.empty() || out.empty()) return 0;
     std::lock_guard<std::mutex> lock(mutex_);
-    return plan_for(in[0], out[0]).workspace;
+    const conv_plan& p = plan_for(in[0], out[0]);
+    return p.pad_bytes + p.workspace;
   }
 
   void execute(const exec_args& args) const override {
@@ -147,16 +157,28 @@ class conv_kernel final : public kernel {
     const float one = 1.f;
     std::lock_guard<std::mutex> lock(mutex_);
     const conv_plan& p = plan_for(x.shape, y.shape);
-    if (p.workspace > 0 && (args.workspace == nullptr || args.workspace_size < p.workspace))
-      fail(MIRT_STATUS_FAILED_PRECONDITION, "cuDNN algorithm ", int(p.algo), " needs ", p.workspace, " bytes of workspace, the call has ",
-           args.workspace_size);
+    if (p.pad_bytes + p.workspace > 0 && (args.workspace == nullptr || args.workspace_size < p.pad_bytes + p.workspace))
+      fail(MIRT_STATUS_FAILED_PRECONDITION, "cuDNN algorithm ", int(p.algo), " needs ", p.pad_bytes + p.workspace,
+           " bytes of workspace, the call has ", args.workspace_size);
+    void* workspace = static_cast<uint8_t*>(args.workspace) + p.pad_bytes;
+    const void* xd = x.data;
+    if (p.pad_bytes > 0) {  // X with its channels padded to padded_c_ (zeros)
+      pad_channels_params pc;
+      pc.in = x.data;
+      pc.out = args.workspace;
+      pc.element_size = dtype_size(dtype_);
+      pc.pixels = x.shape[0] * x.shape[2] * x.shape[3];
+      pc.channels = x.shape[1];
+      pc.padded = padded_c_;
+      throw_if_failed(launch_pad_channels(pc, args.stream));
+      xd = args.workspace;
+    }
     cudnn_check(cudnnSetStream(handle_, args.stream), "cudnnSetStream");
     if (fused_ && (relu_ || p.algo == CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM)) {
       // Z may be y itself (the memory planner may run the residual in place); alpha2 0 ignores it.
       const void* z = residual_ ? args.in.at(3).data : y.data;
       const float alpha2 = residual_ ? 1.f : 0.f;
-      cudnn_check(cudnnConvolutionBiasActivationForward(handle_, &one, p.x, x.data, p.w, w, p.conv, p.algo, args.workspace,
-                                                        p.workspace, &alpha2, p.y, z, p.bias, b, p.act, p.y, y.data),
+      cudnn_check(cudnnConvolutionBiasActivationForward(handle_, &one, p.x, xd, p.w, w, p.conv, p.algo, workspace, p.workspace, &alpha2, p.y, z, p.bias, b, p.act, p.y, y.data),
                   "cudnnConvolutionBiasActivationForward on input ", dims_string(x.shape), " (algorithm ", int(p.algo), ")");
       return;
     }
@@ -164,7 +186,7 @@ class conv_kernel final : public kernel {
     // is y itself (run in place) is added by the convolution's beta.
     const void* z = residual_ ? args.in.at(3).data : nullptr;
     const float beta = z != nullptr && z == y.data ? 1.f : 0.f;
-    cudnn_check(cudnnConvolutionForward(handle_, &one, p.x, x.data, p.w, w, p.conv, p.algo, args.workspace, p.workspace, &beta, p.y, y.data),
+    cudnn_check(cudnnConvolutionForward(handle_, &one, p.x, xd, p.w, w, p.conv, p.algo, workspace, p.workspace, &beta, p.y, y.data),
                 "cudnnConvolutionForward on input ", dims_string(x.shape), " (algorithm ", int(p.algo), ")");
     if (z != nullptr && z != y.data) cudnn_check(cudnnAddTensor(handle_, &one, p.y, z, &one, p.y, y.data), "cudnnAddTensor (residual)");
     if (b != nullptr) cudnn_check(cudnnAddTensor(handle_, &one, p.bias, b, &one, p.y, y.data), "cudnnAddTensor (bias)");
@@ -210,6 +232,12 @@ class conv_kernel final : public kernel {
       dil.push_back(int(d));
     }
     if (nhwc_ && sr != 2) fail(MIRT_STATUS_UNSUPPORTED, "NHWC layout needs a 2-D convolution, the input is ", dims_string(x));
+    size_t pad_bytes = 0;
+    if (padded_c_ > 0) {
+      if (x[1] != w[1]) fail(MIRT_STATUS_INVALID_SHAPE, "input ", dims_string(x), " does not have the weights' ", w[1], " channels");
+      x[1] = w[1] = padded_c_;
+      pad_bytes = align256(size_t(product(x)) * dtype_size(dtype_));
+    }
     if (sr == 1) {  // 1D as 2D: a unit height
       for (dims* v : {&x, &y, &w}) v->insert(v->begin() + 2, 1);
       pads.insert(pads.begin(), 0);
@@ -217,6 +245,7 @@ class conv_kernel final : public kernel {
       dil.insert(dil.begin(), 1);
     }
     auto p = std::make_unique<conv_plan>();
+    p->pad_bytes = pad_bytes;
     cudnn_check(cudnnCreateTensorDescriptor(&p->x), "cudnnCreateTensorDescriptor");
     cudnn_check(cudnnCreateTensorDescriptor(&p->y), "cudnnCreateTensorDescriptor");
     cudnn_check(cudnnCreateTensorDescriptor(&p->bias), "cudnnCreateTensorDescriptor");
@@ -298,6 +327,7 @@ class conv_kernel final : public kernel {
   mirt_dtype dtype_;  // x, W, B, Z and y
   bool fused_, relu_ = false, residual_ = false, nhwc_ = false;
   int forced_algo_;  // a cudnnConvolutionFwdAlgo_t, or -1 for the heuristic's
+  int64_t padded_c_ = 0;  // NHWC input channels padded to this many (0: none)
   int64_t group_ = 1;
   std::string auto_pad_;
   dims strides_, dilations_, pads_, w_shape_;

@@ -114,6 +114,43 @@ TEST_CASE("FusedConv with layout NHWC in float16 matches the cpu Conv + Add + Re
       }
 }
 
+TEST_CASE("FusedConv with layout NHWC on a 3-channel image stem (padded to 4 inside) matches the cpu Conv + Relu") {
+  CUDA_TEST_REQUIRE_GPU();
+  const shape_t xs = {2, 3, 20, 18}, ys = {2, 16, 10, 9};
+  auto rounded = [](const tensor_data& t) {
+    std::vector<float> v = t.values<float>();
+    for (float& e : v) e = from_f16(to_f16(e));
+    return tensor_data::of(F32, t.shape, v, t.constant);
+  };
+  const tensor_data x = rounded(rand_f32(xs, 79)), w = rounded(rand_f32({16, 3, 7, 7}, 80, -0.2f, 0.2f, true)),
+                    b = rounded(rand_f32({16}, 81, -1, 1, true));
+  const std::vector<attr> conv_attrs = {attr_ints("pads", {3, 3, 3, 3}), attr_ints("strides", {2, 2})};
+  const op_result cpu = run_cpu({"Conv", {x, w, b}, {{F32, ys}}, conv_attrs});
+  REQUIRE(cpu.code == MIRT_STATUS_OK);
+  const std::vector<float> conv = cpu.outputs[0].values<float>();
+  std::vector<attr> attrs = conv_attrs;
+  attrs.push_back(attr_s("layout", "NHWC"));
+  attrs.push_back(attr_s("activation", "Relu"));
+  const op_result gpu = run_cuda({"FusedConv",
+                                  {tensor_data::of(F16, xs, halves(relayout(x.values<float>(), xs, true))),
+                                   tensor_data::of(F16, w.shape, halves(w.values<float>()), true),
+                                   tensor_data::of(F16, b.shape, halves(b.values<float>()), true)},
+                                  {{F16, ys}},
+                                  attrs});
+  INFO("cuda: ", gpu.message);
+  REQUIRE(gpu.code == MIRT_STATUS_OK);
+  std::vector<float> got;
+  for (uint16_t h : gpu.outputs[0].values<uint16_t>()) got.push_back(from_f16(h));
+  got = relayout(got, ys, false);
+  double worst = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    const double e = std::max(0.0, double(conv[i]));
+    REQUIRE(std::isfinite(got[i]));
+    worst = std::max(worst, std::fabs(got[i] - e) / std::max(1.0, std::fabs(e)));
+  }
+  CHECK(worst <= 3e-3);
+}
+
 TEST_CASE("MaxPool with layout NHWC (16-byte channel runs and single channels) matches the cpu MaxPool") {
   CUDA_TEST_REQUIRE_GPU();
   const std::vector<attr> window = {attr_ints("kernel_shape", {3, 3}), attr_ints("strides", {2, 2}), attr_ints("pads", {1, 1, 1, 1})};
