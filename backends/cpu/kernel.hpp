@@ -54,6 +54,7 @@ void add_channel_norm_ops(std::vector<op_entry>& table);       // ops/channel_no
 void add_rotary_ops(std::vector<op_entry>& table);             // ops/rotary.cpp
 void add_topk_ops(std::vector<op_entry>& table);               // ops/topk.cpp
 void add_einsum_ops(std::vector<op_entry>& table);             // ops/einsum.cpp
+void add_recurrent_ops(std::vector<op_entry>& table);          // ops/recurrent.cpp
 
 // All entries, built once.
 const std::vector<op_entry>& op_table();

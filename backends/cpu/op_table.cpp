@@ -44,6 +44,7 @@ const std::vector<op_entry>& op_table() {
     add_rotary_ops(t);
     add_topk_ops(t);
     add_einsum_ops(t);
+    add_recurrent_ops(t);
     return t;
   }();
   return table;

@@ -22,6 +22,7 @@
 //   Scatter            -> ScatterElements
 //   Gemm         < 7   broadcast dropped (Gemm always broadcasts C now)
 //   Add, Sub, Mul, Div < 7  broadcast dropped when no axis is given (numpy broadcasting then agrees)
+//   RNN, GRU, LSTM < 7  output_sequence dropped (Y is computed whenever the node lists it)
 // Not rewritten: Softmax, LogSoftmax and Hardmax < 13 (they flattened to 2-D at `axis`; the same
 // result as now only when axis is the last dimension: a warning says so), legacy broadcast with an
 // explicit axis, and anything else; the core then names the attribute it does not know.
@@ -212,6 +213,11 @@ status drop_broadcast(int64_t, upgrade_context&, layer_draft& d) {
   return {};
 }
 
+status drop_output_sequence(int64_t, upgrade_context&, layer_draft& d) {
+  d.attributes.take("output_sequence");
+  return {};
+}
+
 status warn_softmax_axis(int64_t opset, upgrade_context& ctx, layer_draft& d) {
   const owned_attribute* axis = d.attributes.find("axis");
   int64_t a = axis && !axis->ints.empty() ? axis->ints[0] : 1;
@@ -256,6 +262,9 @@ constexpr rule rules[] = {
     {"Sub", 7, drop_broadcast},
     {"Mul", 7, drop_broadcast},
     {"Div", 7, drop_broadcast},
+    {"RNN", 7, drop_output_sequence},
+    {"GRU", 7, drop_output_sequence},
+    {"LSTM", 7, drop_output_sequence},
     {"Softmax", 13, warn_softmax_axis},
     {"LogSoftmax", 13, warn_softmax_axis},
     {"Hardmax", 13, warn_softmax_axis},

@@ -99,7 +99,9 @@ op_result run(const op_call& call) {
   }
   for (const out_spec& o : call.outputs) out_descs.push_back(desc_of(o.dtype, o.shape, call.dynamic_build));
   std::vector<mirt_string_view> string_store;
-  string_store.reserve(call.attrs.size());
+  size_t string_count = 0;
+  for (const attr& a : call.attrs) string_count += a.strings.size();
+  string_store.reserve(string_count);  // no reallocation: attributes point into it
   std::vector<mirt_attribute> attrs;
   for (const attr& a : call.attrs) {
     mirt_attribute m{};
@@ -109,8 +111,8 @@ op_result run(const op_call& call) {
     m.floats = a.floats.data();
     m.count = a.ints.size() + a.floats.size() + a.strings.size();
     if (!a.strings.empty()) {
-      string_store.push_back({a.strings[0].data(), a.strings[0].size()});
-      m.strings = &string_store.back();
+      m.strings = string_store.data() + string_store.size();
+      for (const std::string& s : a.strings) string_store.push_back({s.data(), s.size()});
     }
     attrs.push_back(m);
   }

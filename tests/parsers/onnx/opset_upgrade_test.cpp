@@ -159,4 +159,36 @@ TEST_CASE("opset-9 Upsample becomes Resize with asymmetric nearest sampling") {
   CHECK(rs->attributes.at("nearest_mode").strings == std::vector<std::string>{"floor"});
 }
 
+TEST_CASE("opset-1 LSTM drops output_sequence and keeps its activations, alphas and direction") {
+  auto m = make_model(1);
+  add_input(m, "x", ::onnx::TensorProto::FLOAT, {5, 2, 3});
+  add_input(m, "w", ::onnx::TensorProto::FLOAT, {2, 16, 3});
+  add_input(m, "r", ::onnx::TensorProto::FLOAT, {2, 16, 4});
+  auto* lstm = add_node(m, "LSTM", {"x", "w", "r"}, {"y", "y_h"}, "lstm");
+  set_int(lstm, "output_sequence", 1);
+  set_int(lstm, "hidden_size", 4);
+  auto* direction = lstm->add_attribute();
+  direction->set_name("direction");
+  direction->set_type(::onnx::AttributeProto::STRING);
+  direction->set_s("bidirectional");
+  auto* acts = lstm->add_attribute();
+  acts->set_name("activations");
+  acts->set_type(::onnx::AttributeProto::STRINGS);
+  for (const char* a : {"HardSigmoid", "Tanh", "Tanh"}) acts->add_strings(a);
+  auto* alpha = lstm->add_attribute();
+  alpha->set_name("activation_alpha");
+  alpha->set_type(::onnx::AttributeProto::FLOATS);
+  alpha->add_floats(0.25f);
+  parse_result r = parse_bytes(serialize(m));
+  REQUIRE_MESSAGE(r.ok(), r.message());
+  const recorded_layer* l = r.layer("LSTM");
+  REQUIRE(l != nullptr);
+  CHECK(l->attributes.count("output_sequence") == 0);
+  CHECK(l->attributes.at("hidden_size").ints == std::vector<int64_t>{4});
+  CHECK(l->attributes.at("direction").strings == std::vector<std::string>{"bidirectional"});
+  CHECK(l->attributes.at("activations").strings == std::vector<std::string>{"HardSigmoid", "Tanh", "Tanh"});
+  CHECK(l->attributes.at("activation_alpha").floats == std::vector<float>{0.25f});
+  CHECK(l->outputs == std::vector<std::string>{"y", "y_h"});
+}
+
 }  // TEST_SUITE
