@@ -55,6 +55,8 @@ void add_rotary_ops(std::vector<op_entry>& table);             // ops/rotary.cpp
 void add_topk_ops(std::vector<op_entry>& table);               // ops/topk.cpp
 void add_einsum_ops(std::vector<op_entry>& table);             // ops/einsum.cpp
 void add_recurrent_ops(std::vector<op_entry>& table);          // ops/recurrent.cpp
+void add_dft_ops(std::vector<op_entry>& table);                // ops/dft.cpp
+void add_window_ops(std::vector<op_entry>& table);             // ops/windows.cpp
 
 // All entries, built once.
 const std::vector<op_entry>& op_table();

@@ -45,6 +45,8 @@ const std::vector<op_entry>& op_table() {
     add_topk_ops(t);
     add_einsum_ops(t);
     add_recurrent_ops(t);
+    add_dft_ops(t);
+    add_window_ops(t);
     return t;
   }();
   return table;

@@ -23,6 +23,7 @@
 //   Gemm         < 7   broadcast dropped (Gemm always broadcasts C now)
 //   Add, Sub, Mul, Div < 7  broadcast dropped when no axis is given (numpy broadcasting then agrees)
 //   RNN, GRU, LSTM < 7  output_sequence dropped (Y is computed whenever the node lists it)
+//   DFT          < 20  attribute axis (default 1) -> input 2 (int64 scalar; opset 20's default is -2)
 // Not rewritten: Softmax, LogSoftmax and Hardmax < 13 (they flattened to 2-D at `axis`; the same
 // result as now only when axis is the last dimension: a warning says so), legacy broadcast with an
 // explicit axis, and anything else; the core then names the attribute it does not know.
@@ -218,6 +219,15 @@ status drop_output_sequence(int64_t, upgrade_context&, layer_draft& d) {
   return {};
 }
 
+status upgrade_dft(int64_t, upgrade_context& ctx, layer_draft& d) {
+  std::optional<owned_attribute> axis = d.attributes.take("axis");
+  const int64_t value = axis && !axis->ints.empty() ? axis->ints[0] : 1;
+  mirt_tensor* t = nullptr;
+  MIRT_ONNX_RETURN_IF_ERROR(ctx.add_constant("axis", MIRT_DTYPE_INT64, {}, &value, sizeof value, &t));
+  set_input(d, 2, t);
+  return {};
+}
+
 status warn_softmax_axis(int64_t opset, upgrade_context& ctx, layer_draft& d) {
   const owned_attribute* axis = d.attributes.find("axis");
   int64_t a = axis && !axis->ints.empty() ? axis->ints[0] : 1;
@@ -265,6 +275,7 @@ constexpr rule rules[] = {
     {"RNN", 7, drop_output_sequence},
     {"GRU", 7, drop_output_sequence},
     {"LSTM", 7, drop_output_sequence},
+    {"DFT", 20, upgrade_dft},
     {"Softmax", 13, warn_softmax_axis},
     {"LogSoftmax", 13, warn_softmax_axis},
     {"Hardmax", 13, warn_softmax_axis},

@@ -24,6 +24,7 @@ void add_all_standard_schemas(schema_table& table) {
   add_resize_schemas(table);
   add_einsum_schemas(table);
   add_recurrent_schemas(table);
+  add_signal_schemas(table);
 }
 
 }  // namespace mirt

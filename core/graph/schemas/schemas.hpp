@@ -25,6 +25,7 @@ void add_einsum_schemas(schema_table& table);        // einsum.cpp: Einsum
 void add_quant_schemas(schema_table& table);         // quant.cpp: QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear
 void add_quant_integer_schemas(schema_table& table);  // quant_integer.cpp: MatMulInteger, ConvInteger, QLinear*
 void add_recurrent_schemas(schema_table& table);     // recurrent.cpp: RNN, GRU, LSTM
+void add_signal_schemas(schema_table& table);        // signal.cpp: DFT, STFT, *Window, MelWeightMatrix
 void add_all_standard_schemas(schema_table& table);   // all.cpp: calls every add_*_schemas
 
 }  // namespace mirt

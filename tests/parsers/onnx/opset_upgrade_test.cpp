@@ -191,4 +191,23 @@ TEST_CASE("opset-1 LSTM drops output_sequence and keeps its activations, alphas 
   CHECK(l->outputs == std::vector<std::string>{"y", "y_h"});
 }
 
+TEST_CASE("opset-19 DFT's axis attribute becomes input 2, with opset 17's default 1 when absent") {
+  auto m = make_model(19);
+  add_input(m, "x", ::onnx::TensorProto::FLOAT, {1, 10, 10, 1});
+  set_int(add_node(m, "DFT", {"x"}, {"y"}, "dft_axis2"), "axis", 2);
+  add_node(m, "DFT", {"x"}, {"z"}, "dft_default");
+  parse_result r = parse_bytes(serialize(m));
+  REQUIRE_MESSAGE(r.ok(), r.message());
+  REQUIRE(r.layers.size() == 2);
+  for (size_t i = 0; i < 2; ++i) {
+    const recorded_layer& d = r.layers[i];
+    REQUIRE(d.inputs.size() == 3);
+    CHECK(d.inputs[1].empty());  // no dft_length
+    CHECK(d.attributes.count("axis") == 0);
+    const recorded_constant& axis = r.constants.at(d.inputs[2]);
+    CHECK(axis.dims.empty());
+    CHECK(axis.values<int64_t>() == std::vector<int64_t>{i == 0 ? 2 : 1});
+  }
+}
+
 }  // TEST_SUITE
