@@ -116,6 +116,23 @@ MIRT_EXPORT mirt_status mirt_builder_config_set_profile_shape_values(mirt_builde
   MIRT_C_GUARD_END
 }
 
+MIRT_EXPORT mirt_status mirt_builder_config_set_layer_precision(mirt_builder_config* config,
+                                                                mirt_string_view layer_name, mirt_dtype dtype) {
+  MIRT_C_GUARD_BEGIN
+  if (!config) return invalid("mirt_builder_config_set_layer_precision: config is NULL");
+  const std::string name(to_view(layer_name));
+  if (dtype == MIRT_DTYPE_UNDEFINED) {
+    config->options.layer_precisions.erase(name);
+    return nullptr;
+  }
+  if (dtype != MIRT_DTYPE_FLOAT32 && dtype != MIRT_DTYPE_FLOAT16 && dtype != MIRT_DTYPE_BFLOAT16)
+    return invalid(cat("mirt_builder_config_set_layer_precision: layer '", name, "': dtype ",
+                       mirt_dtype_name(dtype), " is not float32, float16 or bfloat16"));
+  config->options.layer_precisions[name] = dtype;
+  return nullptr;
+  MIRT_C_GUARD_END
+}
+
 MIRT_EXPORT mirt_status mirt_builder_build(const mirt_network* network, const mirt_builder_config* config,
                                            mirt_plan** out_plan) {
   MIRT_C_GUARD_BEGIN

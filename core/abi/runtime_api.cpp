@@ -157,8 +157,23 @@ MIRT_EXPORT mirt_status mirt_engine_get_profile_shape_values(const mirt_engine* 
 MIRT_EXPORT uint64_t mirt_engine_device_memory_size(const mirt_engine* engine) {
   if (!engine) return 0;
   uint64_t size = 0;
-  for (const mirt::plan_profile& p : engine->engine->plan().profiles) size = std::max(size, p.memory.arena_size);
+  for (uint32_t p = 0; p < engine->engine->plan().profiles.size(); ++p) {
+    auto m = engine->engine->memory_of(p);
+    if (m.ok()) size = std::max(size, (*m)->total());
+  }
   return size;
+}
+
+MIRT_EXPORT mirt_status mirt_engine_device_memory_size_for_profile(const mirt_engine* engine, uint32_t profile,
+                                                                   uint64_t* out_size) {
+  MIRT_C_GUARD_BEGIN
+  if (!engine || !out_size)
+    return invalid("mirt_engine_device_memory_size_for_profile: engine and out_size must not be NULL");
+  auto m = engine->engine->memory_of(profile);
+  if (!m.ok()) return to_c_status(m.error());
+  *out_size = (*m)->total();
+  return nullptr;
+  MIRT_C_GUARD_END
 }
 
 MIRT_EXPORT mirt_string_view mirt_engine_backend_name(const mirt_engine* engine) {
@@ -199,9 +214,13 @@ MIRT_EXPORT mirt_status mirt_context_create(mirt_engine* engine, const mirt_cont
   MIRT_C_GUARD_BEGIN
   if (!engine || !out_context) return invalid("mirt_context_create: engine and out_context must not be NULL");
   uint32_t profile = 0;
+  bool user_memory = false;
   if (options && options->struct_size >= offsetof(mirt_context_options, profile) + sizeof(options->profile))
     profile = options->profile;
-  auto c = mirt::context::create(engine->engine, profile);
+  if (options && options->struct_size >= offsetof(mirt_context_options, user_device_memory) +
+                                             sizeof(options->user_device_memory))
+    user_memory = options->user_device_memory != 0;
+  auto c = mirt::context::create(engine->engine, profile, user_memory);
   if (!c.ok()) return to_c_status(c.error());
   *out_context = new mirt_context{std::move(c).value()};
   return nullptr;
@@ -236,6 +255,13 @@ MIRT_EXPORT mirt_status mirt_context_set_tensor_address(mirt_context* context, m
   MIRT_C_GUARD_BEGIN
   if (!context) return invalid("mirt_context_set_tensor_address: context is NULL");
   return to_c_status(context->context->set_tensor_address(to_view(name), address));
+  MIRT_C_GUARD_END
+}
+
+MIRT_EXPORT mirt_status mirt_context_set_device_memory(mirt_context* context, void* memory, uint64_t size) {
+  MIRT_C_GUARD_BEGIN
+  if (!context) return invalid("mirt_context_set_device_memory: context is NULL");
+  return to_c_status(context->context->set_device_memory(memory, size));
   MIRT_C_GUARD_END
 }
 

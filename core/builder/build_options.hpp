@@ -30,6 +30,8 @@ struct build_options {
   void* progress_user_data = nullptr;
   std::vector<profile_spec> profiles;
   std::string timing_cache_path;  // empty: no persistent timing cache
+  // Per-layer precision constraints by layer name: float32, float16 or bfloat16.
+  std::map<std::string, mirt_dtype> layer_precisions;
 };
 
 }  // namespace mirt

@@ -50,6 +50,13 @@ result<plan_model> build_plan_model(const graph& network, const build_options& o
   state.options = options;
   state.network = network;
   state.network.reindex();
+  for (const auto& [name, dtype] : options.layer_precisions) {
+    bool found = false;
+    for (const node& n : state.network.nodes) found = found || n.name == name;
+    if (!found)
+      return make_error(MIRT_STATUS_NOT_FOUND, "a precision constraint (", mirt_dtype_name(dtype),
+                        ") names layer '", name, "', which the network does not have");
+  }
 
   const std::vector<pass> passes = {make_validate_pass(),           make_infer_shapes_pass(),
                                     make_fold_constants_pass(),     make_fold_batch_norm_pass(),

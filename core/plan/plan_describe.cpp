@@ -71,8 +71,11 @@ json layer_json(const plan_model& m, size_t n) {
   for (const attribute& a : x.attributes.all()) attributes[a.name] = attribute_value(a);
   json tactic = nullptr;
   if (n < m.kernels.size()) tactic = json{{"name", m.kernels[n].tactic_name}, {"id", m.kernels[n].tactic_id}};
+  // The type the layer computes in: that of its first output (mixed precision, layer constraints).
+  const mirt_dtype precision = x.outputs.empty() || x.outputs[0] < 0 ? MIRT_DTYPE_UNDEFINED : g.tensors[x.outputs[0]].dtype;
   return json{{"index", n},         {"name", x.name},     {"op", x.op_type},          {"domain", x.domain},
-              {"inputs", inputs},   {"outputs", outputs}, {"attributes", attributes}, {"tactic", tactic}};
+              {"inputs", inputs},   {"outputs", outputs}, {"attributes", attributes}, {"tactic", tactic},
+              {"precision", mirt_dtype_name(precision)}};
 }
 
 // Bytes of t once every dynamic dim takes its largest value in the profile, when that resolves:

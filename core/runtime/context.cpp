@@ -2,6 +2,7 @@
 #include "core/runtime/context.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <numeric>
 
 #include "core/graph/shape_inference.hpp"
@@ -19,53 +20,55 @@ std::vector<int> execution_order(const graph& g) {
 
 }  // namespace
 
-result<std::unique_ptr<context>> context::create(std::shared_ptr<const engine> e, uint32_t profile) {
+result<std::unique_ptr<context>> context::create(std::shared_ptr<const engine> e, uint32_t profile,
+                                                  bool user_memory) {
   const plan_model& plan = e->plan();
   if (profile >= plan.profiles.size())
     return make_error(MIRT_STATUS_INVALID_ARGUMENT, "profile ", profile, " does not exist; the plan has ",
                       plan.profiles.size());
+  MIRT_ASSIGN_OR_RETURN(const profile_memory* needs, e->memory_of(profile));
   auto c = std::unique_ptr<context>(new context());
   c->engine_ = e;
   c->profile_ = profile;
-  const graph& g = plan.network;
-  const plan_profile& p = plan.profiles[profile];
-  MIRT_ASSIGN_OR_RETURN(c->arena_, e->target().allocate(p.memory.arena_size, "a context's activation memory"));
-
-  // Sizes at the profile's max shapes bound every run's sizes and the workspace, except where shape
-  // tensor values decide a shape: those sizes are only known once the values are, so fit_memory()
-  // gives a tensor that outgrows its planned bytes a buffer of its own when the values change (a
-  // bound from the max values would not hold: Reshape or Slice sizes need not grow with them).
-  // As plan_memory does, the opt point stands in when the max shape tensor values do not infer.
-  std::unordered_map<int, std::vector<int64_t>> max_shapes, opt_shapes;
-  value_map max_values, opt_values;
-  for (const profile_input& in : p.inputs) {
-    max_shapes[in.tensor] = in.max;
-    opt_shapes[in.tensor] = in.opt;
-    if (in.is_shape_tensor()) {
-      max_values[in.tensor] = in.max_values;
-      opt_values[in.tensor] = in.opt_values;
-      c->shape_inputs_.push_back(&in);
+  c->planned_bytes_ = needs->planned_bytes;
+  c->workspace_size_ = needs->workspace;
+  if (!user_memory) {
+    MIRT_ASSIGN_OR_RETURN(c->arena_, e->target().allocate(needs->arena, "a context's activation memory"));
+    if (c->workspace_size_) {
+      MIRT_ASSIGN_OR_RETURN(c->workspace_, e->target().allocate(c->workspace_size_, "a context's kernel workspace"));
     }
+  } else if (needs->total() == 0) {
+    static std::byte nothing[64];  // no tensor lives in the arena: there is nothing to give
+    c->arena_ = std::shared_ptr<void>(nothing, [](void*) {});
   }
-  result<std::vector<tensor_type>> at_max = infer_types(g, execution_order(g), max_shapes, max_values);
-  if (!at_max.ok() && !c->shape_inputs_.empty()) at_max = infer_types(g, execution_order(g), opt_shapes, opt_values);
-  MIRT_ASSIGN_OR_RETURN(std::vector<tensor_type> max_types, std::move(at_max));
-  c->planned_bytes_.resize(g.tensors.size());
-  for (size_t t = 0; t < g.tensors.size(); ++t)
-    c->planned_bytes_[t] = byte_size(to_desc(max_types[t]));
-  for (size_t n = 0; n < g.nodes.size(); ++n) {
-    std::vector<mirt_tensor_desc> ins, outs;
-    for (int t : g.nodes[n].inputs) ins.push_back(t >= 0 ? to_desc(max_types[t]) : mirt_tensor_desc{});
-    for (int t : g.nodes[n].outputs) outs.push_back(to_desc(max_types[t]));
-    c->workspace_size_ = std::max(c->workspace_size_, e->kernel_of(n).workspace_size(ins.data(), outs.data()));
-  }
-  if (c->workspace_size_) {
-    MIRT_ASSIGN_OR_RETURN(c->workspace_, e->target().allocate(c->workspace_size_, "a context's kernel workspace"));
-  }
-  // Inputs without dynamic dims need no set_input_shape call.
-  for (const profile_input& in : p.inputs)
+  for (const profile_input& in : plan.profiles[profile].inputs) {
+    if (in.is_shape_tensor()) c->shape_inputs_.push_back(&in);
+    // Inputs without dynamic dims need no set_input_shape call.
     if (in.min == in.max) c->input_shapes_[in.tensor] = in.min;
+  }
   return c;
+}
+
+status context::set_device_memory(void* memory, uint64_t size) {
+  MIRT_ASSIGN_OR_RETURN(const profile_memory* needs, engine_->memory_of(profile_));
+  if (!memory)
+    return make_error(MIRT_STATUS_INVALID_ARGUMENT, "the device memory block is NULL; the context needs ",
+                      needs->total(), " bytes (mirt_engine_device_memory_size)");
+  if (reinterpret_cast<uintptr_t>(memory) % 64 != 0)
+    return make_error(MIRT_STATUS_INVALID_ARGUMENT, "the device memory block at ", memory,
+                      " is not 64-byte aligned (mirt_engine_alloc_device_memory's blocks are)");
+  if (size < needs->total())
+    return make_error(MIRT_STATUS_INVALID_ARGUMENT, "the device memory block has ", size, " bytes, but profile ",
+                      profile_, " needs ", needs->total(), " (", needs->arena, " of activations",
+                      needs->workspace ? cat(" and ", needs->workspace, " of kernel workspace") : std::string(),
+                      "; mirt_engine_device_memory_size)");
+  auto* base = static_cast<std::byte*>(memory);
+  arena_ = std::shared_ptr<void>(base, [](void*) {});
+  // A workspace grown past the planned one (shape tensor values) stays the context's own.
+  if (needs->workspace && workspace_size_ == needs->workspace)
+    workspace_ = std::shared_ptr<void>(base + needs->workspace_offset(), [](void*) {});
+  launches_dirty_ = true;
+  return {};
 }
 
 status context::set_input_shape(std::string_view name, const std::vector<int64_t>& shape) {
@@ -222,6 +225,11 @@ status context::refresh_launches() {
 }
 
 status context::enqueue(void* stream) {
+  if (!arena_) {
+    MIRT_ASSIGN_OR_RETURN(const profile_memory* needs, engine_->memory_of(profile_));
+    return make_error(MIRT_STATUS_FAILED_PRECONDITION, "the context was created without device memory; give it ",
+                      needs->total(), " bytes with mirt_context_set_device_memory first");
+  }
   MIRT_RETURN_IF_ERROR(refresh_launches());
   const graph& g = engine_->plan().network;
   // Shape tensor inputs live in host memory; device backends get their values copied in.

@@ -13,12 +13,16 @@ namespace mirt {
 
 class context {
  public:
-  static result<std::unique_ptr<context>> create(std::shared_ptr<const engine> e, uint32_t profile);
+  // user_memory: allocate no activation memory or workspace; set_device_memory gives them.
+  static result<std::unique_ptr<context>> create(std::shared_ptr<const engine> e, uint32_t profile,
+                                                 bool user_memory = false);
 
   status set_input_shape(std::string_view name, const std::vector<int64_t>& shape);
   result<std::vector<int64_t>> tensor_shape(std::string_view name);
   status set_tensor_address(std::string_view name, void* address);
   status enqueue(void* stream);
+  // Runs use memory (the caller's, at least engine memory_of(profile)->total() bytes) from now on.
+  status set_device_memory(void* memory, uint64_t size);
   // Per-layer timing (mirt_context_set_profiler); NULL fn removes it.
   void set_profiler(mirt_layer_time_fn fn, void* user_data) { profiler_ = fn, profiler_data_ = user_data; }
 

@@ -23,6 +23,13 @@ bool engine::is_shape_tensor(int t) const {
   return false;
 }
 
+result<const profile_memory*> engine::memory_of(uint32_t p) const {
+  if (p >= memory_.size())
+    return make_error(MIRT_STATUS_INVALID_ARGUMENT, "profile ", p, " does not exist; the plan has ", memory_.size());
+  if (!memory_errors_[p].ok()) return memory_errors_[p];
+  return &memory_[p];
+}
+
 result<std::shared_ptr<const engine>> engine::load(const void* data, size_t size) {
   if (!data && size) return make_error(MIRT_STATUS_INVALID_ARGUMENT, "plan data is NULL");
   auto e = std::make_shared<engine>();
@@ -81,6 +88,11 @@ result<std::shared_ptr<const engine>> engine::load(const void* data, size_t size
     const kernel_source& source = plugin ? static_cast<const kernel_source&>(*plugin) : *e->backend_;
     MIRT_ASSIGN_OR_RETURN(std::unique_ptr<kernel> k, source.create_kernel(view.info(), plan.kernels[n].tactic_id));
     e->kernels_.push_back(std::move(k));
+  }
+  for (uint32_t p = 0; p < plan.profiles.size(); ++p) {
+    result<profile_memory> m = measure_profile_memory(*e, p);
+    e->memory_errors_.push_back(m.ok() ? status() : m.error());
+    e->memory_.push_back(m.ok() ? std::move(m).value() : profile_memory{});
   }
   e->io_ = g.inputs;
   e->io_.insert(e->io_.end(), g.outputs.begin(), g.outputs.end());

@@ -8,6 +8,7 @@
 #include "core/graph/op_schema.hpp"
 #include "core/plan/plan_model.hpp"
 #include "core/runtime/backend.hpp"
+#include "core/runtime/memory_needs.hpp"
 
 namespace mirt {
 
@@ -28,6 +29,8 @@ class engine {
   bool is_shape_tensor(int t) const;
   // Declared types (symbolic shapes) of every tensor.
   const std::vector<tensor_type>& declared_types() const { return declared_; }
+  // What a context of profile p needs (measured at load); an error when its max shapes do not infer.
+  result<const profile_memory*> memory_of(uint32_t p) const;
 
  private:
   std::shared_ptr<std::byte[]> bytes_;
@@ -38,6 +41,8 @@ class engine {
   std::vector<const void*> constant_addresses_;
   std::vector<int> io_;
   std::vector<tensor_type> declared_;
+  std::vector<profile_memory> memory_;
+  std::vector<status> memory_errors_;
 };
 
 }  // namespace mirt

@@ -200,11 +200,14 @@ MIRT_ASSERT_OFFSET(mirt_tensor_info, location, 104);
 MIRT_ASSERT_GROUP_END(mirt_tensor_info, location, 108); /* end of the 0.1 group */
 
 /* mirt_context_options (mirt/runtime.h) */
-MIRT_ASSERT_SIZE(mirt_context_options, 8, 4);
+MIRT_ASSERT_SIZE(mirt_context_options, 12, 4);
 /* since 0.1 */
 MIRT_ASSERT_OFFSET(mirt_context_options, struct_size, 0);
 MIRT_ASSERT_OFFSET(mirt_context_options, profile, 4);
 MIRT_ASSERT_GROUP_END(mirt_context_options, profile, 8); /* end of the 0.1 group */
+/* appended in 0.1 (user-managed memory) */
+MIRT_ASSERT_OFFSET(mirt_context_options, user_device_memory, 8);
+MIRT_ASSERT_GROUP_END(mirt_context_options, user_device_memory, 12);
 
 /* mirt_module_info (mirt/registry.h) */
 MIRT_ASSERT_SIZE(mirt_module_info, 88, 8);

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "mirt/base.h"
 #include "shapes.hpp"
 
 using namespace mirt::cli;
@@ -75,6 +76,20 @@ TEST_CASE("parse_file_specs reads name:file pairs") {
   CHECK(files[1].path == "data/y.bin");
   CHECK_THROWS_WITH_AS(parse_file_specs("x:"), doctest::Contains("empty path"), spec_error);
   CHECK_THROWS_WITH_AS(parse_file_specs("x.bin"), doctest::Contains("'x.bin'"), spec_error);
+}
+
+TEST_CASE("parse_precision_specs reads layer:precision pairs as trtexec's --layerPrecisions") {
+  const auto specs = parse_precision_specs("conv1:fp32,'block/fc:1':fp16,head:bf16,x:float16");
+  REQUIRE(specs.size() == 4);
+  CHECK(specs[0].layer == "conv1");
+  CHECK(specs[0].dtype == MIRT_DTYPE_FLOAT32);
+  CHECK(specs[1].layer == "block/fc:1");
+  CHECK(specs[1].dtype == MIRT_DTYPE_FLOAT16);
+  CHECK(specs[2].dtype == MIRT_DTYPE_BFLOAT16);
+  CHECK(specs[3].dtype == MIRT_DTYPE_FLOAT16);
+  CHECK(parse_precision_specs("").empty());
+  CHECK_THROWS_WITH_AS(parse_precision_specs("conv1:int4"), doctest::Contains("'int4'"), spec_error);
+  CHECK_THROWS_WITH_AS(parse_precision_specs("a:fp16,a:fp32"), doctest::Contains("'a' is given twice"), spec_error);
 }
 
 TEST_CASE("parse_byte_size takes K, M and G suffixes") {

@@ -28,6 +28,7 @@ struct exec_options {
   bool skip_inference = false;
   bool no_data_transfers = false;
   std::vector<std::string> plugins;  // plugin libraries to load first
+  std::string layer_precisions;      // "layer:fp32,..." (trtexec's --layerPrecisions)
   std::string command_line;  // echoed on the &&&& lines
 };
 CLI::App* add_exec_command(CLI::App& app, exec_options& options);

@@ -39,6 +39,8 @@ CLI::App* add_exec_command(CLI::App& app, exec_options& o) {
   cmd->add_flag("--bf16", o.bf16, "Allow BF16 kernels");
   cmd->add_flag("--tf32", o.tf32, "Allow TF32 kernels");
   cmd->add_flag("--int8", o.int8, "Allow INT8 kernels");
+  cmd->add_option("--layerPrecisions", o.layer_precisions,
+                  "Per-layer precision constraints, e.g. --layerPrecisions=conv1:fp32,fc:fp16 (fp32, fp16, bf16)");
   cmd->add_option("--memPoolSize", o.mem_pool_size, "Activation + workspace memory limit in bytes (K, M, G suffixes; 0 = unlimited)");
   cmd->add_option("--builderOptimizationLevel", o.builder_optimization_level, "Builder optimization level 0..5")->capture_default_str()
       ->check(CLI::Range(0, 5));
@@ -136,6 +138,8 @@ plan build_from_onnx(const exec_options& o, const shape_flags& flags) {
   options.progress = &progress_bar::callback;
   options.progress_user_data = &bar;
   builder_config config(options);
+  for (const precision_spec& spec : parse_precision_specs(o.layer_precisions))
+    config.set_layer_precision(spec.layer, static_cast<mirt_dtype>(spec.dtype));
 
   std::optional<size_t> profile;
   for (size_t i = 0; i < net.num_inputs(); ++i) {

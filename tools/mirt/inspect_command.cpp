@@ -107,6 +107,7 @@ void print_layers(const json& layers) {
     std::cout << "  [" << i++ << "] " << text_of(l, {"name"}, "?") << " (" << text_of(l, {"op_type", "op", "type"}, "?") << ")";
     if (const json* k = pick(l, {"kernel", "tactic", "tactic_name", "implementation"}))
       std::cout << " -> " << (k->is_object() ? text_of(*k, {"name", "tactic_name"}, k->dump()) : scalar_text(*k));
+    if (const json* p = pick(l, {"precision"})) std::cout << ", " << scalar_text(*p);
     std::cout << "\n";
     if (const json* in = pick(l, {"inputs"})) std::cout << "        inputs: " << scalar_text(*in) << "\n";
     if (const json* out = pick(l, {"outputs"})) std::cout << "        outputs: " << scalar_text(*out) << "\n";

@@ -1,6 +1,8 @@
 // tools/mirt/shapes.cpp — parses the shape, file and size specs of the mirt command line.
 #include "shapes.hpp"
 
+#include "mirt/base.h"
+
 #include <limits>
 
 namespace mirt::cli {
@@ -96,6 +98,23 @@ std::vector<file_spec> parse_file_specs(std::string_view text) {
     for (const file_spec& s : specs)
       if (s.name == name) throw spec_error("tensor " + quoted(name) + " is given twice in " + quoted(text));
     specs.push_back({name, std::string(rest)});
+  }
+  return specs;
+}
+
+std::vector<precision_spec> parse_precision_specs(std::string_view text) {
+  std::vector<precision_spec> specs;
+  if (text.empty()) return specs;
+  for (std::string_view entry : split_entries(text)) {
+    auto [name, rest] = split_name(entry, "layer precision");
+    int dtype = 0;
+    if (rest == "fp32" || rest == "float32") dtype = MIRT_DTYPE_FLOAT32;
+    else if (rest == "fp16" || rest == "float16") dtype = MIRT_DTYPE_FLOAT16;
+    else if (rest == "bf16" || rest == "bfloat16") dtype = MIRT_DTYPE_BFLOAT16;
+    else throw spec_error("layer " + quoted(name) + ": precision " + quoted(rest) + " is not fp32, fp16 or bf16");
+    for (const precision_spec& s : specs)
+      if (s.layer == name) throw spec_error("layer " + quoted(name) + " is given twice in " + quoted(text));
+    specs.push_back({name, dtype});
   }
   return specs;
 }

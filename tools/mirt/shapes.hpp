@@ -35,6 +35,15 @@ struct file_spec {
 // Parses "name:file.bin[,name2:file2.bin]" (same name rules as parse_shape_specs).
 std::vector<file_spec> parse_file_specs(std::string_view text);
 
+// One "layer:fp16" entry of --layerPrecisions.
+struct precision_spec {
+  std::string layer;
+  int dtype = 0;  // a mirt_dtype: float32, float16 or bfloat16
+};
+// Parses "layer:fp32[,layer2:fp16]" as trtexec's --layerPrecisions (same name rules as
+// parse_shape_specs); precisions fp32, fp16, bf16 (or float32, float16, bfloat16).
+std::vector<precision_spec> parse_precision_specs(std::string_view text);
+
 // Parses a byte count: digits with an optional K, M or G suffix (powers of 1024), e.g. "512M".
 uint64_t parse_byte_size(std::string_view text);
 

@@ -91,6 +91,18 @@ MIRT_API mirt_status mirt_builder_config_set_profile_shape_values(mirt_builder_c
                                                                   const int64_t* opt_values,
                                                                   const int64_t* max_values);
 
+/* Constrains the precision of layer `layer_name` (TensorRT's ILayer::setPrecision with
+ * kOBEY_PRECISION_CONSTRAINTS): MIRT_DTYPE_FLOAT32 keeps it in float32 whatever the precision flags;
+ * MIRT_DTYPE_FLOAT16 or MIRT_DTYPE_BFLOAT16 runs it in that type, flags or not. The builder puts
+ * Cast layers around it where its neighbours run in another type; a constrained layer is fused with
+ * no differently constrained neighbour. MIRT_DTYPE_UNDEFINED removes the constraint. The name is
+ * copied; names are those of the network's layers (mirt_layer_desc.name). INVALID_ARGUMENT for a
+ * NULL config or another dtype. At build time: NOT_FOUND names a layer the network lacks;
+ * UNSUPPORTED names the layer when the backend has no kernel for it in that type.
+ * Thread safety: as the config (one thread at a time). */
+MIRT_API mirt_status mirt_builder_config_set_layer_precision(mirt_builder_config* config, mirt_string_view layer_name,
+                                                             mirt_dtype dtype);
+
 /* A serialized plan: bytes owned by the plan object. A plan is immutable once created; any number of
  * threads may read it (mirt_plan_data, mirt_plan_save, mirt_engine_create) at once. */
 typedef struct mirt_plan mirt_plan;

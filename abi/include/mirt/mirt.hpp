@@ -319,6 +319,11 @@ class builder_config : public detail::handle<mirt_builder_config, mirt_builder_c
     check(mirt_builder_config_set_profile_shape_values(get(), profile, to_c(input_name), opt.size(), min.data(),
                                                        opt.data(), max.data()));
   }
+  // mirt_builder_config_set_layer_precision: layer `layer_name` runs in dtype (float32, float16,
+  // bfloat16); MIRT_DTYPE_UNDEFINED removes the constraint.
+  void set_layer_precision(std::string_view layer_name, mirt_dtype dtype) {
+    check(mirt_builder_config_set_layer_precision(get(), to_c(layer_name), dtype));
+  }
 
  private:
   static mirt_builder_options default_options() {
@@ -481,6 +486,12 @@ class engine : public detail::handle<mirt_engine, mirt_engine_destroy> {
     return values;
   }
   uint64_t device_memory_size() const { return mirt_engine_device_memory_size(get()); }
+  // mirt_engine_device_memory_size_for_profile: the block a context of that profile needs.
+  uint64_t device_memory_size(uint32_t profile) const {
+    uint64_t out = 0;
+    check(mirt_engine_device_memory_size_for_profile(get(), profile, &out));
+    return out;
+  }
   std::string backend_name() const { return std::string(to_cpp(mirt_engine_backend_name(get()))); }
 
   // mirt_engine_alloc_device_memory: size bytes of the backend's memory, 64-byte aligned, for I/O
@@ -503,9 +514,11 @@ class context : public detail::handle<mirt_context, mirt_context_destroy> {
  public:
   explicit context(mirt_context* owned) noexcept : handle(owned) {}
   // mirt_context_create on profile `profile`.
-  explicit context(engine& e, uint32_t profile = 0) {
+  // user_device_memory: allocates none; give it a block with set_device_memory before running.
+  explicit context(engine& e, uint32_t profile = 0, bool user_device_memory = false) {
     mirt_context_options options = MIRT_CONTEXT_OPTIONS_INIT;
     options.profile = profile;
+    options.user_device_memory = user_device_memory ? 1 : 0;
     mirt_context* out = nullptr;
     check(mirt_context_create(e.get(), &options, &out));
     reset(out);
@@ -524,6 +537,8 @@ class context : public detail::handle<mirt_context, mirt_context_destroy> {
   void set_tensor_address(std::string_view name, void* address) {
     check(mirt_context_set_tensor_address(get(), to_c(name), address));
   }
+  // mirt_context_set_device_memory: the context runs in this block (not owned; keep it alive).
+  void set_device_memory(void* memory, uint64_t size) { check(mirt_context_set_device_memory(get(), memory, size)); }
   // mirt_context_enqueue on a backend stream (NULL: the backend's default).
   void enqueue(void* stream = nullptr) { check(mirt_context_enqueue(get(), stream)); }
 };

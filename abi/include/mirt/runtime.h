@@ -82,8 +82,15 @@ MIRT_API mirt_status mirt_engine_is_shape_tensor(const mirt_engine* engine, mirt
 MIRT_API mirt_status mirt_engine_get_profile_shape_values(const mirt_engine* engine, size_t profile,
                                                           mirt_string_view input_name, mirt_profile_selector which,
                                                           size_t capacity, int64_t* out_values, size_t* out_count);
-/* Activation memory one context needs at most (bytes), from the plan's memory plan. */
+/* Device memory one context needs at most (bytes), over the plan's profiles: the activation memory
+ * of the plan's memory plan plus the kernels' workspace at the profile's max shapes (the block a
+ * context created with user_device_memory takes, see mirt_context_set_device_memory). */
 MIRT_API uint64_t mirt_engine_device_memory_size(const mirt_engine* engine);
+/* The same for one optimization profile (TensorRT's getDeviceMemorySizeForProfile): writes the
+ * bytes a context of profile `profile` needs to out_size. INVALID_ARGUMENT for an unknown profile.
+ * Thread-safe. */
+MIRT_API mirt_status mirt_engine_device_memory_size_for_profile(const mirt_engine* engine, uint32_t profile,
+                                                                uint64_t* out_size);
 /* Name of the backend the plan targets ("cpu"); valid while the engine lives. */
 MIRT_API mirt_string_view mirt_engine_backend_name(const mirt_engine* engine);
 
@@ -104,11 +111,17 @@ MIRT_API mirt_status mirt_engine_synchronize(const mirt_engine* engine, void* st
 typedef struct mirt_context_options {
   uint32_t struct_size;
   uint32_t profile; /* optimization profile this context uses */
+  /* appended in 0.1 (user-managed memory) */
+  /* Non-zero: the context allocates no activation memory or workspace (TensorRT's
+   * createExecutionContextWithoutDeviceMemory); the caller gives it a block with
+   * mirt_context_set_device_memory before the first run. */
+  int32_t user_device_memory;
 } mirt_context_options;
-#define MIRT_CONTEXT_OPTIONS_INIT {sizeof(mirt_context_options), 0}
+#define MIRT_CONTEXT_OPTIONS_INIT {sizeof(mirt_context_options), 0, 0}
 
 /* Creates an execution context on engine (options may be NULL). It allocates the activation memory
- * of its profile. Free with mirt_context_destroy() before the engine. */
+ * and kernel workspace of its profile, unless options->user_device_memory is set.
+ * Free with mirt_context_destroy() before the engine. */
 MIRT_API mirt_status mirt_context_create(mirt_engine* engine, const mirt_context_options* options,
                                          mirt_context** out_context);
 MIRT_API void mirt_context_destroy(mirt_context* context);
@@ -128,9 +141,22 @@ MIRT_API mirt_status mirt_context_get_tensor_shape(const mirt_context* context, 
  * product(shape) * dtype size bytes, in the tensor's location. The context does not own it. */
 MIRT_API mirt_status mirt_context_set_tensor_address(mirt_context* context, mirt_string_view name, void* address);
 
+/* Gives the context the device memory its runs use (TensorRT's setDeviceMemory): size bytes at
+ * memory, in the backend's device memory (host memory for the CPU backend), 64-byte aligned, at
+ * least mirt_engine_device_memory_size_for_profile(context's profile) bytes. The context does not
+ * own it: the caller keeps it valid, and unused by anything else, until the context is destroyed or
+ * given another block, and until the runs enqueued with it have finished. A context that allocated
+ * its own memory frees it on this call; a call between runs swaps blocks (the runs already enqueued
+ * on a device stream keep using the old one: synchronize first). INVALID_ARGUMENT names the sizes when the block is too small,
+ * and says so for a NULL or misaligned block. Buffers the context sizes at run time (tensors whose
+ * size depends on shape tensor values beyond the plan) stay its own allocations.
+ * Not thread-safe against other calls on the same context. */
+MIRT_API mirt_status mirt_context_set_device_memory(mirt_context* context, void* memory, uint64_t size);
+
 /* Runs the network on stream (a backend stream, e.g. a cudaStream_t; NULL for the backend default;
  * the CPU backend runs synchronously). FAILED_PRECONDITION names any input whose shape or any I/O
- * tensor whose address is missing. */
+ * tensor whose address is missing, or says that a context created with user_device_memory has no
+ * memory yet (naming the bytes it needs). */
 MIRT_API mirt_status mirt_context_enqueue(mirt_context* context, void* stream);
 
 /* Per-layer timing: called once per layer, in execution order, during each mirt_context_enqueue,

@@ -9,7 +9,12 @@
 // Other normalizations, reductions, Exp/Log/Pow and every other op stay float32: their
 // accumulations or ranges need it. A reduced layer's constant float inputs are converted once at
 // build time; graph inputs and outputs keep their float32 types (a Cast at each edge).
+//
+// Per-layer constraints (mirt_builder_config_set_layer_precision) override all of that: a layer
+// constrained to float32 stays float32 (and starts no region), one constrained to float16 or
+// bfloat16 runs in that type whatever the flags, with Casts around it.
 #include <cstring>
+#include <map>
 #include <set>
 #include <unordered_map>
 
@@ -75,12 +80,12 @@ uint16_t to_bfloat16(float f) {
 
 struct rewriter {
   graph& g;
-  mirt_dtype reduced;
-  std::unordered_map<int, int> to_reduced, to_float, converted_constants;
+  std::map<std::pair<int, mirt_dtype>, int> casts_of, converted_constants;
   size_t casts = 0;
 
-  int add_cast(int source, mirt_dtype to, const std::string& suffix) {
+  int add_cast(int source, mirt_dtype to) {
     tensor out;
+    const char* suffix = to == MIRT_DTYPE_FLOAT32 ? "/to_float" : to == MIRT_DTYPE_FLOAT16 ? "/to_fp16" : "/to_bf16";
     out.name = g.unique_tensor_name(g.tensors[source].name + suffix);
     out.dtype = to;
     out.shape = g.tensors[source].shape;
@@ -98,93 +103,114 @@ struct rewriter {
     return t;
   }
 
-  int reduced_of(int t) {
-    if (g.tensors[t].constant >= 0) {
-      auto it = converted_constants.find(t);
+  // Tensor t (float32, or another reduced type) as dtype `to`: a converted constant or a Cast.
+  int convert(int t, mirt_dtype to) {
+    if (g.tensors[t].constant >= 0 && g.tensors[t].dtype == MIRT_DTYPE_FLOAT32 && to != MIRT_DTYPE_FLOAT32) {
+      auto it = converted_constants.find({t, to});
       if (it != converted_constants.end()) return it->second;
       const tensor& source = g.tensors[t];
       const size_t count = g.constants[source.constant].size / sizeof(float);
       const float* values = static_cast<const float*>(g.constants[source.constant].data());
       std::vector<uint16_t> bits(count);
-      for (size_t i = 0; i < count; ++i) bits[i] = reduced == MIRT_DTYPE_FLOAT16 ? to_half(values[i]) : to_bfloat16(values[i]);
+      for (size_t i = 0; i < count; ++i) bits[i] = to == MIRT_DTYPE_FLOAT16 ? to_half(values[i]) : to_bfloat16(values[i]);
       tensor c;
-      c.name = g.unique_tensor_name(source.name + (reduced == MIRT_DTYPE_FLOAT16 ? "/fp16" : "/bf16"));
-      c.dtype = reduced;
+      c.name = g.unique_tensor_name(source.name + (to == MIRT_DTYPE_FLOAT16 ? "/fp16" : "/bf16"));
+      c.dtype = to;
       c.shape = source.shape;
       c.rank_known = source.rank_known;
       c.constant = static_cast<int>(g.constants.size());
       g.constants.push_back(constant_buffer::copy_of(bits.data(), bits.size() * sizeof(uint16_t)));
-      return converted_constants[t] = g.add_tensor(std::move(c));
+      return converted_constants[{t, to}] = g.add_tensor(std::move(c));
     }
-    auto it = to_reduced.find(t);
-    return it != to_reduced.end() ? it->second : to_reduced[t] = add_cast(t, reduced, "/to_reduced");
-  }
-
-  int float_of(int t) {
-    auto it = to_float.find(t);
-    return it != to_float.end() ? it->second : to_float[t] = add_cast(t, MIRT_DTYPE_FLOAT32, "/to_float");
+    auto it = casts_of.find({t, to});
+    return it != casts_of.end() ? it->second : casts_of[{t, to}] = add_cast(t, to);
   }
 };
 
+mirt_dtype reduced_of_flags(uint32_t flags) {
+  return (flags & MIRT_PRECISION_FLAG_FP16) ? MIRT_DTYPE_FLOAT16
+         : (flags & MIRT_PRECISION_FLAG_BF16) ? MIRT_DTYPE_BFLOAT16
+                                              : MIRT_DTYPE_UNDEFINED;
+}
+
+uint32_t flag_of(mirt_dtype d) {
+  return d == MIRT_DTYPE_FLOAT16 ? MIRT_PRECISION_FLAG_FP16 : d == MIRT_DTYPE_BFLOAT16 ? MIRT_PRECISION_FLAG_BF16 : 0;
+}
+
 status assign_precision(build_state& state) {
   const uint32_t flags = state.options.precision_flags;
-  const mirt_dtype reduced = (flags & MIRT_PRECISION_FLAG_FP16) ? MIRT_DTYPE_FLOAT16
-                             : (flags & MIRT_PRECISION_FLAG_BF16) ? MIRT_DTYPE_BFLOAT16
-                                                                  : MIRT_DTYPE_UNDEFINED;
-  if (reduced == MIRT_DTYPE_UNDEFINED) return {};
+  const mirt_dtype reduced = reduced_of_flags(flags);
+  const auto& constraints = state.options.layer_precisions;
+  bool any_reduced_constraint = false;
+  for (const auto& [name, dtype] : constraints) any_reduced_constraint |= dtype != MIRT_DTYPE_FLOAT32;
+  if (reduced == MIRT_DTYPE_UNDEFINED && !any_reduced_constraint) return {};
   if (!state.target) {
     MIRT_ASSIGN_OR_RETURN(state.target, backend::acquire(state.options.backend));
   }
   graph& g = state.network;
   const size_t original_nodes = g.nodes.size();
-  std::vector<bool> reduced_node(original_nodes, false), reduced_tensor(g.tensors.size(), false);
+  // The reduced type each node runs in and each tensor holds; UNDEFINED: float32 (or not a float).
+  std::vector<mirt_dtype> node_dtype(original_nodes, MIRT_DTYPE_UNDEFINED), tensor_dtype(g.tensors.size(), MIRT_DTYPE_UNDEFINED);
   auto float_slot = [&](const node& n, size_t i) {
     const int t = n.inputs[i];
     return t >= 0 && state.types[t].dtype == MIRT_DTYPE_FLOAT32 && follows(n, i);
   };
   for (int index : state.order) {
     const node& n = g.nodes[index];
-    bool any_float = false, any_reduced = false;
+    const auto constraint = constraints.find(n.name);
+    const bool constrained = constraint != constraints.end();
+    if (constrained && constraint->second == MIRT_DTYPE_FLOAT32) continue;
+    bool any_float = false, reads_reduced = false;
     for (size_t i = 0; i < n.inputs.size(); ++i)
-      if (float_slot(n, i)) any_float = true, any_reduced = any_reduced || reduced_tensor[n.inputs[i]];
-    if (!any_float || !(is_anchor(n) || (is_follower(n) && any_reduced))) continue;
+      if (float_slot(n, i)) any_float = true, reads_reduced = reads_reduced || tensor_dtype[n.inputs[i]] == reduced;
+    const mirt_dtype target = constrained ? constraint->second : reduced;
+    if (constrained && !any_float)
+      return make_error(MIRT_STATUS_INVALID_ARGUMENT, "layer '", n.name, "' (", n.op_type, ") is constrained to ",
+                        mirt_dtype_name(target), ", but it has no float32 input to run in that type");
+    if (!constrained && (!any_float || !(is_anchor(n) || (is_follower(n) && reads_reduced)))) continue;
     // Offered to the backend with the reduced types: a layer without such a kernel stays float32.
     std::vector<tensor_type> types = state.types;
     for (size_t i = 0; i < n.inputs.size(); ++i)
-      if (float_slot(n, i)) types[n.inputs[i]].dtype = reduced;
+      if (float_slot(n, i)) types[n.inputs[i]].dtype = target;
     for (int t : n.outputs)
-      if (t >= 0 && types[t].dtype == MIRT_DTYPE_FLOAT32) types[t].dtype = reduced;
-    node_view view(g, n, types, flags);
+      if (t >= 0 && types[t].dtype == MIRT_DTYPE_FLOAT32) types[t].dtype = target;
+    node_view view(g, n, types, flags | flag_of(target));
     result<std::vector<mirt_tactic_info>> tactics = state.target->tactics(view.info());
     if (!tactics.ok() || tactics->empty()) {
-      log_verbose("builder", "layer '", n.name, "' stays float32: ", tactics.ok() ? "no kernel" : tactics.error().message());
+      const std::string why = tactics.ok() ? "no kernel" : tactics.error().message();
+      if (constrained)
+        return make_error(MIRT_STATUS_UNSUPPORTED, "layer '", n.name, "' (", n.op_type, ") is constrained to ",
+                          mirt_dtype_name(target), ", but backend '", state.target->name(),
+                          "' has no kernel for it in that type: ", why);
+      log_verbose("builder", "layer '", n.name, "' stays float32: ", why);
       continue;
     }
-    reduced_node[index] = true;
+    node_dtype[index] = target;
     for (int t : n.outputs)
-      if (t >= 0 && state.types[t].dtype == MIRT_DTYPE_FLOAT32) reduced_tensor[t] = true;
+      if (t >= 0 && state.types[t].dtype == MIRT_DTYPE_FLOAT32) tensor_dtype[t] = target;
   }
 
-  rewriter r{g, reduced, {}, {}, {}};
+  rewriter r{g, {}, {}, 0};
   // A graph output a reduced layer writes: the layer writes a reduced copy, a Cast the output.
   for (int out : std::vector<int>(g.outputs)) {
-    if (!reduced_tensor[out]) continue;
+    const mirt_dtype d = tensor_dtype[out];
+    if (d == MIRT_DTYPE_UNDEFINED) continue;
     tensor copy;
     copy.name = g.unique_tensor_name(g.tensors[out].name + "/reduced");
-    copy.dtype = reduced;
+    copy.dtype = d;
     copy.shape = g.tensors[out].shape;
     copy.rank_known = g.tensors[out].rank_known;
     const int reduced_out = g.add_tensor(std::move(copy));
-    reduced_tensor.push_back(true);
-    reduced_tensor[out] = false;
+    tensor_dtype.push_back(d);
+    tensor_dtype[out] = MIRT_DTYPE_UNDEFINED;
     for (size_t n = 0; n < original_nodes; ++n) {
       for (int& t : g.nodes[n].outputs)
         if (t == out) t = reduced_out;
-      if (reduced_node[n])
+      if (node_dtype[n] != MIRT_DTYPE_UNDEFINED)
         for (int& t : g.nodes[n].inputs)
           if (t == out) t = reduced_out;
     }
-    r.to_float[reduced_out] = out;
+    r.casts_of[{reduced_out, MIRT_DTYPE_FLOAT32}] = out;
     g.tensors[out].producer = -1;
     node cast;
     cast.name = g.unique_node_name(g.tensors[out].name + "/to_float");
@@ -197,14 +223,16 @@ status assign_precision(build_state& state) {
   }
   size_t layers = 0;
   for (size_t n = 0; n < original_nodes; ++n) {
-    layers += reduced_node[n];
+    const mirt_dtype d = node_dtype[n];
+    layers += d != MIRT_DTYPE_UNDEFINED;
     for (size_t i = 0; i < g.nodes[n].inputs.size(); ++i) {
       const int t = g.nodes[n].inputs[i];
       if (t < 0) continue;
-      const bool is_reduced = size_t(t) < reduced_tensor.size() && reduced_tensor[t];
+      const mirt_dtype held = size_t(t) < tensor_dtype.size() ? tensor_dtype[t] : MIRT_DTYPE_UNDEFINED;
       int replacement = t;
-      if (reduced_node[n] && !is_reduced && float_slot(g.nodes[n], i)) replacement = r.reduced_of(t);
-      else if (!reduced_node[n] && is_reduced) replacement = r.float_of(t);
+      if (d != MIRT_DTYPE_UNDEFINED && float_slot(g.nodes[n], i) && held != d) replacement = r.convert(t, d);
+      else if ((d == MIRT_DTYPE_UNDEFINED || !follows(g.nodes[n], i)) && held != MIRT_DTYPE_UNDEFINED)
+        replacement = r.convert(t, MIRT_DTYPE_FLOAT32);
       g.nodes[n].inputs[i] = replacement;  // g.nodes may have grown: index again
     }
   }
@@ -212,7 +240,7 @@ status assign_precision(build_state& state) {
   g.reindex();
   MIRT_ASSIGN_OR_RETURN(state.order, topological_order(g));
   MIRT_ASSIGN_OR_RETURN(state.types, infer_types(g, state.order));
-  log_info("builder", "precision: ", layers, " layers in ", mirt_dtype_name(reduced), ", ", r.casts, " Cast layers at the edges");
+  log_info("builder", "precision: ", layers, " layers in reduced precision, ", r.casts, " Cast layers at the edges");
   return {};
 }
 

@@ -81,6 +81,14 @@ status fuse(build_state& state) {
     attribute_map fused_attributes = conv.attributes;
     if (next >= 0 && !removed[next] && fusable_activation(g.nodes[next], fused_attributes)) f.act = next;
     if (f.act < 0 && f.add < 0) continue;
+    // A layer with a precision constraint of its own keeps its own kernel, in its own type.
+    auto constraint_of = [&](int n) {
+      auto it = state.options.layer_precisions.find(g.nodes[n].name);
+      return it == state.options.layer_precisions.end() ? MIRT_DTYPE_UNDEFINED : it->second;
+    };
+    if ((f.add >= 0 && constraint_of(f.add) != constraint_of(f.conv)) ||
+        (f.act >= 0 && constraint_of(f.act) != constraint_of(f.conv)))
+      continue;
 
     node candidate;
     candidate.name = conv.name;
