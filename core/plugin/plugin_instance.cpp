@@ -6,6 +6,7 @@
 
 #include "core/base/c_status.hpp"
 #include "core/graph/op_schema.hpp"
+#include "core/plugin/dim_expr.hpp"
 
 namespace mirt {
 
@@ -105,9 +106,9 @@ result<std::shared_ptr<plugin_instance>> plugin_instance::create(const plugin_cr
     return make_error(MIRT_STATUS_MODULE_ERROR, p->where(), ": the plugin's core table is incomplete");
   }
   if (!MIRT_TABLE_HOLDS(made.build, mirt_plugin_build_vtable, get_output_shapes) || !made.build->num_outputs ||
-      !made.build->get_output_dtypes || !made.build->get_output_shapes)
+      !made.build->get_output_dtypes || (!made.build->get_output_shapes && !p->shape_exprs()))
     return make_error(MIRT_STATUS_MODULE_ERROR, p->where(), ": the plugin has no build table with num_outputs, "
-                      "get_output_dtypes and get_output_shapes");
+                      "get_output_dtypes and get_output_shapes (or get_output_shape_exprs)");
   if (!MIRT_TABLE_HOLDS(made.runtime, mirt_plugin_runtime_vtable, kernel_destroy) || !made.runtime->get_tactics ||
       !made.runtime->kernel_create || !made.runtime->kernel_execute || !made.runtime->kernel_destroy)
     return make_error(MIRT_STATUS_MODULE_ERROR, p->where(), ": the plugin has no runtime table with get_tactics, "
@@ -162,6 +163,7 @@ status plugin_instance::infer(infer_context& ctx) const {
     out_descs[o].dtype = out_dtypes[o];
     for (int64_t& d : out_descs[o].dims) d = MIRT_DYNAMIC_DIM;
   }
+  if (shape_exprs()) return infer_from_exprs(ctx, in_descs, out_dtypes);
   MIRT_RETURN_IF_ERROR(guarded("get_output_shapes", [&] {
     return from_c_status(b.get_output_shapes(plugin_.self, in_descs.data(), in_descs.size(), out_descs.data(), outputs));
   }), where());
@@ -182,6 +184,54 @@ status plugin_instance::infer(infer_context& ctx) const {
     tensor_type& t = ctx.output(o);
     t.dtype = out_dtypes[o];
     t.shape = make_dims(extents);
+    t.rank_known = true;
+  }
+  return {};
+}
+
+mirt_plugin_shape_exprs_fn plugin_instance::shape_exprs() const {
+  const mirt_plugin_build_vtable* b = plugin_.build;
+  return MIRT_TABLE_HOLDS(b, mirt_plugin_build_vtable, get_output_shape_exprs) ? b->get_output_shape_exprs : nullptr;
+}
+
+status plugin_instance::infer_from_exprs(infer_context& ctx, const std::vector<mirt_tensor_desc>& in_descs,
+                                         const std::vector<mirt_dtype>& out_dtypes) const {
+  std::vector<int> ranks;
+  std::vector<const dims*> in_shapes;
+  std::string shapes;
+  for (size_t i = 0; i < ctx.num_inputs(); ++i) {
+    const bool present = ctx.has_input(i) && ctx.input(i).rank_known;
+    ranks.push_back(present ? static_cast<int>(ctx.input(i).shape.size()) : -1);
+    in_shapes.push_back(present ? &ctx.input(i).shape : nullptr);
+    shapes += cat(i ? ", " : "", "in", i, ": ", present ? to_string(ctx.input(i).shape) : std::string("none"));
+  }
+  dim_expr_arena arena(ranks);
+  std::vector<mirt_output_shape_expr> exprs(out_dtypes.size());
+  MIRT_RETURN_IF_ERROR(guarded("get_output_shape_exprs", [&] {
+    return from_c_status(shape_exprs()(plugin_.self, in_descs.data(), in_descs.size(), arena.builder(), exprs.data(),
+                                       exprs.size()));
+  }), where());
+  if (!arena.first_error().empty())
+    return make_error(MIRT_STATUS_INVALID_GRAPH, where(), ": get_output_shape_exprs: ", arena.first_error());
+  for (size_t o = 0; o < exprs.size(); ++o) {
+    if (exprs[o].rank > MIRT_MAX_RANK)
+      return make_error(MIRT_STATUS_MODULE_ERROR, where(), ": get_output_shape_exprs answered rank ", exprs[o].rank,
+                        " for output ", o, ", above mirt's limit of ", MIRT_MAX_RANK);
+    dims shape;
+    for (uint32_t d = 0; d < exprs[o].rank; ++d) {
+      const mirt_dim_expr* e = exprs[o].dims[d];
+      if (!e || !arena.owns(e))
+        return make_error(MIRT_STATUS_MODULE_ERROR, where(), ": get_output_shape_exprs left output ", o, " dim ", d,
+                          e ? " with an expression its builder did not make" : " without an expression");
+      result<dim> value = evaluate_dim_expr(*e, in_shapes);
+      if (!value.ok())
+        return make_error(MIRT_STATUS_INVALID_SHAPE, where(), ": output ", o, " dim ", d, " = ",
+                          value.error().message(), " at input shapes (", shapes, ")");
+      shape.push_back(*value);
+    }
+    tensor_type& t = ctx.output(o);
+    t.dtype = out_dtypes[o];
+    t.shape = std::move(shape);
     t.rank_known = true;
   }
   return {};

@@ -13,6 +13,8 @@
 
 namespace mirt {
 
+using mirt_plugin_shape_exprs_fn = decltype(mirt_plugin_build_vtable::get_output_shape_exprs);
+
 class plugin_instance : public std::enable_shared_from_this<plugin_instance> {
  public:
   // Checks fields against the creator's field list, then creates the plugin object.
@@ -46,6 +48,11 @@ class plugin_instance : public std::enable_shared_from_this<plugin_instance> {
   // Runs one call into the plugin; an escaping exception becomes MODULE_ERROR naming `what`.
   template <class F>
   status guarded(const char* what, F&& call) const;
+  // The build table's get_output_shape_exprs (NULL where the table predates it), or nullptr.
+  mirt_plugin_shape_exprs_fn shape_exprs() const;
+  // infer's output shapes from the plugin's dim expressions.
+  status infer_from_exprs(infer_context& ctx, const std::vector<mirt_tensor_desc>& in_descs,
+                          const std::vector<mirt_dtype>& out_dtypes) const;
 
   const plugin_creator_record* record_ = nullptr;
   mirt_plugin plugin_{};

@@ -3,6 +3,8 @@
 
   my_custom_op.onnx  x [batch, 5] -> Mul(x, 2) -> com.example::MyCustomOp(alpha=1.5, beta=-0.25) -> y
   l2_norm.onnx       x [3, 4, 6]  -> com.example::L2NormLastAxis(keepdims=1, eps=0.001)      -> y [3, 4, 1]
+  frame_signal.onnx  x [batch, samples] -> com.example::FrameSignal(frame_length=16, frame_step=8)
+                                         -> y [batch, frames, 16], frames = (samples - 16) // 8 + 1
 
 Usage: make_example_models.py OUT_DIR   (needs the onnx Python package)
 """
@@ -36,11 +38,21 @@ def l2_norm_model():
     return helper.make_model(graph, opset_imports=OPSETS, producer_name="mirt plugin example")
 
 
+def frame_signal_model():
+    node = helper.make_node("FrameSignal", ["x"], ["y"], name="frames", domain="com.example", frame_length=16,
+                            frame_step=8)
+    graph = helper.make_graph([node], "frame_signal_example",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", "samples"])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", "frames", 16])])
+    return helper.make_model(graph, opset_imports=OPSETS, producer_name="mirt plugin example")
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "."
     os.makedirs(out, exist_ok=True)
     onnx.save(my_custom_op_model(), os.path.join(out, "my_custom_op.onnx"))
     onnx.save(l2_norm_model(), os.path.join(out, "l2_norm.onnx"))
+    onnx.save(frame_signal_model(), os.path.join(out, "frame_signal.onnx"))
 
 
 if __name__ == "__main__":

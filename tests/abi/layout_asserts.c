@@ -121,6 +121,15 @@ MIRT_ASSERT_VALUE(MIRT_COPY_KIND_HOST_TO_DEVICE, 1);
 MIRT_ASSERT_VALUE(MIRT_COPY_KIND_DEVICE_TO_HOST, 2);
 MIRT_ASSERT_VALUE(MIRT_COPY_KIND_DEVICE_TO_DEVICE, 3);
 
+MIRT_ASSERT_ENUM(mirt_dim_op, MIRT_DIM_OP_FORCE32);
+MIRT_ASSERT_VALUE(MIRT_DIM_OP_SUM, 0);
+MIRT_ASSERT_VALUE(MIRT_DIM_OP_SUB, 1);
+MIRT_ASSERT_VALUE(MIRT_DIM_OP_PROD, 2);
+MIRT_ASSERT_VALUE(MIRT_DIM_OP_FLOOR_DIV, 3);
+MIRT_ASSERT_VALUE(MIRT_DIM_OP_CEIL_DIV, 4);
+MIRT_ASSERT_VALUE(MIRT_DIM_OP_MAX, 5);
+MIRT_ASSERT_VALUE(MIRT_DIM_OP_MIN, 6);
+
 /* ---- Structs ---------------------------------------------------------------------------------- */
 
 /* mirt_string_view (mirt/base.h) */
@@ -365,7 +374,7 @@ MIRT_ASSERT_OFFSET(mirt_plugin_core_vtable, destroy, 40);
 MIRT_ASSERT_GROUP_END(mirt_plugin_core_vtable, destroy, 48); /* end of the 0.1 group */
 
 /* mirt_plugin_build_vtable (mirt/plugin.h) */
-MIRT_ASSERT_SIZE(mirt_plugin_build_vtable, 56, 8);
+MIRT_ASSERT_SIZE(mirt_plugin_build_vtable, 64, 8);
 /* since 0.1 */
 MIRT_ASSERT_OFFSET(mirt_plugin_build_vtable, struct_size, 0);
 MIRT_ASSERT_OFFSET(mirt_plugin_build_vtable, num_outputs, 8);
@@ -375,6 +384,24 @@ MIRT_ASSERT_OFFSET(mirt_plugin_build_vtable, supports_dtypes, 32);
 MIRT_ASSERT_OFFSET(mirt_plugin_build_vtable, workspace_size, 40);
 MIRT_ASSERT_OFFSET(mirt_plugin_build_vtable, configure, 48);
 MIRT_ASSERT_GROUP_END(mirt_plugin_build_vtable, configure, 56); /* end of the 0.1 group */
+/* since 0.1, appended: output shapes as expressions */
+MIRT_ASSERT_OFFSET(mirt_plugin_build_vtable, get_output_shape_exprs, 56);
+MIRT_ASSERT_GROUP_END(mirt_plugin_build_vtable, get_output_shape_exprs, 64); /* end of the appended group */
+
+/* mirt_dim_expr_builder (mirt/plugin.h) */
+MIRT_ASSERT_SIZE(mirt_dim_expr_builder, 40, 8);
+/* since 0.1 */
+MIRT_ASSERT_OFFSET(mirt_dim_expr_builder, struct_size, 0);
+MIRT_ASSERT_OFFSET(mirt_dim_expr_builder, self, 8);
+MIRT_ASSERT_OFFSET(mirt_dim_expr_builder, constant, 16);
+MIRT_ASSERT_OFFSET(mirt_dim_expr_builder, input_dim, 24);
+MIRT_ASSERT_OFFSET(mirt_dim_expr_builder, operation, 32);
+MIRT_ASSERT_GROUP_END(mirt_dim_expr_builder, operation, 40); /* end of the 0.1 group */
+
+/* mirt_output_shape_expr (mirt/plugin.h): passed in arrays, frozen */
+MIRT_ASSERT_SIZE(mirt_output_shape_expr, 72, 8);
+MIRT_ASSERT_OFFSET(mirt_output_shape_expr, rank, 0);
+MIRT_ASSERT_OFFSET(mirt_output_shape_expr, dims, 8);
 
 /* mirt_plugin_runtime_vtable (mirt/plugin.h) */
 MIRT_ASSERT_SIZE(mirt_plugin_runtime_vtable, 56, 8);

@@ -3,7 +3,7 @@
 libraries and compared with numpy float64 references; `mirt modules --plugins` lists the creators'
 fields; without the plugin, exec fails naming the op.
 
-Usage: onnx_plugins_test.py --mirt MIRT --c-plugin LIB --cpp-plugin LIB --models-script SCRIPT
+Usage: onnx_plugins_test.py --mirt MIRT --c-plugin LIB --cpp-plugin LIB --frame-plugin LIB --models-script SCRIPT
 """
 import argparse
 import json
@@ -48,6 +48,7 @@ def main():
     p.add_argument("--mirt", required=True)
     p.add_argument("--c-plugin", required=True)
     p.add_argument("--cpp-plugin", required=True)
+    p.add_argument("--frame-plugin", required=True)
     p.add_argument("--models-script", required=True)
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as work:
@@ -62,6 +63,16 @@ def main():
         y = exec_model(args, work, os.path.join(work, "l2_norm.onnx"), args.cpp_plugin, x, "x:3x4x6")
         x64 = x.astype(np.float32).astype(np.float64)
         check_close("L2NormLastAxis (C++ plugin)", y, np.sqrt(np.sum(x64 * x64, axis=-1, keepdims=True) + 0.001))
+
+        # An output dim that is an expression of a dynamic input dim, at two shapes.
+        for batch, samples in ((2, 64), (3, 50)):
+            x = rng.uniform(-1, 1, size=(batch, samples))
+            y = exec_model(args, work, os.path.join(work, "frame_signal.onnx"), args.frame_plugin, x,
+                           f"x:{batch}x{samples}")
+            frames = (samples - 16) // 8 + 1
+            expected = np.stack([x[:, f * 8:f * 8 + 16] for f in range(frames)], axis=1)
+            check_close(f"FrameSignal (dim expressions) at {batch}x{samples}", y,
+                        expected.astype(np.float32).astype(np.float64), rtol=0)
 
         code, text = run([args.mirt, "modules", "--plugins", "--json", "--loadLibrary", args.c_plugin])
         if code != 0:

@@ -10,8 +10,8 @@
  *
  * A plugin object (mirt_plugin) is split by capability, as TensorRT's IPluginV3:
  *   - core:    name, version, namespace, clone, destroy;
- *   - build:   output count, dtypes and shapes for given input shapes, supported dtypes, workspace
- *              size, configure;
+ *   - build:   output count, dtypes and shapes for given input shapes (or shapes as expressions
+ *              over the input dims), supported dtypes, workspace size, configure;
  *   - runtime: tactics and kernels through the same kernel interface backends implement
  *              (mirt/backend.h, DESIGN.md §4), so a plugin may offer several tactics that the builder
  *              times, and the fields it wants serialized into the plan.
@@ -67,6 +67,44 @@ typedef struct mirt_plugin_core_vtable {
   void (*destroy)(void* self);
 } mirt_plugin_core_vtable;
 
+/* ---- Output shapes as expressions ------------------------------------------------------------ */
+
+/* One output dimension as an expression over the layer's input dims: a constant, an input's dim,
+ * or an operation on two expressions. Made by a mirt_dim_expr_builder, which owns it; valid during
+ * the get_output_shape_exprs call that received the builder. */
+typedef struct mirt_dim_expr mirt_dim_expr;
+
+typedef enum mirt_dim_op {
+  MIRT_DIM_OP_SUM = 0,       /* a + b */
+  MIRT_DIM_OP_SUB = 1,       /* a - b */
+  MIRT_DIM_OP_PROD = 2,      /* a * b */
+  MIRT_DIM_OP_FLOOR_DIV = 3, /* floor(a / b) */
+  MIRT_DIM_OP_CEIL_DIV = 4,  /* ceil(a / b) */
+  MIRT_DIM_OP_MAX = 5,
+  MIRT_DIM_OP_MIN = 6,
+  MIRT_DIM_OP_FORCE32 = 0x7FFFFFFF
+} mirt_dim_op;
+
+/* Makes dim expressions during one get_output_shape_exprs call; owned by mirt. Each function
+ * returns NULL for arguments it cannot take (an input or axis the layer does not have, a NULL
+ * operand, an unknown op); mirt then fails the layer with a message naming the first such call,
+ * so a plugin may pass the NULL on without checking. Not thread-safe: used by the calling thread. */
+typedef struct mirt_dim_expr_builder {
+  uint32_t struct_size;
+  /* since 0.1 */
+  void* self; /* pass to every function */
+  const mirt_dim_expr* (*constant)(void* self, int64_t value);
+  /* Dim `axis` of input `input` (the layer's input order). */
+  const mirt_dim_expr* (*input_dim)(void* self, uint32_t input, uint32_t axis);
+  const mirt_dim_expr* (*operation)(void* self, mirt_dim_op op, const mirt_dim_expr* a, const mirt_dim_expr* b);
+} mirt_dim_expr_builder;
+
+/* The shape of one output: rank expressions. */
+typedef struct mirt_output_shape_expr {
+  uint32_t rank;
+  const mirt_dim_expr* dims[MIRT_MAX_RANK];
+} mirt_output_shape_expr;
+
 /* Build capability. Shapes use mirt_tensor_desc: dims are -1 where unknown. The core calls
  * get_output_shapes for every shape it needs: the declared (symbolic) shapes, each profile's
  * min/opt/max at build time, and the actual shapes at run time. */
@@ -93,6 +131,19 @@ typedef struct mirt_plugin_build_vtable {
   /* (optional) Tells the plugin the types and shapes it will see (-1 for dims that vary). */
   mirt_status (*configure)(void* self, const mirt_tensor_desc* inputs, size_t num_inputs,
                            const mirt_tensor_desc* outputs, size_t num_outputs);
+  /* since 0.1, appended (a plugin built before these members still loads) */
+  /* (optional) Output ranks and dims as expressions over the input dims (what TensorRT's
+   * IPluginV3 getOutputShapes answers with IExprBuilder). inputs give the dtypes, ranks and the dims
+   * known at this point (-1 where dynamic); build the same expressions whatever the dims are. mirt
+   * evaluates them wherever it needs shapes: symbolically over dynamic dims at build time (an output
+   * dim then carries a symbol made of the input dims' names, e.g. "(((samples-400)/160)+1)", that
+   * equal expressions share), at each profile point, and with the actual dims at each run. An
+   * expression whose value is negative, or divides by zero, at the shapes given fails the layer
+   * naming the output, the dim and the expression. When set, mirt calls it instead of
+   * get_output_shapes, which may then be NULL. */
+  mirt_status (*get_output_shape_exprs)(const void* self, const mirt_tensor_desc* inputs, size_t num_inputs,
+                                        mirt_dim_expr_builder* exprs, mirt_output_shape_expr* outputs,
+                                        size_t num_outputs);
 } mirt_plugin_build_vtable;
 
 /* Runtime capability: the kernel half of mirt_backend_vtable (mirt/backend.h) with the plugin as

@@ -106,6 +106,55 @@ class fields {
   size_t count_;
 };
 
+// A dim expression (mirt/plugin.h) with the arithmetic of mirt_dim_op. A refused one
+// (a bad input or axis) carries NULL on, and mirt reports the first refusal naming it.
+class dim_expr {
+ public:
+  dim_expr(mirt_dim_expr_builder* b, const mirt_dim_expr* e) : b_(b), e_(e) {}
+  const mirt_dim_expr* get() const { return e_; }
+
+  friend dim_expr operator+(const dim_expr& a, const dim_expr& b) { return a.apply(MIRT_DIM_OP_SUM, b); }
+  friend dim_expr operator-(const dim_expr& a, const dim_expr& b) { return a.apply(MIRT_DIM_OP_SUB, b); }
+  friend dim_expr operator*(const dim_expr& a, const dim_expr& b) { return a.apply(MIRT_DIM_OP_PROD, b); }
+  friend dim_expr operator+(const dim_expr& a, int64_t b) { return a + a.constant(b); }
+  friend dim_expr operator-(const dim_expr& a, int64_t b) { return a - a.constant(b); }
+  friend dim_expr operator*(const dim_expr& a, int64_t b) { return a * a.constant(b); }
+  friend dim_expr floordiv(const dim_expr& a, const dim_expr& b) { return a.apply(MIRT_DIM_OP_FLOOR_DIV, b); }
+  friend dim_expr floordiv(const dim_expr& a, int64_t b) { return floordiv(a, a.constant(b)); }
+  friend dim_expr ceildiv(const dim_expr& a, const dim_expr& b) { return a.apply(MIRT_DIM_OP_CEIL_DIV, b); }
+  friend dim_expr ceildiv(const dim_expr& a, int64_t b) { return ceildiv(a, a.constant(b)); }
+  friend dim_expr max(const dim_expr& a, const dim_expr& b) { return a.apply(MIRT_DIM_OP_MAX, b); }
+  friend dim_expr min(const dim_expr& a, const dim_expr& b) { return a.apply(MIRT_DIM_OP_MIN, b); }
+
+ private:
+  dim_expr constant(int64_t v) const { return {b_, b_->constant(b_->self, v)}; }
+  dim_expr apply(mirt_dim_op op, const dim_expr& other) const { return {b_, b_->operation(b_->self, op, e_, other.e_)}; }
+  mirt_dim_expr_builder* b_;
+  const mirt_dim_expr* e_;
+};
+
+// What layer::output_shape_exprs builds expressions with, and where it puts them.
+class dim_exprs {
+ public:
+  dim_exprs(mirt_dim_expr_builder* b, mirt_output_shape_expr* outputs, size_t num_outputs)
+      : b_(b), outputs_(outputs), num_outputs_(num_outputs) {}
+  dim_expr constant(int64_t value) const { return {b_, b_->constant(b_->self, value)}; }
+  // Dim `axis` of input `input`.
+  dim_expr dim(uint32_t input, uint32_t axis) const { return {b_, b_->input_dim(b_->self, input, axis)}; }
+  // Sets output o's shape.
+  void set_output(size_t o, const std::vector<dim_expr>& shape) const {
+    if (o >= num_outputs_) throw error("output " + std::to_string(o) + " does not exist");
+    if (shape.size() > MIRT_MAX_RANK) throw error("output rank above MIRT_MAX_RANK");
+    outputs_[o].rank = static_cast<uint32_t>(shape.size());
+    for (size_t d = 0; d < shape.size(); ++d) outputs_[o].dims[d] = shape[d].get();
+  }
+
+ private:
+  mirt_dim_expr_builder* b_;
+  mirt_output_shape_expr* outputs_;
+  size_t num_outputs_;
+};
+
 // A prepared kernel. execute may run concurrently from several threads: keep it const.
 class kernel {
  public:
@@ -134,6 +183,13 @@ class layer {
   // Default: every output has input 0's dtype.
   virtual void output_dtypes(const mirt_dtype* in, size_t num_in, mirt_dtype* out, size_t num_out) const {
     for (size_t o = 0; o < num_out; ++o) out[o] = num_in ? in[0] : MIRT_DTYPE_FLOAT32;
+  }
+  // Return true to answer output shapes as expressions over the input dims
+  // (output_shape_exprs, which mirt then evaluates for every shape) instead of output_shapes.
+  virtual bool uses_shape_exprs() const { return false; }
+  // in gives dtypes, ranks and the dims known so far (-1 where dynamic); call x.set_output for each output.
+  virtual void output_shape_exprs(const mirt_tensor_desc* in, size_t num_in, const dim_exprs& x) const {
+    (void)in, (void)num_in, (void)x;
   }
   // Default: every output has input 0's shape.
   virtual void output_shapes(const mirt_tensor_desc* in, size_t num_in, mirt_tensor_desc* out, size_t num_out) const {
@@ -201,6 +257,10 @@ inline mirt_status output_dtypes(const void* self, const mirt_dtype* in, size_t 
 inline mirt_status output_shapes(const void* self, const mirt_tensor_desc* in, size_t ni, mirt_tensor_desc* out,
                                  size_t no) {
   return guarded(where(self), [&] { of(self)->impl->output_shapes(in, ni, out, no); });
+}
+inline mirt_status output_shape_exprs(const void* self, const mirt_tensor_desc* in, size_t ni,
+                                      mirt_dim_expr_builder* b, mirt_output_shape_expr* out, size_t no) {
+  return guarded(where(self), [&] { of(self)->impl->output_shape_exprs(in, ni, dim_exprs(b, out, no)); });
 }
 inline int32_t supports(const void* self, const mirt_dtype* in, size_t ni, const mirt_dtype* out, size_t no) {
   try {
@@ -286,15 +346,19 @@ inline mirt_status serialize_fields(const void* self, const mirt_attribute** out
 inline const mirt_plugin_core_vtable core_table = {sizeof(mirt_plugin_core_vtable), name, version, plugin_namespace,
                                                    clone, destroy};
 inline const mirt_plugin_build_vtable build_table = {sizeof(mirt_plugin_build_vtable), num_outputs, output_dtypes,
-                                                     output_shapes, supports, workspace, configure};
+                                                     output_shapes, supports, workspace, configure, nullptr};
+// For layers whose uses_shape_exprs() is true.
+inline const mirt_plugin_build_vtable build_table_with_exprs = {
+    sizeof(mirt_plugin_build_vtable), num_outputs, output_dtypes, output_shapes, supports, workspace, configure,
+    output_shape_exprs};
 inline const mirt_plugin_runtime_vtable runtime_table = {sizeof(mirt_plugin_runtime_vtable), get_tactics,
                                                          kernel_create, kernel_workspace, kernel_execute,
                                                          kernel_destroy, serialize_fields};
 
 inline void fill(mirt_plugin* out, std::unique_ptr<holder> h) {
+  out->build = h->impl->uses_shape_exprs() ? &build_table_with_exprs : &build_table;
   out->self = h.release();
   out->core = &core_table;
-  out->build = &build_table;
   out->runtime = &runtime_table;
 }
 
