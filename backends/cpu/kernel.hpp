@@ -21,6 +21,7 @@ void add_elementwise_binary_ops(std::vector<op_entry>& table);
 void add_elementwise_unary_ops(std::vector<op_entry>& table);
 void add_conv_ops(std::vector<op_entry>& table);
 void add_matmul_ops(std::vector<op_entry>& table);
+void add_linear_ops(std::vector<op_entry>& table);  // ops/linear.cpp
 void add_gemm_ops(std::vector<op_entry>& table);
 void add_pool_ops(std::vector<op_entry>& table);
 void add_normalization_ops(std::vector<op_entry>& table);

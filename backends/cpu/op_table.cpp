@@ -10,6 +10,7 @@ const std::vector<op_entry>& op_table() {
     add_elementwise_binary_ops(t);
     add_elementwise_unary_ops(t);
     add_conv_ops(t);
+    add_linear_ops(t);  // before MatMul's general kernel: the first tactic is the best guess
     add_matmul_ops(t);
     add_gemm_ops(t);
     add_pool_ops(t);

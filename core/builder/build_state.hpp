@@ -49,6 +49,7 @@ pass make_infer_shapes_pass();
 pass make_fold_constants_pass();
 pass make_fold_batch_norm_pass();
 pass make_fuse_conv_activation_pass();
+pass make_fuse_matmul_bias_pass();
 pass make_eliminate_dead_code_pass();
 pass make_assign_precision_pass();
 pass make_choose_layout_pass();

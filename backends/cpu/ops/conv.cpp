@@ -8,8 +8,12 @@
 // plain NCHW, but for few channels or batch 1 the per-call reorders can cost more than they save.
 // Each layout is a tactic of its own, so the builder times them and the plan records the choice.
 // The reorder primitives are made with the entry, and every per-call buffer (blocked src/dst,
-// non-constant weights, the scratchpad) comes from the workspace.
+// non-constant weights, the scratchpad) comes from the workspace. mirt::FusedConv (the builder's
+// Conv [+ residual Add] [+ activation]) runs the residual as a sum post-op (the residual is put
+// into the destination first) and the activation as an eltwise post-op, in the same pass.
 #include <cstring>
+#include <optional>
+#include <tuple>
 
 #include "backends/cpu/float_types.hpp"
 #include "backends/cpu/kernel.hpp"
@@ -115,6 +119,7 @@ struct conv_entry {
   memory::desc src_md, dst_md, weights_md, user_weights_md, bias_md;
   memory::desc user_src_md, user_dst_md;  // dense NC(D)HW as the caller holds them
   dnnl::reorder src_reorder, dst_reorder, weights_reorder;  // set where the layouts differ
+  dnnl::reorder residual_reorder;  // FusedConv's residual into a blocked destination
   bool reorder_src = false, reorder_dst = false;
   memory weights_mem;
   std::vector<uint8_t> weights_store;
@@ -132,10 +137,38 @@ void run_reorder(const dnnl::reorder& r, const memory& from, const memory& to) {
   s.wait();
 }
 
+// FusedConv's activations as oneDNN eltwise algorithms (alpha, beta from the attributes), or
+// nullopt for one the kernel cannot fuse.
+std::optional<std::tuple<dnnl::algorithm, float, float>> fused_activation(const node_view& node) {
+  const std::string act = node.attr_string("activation", "");
+  const float alpha = node.attr_float("activation_alpha", 0.f), beta = node.attr_float("activation_beta", 0.f);
+  if (act == "Relu") return std::tuple{dnnl::algorithm::eltwise_relu, 0.f, 0.f};
+  if (act == "LeakyRelu") return std::tuple{dnnl::algorithm::eltwise_relu, node.attr_float("activation_alpha", 0.01f), 0.f};
+  if (act == "Sigmoid") return std::tuple{dnnl::algorithm::eltwise_logistic, 0.f, 0.f};
+  if (act == "Tanh") return std::tuple{dnnl::algorithm::eltwise_tanh, 0.f, 0.f};
+  if (act == "HardSwish") return std::tuple{dnnl::algorithm::eltwise_hardswish, 0.f, 0.f};
+  if (act == "Clip" && alpha <= beta) return std::tuple{dnnl::algorithm::eltwise_clip, alpha, beta};
+  return std::nullopt;
+}
+
+// Sum (residual) then activation, the order of activation(Conv + Z).
+dnnl::post_ops fused_post_ops(const node_view& node, bool residual) {
+  dnnl::post_ops ops;
+  if (residual) ops.append_sum(1.f);
+  if (!node.attr_string("activation", "").empty()) {
+    const auto act = fused_activation(node);
+    if (!act) fail(MIRT_STATUS_UNSUPPORTED, "FusedConv activation '", node.attr_string("activation", ""), "'");
+    ops.append_eltwise(1.f, std::get<0>(*act), std::get<1>(*act), std::get<2>(*act));
+  }
+  return ops;
+}
+
 class conv_kernel final : public kernel {
  public:
   conv_kernel(const node_view& node, bool transposed, layout io)
-      : attrs_(read_attrs(node)), transposed_(transposed), has_bias_(node.has_input(2)), layout_(io) {
+      : attrs_(read_attrs(node)), transposed_(transposed), has_bias_(node.has_input(2)), layout_(io),
+        has_residual_(node.op_type() == "FusedConv" && node.has_input(3)) {
+    if (node.op_type() == "FusedConv") post_ops_ = fused_post_ops(node, has_residual_);
     if (node.input(0).rank < 3 || node.input(0).rank > 5)
       fail(MIRT_STATUS_UNSUPPORTED, "input rank ", node.input(0).rank, " (supported: 3 to 5, i.e. 1D to 3D)");
     if (const void* w = node.constant(1)) {
@@ -167,7 +200,7 @@ class conv_kernel final : public kernel {
         else std::memcpy(weights.get_data_handle(), w.data, e.weights_md.get_size());
       }
       void* bias = !has_bias_ ? nullptr : const_bias_.empty() ? args.in.at(2).data : const_cast<float*>(const_bias_.data());
-      run_entry(e, x.data, weights, bias, y.data, ws);
+      run_entry(e, x.data, weights, bias, has_residual_ ? args.in.at(3).data : nullptr, y.data, ws);
     } catch (const dnnl::error& err) {
       onednn_fail(err, transposed_ ? "running a deconvolution" : "running a convolution");
     }
@@ -175,7 +208,8 @@ class conv_kernel final : public kernel {
 
  private:
   // src/dst reorders (where the entry's layouts are blocked) around the primitive.
-  void run_entry(const conv_entry& e, void* x, const memory& weights, void* bias, void* y, scratch& ws) const {
+  void run_entry(const conv_entry& e, void* x, const memory& weights, void* bias, void* residual, void* y,
+                 scratch& ws) const {
     const dnnl::engine& eng = onednn_engine();
     // Blocked activations live in the workspace (kernels may run concurrently).
     memory src(e.user_src_md, eng, x), dst(e.user_dst_md, eng, y);
@@ -186,6 +220,10 @@ class conv_kernel final : public kernel {
     }
     memory user_dst = dst;
     if (e.reorder_dst) dst = memory(e.dst_md, eng, ws.take(e.dst_md.get_size()));
+    if (residual != nullptr) {  // the sum post-op adds the destination's contents
+      if (e.reorder_dst) run_reorder(e.residual_reorder, memory(e.user_dst_md, eng, residual), dst);
+      else if (residual != y) std::memcpy(y, residual, e.user_dst_md.get_size());
+    }
     std::unordered_map<int, memory> io = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
     if (bias != nullptr) io[DNNL_ARG_BIAS] = memory(e.bias_md, eng, bias);
     onednn_execute(e.prim, *e.pd, ws, std::move(io));
@@ -239,7 +277,8 @@ class conv_kernel final : public kernel {
     e->user_weights_md = user_weights_desc(w, g, transposed_, y[1]);
     const memory::desc any_w(wd, memory::data_type::f32, memory::format_tag::any);
     e->bias_md = memory::desc({y[1]}, memory::data_type::f32, memory::format_tag::x);
-    const dnnl::primitive_attr attr = base_attr();
+    dnnl::primitive_attr attr = base_attr();
+    if (post_ops_.len() > 0) attr.set_post_ops(post_ops_);
     const auto& eng = onednn_engine();
     if (transposed_) {
       auto d = has_bias_ ? dnnl::deconvolution_forward::desc(dnnl::prop_kind::forward_inference,
@@ -272,6 +311,8 @@ class conv_kernel final : public kernel {
     e->reorder_dst = e->dst_md != e->user_dst_md;
     if (e->reorder_src) e->src_reorder = dnnl::reorder(dnnl::reorder::primitive_desc(eng, e->user_src_md, eng, e->src_md));
     if (e->reorder_dst) e->dst_reorder = dnnl::reorder(dnnl::reorder::primitive_desc(eng, e->dst_md, eng, e->user_dst_md));
+    if (e->reorder_dst && has_residual_)
+      e->residual_reorder = dnnl::reorder(dnnl::reorder::primitive_desc(eng, e->user_dst_md, eng, e->dst_md));
     e->workspace = scratchpad_bytes(*e->pd) + (e->reorder_src ? scratch_round(e->src_md.get_size()) : 0) +
                    (e->reorder_dst ? scratch_round(e->dst_md.get_size()) : 0);
     if (const_weights_.empty()) {
@@ -286,12 +327,23 @@ class conv_kernel final : public kernel {
   bool transposed_;
   bool has_bias_;
   layout layout_;
+  bool has_residual_;
+  dnnl::post_ops post_ops_;  // FusedConv's sum and activation
   std::vector<float> const_weights_, const_bias_;
   shape_cache<conv_entry> cache_;
 };
 
 bool conv_supports(const node_view& node, std::string& why) {
-  for (size_t i = 0; i < std::min<size_t>(node.num_inputs(), 3); ++i)
+  if (const std::string layout = node.attr_string("layout", "NCHW"); layout != "NCHW") {
+    why = cat("layout '", layout, "' (activations here are NCHW)");
+    return false;
+  }
+  if (node.op_type() == "FusedConv" && !node.attr_string("activation", "").empty() && !fused_activation(node)) {
+    why = cat("FusedConv activation '", node.attr_string("activation", ""),
+              "' (supported: Relu, LeakyRelu, Sigmoid, Tanh, HardSwish, Clip)");
+    return false;
+  }
+  for (size_t i = 0; i < std::min<size_t>(node.num_inputs(), 4); ++i)
     if (node.has_input(i) && !input_dtype_in(node, i, {MIRT_DTYPE_FLOAT32}, why)) return false;
   if (node.input(0).rank < 3 || node.input(0).rank > 5) {
     why = cat("input rank ", node.input(0).rank, ", supported 3 to 5");
@@ -392,7 +444,15 @@ class widened_conv_kernel final : public kernel {
 };
 
 bool half_conv_supports(const node_view& node, std::string& why) {
-  for (size_t i = 0; i < std::min<size_t>(node.num_inputs(), 3); ++i)
+  if (node.op_type() == "FusedConv" && !node.attr_string("activation", "").empty() && !fused_activation(node)) {
+    why = cat("FusedConv activation '", node.attr_string("activation", ""), "'");
+    return false;
+  }
+  if (const std::string layout = node.attr_string("layout", "NCHW"); layout != "NCHW") {
+    why = cat("layout '", layout, "' (activations here are NCHW)");
+    return false;
+  }
+  for (size_t i = 0; i < std::min<size_t>(node.num_inputs(), 4); ++i)
     if (node.has_input(i) && !input_dtype_in(node, i, {MIRT_DTYPE_FLOAT16, MIRT_DTYPE_BFLOAT16}, why)) return false;
   if (node.has_input(1) && node.input_dtype(1) != node.input_dtype(0)) {
     why = "the weights' dtype differs from the input's";
@@ -420,8 +480,12 @@ void add_conv_ops(std::vector<op_entry>& t) {
   t.push_back({"ConvTranspose", "onednn_deconv", conv_supports, make_conv<true, layout::any>});
   t.push_back({"ConvTranspose", "onednn_deconv_nchw16c", blocked16_supports, make_conv<true, layout::blocked16>});
   t.push_back({"ConvTranspose", "onednn_deconv_nchw", conv_supports, make_conv<true, layout::plain>});
+  t.push_back({"FusedConv", "onednn_conv", conv_supports, make_conv<false, layout::any>});
+  t.push_back({"FusedConv", "onednn_conv_nchw16c", blocked16_supports, make_conv<false, layout::blocked16>});
+  t.push_back({"FusedConv", "onednn_conv_nchw", conv_supports, make_conv<false, layout::plain>});
   t.push_back({"Conv", "onednn_conv_widened", half_conv_supports, make_widened_conv<false>});
   t.push_back({"ConvTranspose", "onednn_deconv_widened", half_conv_supports, make_widened_conv<true>});
+  t.push_back({"FusedConv", "onednn_conv_widened", half_conv_supports, make_widened_conv<false>});
 }
 
 }  // namespace mirt::cpu

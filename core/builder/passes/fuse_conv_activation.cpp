@@ -3,6 +3,8 @@
 //
 // Each candidate is offered to the backend as the fused node; a backend without such a kernel
 // answers UNSUPPORTED and the layers stay as they were, so fusion never costs correctness.
+#include <limits>
+#include <optional>
 #include <unordered_map>
 
 #include "core/base/log.hpp"
@@ -13,8 +15,16 @@ namespace mirt {
 
 namespace {
 
+// A float32 constant scalar input's value, or nullopt (an omitted input reads as `absent`).
+std::optional<float> constant_scalar(const graph& g, const node& n, size_t i, float absent) {
+  if (i >= n.inputs.size() || n.inputs[i] < 0) return absent;
+  const tensor& t = g.tensors[n.inputs[i]];
+  if (t.constant < 0 || t.dtype != MIRT_DTYPE_FLOAT32 || element_count(t.shape) != 1) return std::nullopt;
+  return *static_cast<const float*>(g.constants[t.constant].data());
+}
+
 // Activations a FusedConv may carry, with how their attributes map onto activation_alpha/beta.
-bool fusable_activation(const node& n, attribute_map& out) {
+bool fusable_activation(const graph& g, const node& n, attribute_map& out) {
   if (!n.domain.empty() || n.inputs.empty()) return false;
   auto set_string = [&](const char* name, const std::string& value) {
     out.set(attribute{name, MIRT_ATTRIBUTE_TYPE_STRING, {}, {}, {value}});
@@ -25,6 +35,16 @@ bool fusable_activation(const node& n, attribute_map& out) {
   if (n.op_type == "Relu" || n.op_type == "Sigmoid" || n.op_type == "Tanh" || n.op_type == "HardSwish") {
     set_string("activation", n.op_type);
     return n.inputs.size() == 1;
+  }
+  if (n.op_type == "Clip") {  // bounds as constant inputs (opset 11+) or attributes: alpha = min, beta = max
+    const float lo = n.attributes.get_float("min", -std::numeric_limits<float>::max());
+    const float hi = n.attributes.get_float("max", std::numeric_limits<float>::max());
+    const std::optional<float> min = constant_scalar(g, n, 1, lo), max = constant_scalar(g, n, 2, hi);
+    if (!min || !max) return false;
+    set_string("activation", n.op_type);
+    set_float("activation_alpha", *min);
+    set_float("activation_beta", *max);
+    return true;
   }
   if (n.op_type == "LeakyRelu") {
     set_string("activation", n.op_type);
@@ -79,7 +99,7 @@ status fuse(build_state& state) {
       }
     }
     attribute_map fused_attributes = conv.attributes;
-    if (next >= 0 && !removed[next] && fusable_activation(g.nodes[next], fused_attributes)) f.act = next;
+    if (next >= 0 && !removed[next] && fusable_activation(g, g.nodes[next], fused_attributes)) f.act = next;
     if (f.act < 0 && f.add < 0) continue;
     // A layer with a precision constraint of its own keeps its own kernel, in its own type.
     auto constraint_of = [&](int n) {

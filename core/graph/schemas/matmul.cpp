@@ -69,9 +69,29 @@ status infer_det(infer_context& ctx) {
   return {};
 }
 
+// mirt::FusedMatMul = activation(MatMul(A, B) + bias): what the builder's fusion pass makes of a
+// MatMul with a 2-D B, its bias Add (bias of shape [N]) and an optional activation, for backends
+// that run it in one kernel. activation: "" (none), Relu or Gelu (the erf form).
+status infer_fused_matmul(infer_context& ctx) {
+  MIRT_RETURN_IF_ERROR(infer_matmul(ctx));
+  if (ctx.input(1).rank() != 2) return ctx.error("input 1 has rank ", ctx.input(1).rank(), ", expected 2");
+  if (ctx.has_input(2)) {
+    MIRT_RETURN_IF_ERROR(require_same_dtype(ctx, 2, 0));
+    MIRT_RETURN_IF_ERROR(ctx.require_rank(2, 1));
+    const dim &bias = ctx.input(2).shape[0], &n = ctx.input(1).shape[1];
+    if (bias.known() && n.known() && bias.value != n.value)
+      return ctx.error("input 2 (bias) has ", bias.value, " values, expected input 1's ", n.value, " columns");
+  }
+  return {};
+}
+
 }  // namespace
 
 void add_matmul_schemas(schema_table& table) {
+  op_schema fused_matmul = make_schema("FusedMatMul", 2, 3, 1, 1, {{"activation", MIRT_ATTRIBUTE_TYPE_STRING}},
+                                       infer_fused_matmul);
+  fused_matmul.domain = "mirt";
+  table.add(std::move(fused_matmul));
   table.add(make_schema("MatMul", 2, 2, 1, 1, {}, infer_matmul));
   table.add(make_schema("Gemm", 2, 3, 1, 1,
                         {{"alpha", MIRT_ATTRIBUTE_TYPE_FLOAT},

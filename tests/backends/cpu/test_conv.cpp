@@ -1,6 +1,9 @@
 // tests/backends/cpu/test_conv.cpp — Conv and ConvTranspose against direct float64 loops.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "backends/cpu/convert.hpp"
 #include "tests/backends/cpu/harness.hpp"
 
@@ -19,7 +22,20 @@ struct conv_case {
   int threads = 1;
   std::string tactic;  // empty: the first offered
   bool float16 = false;  // operands and output in float16 (the reference sees the rounded operands)
+  // mirt::FusedConv: activation(Conv + residual), when either is set
+  std::string activation;
+  float alpha = 0, beta = 0;
+  bool residual = false;
 };
+
+double activate(const conv_case& c, double v) {
+  if (c.activation == "Relu") return std::max(v, 0.0);
+  if (c.activation == "LeakyRelu") return v < 0 ? c.alpha * v : v;
+  if (c.activation == "Clip") return std::min(std::max(v, double(c.alpha)), double(c.beta));
+  if (c.activation == "Sigmoid") return 1 / (1 + std::exp(-v));
+  if (c.activation == "HardSwish") return v * std::max(0.0, std::min(1.0, v / 6 + 0.5));
+  return v;
+}
 
 std::vector<float> round_to_half(std::vector<float> v) {
   for (float& f : v) f = mirt::cpu::half_to_float(mirt::cpu::float_to_half(f));
@@ -114,9 +130,21 @@ void check_conv(const conv_case& c, bool transposed) {
   const auto operand = [&](shape_t shape, const std::vector<float>& v, bool constant) {
     return c.float16 ? half_tensor(std::move(shape), v, constant) : f32(std::move(shape), v, constant);
   };
-  op_call call{transposed ? "ConvTranspose" : "Conv", {operand(c.x, x, false), operand(c.w, w, c.const_weights)},
+  const bool fused = c.residual || !c.activation.empty();
+  op_call call{fused ? "FusedConv" : transposed ? "ConvTranspose" : "Conv", {operand(c.x, x, false), operand(c.w, w, c.const_weights)},
                {{c.float16 ? MIRT_DTYPE_FLOAT16 : MIRT_DTYPE_FLOAT32, y}}};
   if (c.bias) call.inputs.push_back(operand({cout}, b, c.const_weights));
+  auto z = random_floats(numel(y), -1, 1, 24);
+  if (c.float16) z = round_to_half(z);
+  if (c.residual) {
+    if (!c.bias) call.inputs.push_back(omitted());
+    call.inputs.push_back(operand(y, z, false));
+  }
+  if (!c.activation.empty()) {
+    call.attrs.push_back(attr_s("activation", c.activation));
+    call.attrs.push_back(attr_f("activation_alpha", c.alpha));
+    call.attrs.push_back(attr_f("activation_beta", c.beta));
+  }
   call.attrs.push_back(attr_i("group", c.group));
   if (!c.strides.empty()) call.attrs.push_back(attr_ints("strides", c.strides));
   if (!c.dilations.empty()) call.attrs.push_back(attr_ints("dilations", c.dilations));
@@ -134,9 +162,13 @@ void check_conv(const conv_case& c, bool transposed) {
   if (c.float16) {  // float32 accumulation, one rounding to float16 (relative error 2^-11)
     std::vector<float> got;
     for (uint16_t h : r.outputs[0].values<uint16_t>()) got.push_back(mirt::cpu::half_to_float(h));
-    check_close(got, reference(c, transposed, x, w, b, y, pl), 1e-3);
+    std::vector<double> expected = reference(c, transposed, x, w, b, y, pl);
+    for (size_t i = 0; i < expected.size(); ++i) expected[i] = activate(c, expected[i] + (c.residual ? z[i] : 0.0));
+    check_close(got, expected, 1e-3);
   } else {
-    check_close(r.outputs[0].values<float>(), reference(c, transposed, x, w, b, y, pl), 1e-4);
+    std::vector<double> expected = reference(c, transposed, x, w, b, y, pl);
+    for (size_t i = 0; i < expected.size(); ++i) expected[i] = activate(c, expected[i] + (c.residual ? z[i] : 0.0));
+    check_close(r.outputs[0].values<float>(), expected, 1e-4);
   }
 }
 
@@ -220,6 +252,48 @@ TEST_CASE("every Conv and ConvTranspose layout tactic matches the reference") {
     c.tactic = tactic;
     check_conv(c, true);
   }
+}
+
+TEST_CASE("FusedConv adds the residual and applies the activation in every layout tactic") {
+  struct act {
+    const char* name;
+    float alpha, beta;
+  };
+  for (const char* tactic : {"onednn_conv", "onednn_conv_nchw16c", "onednn_conv_nchw"})
+    for (const act a : {act{"", 0, 0}, act{"Relu", 0, 0}, act{"Clip", -0.5f, 0.5f}, act{"LeakyRelu", 0.1f, 0},
+                        act{"Sigmoid", 0, 0}, act{"HardSwish", 0, 0}})
+      for (const bool residual : {false, true}) {
+        if (!residual && a.name[0] == 0) continue;
+        CAPTURE(tactic);
+        CAPTURE(a.name);
+        CAPTURE(residual);
+        conv_case c{{1, 32, 7, 6}, {32, 32, 3, 3}};
+        c.pads = {1, 1, 1, 1};
+        c.tactic = tactic;
+        c.activation = a.name;
+        c.alpha = a.alpha;
+        c.beta = a.beta;
+        c.residual = residual;
+        c.bias = residual;  // also the residual without a bias (input 2 omitted)
+        check_conv(c, false);
+      }
+}
+
+TEST_CASE("FusedConv of float16 computes in float32 with its residual and activation") {
+  conv_case c{{1, 8, 5, 5}, {8, 8, 3, 3}};
+  c.pads = {1, 1, 1, 1};
+  c.float16 = true;
+  c.activation = "Relu";
+  c.residual = true;
+  check_conv(c, false);
+}
+
+TEST_CASE("FusedConv refuses an activation it cannot fuse, naming it") {
+  const auto x = random_floats(1 * 3 * 5 * 5, -1, 1, 31), w = random_floats(4 * 3 * 9, -1, 1, 32);
+  const op_result r = run({"FusedConv", {f32({1, 3, 5, 5}, x), f32({4, 3, 3, 3}, w, true)}, {{MIRT_DTYPE_FLOAT32, {1, 4, 3, 3}}},
+                           {attr_s("activation", "Softplus")}});
+  CHECK(r.code == MIRT_STATUS_UNSUPPORTED);
+  CHECK(r.message.find("Softplus") != std::string::npos);
 }
 
 TEST_CASE("the channel-blocked Conv tactic is offered only for known multiples of 16 channels") {

@@ -138,4 +138,55 @@ TEST_CASE("Det of a batch of matrices, with row swaps, a singular one, and float
   CHECK(r.outputs[0].values<double>()[0] == doctest::Approx(1e-3 * 4 - 6).epsilon(1e-14));
 }
 
+TEST_CASE("MatMul with a constant matrix B runs as an inner product over A's folded leading dims") {
+  const shape_t sa = {2, 3, 5}, sb = {5, 4};
+  const auto a = random_floats(numel(sa), -1, 1, 51), b = random_floats(numel(sb), -1, 1, 52);
+  shape_t out;
+  const auto expected = ref_matmul(a, sa, b, sb, out);
+  op_result r = run({"MatMul", {f32(sa, a), f32(sb, b, true)}, {{MIRT_DTYPE_FLOAT32, out}}});
+  REQUIRE(r.code == MIRT_STATUS_OK);
+  CHECK(r.tactic == "onednn_inner_product");
+  check_close(r.outputs[0].values<float>(), expected, 1e-5);
+  // A B that batches is no matrix: the general MatMul kernel takes it.
+  r = run({"MatMul", {f32({1, 3, 5}, a), f32({2, 5, 2}, b, true)}, {{MIRT_DTYPE_FLOAT32, {2, 3, 2}}}});
+  REQUIRE(r.code == MIRT_STATUS_OK);
+  CHECK(r.tactic == "onednn_matmul");
+}
+
+TEST_CASE("FusedMatMul adds the bias and applies Relu or Gelu (erf) in one kernel") {
+  const shape_t sa = {2, 3, 6}, sb = {6, 5};
+  const auto a = random_floats(numel(sa), -2, 2, 61), b = random_floats(numel(sb), -1, 1, 62);
+  const auto bias = random_floats(5, -1, 1, 63);
+  shape_t out;
+  const auto product = ref_matmul(a, sa, b, sb, out);
+  for (const std::string act : {"", "Relu", "Gelu"}) {
+    CAPTURE(act);
+    std::vector<double> expected(product.size());
+    for (size_t i = 0; i < product.size(); ++i) {
+      const double h = product[i] + bias[i % 5];
+      expected[i] = act == "Relu" ? std::max(h, 0.0) : act == "Gelu" ? 0.5 * h * (1 + std::erf(h / std::sqrt(2.0))) : h;
+    }
+    op_result r = run({"FusedMatMul", {f32(sa, a), f32(sb, b, true), f32({5}, bias, true)}, {{MIRT_DTYPE_FLOAT32, out}},
+                       {attr_s("activation", act)}});
+    REQUIRE(r.code == MIRT_STATUS_OK);
+    check_close(r.outputs[0].values<float>(), expected, 1e-5);
+  }
+  // A bias given at run time (not constant) works too.
+  std::vector<double> expected(product.size());
+  for (size_t i = 0; i < product.size(); ++i) expected[i] = product[i] + bias[i % 5];
+  check_close(run_f32({"FusedMatMul", {f32(sa, a), f32(sb, b, true), f32({5}, bias)}, {{MIRT_DTYPE_FLOAT32, out}}}), expected,
+              1e-5);
+}
+
+TEST_CASE("FusedMatMul refuses what its kernel cannot run, naming why") {
+  const auto a = random_floats(6, -1, 1, 71), b = random_floats(6, -1, 1, 72), bias = random_floats(3, -1, 1, 73);
+  op_result r = run({"FusedMatMul", {f32({3, 2}, a), f32({2, 3}, b, true), f32({3}, bias, true)}, {{MIRT_DTYPE_FLOAT32, {3, 3}}},
+                     {attr_s("activation", "Tanh")}});
+  CHECK(r.code == MIRT_STATUS_UNSUPPORTED);
+  CHECK(r.message.find("Tanh") != std::string::npos);
+  r = run({"FusedMatMul", {f32({3, 2}, a), f32({2, 3}, b), f32({3}, bias, true)}, {{MIRT_DTYPE_FLOAT32, {3, 3}}}});
+  CHECK(r.code == MIRT_STATUS_UNSUPPORTED);
+  CHECK(r.message.find("constant") != std::string::npos);
+}
+
 }  // TEST_SUITE
