@@ -149,8 +149,11 @@ def main():
     p.add_argument("--no-zoo", action="store_true", help="skip ResNet-50, MobileNetV2 and BERT-base (bench/model_zoo.py)")
     p.add_argument("--only", nargs="+", metavar="TEXT", help="only the models whose title contains one of these")
     p.add_argument("--no-cli", action="store_true", help="skip the `mirt exec --exportTimes` cross-check")
-    p.add_argument("--omp-wait-policy", choices=["passive", "active"],
-                   help="set OMP_WAIT_POLICY for mirt's oneDNN/libgomp (default: leave libgomp's default)")
+    # The cpu module's manifest sets OMP_WAIT_POLICY=PASSIVE for every user (the registry sets it before
+    # loading the module, without overriding a user's value); mirt_ctypes loads libgomp before the
+    # module, so the bench sets it itself to time what users get. 'unset' leaves libgomp's default.
+    p.add_argument("--omp-wait-policy", choices=["passive", "active", "unset"], default="passive",
+                   help="OMP_WAIT_POLICY for mirt's oneDNN/libgomp (default: passive, as the cpu module's manifest)")
     p.add_argument("--name", help="host part of the result file name (default: hostname, or 'ci' when $CI is set)")
     p.add_argument("--out", help="result file (default: bench/results/cpu-<name>-<date>.json)")
     p.add_argument("--note", default="", help="free text stored with the results (e.g. machine load)")
@@ -158,7 +161,7 @@ def main():
 
     # oneDNN here runs on OpenMP (libgomp), which reads OMP_NUM_THREADS when the cpu module loads.
     os.environ["OMP_NUM_THREADS"] = str(args.threads)
-    if args.omp_wait_policy:
+    if args.omp_wait_policy != "unset":
         os.environ["OMP_WAIT_POLICY"] = args.omp_wait_policy
     else:
         os.environ.pop("OMP_WAIT_POLICY", None)
@@ -258,7 +261,7 @@ def main():
             "mirt": f"libmirt C ABI via ctypes (bench/mirt_ctypes.py): built once for the input shape "
                     f"(backend cpu, optimization level 3), buffers bound once, timed call = mirt_context_enqueue; "
                     f"oneDNN on OpenMP with OMP_NUM_THREADS={args.threads}, "
-                    f"OMP_WAIT_POLICY={args.omp_wait_policy or 'unset (libgomp default)'}",
+                    f"OMP_WAIT_POLICY={args.omp_wait_policy if args.omp_wait_policy != 'unset' else 'unset (libgomp default)'}",
             "onnxruntime": f"CPUExecutionProvider, ORT_ENABLE_ALL, intra_op_num_threads={args.threads}, "
                            f"inter_op 1, sequential, default spinning; IOBinding bound once, "
                            f"timed call = run_with_iobinding",

@@ -2,7 +2,7 @@
 """Where the time goes: times every node of a model on its own, in mirt (cpu backend) and in ONNX
 Runtime (CPU), at the shapes the node sees in the whole model, and prints them sorted by mirt time.
 
-    python3 bench/op_times.py --build build-bench MODEL.onnx input:4x128x64 [--threads N] [--runs 30]
+    python3 bench/op_times.py --build build-bench MODEL.onnx input:4x128x64 [input2:4x128 ...] [--threads N] [--runs 30]
 
 Each node becomes a one-node model (its constant inputs stay initializers, the others become
 float32 inputs with the shapes ONNX shape inference gives for the whole model). A node run alone
@@ -34,7 +34,7 @@ def median_ms(fn, warmup, runs):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("model")
-    p.add_argument("shape", help="input:AxBxC of the model's (one) dynamic input")
+    p.add_argument("shape", nargs="+", help="input:AxBxC of each of the model's dynamic inputs")
     p.add_argument("--build", default=os.path.join(os.path.dirname(HERE), "build-bench"))
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--runs", type=int, default=30)
@@ -50,14 +50,15 @@ def main():
     import mirt_ctypes
 
     lib = mirt_ctypes.Library(os.path.join(args.build, "core", "libmirt.so"))
-    in_name, dims = args.shape.split(":")
-    dims = [int(d) for d in dims.split("x")]
+    given = {}
+    for s in args.shape:
+        in_name, dims = s.split(":")
+        given[in_name] = [int(d) for d in dims.split("x")]
     model = onnx.load(args.model)
     for vi in model.graph.input:
-        if vi.name == in_name:
-            for d, v in zip(vi.type.tensor_type.shape.dim, dims):
-                d.Clear()
-                d.dim_value = v
+        for d, v in zip(vi.type.tensor_type.shape.dim, given.get(vi.name, [])):
+            d.Clear()
+            d.dim_value = v
     inferred = shape_inference.infer_shapes(model)
     shapes = {}
     for vi in list(inferred.graph.input) + list(inferred.graph.value_info) + list(inferred.graph.output):
@@ -116,7 +117,7 @@ def main():
     timed = [r for r in rows if r[2]]
     total_mirt = sum(r[2][0] for r in timed)
     total_ort = sum(r[3][0] for r in timed)
-    print(f"{args.model} {args.shape}, {args.threads} threads, median (min) of {args.runs} runs, ms")
+    print(f"{args.model} {' '.join(args.shape)}, {args.threads} threads, median (min) of {args.runs} runs, ms")
     print(f"{'node':34} {'input shape(s)':24} {'mirt':>17} {'ORT':>17} {'ratio':>7} {'share':>6}")
     for label, shp, m, o, note in sorted(rows, key=lambda r: -(r[2][0] if r[2] else 0)):
         if m:
