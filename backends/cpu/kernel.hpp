@@ -58,6 +58,7 @@ void add_einsum_ops(std::vector<op_entry>& table);             // ops/einsum.cpp
 void add_recurrent_ops(std::vector<op_entry>& table);          // ops/recurrent.cpp
 void add_dft_ops(std::vector<op_entry>& table);                // ops/dft.cpp
 void add_window_ops(std::vector<op_entry>& table);             // ops/windows.cpp
+void add_col2im_center_crop_ops(std::vector<op_entry>& table); // ops/col2im_center_crop.cpp
 
 // All entries, built once.
 const std::vector<op_entry>& op_table();

@@ -48,6 +48,7 @@ const std::vector<op_entry>& op_table() {
     add_recurrent_ops(t);
     add_dft_ops(t);
     add_window_ops(t);
+    add_col2im_center_crop_ops(t);
     return t;
   }();
   return table;
