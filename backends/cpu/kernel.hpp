@@ -59,6 +59,7 @@ void add_recurrent_ops(std::vector<op_entry>& table);          // ops/recurrent.
 void add_dft_ops(std::vector<op_entry>& table);                // ops/dft.cpp
 void add_window_ops(std::vector<op_entry>& table);             // ops/windows.cpp
 void add_col2im_center_crop_ops(std::vector<op_entry>& table); // ops/col2im_center_crop.cpp
+void add_decode_state_ops(std::vector<op_entry>& table);       // ops/decode_state.cpp
 
 // All entries, built once.
 const std::vector<op_entry>& op_table();
