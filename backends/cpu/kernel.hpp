@@ -60,6 +60,7 @@ void add_dft_ops(std::vector<op_entry>& table);                // ops/dft.cpp
 void add_window_ops(std::vector<op_entry>& table);             // ops/windows.cpp
 void add_col2im_center_crop_ops(std::vector<op_entry>& table); // ops/col2im_center_crop.cpp
 void add_decode_state_ops(std::vector<op_entry>& table);       // ops/decode_state.cpp
+void add_affine_grid_ops(std::vector<op_entry>& table);        // ops/affine_grid.cpp
 
 // All entries, built once.
 const std::vector<op_entry>& op_table();

@@ -50,6 +50,7 @@ const std::vector<op_entry>& op_table() {
     add_window_ops(t);
     add_col2im_center_crop_ops(t);
     add_decode_state_ops(t);
+    add_affine_grid_ops(t);
     return t;
   }();
   return table;

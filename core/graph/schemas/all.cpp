@@ -27,6 +27,7 @@ void add_all_standard_schemas(schema_table& table) {
   add_signal_schemas(table);
   add_col2im_center_crop_schemas(table);
   add_decode_state_schemas(table);
+  add_affine_grid_schemas(table);
 }
 
 }  // namespace mirt

@@ -28,6 +28,7 @@ void add_recurrent_schemas(schema_table& table);     // recurrent.cpp: RNN, GRU,
 void add_signal_schemas(schema_table& table);        // signal.cpp: DFT, STFT, *Window, MelWeightMatrix
 void add_col2im_center_crop_schemas(schema_table& table);  // col2im_center_crop.cpp: Col2Im, CenterCropPad
 void add_decode_state_schemas(schema_table& table);  // decode_state.cpp: CausalConvWithState, TensorScatter
+void add_affine_grid_schemas(schema_table& table);     // affine_grid.cpp: AffineGrid
 void add_all_standard_schemas(schema_table& table);   // all.cpp: calls every add_*_schemas
 
 }  // namespace mirt
