@@ -21,12 +21,15 @@ inline std::string take(mirt_status s) {
   return message;
 }
 
+// doctest's INFO keeps a reference to its arguments until the assertion, so the message is a named
+// local that outlives it (a temporary would dangle).
 #define REQUIRE_OK(expr)                                         \
   do {                                                           \
     mirt_status s_ = (expr);                                     \
-    INFO("status: ", std::string(mirt_status_get_message(s_)));  \
-    bool ok_ = s_ == nullptr;                                    \
+    const bool ok_ = s_ == nullptr;                              \
+    const std::string message_ = mirt_status_get_message(s_);    \
     mirt_status_destroy(s_);                                     \
+    INFO("status: ", message_);                                  \
     REQUIRE(ok_);                                                \
   } while (0)
 
