@@ -13,7 +13,8 @@ namespace mirt::cuda {
 // Y[b] = alpha * op(A[b]) op(B[b]) + beta * C, all row-major of one dtype (float32, float16 or
 // bfloat16; the halves accumulate in float32), for b < batch.
 // A stride 0 (or B stride 0) broadcasts that operand over the batch. C, when used, is Y itself
-// (filled beforehand); bias, when set, is a vector of N added to every row (epilogue).
+// (filled beforehand); bias, when set, is a vector of N added to every row, and relu clamps the
+// result at zero afterwards (both in the epilogue).
 struct row_major_gemm {
   int64_t m = 0, n = 0, k = 0;
   bool trans_a = false, trans_b = false;
@@ -23,6 +24,7 @@ struct row_major_gemm {
   const void* b = nullptr;
   void* y = nullptr;
   const void* bias = nullptr;
+  bool relu = false;
   float alpha = 1.f, beta = 0.f;
 };
 

@@ -1,7 +1,9 @@
 // backends/cuda/ops/matmul.cpp — MatMul (numpy semantics: batched, broadcast, 1-D operands) and
-// Gemm (transA/transB, alpha, beta, C with a bias epilogue when C is a row vector), on cuBLASLt.
+// Gemm (transA/transB, alpha, beta, C with a bias epilogue when C is a row vector), and
+// mirt::FusedMatMul (a Linear layer: MatMul with 2-D B + bias [+ Relu/Gelu]), on cuBLASLt.
 #include "backends/cuda/check.hpp"
 #include "backends/cuda/kernels/data_movement.hpp"
+#include "backends/cuda/kernels/elementwise.hpp"
 #include "backends/cuda/ops/cublaslt_gemm.hpp"
 
 namespace mirt::cuda {
@@ -165,6 +167,63 @@ class gemm_kernel final : public kernel {
   device_buffer b_, c_;
 };
 
+// activation(A B + bias) with B [K,N]: A's leading dims are rows of one GEMM, the bias (and Relu)
+// run in cuBLASLt's epilogue. cuBLASLt's GELU epilogue is the tanh approximation, and ONNX's Gelu
+// (and the erf form the fusion pass matches) is exact: Gelu runs as the erf kernel in place after.
+class fused_matmul_kernel final : public kernel {
+ public:
+  explicit fused_matmul_kernel(const node_view& node)
+      : lt_(node.allows(MIRT_PRECISION_FLAG_TF32)),
+        activation_(node.attr_string("activation", "")),
+        has_bias_(node.has_input(2)),
+        b_(upload_constant(node, 1, "FusedMatMul's constant B")),
+        bias_(node.has_input(2) ? upload_constant(node, 2, "FusedMatMul's constant bias") : device_buffer()) {
+    if (activation_ != "" && activation_ != "Relu" && activation_ != "Gelu")
+      fail(MIRT_STATUS_UNSUPPORTED, "FusedMatMul activation '", activation_, "': expected none, Relu or Gelu");
+  }
+
+  size_t workspace_size(const std::vector<dims>&, const std::vector<dims>&) const override { return cublaslt_runner::k_workspace; }
+
+  void execute(const exec_args& args) const override {
+    const dtensor &a = args.in.at(0), &b = args.in.at(1), &y = args.out.at(0);
+    if (a.rank() < 1 || b.rank() != 2)
+      fail(MIRT_STATUS_INVALID_SHAPE, "FusedMatMul takes A of rank >= 1 and a 2-D B, got A ", dims_string(a.shape), ", B ", dims_string(b.shape));
+    const int64_t k = a.shape.back(), n = b.shape[1];
+    if (b.shape[0] != k) fail(MIRT_STATUS_INVALID_SHAPE, "FusedMatMul inner dims differ: A ", dims_string(a.shape), ", B ", dims_string(b.shape));
+    if (has_bias_ && (args.input(2).rank() != 1 || args.input(2).shape[0] != n))
+      fail(MIRT_STATUS_INVALID_SHAPE, "FusedMatMul's bias ", dims_string(args.input(2).shape), " is not a vector of ", n);
+    if (y.numel() == 0) return;
+    if (k == 0) fail(MIRT_STATUS_UNSUPPORTED, "FusedMatMul with K = 0 (A ", dims_string(a.shape), ")");
+    row_major_gemm g;
+    g.m = a.numel() / k;
+    g.n = n;
+    g.k = k;
+    if (g.m * n != y.numel()) fail(MIRT_STATUS_INVALID_SHAPE, "output ", dims_string(y.shape), " does not hold the product");
+    g.dtype = a.dtype;
+    g.a = a.data;
+    g.b = constant_or_input(b_, args, 1);
+    g.y = y.data;
+    if (has_bias_) g.bias = constant_or_input(bias_, args, 2);
+    g.relu = activation_ == "Relu";
+    lt_.run(g, args.workspace, args.workspace_size, args.stream);
+    if (activation_ == "Gelu") {
+      unary_params p;
+      p.op = unary_op::gelu;
+      p.dtype = y.dtype;
+      p.x = y.data;
+      p.y = y.data;
+      p.n = y.numel();
+      throw_if_failed(launch_unary(p, args.stream));
+    }
+  }
+
+ private:
+  cublaslt_runner lt_;
+  std::string activation_;
+  bool has_bias_;
+  device_buffer b_, bias_;
+};
+
 // A and B (and Gemm's C) of one dtype: float32, float16 or bfloat16.
 bool gemm_supports(const node_view& node, std::string& why) {
   if (!input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32, MIRT_DTYPE_FLOAT16, MIRT_DTYPE_BFLOAT16}, why)) return false;
@@ -173,11 +232,29 @@ bool gemm_supports(const node_view& node, std::string& why) {
   return true;
 }
 
+// As gemm_supports, with a 2-D B and an activation the kernel has.
+bool fused_matmul_supports(const node_view& node, std::string& why) {
+  if (!gemm_supports(node, why)) return false;
+  if (node.input(1).rank != 2) {
+    why = cat("input 1 (B) has rank ", node.input(1).rank, ", expected 2");
+    return false;
+  }
+  const std::string act = node.attr_string("activation", "");
+  if (act != "" && act != "Relu" && act != "Gelu") {
+    why = cat("activation '", act, "' is none of '', Relu, Gelu");
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void add_matmul_ops(std::vector<op_entry>& t) {
   t.push_back({"MatMul", "cublaslt_matmul", gemm_supports, [](const node_view& node) -> std::unique_ptr<kernel> {
                  return std::make_unique<matmul_kernel>(node);
+               }});
+  t.push_back({"FusedMatMul", "cublaslt_matmul_bias_act", fused_matmul_supports, [](const node_view& node) -> std::unique_ptr<kernel> {
+                 return std::make_unique<fused_matmul_kernel>(node);
                }});
   t.push_back({"Gemm", "cublaslt_gemm", gemm_supports, [](const node_view& node) -> std::unique_ptr<kernel> {
                  return std::make_unique<gemm_kernel>(node);

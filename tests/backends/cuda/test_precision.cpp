@@ -238,3 +238,26 @@ TEST_CASE("Cast converts float32 to float16 and bfloat16 and back like the cpu b
 }
 
 }  // TEST_SUITE
+
+TEST_SUITE("cuda") {
+
+TEST_CASE("FusedMatMul (bias, Relu, Gelu in cuBLASLt's epilogue) matches the cpu backend in float32, float16 and bfloat16") {
+  CUDA_TEST_REQUIRE_GPU();
+  // A of rank 3 (rows folded), constant B and bias as the fusion pass makes them; K = 96, N = 40
+  // (not a multiple of 16 bytes in every dtype: the epilogue's bias alignment varies).
+  const tensor_data a = rand_f32({3, 17, 96}, 70, -1, 1), b = rand_f32({96, 40}, 71, -1, 1, true), bias = rand_f32({40}, 72, -1, 1, true);
+  for (const char* activation : {"", "Relu", "Gelu"}) {
+    CAPTURE(activation);
+    const op_call call{"FusedMatMul", {a, b, bias}, {{F32, {3, 17, 40}}}, {attr_s("activation", activation)}};
+    compare_with_cpu(call);  // float32, TF32 off
+    both(call, k_gemm_f16, k_gemm_bf16);
+  }
+  both({"FusedMatMul", {rand_f32({5, 64}, 73), rand_f32({64, 768}, 74, -1, 1, true), rand_f32({768}, 75, -1, 1, true)},
+        {{F32, {5, 768}}}, {attr_s("activation", "Gelu")}},
+       k_gemm_f16, k_gemm_bf16);
+  // An activation the kernel lacks is refused, not run as something else.
+  const op_result tanh = run_cuda({"FusedMatMul", {a, b, bias}, {{F32, {3, 17, 40}}}, {attr_s("activation", "Tanh")}});
+  CHECK(tanh.code != MIRT_STATUS_OK);
+}
+
+}  // TEST_SUITE
