@@ -1,7 +1,10 @@
 // core/builder/passes/plan_memory.cpp — places intermediate tensors in one activation arena per
-// profile: tensors whose lifetimes do not overlap share bytes, and elementwise layers write over
-// an input that dies at them (in place).
+// profile: tensors whose lifetimes do not overlap share bytes, elementwise layers write over an
+// input that dies at them (in place), and reshape-like layers (the same bytes under another shape)
+// give their output the bytes of an input that dies at them, so their copy finds source and
+// destination at one address and does nothing (both backends' copy kernels skip that case).
 #include <algorithm>
+#include <set>
 
 #include "core/base/log.hpp"
 #include "core/builder/build_state.hpp"
@@ -31,6 +34,12 @@ bool same_shape(const tensor_type& a, const tensor_type& b) {
     if (x.known() ? x.value != y.value : (x.symbol.empty() || x.symbol != y.symbol)) return false;
   }
   return true;
+}
+
+// Layers whose output holds the input's bytes unchanged (only the shape differs).
+bool is_view(const node& n) {
+  static const std::set<std::string, std::less<>> ops = {"Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity"};
+  return n.domain.empty() && ops.count(n.op_type) > 0;
 }
 
 status plan_profile_memory(build_state& state, size_t p) {
@@ -66,9 +75,11 @@ status plan_profile_memory(build_state& state, size_t p) {
       uint64_t bytes = align_up(uint64_t(std::max<int64_t>(element_count(max_types[t].shape), 0)) *
                                 mirt_dtype_size(max_types[t].dtype));
       int end = std::max(last_use[t], static_cast<int>(s));
-      int source = o == 0 && schema && schema->may_run_in_place && !n.inputs.empty() ? n.inputs[0] : -1;
-      if (source >= 0 && in_arena(source) && last_use[source] == static_cast<int>(s) &&
-          same_shape(state.types[source], state.types[t]) && buffer_of[source] >= 0) {
+      const bool view = is_view(n);
+      int source = o == 0 && ((schema && schema->may_run_in_place) || view) && !n.inputs.empty() ? n.inputs[0] : -1;
+      const bool fits = source >= 0 && (view ? state.types[source].dtype == state.types[t].dtype
+                                             : same_shape(state.types[source], state.types[t]));
+      if (fits && in_arena(source) && last_use[source] == static_cast<int>(s) && buffer_of[source] >= 0) {
         buffer& b = buffers[buffer_of[source]];
         b.size = std::max(b.size, bytes);
         b.last = std::max(b.last, end);
