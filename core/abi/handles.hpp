@@ -20,6 +20,10 @@ struct mirt_tensor {
 struct mirt_network {
   mirt::graph graph;
   std::deque<mirt_tensor> handles;  // handles[i] stands for graph.tensors[i]; a deque keeps them put
+  // A control-flow body (mirt_network_create_body): its parent, and the outer-scope values its
+  // layers read (tensor indices of graph inputs that are not formal inputs), in first-use order.
+  mirt_network* parent = nullptr;
+  std::vector<int> captures;
 
   mirt_tensor* handle_of(int index);
 };

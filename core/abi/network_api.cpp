@@ -1,8 +1,10 @@
 // core/abi/network_api.cpp — the C ABI of mirt/network.h over mirt::graph.
 #include <cstring>
 
+#include "core/abi/body_api.hpp"
 #include "core/abi/handles.hpp"
 #include "core/base/c_status.hpp"
+#include "core/graph/control_flow.hpp"
 #include "core/graph/op_schema.hpp"
 #include "core/plugin/plugin_instance.hpp"
 
@@ -144,12 +146,14 @@ MIRT_EXPORT mirt_status mirt_network_add_layer(mirt_network* network, const mirt
 
   for (size_t i = 0; i < desc->num_inputs; ++i) {
     mirt_tensor* in = desc->inputs ? desc->inputs[i] : nullptr;
-    if (in && in->network != network)
-      return to_c_status({MIRT_STATUS_INVALID_GRAPH,
-                          cat(n.op_type, " '", n.name, "': input ", i, " belongs to another network")});
-    n.inputs.push_back(in ? in->index : -1);
+    // A body's layer may read a tensor of a parent network: an outer-scope value (body_api.cpp).
+    mirt::result<int> index = in ? mirt::resolve_input(network, in) : mirt::result<int>(-1);
+    if (!index.ok())
+      return to_c_status({index.error().code(), cat(n.op_type, " '", n.name, "': input ", i, ": ", index.error().message())});
+    n.inputs.push_back(*index);
   }
   for (size_t i = 0; i < desc->num_attributes; ++i) n.attributes.set(to_attribute(desc->attributes[i]));
+  if (mirt::status bodies = mirt::attach_bodies(network, desc, n); !bodies.ok()) return to_c_status(bodies);
 
   if (desc->struct_size >= offsetof(mirt_layer_desc, plugin_version) + sizeof(desc->plugin_version))
     n.version = std::string(to_view(desc->plugin_version));
@@ -174,6 +178,7 @@ MIRT_EXPORT mirt_status mirt_network_add_layer(mirt_network* network, const mirt
   for (size_t o = 0; o < num_outputs; ++o) n.outputs.push_back(static_cast<int>(g.tensors.size() + o));
   if (schema) {
     mirt::status valid = mirt::validate_node(*schema, n);
+    if (valid.ok()) valid = mirt::check_bodies(n);  // control flow: the bodies fit the op and the layer
     if (!valid.ok()) return to_c_status(valid);
   }
   int node_index = static_cast<int>(g.nodes.size());

@@ -46,6 +46,7 @@ struct pass {
 // Passes, in the order the builder runs them (one file each in core/builder/passes/).
 pass make_validate_pass();
 pass make_infer_shapes_pass();
+pass make_inline_constant_if_pass();  // If layers whose condition is known become their branch
 pass make_fold_constants_pass();
 pass make_fold_batch_norm_pass();
 pass make_fuse_conv_activation_pass();
@@ -54,6 +55,7 @@ pass make_eliminate_dead_code_pass();
 pass make_assign_precision_pass();
 pass make_choose_layout_pass();
 pass make_prepare_plugins_pass();  // core/plugin/prepare_plugins.cpp
+pass make_compile_bodies_pass();  // control-flow bodies become nested plans
 pass make_select_kernels_pass();
 pass make_plan_memory_pass();
 

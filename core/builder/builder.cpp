@@ -59,11 +59,11 @@ result<plan_model> build_plan_model(const graph& network, const build_options& o
   }
 
   const std::vector<pass> passes = {make_validate_pass(),           make_infer_shapes_pass(),
-                                    make_fold_constants_pass(),     make_fold_batch_norm_pass(),
-                                    make_fuse_conv_activation_pass(), make_fuse_matmul_bias_pass(),
-                                    make_eliminate_dead_code_pass(),
+                                    make_inline_constant_if_pass(), make_fold_constants_pass(),
+                                    make_fold_batch_norm_pass(),    make_fuse_conv_activation_pass(),
+                                    make_fuse_matmul_bias_pass(),   make_eliminate_dead_code_pass(),
                                     make_assign_precision_pass(),   make_choose_layout_pass(),
-                                    make_prepare_plugins_pass(),
+                                    make_prepare_plugins_pass(),    make_compile_bodies_pass(),
                                     make_select_kernels_pass(),     make_plan_memory_pass()};
   for (size_t i = 0; i < passes.size(); ++i) {
     MIRT_RETURN_IF_ERROR(state.report(passes[i].name.c_str(), i, passes.size()));

@@ -81,6 +81,19 @@ struct tensor {
   bool is_output = false;
 };
 
+class graph;
+
+// A control-flow layer's body (If's then_branch/else_branch, Loop's and Scan's body): a graph whose
+// inputs are the op's formal body inputs followed by `captures` outer-scope values, which the layer
+// takes as its last `captures` inputs (docs/control-flow.md). A built plan keeps the compiled body
+// as a nested plan (`plan`) and its network (`body`, typed, in execution order).
+struct subgraph {
+  std::string attribute;
+  std::shared_ptr<const graph> body;
+  size_t captures = 0;
+  std::shared_ptr<const std::vector<std::byte>> plan;  // set by the builder's compile_bodies pass
+};
+
 struct node {
   std::string name;
   std::string op_type;
@@ -89,6 +102,7 @@ struct node {
   std::vector<int> inputs;    // tensor indices; -1 for an omitted optional input
   std::vector<int> outputs;   // tensor indices
   attribute_map attributes;
+  std::vector<subgraph> bodies;  // control-flow layers only (core/graph/control_flow.hpp)
 };
 
 // A network: what mirt_network wraps and what the builder transforms.

@@ -87,6 +87,30 @@ node read_node(decoder& d, const fb::Node& n, size_t index) {
   return x;
 }
 
+// A control-flow layer's bodies: nested plans, each checked and read as a whole plan.
+status read_bodies(const fb::Node& n, node& x, size_t index) {
+  const auto* bodies = n.bodies();
+  if (!bodies) return {};
+  for (const fb::Body* b : *bodies) {
+    subgraph s;
+    s.attribute = str(b->attribute());
+    s.captures = b->captures();
+    const std::string who = cat("plan node ", index, " '", x.name, "' (", x.op_type, "): body '", s.attribute, "'");
+    if (!b->plan() || b->plan()->size() == 0) return make_error(MIRT_STATUS_CORRUPT_DATA, who, " has no plan");
+    auto bytes = std::make_shared<std::vector<std::byte>>(b->plan()->size());
+    std::memcpy(bytes->data(), b->plan()->data(), bytes->size());
+    result<plan_model> body = read_plan(copy_aligned(bytes->data(), bytes->size()), bytes->size());
+    if (!body.ok()) return body.error().with_context(who);
+    if (s.captures > body->network.inputs.size())
+      return make_error(MIRT_STATUS_CORRUPT_DATA, who, " reads ", s.captures, " outer-scope values but has ",
+                        body->network.inputs.size(), " inputs");
+    s.body = std::make_shared<const graph>(std::move(body->network));
+    s.plan = std::move(bytes);
+    x.bodies.push_back(std::move(s));
+  }
+  return {};
+}
+
 plan_profile read_profile(decoder& d, const fb::Profile& p) {
   plan_profile x;
   if (const auto* inputs = p.inputs()) {
@@ -164,7 +188,10 @@ result<plan_model> read_metadata(const fb::Plan& root, const plan_header& h,
   if (const auto* tensors = root.tensors())
     for (flatbuffers::uoffset_t t = 0; t < tensors->size(); ++t) g.add_tensor(read_tensor(d, *tensors->Get(t), t));
   if (const auto* nodes = root.nodes())
-    for (flatbuffers::uoffset_t n = 0; n < nodes->size(); ++n) g.nodes.push_back(read_node(d, *nodes->Get(n), n));
+    for (flatbuffers::uoffset_t n = 0; n < nodes->size(); ++n) {
+      g.nodes.push_back(read_node(d, *nodes->Get(n), n));
+      MIRT_RETURN_IF_ERROR(read_bodies(*nodes->Get(n), g.nodes.back(), n));
+    }
   g.inputs = d.vec<int>(root.inputs(), "graph inputs");
   g.outputs = d.vec<int>(root.outputs(), "graph outputs");
   if (const auto* constants = root.constants(); constants && constants->size() &&

@@ -69,6 +69,8 @@ status check_nodes(const plan_model& m, mirt_status_code code) {
         return make_error(code, who, ": output ", i, " is ", tensor_label(g, out), ", whose producer is ",
                           g.tensors[out].producer, " instead of ", n);
     }
+    for (const subgraph& s : x.bodies)
+      if (!s.plan || s.plan->empty()) return make_error(code, who, ": body '", s.attribute, "' is not compiled");
     std::unordered_set<std::string> names;
     for (const attribute& a : x.attributes.all()) {
       std::string what = cat(who, ": attribute '", a.name, "'");

@@ -56,7 +56,14 @@ flatbuffers::Offset<fb::Node> write_node(fbb_t& fbb, const node& n) {
   auto outputs = fbb.CreateVector(n.outputs);
   auto attributes = attrs.empty() ? 0 : fbb.CreateVector(attrs);
   auto version = optional_string(fbb, n.version);
-  return fb::CreateNode(fbb, name, op_type, domain, inputs, outputs, attributes, version);
+  std::vector<flatbuffers::Offset<fb::Body>> bodies;
+  for (const subgraph& s : n.bodies) {
+    auto attribute = fbb.CreateString(s.attribute);
+    auto plan = s.plan ? fbb.CreateVector(reinterpret_cast<const uint8_t*>(s.plan->data()), s.plan->size()) : 0;
+    bodies.push_back(fb::CreateBody(fbb, attribute, static_cast<uint32_t>(s.captures), plan));
+  }
+  auto bodies_vec = bodies.empty() ? 0 : fbb.CreateVector(bodies);
+  return fb::CreateNode(fbb, name, op_type, domain, inputs, outputs, attributes, version, bodies_vec);
 }
 
 flatbuffers::Offset<fb::Profile> write_profile(fbb_t& fbb, const plan_profile& p) {

@@ -24,6 +24,9 @@ const mirt_host_api host_table = {
     mirt_status_get_code,
     mirt_status_get_message,
     mirt_status_destroy,
+    mirt_network_create_body,
+    mirt_network_add_body_input,
+    mirt_network_destroy,
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "core/graph/shape_inference.hpp"
 #include "core/plan/plan_reader.hpp"
 #include "core/plugin/plugin_instance.hpp"
+#include "core/runtime/control_flow_kernel.hpp"
 
 namespace mirt {
 
@@ -83,6 +84,11 @@ result<std::shared_ptr<const engine>> engine::load(const void* data, size_t size
         plugin_registry::instance().find_for_plan(p.plugin_namespace, p.name, p.version, p.library).error());
   }
   for (size_t n = 0; n < g.nodes.size(); ++n) {
+    if (!g.nodes[n].bodies.empty()) {  // If, Loop, Scan: run by the core (control_flow_kernel.cpp)
+      MIRT_ASSIGN_OR_RETURN(std::unique_ptr<kernel> k, make_control_flow_kernel(g.nodes[n]));
+      e->kernels_.push_back(std::move(k));
+      continue;
+    }
     node_view view(g, g.nodes[n], e->declared_, plan.precision_flags);
     MIRT_ASSIGN_OR_RETURN(std::unique_ptr<plugin_kernel_source> plugin, plugin_kernels_of(g.nodes[n], plan.backend_name));
     const kernel_source& source = plugin ? static_cast<const kernel_source&>(*plugin) : *e->backend_;

@@ -154,6 +154,11 @@ std::vector<mirt_attribute> attribute_list::views(std::vector<mirt_string_view>*
   return out;
 }
 
+bool is_control_flow_op(const ::onnx::NodeProto& node) {
+  const std::string& op = node.op_type();
+  return (node.domain().empty() || node.domain() == "ai.onnx") && (op == "If" || op == "Loop" || op == "Scan");
+}
+
 status convert_attributes(const ::onnx::NodeProto& node, attribute_list* out) {
   bool constant_of_shape = node.op_type() == "ConstantOfShape" && (node.domain().empty() || node.domain() == "ai.onnx");
   for (const AttributeProto& a : node.attribute()) {
@@ -198,9 +203,12 @@ status convert_attributes(const ::onnx::NodeProto& node, attribute_list* out) {
         break;
       }
       case AttributeProto::GRAPH:
+        if (is_control_flow_op(node)) continue;  // the importer adds it as a body (subgraph_import.cpp)
+        return make_error(MIRT_STATUS_UNSUPPORTED, "attribute '", a.name(), "' is a subgraph; mirt takes subgraphs "
+                          "only as the bodies of If, Loop and Scan");
       case AttributeProto::GRAPHS:
         return make_error(MIRT_STATUS_UNSUPPORTED, "attribute '", a.name(),
-                          "' is a subgraph; mirt does not take control flow (If, Loop, Scan) yet");
+                          "' is a list of subgraphs, which no op mirt supports takes");
       default:
         return make_error(MIRT_STATUS_UNSUPPORTED, "attribute '", a.name(), "' has type ",
                           AttributeProto::AttributeType_Name(type_of(a)),

@@ -51,7 +51,10 @@ class attribute_list {
 //   - any other node's tensor attribute: FLOAT, or INT for integer and bool tensors.
 // Larger tensors, graphs, sparse tensors and type protos give UNSUPPORTED naming the attribute (the
 // caller adds the node).
+// Subgraph attributes are skipped for If, Loop and Scan (the importer adds them as bodies).
 status convert_attributes(const ::onnx::NodeProto& node, attribute_list* out);
+// Whether node is a standard If, Loop or Scan, whose GRAPH attributes are bodies.
+bool is_control_flow_op(const ::onnx::NodeProto& node);
 
 // The value of a one-element tensor: `integer` for integer and bool tensors (exact), else `real`.
 struct scalar_value {

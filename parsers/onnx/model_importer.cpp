@@ -236,17 +236,21 @@ class importer final : public upgrade_context {
         draft.inputs.push_back(nullptr);
         continue;
       }
-      auto it = tensors_.find(name);
-      if (it == tensors_.end())
+      mirt_tensor* found = find_tensor(name);
+      if (!found)
         return make_error(MIRT_STATUS_INVALID_GRAPH, node_label_, ": input ", i, " '", name,
                           "' is not a graph input, an initializer or the output of an earlier node (ONNX graphs are "
                           "topologically sorted)");
-      draft.inputs.push_back(it->second);
+      draft.inputs.push_back(found);
     }
     MIRT_ONNX_RETURN_IF_ERROR(convert_attributes(node, &draft.attributes), node_label_);
     draft.num_outputs = static_cast<size_t>(node.output_size());
     if (standard) MIRT_ONNX_RETURN_IF_ERROR(upgrade_to_latest(opset, *this, &draft), node_label_);
-    while (!draft.inputs.empty() && !draft.inputs.back()) draft.inputs.pop_back();
+    // Control flow keeps omitted inputs in place: a Loop's M and cond are positions, not a tail.
+    const bool control_flow = standard && is_control_flow_op(node);
+    while (!control_flow && !draft.inputs.empty() && !draft.inputs.back()) draft.inputs.pop_back();
+    body_list bodies(host_);
+    if (control_flow) MIRT_ONNX_RETURN_IF_ERROR(import_bodies(node, opset, &bodies));
 
     std::string layer_name = node.name();
     if (!layer_name.empty() && !layer_names_.insert(layer_name).second) {
@@ -269,12 +273,106 @@ class importer final : public upgrade_context {
     desc.attributes = attributes.data();
     desc.num_outputs = output_names.size();
     desc.output_names = output_names.empty() ? nullptr : output_names.data();
+    desc.num_bodies = bodies.attributes.size();
+    desc.bodies = bodies.attributes.empty() ? nullptr : bodies.attributes.data();
     // Room for the op's default output count too, when the node lists no outputs.
     std::vector<mirt_tensor*> outputs(std::max<size_t>(output_names.size(), 32), nullptr);
     MIRT_ONNX_RETURN_IF_HOST_ERROR(host_.network_add_layer(network_, &desc, outputs.data()));
     for (size_t o = 0; o < output_names.size(); ++o)
       if (!node.output(static_cast<int>(o)).empty()) tensors_[node.output(static_cast<int>(o))] = outputs[o];
     ++layers_;
+    return {};
+  }
+
+  // ---- control flow: If, Loop and Scan bodies ----
+
+  // The bodies made for one layer; destroyed once the layer (which copies them) is added.
+  struct body_list {
+    explicit body_list(const mirt_host_api& host) : host(host) {}
+    ~body_list() {
+      for (mirt_network* b : networks) host.network_destroy(b);
+    }
+    const mirt_host_api& host;
+    std::vector<mirt_network*> networks;
+    std::vector<std::string> names;
+    std::vector<mirt_body_attribute> attributes;
+  };
+
+  // A name of this scope, else of the nearest enclosing one (a body reads outer values by name).
+  mirt_tensor* find_tensor(const std::string& name) const {
+    if (auto it = tensors_.find(name); it != tensors_.end()) return it->second;
+    for (auto scope = outer_.rbegin(); scope != outer_.rend(); ++scope)
+      if (auto it = scope->find(name); it != scope->end()) return it->second;
+    return nullptr;
+  }
+
+  status import_bodies(const ::onnx::NodeProto& node, int64_t opset, body_list* out) {
+    if (host_.struct_size < offsetof(mirt_host_api, network_destroy) + sizeof(host_.network_destroy) ||
+        !host_.network_create_body || !host_.network_add_body_input || !host_.network_destroy)
+      return make_error(MIRT_STATUS_UNSUPPORTED, node_label_, ": this libmirt takes no control-flow bodies; update it");
+    if (node.op_type() == "Scan" && opset < 9)
+      return make_error(MIRT_STATUS_UNSUPPORTED, node_label_, ": Scan before opset 9 (batched, with a sequence_lens "
+                        "input) is not supported; convert the model to opset 9 or newer");
+    out->names.reserve(node.attribute_size());
+    for (const ::onnx::AttributeProto& a : node.attribute()) {
+      if (a.type() != ::onnx::AttributeProto::GRAPH && !a.has_g()) continue;
+      mirt_network* body = nullptr;
+      MIRT_ONNX_RETURN_IF_HOST_ERROR(host_.network_create_body(network_, view(a.name()), &body));
+      out->networks.push_back(body);
+      out->names.push_back(a.name());
+      MIRT_ONNX_RETURN_IF_ERROR(import_body(a.g(), body), node_label_, ": body '", a.name(), "'");
+      out->attributes.push_back({view(out->names.back()), body});
+    }
+    return {};
+  }
+
+  // Fills body from g: formal inputs, initializers, nodes, outputs, in a scope of its own.
+  status import_body(const ::onnx::GraphProto& g, mirt_network* body) {
+    mirt_network* const outer_network = network_;
+    const std::string label = node_label_, base = node_base_name_;
+    outer_.push_back(std::move(tensors_));
+    tensors_.clear();
+    network_ = body;
+    status s = fill_body(g, body);
+    network_ = outer_network;
+    tensors_ = std::move(outer_.back());
+    outer_.pop_back();
+    node_label_ = label, node_base_name_ = base;
+    return s;
+  }
+
+  status fill_body(const ::onnx::GraphProto& g, mirt_network* body) {
+    reserve_names(g);
+    for (const ::onnx::ValueInfoProto& v : g.input()) {
+      mirt_tensor* t = nullptr;
+      MIRT_ONNX_RETURN_IF_HOST_ERROR(host_.network_add_body_input(body, view(v.name()), &t));
+      tensors_[v.name()] = t;
+    }
+    for (const ::onnx::TensorProto& t : g.initializer()) MIRT_ONNX_RETURN_IF_ERROR(add_initializer(t));
+    for (int i = 0; i < g.node_size(); ++i) MIRT_ONNX_RETURN_IF_ERROR(add_node(g.node(i), i));
+    std::unordered_set<mirt_tensor*> marked;
+    for (const ::onnx::ValueInfoProto& v : g.output()) {
+      mirt_tensor* t = find_tensor(v.name());
+      if (!t)
+        return make_error(MIRT_STATUS_INVALID_GRAPH, "output '", v.name(), "' is not produced by any node, "
+                          "initializer or input of the body or an enclosing graph");
+      // An outer value, or one given twice, goes out through an Identity of the body's own.
+      if (tensors_.count(v.name()) && tensors_[v.name()] == t && marked.insert(t).second) {
+        MIRT_ONNX_RETURN_IF_HOST_ERROR(host_.network_mark_output(body, t));
+        continue;
+      }
+      const std::string name = unique_name(cat(v.name(), ":body_output"));
+      mirt_string_view out_name = view(name);
+      mirt_layer_desc desc = MIRT_LAYER_DESC_INIT;
+      desc.op_type = view("Identity");
+      desc.num_inputs = 1;
+      desc.inputs = &t;
+      desc.num_outputs = 1;
+      desc.output_names = &out_name;
+      mirt_tensor* copy = nullptr;
+      MIRT_ONNX_RETURN_IF_HOST_ERROR(host_.network_add_layer(body, &desc, &copy));
+      MIRT_ONNX_RETURN_IF_HOST_ERROR(host_.network_mark_output(body, copy));
+    }
     return {};
   }
 
@@ -293,7 +391,8 @@ class importer final : public upgrade_context {
   ::onnx::ModelProto model_;
   int64_t default_opset_ = -1;
   std::map<std::string, int64_t> opsets_;
-  std::unordered_map<std::string, mirt_tensor*> tensors_;
+  std::unordered_map<std::string, mirt_tensor*> tensors_;          // this scope's names
+  std::vector<std::unordered_map<std::string, mirt_tensor*>> outer_;  // enclosing scopes, outermost first
   std::unordered_map<const mirt_tensor*, mirt_dtype> dtypes_;
   std::unordered_set<std::string> reserved_;
   std::unordered_set<std::string> layer_names_;

@@ -151,7 +151,7 @@ MIRT_ASSERT_OFFSET(mirt_attribute, strings, 48);
 MIRT_ASSERT_GROUP_END(mirt_attribute, strings, 56); /* end of the 0.1 group */
 
 /* mirt_layer_desc (mirt/network.h) */
-MIRT_ASSERT_SIZE(mirt_layer_desc, 120, 8);
+MIRT_ASSERT_SIZE(mirt_layer_desc, 136, 8);
 /* since 0.1 */
 MIRT_ASSERT_OFFSET(mirt_layer_desc, struct_size, 0);
 MIRT_ASSERT_OFFSET(mirt_layer_desc, op_type, 8);
@@ -165,7 +165,15 @@ MIRT_ASSERT_OFFSET(mirt_layer_desc, num_outputs, 88);
 MIRT_ASSERT_OFFSET(mirt_layer_desc, output_names, 96);
 MIRT_ASSERT_GROUP_END(mirt_layer_desc, output_names, 104); /* end of the 0.1 group before plugins */
 MIRT_ASSERT_OFFSET(mirt_layer_desc, plugin_version, 104);
-MIRT_ASSERT_GROUP_END(mirt_layer_desc, plugin_version, 120); /* end of the 0.1 group */
+MIRT_ASSERT_GROUP_END(mirt_layer_desc, plugin_version, 120); /* end of the 0.1 group before control flow */
+MIRT_ASSERT_OFFSET(mirt_layer_desc, num_bodies, 120);
+MIRT_ASSERT_OFFSET(mirt_layer_desc, bodies, 128);
+MIRT_ASSERT_GROUP_END(mirt_layer_desc, bodies, 136); /* end of the 0.1 group */
+
+/* mirt_body_attribute (mirt/network.h) */
+MIRT_ASSERT_SIZE(mirt_body_attribute, 24, 8);
+MIRT_ASSERT_OFFSET(mirt_body_attribute, name, 0);
+MIRT_ASSERT_OFFSET(mirt_body_attribute, body, 16);
 
 /* mirt_network_options (mirt/network.h) */
 MIRT_ASSERT_SIZE(mirt_network_options, 24, 8);
@@ -246,7 +254,7 @@ MIRT_ASSERT_OFFSET(mirt_module_desc, vtable, 48);
 MIRT_ASSERT_GROUP_END(mirt_module_desc, vtable, 56); /* end of the 0.1 group */
 
 /* mirt_host_api (mirt/module.h) */
-MIRT_ASSERT_SIZE(mirt_host_api, 88, 8);
+MIRT_ASSERT_SIZE(mirt_host_api, 112, 8);
 MIRT_ASSERT_OFFSET(mirt_host_api, struct_size, 0);
 MIRT_ASSERT_OFFSET(mirt_host_api, abi_version, 4);
 /* since 0.1 */
@@ -260,7 +268,11 @@ MIRT_ASSERT_OFFSET(mirt_host_api, network_find_tensor, 56);
 MIRT_ASSERT_OFFSET(mirt_host_api, status_get_code, 64);
 MIRT_ASSERT_OFFSET(mirt_host_api, status_get_message, 72);
 MIRT_ASSERT_OFFSET(mirt_host_api, status_destroy, 80);
-MIRT_ASSERT_GROUP_END(mirt_host_api, status_destroy, 88); /* end of the 0.1 group */
+MIRT_ASSERT_GROUP_END(mirt_host_api, status_destroy, 88); /* end of the 0.1 group before control flow */
+MIRT_ASSERT_OFFSET(mirt_host_api, network_create_body, 88);
+MIRT_ASSERT_OFFSET(mirt_host_api, network_add_body_input, 96);
+MIRT_ASSERT_OFFSET(mirt_host_api, network_destroy, 104);
+MIRT_ASSERT_GROUP_END(mirt_host_api, network_destroy, 112); /* end of the 0.1 group */
 
 /* mirt_plugin_library_vtable (mirt/module.h) */
 MIRT_ASSERT_SIZE(mirt_plugin_library_vtable, 16, 8);

@@ -57,6 +57,10 @@ typedef struct mirt_host_api {
   mirt_status_code (*status_get_code)(mirt_status status);
   const char* (*status_get_message)(mirt_status status);
   void (*status_destroy)(mirt_status status);
+  /* since 0.1 (control flow): bodies of control-flow layers (mirt/network.h). */
+  mirt_status (*network_create_body)(mirt_network* parent, mirt_string_view name, mirt_network** out_body);
+  mirt_status (*network_add_body_input)(mirt_network* body, mirt_string_view name, mirt_tensor** out_tensor);
+  void (*network_destroy)(mirt_network* network);
 } mirt_host_api;
 
 /* What mirt_module_entry returns. Static storage in the module. */

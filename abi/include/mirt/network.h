@@ -79,6 +79,13 @@ typedef struct mirt_attribute {
  * Static storage; thread-safe. */
 MIRT_API const char* mirt_attribute_type_name(mirt_attribute_type type);
 
+/* A subgraph attribute of a control-flow layer (If: "then_branch", "else_branch"; Loop and Scan:
+ * "body"): a body network made with mirt_network_create_body() for the network the layer is added to. */
+typedef struct mirt_body_attribute {
+  mirt_string_view name;
+  const struct mirt_network* body;
+} mirt_body_attribute;
+
 /* Describes one layer for mirt_network_add_layer(). */
 typedef struct mirt_layer_desc {
   uint32_t struct_size;
@@ -96,8 +103,14 @@ typedef struct mirt_layer_desc {
   /* since 0.1 */
   /* For a plugin op: the plugin version to use; empty for the newest registered one. */
   mirt_string_view plugin_version;
+  /* since 0.1 (control flow) */
+  /* The subgraph attributes of a control-flow layer (If, Loop, Scan; docs/control-flow.md). Each
+   * body is copied into the layer; the layer gets one extra input per outer-scope value its bodies
+   * use, after its own inputs. */
+  size_t num_bodies;
+  const mirt_body_attribute* bodies;
 } mirt_layer_desc;
-#define MIRT_LAYER_DESC_INIT {sizeof(mirt_layer_desc), {NULL, 0}, {NULL, 0}, {NULL, 0}, 0, NULL, 0, NULL, 0, NULL, {NULL, 0}}
+#define MIRT_LAYER_DESC_INIT {sizeof(mirt_layer_desc), {NULL, 0}, {NULL, 0}, {NULL, 0}, 0, NULL, 0, NULL, 0, NULL, {NULL, 0}, 0, NULL}
 
 /* Adds a layer. The op type and attributes are checked against the op's schema now; shapes are
  * checked by the builder (mirt_builder_build), whose error names the layer.
@@ -111,6 +124,30 @@ typedef struct mirt_layer_desc {
  * plugin library may supply it by build time). */
 MIRT_API mirt_status mirt_network_add_layer(mirt_network* network, const mirt_layer_desc* desc,
                                             mirt_tensor** out_outputs);
+
+/* ---- Control flow (docs/control-flow.md) ---------------------------------------------------- */
+
+/* Creates an empty body network for a control-flow layer (If, Loop, Scan) of parent.
+ * A body's layers may take tensors of parent, or of parent's own parents, as inputs: outer-scope
+ * values, which the body reads without copying them in by hand (ONNX's outer-scope names).
+ * Its formal inputs are added with mirt_network_add_body_input() in the op's order, its outputs
+ * marked with mirt_network_mark_output(); constants and layers are added as to any network.
+ * name: optional, for messages ("then_branch").
+ * out_body: receives the body; the caller frees it with mirt_network_destroy() once the layer that
+ *   takes it is added (the layer keeps a copy). It must not be used after parent is destroyed.
+ * Returns INVALID_ARGUMENT when parent or out_body is NULL.
+ * Threading: a body and its parents are used by one thread at a time. */
+MIRT_API mirt_status mirt_network_create_body(mirt_network* parent, mirt_string_view name,
+                                              mirt_network** out_body);
+
+/* Adds a formal input to body (made by mirt_network_create_body). Its type comes from the layer that
+ * takes the body, when the network is built: If's branches have none; Loop's body takes the
+ * iteration number (int64 scalar), the condition (bool scalar) and the loop-carried values; Scan's
+ * body takes the state values and one slice of each scan input.
+ * out_tensor: receives the tensor (owned by body); may be NULL.
+ * Returns INVALID_ARGUMENT when body is not a body network, ALREADY_EXISTS for a taken name. */
+MIRT_API mirt_status mirt_network_add_body_input(mirt_network* body, mirt_string_view name,
+                                                 mirt_tensor** out_tensor);
 
 /* Marks tensor as a network output (in call order). */
 MIRT_API mirt_status mirt_network_mark_output(mirt_network* network, mirt_tensor* tensor);

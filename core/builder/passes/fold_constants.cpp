@@ -71,6 +71,7 @@ status fold_constants(build_state& state) {
   for (int index : state.order) {
     const node& n = g.nodes[index];
     if (find_plugin_creator(n)) continue;  // a plugin's kernels may not run on the CPU backend
+    if (!n.bodies.empty()) continue;       // control flow runs in the runtime, not as a CPU kernel
     bool values_known = !n.outputs.empty();
     int64_t bytes = 0;
     for (int t : n.outputs) {

@@ -67,6 +67,10 @@ status select_kernels(build_state& state) {
     MIRT_RETURN_IF_ERROR(state.report("select kernels", step, state.order.size()));
     const int index = state.order[step];
     const node& n = state.network.nodes[index];
+    if (!n.bodies.empty()) {  // control flow: run by the core runtime (core/runtime/control_flow_kernel.cpp)
+      state.kernels.push_back({0, "core_" + n.op_type});
+      continue;
+    }
     node_view view(state.network, n, state.types, state.options.precision_flags);
     // A plugin layer's tactics come from its plugin, through the same kernel interface.
     MIRT_ASSIGN_OR_RETURN(std::unique_ptr<plugin_kernel_source> plugin, plugin_kernels_of(n, state.target->name()));

@@ -22,6 +22,7 @@ void add_attention_schemas(schema_table& table);     // attention.cpp: Attention
 void add_sampling_schemas(schema_table& table);      // sampling.cpp: GridSample
 void add_resize_schemas(schema_table& table);        // resize.cpp: Resize
 void add_einsum_schemas(schema_table& table);        // einsum.cpp: Einsum
+void add_control_flow_schemas(schema_table& table);  // control_flow.cpp: If, Loop, Scan
 void add_quant_schemas(schema_table& table);         // quant.cpp: QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear
 void add_quant_integer_schemas(schema_table& table);  // quant_integer.cpp: MatMulInteger, ConvInteger, QLinear*
 void add_recurrent_schemas(schema_table& table);     // recurrent.cpp: RNN, GRU, LSTM

@@ -101,7 +101,7 @@ TEST_CASE("an input without a shape is refused with a hint") {
   CHECK(r.message().find("graph input 'x': has no shape") != std::string::npos);
 }
 
-TEST_CASE("a subgraph attribute gives UNSUPPORTED naming the node") {
+TEST_CASE("an If without its else_branch gives INVALID_GRAPH naming the layer and the missing body") {
   auto m = make_model(13);
   add_input(m, "c", ::onnx::TensorProto::BOOL, {});
   auto* n = add_node(m, "If", {"c"}, {"y"}, "branch");
@@ -109,11 +109,25 @@ TEST_CASE("a subgraph attribute gives UNSUPPORTED naming the node") {
   a->set_name("then_branch");
   a->set_type(::onnx::AttributeProto::GRAPH);
   a->mutable_g()->set_name("then");
+  a->mutable_g()->add_output()->set_name("c");  // an outer value passed through
   parse_result r = parse_bytes(serialize(m));
-  CHECK(r.code() == MIRT_STATUS_UNSUPPORTED);
+  CHECK(r.code() == MIRT_STATUS_INVALID_GRAPH);
   CHECK(r.message().find("'branch'") != std::string::npos);
   CHECK(r.message().find("If") != std::string::npos);
-  CHECK(r.message().find("'then_branch'") != std::string::npos);
+  CHECK(r.message().find("'else_branch'") != std::string::npos);
+}
+
+TEST_CASE("a subgraph attribute of an op other than If, Loop and Scan gives UNSUPPORTED naming it") {
+  auto m = make_model(13);
+  add_input(m, "x", ::onnx::TensorProto::FLOAT, {2});
+  auto* n = add_node(m, "Relu", {"x"}, {"y"}, "odd");
+  auto* a = n->add_attribute();
+  a->set_name("body");
+  a->set_type(::onnx::AttributeProto::GRAPH);
+  parse_result r = parse_bytes(serialize(m));
+  CHECK(r.code() == MIRT_STATUS_UNSUPPORTED);
+  CHECK(r.message().find("'odd'") != std::string::npos);
+  CHECK(r.message().find("'body'") != std::string::npos);
 }
 
 }  // TEST_SUITE

@@ -82,6 +82,12 @@ const mirt_host_api recording_host = {
     record_layer,
     mirt_network_mark_output,
     mirt_network_find_tensor,
+    mirt_status_get_code,
+    mirt_status_get_message,
+    mirt_status_destroy,
+    mirt_network_create_body,
+    mirt_network_add_body_input,
+    mirt_network_destroy,
 };
 
 }  // namespace

@@ -1,0 +1,348 @@
+// tests/core/runtime/control_flow_test.cpp — If, Loop and Scan through the C ABI on the CPU backend:
+// bodies with outer-scope values, conditions and trip counts read at run time, plans that round
+// trip through bytes, nested control flow, and the errors for malformed layers.
+#include <cstring>
+#include <tuple>
+
+#include "tests/core/test_support.hpp"
+
+using namespace mirt_test;
+
+namespace {
+
+struct body_owner {
+  mirt_network* p = nullptr;
+  ~body_owner() { mirt_network_destroy(p); }
+};
+
+mirt_tensor* input(mirt_network* net, const char* name, mirt_dtype dtype, std::vector<int64_t> dims) {
+  mirt_tensor* t = nullptr;
+  REQUIRE_OK(mirt_network_add_input(net, sv(name), dtype, dims.size(), dims.data(), nullptr, &t));
+  return t;
+}
+
+mirt_tensor* body_input(mirt_network* body, const char* name) {
+  mirt_tensor* t = nullptr;
+  REQUIRE_OK(mirt_network_add_body_input(body, sv(name), &t));
+  return t;
+}
+
+mirt_tensor* bool_constant(mirt_network* net, const char* name, bool value) {
+  const uint8_t v = value;
+  mirt_tensor* t = nullptr;
+  REQUIRE_OK(mirt_network_add_constant(net, sv(name), MIRT_DTYPE_BOOL, 0, nullptr, &v, 1, &t));
+  return t;
+}
+
+mirt_tensor* float_constant(mirt_network* net, const char* name, std::vector<float> values) {
+  const int64_t dims[] = {static_cast<int64_t>(values.size())};
+  mirt_tensor* t = nullptr;
+  REQUIRE_OK(mirt_network_add_constant(net, sv(name), MIRT_DTYPE_FLOAT32, 1, dims, values.data(), values.size() * 4, &t));
+  return t;
+}
+
+// Adds a control-flow layer; returns the status (NULL on success) so error tests can read it.
+mirt_status add_control_flow(mirt_network* net, const char* op, const char* name, std::vector<mirt_tensor*> inputs,
+                             std::vector<mirt_body_attribute> bodies, size_t num_outputs, mirt_tensor** outputs,
+                             std::vector<mirt_attribute> attrs = {}) {
+  mirt_layer_desc desc = MIRT_LAYER_DESC_INIT;
+  desc.op_type = sv(op);
+  desc.name = sv(name);
+  desc.num_inputs = inputs.size();
+  desc.inputs = inputs.data();
+  desc.num_attributes = attrs.size();
+  desc.attributes = attrs.data();
+  desc.num_outputs = num_outputs;
+  desc.num_bodies = bodies.size();
+  desc.bodies = bodies.data();
+  return mirt_network_add_layer(net, &desc, outputs);
+}
+
+struct runner {
+  plan_owner plan;
+  engine_owner engine;
+  context_owner context;
+
+  // Builds for cpu; values: shape-tensor value ranges {name, lo, hi} (one element each).
+  void build(mirt_network* net, std::vector<std::tuple<const char*, int64_t, int64_t>> values = {}) {
+    config_owner config;
+    mirt_builder_options options = MIRT_BUILDER_OPTIONS_INIT;
+    options.backend = sv("cpu");
+    REQUIRE_OK(mirt_builder_config_create(&options, &config.p));
+    if (!values.empty()) {
+      size_t profile = 0;
+      REQUIRE_OK(mirt_builder_config_add_profile(config.p, &profile));
+      for (auto [name, lo, hi] : values) {
+        const int64_t opt = lo;
+        REQUIRE_OK(mirt_builder_config_set_profile_shape_values(config.p, profile, sv(name), 1, &lo, &opt, &hi));
+      }
+    }
+    REQUIRE_OK(mirt_builder_build(net, config.p, &plan.p));
+    load();
+  }
+  void load() {
+    mirt_engine_options eo = MIRT_ENGINE_OPTIONS_INIT;
+    eo.plan = plan.p;
+    REQUIRE_OK(mirt_engine_create(&eo, &engine.p));
+    REQUIRE_OK(mirt_context_create(engine.p, nullptr, &context.p));
+  }
+  std::vector<int64_t> shape(const char* name) {
+    size_t rank = 0;
+    int64_t dims[MIRT_MAX_RANK];
+    REQUIRE_OK(mirt_context_get_tensor_shape(context.p, sv(name), &rank, dims));
+    return {dims, dims + rank};
+  }
+  void bind(const char* name, const void* data) {
+    REQUIRE_OK(mirt_context_set_tensor_address(context.p, sv(name), const_cast<void*>(data)));
+  }
+};
+
+// then: x + x; else: x * x (x read from the outer scope).
+void add_if(mirt_network* net, mirt_tensor* cond, mirt_tensor* x, const char* name, mirt_tensor** out) {
+  body_owner then_body, else_body;
+  REQUIRE_OK(mirt_network_create_body(net, sv("then_branch"), &then_body.p));
+  REQUIRE_OK(mirt_network_create_body(net, sv("else_branch"), &else_body.p));
+  REQUIRE_OK(mirt_network_mark_output(then_body.p, add_layer(then_body.p, "Add", "twice", {x, x})));
+  REQUIRE_OK(mirt_network_mark_output(else_body.p, add_layer(else_body.p, "Mul", "square", {x, x})));
+  REQUIRE_OK(add_control_flow(net, "If", name, {cond}, {{sv("then_branch"), then_body.p}, {sv("else_branch"), else_body.p}},
+                              1, out));
+}
+
+}  // namespace
+
+TEST_CASE("an If with a run-time condition runs the branch the condition picks, reading outer values") {
+  network_owner net;
+  REQUIRE_OK(mirt_network_create(nullptr, &net.p));
+  mirt_tensor* cond = input(net.p, "cond", MIRT_DTYPE_BOOL, {});
+  mirt_tensor* x = input(net.p, "x", MIRT_DTYPE_FLOAT32, {4});
+  mirt_tensor* y = nullptr;
+  add_if(net.p, cond, x, "pick", &y);
+  REQUIRE_OK(mirt_network_mark_output(net.p, y));
+  runner r;
+  r.build(net.p);
+  CHECK(r.shape("pick") == std::vector<int64_t>{4});
+  const std::vector<float> xs = random_floats(4, 7);
+  std::vector<float> out(4);
+  r.bind("x", xs.data());
+  r.bind("pick", out.data());
+  for (uint8_t c : {1, 0, 1}) {
+    r.bind("cond", &c);
+    REQUIRE_OK(mirt_context_enqueue(r.context.p, nullptr));
+    std::vector<double> want;
+    for (float v : xs) want.push_back(c ? 2.0 * v : double(v) * v);
+    CHECK(max_relative_error(out, want) < 1e-6);
+  }
+}
+
+TEST_CASE("an If whose condition is a constant builds the taken branch only, even when branch shapes differ") {
+  network_owner net;
+  REQUIRE_OK(mirt_network_create(nullptr, &net.p));
+  mirt_tensor* x = input(net.p, "x", MIRT_DTYPE_FLOAT32, {2});
+  body_owner then_body, else_body;
+  REQUIRE_OK(mirt_network_create_body(net.p, sv("then_branch"), &then_body.p));
+  REQUIRE_OK(mirt_network_create_body(net.p, sv("else_branch"), &else_body.p));
+  REQUIRE_OK(mirt_network_mark_output(then_body.p, add_layer(then_body.p, "Neg", "neg", {x})));
+  REQUIRE_OK(mirt_network_mark_output(else_body.p, float_constant(else_body.p, "three", {1, 2, 3})));
+  mirt_tensor* y = nullptr;
+  REQUIRE_OK(add_control_flow(net.p, "If", "fixed", {bool_constant(net.p, "yes", true)},
+                              {{sv("then_branch"), then_body.p}, {sv("else_branch"), else_body.p}}, 1, &y));
+  REQUIRE_OK(mirt_network_mark_output(net.p, y));
+  runner r;
+  r.build(net.p);
+  CHECK(r.shape("fixed") == std::vector<int64_t>{2});
+  const float xs[] = {1.5f, -2.0f};
+  float out[2] = {};
+  r.bind("x", xs);
+  r.bind("fixed", out);
+  REQUIRE_OK(mirt_context_enqueue(r.context.p, nullptr));
+  CHECK(out[0] == -1.5f);
+  CHECK(out[1] == 2.0f);
+}
+
+// A while loop: i = 0; while (i < limit) i = i + step; the trip count is decided by data.
+void while_network(network_owner& net) {
+  REQUIRE_OK(mirt_network_create(nullptr, &net.p));
+  mirt_tensor* limit = input(net.p, "limit", MIRT_DTYPE_FLOAT32, {1});
+  mirt_tensor* step = input(net.p, "step", MIRT_DTYPE_FLOAT32, {1});
+  body_owner body;
+  REQUIRE_OK(mirt_network_create_body(net.p, sv("body"), &body.p));
+  body_input(body.p, "iteration");
+  body_input(body.p, "cond_in");
+  mirt_tensor* i = body_input(body.p, "i");
+  mirt_tensor* next = add_layer(body.p, "Add", "next", {i, step});
+  mirt_tensor* more = add_layer(body.p, "Less", "more", {next, limit});
+  mirt_tensor* more_scalar = add_layer(body.p, "Squeeze", "more_scalar", {more});
+  REQUIRE_OK(mirt_network_mark_output(body.p, more_scalar));
+  REQUIRE_OK(mirt_network_mark_output(body.p, next));
+  mirt_tensor* out = nullptr;
+  REQUIRE_OK(add_control_flow(net.p, "Loop", "count", {nullptr, bool_constant(net.p, "go", true),
+                                                      float_constant(net.p, "zero", {0})},
+                              {{sv("body"), body.p}}, 1, &out));
+  REQUIRE_OK(mirt_network_mark_output(net.p, out));
+}
+
+TEST_CASE("a while Loop runs until its body's condition turns false, and its plan round trips through bytes") {
+  network_owner net;
+  while_network(net);
+  runner built;
+  built.build(net.p);
+  // The plan's bytes, loaded again: the body is a nested plan inside the outer one.
+  runner r;
+  REQUIRE_OK(mirt_plan_create_from_bytes(mirt_plan_data(built.plan.p), mirt_plan_size(built.plan.p), &r.plan.p));
+  r.load();
+  float result = 0;
+  r.bind("count", &result);
+  for (auto [limit, step] : {std::pair{10.0f, 3.0f}, std::pair{1.0f, 0.25f}, std::pair{-1.0f, 1.0f}}) {
+    r.bind("limit", &limit);
+    r.bind("step", &step);
+    REQUIRE_OK(mirt_context_enqueue(r.context.p, nullptr));
+    double i = 0;
+    do i += step; while (i < limit);
+    CHECK(result == doctest::Approx(i));
+  }
+}
+
+TEST_CASE("a Loop whose trip count M is a shape tensor input stacks one scan slice per iteration") {
+  network_owner net;
+  REQUIRE_OK(mirt_network_create(nullptr, &net.p));
+  mirt_tensor* m = input(net.p, "M", MIRT_DTYPE_INT64, {});
+  mirt_tensor* x = input(net.p, "x", MIRT_DTYPE_FLOAT32, {3});
+  body_owner body;
+  REQUIRE_OK(mirt_network_create_body(net.p, sv("body"), &body.p));
+  body_input(body.p, "iteration");
+  mirt_tensor* cond_in = body_input(body.p, "cond_in");
+  mirt_tensor* sum = body_input(body.p, "sum");
+  mirt_tensor* next = add_layer(body.p, "Add", "next", {sum, x});  // x: an outer value
+  REQUIRE_OK(mirt_network_mark_output(body.p, add_layer(body.p, "Identity", "cond_out", {cond_in})));
+  REQUIRE_OK(mirt_network_mark_output(body.p, next));
+  REQUIRE_OK(mirt_network_mark_output(body.p, add_layer(body.p, "Neg", "slice", {next})));
+  mirt_tensor* outs[2] = {};
+  REQUIRE_OK(add_control_flow(net.p, "Loop", "accumulate", {m, nullptr, float_constant(net.p, "zeros", {0, 0, 0})},
+                              {{sv("body"), body.p}}, 2, outs));
+  REQUIRE_OK(mirt_network_mark_output(net.p, outs[0]));
+  REQUIRE_OK(mirt_network_mark_output(net.p, outs[1]));
+  runner r;
+  r.build(net.p, {{"M", 0, 8}});
+  const std::vector<float> xs = random_floats(3, 11);
+  r.bind("x", xs.data());
+  for (int64_t trips : {int64_t{5}, int64_t{2}}) {
+    r.bind("M", &trips);
+    CHECK(r.shape("accumulate:1") == std::vector<int64_t>{trips, 3});
+    std::vector<float> total(3), stacked(static_cast<size_t>(trips) * 3);
+    r.bind("accumulate:0", total.data());
+    r.bind("accumulate:1", stacked.data());
+    REQUIRE_OK(mirt_context_enqueue(r.context.p, nullptr));
+    std::vector<double> want_total(3, 0.0), want_stacked;
+    for (int64_t i = 0; i < trips; ++i)
+      for (size_t k = 0; k < 3; ++k) want_total[k] += xs[k], want_stacked.push_back(-want_total[k]);
+    CHECK(max_relative_error(total, want_total) < 1e-6);
+    CHECK(max_relative_error(stacked, want_stacked) < 1e-6);
+  }
+}
+
+TEST_CASE("a Scan with an If in its body reads values from two scopes out") {
+  network_owner net;
+  REQUIRE_OK(mirt_network_create(nullptr, &net.p));
+  mirt_tensor* cond = input(net.p, "cond", MIRT_DTYPE_BOOL, {});
+  mirt_tensor* bias = input(net.p, "bias", MIRT_DTYPE_FLOAT32, {2});
+  mirt_tensor* xs = input(net.p, "xs", MIRT_DTYPE_FLOAT32, {3, 2});
+  body_owner body;
+  REQUIRE_OK(mirt_network_create_body(net.p, sv("body"), &body.p));
+  mirt_tensor* state = body_input(body.p, "state");
+  mirt_tensor* row = body_input(body.p, "row");
+  mirt_tensor* shifted = add_layer(body.p, "Add", "shifted", {row, bias});
+  mirt_tensor* picked = nullptr;
+  add_if(body.p, cond, shifted, "inner", &picked);  // cond is two scopes out
+  mirt_tensor* next = add_layer(body.p, "Add", "next", {state, picked});
+  REQUIRE_OK(mirt_network_mark_output(body.p, next));
+  REQUIRE_OK(mirt_network_mark_output(body.p, add_layer(body.p, "Identity", "each", {picked})));
+  mirt_tensor* outs[2] = {};
+  const int64_t one = 1;
+  REQUIRE_OK(add_control_flow(net.p, "Scan", "scan", {float_constant(net.p, "start", {0, 0}), xs},
+                              {{sv("body"), body.p}}, 2, outs, {int_attr("num_scan_inputs", &one)}));
+  REQUIRE_OK(mirt_network_mark_output(net.p, outs[0]));
+  REQUIRE_OK(mirt_network_mark_output(net.p, outs[1]));
+  runner r;
+  r.build(net.p);
+  const std::vector<float> x = random_floats(6, 3), b = random_floats(2, 4);
+  std::vector<float> total(2), each(6);
+  r.bind("xs", x.data());
+  r.bind("bias", b.data());
+  r.bind("scan:0", total.data());
+  r.bind("scan:1", each.data());
+  for (uint8_t c : {0, 1}) {
+    r.bind("cond", &c);
+    REQUIRE_OK(mirt_context_enqueue(r.context.p, nullptr));
+    std::vector<double> want_total(2, 0.0), want_each;
+    for (size_t t = 0; t < 3; ++t)
+      for (size_t k = 0; k < 2; ++k) {
+        const double s = double(x[t * 2 + k]) + b[k], v = c ? 2 * s : s * s;
+        want_total[k] += v;
+        want_each.push_back(v);
+      }
+    CHECK(max_relative_error(total, want_total) < 1e-5);
+    CHECK(max_relative_error(each, want_each) < 1e-5);
+  }
+}
+
+TEST_CASE("a Loop body that gives the wrong number of outputs is refused naming the layer and the counts") {
+  network_owner net;
+  REQUIRE_OK(mirt_network_create(nullptr, &net.p));
+  body_owner body;
+  REQUIRE_OK(mirt_network_create_body(net.p, sv("body"), &body.p));
+  body_input(body.p, "iteration");
+  mirt_tensor* cond_in = body_input(body.p, "cond_in");
+  body_input(body.p, "v");
+  REQUIRE_OK(mirt_network_mark_output(body.p, cond_in));  // the condition, but not the carried value
+  mirt_tensor* out = nullptr;
+  std::string message;
+  EXPECT_FAILURE(add_control_flow(net.p, "Loop", "short", {nullptr, nullptr, float_constant(net.p, "v0", {1})},
+                                  {{sv("body"), body.p}}, 1, &out),
+                 MIRT_STATUS_INVALID_GRAPH, message);
+  CHECK(message.find("Loop 'short'") != std::string::npos);
+  CHECK(message.find("body gives 1 outputs") != std::string::npos);
+  CHECK(message.find(": 2") != std::string::npos);
+}
+
+TEST_CASE("an If whose condition is not bool fails the build naming the layer and the dtype") {
+  network_owner net;
+  REQUIRE_OK(mirt_network_create(nullptr, &net.p));
+  mirt_tensor* cond = input(net.p, "cond", MIRT_DTYPE_FLOAT32, {});
+  mirt_tensor* x = input(net.p, "x", MIRT_DTYPE_FLOAT32, {4});
+  mirt_tensor* y = nullptr;
+  add_if(net.p, cond, x, "floaty", &y);
+  REQUIRE_OK(mirt_network_mark_output(net.p, y));
+  config_owner config;
+  REQUIRE_OK(mirt_builder_config_create(nullptr, &config.p));
+  plan_owner plan;
+  std::string message;
+  EXPECT_FAILURE(mirt_builder_build(net.p, config.p, &plan.p), MIRT_STATUS_INVALID_GRAPH, message);
+  CHECK(message.find("If 'floaty'") != std::string::npos);
+  CHECK(message.find("float32, expected bool") != std::string::npos);
+}
+
+TEST_CASE("If branches of different shapes under a run-time condition fail the run naming the layer") {
+  network_owner net;
+  REQUIRE_OK(mirt_network_create(nullptr, &net.p));
+  mirt_tensor* cond = input(net.p, "cond", MIRT_DTYPE_BOOL, {});
+  body_owner then_body, else_body;
+  REQUIRE_OK(mirt_network_create_body(net.p, sv("then_branch"), &then_body.p));
+  REQUIRE_OK(mirt_network_create_body(net.p, sv("else_branch"), &else_body.p));
+  REQUIRE_OK(mirt_network_mark_output(then_body.p, float_constant(then_body.p, "two", {1, 2})));
+  REQUIRE_OK(mirt_network_mark_output(else_body.p, float_constant(else_body.p, "three", {1, 2, 3})));
+  mirt_tensor* y = nullptr;
+  REQUIRE_OK(add_control_flow(net.p, "If", "ragged", {cond}, {{sv("then_branch"), then_body.p}, {sv("else_branch"), else_body.p}},
+                              1, &y));
+  REQUIRE_OK(mirt_network_mark_output(net.p, y));
+  runner r;
+  r.build(net.p);
+  CHECK(r.shape("ragged") == std::vector<int64_t>{-1});  // depends on data
+  const uint8_t c = 1;
+  float out[3] = {};
+  r.bind("cond", &c);
+  r.bind("ragged", out);
+  std::string message;
+  EXPECT_FAILURE(mirt_context_enqueue(r.context.p, nullptr), MIRT_STATUS_INVALID_SHAPE, message);
+  CHECK(message.find("If 'ragged'") != std::string::npos);
+  CHECK(message.find("depends on data") != std::string::npos);
+}
