@@ -60,6 +60,9 @@ std::optional<std::vector<int64_t>> small_integer_values(const graph& g, const t
   } else if (t.dtype == MIRT_DTYPE_INT32 && c.size == values.size() * 4) {
     const auto* p = static_cast<const int32_t*>(c.data());
     for (size_t i = 0; i < values.size(); ++i) values[i] = p[i];
+  } else if (t.dtype == MIRT_DTYPE_BOOL && c.size == values.size()) {  // conditions (Loop's cond, If's)
+    const auto* p = static_cast<const uint8_t*>(c.data());
+    for (size_t i = 0; i < values.size(); ++i) values[i] = p[i] != 0;
   } else {
     return std::nullopt;
   }
