@@ -135,6 +135,8 @@ status infer_scan(infer_context& ctx) {
   const size_t outputs = ctx.num_outputs() - states;
   MIRT_ASSIGN_OR_RETURN(std::vector<int64_t> in_axes, axes_of(ctx, "scan_input_axes", scans));
   MIRT_ASSIGN_OR_RETURN(std::vector<int64_t> out_axes, axes_of(ctx, "scan_output_axes", outputs));
+  MIRT_RETURN_IF_ERROR(axes_of(ctx, "scan_input_directions", scans).error());
+  MIRT_RETURN_IF_ERROR(axes_of(ctx, "scan_output_directions", outputs).error());
   std::vector<tensor_type> inputs;
   for (size_t s = 0; s < states; ++s) inputs.push_back(ctx.input(s));
   dim length;
