@@ -152,9 +152,11 @@ status assign_precision(build_state& state) {
   const size_t original_nodes = g.nodes.size();
   // The reduced type each node runs in and each tensor holds; UNDEFINED: float32 (or not a float).
   std::vector<mirt_dtype> node_dtype(original_nodes, MIRT_DTYPE_UNDEFINED), tensor_dtype(g.tensors.size(), MIRT_DTYPE_UNDEFINED);
+  // Whether input i of n is a float32 operand that follows the layer's type. Tensors added below
+  // (the reduced copies of graph outputs) have no entry in state.types and already hold their type.
   auto float_slot = [&](const node& n, size_t i) {
     const int t = n.inputs[i];
-    return t >= 0 && state.types[t].dtype == MIRT_DTYPE_FLOAT32 && follows(n, i);
+    return t >= 0 && size_t(t) < state.types.size() && state.types[t].dtype == MIRT_DTYPE_FLOAT32 && follows(n, i);
   };
   for (int index : state.order) {
     const node& n = g.nodes[index];
