@@ -61,12 +61,25 @@ const device_probe& probe_device() {
         p.count = count;
         p.major = prop.major;
         p.minor = prop.minor;
+        for (int d = 0; d < count; ++d) {
+          cudaDeviceProp other{};
+          p.signatures.push_back(cudaGetDeviceProperties(&other, d) == cudaSuccess ? cat("sm_", other.major, other.minor)
+                                                                                  : std::string("unknown"));
+        }
       }
     }
     p.signature = p.usable ? cat("sm_", p.major, p.minor) : "no-gpu";
     return p;
   }();
   return probe;
+}
+
+const char* current_device_signature() {
+  const device_probe& p = probe_device();
+  int device = 0;
+  if (!p.usable || cudaGetDevice(&device) != cudaSuccess || device < 0 || size_t(device) >= p.signatures.size())
+    return p.signature.c_str();
+  return p.signatures[size_t(device)].c_str();
 }
 
 void require_device() {

@@ -7,6 +7,7 @@
 #include <cudnn.h>
 
 #include <string>
+#include <vector>
 
 #include "backends/cuda/host.hpp"
 
@@ -38,9 +39,13 @@ struct device_probe {
   int count = 0;
   int major = 0, minor = 0;
   std::string why;       // when not usable: CUDA's message
-  std::string signature;  // "sm_90", or "no-gpu"
+  std::string signature;  // of device 0: "sm_90", or "no-gpu"
+  std::vector<std::string> signatures;  // of each device
 };
 const device_probe& probe_device();
+
+// The signature of the calling thread's current device (set_device), in static storage.
+const char* current_device_signature();
 
 // Fails with UNSUPPORTED when there is no usable GPU, naming CUDA's reason and the CPU backend.
 void require_device();

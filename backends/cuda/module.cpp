@@ -1,6 +1,7 @@
 // backends/cuda/module.cpp — the module entry point and the backend vtable; the only C edge.
 #include "backends/cuda/check.hpp"
 #include "backends/cuda/kernel.hpp"
+#include "backends/cuda/runtime_control.hpp"
 #include "backends/support/backend_glue.hpp"
 #include "mirt/backend.h"
 #include "mirt/module.h"
@@ -8,7 +9,7 @@
 namespace mirt::cuda {
 namespace {
 
-const char* device_signature() { return probe_device().signature.c_str(); }
+const char* device_signature() { return current_device_signature(); }
 
 struct cuda_traits {
   static constexpr const char* name = "cuda";
@@ -92,6 +93,13 @@ const mirt_backend_vtable k_vtable = {
     memory_copy,
     stream_synchronize,
     MIRT_TENSOR_LOCATION_DEVICE,
+    set_device,
+    event_record,
+    persisting_cache_max,
+    stream_set_persisting_window,
+    range_push,
+    range_pop,
+    is_device_memory,
 };
 
 const mirt_module_desc k_desc = {

@@ -48,6 +48,11 @@ MIRT_EXPORT mirt_status mirt_builder_config_create(const mirt_builder_options* o
     }
     if (HAS_FIELD(options, mirt_builder_options, timing_cache_path))
       o.timing_cache_path = std::string(to_view(options->timing_cache_path));
+    if (HAS_FIELD(options, mirt_builder_options, device_id)) {
+      if (options->device_id < 0)
+        return invalid(cat("mirt_builder_config_create: device_id is ", options->device_id, ", expected 0 or more"));
+      o.device_id = options->device_id;
+    }
   }
   *out_config = config.release();
   return nullptr;

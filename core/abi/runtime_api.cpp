@@ -43,7 +43,10 @@ MIRT_EXPORT mirt_status mirt_engine_create(const mirt_engine_options* options, m
   MIRT_C_GUARD_BEGIN
   if (!options || !out_engine || !options->plan)
     return invalid("mirt_engine_create: options, options->plan and out_engine must not be NULL");
-  auto e = mirt::engine::load(options->plan->bytes.data(), options->plan->bytes.size());
+  int32_t device = 0;
+  if (options->struct_size >= offsetof(mirt_engine_options, device_id) + sizeof(options->device_id))
+    device = options->device_id;
+  auto e = mirt::engine::load(options->plan->bytes.data(), options->plan->bytes.size(), device);
   if (!e.ok()) return to_c_status(e.error());
   *out_engine = new mirt_engine{std::move(e).value()};
   return nullptr;
@@ -220,7 +223,9 @@ MIRT_EXPORT mirt_status mirt_context_create(mirt_engine* engine, const mirt_cont
   if (options && options->struct_size >= offsetof(mirt_context_options, user_device_memory) +
                                              sizeof(options->user_device_memory))
     user_memory = options->user_device_memory != 0;
-  auto c = mirt::context::create(engine->engine, profile, user_memory);
+  const bool nvtx = options && options->struct_size >= offsetof(mirt_context_options, nvtx) + sizeof(options->nvtx) &&
+                    options->nvtx != 0;
+  auto c = mirt::context::create(engine->engine, profile, user_memory, nvtx);
   if (!c.ok()) return to_c_status(c.error());
   *out_context = new mirt_context{std::move(c).value()};
   return nullptr;
@@ -262,6 +267,21 @@ MIRT_EXPORT mirt_status mirt_context_set_device_memory(mirt_context* context, vo
   MIRT_C_GUARD_BEGIN
   if (!context) return invalid("mirt_context_set_device_memory: context is NULL");
   return to_c_status(context->context->set_device_memory(memory, size));
+  MIRT_C_GUARD_END
+}
+
+MIRT_EXPORT mirt_status mirt_context_set_input_consumed_event(mirt_context* context, void* event) {
+  MIRT_C_GUARD_BEGIN
+  if (!context) return invalid("mirt_context_set_input_consumed_event: context is NULL");
+  context->context->set_input_consumed_event(event);
+  return nullptr;
+  MIRT_C_GUARD_END
+}
+
+MIRT_EXPORT mirt_status mirt_context_set_persistent_cache_limit(mirt_context* context, size_t bytes) {
+  MIRT_C_GUARD_BEGIN
+  if (!context) return invalid("mirt_context_set_persistent_cache_limit: context is NULL");
+  return to_c_status(context->context->set_persistent_cache_limit(bytes));
   MIRT_C_GUARD_END
 }
 

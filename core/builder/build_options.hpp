@@ -30,6 +30,7 @@ struct build_options {
   void* progress_user_data = nullptr;
   std::vector<profile_spec> profiles;
   std::string timing_cache_path;  // empty: no persistent timing cache
+  int32_t device_id = 0;          // the backend device tactics are timed on
   // Per-layer precision constraints by layer name: float32, float16 or bfloat16.
   std::map<std::string, mirt_dtype> layer_precisions;
 };

@@ -86,7 +86,7 @@ status kernel::execute(const mirt_kernel_io& io, const std::string& layer) const
   return s.ok() ? s : s.with_context(cat("layer '", layer, "'"));
 }
 
-result<std::shared_ptr<backend>> backend::acquire(const std::string& name) {
+result<std::shared_ptr<backend>> backend::acquire(const std::string& name, int32_t device) {
   registry& r = registry::instance();
   result<module_handle> module = name.empty() ? r.acquire_best(MIRT_MODULE_KIND_BACKEND)
                                               : r.acquire(MIRT_MODULE_KIND_BACKEND, name);
@@ -101,10 +101,53 @@ result<std::shared_ptr<backend>> backend::acquire(const std::string& name) {
       !b->vt_->kernel_destroy || !b->vt_->memory_alloc || !b->vt_->memory_free || !b->vt_->memory_copy)
     return make_error(MIRT_STATUS_MODULE_ERROR, "backend '", b->name_, "' (", b->module_->path,
                       ") has an incomplete vtable (struct_size ", b->vt_->struct_size, ", need ", needed, ")");
+  MIRT_RETURN_IF_ERROR(b->select_device(device));
   return b;
 }
 
+status backend::select_device(int32_t id) {
+  if (!has(offsetof(mirt_backend_vtable, set_device)) || !vt_->set_device) {
+    if (id != 0)
+      return make_error(MIRT_STATUS_INVALID_ARGUMENT, "device ", id, " does not exist: backend '", name_,
+                        "' has 1 device (id 0)");
+    return {};
+  }
+  MIRT_RETURN_IF_ERROR(from_c_status(vt_->set_device(id)));
+  device_ = id;
+  return {};
+}
+
+status backend::use_device() const {
+  if (!has(offsetof(mirt_backend_vtable, set_device)) || !vt_->set_device) return {};
+  return from_c_status(vt_->set_device(device_));
+}
+
+status backend::record_event(void* event, void* stream) const {
+  return has_events() ? from_c_status(vt_->event_record(event, stream)) : status();
+}
+
+size_t backend::persisting_cache_max() const {
+  if (!has(offsetof(mirt_backend_vtable, persisting_cache_max)) || !vt_->persisting_cache_max) return 0;
+  return vt_->persisting_cache_max();
+}
+
+status backend::set_persisting_window(void* stream, void* base, size_t size, size_t limit) const {
+  if (!has(offsetof(mirt_backend_vtable, stream_set_persisting_window)) || !vt_->stream_set_persisting_window)
+    return limit ? make_error(MIRT_STATUS_UNSUPPORTED, "backend '", name_, "' has no persisting cache") : status();
+  return from_c_status(vt_->stream_set_persisting_window(stream, base, size, limit));
+}
+
+bool backend::has_ranges() const {
+  return has(offsetof(mirt_backend_vtable, range_pop)) && vt_->range_push && vt_->range_pop;
+}
+
+int32_t backend::is_device_memory(const void* ptr) const {
+  if (!has(offsetof(mirt_backend_vtable, is_device_memory)) || !vt_->is_device_memory) return -1;
+  return vt_->is_device_memory(ptr);
+}
+
 result<std::vector<mirt_tactic_info>> backend::tactics(const mirt_node_info* node) const {
+  MIRT_RETURN_IF_ERROR(use_device());
   std::vector<mirt_tactic_info> out(16);
   uint32_t count = 0;
   status s = from_c_status(vt_->get_tactics(node, out.data(), static_cast<uint32_t>(out.size()), &count));
@@ -122,6 +165,7 @@ result<std::vector<mirt_tactic_info>> backend::tactics(const mirt_node_info* nod
 }
 
 result<std::unique_ptr<kernel>> backend::create_kernel(const mirt_node_info* node, uint64_t tactic) const {
+  MIRT_RETURN_IF_ERROR(use_device());
   mirt_kernel* k = nullptr;
   status s = from_c_status(vt_->kernel_create(node, tactic, &k));
   if (!s.ok()) return s.with_context(cat("creating the kernel of layer '", to_view(node->name), "'"));
@@ -132,6 +176,7 @@ result<std::unique_ptr<kernel>> backend::create_kernel(const mirt_node_info* nod
 }
 
 result<std::shared_ptr<void>> backend::allocate(size_t bytes, const std::string& purpose) const {
+  MIRT_RETURN_IF_ERROR(use_device());
   void* p = nullptr;
   status s = from_c_status(vt_->memory_alloc(bytes ? bytes : 64, &p));
   if (!s.ok() || !p)
@@ -143,6 +188,7 @@ result<std::shared_ptr<void>> backend::allocate(size_t bytes, const std::string&
 }
 
 status backend::allocate_raw(size_t bytes, void** out) const {
+  MIRT_RETURN_IF_ERROR(use_device());
   void* p = nullptr;
   status s = from_c_status(vt_->memory_alloc(bytes ? bytes : 64, &p));
   if (!s.ok() || !p)
@@ -153,10 +199,12 @@ status backend::allocate_raw(size_t bytes, void** out) const {
 }
 
 status backend::copy(void* dst, const void* src, size_t bytes, mirt_copy_kind kind, void* stream) const {
+  MIRT_RETURN_IF_ERROR(use_device());
   return from_c_status(vt_->memory_copy(dst, src, bytes, kind, stream));
 }
 
 status backend::synchronize(void* stream) const {
+  MIRT_RETURN_IF_ERROR(use_device());
   return vt_->stream_synchronize ? from_c_status(vt_->stream_synchronize(stream)) : status();
 }
 

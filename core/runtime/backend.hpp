@@ -71,12 +71,34 @@ class kernel_source {
 // A loaded backend module.
 class backend final : public kernel_source {
  public:
-  static result<std::shared_ptr<backend>> acquire(const std::string& name);  // empty: best score
+  // Empty name: the best score. device: the device every call through the object uses.
+  static result<std::shared_ptr<backend>> acquire(const std::string& name, int32_t device = 0);
 
   const std::string& name() const { return name_; }
   const std::string& version() const { return version_; }
-  std::string device_signature() const { return vt_->device_signature ? vt_->device_signature() : ""; }
+  // Of the selected device.
+  std::string device_signature() const {
+    (void)use_device();  // a failure shows at the next call that needs the device
+    return vt_->device_signature ? vt_->device_signature() : "";
+  }
   mirt_tensor_location io_location() const { return vt_->io_location; }
+
+  // Device `id` for every later call through this object (validated now, on this thread).
+  status select_device(int32_t id);
+  int32_t device_id() const { return device_; }
+  // Makes the selected device current on the calling thread (entry points call it first).
+  status use_device() const;
+
+  // The optional runtime controls of the appended vtable group; absent ones act as documented there.
+  bool has_events() const { return has(offsetof(mirt_backend_vtable, event_record)) && vt_->event_record; }
+  status record_event(void* event, void* stream) const;
+  size_t persisting_cache_max() const;
+  status set_persisting_window(void* stream, void* base, size_t size, size_t limit) const;
+  bool has_ranges() const;
+  void range_push(const char* name, void* stream) const { vt_->range_push(name, stream); }
+  void range_pop(void* stream) const { vt_->range_pop(stream); }
+  // 1: device memory, 0: not, -1: unknown (or a host backend).
+  int32_t is_device_memory(const void* ptr) const;
 
   result<std::vector<mirt_tactic_info>> tactics(const mirt_node_info* node) const override;
   result<std::unique_ptr<kernel>> create_kernel(const mirt_node_info* node, uint64_t tactic) const override;
@@ -90,9 +112,13 @@ class backend final : public kernel_source {
   status synchronize(void* stream) const;
 
  private:
+  // Whether the module's table reaches the member at offset (the appended group is optional).
+  bool has(size_t offset) const { return vt_->struct_size >= offset + sizeof(void*); }
+
   module_handle module_;
   const mirt_backend_vtable* vt_ = nullptr;
   std::string name_, version_;
+  int32_t device_ = 0;
 };
 
 }  // namespace mirt

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <numeric>
 
 #include "core/graph/shape_inference.hpp"
@@ -21,7 +22,7 @@ std::vector<int> execution_order(const graph& g) {
 }  // namespace
 
 result<std::unique_ptr<context>> context::create(std::shared_ptr<const engine> e, uint32_t profile,
-                                                  bool user_memory) {
+                                                  bool user_memory, bool nvtx) {
   const plan_model& plan = e->plan();
   if (profile >= plan.profiles.size())
     return make_error(MIRT_STATUS_INVALID_ARGUMENT, "profile ", profile, " does not exist; the plan has ",
@@ -32,6 +33,8 @@ result<std::unique_ptr<context>> context::create(std::shared_ptr<const engine> e
   c->profile_ = profile;
   c->planned_bytes_ = needs->planned_bytes;
   c->workspace_size_ = needs->workspace;
+  const char* env = std::getenv("MIRT_NVTX");
+  c->nvtx_ = nvtx || (env != nullptr && std::string_view(env) == "1");
   if (!user_memory) {
     MIRT_ASSIGN_OR_RETURN(c->arena_, e->target().allocate(needs->arena, "a context's activation memory"));
     if (c->workspace_size_) {
@@ -181,6 +184,14 @@ status context::set_tensor_address(std::string_view name, void* address) {
   int t = engine_->find_io(name);
   if (t < 0) return make_error(MIRT_STATUS_NOT_FOUND, "'", name, "' is not an input or output of this engine");
   if (!address) return make_error(MIRT_STATUS_INVALID_ARGUMENT, "tensor '", name, "': the address is NULL");
+  // Shape tensor inputs are read on the host; every other I/O tensor lives in the backend's location.
+  const backend& target = engine_->target();
+  if (target.io_location() == MIRT_TENSOR_LOCATION_DEVICE && !engine_->is_shape_tensor(t) &&
+      target.is_device_memory(address) == 0)
+    return make_error(MIRT_STATUS_INVALID_ARGUMENT, "tensor '", name, "': ", address,
+                      " is host memory, but backend '", target.name(),
+                      "' needs device memory for it (its location is DEVICE): allocate it with "
+                      "mirt_engine_alloc_device_memory (or the backend's allocator) and copy the data there");
   addresses_[t] = address;
   launches_dirty_ = true;
   return {};
@@ -224,18 +235,51 @@ status context::refresh_launches() {
   return {};
 }
 
+status context::set_persistent_cache_limit(size_t bytes) {
+  MIRT_RETURN_IF_ERROR(engine_->target().use_device());
+  const size_t max = engine_->target().persisting_cache_max();
+  if (bytes > max)
+    return make_error(MIRT_STATUS_INVALID_ARGUMENT, "a persistent cache limit of ", bytes,
+                      " bytes exceeds the device's maximum of ", max, " bytes (backend '", engine_->target().name(),
+                      "', device ", engine_->target().device_id(), ")");
+  cache_limit_ = bytes;
+  return {};
+}
+
+status context::apply_cache_window(void* stream) {
+  const cache_window wanted{stream, arena_.get(), cache_limit_};
+  if (wanted.limit == 0 && applied_window_.limit == 0) return {};
+  if (wanted.stream == applied_window_.stream && wanted.base == applied_window_.base && wanted.limit == applied_window_.limit)
+    return {};
+  MIRT_ASSIGN_OR_RETURN(const profile_memory* needs, engine_->memory_of(profile_));
+  MIRT_RETURN_IF_ERROR(engine_->target().set_persisting_window(stream, wanted.base, needs->arena, wanted.limit));
+  applied_window_ = wanted;
+  return {};
+}
+
 status context::enqueue(void* stream) {
+  MIRT_RETURN_IF_ERROR(engine_->target().use_device());
   if (!arena_) {
     MIRT_ASSIGN_OR_RETURN(const profile_memory* needs, engine_->memory_of(profile_));
     return make_error(MIRT_STATUS_FAILED_PRECONDITION, "the context was created without device memory; give it ",
                       needs->total(), " bytes with mirt_context_set_device_memory first");
   }
   MIRT_RETURN_IF_ERROR(refresh_launches());
-  const graph& g = engine_->plan().network;
   // Shape tensor inputs live in host memory; device backends get their values copied in.
   for (const auto& [t, copy] : shape_input_copies_)
     MIRT_RETURN_IF_ERROR(engine_->target().copy(copy.get(), addresses_[t], byte_size(to_desc(types_[t])),
                                                 MIRT_COPY_KIND_HOST_TO_DEVICE, stream));
+  MIRT_RETURN_IF_ERROR(apply_cache_window(stream));
+  return run_layers(stream);
+}
+
+status context::run_layers(void* stream) {
+  const graph& g = engine_->plan().network;
+  const backend& target = engine_->target();
+  const bool ranges = nvtx_ && target.has_ranges();
+  // The inputs are consumed once the last layer that reads one has run (before any, when none does).
+  const int last_reader = engine_->last_input_reader();
+  if (input_consumed_event_ && last_reader < 0) MIRT_RETURN_IF_ERROR(target.record_event(input_consumed_event_, stream));
   // With a profiler, each layer is timed between two synchronizations of the stream.
   if (profiler_) MIRT_RETURN_IF_ERROR(engine_->target().synchronize(stream));
   for (size_t n = 0; n < launches_.size(); ++n) {
@@ -244,7 +288,12 @@ status context::enqueue(void* stream) {
                       l.outputs.size(), l.outputs.data(), l.output_data.data(), workspace_.get(), workspace_size_,
                       stream};
     const auto start = std::chrono::steady_clock::now();
-    MIRT_RETURN_IF_ERROR(engine_->kernel_of(n).execute(io, g.nodes[n].name));
+    if (ranges) target.range_push(g.nodes[n].name.c_str(), stream);
+    const status run = engine_->kernel_of(n).execute(io, g.nodes[n].name);
+    if (ranges) target.range_pop(stream);
+    MIRT_RETURN_IF_ERROR(run);
+    if (input_consumed_event_ && static_cast<int>(n) == last_reader)
+      MIRT_RETURN_IF_ERROR(target.record_event(input_consumed_event_, stream));
     if (profiler_) {
       MIRT_RETURN_IF_ERROR(engine_->target().synchronize(stream));
       const float ms = std::chrono::duration<float, std::milli>(std::chrono::steady_clock::now() - start).count();

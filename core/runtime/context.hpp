@@ -14,8 +14,9 @@ namespace mirt {
 class context {
  public:
   // user_memory: allocate no activation memory or workspace; set_device_memory gives them.
+  // nvtx: a profiler range around each layer's launch (also on with environment MIRT_NVTX=1).
   static result<std::unique_ptr<context>> create(std::shared_ptr<const engine> e, uint32_t profile,
-                                                 bool user_memory = false);
+                                                 bool user_memory = false, bool nvtx = false);
 
   status set_input_shape(std::string_view name, const std::vector<int64_t>& shape);
   result<std::vector<int64_t>> tensor_shape(std::string_view name);
@@ -23,6 +24,10 @@ class context {
   status enqueue(void* stream);
   // Runs use memory (the caller's, at least engine memory_of(profile)->total() bytes) from now on.
   status set_device_memory(void* memory, uint64_t size);
+  // Recorded on the stream once no later layer reads the inputs (NULL: none).
+  void set_input_consumed_event(void* event) { input_consumed_event_ = event; }
+  // Persisting cache bytes for the activation memory (0: none); checked against the device's maximum.
+  status set_persistent_cache_limit(size_t bytes);
   // Per-layer timing (mirt_context_set_profiler); NULL fn removes it.
   void set_profiler(mirt_layer_time_fn fn, void* user_data) { profiler_ = fn, profiler_data_ = user_data; }
 
@@ -43,6 +48,9 @@ class context {
   status fit_memory();
   status refresh_launches();
   void* address_of(int t);
+  // Applies the persisting-cache window to stream when the limit, stream or memory changed.
+  status apply_cache_window(void* stream);
+  status run_layers(void* stream);
 
   std::shared_ptr<const engine> engine_;
   uint32_t profile_ = 0;
@@ -62,6 +70,14 @@ class context {
   std::shared_ptr<void> arena_;
   std::shared_ptr<void> workspace_;
   size_t workspace_size_ = 0;
+  void* input_consumed_event_ = nullptr;
+  bool nvtx_ = false;
+  size_t cache_limit_ = 0;
+  struct cache_window {
+    void* stream = nullptr;
+    void* base = nullptr;
+    size_t limit = 0;
+  } applied_window_;
   mirt_layer_time_fn profiler_ = nullptr;
   void* profiler_data_ = nullptr;
 };

@@ -31,7 +31,11 @@ result<const profile_memory*> engine::memory_of(uint32_t p) const {
   return &memory_[p];
 }
 
-result<std::shared_ptr<const engine>> engine::load(const void* data, size_t size) {
+engine::~engine() {
+  if (backend_) (void)backend_->use_device();
+}
+
+result<std::shared_ptr<const engine>> engine::load(const void* data, size_t size, int32_t device_id) {
   if (!data && size) return make_error(MIRT_STATUS_INVALID_ARGUMENT, "plan data is NULL");
   auto e = std::make_shared<engine>();
   // Aligned copy, so constants (64-byte aligned inside the plan) stay aligned in memory.
@@ -45,6 +49,7 @@ result<std::shared_ptr<const engine>> engine::load(const void* data, size_t size
     return b.error().with_context(cat("the plan was built for backend '", plan.backend_name, "' ",
                                       plan.backend_version));
   e->backend_ = *b;
+  MIRT_RETURN_IF_ERROR(e->backend_->select_device(device_id));
   std::string signature = e->backend_->device_signature();
   if (signature != plan.device_signature)
     return make_error(MIRT_STATUS_INCOMPATIBLE_VERSION, "the plan was built for device '", plan.device_signature,
@@ -100,6 +105,9 @@ result<std::shared_ptr<const engine>> engine::load(const void* data, size_t size
     e->memory_errors_.push_back(m.ok() ? status() : m.error());
     e->memory_.push_back(m.ok() ? std::move(m).value() : profile_memory{});
   }
+  for (size_t n = 0; n < g.nodes.size(); ++n)
+    for (int t : g.nodes[n].inputs)
+      if (t >= 0 && g.tensors[t].is_input) e->last_input_reader_ = static_cast<int>(n);
   e->io_ = g.inputs;
   e->io_.insert(e->io_.end(), g.outputs.begin(), g.outputs.end());
   return std::shared_ptr<const engine>(std::move(e));

@@ -15,7 +15,10 @@ namespace mirt {
 class engine {
  public:
   // Checks and decodes plan bytes (copied), loads the backend on first use, creates the kernels.
-  static result<std::shared_ptr<const engine>> load(const void* data, size_t size);
+  // device_id: the backend device its weights, kernels and contexts live on.
+  static result<std::shared_ptr<const engine>> load(const void* data, size_t size, int32_t device_id = 0);
+  engine() = default;
+  ~engine();  // kernels are destroyed on the engine's device
 
   const plan_model& plan() const { return plan_; }
   const backend& target() const { return *backend_; }
@@ -31,6 +34,8 @@ class engine {
   const std::vector<tensor_type>& declared_types() const { return declared_; }
   // What a context of profile p needs (measured at load); an error when its max shapes do not infer.
   result<const profile_memory*> memory_of(uint32_t p) const;
+  // The last node (in execution order) that reads a graph input; -1 when none does.
+  int last_input_reader() const { return last_input_reader_; }
 
  private:
   std::shared_ptr<std::byte[]> bytes_;
@@ -43,6 +48,7 @@ class engine {
   std::vector<tensor_type> declared_;
   std::vector<profile_memory> memory_;
   std::vector<status> memory_errors_;
+  int last_input_reader_ = -1;
 };
 
 }  // namespace mirt

@@ -183,7 +183,7 @@ MIRT_ASSERT_OFFSET(mirt_network_options, name, 8);
 MIRT_ASSERT_GROUP_END(mirt_network_options, name, 24); /* end of the 0.1 group */
 
 /* mirt_builder_options (mirt/builder.h) */
-MIRT_ASSERT_SIZE(mirt_builder_options, 80, 8);
+MIRT_ASSERT_SIZE(mirt_builder_options, 88, 8);
 /* since 0.1 */
 MIRT_ASSERT_OFFSET(mirt_builder_options, struct_size, 0);
 MIRT_ASSERT_OFFSET(mirt_builder_options, backend, 8);
@@ -196,13 +196,19 @@ MIRT_ASSERT_GROUP_END(mirt_builder_options, progress_user_data, 64); /* end of t
 /* appended in 0.1 (timing cache) */
 MIRT_ASSERT_OFFSET(mirt_builder_options, timing_cache_path, 64);
 MIRT_ASSERT_GROUP_END(mirt_builder_options, timing_cache_path, 80);
+/* appended in 0.1 (device selection) */
+MIRT_ASSERT_OFFSET(mirt_builder_options, device_id, 80);
+MIRT_ASSERT_GROUP_END(mirt_builder_options, device_id, 84);
 
 /* mirt_engine_options (mirt/runtime.h) */
-MIRT_ASSERT_SIZE(mirt_engine_options, 16, 8);
+MIRT_ASSERT_SIZE(mirt_engine_options, 24, 8);
 /* since 0.1 */
 MIRT_ASSERT_OFFSET(mirt_engine_options, struct_size, 0);
 MIRT_ASSERT_OFFSET(mirt_engine_options, plan, 8);
 MIRT_ASSERT_GROUP_END(mirt_engine_options, plan, 16); /* end of the 0.1 group */
+/* appended in 0.1 (device selection) */
+MIRT_ASSERT_OFFSET(mirt_engine_options, device_id, 16);
+MIRT_ASSERT_GROUP_END(mirt_engine_options, device_id, 20);
 
 /* mirt_tensor_info (mirt/runtime.h) */
 MIRT_ASSERT_SIZE(mirt_tensor_info, 112, 8);
@@ -217,7 +223,7 @@ MIRT_ASSERT_OFFSET(mirt_tensor_info, location, 104);
 MIRT_ASSERT_GROUP_END(mirt_tensor_info, location, 108); /* end of the 0.1 group */
 
 /* mirt_context_options (mirt/runtime.h) */
-MIRT_ASSERT_SIZE(mirt_context_options, 12, 4);
+MIRT_ASSERT_SIZE(mirt_context_options, 16, 4);
 /* since 0.1 */
 MIRT_ASSERT_OFFSET(mirt_context_options, struct_size, 0);
 MIRT_ASSERT_OFFSET(mirt_context_options, profile, 4);
@@ -225,6 +231,9 @@ MIRT_ASSERT_GROUP_END(mirt_context_options, profile, 8); /* end of the 0.1 group
 /* appended in 0.1 (user-managed memory) */
 MIRT_ASSERT_OFFSET(mirt_context_options, user_device_memory, 8);
 MIRT_ASSERT_GROUP_END(mirt_context_options, user_device_memory, 12);
+/* appended in 0.1 (profiler ranges) */
+MIRT_ASSERT_OFFSET(mirt_context_options, nvtx, 12);
+MIRT_ASSERT_GROUP_END(mirt_context_options, nvtx, 16);
 
 /* mirt_module_info (mirt/registry.h) */
 MIRT_ASSERT_SIZE(mirt_module_info, 88, 8);
@@ -295,7 +304,7 @@ MIRT_ASSERT_OFFSET(mirt_refitter_vtable, struct_size, 0);
 MIRT_ASSERT_GROUP_END(mirt_refitter_vtable, struct_size, 4); /* end of the 0.1 group */
 
 /* mirt_backend_vtable (mirt/backend.h) */
-MIRT_ASSERT_SIZE(mirt_backend_vtable, 96, 8);
+MIRT_ASSERT_SIZE(mirt_backend_vtable, 152, 8);
 MIRT_ASSERT_OFFSET(mirt_backend_vtable, struct_size, 0);
 /* since 0.1 */
 MIRT_ASSERT_OFFSET(mirt_backend_vtable, device_signature, 8);
@@ -310,6 +319,15 @@ MIRT_ASSERT_OFFSET(mirt_backend_vtable, memory_copy, 72);
 MIRT_ASSERT_OFFSET(mirt_backend_vtable, stream_synchronize, 80);
 MIRT_ASSERT_OFFSET(mirt_backend_vtable, io_location, 88);
 MIRT_ASSERT_GROUP_END(mirt_backend_vtable, io_location, 92); /* end of the 0.1 group */
+/* appended in 0.1 (devices, events, cache control, profiler ranges) */
+MIRT_ASSERT_OFFSET(mirt_backend_vtable, set_device, 96);
+MIRT_ASSERT_OFFSET(mirt_backend_vtable, event_record, 104);
+MIRT_ASSERT_OFFSET(mirt_backend_vtable, persisting_cache_max, 112);
+MIRT_ASSERT_OFFSET(mirt_backend_vtable, stream_set_persisting_window, 120);
+MIRT_ASSERT_OFFSET(mirt_backend_vtable, range_push, 128);
+MIRT_ASSERT_OFFSET(mirt_backend_vtable, range_pop, 136);
+MIRT_ASSERT_OFFSET(mirt_backend_vtable, is_device_memory, 144);
+MIRT_ASSERT_GROUP_END(mirt_backend_vtable, is_device_memory, 152);
 
 /* mirt_parser_vtable (mirt/parser.h) */
 MIRT_ASSERT_SIZE(mirt_parser_vtable, 16, 8);

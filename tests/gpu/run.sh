@@ -32,6 +32,7 @@ step() {  # step NAME COMMAND...: runs it, tees its log, records a failure
 
 step cuda_module "$build/tests/backends/cuda/test_cuda_module"
 step cuda_ops "$build/tests/backends/cuda/test_cuda_backend" --duration=true
+step cuda_runtime_api "$build/tests/backends/cuda/test_cuda_runtime_api"
 step modules "$mirt" modules
 
 for model in sample_cnn:input:4x3x32x32 sample_transformer_block:x:2x16x64; do

@@ -29,6 +29,7 @@ struct exec_options {
   bool no_data_transfers = false;
   std::vector<std::string> plugins;  // plugin libraries to load first
   std::string layer_precisions;      // "layer:fp32,..." (trtexec's --layerPrecisions)
+  int device = 0;                    // backend device id (trtexec's --device)
   std::string command_line;  // echoed on the &&&& lines
 };
 CLI::App* add_exec_command(CLI::App& app, exec_options& options);

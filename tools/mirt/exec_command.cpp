@@ -39,6 +39,8 @@ CLI::App* add_exec_command(CLI::App& app, exec_options& o) {
   cmd->add_flag("--bf16", o.bf16, "Allow BF16 kernels");
   cmd->add_flag("--tf32", o.tf32, "Allow TF32 kernels");
   cmd->add_flag("--int8", o.int8, "Allow INT8 kernels");
+  cmd->add_option("--device", o.device, "Backend device id to build and run on (a CUDA device; default 0)")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
   cmd->add_option("--layerPrecisions", o.layer_precisions,
                   "Per-layer precision constraints, e.g. --layerPrecisions=conv1:fp32,fc:fp16 (fp32, fp16, bf16)");
   cmd->add_option("--memPoolSize", o.mem_pool_size, "Activation + workspace memory limit in bytes (K, M, G suffixes; 0 = unlimited)");
@@ -137,6 +139,7 @@ plan build_from_onnx(const exec_options& o, const shape_flags& flags) {
   options.timing_cache_path = to_c(o.timing_cache_file);
   options.progress = &progress_bar::callback;
   options.progress_user_data = &bar;
+  options.device_id = o.device;
   builder_config config(options);
   for (const precision_spec& spec : parse_precision_specs(o.layer_precisions))
     config.set_layer_precision(spec.layer, static_cast<mirt_dtype>(spec.dtype));
@@ -216,7 +219,7 @@ int run(const exec_options& o) {
   }
   if (o.skip_inference) return 0;
 
-  engine eng(*p);
+  engine eng(*p, o.device);
   std::cout << "Backend: " << eng.backend_name() << ", device memory: " << mib(eng.device_memory_size()) << ", profiles: "
             << eng.num_profiles() << "\n";
   context ctx(eng, 0);

@@ -91,6 +91,29 @@ typedef struct mirt_backend_vtable {
   mirt_status (*stream_synchronize)(void* stream);
   /* Where I/O buffers live for this backend. */
   mirt_tensor_location io_location;
+  /* appended in 0.1 (devices, events, cache control, profiler ranges); all (optional) */
+  /* Makes device device_id current on the calling thread. The host calls it at the start of each
+   * entry point that reaches the backend (build, engine creation, context creation, enqueue, the
+   * memory calls), so the calls that follow on that thread use that device. Fails with
+   * INVALID_ARGUMENT naming the id and the device count when there is no such device.
+   * Default: one device, id 0. */
+  mirt_status (*set_device)(int32_t device_id);
+  /* Records event (a backend event, e.g. a cudaEvent_t) on stream. Default: no events (a
+   * backend that runs synchronously: its work is done when the call returns). */
+  mirt_status (*event_record)(void* event, void* stream);
+  /* Bytes of cache the current device can set aside for persisting accesses (0: none).
+   * Default: 0. */
+  size_t (*persisting_cache_max)(void);
+  /* Sets aside limit bytes of persisting cache on the current device and makes stream's accesses
+   * to [base, base + size) persist in it (limit 0: back to normal caching). */
+  mirt_status (*stream_set_persisting_window)(void* stream, void* base, size_t size, size_t limit);
+  /* Opens and closes a named range on stream for profilers (NVTX ranges on CUDA); name is valid
+   * during the call only. Default: none. */
+  void (*range_push)(const char* name, void* stream);
+  void (*range_pop)(void* stream);
+  /* Whether ptr is memory this backend's kernels can address as I/O of location DEVICE: 1 yes,
+   * 0 no (host memory), -1 unknown. Default: unknown. */
+  int32_t (*is_device_memory)(const void* ptr);
 } mirt_backend_vtable;
 
 #ifdef __cplusplus

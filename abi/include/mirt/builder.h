@@ -51,8 +51,13 @@ typedef struct mirt_builder_options {
    * silently ignored. Builds sharing a path may run at once: the file is replaced by a rename,
    * and the last writer's entries win. */
   mirt_string_view timing_cache_path;
+  /* appended in 0.1 (device selection) */
+  /* The backend device the build times tactics on and reads the device signature of (a CUDA
+   * device id); 0 is the first. A build fails with INVALID_ARGUMENT naming the id and the device
+   * count when there is no such device. */
+  int32_t device_id;
 } mirt_builder_options;
-#define MIRT_BUILDER_OPTIONS_INIT {sizeof(mirt_builder_options), {NULL, 0}, 0, 0, 3, NULL, NULL, {NULL, 0}}
+#define MIRT_BUILDER_OPTIONS_INIT {sizeof(mirt_builder_options), {NULL, 0}, 0, 0, 3, NULL, NULL, {NULL, 0}, 0}
 
 /* A builder config: options plus optimization profiles. */
 typedef struct mirt_builder_config mirt_builder_config;

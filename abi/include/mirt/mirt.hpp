@@ -445,9 +445,10 @@ class engine : public detail::handle<mirt_engine, mirt_engine_destroy> {
  public:
   explicit engine(mirt_engine* owned) noexcept : handle(owned) {}
   // mirt_engine_create; the plan's bytes are copied, so the plan may go after.
-  explicit engine(const plan& p) {
+  explicit engine(const plan& p, int32_t device_id = 0) {
     mirt_engine_options options = MIRT_ENGINE_OPTIONS_INIT;
     options.plan = p.get();
+    options.device_id = device_id;
     mirt_engine* out = nullptr;
     check(mirt_engine_create(&options, &out));
     reset(out);
@@ -515,10 +516,12 @@ class context : public detail::handle<mirt_context, mirt_context_destroy> {
   explicit context(mirt_context* owned) noexcept : handle(owned) {}
   // mirt_context_create on profile `profile`.
   // user_device_memory: allocates none; give it a block with set_device_memory before running.
-  explicit context(engine& e, uint32_t profile = 0, bool user_device_memory = false) {
+  // nvtx: a profiler range per layer (NVTX on CUDA).
+  explicit context(engine& e, uint32_t profile = 0, bool user_device_memory = false, bool nvtx = false) {
     mirt_context_options options = MIRT_CONTEXT_OPTIONS_INIT;
     options.profile = profile;
     options.user_device_memory = user_device_memory ? 1 : 0;
+    options.nvtx = nvtx ? 1 : 0;
     mirt_context* out = nullptr;
     check(mirt_context_create(e.get(), &options, &out));
     reset(out);
@@ -539,6 +542,11 @@ class context : public detail::handle<mirt_context, mirt_context_destroy> {
   }
   // mirt_context_set_device_memory: the context runs in this block (not owned; keep it alive).
   void set_device_memory(void* memory, uint64_t size) { check(mirt_context_set_device_memory(get(), memory, size)); }
+  // mirt_context_set_input_consumed_event: a backend event (cudaEvent_t) recorded once the inputs
+  // are read; NULL removes it. Not owned.
+  void set_input_consumed_event(void* event) { check(mirt_context_set_input_consumed_event(get(), event)); }
+  // mirt_context_set_persistent_cache_limit: persisting L2 bytes for the activation memory.
+  void set_persistent_cache_limit(size_t bytes) { check(mirt_context_set_persistent_cache_limit(get(), bytes)); }
   // mirt_context_enqueue on a backend stream (NULL: the backend's default).
   void enqueue(void* stream = nullptr) { check(mirt_context_enqueue(get(), stream)); }
 };

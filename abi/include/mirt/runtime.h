@@ -20,8 +20,14 @@ typedef struct mirt_context mirt_context;
 typedef struct mirt_engine_options {
   uint32_t struct_size;
   const mirt_plan* plan; /* the plan to load; its bytes are copied, so it may be freed after */
+  /* appended in 0.1 (device selection) */
+  /* The backend device (a CUDA device id) the engine's weights, kernels and contexts live on; 0 is
+   * the first. Every call on the engine and its contexts makes it current on the calling thread
+   * first (cudaSetDevice). INVALID_ARGUMENT names the id and the device count when there is no such
+   * device (a backend without devices, like the CPU backend, has only id 0). */
+  int32_t device_id;
 } mirt_engine_options;
-#define MIRT_ENGINE_OPTIONS_INIT {sizeof(mirt_engine_options), NULL}
+#define MIRT_ENGINE_OPTIONS_INIT {sizeof(mirt_engine_options), NULL, 0}
 
 /* Creates an engine from a plan: checks the header (magic, format and mirt version, size,
  * checksum), loads the plan's backend module on first use, and creates its kernels.
@@ -116,8 +122,13 @@ typedef struct mirt_context_options {
    * createExecutionContextWithoutDeviceMemory); the caller gives it a block with
    * mirt_context_set_device_memory before the first run. */
   int32_t user_device_memory;
+  /* appended in 0.1 (profiler ranges) */
+  /* Non-zero: each layer's launch is wrapped in a profiler range named after the layer (NVTX on
+   * the CUDA backend, seen by Nsight Systems; nothing on backends without ranges). The environment
+   * variable MIRT_NVTX=1 turns it on for every context created while it is set. */
+  int32_t nvtx;
 } mirt_context_options;
-#define MIRT_CONTEXT_OPTIONS_INIT {sizeof(mirt_context_options), 0, 0}
+#define MIRT_CONTEXT_OPTIONS_INIT {sizeof(mirt_context_options), 0, 0, 0}
 
 /* Creates an execution context on engine (options may be NULL). It allocates the activation memory
  * and kernel workspace of its profile, unless options->user_device_memory is set.
@@ -138,7 +149,9 @@ MIRT_API mirt_status mirt_context_set_input_shape(mirt_context* context, mirt_st
 MIRT_API mirt_status mirt_context_get_tensor_shape(const mirt_context* context, mirt_string_view name,
                                                    size_t* out_rank, int64_t* out_dims);
 /* Sets the buffer of I/O tensor `name` for the next runs: dense row-major, at least
- * product(shape) * dtype size bytes, in the tensor's location. The context does not own it. */
+ * product(shape) * dtype size bytes, in the tensor's location. The context does not own it.
+ * INVALID_ARGUMENT names the tensor when the location is DEVICE and the backend sees host memory
+ * (a host pointer where a device pointer is needed). */
 MIRT_API mirt_status mirt_context_set_tensor_address(mirt_context* context, mirt_string_view name, void* address);
 
 /* Gives the context the device memory its runs use (TensorRT's setDeviceMemory): size bytes at
@@ -152,6 +165,23 @@ MIRT_API mirt_status mirt_context_set_tensor_address(mirt_context* context, mirt
  * size depends on shape tensor values beyond the plan) stay its own allocations.
  * Not thread-safe against other calls on the same context. */
 MIRT_API mirt_status mirt_context_set_device_memory(mirt_context* context, void* memory, uint64_t size);
+
+/* Sets (non-NULL) or removes (NULL) the context's input-consumed event (TensorRT's
+ * setInputConsumedEvent): a backend event (a cudaEvent_t of the engine's device on the CUDA
+ * backend) that each mirt_context_enqueue records on its stream once no later layer reads the
+ * network's inputs, so the caller may refill the input buffers after the event completes,
+ * while the rest of the run goes on. Backends without events run synchronously (the CPU backend):
+ * there the event is never touched, and the inputs are consumed when mirt_context_enqueue returns.
+ * The context does not own the event. Not thread-safe against other calls on the same context. */
+MIRT_API mirt_status mirt_context_set_input_consumed_event(mirt_context* context, void* event);
+
+/* Sets aside `bytes` of the device's persisting L2 cache for this context's activation memory
+ * (TensorRT's setPersistentCacheLimit): each later enqueue sets the device's persisting-cache limit
+ * (cudaLimitPersistingL2CacheSize, device-wide) and an access-policy window over the activation
+ * memory on its stream (not the default stream). 0 turns it off again. INVALID_ARGUMENT names both
+ * sizes when bytes exceeds the device's maximum (0 on backends without such a cache, like the CPU
+ * backend). Not thread-safe against other calls on the same context. */
+MIRT_API mirt_status mirt_context_set_persistent_cache_limit(mirt_context* context, size_t bytes);
 
 /* Runs the network on stream (a backend stream, e.g. a cudaStream_t; NULL for the backend default;
  * the CPU backend runs synchronously). FAILED_PRECONDITION names any input whose shape or any I/O

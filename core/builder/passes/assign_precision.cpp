@@ -146,7 +146,7 @@ status assign_precision(build_state& state) {
   for (const auto& [name, dtype] : constraints) any_reduced_constraint |= dtype != MIRT_DTYPE_FLOAT32;
   if (reduced == MIRT_DTYPE_UNDEFINED && !any_reduced_constraint) return {};
   if (!state.target) {
-    MIRT_ASSIGN_OR_RETURN(state.target, backend::acquire(state.options.backend));
+    MIRT_ASSIGN_OR_RETURN(state.target, backend::acquire(state.options.backend, state.options.device_id));
   }
   graph& g = state.network;
   const size_t original_nodes = g.nodes.size();

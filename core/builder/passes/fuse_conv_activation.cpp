@@ -75,7 +75,7 @@ status fuse(build_state& state) {
   };
 
   if (!state.target) {
-    MIRT_ASSIGN_OR_RETURN(state.target, backend::acquire(state.options.backend));
+    MIRT_ASSIGN_OR_RETURN(state.target, backend::acquire(state.options.backend, state.options.device_id));
   }
   std::vector<bool> removed(g.nodes.size(), false);
   size_t fused = 0;

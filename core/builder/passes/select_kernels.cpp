@@ -45,7 +45,7 @@ std::string tactic_name(const mirt_tactic_info& t) { return std::string(t.name, 
 
 status select_kernels(build_state& state) {
   if (!state.target) {
-    MIRT_ASSIGN_OR_RETURN(state.target, backend::acquire(state.options.backend));
+    MIRT_ASSIGN_OR_RETURN(state.target, backend::acquire(state.options.backend, state.options.device_id));
   }
   const bool timed = state.options.optimization_level > 0;
   std::vector<tensor_type> opt_types;

@@ -1,0 +1,20 @@
+// backends/cuda/runtime_control.hpp — the backend vtable's runtime controls (mirt/backend.h,
+// appended group): device selection, events, persisting-L2 window, NVTX ranges, pointer check.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "mirt/backend.h"
+
+namespace mirt::cuda {
+
+mirt_status set_device(int32_t device_id);
+mirt_status event_record(void* event, void* stream);
+size_t persisting_cache_max();
+mirt_status stream_set_persisting_window(void* stream, void* base, size_t size, size_t limit);
+void range_push(const char* name, void* stream);
+void range_pop(void* stream);
+int32_t is_device_memory(const void* ptr);
+
+}  // namespace mirt::cuda

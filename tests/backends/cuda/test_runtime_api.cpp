@@ -1,0 +1,290 @@
+// tests/backends/cuda/test_runtime_api.cpp — the runtime controls of the C API on the CUDA backend,
+// end to end through libmirt: device selection by id, user-managed device memory, the
+// input-consumed event, the persisting-L2 window, NVTX ranges, and the clear errors for a host
+// pointer, an absent device and out of device memory. Without a GPU (CI) only the "no GPU" case
+// runs; the others skip themselves. tests/gpu/run.sh runs it on the GPU machine.
+#include <cuda_runtime.h>
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "mirt/mirt.h"
+
+namespace {
+
+bool has_gpu() {
+  int n = 0;
+  const bool ok = cudaGetDeviceCount(&n) == cudaSuccess && n > 0;
+  (void)cudaGetLastError();
+  return ok;
+}
+
+int device_count() {
+  int n = 0;
+  (void)cudaGetDeviceCount(&n);
+  return n;
+}
+
+// The message of a failed call, or "" (and the status freed either way); code gets its code.
+std::string message_of(mirt_status s, mirt_status_code* code = nullptr) {
+  if (code) *code = mirt_status_get_code(s);
+  std::string m = mirt_status_get_message(s);
+  mirt_status_destroy(s);
+  return m;
+}
+#define REQUIRE_OK(expr)                              \
+  do {                                                \
+    const std::string m_ = message_of(expr);          \
+    INFO("status: ", m_);                             \
+    REQUIRE(m_.empty());                              \
+  } while (0)
+
+mirt_string_view sv(const char* s) { return mirt_string_view_of(s); }
+
+// x [rows, 256] -> Relu r1 -> Sigmoid s -> Relu y: activations in the arena; a status when it fails.
+mirt_status build(int64_t rows, int32_t device_id, mirt_plan** plan) {
+  mirt_network* net = nullptr;
+  REQUIRE_OK(mirt_network_create(nullptr, &net));
+  const int64_t dims[] = {rows, 256};
+  mirt_tensor* t = nullptr;
+  REQUIRE_OK(mirt_network_add_input(net, sv("x"), MIRT_DTYPE_FLOAT32, 2, dims, nullptr, &t));
+  const char* ops[][2] = {{"Relu", "r1"}, {"Sigmoid", "s"}, {"Relu", "y"}};
+  for (auto& op : ops) {
+    mirt_layer_desc d = MIRT_LAYER_DESC_INIT;
+    d.op_type = sv(op[0]);
+    d.name = sv(op[1]);
+    d.num_inputs = 1;
+    d.inputs = &t;
+    REQUIRE_OK(mirt_network_add_layer(net, &d, &t));
+  }
+  REQUIRE_OK(mirt_network_mark_output(net, t));
+  mirt_builder_options o = MIRT_BUILDER_OPTIONS_INIT;
+  o.backend = sv("cuda");
+  o.optimization_level = 0;
+  o.device_id = device_id;
+  mirt_builder_config* config = nullptr;
+  REQUIRE_OK(mirt_builder_config_create(&o, &config));
+  mirt_status s = mirt_builder_build(net, config, plan);
+  mirt_builder_config_destroy(config);
+  mirt_network_destroy(net);
+  return s;
+}
+
+float reference(float x) {
+  const float s = 1.0f / (1.0f + std::exp(-std::max(x, 0.0f)));
+  return std::max(s, 0.0f);
+}
+
+// An engine and a context on the GPU with device buffers for x and y.
+struct gpu_run {
+  mirt_plan* plan = nullptr;
+  mirt_engine* engine = nullptr;
+  mirt_context* context = nullptr;
+  float *x = nullptr, *y = nullptr;
+  size_t count = 0;
+  std::vector<float> host_x;
+  explicit gpu_run(int64_t rows, bool user_memory = false, bool nvtx = false) {
+    REQUIRE_OK(build(rows, 0, &plan));
+    mirt_engine_options eo = MIRT_ENGINE_OPTIONS_INIT;
+    eo.plan = plan;
+    REQUIRE_OK(mirt_engine_create(&eo, &engine));
+    mirt_context_options co = MIRT_CONTEXT_OPTIONS_INIT;
+    co.user_device_memory = user_memory ? 1 : 0;
+    co.nvtx = nvtx ? 1 : 0;
+    REQUIRE_OK(mirt_context_create(engine, &co, &context));
+    count = size_t(rows) * 256;
+    REQUIRE(cudaMalloc(&x, count * 4) == cudaSuccess);
+    REQUIRE(cudaMalloc(&y, count * 4) == cudaSuccess);
+    host_x.resize(count);
+    for (size_t i = 0; i < count; ++i) host_x[i] = float(int(i % 17) - 8) / 4.0f;
+    REQUIRE(cudaMemcpy(x, host_x.data(), count * 4, cudaMemcpyHostToDevice) == cudaSuccess);
+    REQUIRE_OK(mirt_context_set_tensor_address(context, sv("x"), x));
+    REQUIRE_OK(mirt_context_set_tensor_address(context, sv("y"), y));
+  }
+  ~gpu_run() {
+    cudaFree(x);
+    cudaFree(y);
+    mirt_context_destroy(context);
+    mirt_engine_destroy(engine);
+    mirt_plan_destroy(plan);
+  }
+  // Largest |y - reference| after a synchronize.
+  float error() const {
+    REQUIRE(cudaDeviceSynchronize() == cudaSuccess);
+    std::vector<float> out(count);
+    REQUIRE(cudaMemcpy(out.data(), y, count * 4, cudaMemcpyDeviceToHost) == cudaSuccess);
+    float worst = 0;
+    for (size_t i = 0; i < count; ++i) worst = std::max(worst, std::abs(out[i] - reference(host_x[i])));
+    return worst;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("without a GPU, building for the cuda backend says so and names the CPU backend") {
+  if (has_gpu()) {
+    MESSAGE("skipped: this machine has a GPU");
+    return;
+  }
+  mirt_plan* plan = nullptr;
+  mirt_status_code code = MIRT_STATUS_OK;
+  const std::string m = message_of(build(4, 0, &plan), &code);
+  CHECK(plan == nullptr);
+  CHECK(code == MIRT_STATUS_UNSUPPORTED);
+  CHECK(m.find("no CUDA device/driver") != std::string::npos);
+  CHECK(m.find("the CPU backend (--backend cpu) runs without one") != std::string::npos);
+}
+
+TEST_CASE("a device id beyond the device count fails naming the id and the count") {
+  if (!has_gpu()) {
+    MESSAGE("skipped: needs a GPU");
+    return;
+  }
+  const int n = device_count();
+  mirt_plan* plan = nullptr;
+  mirt_status_code code = MIRT_STATUS_OK;
+  std::string m = message_of(build(4, n, &plan), &code);
+  CHECK(code == MIRT_STATUS_INVALID_ARGUMENT);
+  CHECK(m.find("CUDA device " + std::to_string(n) + " does not exist: this machine has " + std::to_string(n)) !=
+        std::string::npos);
+  REQUIRE_OK(build(4, n - 1, &plan));  // the last device works
+  mirt_engine_options eo = MIRT_ENGINE_OPTIONS_INIT;
+  eo.plan = plan;
+  eo.device_id = n;
+  mirt_engine* engine = nullptr;
+  m = message_of(mirt_engine_create(&eo, &engine), &code);
+  CHECK(code == MIRT_STATUS_INVALID_ARGUMENT);
+  CHECK(m.find("CUDA device " + std::to_string(n)) != std::string::npos);
+  mirt_plan_destroy(plan);
+}
+
+TEST_CASE("a context runs in the device memory its caller gives it") {
+  if (!has_gpu()) {
+    MESSAGE("skipped: needs a GPU");
+    return;
+  }
+  gpu_run r(64, /*user_memory=*/true);
+  uint64_t need = 0;
+  REQUIRE_OK(mirt_engine_device_memory_size_for_profile(r.engine, 0, &need));
+  REQUIRE(need > 0);
+  mirt_status_code code = MIRT_STATUS_OK;
+  CHECK(message_of(mirt_context_enqueue(r.context, nullptr), &code).find("without device memory") != std::string::npos);
+  void* block = nullptr;
+  REQUIRE(cudaMalloc(&block, need) == cudaSuccess);
+  REQUIRE(cudaMemset(block, 0xFF, need) == cudaSuccess);
+  REQUIRE_OK(mirt_context_set_device_memory(r.context, block, need));
+  REQUIRE_OK(mirt_context_enqueue(r.context, nullptr));
+  CHECK(r.error() < 1e-6f);
+  cudaFree(block);
+}
+
+TEST_CASE("the input-consumed event is recorded on the stream within the run") {
+  if (!has_gpu()) {
+    MESSAGE("skipped: needs a GPU");
+    return;
+  }
+  gpu_run r(1024);
+  cudaStream_t stream = nullptr;
+  cudaEvent_t start = nullptr, consumed = nullptr, end = nullptr;
+  REQUIRE(cudaStreamCreate(&stream) == cudaSuccess);
+  for (cudaEvent_t* e : {&start, &consumed, &end}) REQUIRE(cudaEventCreate(e) == cudaSuccess);
+  REQUIRE_OK(mirt_context_set_input_consumed_event(r.context, consumed));
+  REQUIRE(cudaEventRecord(start, stream) == cudaSuccess);
+  REQUIRE_OK(mirt_context_enqueue(r.context, stream));
+  REQUIRE(cudaEventRecord(end, stream) == cudaSuccess);
+  REQUIRE(cudaStreamSynchronize(stream) == cudaSuccess);
+  // Elapsed times exist only between recorded events: the event was recorded, between start and end.
+  float before = -1, after = -1;
+  CHECK(cudaEventElapsedTime(&before, start, consumed) == cudaSuccess);
+  CHECK(cudaEventElapsedTime(&after, consumed, end) == cudaSuccess);
+  CHECK(before >= 0);
+  CHECK(after >= 0);
+  CHECK(r.error() < 1e-6f);
+  for (cudaEvent_t e : {start, consumed, end}) cudaEventDestroy(e);
+  cudaStreamDestroy(stream);
+}
+
+TEST_CASE("the persistent cache limit is checked against the device's maximum and sets an L2 window") {
+  if (!has_gpu()) {
+    MESSAGE("skipped: needs a GPU");
+    return;
+  }
+  int max = 0;
+  REQUIRE(cudaDeviceGetAttribute(&max, cudaDevAttrMaxPersistingL2CacheSize, 0) == cudaSuccess);
+  REQUIRE(max > 0);
+  gpu_run r(1024);
+  mirt_status_code code = MIRT_STATUS_OK;
+  const std::string m = message_of(mirt_context_set_persistent_cache_limit(r.context, size_t(max) + 1), &code);
+  CHECK(code == MIRT_STATUS_INVALID_ARGUMENT);
+  CHECK(m.find("maximum of " + std::to_string(max) + " bytes") != std::string::npos);
+  cudaStream_t stream = nullptr;
+  REQUIRE(cudaStreamCreate(&stream) == cudaSuccess);
+  REQUIRE_OK(mirt_context_set_persistent_cache_limit(r.context, size_t(max) / 2));
+  REQUIRE_OK(mirt_context_enqueue(r.context, stream));
+  size_t limit = 0;
+  REQUIRE(cudaDeviceGetLimit(&limit, cudaLimitPersistingL2CacheSize) == cudaSuccess);
+  CHECK(limit >= size_t(max) / 2);
+  cudaStreamAttrValue value{};
+  REQUIRE(cudaStreamGetAttribute(stream, cudaStreamAttributeAccessPolicyWindow, &value) == cudaSuccess);
+  CHECK(value.accessPolicyWindow.base_ptr != nullptr);
+  CHECK(value.accessPolicyWindow.num_bytes > 0);
+  CHECK(value.accessPolicyWindow.hitProp == cudaAccessPropertyPersisting);
+  CHECK(r.error() < 1e-6f);
+  REQUIRE_OK(mirt_context_set_persistent_cache_limit(r.context, 0));
+  REQUIRE_OK(mirt_context_enqueue(r.context, stream));
+  REQUIRE(cudaStreamGetAttribute(stream, cudaStreamAttributeAccessPolicyWindow, &value) == cudaSuccess);
+  CHECK(value.accessPolicyWindow.num_bytes == 0);
+  REQUIRE(cudaStreamSynchronize(stream) == cudaSuccess);
+  cudaStreamDestroy(stream);
+}
+
+TEST_CASE("with NVTX ranges on, the run gives the same result") {
+  if (!has_gpu()) {
+    MESSAGE("skipped: needs a GPU");
+    return;
+  }
+  gpu_run r(64, false, /*nvtx=*/true);
+  REQUIRE_OK(mirt_context_enqueue(r.context, nullptr));
+  CHECK(r.error() < 1e-6f);
+}
+
+TEST_CASE("a host pointer where a device pointer is needed is refused naming the tensor") {
+  if (!has_gpu()) {
+    MESSAGE("skipped: needs a GPU");
+    return;
+  }
+  gpu_run r(4);
+  std::vector<float> host(4 * 256);
+  mirt_status_code code = MIRT_STATUS_OK;
+  const std::string m = message_of(mirt_context_set_tensor_address(r.context, sv("x"), host.data()), &code);
+  CHECK(code == MIRT_STATUS_INVALID_ARGUMENT);
+  CHECK(m.find("tensor 'x'") != std::string::npos);
+  CHECK(m.find("is host memory") != std::string::npos);
+}
+
+TEST_CASE("a context too large for the device fails with OUT_OF_MEMORY saying how much and how much is free") {
+  if (!has_gpu()) {
+    MESSAGE("skipped: needs a GPU");
+    return;
+  }
+  size_t free_bytes = 0, total = 0;
+  REQUIRE(cudaMemGetInfo(&free_bytes, &total) == cudaSuccess);
+  const int64_t rows = int64_t(total / 256 / 4);  // each activation as large as the whole device
+  mirt_plan* plan = nullptr;
+  REQUIRE_OK(build(rows, 0, &plan));
+  mirt_engine_options eo = MIRT_ENGINE_OPTIONS_INIT;
+  eo.plan = plan;
+  mirt_engine* engine = nullptr;
+  REQUIRE_OK(mirt_engine_create(&eo, &engine));
+  mirt_context* context = nullptr;
+  mirt_status_code code = MIRT_STATUS_OK;
+  const std::string m = message_of(mirt_context_create(engine, nullptr, &context), &code);
+  MESSAGE(m);
+  CHECK(code == MIRT_STATUS_OUT_OF_MEMORY);
+  CHECK(m.find("activation memory") != std::string::npos);
+  CHECK(m.find("MiB free of") != std::string::npos);
+  mirt_engine_destroy(engine);
+  mirt_plan_destroy(plan);
+}
