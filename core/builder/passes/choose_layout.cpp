@@ -107,7 +107,7 @@ struct layout_rewriter {
 status choose_layout(build_state& state) {
   if (state.options.optimization_level == 0) return {};
   if (!state.target) {
-    MIRT_ASSIGN_OR_RETURN(state.target, backend::acquire(state.options.backend));
+    MIRT_ASSIGN_OR_RETURN(state.target, backend::acquire(state.options.backend, state.options.device_id));
   }
   graph& g = state.network;
   layout_rewriter r{state, g, {}, {}, {}};

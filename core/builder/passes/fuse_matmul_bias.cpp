@@ -88,7 +88,7 @@ status fuse(build_state& state) {
   graph& g = state.network;
   const consumers_of c(g);
   if (!state.target) {
-    MIRT_ASSIGN_OR_RETURN(state.target, backend::acquire(state.options.backend));
+    MIRT_ASSIGN_OR_RETURN(state.target, backend::acquire(state.options.backend, state.options.device_id));
   }
   std::vector<bool> removed(g.nodes.size(), false);
   size_t fused = 0;
