@@ -28,6 +28,9 @@ struct build_state {
   // callback asks to cancel. Long passes call it per layer, so a terminal shows a moving bar.
   status report(const char* phase, uint64_t done, uint64_t total) const;
 
+  // Acquires `target` (the options' backend on the options' device) unless a pass already did.
+  status acquire_target();
+
   // Drops the nodes marked in `removed` (indexed like network.nodes), then brings the tensor index,
   // the topological order and the symbolic types up to date.
   status remove_nodes(const std::vector<bool>& removed);

@@ -19,6 +19,13 @@ status build_state::report(const char* phase, uint64_t done, uint64_t total) con
   return {};
 }
 
+status build_state::acquire_target() {
+  if (!target) {
+    MIRT_ASSIGN_OR_RETURN(target, backend::acquire(options.backend, options.device_id));
+  }
+  return {};
+}
+
 status build_state::remove_nodes(const std::vector<bool>& removed) {
   std::vector<node> kept;
   for (size_t n = 0; n < network.nodes.size(); ++n)

@@ -145,9 +145,7 @@ status assign_precision(build_state& state) {
   bool any_reduced_constraint = false;
   for (const auto& [name, dtype] : constraints) any_reduced_constraint |= dtype != MIRT_DTYPE_FLOAT32;
   if (reduced == MIRT_DTYPE_UNDEFINED && !any_reduced_constraint) return {};
-  if (!state.target) {
-    MIRT_ASSIGN_OR_RETURN(state.target, backend::acquire(state.options.backend, state.options.device_id));
-  }
+  MIRT_RETURN_IF_ERROR(state.acquire_target());
   graph& g = state.network;
   const size_t original_nodes = g.nodes.size();
   // The reduced type each node runs in and each tensor holds; UNDEFINED: float32 (or not a float).

@@ -106,9 +106,7 @@ struct layout_rewriter {
 
 status choose_layout(build_state& state) {
   if (state.options.optimization_level == 0) return {};
-  if (!state.target) {
-    MIRT_ASSIGN_OR_RETURN(state.target, backend::acquire(state.options.backend, state.options.device_id));
-  }
+  MIRT_RETURN_IF_ERROR(state.acquire_target());
   graph& g = state.network;
   layout_rewriter r{state, g, {}, {}, {}};
   const size_t original_nodes = g.nodes.size();

@@ -120,9 +120,7 @@ status compile_bodies(build_state& state) {
   for (int index : state.order) {
     node& n = state.network.nodes[index];
     if (n.bodies.empty()) continue;
-    if (!state.target) {
-      MIRT_ASSIGN_OR_RETURN(state.target, backend::acquire(state.options.backend));
-    }
+    MIRT_RETURN_IF_ERROR(state.acquire_target());
     sink_constant_captures(state.network, n);
     MIRT_ASSIGN_OR_RETURN(std::vector<tensor_type> inputs, body_input_types(state, n));
     for (subgraph& s : n.bodies) {

@@ -74,9 +74,7 @@ status fuse(build_state& state) {
     return consumer_count[t] == 1 && !g.tensors[t].is_output ? only_consumer[t] : -1;
   };
 
-  if (!state.target) {
-    MIRT_ASSIGN_OR_RETURN(state.target, backend::acquire(state.options.backend, state.options.device_id));
-  }
+  MIRT_RETURN_IF_ERROR(state.acquire_target());
   std::vector<bool> removed(g.nodes.size(), false);
   size_t fused = 0;
   for (size_t c = 0; c < g.nodes.size(); ++c) {

@@ -87,9 +87,7 @@ status fuse(build_state& state) {
                                                                   : MIRT_DTYPE_UNDEFINED;
   graph& g = state.network;
   const consumers_of c(g);
-  if (!state.target) {
-    MIRT_ASSIGN_OR_RETURN(state.target, backend::acquire(state.options.backend, state.options.device_id));
-  }
+  MIRT_RETURN_IF_ERROR(state.acquire_target());
   std::vector<bool> removed(g.nodes.size(), false);
   size_t fused = 0;
   for (size_t m = 0; m < g.nodes.size(); ++m) {

@@ -44,9 +44,7 @@ std::string target_key(const backend& target, uint32_t precision_flags) {
 std::string tactic_name(const mirt_tactic_info& t) { return std::string(t.name, strnlen(t.name, sizeof(t.name))); }
 
 status select_kernels(build_state& state) {
-  if (!state.target) {
-    MIRT_ASSIGN_OR_RETURN(state.target, backend::acquire(state.options.backend, state.options.device_id));
-  }
+  MIRT_RETURN_IF_ERROR(state.acquire_target());
   const bool timed = state.options.optimization_level > 0;
   std::vector<tensor_type> opt_types;
   if (timed) {
