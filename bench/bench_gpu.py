@@ -12,7 +12,7 @@ bench/mirt_ctypes.py), binds torch CUDA tensors as mirt's I/O buffers, checks mi
 PyTorch FP32, then times mirt and PyTorch variants (eager FP32/TF32/FP16, channels_last,
 torch.compile default and reduce-overhead, FP16) and writes DIR/gpu-<gpu>-<date>.json. Work is done
 in priority order under a time budget (--budget-s); what does not fit is recorded as skipped.
-See bench/README.md, section GPU.
+See bench/GPU.md.
 """
 import argparse
 import datetime

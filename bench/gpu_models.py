@@ -20,7 +20,7 @@ class BertWrapper(torch.nn.Module):
     min, shape [batch, 1, 1, seq]) and token_type_ids / position_ids are passed as constant [1, seq]
     buffers. That is the computation BertModel does itself, but its own mask and id helpers
     (transformers 5: masking_utils, arange-based) export as Range/GatherElements/ConstantOfShape
-    graphs that mirt's cuda backend does not run (Range int64: bench/README.md, GPU). transformers
+    graphs that mirt's cuda backend does not run (Range int64: bench/GPU.md). transformers
     returns a 4-D mask as it is (masking_utils._preprocess_mask_arguments). PyTorch is timed on
     this same wrapper."""
 
