@@ -106,6 +106,18 @@ struct context_owner {
   ~context_owner() { mirt_context_destroy(p); }
 };
 
+// Builds net for the cpu backend at the given optimization level (0: no tactic timing, fast).
+inline plan_owner build_for_cpu(mirt_network* net, int32_t optimization_level = 0) {
+  config_owner config;
+  mirt_builder_options options = MIRT_BUILDER_OPTIONS_INIT;
+  options.backend = sv("cpu");
+  options.optimization_level = optimization_level;
+  REQUIRE_OK(mirt_builder_config_create(&options, &config.p));
+  plan_owner plan;
+  REQUIRE_OK(mirt_builder_build(net, config.p, &plan.p));
+  return plan;
+}
+
 // An engine loaded from a plan, with one execution context on it.
 struct running_plan {
   engine_owner engine;

@@ -13,7 +13,7 @@ using namespace mirt_test;
 namespace {
 
 // x [1,4,5,5] -> Conv 3x3 pad 1 -> Sigmoid -> Neg -> y: two activations live in the arena.
-mirt_plan* build_plan() {
+plan_owner build_plan() {
   network_owner net;
   REQUIRE_OK(mirt_network_create(nullptr, &net.p));
   const int64_t x_dims[] = {1, 4, 5, 5}, w_dims[] = {4, 4, 3, 3};
@@ -25,20 +25,13 @@ mirt_plan* build_plan() {
   mirt_tensor* c = add_layer(net.p, "Conv", "conv", {x, w}, {ints_attr("pads", pads)});
   mirt_tensor* s = add_layer(net.p, "Sigmoid", "sig", {c}, {});
   REQUIRE_OK(mirt_network_mark_output(net.p, add_layer(net.p, "Neg", "y", {s}, {})));
-  config_owner config;
-  mirt_builder_options options = MIRT_BUILDER_OPTIONS_INIT;
-  options.backend = sv("cpu");
-  options.optimization_level = 0;
-  REQUIRE_OK(mirt_builder_config_create(&options, &config.p));
-  mirt_plan* plan = nullptr;
-  REQUIRE_OK(mirt_builder_build(net.p, config.p, &plan));
-  return plan;
+  return build_for_cpu(net.p);
 }
 
 }  // namespace
 
 TEST_CASE("a context without device memory refuses to run, then runs in the caller's block") {
-  plan_owner plan{build_plan()};
+  plan_owner plan = build_plan();
   engine_owner engine;
   mirt_engine_options eo = MIRT_ENGINE_OPTIONS_INIT;
   eo.plan = plan.p;

@@ -34,13 +34,7 @@ TEST_CASE("the profiler reports every layer of each enqueue in order, and nothin
   // Abs: an op the builder does not fuse into the Conv (cpu runs Conv + Sigmoid as one FusedConv).
   mirt_tensor* s = add_layer(net.p, "Abs", "sig", {c}, {});
   REQUIRE_OK(mirt_network_mark_output(net.p, add_layer(net.p, "Neg", "y", {s}, {})));
-  config_owner config;
-  mirt_builder_options options = MIRT_BUILDER_OPTIONS_INIT;
-  options.backend = sv("cpu");
-  options.optimization_level = 0;
-  REQUIRE_OK(mirt_builder_config_create(&options, &config.p));
-  plan_owner plan;
-  REQUIRE_OK(mirt_builder_build(net.p, config.p, &plan.p));
+  plan_owner plan = build_for_cpu(net.p);
   running_plan session(plan.p);
   mirt_context* context = session.context.p;
   std::vector<float> xs = random_floats(100, 8), ys(100);
