@@ -61,6 +61,9 @@ void add_window_ops(std::vector<op_entry>& table);             // ops/windows.cp
 void add_col2im_center_crop_ops(std::vector<op_entry>& table); // ops/col2im_center_crop.cpp
 void add_decode_state_ops(std::vector<op_entry>& table);       // ops/decode_state.cpp
 void add_affine_grid_ops(std::vector<op_entry>& table);        // ops/affine_grid.cpp
+void add_nonzero_compress_ops(std::vector<op_entry>& table);    // ops/nonzero_compress.cpp
+void add_non_max_suppression_ops(std::vector<op_entry>& table); // ops/non_max_suppression.cpp
+void add_unique_ops(std::vector<op_entry>& table);              // ops/unique.cpp
 
 // All entries, built once.
 const std::vector<op_entry>& op_table();

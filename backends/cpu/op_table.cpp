@@ -51,6 +51,9 @@ const std::vector<op_entry>& op_table() {
     add_col2im_center_crop_ops(t);
     add_decode_state_ops(t);
     add_affine_grid_ops(t);
+    add_nonzero_compress_ops(t);
+    add_non_max_suppression_ops(t);
+    add_unique_ops(t);
     return t;
   }();
   return table;

@@ -1,6 +1,8 @@
 // backends/cpu/tensor.cpp — reading integer tensors and scalars on the host.
 #include "backends/cpu/tensor.hpp"
 
+#include <algorithm>
+
 namespace mirt::cpu {
 
 std::vector<int64_t> read_int_tensor(const tensor& t, const char* what) {
@@ -13,6 +15,20 @@ std::vector<int64_t> read_int_tensor(const tensor& t, const char* what) {
     fail(MIRT_STATUS_INVALID_ARGUMENT, what, " is ", dtype_name(t.dtype), ", expected int32 or int64");
   }
   return values;
+}
+
+tensor exec_args::output(size_t i, const dims& shape) const {
+  tensor t = out.at(i);
+  const bool unknown = std::any_of(t.shape.begin(), t.shape.end(), [](int64_t d) { return d < 0; });
+  if (unknown && allocate_output) {
+    t.data = allocate_output(i, shape);
+    t.shape = shape;
+    return t;
+  }
+  if (t.shape != shape)
+    fail(MIRT_STATUS_INVALID_SHAPE, "output ", i, " was given shape ", dims_string(t.shape), " but the data give ",
+         dims_string(shape));
+  return t;
 }
 
 double read_scalar(const tensor& t, int64_t index) {

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,13 @@ struct exec_args {
   std::vector<tensor> out;
   void* workspace = nullptr;
   size_t workspace_size = 0;
+  // Set when some output's shape depends on the data (its dims are -1 until the kernel knows
+  // them): gives that output its buffer at the shape the kernel computed (mirt_kernel_io.allocate_output).
+  std::function<void*(size_t output, const dims& shape)> allocate_output;
+
+  // Output i at the shape the kernel computed: a data-dependent output gets its buffer here; any
+  // other must already have that shape (fails naming both).
+  tensor output(size_t i, const dims& shape) const;
 
   // An input that is absent (omitted optional, or beyond num_inputs) reads as not present.
   const tensor& input(size_t i) const {

@@ -12,6 +12,7 @@
 //   };
 #pragma once
 
+#include <cstddef>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -146,12 +147,31 @@ struct backend_glue {
       }
       args.workspace = io->workspace;
       args.workspace_size = io->workspace_size;
+      // Data-dependent outputs: a backend whose exec_args takes allocate_output gets the host's.
+      if constexpr (requires { args.allocate_output; }) {
+        if (io->struct_size >= offsetof(mirt_kernel_io, allocator) + sizeof(io->allocator) && io->allocate_output)
+          args.allocate_output = [io](size_t i, const dims& shape) { return allocate_output(io, i, shape); };
+      }
       Traits::bind_stream(args, io->stream);
       h->impl->execute(args);
     });
   }
 
   static void kernel_destroy(mirt_kernel* k) { delete of(k); }
+
+  // Output i's buffer at its computed shape from the host; a failure the host reports is thrown.
+  static void* allocate_output(const mirt_kernel_io* io, size_t i, const dims& shape) {
+    void* data = nullptr;
+    mirt_status st = io->allocate_output(io->allocator, i, static_cast<uint32_t>(shape.size()), shape.data(), &data);
+    if (st != nullptr) {
+      const mirt_host_api* host = host_api();
+      const mirt_status_code code = host->status_get_code(st);
+      const std::string message = host->status_get_message(st);
+      host->status_destroy(st);
+      fail(code, message);
+    }
+    return data;
+  }
 };
 
 }  // namespace mirt::support

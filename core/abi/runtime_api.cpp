@@ -125,6 +125,20 @@ MIRT_EXPORT mirt_status mirt_engine_is_shape_tensor(const mirt_engine* engine, m
   MIRT_C_GUARD_END
 }
 
+MIRT_EXPORT mirt_status mirt_engine_is_data_dependent(const mirt_engine* engine, mirt_string_view name,
+                                                     int32_t* out_is_data_dependent) {
+  MIRT_C_GUARD_BEGIN
+  if (!engine || !out_is_data_dependent)
+    return invalid("mirt_engine_is_data_dependent: engine and out_is_data_dependent must not be NULL");
+  int t = engine->engine->find_io(to_view(name));
+  if (t < 0)
+    return to_c_status({MIRT_STATUS_NOT_FOUND, cat("the engine has no I/O tensor '", to_view(name), "'; it has ",
+                                                   io_names(*engine->engine))});
+  *out_is_data_dependent = engine->engine->is_data_dependent(t) ? 1 : 0;
+  return nullptr;
+  MIRT_C_GUARD_END
+}
+
 MIRT_EXPORT mirt_status mirt_engine_get_profile_shape_values(const mirt_engine* engine, size_t profile,
                                                              mirt_string_view input_name, mirt_profile_selector which,
                                                              size_t capacity, int64_t* out_values, size_t* out_count) {
@@ -297,6 +311,14 @@ MIRT_EXPORT mirt_status mirt_context_set_profiler(mirt_context* context, mirt_la
   if (!context) return invalid("mirt_context_set_profiler: context is NULL");
   context->context->set_profiler(fn, user_data);
   return nullptr;
+  MIRT_C_GUARD_END
+}
+
+MIRT_EXPORT mirt_status mirt_context_set_output_allocator(mirt_context* context, mirt_string_view name,
+                                                          const mirt_output_allocator* allocator) {
+  MIRT_C_GUARD_BEGIN
+  if (!context) return invalid("mirt_context_set_output_allocator: context is NULL");
+  return to_c_status(context->context->set_output_allocator(to_view(name), allocator));
   MIRT_C_GUARD_END
 }
 

@@ -69,6 +69,30 @@ std::optional<std::vector<int64_t>> small_integer_values(const graph& g, const t
   return values;
 }
 
+status infer_node(const graph& g, int index, std::vector<tensor_type>& types) {
+  const node& n = g.nodes[index];
+  const op_schema* schema = find_op_schema(n);  // the standard set, else a plugin's
+  if (!schema)
+    return make_error(MIRT_STATUS_UNSUPPORTED, "layer '", n.name, "': op '", n.op_type, "'",
+                      n.domain.empty() ? std::string() : cat(" (domain '", n.domain, "')"),
+                      " is not known to mirt; a plugin library can supply it");
+  std::vector<tensor_type> inputs;
+  inputs.reserve(n.inputs.size());
+  for (int t : n.inputs) inputs.push_back(t >= 0 ? types[t] : tensor_type{MIRT_DTYPE_UNDEFINED, {}, false, {}});
+  infer_context ctx(n, std::move(inputs), n.outputs.size());
+  MIRT_RETURN_IF_ERROR(schema->infer(ctx));
+  for (size_t o = 0; o < n.outputs.size(); ++o) {
+    tensor_type& out = ctx.output(o);
+    if (out.dtype == MIRT_DTYPE_UNDEFINED)
+      return make_error(MIRT_STATUS_INTERNAL, n.op_type, " '", n.name, "': inference left output ", o, " untyped");
+    if (out.shape.size() > MIRT_MAX_RANK)
+      return make_error(MIRT_STATUS_INVALID_SHAPE, n.op_type, " '", n.name, "': output ", o, " has rank ",
+                        out.shape.size(), ", above mirt's limit of ", MIRT_MAX_RANK);
+    types[n.outputs[o]] = std::move(out);
+  }
+  return {};
+}
+
 result<std::vector<tensor_type>> infer_types(const graph& g, const std::vector<int>& order,
                                              const std::unordered_map<int, std::vector<int64_t>>& input_shapes,
                                              const value_map& input_values) {
@@ -93,28 +117,7 @@ result<std::vector<tensor_type>> infer_types(const graph& g, const std::vector<i
         types[i].values = value->second;
     }
   }
-  for (int index : order) {
-    const node& n = g.nodes[index];
-    const op_schema* schema = find_op_schema(n);  // the standard set, else a plugin's
-    if (!schema)
-      return make_error(MIRT_STATUS_UNSUPPORTED, "layer '", n.name, "': op '", n.op_type, "'",
-                        n.domain.empty() ? std::string() : cat(" (domain '", n.domain, "')"),
-                        " is not known to mirt; a plugin library can supply it");
-    std::vector<tensor_type> inputs;
-    inputs.reserve(n.inputs.size());
-    for (int t : n.inputs) inputs.push_back(t >= 0 ? types[t] : tensor_type{MIRT_DTYPE_UNDEFINED, {}, false, {}});
-    infer_context ctx(n, std::move(inputs), n.outputs.size());
-    MIRT_RETURN_IF_ERROR(schema->infer(ctx));
-    for (size_t o = 0; o < n.outputs.size(); ++o) {
-      tensor_type& out = ctx.output(o);
-      if (out.dtype == MIRT_DTYPE_UNDEFINED)
-        return make_error(MIRT_STATUS_INTERNAL, n.op_type, " '", n.name, "': inference left output ", o, " untyped");
-      if (out.shape.size() > MIRT_MAX_RANK)
-        return make_error(MIRT_STATUS_INVALID_SHAPE, n.op_type, " '", n.name, "': output ", o, " has rank ",
-                          out.shape.size(), ", above mirt's limit of ", MIRT_MAX_RANK);
-      types[n.outputs[o]] = std::move(out);
-    }
-  }
+  for (int index : order) MIRT_RETURN_IF_ERROR(infer_node(g, index, types));
   return types;
 }
 

@@ -24,6 +24,10 @@ result<std::vector<tensor_type>> infer_types(const graph& g, const std::vector<i
                                              const std::unordered_map<int, std::vector<int64_t>>& input_shapes = {},
                                              const value_map& input_values = {});
 
+// Infers node `index` of g from types[] of its inputs and writes its outputs' types into types[]
+// (the runtime re-infers a node this way once data-dependent inputs have their run's shapes).
+status infer_node(const graph& g, int index, std::vector<tensor_type>& types);
+
 // The known values of a constant tensor small enough to take part in shape arithmetic.
 std::optional<std::vector<int64_t>> small_integer_values(const graph& g, const tensor& t);
 

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <numeric>
 
+#include "core/graph/known_values.hpp"
 #include "core/graph/shape_inference.hpp"
 #include "core/runtime/shape_tensor_inputs.hpp"
 
@@ -136,6 +137,7 @@ status context::fit_memory() {
   if (shape_inputs_.empty()) return {};
   size_t workspace = 0;
   for (size_t n = 0; n < g.nodes.size(); ++n) {
+    if (!operands_known(g.nodes[n], types_)) continue;
     std::vector<mirt_tensor_desc> ins, outs;
     for (int t : g.nodes[n].inputs) ins.push_back(t >= 0 ? to_desc(types_[t]) : mirt_tensor_desc{});
     for (int t : g.nodes[n].outputs) outs.push_back(to_desc(types_[t]));
@@ -166,6 +168,12 @@ status context::refresh_shapes() {
     return make_error(MIRT_STATUS_FAILED_PRECONDITION, "set the shape of input ", missing,
                       " first (mirt_context_set_input_shape)");
   MIRT_ASSIGN_OR_RETURN(types_, infer_types(g, execution_order(g), input_shapes_, input_values_));
+  pending_.assign(g.nodes.size(), false);
+  dynamic_ = false;
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    pending_[n] = !operands_known(g.nodes[n], types_);
+    dynamic_ = dynamic_ || pending_[n];
+  }
   MIRT_RETURN_IF_ERROR(fit_memory());
   shapes_dirty_ = false;
   return {};
@@ -201,6 +209,7 @@ void* context::address_of(int t) {
   const tensor& x = engine_->plan().network.tensors[t];
   if (x.constant >= 0) return const_cast<void*>(engine_->constant_address(t));
   if (auto copy = shape_input_copies_.find(t); copy != shape_input_copies_.end()) return copy->second.get();
+  if (auto bound = allocators_.find(t); bound != allocators_.end()) return bound->second.memory;
   auto given = addresses_.find(t);
   if (given != addresses_.end()) return given->second;
   if (auto own = own_buffers_.find(t); own != own_buffers_.end()) return own->second.first.get();
@@ -208,17 +217,39 @@ void* context::address_of(int t) {
   return offset >= 0 ? static_cast<std::byte*>(arena_.get()) + offset : nullptr;
 }
 
+status context::check_io_bound() const {
+  const graph& g = engine_->plan().network;
+  std::string missing, unallocated;
+  for (int t : engine_->io_tensors()) {
+    if (allocators_.count(t)) continue;
+    if (!shape_known(types_[t]))
+      unallocated += (unallocated.empty() ? "'" : ", '") + g.tensors[t].name + "' (" + to_string(types_[t].shape) + ")";
+    else if (!addresses_.count(t) && byte_size(to_desc(types_[t])) > 0)
+      missing += (missing.empty() ? "'" : ", '") + g.tensors[t].name + "'";
+  }
+  if (!unallocated.empty())
+    return make_error(MIRT_STATUS_FAILED_PRECONDITION, "output ", unallocated,
+                      " has a data-dependent shape, known only while the network runs; give it an output allocator "
+                      "(mirt_context_set_output_allocator)");
+  if (!missing.empty())
+    return make_error(MIRT_STATUS_FAILED_PRECONDITION, "no address is set for tensor ", missing,
+                      " (mirt_context_set_tensor_address)");
+  return {};
+}
+
+status context::copy_shape_inputs(void* stream) {
+  // Shape tensor inputs live in host memory; device backends get their values copied in.
+  for (const auto& [t, copy] : shape_input_copies_)
+    MIRT_RETURN_IF_ERROR(engine_->target().copy(copy.get(), addresses_.at(t), byte_size(to_desc(types_[t])),
+                                                MIRT_COPY_KIND_HOST_TO_DEVICE, stream));
+  return {};
+}
+
 status context::refresh_launches() {
   MIRT_RETURN_IF_ERROR(refresh_shapes());
   if (!launches_dirty_) return {};
   const graph& g = engine_->plan().network;
-  std::string missing;
-  for (int t : engine_->io_tensors())
-    if (!addresses_.count(t) && byte_size(to_desc(types_[t])) > 0)
-      missing += (missing.empty() ? "'" : ", '") + g.tensors[t].name + "'";
-  if (!missing.empty())
-    return make_error(MIRT_STATUS_FAILED_PRECONDITION, "no address is set for tensor ", missing,
-                      " (mirt_context_set_tensor_address)");
+  MIRT_RETURN_IF_ERROR(check_io_bound());
   launches_.assign(g.nodes.size(), {});
   for (size_t n = 0; n < g.nodes.size(); ++n) {
     launch& l = launches_[n];
@@ -264,11 +295,11 @@ status context::enqueue(void* stream) {
     return make_error(MIRT_STATUS_FAILED_PRECONDITION, "the context was created without device memory; give it ",
                       needs->total(), " bytes with mirt_context_set_device_memory first");
   }
+  MIRT_RETURN_IF_ERROR(refresh_shapes());
+  if (dynamic_) return enqueue_dynamic(stream);
+  MIRT_RETURN_IF_ERROR(allocate_known_outputs());
   MIRT_RETURN_IF_ERROR(refresh_launches());
-  // Shape tensor inputs live in host memory; device backends get their values copied in.
-  for (const auto& [t, copy] : shape_input_copies_)
-    MIRT_RETURN_IF_ERROR(engine_->target().copy(copy.get(), addresses_[t], byte_size(to_desc(types_[t])),
-                                                MIRT_COPY_KIND_HOST_TO_DEVICE, stream));
+  MIRT_RETURN_IF_ERROR(copy_shape_inputs(stream));
   MIRT_RETURN_IF_ERROR(apply_cache_window(stream));
   return run_layers(stream);
 }
@@ -306,9 +337,12 @@ status context::run_layers(void* stream) {
   for (int t : g.outputs) {
     const tensor& x = g.tensors[t];
     if (x.producer >= 0 || x.is_input) continue;  // an input marked as output already holds its data
-    MIRT_RETURN_IF_ERROR(engine_->target().copy(addresses_[t], engine_->constant_address(t), byte_size(to_desc(types_[t])),
+    auto bound = allocators_.find(t);
+    void* dst = bound != allocators_.end() ? bound->second.memory : addresses_[t];
+    MIRT_RETURN_IF_ERROR(engine_->target().copy(dst, engine_->constant_address(t), byte_size(to_desc(types_[t])),
                                                 MIRT_COPY_KIND_DEVICE_TO_DEVICE, stream));
   }
+  notify_shapes(types_);
   return {};
 }
 

@@ -30,6 +30,8 @@ class context {
   status set_persistent_cache_limit(size_t bytes);
   // Per-layer timing (mirt_context_set_profiler); NULL fn removes it.
   void set_profiler(mirt_layer_time_fn fn, void* user_data) { profiler_ = fn, profiler_data_ = user_data; }
+  // Sets (non-NULL) or removes the output allocator of output `name` (mirt_context_set_output_allocator).
+  status set_output_allocator(std::string_view name, const mirt_output_allocator* allocator);
 
   const engine& owner() const { return *engine_; }
 
@@ -51,6 +53,29 @@ class context {
   // Applies the persisting-cache window to stream when the limit, stream or memory changed.
   status apply_cache_window(void* stream);
   status run_layers(void* stream);
+  // I/O tensors that need an address (or, for data-dependent outputs, an allocator) and have none.
+  status check_io_bound() const;
+  status copy_shape_inputs(void* stream);
+
+  // ---- Data-dependent shapes (dynamic_run.cpp) ----
+  struct output_binding {
+    mirt_output_allocator fns{};
+    void* memory = nullptr;  // what reallocate returned last
+  };
+  struct output_sink;  // what a kernel's allocate_output call reaches
+  // Runs a network with data-dependent shapes: each pending node is re-inferred from its inputs'
+  // run-time shapes (reading small inputs back to the host when its shape depends on their values),
+  // sized, and run; a node whose output shape only its kernel knows sizes it through the callback.
+  status enqueue_dynamic(void* stream);
+  // Reads node n's small inputs whose values are unknown back to the host; true when it read any.
+  result<bool> read_back_inputs(int n, std::vector<tensor_type>& types, const std::vector<void*>& at, void* stream);
+  // The buffer of tensor t (a data-dependent one) at `bytes`: from its allocator, else the context's.
+  result<void*> dynamic_buffer(int t, uint64_t bytes);
+  // Output t's buffer from its allocator for this run.
+  result<void*> allocate_output(int t, uint64_t bytes);
+  // Takes every allocator-bound output with a known shape from its allocator (before a run).
+  status allocate_known_outputs();
+  void notify_shapes(const std::vector<tensor_type>& types) const;
 
   std::shared_ptr<const engine> engine_;
   uint32_t profile_ = 0;
@@ -78,6 +103,11 @@ class context {
     void* base = nullptr;
     size_t limit = 0;
   } applied_window_;
+  bool dynamic_ = false;       // some shape is known only while the network runs
+  std::vector<bool> pending_;  // per node: an operand's shape is data-dependent, re-inferred at run time
+  std::unordered_map<int, output_binding> allocators_;
+  // Buffers of intermediate tensors with data-dependent shapes, with their sizes.
+  std::unordered_map<int, std::pair<std::shared_ptr<void>, uint64_t>> run_buffers_;
   mirt_layer_time_fn profiler_ = nullptr;
   void* profiler_data_ = nullptr;
 };

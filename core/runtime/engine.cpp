@@ -1,10 +1,13 @@
 // core/runtime/engine.cpp — plan bytes to a runnable engine.
 #include "core/runtime/engine.hpp"
 
+#include <algorithm>
 #include <cstring>
+#include <numeric>
 #include <new>
 
 #include "core/base/buffers.hpp"
+#include "core/graph/known_values.hpp"
 #include "core/graph/shape_inference.hpp"
 #include "core/plan/plan_reader.hpp"
 #include "core/plugin/plugin_instance.hpp"
@@ -29,6 +32,10 @@ result<const profile_memory*> engine::memory_of(uint32_t p) const {
     return make_error(MIRT_STATUS_INVALID_ARGUMENT, "profile ", p, " does not exist; the plan has ", memory_.size());
   if (!memory_errors_[p].ok()) return memory_errors_[p];
   return &memory_[p];
+}
+
+bool engine::is_data_dependent(int t) const {
+  return std::find(data_dependent_.begin(), data_dependent_.end(), t) != data_dependent_.end();
 }
 
 engine::~engine() {
@@ -108,6 +115,18 @@ result<std::shared_ptr<const engine>> engine::load(const void* data, size_t size
   for (size_t n = 0; n < g.nodes.size(); ++n)
     for (int t : g.nodes[n].inputs)
       if (t >= 0 && g.tensors[t].is_input) e->last_input_reader_ = static_cast<int>(n);
+  // Outputs whose shapes no input shape or shape tensor value fixes (checked at profile 0's opt point).
+  std::unordered_map<int, std::vector<int64_t>> opt_shapes;
+  value_map opt_values;
+  for (const profile_input& in : plan.profiles.front().inputs) {
+    opt_shapes[in.tensor] = in.opt;
+    if (in.is_shape_tensor()) opt_values[in.tensor] = in.opt_values;
+  }
+  std::vector<int> order(g.nodes.size());
+  std::iota(order.begin(), order.end(), 0);
+  if (result<std::vector<tensor_type>> at_opt = infer_types(g, order, opt_shapes, opt_values); at_opt.ok())
+    for (int t : g.outputs)
+      if (!shape_known((*at_opt)[t])) e->data_dependent_.push_back(t);
   e->io_ = g.inputs;
   e->io_.insert(e->io_.end(), g.outputs.begin(), g.outputs.end());
   return std::shared_ptr<const engine>(std::move(e));

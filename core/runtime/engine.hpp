@@ -30,6 +30,8 @@ class engine {
   int find_io(std::string_view name) const;
   // Whether input t is a shape tensor (its values are read on the host) in the plan's profiles.
   bool is_shape_tensor(int t) const;
+  // Whether output t's shape depends on the data computed (unknown at profile 0's opt point).
+  bool is_data_dependent(int t) const;
   // Declared types (symbolic shapes) of every tensor.
   const std::vector<tensor_type>& declared_types() const { return declared_; }
   // What a context of profile p needs (measured at load); an error when its max shapes do not infer.
@@ -49,6 +51,7 @@ class engine {
   std::vector<profile_memory> memory_;
   std::vector<status> memory_errors_;
   int last_input_reader_ = -1;
+  std::vector<int> data_dependent_;  // outputs
 };
 
 }  // namespace mirt

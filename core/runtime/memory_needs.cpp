@@ -3,6 +3,7 @@
 
 #include <numeric>
 
+#include "core/graph/known_values.hpp"
 #include "core/graph/shape_inference.hpp"
 #include "core/runtime/engine.hpp"
 
@@ -39,6 +40,8 @@ result<profile_memory> measure_profile_memory(const engine& e, uint32_t profile)
   m.planned_bytes.resize(g.tensors.size());
   for (size_t t = 0; t < g.tensors.size(); ++t) m.planned_bytes[t] = byte_size(to_desc(max_types[t]));
   for (size_t n = 0; n < g.nodes.size(); ++n) {
+    // A layer with a data-dependent operand gets its workspace when a run knows its shapes.
+    if (!operands_known(g.nodes[n], max_types)) continue;
     std::vector<mirt_tensor_desc> ins, outs;
     for (int t : g.nodes[n].inputs) ins.push_back(t >= 0 ? to_desc(max_types[t]) : mirt_tensor_desc{});
     for (int t : g.nodes[n].outputs) outs.push_back(to_desc(max_types[t]));

@@ -235,6 +235,15 @@ MIRT_ASSERT_GROUP_END(mirt_context_options, user_device_memory, 12);
 MIRT_ASSERT_OFFSET(mirt_context_options, nvtx, 12);
 MIRT_ASSERT_GROUP_END(mirt_context_options, nvtx, 16);
 
+/* mirt_output_allocator (mirt/runtime.h) */
+MIRT_ASSERT_SIZE(mirt_output_allocator, 32, 8);
+/* since 0.1 */
+MIRT_ASSERT_OFFSET(mirt_output_allocator, struct_size, 0);
+MIRT_ASSERT_OFFSET(mirt_output_allocator, reallocate, 8);
+MIRT_ASSERT_OFFSET(mirt_output_allocator, notify_shape, 16);
+MIRT_ASSERT_OFFSET(mirt_output_allocator, user_data, 24);
+MIRT_ASSERT_GROUP_END(mirt_output_allocator, user_data, 32); /* end of the 0.1 group */
+
 /* mirt_module_info (mirt/registry.h) */
 MIRT_ASSERT_SIZE(mirt_module_info, 88, 8);
 /* since 0.1 */
@@ -362,7 +371,7 @@ MIRT_ASSERT_OFFSET(mirt_node_info, precision_flags, 112);
 MIRT_ASSERT_GROUP_END(mirt_node_info, precision_flags, 116); /* end of the 0.1 group */
 
 /* mirt_kernel_io (mirt/backend.h) */
-MIRT_ASSERT_SIZE(mirt_kernel_io, 80, 8);
+MIRT_ASSERT_SIZE(mirt_kernel_io, 96, 8);
 /* since 0.1 */
 MIRT_ASSERT_OFFSET(mirt_kernel_io, struct_size, 0);
 MIRT_ASSERT_OFFSET(mirt_kernel_io, num_inputs, 8);
@@ -375,6 +384,10 @@ MIRT_ASSERT_OFFSET(mirt_kernel_io, workspace, 56);
 MIRT_ASSERT_OFFSET(mirt_kernel_io, workspace_size, 64);
 MIRT_ASSERT_OFFSET(mirt_kernel_io, stream, 72);
 MIRT_ASSERT_GROUP_END(mirt_kernel_io, stream, 80); /* end of the 0.1 group */
+/* since 0.1, appended: data-dependent outputs */
+MIRT_ASSERT_OFFSET(mirt_kernel_io, allocate_output, 80);
+MIRT_ASSERT_OFFSET(mirt_kernel_io, allocator, 88);
+MIRT_ASSERT_GROUP_END(mirt_kernel_io, allocator, 96);
 
 /* mirt_tactic_info (mirt/backend.h) */
 MIRT_ASSERT_SIZE(mirt_tactic_info, 72, 8);

@@ -71,6 +71,48 @@ struct engine_buffer {
   }
 };
 
+// An output allocator (mirt_output_allocator) for outputs whose shape the run decides: a buffer in
+// the engine's memory that grows on demand, and the shape the context reports.
+struct dynamic_output {
+  const mirt_engine* engine = nullptr;
+  bool device = false;
+  std::vector<uint8_t> host;
+  void* device_memory = nullptr;
+  uint64_t capacity = 0;
+  bool notified = false;
+  std::vector<int64_t> shape;
+  dynamic_output() = default;
+  dynamic_output(const dynamic_output&) = delete;
+  dynamic_output& operator=(const dynamic_output&) = delete;
+  ~dynamic_output() {
+    if (device_memory) mirt_engine_free_device_memory(engine, device_memory);
+  }
+  static void* reallocate(void* self, const char*, void* current, uint64_t size, uint64_t) {
+    auto* d = static_cast<dynamic_output*>(self);
+    if (size <= d->capacity && current) return current;
+    const size_t bytes = std::max<size_t>(size, 1);
+    if (!d->device) {
+      d->host.assign(bytes, 0);
+      d->capacity = bytes;
+      return d->host.data();
+    }
+    mirt_engine_free_device_memory(d->engine, d->device_memory);
+    d->device_memory = nullptr;
+    mirt_status s = mirt_engine_alloc_device_memory(d->engine, bytes, &d->device_memory);
+    if (s) {
+      mirt_status_destroy(s);
+      return nullptr;
+    }
+    d->capacity = bytes;
+    return d->device_memory;
+  }
+  static void notify(void* self, const char*, size_t rank, const int64_t* dims) {
+    auto* d = static_cast<dynamic_output*>(self);
+    d->notified = true;
+    d->shape.assign(dims, dims + rank);
+  }
+};
+
 struct data_set {
   std::vector<host_tensor> inputs, outputs;
 };
@@ -265,6 +307,7 @@ void run_test(const fs::path& dir, const options& opt, result& r) {
       bind(info, it->bytes.size(), it->bytes.data());
     }
     std::vector<engine_buffer*> out_buffers;
+    std::vector<std::unique_ptr<dynamic_output>> dynamic(outs.size());
     for (size_t k = 0; k < outs.size(); ++k) {
       const mirt_tensor_info& info = outs[k];
       const host_tensor& want = s.outputs[k];
@@ -276,17 +319,51 @@ void run_test(const fs::path& dir, const options& opt, result& r) {
       int64_t dims[MIRT_MAX_RANK];
       CHECK_MIRT(where + "output shape", mirt_context_get_tensor_shape(context.p, info.name, &rank, dims));
       std::vector<int64_t> got(dims, dims + rank);
-      if (std::any_of(got.begin(), got.end(), [](int64_t d) { return d < 0; }))
-        throw failure{where + "data-dependent shape: " + label + " is " + dims_text(got) +
-                      " after the input shapes are set (it depends on input values), expected " +
-                      dims_text(want.dims)};
+      if (std::any_of(got.begin(), got.end(), [](int64_t d) { return d < 0; })) {
+        // Known only while the network runs: an output allocator takes it.
+        auto d = std::make_unique<dynamic_output>();
+        d->engine = engine.p;
+        d->device = info.location == MIRT_TENSOR_LOCATION_DEVICE;
+        mirt_output_allocator a = MIRT_OUTPUT_ALLOCATOR_INIT;
+        a.reallocate = dynamic_output::reallocate;
+        a.notify_shape = dynamic_output::notify;
+        a.user_data = d.get();
+        CHECK_MIRT(where + "output allocator", mirt_context_set_output_allocator(context.p, info.name, &a));
+        dynamic[k] = std::move(d);
+        out_buffers.push_back(nullptr);
+        continue;
+      }
       if (got != want.dims)
         throw failure{where + "shape: " + label + " is " + dims_text(got) + ", expected " + dims_text(want.dims)};
       out_buffers.push_back(&bind(info, want.bytes.size(), nullptr));
     }
     CHECK_MIRT(where + "run", mirt_context_enqueue(context.p, nullptr));
+    for (size_t k = 0; k < outs.size(); ++k) {
+      if (!dynamic[k]) continue;
+      dynamic_output& d = *dynamic[k];
+      const std::string label = "output " + std::to_string(k) + " '" + str(outs[k].name) + "'";
+      if (!d.notified)
+        throw failure{where + "data-dependent shape: " + label + ": the run reported no shape"};
+      if (d.shape != s.outputs[k].dims)
+        throw failure{where + "shape: " + label + " is " + dims_text(d.shape) + " after the run, expected " +
+                      dims_text(s.outputs[k].dims)};
+      // Read through an engine_buffer view, as the outputs with static shapes are.
+      auto b = std::make_unique<engine_buffer>();
+      b->host.assign(std::max<size_t>(s.outputs[k].bytes.size(), 1), 0);
+      if (d.device) {
+        b->device = false;  // the memory stays the allocator's
+        b->p = d.device_memory;
+        if (!s.outputs[k].bytes.empty())
+          CHECK_MIRT("memory", mirt_engine_copy_memory(engine.p, b->host.data(), d.device_memory,
+                                                       s.outputs[k].bytes.size(), MIRT_COPY_KIND_DEVICE_TO_HOST, nullptr));
+      } else if (!s.outputs[k].bytes.empty()) {
+        std::memcpy(b->host.data(), d.host.data(), s.outputs[k].bytes.size());
+      }
+      buffers.push_back(std::move(b));
+      out_buffers[k] = buffers.back().get();
+    }
     for (size_t k = 0; k < outs.size(); ++k)
-      if (out_buffers[k]->device && !s.outputs[k].bytes.empty())
+      if (!dynamic[k] && out_buffers[k]->device && !s.outputs[k].bytes.empty())
         CHECK_MIRT("memory", mirt_engine_copy_memory(engine.p, out_buffers[k]->host.data(), out_buffers[k]->p,
                                                      s.outputs[k].bytes.size(), MIRT_COPY_KIND_DEVICE_TO_HOST, nullptr));
     CHECK_MIRT(where + "run", mirt_engine_synchronize(engine.p, nullptr));

@@ -64,6 +64,16 @@ typedef struct mirt_kernel_io {
   void* workspace;
   size_t workspace_size;
   void* stream; /* backend stream; NULL for the default */
+  /* since 0.1, appended (data-dependent outputs); read only when struct_size covers them.
+   * For an output whose shape depends on the values computed (NonZero, Unique, ...), outputs[i]
+   * has -1 dims and output_data[i] is NULL: once the kernel knows the shape (a device backend may
+   * synchronize its stream to learn it) it calls allocate_output(allocator, i, rank, dims, &data)
+   * for the buffer, then writes it. A non-NULL status from it is the kernel's to return from
+   * kernel_execute (ownership passes with it). NULL when no output of this execution is
+   * data-dependent; a kernel then checks the shape it computes against outputs[i]. */
+  mirt_status (*allocate_output)(void* allocator, size_t output_index, uint32_t rank, const int64_t* dims,
+                                 void** out_data);
+  void* allocator;
 } mirt_kernel_io;
 
 typedef struct mirt_backend_vtable {

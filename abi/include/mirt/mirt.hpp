@@ -394,6 +394,12 @@ class engine : public detail::handle<mirt_engine, mirt_engine_destroy> {
     check(mirt_engine_is_shape_tensor(get(), to_c(name), &out));
     return out != 0;
   }
+  // mirt_engine_is_data_dependent: the output's shape is known only as the network runs (needs an allocator).
+  bool is_data_dependent(std::string_view name) const {
+    int32_t out = 0;
+    check(mirt_engine_is_data_dependent(get(), to_c(name), &out));
+    return out != 0;
+  }
   // mirt_engine_get_profile_shape_values: a shape tensor input's min/opt/max values.
   dims profile_shape_values(size_t profile, std::string_view input_name, mirt_profile_selector which) const {
     size_t count = 0;
@@ -465,6 +471,14 @@ class context : public detail::handle<mirt_context, mirt_context_destroy> {
   void set_persistent_cache_limit(size_t bytes) { check(mirt_context_set_persistent_cache_limit(get(), bytes)); }
   // mirt_context_enqueue on a backend stream (NULL: the backend's default).
   void enqueue(void* stream = nullptr) { check(mirt_context_enqueue(get(), stream)); }
+  // mirt_context_set_output_allocator (fields copied; the allocator owns its memory). Callbacks must not throw.
+  void set_output_allocator(std::string_view name, const mirt_output_allocator& allocator) {
+    check(mirt_context_set_output_allocator(get(), to_c(name), &allocator));
+  }
+  // mirt_context_set_output_allocator with NULL: output `name` uses its tensor address again.
+  void remove_output_allocator(std::string_view name) {
+    check(mirt_context_set_output_allocator(get(), to_c(name), nullptr));
+  }
 };
 
 // ---- Registry ------------------------------------------------------------------------------------

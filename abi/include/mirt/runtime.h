@@ -88,6 +88,15 @@ MIRT_API mirt_status mirt_engine_is_shape_tensor(const mirt_engine* engine, mirt
 MIRT_API mirt_status mirt_engine_get_profile_shape_values(const mirt_engine* engine, size_t profile,
                                                           mirt_string_view input_name, mirt_profile_selector which,
                                                           size_t capacity, int64_t* out_values, size_t* out_count);
+/* Whether I/O tensor `name` has a data-dependent shape (TensorRT's "data-dependent shape"): an
+ * output some of whose dims (-1 in mirt_tensor_info) no input shape or shape tensor value fixes,
+ * because they depend on the values the network computes (NonZero, NonMaxSuppression, Unique,
+ * Compress, a Resize whose scales are a float input, ...). Such an output's shape is known only
+ * while mirt_context_enqueue runs, so the context needs an output allocator for it
+ * (mirt_context_set_output_allocator); mirt_context_get_tensor_shape reports -1 for those dims.
+ * out_is_data_dependent: 1 or 0 (0 for inputs). NOT_FOUND lists the engine's I/O names. Thread-safe. */
+MIRT_API mirt_status mirt_engine_is_data_dependent(const mirt_engine* engine, mirt_string_view name,
+                                                   int32_t* out_is_data_dependent);
 /* Device memory one context needs at most (bytes), over the plan's profiles: the activation memory
  * of the plan's memory plan plus the kernels' workspace at the profile's max shapes (the block a
  * context created with user_device_memory takes, see mirt_context_set_device_memory). */
@@ -188,6 +197,41 @@ MIRT_API mirt_status mirt_context_set_persistent_cache_limit(mirt_context* conte
  * tensor whose address is missing, or says that a context created with user_device_memory has no
  * memory yet (naming the bytes it needs). */
 MIRT_API mirt_status mirt_context_enqueue(mirt_context* context, void* stream);
+
+/* Output allocation (TensorRT's IOutputAllocator). During mirt_context_enqueue, once the context
+ * knows the shape of an output that has an allocator, it calls reallocate for the output's buffer
+ * and, after the layer that produces it has run, notify_shape with its final shape.
+ *   reallocate(user_data, tensor_name, current_memory, size, alignment): return memory of at least
+ *     size bytes (size may be 0), aligned to at least alignment bytes, in the tensor's location
+ *     (mirt_tensor_info.location: for DEVICE, e.g. from mirt_engine_alloc_device_memory).
+ *     current_memory is what it returned last time for this tensor on this context (NULL the first
+ *     time), so it may return it again when it is large enough. The allocator owns the memory: the
+ *     context never frees it. Returning NULL for a size above 0 fails the enqueue (OUT_OF_MEMORY,
+ *     naming the output and the size).
+ *   notify_shape(user_data, tensor_name, rank, dims): the output's shape for this run; the data are
+ *     complete once the stream is synchronized (at return, for the CPU backend). May be NULL.
+ * Both are called on the thread that calls mirt_context_enqueue; tensor_name and dims are valid during
+ * the call only. */
+typedef void* (*mirt_reallocate_output_fn)(void* user_data, const char* tensor_name, void* current_memory,
+                                           uint64_t size, uint64_t alignment);
+typedef void (*mirt_notify_shape_fn)(void* user_data, const char* tensor_name, size_t rank, const int64_t* dims);
+
+typedef struct mirt_output_allocator {
+  uint32_t struct_size;
+  mirt_reallocate_output_fn reallocate; /* required */
+  mirt_notify_shape_fn notify_shape;    /* optional */
+  void* user_data;                      /* passed to both; not owned by the context */
+} mirt_output_allocator;
+#define MIRT_OUTPUT_ALLOCATOR_INIT {sizeof(mirt_output_allocator), NULL, NULL, NULL}
+
+/* Sets (allocator non-NULL; its fields are copied) or removes (NULL) the output allocator of output
+ * `name`. While one is set, the context takes the output's buffer from it on every enqueue instead
+ * of the address set with mirt_context_set_tensor_address. Outputs with a data-dependent shape
+ * (mirt_engine_is_data_dependent) need one: enqueue fails with FAILED_PRECONDITION naming them
+ * otherwise. NOT_FOUND when name is not an output; INVALID_ARGUMENT when reallocate is NULL.
+ * Not thread-safe against a concurrent enqueue on the same context. */
+MIRT_API mirt_status mirt_context_set_output_allocator(mirt_context* context, mirt_string_view name,
+                                                       const mirt_output_allocator* allocator);
 
 /* Per-layer timing: called once per layer, in execution order, during each mirt_context_enqueue,
  * with the layer's name, its op type, the kernel (tactic) it runs and its time in milliseconds. */

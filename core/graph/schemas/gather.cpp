@@ -138,9 +138,13 @@ status infer_one_hot(infer_context& ctx) {
     return ctx.error("input 2 (values) has shape ", to_string(values.shape), ", expected [2] (off, on)");
   MIRT_ASSIGN_OR_RETURN(int64_t axis, normalize_axis(ctx, ctx.attrs().get_int("axis", -1), indices.rank() + 1));
   dim extent{};
-  if (const std::vector<int64_t>* v = known_values(ctx, 1); v && v->size() == 1) {
-    if ((*v)[0] < 1) return ctx.error("input 1 (depth) is ", (*v)[0], ", expected at least 1");
-    extent = dim{(*v)[0], {}};
+  std::optional<int64_t> known_depth;
+  if (const std::vector<int64_t>* v = known_values(ctx, 1); v && v->size() == 1) known_depth = (*v)[0];
+  // A float depth (the ONNX tests feed float32) counts as its integer part, as the kernel reads it.
+  if (const auto& f = depth.float_values; f && f->size() == 1) known_depth = static_cast<int64_t>((*f)[0]);
+  if (known_depth) {
+    if (*known_depth < 1) return ctx.error("input 1 (depth) is ", *known_depth, ", expected at least 1");
+    extent = dim{*known_depth, {}};
   }
   dims shape = indices.shape;
   shape.insert(shape.begin() + axis, extent);

@@ -1,6 +1,8 @@
 // core/graph/schemas/schema_helpers.cpp — small helpers shared by the op family schema files.
 #include "core/graph/schemas/schema_helpers.hpp"
 
+#include "core/graph/known_values.hpp"
+
 #include <algorithm>
 #include <cstring>
 
@@ -21,23 +23,7 @@ op_schema make_schema(const char* op_type, int min_inputs, int max_inputs, int m
 }
 
 std::optional<std::vector<double>> small_float_values(const graph& g, const tensor& t) {
-  if (t.constant < 0) return std::nullopt;
-  const int64_t count = element_count(t.shape);
-  if (count < 0 || count > max_value_elements) return std::nullopt;
-  const constant_buffer& c = g.constants[t.constant];
-  std::vector<double> values(static_cast<size_t>(count));
-  if (t.dtype == MIRT_DTYPE_FLOAT32 && c.size >= values.size() * 4) {
-    for (size_t i = 0; i < values.size(); ++i) {
-      float f;
-      std::memcpy(&f, static_cast<const std::byte*>(c.data()) + i * 4, 4);
-      values[i] = f;
-    }
-  } else if (t.dtype == MIRT_DTYPE_FLOAT64 && c.size >= values.size() * 8) {
-    if (!values.empty()) std::memcpy(values.data(), c.data(), values.size() * 8);
-  } else {
-    return std::nullopt;
-  }
-  return values;
+  return constant_float_values(g, t);  // float16 and bfloat16 too (Range's operands)
 }
 
 bool is_integer_dtype(mirt_dtype dtype) {

@@ -30,6 +30,7 @@ void add_signal_schemas(schema_table& table);        // signal.cpp: DFT, STFT, *
 void add_col2im_center_crop_schemas(schema_table& table);  // col2im_center_crop.cpp: Col2Im, CenterCropPad
 void add_decode_state_schemas(schema_table& table);  // decode_state.cpp: CausalConvWithState, TensorScatter
 void add_affine_grid_schemas(schema_table& table);     // affine_grid.cpp: AffineGrid
+void add_data_dependent_schemas(schema_table& table);  // data_dependent.cpp: NonZero, NonMaxSuppression, Unique, Compress
 void add_all_standard_schemas(schema_table& table);   // all.cpp: calls every add_*_schemas
 
 }  // namespace mirt
