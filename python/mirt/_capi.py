@@ -78,6 +78,15 @@ class context_options(C.Structure):
     _fields_ = [("struct_size", C.c_uint32), ("profile", C.c_uint32)]
 
 
+REALLOCATE_FN = C.CFUNCTYPE(C.c_void_p, C.c_void_p, C.c_char_p, C.c_void_p, C.c_uint64, C.c_uint64)
+NOTIFY_SHAPE_FN = C.CFUNCTYPE(None, C.c_void_p, C.c_char_p, C.c_size_t, C.POINTER(C.c_int64))
+
+
+class output_allocator(C.Structure):
+    _fields_ = [("struct_size", C.c_uint32), ("reallocate", REALLOCATE_FN), ("notify_shape", NOTIFY_SHAPE_FN),
+                ("user_data", C.c_void_p)]
+
+
 class module_info(C.Structure):
     _fields_ = [("struct_size", C.c_uint32), ("name", string_view), ("version", string_view),
                 ("description", string_view), ("path", string_view), ("kind", C.c_int32),
@@ -150,6 +159,7 @@ SIGNATURES = {
     "mirt_engine_find_io_tensor": (P, [P, string_view, C.POINTER(tensor_info)]),
     "mirt_engine_num_profiles": (SIZE, [P]),
     "mirt_engine_get_profile_shape": (P, [P, SIZE, string_view, C.c_int32, C.POINTER(SIZE), I64P]),
+    "mirt_engine_is_data_dependent": (P, [P, string_view, C.POINTER(C.c_int32)]),
     "mirt_engine_device_memory_size": (C.c_uint64, [P]),
     "mirt_engine_backend_name": (string_view, [P]),
     "mirt_engine_alloc_device_memory": (P, [P, SIZE, PP]),
@@ -162,6 +172,7 @@ SIGNATURES = {
     "mirt_context_get_tensor_shape": (P, [P, string_view, C.POINTER(SIZE), I64P]),
     "mirt_context_set_tensor_address": (P, [P, string_view, P]),
     "mirt_context_enqueue": (P, [P, P]),
+    "mirt_context_set_output_allocator": (P, [P, string_view, C.POINTER(output_allocator)]),
     # parser.h
     "mirt_parser_parse_file": (P, [P, string_view, string_view]),
     "mirt_onnx_parse_file": (P, [P, string_view]),

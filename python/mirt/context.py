@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import ctypes as C
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -47,6 +47,7 @@ class Context(OwnedHandle):
         self._handle: int | None = handle.value
         self.engine, self.profile = engine, profile
         self._staging: dict[str, tuple[int, int]] = {}  # name -> (device address, bytes) for host runs
+        self._allocators: dict[str, Any] = {}  # name -> what keeps an output allocator's callbacks alive
         engine._contexts.add(self)
 
     def close(self) -> None:
@@ -55,6 +56,9 @@ class Context(OwnedHandle):
             for address, _ in self._staging.values():
                 self.engine.free_device_memory(address)
             self._staging.clear()
+            for holder in self._allocators.values():
+                holder.release()
+            self._allocators.clear()
             library().mirt_context_destroy(self._handle)
             self._handle = None
 
@@ -80,6 +84,25 @@ class Context(OwnedHandle):
         """Binds a buffer (dense row-major, in the tensor's location) for the next runs. The context
         does not own it: keep it alive and large enough for every run that uses it."""
         check(library().mirt_context_set_tensor_address(self._live(), _capi.sv(name), address))
+
+    def set_output_allocator(self, name: str, reallocate: Callable[[str, int, int, int], int] | None,
+                             notify_shape: Callable[[str, tuple[int, ...]], None] | None = None) -> None:
+        """Sets (or, with reallocate None, removes) the output allocator of an output
+        (mirt_context_set_output_allocator). On each enqueue the context calls
+        reallocate(name, current_address, size, alignment) for the output's buffer (return an
+        address in the tensor's location, 0 to fail; the allocator owns the memory) and
+        notify_shape(name, shape) with the run's shape. Outputs whose shape is data-dependent
+        (Engine.is_data_dependent) need one for enqueue(); run() sets its own."""
+        self._set_allocator(name, _CallbackAllocator(reallocate, notify_shape) if reallocate else None)
+
+    def _set_allocator(self, name: str, holder: Any) -> None:
+        check(library().mirt_context_set_output_allocator(self._live(), _capi.sv(name),
+                                                          C.byref(holder.table) if holder else None))
+        old = self._allocators.pop(name, None)
+        if old:
+            old.release()
+        if holder:
+            self._allocators[name] = holder
 
     def enqueue(self, stream: Any = None) -> None:
         """Runs the network on a backend stream (None: the backend default; cpu runs synchronously).
@@ -127,8 +150,18 @@ class Context(OwnedHandle):
         arrays = {t.name: _binding.host_array(t, inputs[t.name], backend) for t in self.engine.inputs}
         for name, arr in arrays.items():
             self.set_input_shape(name, arr.shape)
+        dynamic = {}  # outputs whose shape the run decides: an allocator of ours takes them
         for t in self.engine.outputs:
             shape = self.get_tensor_shape(t.name)
+            if any(d < 0 for d in shape):
+                if t.name in outputs:
+                    raise InvalidArgumentError(f"output '{t.name}' has a data-dependent shape {shape}; run() "
+                                               f"allocates it, so pass no buffer for it")
+                dynamic[t.name] = _RunAllocator(t, self.engine if staged else None)
+                self._set_allocator(t.name, dynamic[t.name])
+                continue
+            if t.name in self._allocators:
+                self._set_allocator(t.name, None)
             arrays[t.name] = (_binding.host_output(t, outputs[t.name], shape) if t.name in outputs
                               else np.empty(shape, dtype=t.dtype.numpy))
         if not staged:
@@ -136,18 +169,19 @@ class Context(OwnedHandle):
                 self.set_tensor_address(name, arr.ctypes.data)
             self.enqueue(stream)
         else:
-            for t in self.engine.io_tensors:
-                arr = arrays[t.name]
-                address = self._staging_buffer(t.name, arr.nbytes)
-                self.set_tensor_address(t.name, address)
-                if t.is_input and arr.nbytes:
+            for name, arr in arrays.items():
+                address = self._staging_buffer(name, arr.nbytes)
+                self.set_tensor_address(name, address)
+                if name in inputs and arr.nbytes:
                     self.engine.copy_memory(address, arr.ctypes.data, arr.nbytes, True, stream)
             self.enqueue(stream)
             for t in self.engine.outputs:
-                arr = arrays[t.name]
-                if arr.nbytes:
+                arr = arrays.get(t.name)
+                if arr is not None and arr.nbytes:
                     self.engine.copy_memory(arr.ctypes.data, self._staging[t.name][0], arr.nbytes, False, stream)
             self.engine.synchronize(stream)
+        for name, holder in dynamic.items():
+            arrays[name] = holder.result(stream)
         return {t.name: arrays[t.name] for t in self.engine.outputs}
 
     def _staging_buffer(self, name: str, nbytes: int) -> int:
@@ -201,3 +235,70 @@ def _allocate_like(info: TensorInfo, shape: tuple[int, ...], inputs: Mapping[str
     raise InvalidArgumentError(f"output '{info.name}': no buffer given, and mirt can only allocate device outputs "
                                f"for torch inputs: pass outputs={{'{info.name}': a tensor of shape {shape} and dtype "
                                f"{info.dtype} on the device}}")
+
+
+class _CallbackAllocator:
+    """A user's reallocate/notify_shape pair as a mirt_output_allocator (kept alive with the context)."""
+
+    def __init__(self, reallocate, notify_shape):
+        def _reallocate(_user, name, current, size, alignment):
+            try:
+                return reallocate(name.decode(), current or 0, size, alignment) or None
+            except Exception:  # noqa: BLE001 - an exception must not cross into C; NULL fails the run
+                return None
+
+        def _notify(_user, name, rank, dims):
+            if notify_shape:
+                notify_shape(name.decode(), tuple(dims[i] for i in range(rank)))
+
+        self.callbacks = (_capi.REALLOCATE_FN(_reallocate), _capi.NOTIFY_SHAPE_FN(_notify))
+        self.table = _capi.init(_capi.output_allocator)
+        self.table.reallocate, self.table.notify_shape = self.callbacks
+
+    def release(self) -> None:
+        pass
+
+
+class _RunAllocator(_CallbackAllocator):
+    """run()'s allocator for a data-dependent output: a numpy buffer (host backends) or device memory
+    of the engine (copied back after the run), grown on demand, and the shape the run reports."""
+
+    def __init__(self, info: TensorInfo, engine: Engine | None):
+        self.info, self.engine = info, engine
+        self.buffer: np.ndarray | None = None
+        self.device: tuple[int, int] = (0, 0)  # address, bytes
+        self.shape: tuple[int, ...] | None = None
+        super().__init__(self._reallocate, self._notify)
+
+    def _reallocate(self, _name: str, _current: int, size: int, _alignment: int) -> int:
+        size = max(size, 1)
+        if self.engine is None:
+            if self.buffer is None or self.buffer.nbytes < size:
+                self.buffer = np.empty(size + 255, np.uint8)  # over-allocated, to align the start
+            return (self.buffer.ctypes.data + 255) // 256 * 256
+        if self.device[1] < size:
+            self.release()
+            self.device = (self.engine.alloc_device_memory(size), size)
+        return self.device[0]
+
+    def _notify(self, _name: str, shape: tuple[int, ...]) -> None:
+        self.shape = shape
+
+    def result(self, stream: int | None) -> np.ndarray:
+        if self.shape is None:
+            raise InvalidArgumentError(f"output '{self.info.name}': the run reported no shape")
+        out = np.empty(self.shape, dtype=self.info.dtype.numpy)
+        if not out.nbytes:
+            return out
+        if self.engine is None:
+            start = (self.buffer.ctypes.data + 255) // 256 * 256 - self.buffer.ctypes.data
+            out.view(np.uint8).reshape(-1)[:] = self.buffer[start:start + out.nbytes]
+        else:
+            self.engine.copy_memory(out.ctypes.data, self.device[0], out.nbytes, False, stream)
+            self.engine.synchronize(stream)
+        return out
+
+    def release(self) -> None:
+        if self.engine is not None and self.device[0]:
+            self.engine.free_device_memory(self.device[0])
+            self.device = (0, 0)

@@ -119,6 +119,13 @@ class Engine(OwnedHandle):
         check(library().mirt_engine_find_io_tensor(self._live(), _capi.sv(name), C.byref(raw)))
         return _info(raw)
 
+    def is_data_dependent(self, name: str) -> bool:
+        """Whether an output's shape is known only while the network runs (NonZero, Unique, ...):
+        run() sizes it from the run; the low-level calls need set_output_allocator()."""
+        out = C.c_int32()
+        check(library().mirt_engine_is_data_dependent(self._live(), _capi.sv(name), C.byref(out)))
+        return bool(out.value)
+
     @property
     def num_profiles(self) -> int:
         """Number of optimization profiles in the plan (at least 1)."""
