@@ -389,17 +389,9 @@ class engine : public detail::handle<mirt_engine, mirt_engine_destroy> {
     return dims(d, d + (rank < MIRT_MAX_RANK ? rank : MIRT_MAX_RANK));
   }
   // mirt_engine_is_shape_tensor: whether the context reads this input's values on the host.
-  bool is_shape_tensor(std::string_view name) const {
-    int32_t out = 0;
-    check(mirt_engine_is_shape_tensor(get(), to_c(name), &out));
-    return out != 0;
-  }
+  bool is_shape_tensor(std::string_view name) const { return flag(mirt_engine_is_shape_tensor, name); }
   // mirt_engine_is_data_dependent: the output's shape is known only as the network runs (needs an allocator).
-  bool is_data_dependent(std::string_view name) const {
-    int32_t out = 0;
-    check(mirt_engine_is_data_dependent(get(), to_c(name), &out));
-    return out != 0;
-  }
+  bool is_data_dependent(std::string_view name) const { return flag(mirt_engine_is_data_dependent, name); }
   // mirt_engine_get_profile_shape_values: a shape tensor input's min/opt/max values.
   dims profile_shape_values(size_t profile, std::string_view input_name, mirt_profile_selector which) const {
     size_t count = 0;
@@ -430,6 +422,12 @@ class engine : public detail::handle<mirt_engine, mirt_engine_destroy> {
   }
   // mirt_engine_synchronize: waits for the work enqueued on stream (NULL: the default stream).
   void synchronize(void* stream = nullptr) const { check(mirt_engine_synchronize(get(), stream)); }
+
+ private:
+  bool flag(mirt_status (*query)(const mirt_engine*, mirt_string_view, int32_t*), std::string_view name) const {
+    int32_t out = 0;
+    return check(query(get(), to_c(name), &out)), out != 0;
+  }
 };
 
 // An execution context of an engine; one thread at a time. Destroy it before its engine.
@@ -471,13 +469,9 @@ class context : public detail::handle<mirt_context, mirt_context_destroy> {
   void set_persistent_cache_limit(size_t bytes) { check(mirt_context_set_persistent_cache_limit(get(), bytes)); }
   // mirt_context_enqueue on a backend stream (NULL: the backend's default).
   void enqueue(void* stream = nullptr) { check(mirt_context_enqueue(get(), stream)); }
-  // mirt_context_set_output_allocator (fields copied; the allocator owns its memory). Callbacks must not throw.
-  void set_output_allocator(std::string_view name, const mirt_output_allocator& allocator) {
-    check(mirt_context_set_output_allocator(get(), to_c(name), &allocator));
-  }
-  // mirt_context_set_output_allocator with NULL: output `name` uses its tensor address again.
-  void remove_output_allocator(std::string_view name) {
-    check(mirt_context_set_output_allocator(get(), to_c(name), nullptr));
+  // mirt_context_set_output_allocator (fields copied; NULL removes it). Callbacks must not throw.
+  void set_output_allocator(std::string_view name, const mirt_output_allocator* allocator) {
+    check(mirt_context_set_output_allocator(get(), to_c(name), allocator));
   }
 };
 
