@@ -7,6 +7,7 @@
 #include "core/runtime/control_flow_kernel.hpp"
 
 #include <climits>
+#include <cstddef>
 
 #include "core/base/c_status.hpp"
 #include "core/graph/control_flow.hpp"
@@ -51,6 +52,15 @@ class control_flow_kernel {
   // Copies v into output o after checking it has the shape the output was given.
   status store(const mirt_kernel_io& io, size_t o, const run_value& v, void* stream) const {
     const mirt_tensor_desc& want = io.outputs[o];
+    // A data-dependent output (-1 dims) takes its buffer from the context at the shape the run found.
+    const bool hook = io.struct_size >= offsetof(mirt_kernel_io, allocator) + sizeof(io.allocator) && io.allocate_output;
+    bool unknown = false;
+    for (uint32_t d = 0; d < want.rank; ++d) unknown = unknown || want.dims[d] < 0;
+    if (hook && unknown && v.desc.dtype == want.dtype && v.desc.rank == want.rank) {
+      void* data = nullptr;
+      MIRT_RETURN_IF_ERROR(from_c_status(io.allocate_output(io.allocator, o, v.desc.rank, v.desc.dims, &data)));
+      return target->copy(data, v.data, byte_size(v.desc), MIRT_COPY_KIND_DEVICE_TO_DEVICE, stream);
+    }
     if (v.desc.dtype != want.dtype || dims_of(v.desc) != dims_of(want))
       return fail(MIRT_STATUS_INVALID_SHAPE, "output ", o, " is ", mirt_dtype_name(v.desc.dtype), " ",
                   to_string(dims_of(v.desc)), " at run time, but was sized as ", mirt_dtype_name(want.dtype), " ",

@@ -324,7 +324,7 @@ TEST_CASE("an If whose condition is not bool fails the build naming the layer an
   CHECK(message.find("float32, expected bool") != std::string::npos);
 }
 
-TEST_CASE("If branches of different shapes under a run-time condition fail the run naming the layer") {
+TEST_CASE("If branches of different shapes under a run-time condition make a data-dependent output") {
   network_owner net;
   REQUIRE_OK(mirt_network_create(nullptr, &net.p));
   mirt_tensor* cond = input(net.p, "cond", MIRT_DTYPE_BOOL, {});
@@ -340,12 +340,32 @@ TEST_CASE("If branches of different shapes under a run-time condition fail the r
   runner r;
   r.build(net.p);
   CHECK(r.shape("ragged") == std::vector<int64_t>{-1});  // depends on data
-  const uint8_t c = 1;
-  float out[3] = {};
+  uint8_t c = 1;
   r.bind("cond", &c);
-  r.bind("ragged", out);
   std::string message;
-  EXPECT_FAILURE(mirt_context_enqueue(r.context.p, nullptr), MIRT_STATUS_INVALID_SHAPE, message);
-  CHECK(message.find("If 'ragged'") != std::string::npos);
-  CHECK(message.find("depends on data") != std::string::npos);
+  EXPECT_FAILURE(mirt_context_enqueue(r.context.p, nullptr), MIRT_STATUS_FAILED_PRECONDITION, message);
+  CHECK(message.find("'ragged'") != std::string::npos);
+  CHECK(message.find("mirt_context_set_output_allocator") != std::string::npos);
+  // With an output allocator each run takes the chosen branch's shape.
+  struct sink {
+    std::vector<float> data = std::vector<float>(8);
+    std::vector<int64_t> shape;
+  } out;
+  mirt_output_allocator a = MIRT_OUTPUT_ALLOCATOR_INIT;
+  a.reallocate = [](void* self, const char*, void*, uint64_t size, uint64_t) -> void* {
+    auto* o = static_cast<sink*>(self);
+    return size <= o->data.size() * sizeof(float) ? o->data.data() : nullptr;
+  };
+  a.notify_shape = [](void* self, const char*, size_t rank, const int64_t* dims) {
+    static_cast<sink*>(self)->shape.assign(dims, dims + rank);
+  };
+  a.user_data = &out;
+  REQUIRE_OK(mirt_context_set_output_allocator(r.context.p, sv("ragged"), &a));
+  REQUIRE_OK(mirt_context_enqueue(r.context.p, nullptr));
+  CHECK(out.shape == std::vector<int64_t>{2});
+  CHECK(std::vector<float>(out.data.begin(), out.data.begin() + 2) == std::vector<float>{1, 2});
+  c = 0;
+  REQUIRE_OK(mirt_context_enqueue(r.context.p, nullptr));
+  CHECK(out.shape == std::vector<int64_t>{3});
+  CHECK(std::vector<float>(out.data.begin(), out.data.begin() + 3) == std::vector<float>{1, 2, 3});
 }
