@@ -61,11 +61,11 @@ class builder_options(C.Structure):
     _fields_ = [("struct_size", C.c_uint32), ("backend", string_view), ("precision_flags", C.c_uint32),
                 ("memory_limit_bytes", C.c_uint64), ("optimization_level", C.c_int32),
                 ("progress", PROGRESS_FN), ("progress_user_data", C.c_void_p),
-                ("timing_cache_path", string_view)]
+                ("timing_cache_path", string_view), ("device_id", C.c_int32)]
 
 
 class engine_options(C.Structure):
-    _fields_ = [("struct_size", C.c_uint32), ("plan", C.c_void_p)]
+    _fields_ = [("struct_size", C.c_uint32), ("plan", C.c_void_p), ("device_id", C.c_int32)]
 
 
 class tensor_info(C.Structure):
@@ -75,7 +75,11 @@ class tensor_info(C.Structure):
 
 
 class context_options(C.Structure):
-    _fields_ = [("struct_size", C.c_uint32), ("profile", C.c_uint32)]
+    _fields_ = [("struct_size", C.c_uint32), ("profile", C.c_uint32), ("user_device_memory", C.c_int32),
+                ("nvtx", C.c_int32)]
+
+
+LAYER_TIME_FN = C.CFUNCTYPE(None, C.c_void_p, C.c_char_p, C.c_char_p, C.c_char_p, C.c_float)
 
 
 REALLOCATE_FN = C.CFUNCTYPE(C.c_void_p, C.c_void_p, C.c_char_p, C.c_void_p, C.c_uint64, C.c_uint64)
@@ -143,6 +147,8 @@ SIGNATURES = {
     "mirt_builder_config_destroy": (None, [P]),
     "mirt_builder_config_add_profile": (P, [P, C.POINTER(SIZE)]),
     "mirt_builder_config_set_profile_shape": (P, [P, SIZE, string_view, SIZE, I64P, I64P, I64P]),
+    "mirt_builder_config_set_profile_shape_values": (P, [P, SIZE, string_view, SIZE, I64P, I64P, I64P]),
+    "mirt_builder_config_set_layer_precision": (P, [P, string_view, C.c_int32]),
     "mirt_builder_build": (P, [P, P, PP]),
     "mirt_plan_create_from_bytes": (P, [C.c_char_p, SIZE, PP]),
     "mirt_plan_load": (P, [string_view, PP]),
@@ -160,7 +166,10 @@ SIGNATURES = {
     "mirt_engine_num_profiles": (SIZE, [P]),
     "mirt_engine_get_profile_shape": (P, [P, SIZE, string_view, C.c_int32, C.POINTER(SIZE), I64P]),
     "mirt_engine_is_data_dependent": (P, [P, string_view, C.POINTER(C.c_int32)]),
+    "mirt_engine_is_shape_tensor": (P, [P, string_view, C.POINTER(C.c_int32)]),
+    "mirt_engine_get_profile_shape_values": (P, [P, SIZE, string_view, C.c_int32, SIZE, I64P, C.POINTER(SIZE)]),
     "mirt_engine_device_memory_size": (C.c_uint64, [P]),
+    "mirt_engine_device_memory_size_for_profile": (P, [P, C.c_uint32, C.POINTER(C.c_uint64)]),
     "mirt_engine_backend_name": (string_view, [P]),
     "mirt_engine_alloc_device_memory": (P, [P, SIZE, PP]),
     "mirt_engine_free_device_memory": (None, [P, P]),
@@ -173,6 +182,10 @@ SIGNATURES = {
     "mirt_context_set_tensor_address": (P, [P, string_view, P]),
     "mirt_context_enqueue": (P, [P, P]),
     "mirt_context_set_output_allocator": (P, [P, string_view, C.POINTER(output_allocator)]),
+    "mirt_context_set_device_memory": (P, [P, P, C.c_uint64]),
+    "mirt_context_set_input_consumed_event": (P, [P, P]),
+    "mirt_context_set_persistent_cache_limit": (P, [P, SIZE]),
+    "mirt_context_set_profiler": (P, [P, LAYER_TIME_FN, P]),
     # parser.h
     "mirt_parser_parse_file": (P, [P, string_view, string_view]),
     "mirt_onnx_parse_file": (P, [P, string_view]),

@@ -17,9 +17,16 @@ from typing import Callable, Mapping, Sequence
 from . import _capi
 from ._handle import OwnedHandle
 from ._library import check, library, take_string
+from .dtypes import DType
+from .errors import InvalidShapeError
 from .network import Network
 
 ShapeRange = tuple[Sequence[int], Sequence[int], Sequence[int]]
+
+
+def _int64_array(values: Sequence[int]) -> C.Array:
+    """values as a C int64 array (of length 1 at least, so an empty tensor passes a valid pointer)."""
+    return (C.c_int64 * max(len(values), 1))(*[int(v) for v in values])
 
 
 class Precision(enum.IntFlag):
@@ -46,6 +53,8 @@ class BuilderConfig(OwnedHandle):
     timing_cache: optional path of a persistent timing cache: above level 0 the builder takes the
       recorded tactic of every layer whose key it holds, untimed, and writes new timings back; a
       file that is not a timing cache fails the build (InvalidArgumentError naming path and line).
+    device_id: the backend device (CUDA device id) the build times tactics on; InvalidArgumentError
+      at build time names the id and the device count when there is no such device.
     """
 
     _handle: int | None = None  # set first, so __del__ works after a failed __init__
@@ -53,12 +62,14 @@ class BuilderConfig(OwnedHandle):
 
     def __init__(self, backend: str = "", precision: Precision | int = Precision.NONE, memory_limit: int = 0,
                  optimization_level: int = 3, progress: Callable[[str, int, int], bool | None] | None = None,
-                 profiles: Sequence[Mapping[str, ShapeRange]] = (), timing_cache: str | os.PathLike | None = None):
+                 profiles: Sequence[Mapping[str, ShapeRange]] = (), timing_cache: str | os.PathLike | None = None,
+                 device_id: int = 0):
         opts = _capi.init(_capi.builder_options)
         opts.backend = _capi.sv(backend)
         opts.precision_flags = int(precision)
         opts.memory_limit_bytes = int(memory_limit)
         opts.optimization_level = int(optimization_level)
+        opts.device_id = int(device_id)
         if timing_cache is not None:
             opts.timing_cache_path = _capi.sv(os.fspath(timing_cache))
         if progress is not None:
@@ -83,9 +94,6 @@ class BuilderConfig(OwnedHandle):
             library().mirt_builder_config_destroy(self._handle)
             self._handle = None
 
-
-
-
     def add_profile(self, shapes: Mapping[str, ShapeRange] | None = None) -> int:
         """Adds an optimization profile and returns its index. A network with dynamic input dims
         needs at least one; each gives min/opt/max for every input with a dynamic dim. shapes:
@@ -101,12 +109,32 @@ class BuilderConfig(OwnedHandle):
         """Sets the shape range of an input in a profile: min <= opt <= max elementwise; static dims
         must equal the network's. Checked again at build time, naming input and dim."""
         if not len(min) == len(opt) == len(max):
-            from .errors import InvalidShapeError
             raise InvalidShapeError(f"profile {profile}, input '{input_name}': min, opt and max have ranks "
                                     f"{len(min)}, {len(opt)} and {len(max)}; they must be equal")
         check(library().mirt_builder_config_set_profile_shape(
             self._live(), profile, _capi.sv(input_name), len(min), _capi.dims_array(min), _capi.dims_array(opt),
             _capi.dims_array(max)))
+
+    def set_profile_shape_values(self, profile: int, input_name: str, min: Sequence[int], opt: Sequence[int],
+                                 max: Sequence[int]) -> None:
+        """Sets the value range of a shape tensor input (an int32/int64 input of fixed shape, at
+        most 64 elements, whose values feed shape operands such as Reshape's shape) in a profile:
+        one min/opt/max per element. The engine then reads that input on the host at each run
+        (Engine.is_shape_tensor). Checked again at build time, naming the input."""
+        if not len(min) == len(opt) == len(max):
+            raise InvalidShapeError(f"profile {profile}, shape input '{input_name}': min, opt and max have "
+                                    f"{len(min)}, {len(opt)} and {len(max)} values; they must be equal")
+        check(library().mirt_builder_config_set_profile_shape_values(
+            self._live(), profile, _capi.sv(input_name), len(min), _int64_array(min), _int64_array(opt),
+            _int64_array(max)))
+
+    def set_layer_precision(self, layer_name: str, dtype: DType | None) -> None:
+        """Constrains a layer's precision whatever the precision flags (TensorRT's setPrecision with
+        OBEY_PRECISION_CONSTRAINTS): DType.FLOAT32 keeps it in float32; FLOAT16 or BFLOAT16 runs it in
+        that type. None removes the constraint. At build time NotFoundError names a layer the network
+        lacks, UnsupportedError a layer the backend has no kernel for in that type."""
+        code = DType.UNDEFINED if dtype is None else DType(dtype)
+        check(library().mirt_builder_config_set_layer_precision(self._live(), _capi.sv(layer_name), int(code)))
 
     def build(self, network: Network) -> "Plan":
         """Builds network into a plan (see build())."""

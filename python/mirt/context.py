@@ -29,8 +29,10 @@ def _stream_handle(stream: Any) -> int | None:
 
 class Context(OwnedHandle):
     """An execution context (mirt_context) on an engine, using one optimization profile. It
-    allocates its profile's activation memory. Use one context per thread. Closing the engine
-    closes its contexts."""
+    allocates its profile's activation memory, unless user_device_memory is set: then the caller
+    gives it a block with set_device_memory() before the first run. nvtx wraps each layer's launch
+    in a profiler range named after the layer (Nsight Systems; CUDA backend). Use one context per
+    thread. Closing the engine closes its contexts."""
 
     _handle: int | None = None  # set first, so __del__ works after a failed __init__
     _what = "context"
@@ -39,15 +41,19 @@ class Context(OwnedHandle):
         # A context the engine already closed (with its own handle) has nothing left to free.
         return bool(self._handle and self.engine._handle)
 
-    def __init__(self, engine: Engine, profile: int = 0):
+    def __init__(self, engine: Engine, profile: int = 0, user_device_memory: bool = False, nvtx: bool = False):
         opts = _capi.init(_capi.context_options)
         opts.profile = profile
+        opts.user_device_memory = int(bool(user_device_memory))
+        opts.nvtx = int(bool(nvtx))
         handle = C.c_void_p()
         check(library().mirt_context_create(engine._live(), C.byref(opts), C.byref(handle)))
         self._handle: int | None = handle.value
         self.engine, self.profile = engine, profile
         self._staging: dict[str, tuple[int, int]] = {}  # name -> (device address, bytes) for host runs
         self._allocators: dict[str, Any] = {}  # name -> what keeps an output allocator's callbacks alive
+        self._profiler: Any = None  # keeps the profiler's C callback alive while it is set
+        self._profiler_errors: list[BaseException] = []
         engine._contexts.add(self)
 
     def close(self) -> None:
@@ -104,10 +110,55 @@ class Context(OwnedHandle):
         if holder:
             self._allocators[name] = holder
 
+    def set_device_memory(self, address: int, size: int) -> None:
+        """Gives the context the device memory its runs use (TensorRT's setDeviceMemory): size bytes
+        at address, 64-byte aligned, at least engine.device_memory_size_for_profile(profile) (e.g.
+        from engine.alloc_device_memory). The caller keeps it valid until the context is closed or
+        given another block, and until enqueued runs finish. InvalidArgumentError names the sizes
+        when it is too small."""
+        check(library().mirt_context_set_device_memory(self._live(), address, size))
+
+    def set_input_consumed_event(self, event: Any) -> None:
+        """Sets (or with None removes) an event (a cudaEvent_t handle as an int, or an object with
+        .cuda_event like torch.cuda.Event) that each enqueue records once the inputs are no longer
+        read, so they may be refilled while the run goes on. The CPU backend never records it: its
+        inputs are consumed when enqueue returns."""
+        if event is not None and not isinstance(event, int):
+            event = int(getattr(event, "cuda_event"))
+        check(library().mirt_context_set_input_consumed_event(self._live(), event))
+
+    def set_persistent_cache_limit(self, size: int) -> None:
+        """Sets aside size bytes of the device's persisting L2 cache for this context's activations
+        (0 turns it off). InvalidArgumentError names both sizes when size exceeds the device's
+        maximum (0 on the CPU backend)."""
+        check(library().mirt_context_set_persistent_cache_limit(self._live(), size))
+
+    def set_profiler(self, on_layer: Callable[[str, str, str, float], None] | None) -> None:
+        """Sets (or with None removes) a per-layer profiler: on_layer(layer, op_type, tactic, ms) is
+        called for each layer during each enqueue, on the enqueuing thread. It synchronizes after
+        every layer: a profiling mode, not for production runs or CUDA graph capture. An exception
+        on_layer raises is re-raised by enqueue() once the run is done."""
+        if on_layer is None:
+            check(library().mirt_context_set_profiler(self._live(), _capi.LAYER_TIME_FN(), None))
+            self._profiler = None
+            return
+
+        def trampoline(_user, layer, op_type, tactic, ms):
+            try:
+                on_layer(layer.decode(), op_type.decode(), (tactic or b"").decode(), float(ms))
+            except BaseException as error:  # never unwind through C: enqueue() raises it after the run
+                self._profiler_errors.append(error)
+        callback = _capi.LAYER_TIME_FN(trampoline)
+        check(library().mirt_context_set_profiler(self._live(), callback, None))
+        self._profiler = callback
+
     def enqueue(self, stream: Any = None) -> None:
         """Runs the network on a backend stream (None: the backend default; cpu runs synchronously).
         FailedPreconditionError names any input whose shape or I/O tensor whose address is missing."""
         check(library().mirt_context_enqueue(self._live(), _stream_handle(stream)))
+        if self._profiler_errors:
+            error, self._profiler_errors = self._profiler_errors[0], []
+            raise error
 
     # ---- Runs with arrays -------------------------------------------------------------------------
 
@@ -148,8 +199,11 @@ class Context(OwnedHandle):
     def _run_host(self, inputs, outputs, stream, staged: bool) -> dict[str, np.ndarray]:
         backend = self.engine.backend
         arrays = {t.name: _binding.host_array(t, inputs[t.name], backend) for t in self.engine.inputs}
+        shape_inputs = self.engine.shape_tensor_inputs
         for name, arr in arrays.items():
             self.set_input_shape(name, arr.shape)
+            if name in shape_inputs:  # read on the host, whatever the backend, before shapes are inferred
+                self.set_tensor_address(name, arr.ctypes.data)
         dynamic = {}  # outputs whose shape the run decides: an allocator of ours takes them
         for t in self.engine.outputs:
             shape = self.get_tensor_shape(t.name)
@@ -170,6 +224,8 @@ class Context(OwnedHandle):
             self.enqueue(stream)
         else:
             for name, arr in arrays.items():
+                if name in shape_inputs:
+                    continue
                 address = self._staging_buffer(name, arr.nbytes)
                 self.set_tensor_address(name, address)
                 if name in inputs and arr.nbytes:
@@ -199,8 +255,15 @@ class Context(OwnedHandle):
         devices = _BACKEND_DEVICES.get(backend)
         # DLPack: a CUDA consumer names its stream; 1 is the legacy default stream (NULL), 0 is not allowed.
         dl_stream = (stream or 1) if devices and dlpack.CUDA in devices else stream
-        views = {}
+        views, host_values = {}, []
         for t in self.engine.inputs:
+            if t.name in self.engine.shape_tensor_inputs:  # read on the host, whatever the backend
+                value = inputs[t.name]
+                host = _binding.host_array(t, value.cpu() if hasattr(value, "cpu") else value, backend)
+                host_values.append(host)  # alive until the run has read it
+                self.set_input_shape(t.name, host.shape)
+                self.set_tensor_address(t.name, host.ctypes.data)
+                continue
             views[t.name] = _binding.device_view(t, inputs[t.name], dl_stream, devices, backend)
             self.set_input_shape(t.name, views[t.name].shape)
         results = {}

@@ -60,12 +60,14 @@ class Engine(OwnedHandle):
     searched.
 
     plan: a Plan, the plan's bytes, or the path of a plan file. The bytes are copied, so the plan may
-    be closed afterwards. close() (or leaving a `with` block) closes the engine's contexts first."""
+    be closed afterwards. close() (or leaving a `with` block) closes the engine's contexts first.
+    device_id: the backend device (CUDA device id) the engine and its contexts live on;
+    InvalidArgumentError names the id and the device count when there is no such device."""
 
     _handle: int | None = None  # set first, so __del__ works after a failed __init__
     _what = "engine"
 
-    def __init__(self, plan: Plan | bytes | bytearray | str | os.PathLike):
+    def __init__(self, plan: Plan | bytes | bytearray | str | os.PathLike, device_id: int = 0):
         own = not isinstance(plan, Plan)
         if isinstance(plan, (bytes, bytearray, memoryview)):
             plan = Plan.from_bytes(plan)
@@ -74,6 +76,7 @@ class Engine(OwnedHandle):
         try:
             opts = _capi.init(_capi.engine_options)
             opts.plan = plan._live()
+            opts.device_id = int(device_id)
             handle = C.c_void_p()
             check(library().mirt_engine_create(C.byref(opts), C.byref(handle)))
         finally:
@@ -83,6 +86,7 @@ class Engine(OwnedHandle):
         self._contexts: "weakref.WeakSet" = weakref.WeakSet()
         self._io = [self._describe(i) for i in range(library().mirt_engine_num_io_tensors(self._handle))]
         self.backend: str = _capi.sv_text(library().mirt_engine_backend_name(self._handle))
+        self.shape_tensor_inputs = frozenset(t.name for t in self.inputs if self.is_shape_tensor(t.name))
 
     def _describe(self, index: int) -> TensorInfo:
         raw = _capi.init(_capi.tensor_info)
@@ -96,9 +100,6 @@ class Engine(OwnedHandle):
         if self._handle:
             library().mirt_engine_destroy(self._handle)
             self._handle = None
-
-
-
 
     @property
     def io_tensors(self) -> list[TensorInfo]:
@@ -126,6 +127,27 @@ class Engine(OwnedHandle):
         check(library().mirt_engine_is_data_dependent(self._live(), _capi.sv(name), C.byref(out)))
         return bool(out.value)
 
+    def is_shape_tensor(self, name: str) -> bool:
+        """Whether an input is a shape tensor: its values feed shapes, so the engine reads it on the
+        host at each run (set its range with BuilderConfig.set_profile_shape_values). The names of
+        all such inputs are in shape_tensor_inputs."""
+        out = C.c_int32()
+        check(library().mirt_engine_is_shape_tensor(self._live(), _capi.sv(name), C.byref(out)))
+        return bool(out.value)
+
+    def profile_shape_values(self, input_name: str, profile: int = 0) -> ProfileShape:
+        """The min/opt/max values of a shape tensor input in a profile."""
+        values = []
+        for which in (_capi.PROFILE_MIN, _capi.PROFILE_OPT, _capi.PROFILE_MAX):
+            count = C.c_size_t()
+            check(library().mirt_engine_get_profile_shape_values(self._live(), profile, _capi.sv(input_name), which,
+                                                                 0, None, C.byref(count)))
+            out = (C.c_int64 * max(count.value, 1))()
+            check(library().mirt_engine_get_profile_shape_values(self._live(), profile, _capi.sv(input_name), which,
+                                                                 count.value, out, C.byref(count)))
+            values.append(tuple(out[:count.value]))
+        return ProfileShape(*values)
+
     @property
     def num_profiles(self) -> int:
         """Number of optimization profiles in the plan (at least 1)."""
@@ -143,8 +165,16 @@ class Engine(OwnedHandle):
 
     @property
     def device_memory_size(self) -> int:
-        """Activation memory one context needs at most (bytes)."""
+        """Device memory one context needs at most, over all profiles (bytes): activations plus
+        kernel workspace, the block a Context(user_device_memory=True) takes."""
         return library().mirt_engine_device_memory_size(self._live())
+
+    def device_memory_size_for_profile(self, profile: int) -> int:
+        """Device memory a context of one profile needs (bytes); InvalidArgumentError for an
+        unknown profile."""
+        size = C.c_uint64()
+        check(library().mirt_engine_device_memory_size_for_profile(self._live(), profile, C.byref(size)))
+        return size.value
 
     @property
     def io_location(self) -> TensorLocation:
@@ -170,10 +200,10 @@ class Engine(OwnedHandle):
         """Waits until all work enqueued on stream (None: the default stream) has finished."""
         check(library().mirt_engine_synchronize(self._live(), stream))
 
-    def create_context(self, profile: int = 0) -> "Context":
-        """A new execution context using optimization profile `profile`."""
+    def create_context(self, profile: int = 0, user_device_memory: bool = False, nvtx: bool = False) -> "Context":
+        """A new execution context using optimization profile `profile` (see Context)."""
         from .context import Context
-        return Context(self, profile)
+        return Context(self, profile, user_device_memory=user_device_memory, nvtx=nvtx)
 
     def __repr__(self) -> str:
         return f"mirt.Engine(backend={self.backend!r}, io={[t.name for t in self._io]})"
