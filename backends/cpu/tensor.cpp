@@ -18,17 +18,7 @@ std::vector<int64_t> read_int_tensor(const tensor& t, const char* what) {
 }
 
 tensor exec_args::output(size_t i, const dims& shape) const {
-  tensor t = out.at(i);
-  const bool unknown = std::any_of(t.shape.begin(), t.shape.end(), [](int64_t d) { return d < 0; });
-  if (unknown && allocate_output) {
-    t.data = allocate_output(i, shape);
-    t.shape = shape;
-    return t;
-  }
-  if (t.shape != shape)
-    fail(MIRT_STATUS_INVALID_SHAPE, "output ", i, " was given shape ", dims_string(t.shape), " but the data give ",
-         dims_string(shape));
-  return t;
+  return support::output_at_shape(out, allocate_output, i, shape);
 }
 
 double read_scalar(const tensor& t, int64_t index) {

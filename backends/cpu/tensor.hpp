@@ -19,7 +19,7 @@ struct exec_args {
   size_t workspace_size = 0;
   // Set when some output's shape depends on the data (its dims are -1 until the kernel knows
   // them): gives that output its buffer at the shape the kernel computed (mirt_kernel_io.allocate_output).
-  std::function<void*(size_t output, const dims& shape)> allocate_output;
+  support::output_allocate_fn allocate_output;
 
   // Output i at the shape the kernel computed: a data-dependent output gets its buffer here; any
   // other must already have that shape (fails naming both).

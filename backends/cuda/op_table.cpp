@@ -15,6 +15,7 @@ const std::vector<op_entry>& op_table() {
     add_data_movement_ops(t);
     add_reduce_ops(t);
     add_layout_ops(t);
+    add_data_dependent_ops(t);
     return t;
   }();
   return table;

@@ -22,6 +22,12 @@ struct exec_args {
   void* workspace = nullptr;
   size_t workspace_size = 0;
   cudaStream_t stream = nullptr;
+  // Set when some output's shape depends on the data (its dims are -1 until the kernel knows
+  // them): gives that output its device buffer at the shape the kernel computed.
+  support::output_allocate_fn allocate_output;
+
+  // Output i at the shape the kernel computed (see support::output_at_shape).
+  dtensor output(size_t i, const dims& shape) const { return support::output_at_shape(out, allocate_output, i, shape); }
 
   const dtensor& input(size_t i) const {
     static const dtensor absent;

@@ -113,4 +113,19 @@ slice_window plan_slice(const dims& in_shape, const dims& out_shape, const std::
   return w;
 }
 
+tensor output_at_shape(const std::vector<tensor>& outputs, const output_allocate_fn& allocate, size_t i,
+                       const dims& shape) {
+  tensor t = outputs.at(i);
+  const bool unknown = std::any_of(t.shape.begin(), t.shape.end(), [](int64_t d) { return d < 0; });
+  if (unknown && allocate) {
+    t.data = allocate(i, shape);
+    t.shape = shape;
+    return t;
+  }
+  if (t.shape != shape)
+    fail(MIRT_STATUS_INVALID_SHAPE, "output ", i, " was given shape ", dims_string(t.shape), " but the data give ",
+         dims_string(shape));
+  return t;
+}
+
 }  // namespace mirt::support

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -66,5 +67,12 @@ struct slice_window {
 slice_window plan_slice(const dims& in_shape, const dims& out_shape, const std::vector<int64_t>& starts,
                         const std::vector<int64_t>& ends, std::optional<std::vector<int64_t>> axes,
                         std::optional<std::vector<int64_t>> steps);
+
+// A kernel's output i at the shape it computed. Output dims of -1 mark a data-dependent output
+// (mirt_kernel_io.allocate_output): allocate gives its buffer at that shape. Any other output must
+// already have the shape (fails naming both).
+using output_allocate_fn = std::function<void*(size_t output, const dims& shape)>;
+tensor output_at_shape(const std::vector<tensor>& outputs, const output_allocate_fn& allocate, size_t i,
+                       const dims& shape);
 
 }  // namespace mirt::support

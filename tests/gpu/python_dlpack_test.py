@@ -11,41 +11,18 @@ the cuda engine, a CUDA tensor on a cpu engine, a non-contiguous CUDA tensor, a 
 Prints one line per check and "N passed, N failed"; exit status 0 when all passed.
 
 BUILD is a build folder or a staged one (tests/gpu/stage.sh). Run from the repository root;
-tests/gpu/run.sh runs it. The script sets LD_LIBRARY_PATH (mirt, the staged Debian libraries, the CUDA
-libraries of PyTorch's nvidia-* wheels first, so mirt and torch share one cuDNN/cuBLAS, as
-bench/bench_gpu.py does) and restarts itself.
+tests/gpu/run.sh runs it. The script sets its library paths and restarts itself (tests/gpu/gpu_env.py).
 """
-import glob
-import importlib.util
 import os
 import sys
 import traceback
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def reexec_with_env(build):
-    if os.environ.get("MIRT_PY_DLPACK_ENV") == "1":
-        return
-    dirs = [os.path.join(build, "core")]
-    spec = importlib.util.find_spec("nvidia")
-    for loc in (spec.submodule_search_locations if spec else []) or []:
-        dirs += sorted(glob.glob(os.path.join(loc, "*", "lib")))
-    dirs += ["/usr/local/cuda/lib64", os.path.join(build, "device-libs")]
-    env = dict(os.environ)
-    env["LD_LIBRARY_PATH"] = ":".join(dirs + [p for p in env.get("LD_LIBRARY_PATH", "").split(":") if p])
-    env["MIRT_MODULE_PATH"] = ":".join(os.path.join(build, d) for d in ("backends/cuda", "backends/cpu", "parsers/onnx"))
-    env["MIRT_LIBRARY"] = os.path.join(build, "core", "libmirt.so")
-    env["PYTHONPATH"] = ":".join([os.path.join(ROOT, "python")] + [p for p in env.get("PYTHONPATH", "").split(":") if p])
-    env["MIRT_PY_DLPACK_ENV"] = "1"
-    env.setdefault("PYTHONUNBUFFERED", "1")
-    os.execve(sys.executable, [sys.executable] + sys.argv, env)
-
+from gpu_env import ROOT, restart_with_mirt_env
 
 if len(sys.argv) != 2:
     sys.exit("usage: tests/gpu/python_dlpack_test.py BUILD")
 BUILD = os.path.abspath(sys.argv[1])
-reexec_with_env(BUILD)
+restart_with_mirt_env(BUILD)
 sys.path.insert(0, os.path.join(ROOT, "python"))
 
 try:

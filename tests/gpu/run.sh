@@ -67,6 +67,9 @@ done
 step compare_sample_cnn_cuda_graph python3 "$(dirname "$0")/compare_outputs.py" "$logs/sample_cnn_cpu_out.json" \
   "$logs/sample_cnn_cuda_graph_out.json" 2e-2
 
+# NonZero and Compress on the device: outputs sized by output allocators, layers after them re-inferred.
+step data_dependent python3 tests/gpu/data_dependent_test.py "$build"
+
 # Two contexts on one engine, enqueued from two threads on two streams, equal their lone runs.
 step two_contexts python3 tests/gpu/two_contexts_test.py "$build"
 

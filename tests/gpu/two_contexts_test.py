@@ -8,38 +8,21 @@ must differ, so swapped or shared buffers would show). Then two threads each enq
 ROUNDS times on their own stream, outputs poisoned with NaN before each run, and compare every
 result bit for bit with their reference. Prints one line per check and "N passed, N failed"; exit
 status 0 when all passed. Run from the repository root; tests/gpu/run.sh runs it. Sets its library
-paths and restarts itself as python_dlpack_test.py does.
+paths and restarts itself (tests/gpu/gpu_env.py).
 """
-import glob
-import importlib.util
 import os
 import sys
 import threading
 import traceback
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from gpu_env import ROOT, restart_with_mirt_env
+
 ROUNDS = 50
-
-
-def reexec_with_env(build):
-    if os.environ.get("MIRT_TWO_CONTEXTS_ENV") == "1":
-        return
-    dirs = [os.path.join(build, "core")]
-    spec = importlib.util.find_spec("nvidia")
-    for loc in (spec.submodule_search_locations if spec else []) or []:
-        dirs += sorted(glob.glob(os.path.join(loc, "*", "lib")))
-    dirs += ["/usr/local/cuda/lib64", os.path.join(build, "device-libs")]
-    env = dict(os.environ)
-    env["LD_LIBRARY_PATH"] = ":".join(dirs + [p for p in env.get("LD_LIBRARY_PATH", "").split(":") if p])
-    env["MIRT_MODULE_PATH"] = ":".join(os.path.join(build, d) for d in ("backends/cuda", "backends/cpu", "parsers/onnx"))
-    env["MIRT_TWO_CONTEXTS_ENV"] = "1"
-    env.setdefault("PYTHONUNBUFFERED", "1")
-    os.execve(sys.executable, [sys.executable] + sys.argv, env)
 
 
 def main():
     build = os.path.abspath(sys.argv[1])
-    reexec_with_env(build)
+    restart_with_mirt_env(build)
     sys.path.insert(0, os.path.join(ROOT, "bench"))
     import torch
 

@@ -69,7 +69,8 @@ std::string find_module(const std::string& file) {
 const mirt_module_desc& load(const char* file) {
   const std::string path = find_module(file);
   void* lib = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  INFO("dlopen ", path, ": ", lib ? "" : dlerror());
+  const std::string why = lib ? "" : dlerror();  // copied: INFO stringifies lazily, after dlerror's buffer changed
+  INFO("dlopen ", path, ": ", why);
   REQUIRE(lib != nullptr);
   auto entry = reinterpret_cast<mirt_module_entry_fn>(dlsym(lib, MIRT_MODULE_ENTRY_SYMBOL));
   REQUIRE(reinterpret_cast<void*>(entry) != nullptr);
