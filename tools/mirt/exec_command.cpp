@@ -14,6 +14,7 @@
 #include "cuda_graph.hpp"
 #include "layer_profile.hpp"
 #include "io_buffers.hpp"
+#include "output_allocation.hpp"
 #include "mirt/mirt.hpp"
 #include "progress_bar.hpp"
 #include "shapes.hpp"
@@ -247,13 +248,24 @@ int run(const exec_options& o) {
                                         : b.info.dims;
     ctx.set_input_shape(b.info.name, b.shape);
   }
+  // Outputs of data-dependent shape (NonZero, NonMaxSuppression, ...) take each run's memory from an
+  // output allocator (TensorRT's IOutputAllocator); the others are sized now.
+  const std::vector<std::unique_ptr<grown_output>> grown = allocate_data_dependent_outputs(eng, ctx);
+  if (!grown.empty() && o.use_cuda_graph)
+    throw spec_error("--useCudaGraph: output '" + grown.front()->name() +
+                     "' has a data-dependent shape, so each run reads sizes back from the device and "
+                     "allocates during the run, which a CUDA graph cannot capture");
   std::cout << "I/O tensors:\n";
   for (size_t i = 0; i < io.size(); ++i) {
     io_binding& b = io[i];
+    if (find_grown(grown, b.info.name) != nullptr) {
+      std::cout << "  output " << b.info.name << ": " << dtype_name(b.info.dtype) << " "
+                << format_dims(ctx.tensor_shape(b.info.name)) << " (data-dependent: sized by each run)\n";
+      continue;
+    }
     if (!b.info.is_input) b.shape = ctx.tensor_shape(b.info.name);
     if (is_dynamic(b.shape))
-      throw std::runtime_error("output '" + b.info.name + "' has a data-dependent shape " + format_dims(b.shape) +
-                               "; mirt exec cannot size its buffer yet");
+      throw std::runtime_error("output '" + b.info.name + "' has unresolved dims " + format_dims(b.shape));
     allocate_buffers(eng, b, b.info.location == MIRT_TENSOR_LOCATION_DEVICE);
     if (b.info.is_input) {
       const file_spec* file = nullptr;
@@ -342,6 +354,8 @@ int run(const exec_options& o) {
     std::cout << "Wrote times to " << o.export_times << "\n";
   }
   if (!o.export_output.empty()) {
+    for (io_binding& b : io)
+      if (const grown_output* g = find_grown(grown, b.info.name)) read_grown_output(eng, b, *g);
     nlohmann::json out = nlohmann::json::array();
     for (const io_binding& b : io) {
       if (b.info.is_input) continue;

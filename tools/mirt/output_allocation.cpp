@@ -4,6 +4,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "shapes.hpp"
+
 namespace mirt::cli {
 
 grown_output::grown_output(const engine& eng, std::string name, bool on_device)
@@ -69,6 +71,22 @@ std::vector<std::unique_ptr<grown_output>> allocate_data_dependent_outputs(const
     ctx.set_output_allocator(info.name, out.back()->table());
   }
   return out;
+}
+
+const grown_output* find_grown(const std::vector<std::unique_ptr<grown_output>>& grown, const std::string& name) {
+  for (const auto& g : grown)
+    if (g->name() == name) return g.get();
+  return nullptr;
+}
+
+void read_grown_output(const engine& eng, io_binding& b, const grown_output& grown) {
+  b.shape = grown.shape();
+  allocate_buffers(eng, b, false);
+  if (b.bytes != grown.size())
+    throw std::runtime_error("output '" + b.info.name + "': the output allocator was asked for " +
+                             std::to_string(grown.size()) + " bytes, but its shape " + format_dims(b.shape) +
+                             " holds " + std::to_string(b.bytes));
+  grown.read(b.host->data());
 }
 
 }  // namespace mirt::cli

@@ -50,4 +50,10 @@ class grown_output {
 // returns them, in I/O order.
 std::vector<std::unique_ptr<grown_output>> allocate_data_dependent_outputs(const engine& eng, context& ctx);
 
+// The allocator of output `name` among grown, or nullptr when that output has a shape of its own.
+const grown_output* find_grown(const std::vector<std::unique_ptr<grown_output>>& grown, const std::string& name);
+
+// Gives b (an output `grown` holds) the last run's shape and a host buffer holding its data.
+void read_grown_output(const engine& eng, io_binding& b, const grown_output& grown);
+
 }  // namespace mirt::cli

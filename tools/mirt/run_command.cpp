@@ -205,13 +205,8 @@ std::vector<npy_array> run_mirt(const run_options& o, network& net, const std::v
   // Outputs of data-dependent shape (NonZero, NonMaxSuppression, ...) get their memory from an
   // output allocator during the run; the others are sized now.
   const std::vector<std::unique_ptr<grown_output>> grown = allocate_data_dependent_outputs(eng, ctx);
-  auto grown_for = [&](const std::string& name) -> const grown_output* {
-    for (const auto& g : grown)
-      if (g->name() == name) return g.get();
-    return nullptr;
-  };
   for (io_binding& b : io) {
-    if (grown_for(b.info.name) != nullptr) continue;
+    if (find_grown(grown, b.info.name) != nullptr) continue;
     if (!b.info.is_input) b.shape = ctx.tensor_shape(b.info.name);
     for (int64_t d : b.shape)
       if (d < 0) throw std::runtime_error("output '" + b.info.name + "' has unresolved dims " + format_dims(b.shape));
@@ -226,16 +221,8 @@ std::vector<npy_array> run_mirt(const run_options& o, network& net, const std::v
   ctx.enqueue(nullptr);
   eng.synchronize(nullptr);
   download_outputs(eng, io);
-  for (io_binding& b : io) {
-    const grown_output* g = grown_for(b.info.name);
-    if (g == nullptr) continue;
-    b.shape = g->shape();
-    allocate_buffers(eng, b, false);
-    if (b.bytes != g->size())
-      throw std::runtime_error("output '" + b.info.name + "': the output allocator was asked for " + std::to_string(g->size()) +
-                               " bytes, but its shape " + format_dims(b.shape) + " holds " + std::to_string(b.bytes));
-    g->read(b.host->data());
-  }
+  for (io_binding& b : io)
+    if (const grown_output* g = find_grown(grown, b.info.name)) read_grown_output(eng, b, *g);
   std::printf("[I] mirt (backend %s): built in %.3f s, ran in %.3f ms\n", eng.backend_name().c_str(), build_s,
               seconds_since(t0) * 1000.0);
   std::vector<npy_array> outputs;
