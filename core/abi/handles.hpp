@@ -8,6 +8,7 @@
 
 #include "core/builder/build_options.hpp"
 #include "core/graph/graph.hpp"
+#include "core/graph/op_schema.hpp"
 #include "core/runtime/context.hpp"
 #include "core/runtime/engine.hpp"
 #include "mirt/mirt.h"
@@ -24,6 +25,8 @@ struct mirt_network {
   // layers read (tensor indices of graph inputs that are not formal inputs), in first-use order.
   mirt_network* parent = nullptr;
   std::vector<int> captures;
+  // What mirt_network_infer_types found, indexed like graph.tensors (tensors added later have none).
+  std::vector<mirt::tensor_type> inferred;
 
   mirt_tensor* handle_of(int index);
 };

@@ -6,6 +6,7 @@
 #include "core/base/c_status.hpp"
 #include "core/graph/control_flow.hpp"
 #include "core/graph/op_schema.hpp"
+#include "core/graph/shape_inference.hpp"
 #include "core/plugin/plugin_instance.hpp"
 
 using mirt::cat;
@@ -36,6 +37,12 @@ mirt_status check_new_tensor(const mirt_network* network, std::string_view name,
     if (dims[i] < MIRT_DYNAMIC_DIM)
       return invalid(cat(what, " '", name, "': dim ", i, " is ", dims[i], ", expected >= 0 or -1 (dynamic)"));
   return nullptr;
+}
+
+// The type mirt_network_infer_types found for a layer output, or NULL.
+const mirt::tensor_type* inferred_type(const mirt_tensor* tensor) {
+  const std::vector<mirt::tensor_type>& inferred = tensor->network->inferred;
+  return static_cast<size_t>(tensor->index) < inferred.size() ? &inferred[tensor->index] : nullptr;
 }
 
 mirt::attribute to_attribute(const mirt_attribute& a) {
@@ -243,15 +250,37 @@ MIRT_EXPORT mirt_string_view mirt_tensor_get_name(const mirt_tensor* tensor) {
 }
 
 MIRT_EXPORT mirt_dtype mirt_tensor_get_dtype(const mirt_tensor* tensor) {
-  return tensor ? tensor->network->graph.tensors[tensor->index].dtype : MIRT_DTYPE_UNDEFINED;
+  if (!tensor) return MIRT_DTYPE_UNDEFINED;
+  const mirt::tensor& t = tensor->network->graph.tensors[tensor->index];
+  const mirt::tensor_type* inferred = t.dtype == MIRT_DTYPE_UNDEFINED ? inferred_type(tensor) : nullptr;
+  return inferred ? inferred->dtype : t.dtype;
 }
 
 MIRT_EXPORT size_t mirt_tensor_get_dims(const mirt_tensor* tensor, int64_t* out_dims) {
   if (!tensor) return 0;
   const mirt::tensor& t = tensor->network->graph.tensors[tensor->index];
-  if (!t.rank_known) return 0;
-  for (size_t i = 0; out_dims && i < t.shape.size(); ++i) out_dims[i] = t.shape[i].value;
-  return t.shape.size();
+  const mirt::tensor_type* inferred = t.rank_known ? nullptr : inferred_type(tensor);
+  if (!t.rank_known && !(inferred && inferred->rank_known)) return 0;
+  const size_t rank = t.rank_known ? t.shape.size() : inferred->shape.size();
+  for (size_t i = 0; out_dims && i < rank && i < MIRT_MAX_RANK; ++i)
+    out_dims[i] = t.rank_known ? t.shape[i].value : inferred->shape[i].value;
+  return rank;
+}
+
+MIRT_EXPORT mirt_status mirt_network_infer_types(mirt_network* network) {
+  MIRT_C_GUARD_BEGIN
+  if (!network) return invalid("mirt_network_infer_types: network is NULL");
+  if (network->parent)
+    return invalid("mirt_network_infer_types: the network is a control-flow body, whose input types come from the "
+                   "layer that takes it; infer its top-level network");
+  network->inferred.clear();
+  mirt::result<std::vector<int>> order = mirt::topological_order(network->graph);
+  if (!order.ok()) return to_c_status(order.error());
+  mirt::result<std::vector<mirt::tensor_type>> types = mirt::infer_types(network->graph, *order);
+  if (!types.ok()) return to_c_status(types.error());
+  network->inferred = std::move(*types);
+  return nullptr;
+  MIRT_C_GUARD_END
 }
 
 }  // extern "C"

@@ -10,6 +10,7 @@
 #include "parsers/onnx/attribute_import.hpp"
 #include "parsers/onnx/onnx_proto.hpp"
 #include "parsers/onnx/opset_upgrade.hpp"
+#include "parsers/onnx/output_check.hpp"
 #include "parsers/onnx/tensor_import.hpp"
 #include "parsers/onnx/wire_check.hpp"
 
@@ -51,6 +52,7 @@ class importer final : public upgrade_context {
       if (!tensors_.count(v.name())) MIRT_ONNX_RETURN_IF_ERROR(add_input(v));
     for (int i = 0; i < g.node_size(); ++i) MIRT_ONNX_RETURN_IF_ERROR(add_node(g.node(i), i));
     for (const ::onnx::ValueInfoProto& v : g.output()) MIRT_ONNX_RETURN_IF_ERROR(add_output(v));
+    MIRT_ONNX_RETURN_IF_ERROR(check_declared_outputs(host_, network_, g, tensors_));
     log(MIRT_LOG_LEVEL_INFO,
         cat("parsed ONNX model '", g.name(), "' (producer '", model_.producer_name(), " ", model_.producer_version(),
             "', IR ", model_.ir_version(), ", opset ", default_opset_, "): ", inputs_, " inputs, ", constants_,

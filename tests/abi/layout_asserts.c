@@ -272,7 +272,7 @@ MIRT_ASSERT_OFFSET(mirt_module_desc, vtable, 48);
 MIRT_ASSERT_GROUP_END(mirt_module_desc, vtable, 56); /* end of the 0.1 group */
 
 /* mirt_host_api (mirt/module.h) */
-MIRT_ASSERT_SIZE(mirt_host_api, 112, 8);
+MIRT_ASSERT_SIZE(mirt_host_api, 136, 8);
 MIRT_ASSERT_OFFSET(mirt_host_api, struct_size, 0);
 MIRT_ASSERT_OFFSET(mirt_host_api, abi_version, 4);
 /* since 0.1 */
@@ -290,7 +290,12 @@ MIRT_ASSERT_GROUP_END(mirt_host_api, status_destroy, 88); /* end of the 0.1 grou
 MIRT_ASSERT_OFFSET(mirt_host_api, network_create_body, 88);
 MIRT_ASSERT_OFFSET(mirt_host_api, network_add_body_input, 96);
 MIRT_ASSERT_OFFSET(mirt_host_api, network_destroy, 104);
-MIRT_ASSERT_GROUP_END(mirt_host_api, network_destroy, 112); /* end of the 0.1 group */
+MIRT_ASSERT_GROUP_END(mirt_host_api, network_destroy, 112); /* end of the 0.1 control-flow group */
+/* since 0.1 (output checks) */
+MIRT_ASSERT_OFFSET(mirt_host_api, network_infer_types, 112);
+MIRT_ASSERT_OFFSET(mirt_host_api, tensor_get_dtype, 120);
+MIRT_ASSERT_OFFSET(mirt_host_api, tensor_get_dims, 128);
+MIRT_ASSERT_GROUP_END(mirt_host_api, tensor_get_dims, 136); /* end of the 0.1 group */
 
 /* mirt_plugin_library_vtable (mirt/module.h) */
 MIRT_ASSERT_SIZE(mirt_plugin_library_vtable, 16, 8);

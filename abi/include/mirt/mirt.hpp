@@ -32,7 +32,7 @@ class tensor {
 
   std::string name() const { return std::string(to_cpp(mirt_tensor_get_name(ptr_))); }
   mirt_dtype dtype() const { return mirt_tensor_get_dtype(ptr_); }
-  // Declared dims (-1 where dynamic); empty when the rank is unknown.
+  // Declared dims, or a layer output's after network::infer_types (-1 where dynamic); empty when the rank is unknown.
   mirt::dims dims() const {
     int64_t d[MIRT_MAX_RANK] = {};
     const size_t rank = mirt_tensor_get_dims(ptr_, d);
@@ -171,6 +171,8 @@ class network : public detail::handle<mirt_network, mirt_network_destroy> {
   void add_layer(const mirt_layer_desc& desc, mirt_tensor** out_outputs) { check(mirt_network_add_layer(get(), &desc, out_outputs)); }
 
   void mark_output(tensor t) { check(mirt_network_mark_output(get(), t.get())); }
+  // mirt_network_infer_types: afterwards tensor::dtype() and dims() report layer outputs too.
+  void infer_types() { check(mirt_network_infer_types(get())); }
   tensor find_tensor(std::string_view name) const {
     mirt_tensor* out = nullptr;
     check(mirt_network_find_tensor(get(), to_c(name), &out));

@@ -61,6 +61,11 @@ typedef struct mirt_host_api {
   mirt_status (*network_create_body)(mirt_network* parent, mirt_string_view name, mirt_network** out_body);
   mirt_status (*network_add_body_input)(mirt_network* body, mirt_string_view name, mirt_tensor** out_tensor);
   void (*network_destroy)(mirt_network* network);
+  /* since 0.1 (output checks): inferred types of a network definition (mirt/network.h), so that a
+   * parser can check the types and shapes its format declares for the outputs. */
+  mirt_status (*network_infer_types)(mirt_network* network);
+  mirt_dtype (*tensor_get_dtype)(const mirt_tensor* tensor);
+  size_t (*tensor_get_dims)(const mirt_tensor* tensor, int64_t* out_dims);
 } mirt_host_api;
 
 /* What mirt_module_entry returns. Static storage in the module. */

@@ -168,9 +168,23 @@ MIRT_API mirt_tensor* mirt_network_get_output(const mirt_network* network, size_
 MIRT_API mirt_string_view mirt_tensor_get_name(const mirt_tensor* tensor);
 /* The tensor's dtype as declared or as inferred so far (UNDEFINED before inference for layer outputs). */
 MIRT_API mirt_dtype mirt_tensor_get_dtype(const mirt_tensor* tensor);
-/* The tensor's rank and dims as declared (inputs and constants); -1 where dynamic. Writes at most
- * MIRT_MAX_RANK dims. Returns the rank, or 0 when unknown. */
+/* The tensor's rank and dims as declared (inputs and constants), or for a layer output as
+ * mirt_network_infer_types inferred them; -1 where dynamic. Writes at most MIRT_MAX_RANK dims.
+ * Returns the rank, or 0 when unknown. */
 MIRT_API size_t mirt_tensor_get_dims(const mirt_tensor* tensor, int64_t* out_dims);
+
+/* since 0.1 (output checks) */
+/* Infers the dtype and shape of every tensor of network as defined so far, as the builder does
+ * (inputs at their declared dims, dynamic dims unknown), so that mirt_tensor_get_dtype and
+ * mirt_tensor_get_dims report layer outputs too (TensorRT's ITensor::getType and getDimensions on
+ * a network definition); the ONNX parser uses it to check a model's declared output types. Layers
+ * added afterwards stay unknown until the next call. The network itself is not changed.
+ * Returns INVALID_ARGUMENT for NULL or a control-flow body (its input types come from the layer that
+ * takes it), else inference's error naming the layer, its op and the shapes when the network does
+ * not infer (inputs that do not fit a layer, a plugin op whose library is not loaded yet), after
+ * which no layer output is known.
+ * Threading: not thread-safe against other calls on the same network. */
+MIRT_API mirt_status mirt_network_infer_types(mirt_network* network);
 
 #ifdef __cplusplus
 }

@@ -88,6 +88,9 @@ const mirt_host_api recording_host = {
     mirt_network_create_body,
     mirt_network_add_body_input,
     mirt_network_destroy,
+    mirt_network_infer_types,
+    mirt_tensor_get_dtype,
+    mirt_tensor_get_dims,
 };
 
 }  // namespace
