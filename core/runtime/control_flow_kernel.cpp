@@ -49,14 +49,18 @@ class control_flow_kernel {
   status fail(mirt_status_code code, const Parts&... parts) const {
     return make_error(code, op_type, " '", name, "': ", parts...);
   }
+  // Whether output `want` has dims only the run finds (-1) and the context offers allocate_output for it.
+  static bool is_data_dependent(const mirt_kernel_io& io, const mirt_tensor_desc& want) {
+    const bool hook = io.struct_size >= offsetof(mirt_kernel_io, allocator) + sizeof(io.allocator) && io.allocate_output;
+    bool unknown = false;
+    for (uint32_t d = 0; d < want.rank; ++d) unknown = unknown || want.dims[d] < 0;
+    return hook && unknown;
+  }
   // Copies v into output o after checking it has the shape the output was given.
   status store(const mirt_kernel_io& io, size_t o, const run_value& v, void* stream) const {
     const mirt_tensor_desc& want = io.outputs[o];
     // A data-dependent output (-1 dims) takes its buffer from the context at the shape the run found.
-    const bool hook = io.struct_size >= offsetof(mirt_kernel_io, allocator) + sizeof(io.allocator) && io.allocate_output;
-    bool unknown = false;
-    for (uint32_t d = 0; d < want.rank; ++d) unknown = unknown || want.dims[d] < 0;
-    if (hook && unknown && v.desc.dtype == want.dtype && v.desc.rank == want.rank) {
+    if (is_data_dependent(io, want) && v.desc.dtype == want.dtype && v.desc.rank == want.rank) {
       void* data = nullptr;
       MIRT_RETURN_IF_ERROR(from_c_status(io.allocate_output(io.allocator, o, v.desc.rank, v.desc.dims, &data)));
       return target->copy(data, v.data, byte_size(v.desc), MIRT_COPY_KIND_DEVICE_TO_DEVICE, stream);
@@ -139,12 +143,18 @@ status control_flow_kernel::run_loop(const mirt_kernel_io& io) const {
                       to_string(dims_of(v.desc)), " in another; they must agree to be stacked");
     }
     const bool empty_ok = i == 0 && want.rank >= 1 && want.dims[0] == 0;
-    if (!empty_ok && got != dims_of(want))
+    auto* dst = static_cast<std::byte*>(io.output_data[carried + k]);
+    if (!empty_ok && got != dims_of(want) && is_data_dependent(io, want) && got.size() == want.rank) {
+      // Sized by the run (the trip count or a step's shape depends on data): the buffer comes from the context.
+      void* data = nullptr;
+      MIRT_RETURN_IF_ERROR(from_c_status(io.allocate_output(io.allocator, carried + k, want.rank, got.data(), &data)));
+      dst = static_cast<std::byte*>(data);
+    } else if (!empty_ok && got != dims_of(want)) {
       return fail(MIRT_STATUS_INVALID_SHAPE, "scan output ", k, " is ", to_string(got), " after ", i,
                   " iterations, but was sized as ", to_string(dims_of(want)), " before the run: the trip count ",
                   "depends on data (the condition or M's value), which mirt does not support for Loop outputs yet "
                   "(docs/control-flow.md)");
-    auto* dst = static_cast<std::byte*>(io.output_data[carried + k]);
+    }
     for (const run_value& v : steps[k]) {
       const size_t bytes = byte_size(v.desc);
       MIRT_RETURN_IF_ERROR(target->copy(dst, v.data, bytes, MIRT_COPY_KIND_DEVICE_TO_DEVICE, io.stream));

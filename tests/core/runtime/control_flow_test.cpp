@@ -369,3 +369,52 @@ TEST_CASE("If branches of different shapes under a run-time condition make a dat
   CHECK(out.shape == std::vector<int64_t>{3});
   CHECK(std::vector<float>(out.data.begin(), out.data.begin() + 3) == std::vector<float>{1, 2, 3});
 }
+
+TEST_CASE("a while Loop's scan output takes its length from the run through the output allocator") {
+  // i = 0; while (i < limit) { i += step; emit i }: the number of slices depends on the data.
+  network_owner net;
+  REQUIRE_OK(mirt_network_create(nullptr, &net.p));
+  mirt_tensor* limit = input(net.p, "limit", MIRT_DTYPE_FLOAT32, {1});
+  mirt_tensor* step = input(net.p, "step", MIRT_DTYPE_FLOAT32, {1});
+  body_owner body;
+  REQUIRE_OK(mirt_network_create_body(net.p, sv("body"), &body.p));
+  body_input(body.p, "iteration");
+  body_input(body.p, "cond_in");
+  mirt_tensor* i = body_input(body.p, "i");
+  mirt_tensor* next = add_layer(body.p, "Add", "next", {i, step});
+  REQUIRE_OK(mirt_network_mark_output(body.p, add_layer(body.p, "Squeeze", "more", {add_layer(body.p, "Less", "less", {next, limit})})));
+  REQUIRE_OK(mirt_network_mark_output(body.p, next));
+  REQUIRE_OK(mirt_network_mark_output(body.p, add_layer(body.p, "Identity", "emitted", {next})));
+  mirt_tensor* outs[2] = {};
+  REQUIRE_OK(add_control_flow(net.p, "Loop", "walk", {nullptr, bool_constant(net.p, "go", true), float_constant(net.p, "zero", {0})},
+                              {{sv("body"), body.p}}, 2, outs));
+  REQUIRE_OK(mirt_network_mark_output(net.p, outs[1]));
+  runner r;
+  r.build(net.p);
+  CHECK(r.shape("walk:1") == std::vector<int64_t>{-1, 1});
+  struct sink {
+    std::vector<float> data;
+    std::vector<int64_t> shape;
+  } out;
+  mirt_output_allocator a = MIRT_OUTPUT_ALLOCATOR_INIT;
+  a.reallocate = [](void* self, const char*, void*, uint64_t size, uint64_t) -> void* {
+    auto* o = static_cast<sink*>(self);
+    o->data.assign(size / sizeof(float) + 1, 0.0f);
+    return o->data.data();
+  };
+  a.notify_shape = [](void* self, const char*, size_t rank, const int64_t* dims) {
+    static_cast<sink*>(self)->shape.assign(dims, dims + rank);
+  };
+  a.user_data = &out;
+  REQUIRE_OK(mirt_context_set_output_allocator(r.context.p, sv("walk:1"), &a));
+  for (auto [lim, stp] : {std::pair{10.0f, 3.0f}, std::pair{1.0f, 0.25f}}) {
+    r.bind("limit", &lim);
+    r.bind("step", &stp);
+    REQUIRE_OK(mirt_context_enqueue(r.context.p, nullptr));
+    std::vector<double> want;
+    double v = 0;
+    do want.push_back(v += stp); while (v < lim);
+    CHECK(out.shape == std::vector<int64_t>{static_cast<int64_t>(want.size()), 1});
+    CHECK(max_relative_error(std::vector<float>(out.data.begin(), out.data.begin() + static_cast<std::ptrdiff_t>(want.size())), want) < 1e-6);
+  }
+}
