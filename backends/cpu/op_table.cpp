@@ -54,6 +54,8 @@ const std::vector<op_entry>& op_table() {
     add_nonzero_compress_ops(t);
     add_non_max_suppression_ops(t);
     add_unique_ops(t);
+    add_tfidf_vectorizer_ops(t);
+    add_linear_attention_ops(t);
     return t;
   }();
   return table;

@@ -131,6 +131,52 @@ status infer_rotary(infer_context& ctx) {
   return {};
 }
 
+
+// LinearAttention (recurrent linear attention with a [B, Hkv, dk, dv] state): query [B, T, Hq*dk],
+// key [B, T, Hkv*dk], value [B, T, Hkv*dv], past_state [B, Hkv, dk, dv], decay [B, T, Hkv*dk or
+// Hkv], beta [B, T, Hkv or 1] -> output [B, T, Hq*dv], present_state [B, Hkv, dk, dv].
+status infer_linear_attention(infer_context& ctx) {
+  const tensor_type &q = ctx.input(0), &k = ctx.input(1), &v = ctx.input(2);
+  if (!is_float_dtype(q.dtype))
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "query is ", mirt_dtype_name(q.dtype), ", expected a float type");
+  for (size_t i = 1; i < 6; ++i)
+    if (ctx.has_input(i) && ctx.input(i).dtype != q.dtype)
+      return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "input ", i, " is ", mirt_dtype_name(ctx.input(i).dtype),
+                            ", expected ", mirt_dtype_name(q.dtype), " as the query");
+  if (q.rank() != 3 || k.rank() != 3 || v.rank() != 3)
+    return ctx.error_code(MIRT_STATUS_UNSUPPORTED, "query, key and value have ranks ", q.rank(), ", ", k.rank(), ", ",
+                          v.rank(), "; mirt takes the 3-D layout [batch, sequence, heads * head_size]");
+  const int64_t hq = ctx.attrs().get_int("q_num_heads", 0), hkv = ctx.attrs().get_int("kv_num_heads", 0);
+  if (hq < 1 || hkv < 1 || hq % hkv != 0)
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "q_num_heads ", hq, " and kv_num_heads ", hkv,
+                          " must be positive, q_num_heads a multiple of kv_num_heads");
+  const std::string rule = ctx.attrs().get_string("update_rule", "gated_delta");
+  if (rule != "linear" && rule != "gated" && rule != "delta" && rule != "gated_delta")
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "update_rule is '", rule, "', expected linear, gated, delta or gated_delta");
+  const bool gated = rule == "gated" || rule == "gated_delta", delta = rule == "delta" || rule == "gated_delta";
+  if (gated && !ctx.has_input(4)) return ctx.error("update_rule ", rule, " needs input 4 (decay)");
+  if (delta && !ctx.has_input(5)) return ctx.error("update_rule ", rule, " needs input 5 (beta)");
+  const dim &ql = q.shape[2], &kl = k.shape[2], &vl = v.shape[2];
+  if ((ql.known() && ql.value % hq) || (kl.known() && kl.value % hkv) || (vl.known() && vl.value % hkv))
+    return ctx.error("the last dims of query, key and value (", to_string(dims{ql, kl, vl}),
+                     ") must divide by q_num_heads ", hq, ", kv_num_heads ", hkv, " and kv_num_heads ", hkv);
+  const dim dk = ql.known() ? extent(ql.value / hq) : dim{}, dv = vl.known() ? extent(vl.value / hkv) : dim{};
+  if (dk.known() && kl.known() && kl.value != dk.value * hkv)
+    return ctx.error("key's last dim is ", kl.value, ", expected kv_num_heads * head_size = ", hkv * dk.value);
+  const dims state{q.shape[0], extent(hkv), dk, dv};
+  if (ctx.has_input(3)) {
+    const dims& past = ctx.input(3).shape;
+    bool fits = past.size() == 4;
+    for (size_t d = 0; fits && d < 4; ++d) fits = !past[d].known() || !state[d].known() || past[d].value == state[d].value;
+    if (!fits) return ctx.error("past_state has shape ", to_string(past), ", expected ", to_string(state));
+  }
+  for (size_t i : {size_t(4), size_t(5)})
+    if (ctx.has_input(i) && ctx.input(i).rank() != 3)
+      return ctx.error("input ", i, " has rank ", ctx.input(i).rank(), ", expected 3 ([batch, sequence, ...])");
+  ctx.output(0) = tensor_type{q.dtype, dims{q.shape[0], q.shape[1], vl.known() ? extent(hq * dv.value) : dim{}}, true, std::nullopt};
+  if (ctx.num_outputs() > 1) ctx.output(1) = tensor_type{q.dtype, state, true, std::nullopt};
+  return {};
+}
 }  // namespace
 
 void add_attention_schemas(schema_table& table) {
@@ -148,6 +194,12 @@ void add_attention_schemas(schema_table& table) {
                          {"num_heads", MIRT_ATTRIBUTE_TYPE_INT},
                          {"rotary_embedding_dim", MIRT_ATTRIBUTE_TYPE_INT}},
                         infer_rotary));
+  table.add(make_schema("LinearAttention", 3, 6, 1, 2,
+                        {{"kv_num_heads", MIRT_ATTRIBUTE_TYPE_INT, true},
+                         {"q_num_heads", MIRT_ATTRIBUTE_TYPE_INT, true},
+                         {"scale", MIRT_ATTRIBUTE_TYPE_FLOAT},
+                         {"update_rule", MIRT_ATTRIBUTE_TYPE_STRING}},
+                        infer_linear_attention));
 }
 
 }  // namespace mirt

@@ -18,7 +18,7 @@ void add_gather_schemas(schema_table& table);         // gather.cpp: Gather, Gat
 void add_reduce_schemas(schema_table& table);         // reduce.cpp: Reduce*, ArgMax, ArgMin
 void add_loss_schemas(schema_table& table);          // loss.cpp: NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss
 void add_same_shape_schemas(schema_table& table);    // same_shape.cpp: Trilu, CumSum, CumProd, Hardmax
-void add_attention_schemas(schema_table& table);     // attention.cpp: Attention, RotaryEmbedding
+void add_attention_schemas(schema_table& table);     // attention.cpp: Attention, RotaryEmbedding, LinearAttention
 void add_sampling_schemas(schema_table& table);      // sampling.cpp: GridSample
 void add_resize_schemas(schema_table& table);        // resize.cpp: Resize
 void add_einsum_schemas(schema_table& table);        // einsum.cpp: Einsum
@@ -31,6 +31,7 @@ void add_col2im_center_crop_schemas(schema_table& table);  // col2im_center_crop
 void add_decode_state_schemas(schema_table& table);  // decode_state.cpp: CausalConvWithState, TensorScatter
 void add_affine_grid_schemas(schema_table& table);     // affine_grid.cpp: AffineGrid
 void add_data_dependent_schemas(schema_table& table);  // data_dependent.cpp: NonZero, NonMaxSuppression, Unique, Compress
+void add_text_schemas(schema_table& table);           // text.cpp: TfIdfVectorizer
 void add_all_standard_schemas(schema_table& table);   // all.cpp: calls every add_*_schemas
 
 }  // namespace mirt
