@@ -56,6 +56,7 @@ const std::vector<op_entry>& op_table() {
     add_unique_ops(t);
     add_tfidf_vectorizer_ops(t);
     add_linear_attention_ops(t);
+    add_roi_align_ops(t);
     return t;
   }();
   return table;

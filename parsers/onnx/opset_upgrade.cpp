@@ -24,6 +24,7 @@
 //   Add, Sub, Mul, Div < 7  broadcast dropped when no axis is given (numpy broadcasting then agrees)
 //   RNN, GRU, LSTM < 7  output_sequence dropped (Y is computed whenever the node lists it)
 //   DFT          < 20  attribute axis (default 1) -> input 2 (int64 scalar; opset 20's default is -2)
+//   RoiAlign     < 16  no coordinate_transformation_mode -> output_half_pixel (opset 10's only behaviour)
 // Not rewritten: Softmax, LogSoftmax and Hardmax < 13 (they flattened to 2-D at `axis`; the same
 // result as now only when axis is the last dimension: a warning says so), legacy broadcast with an
 // explicit axis, and anything else; the core then names the attribute it does not know.
@@ -238,6 +239,12 @@ status warn_softmax_axis(int64_t opset, upgrade_context& ctx, layer_draft& d) {
   return {};
 }
 
+status upgrade_roi_align(int64_t, upgrade_context&, layer_draft& d) {
+  if (!d.attributes.find("coordinate_transformation_mode"))
+    d.attributes.set_string("coordinate_transformation_mode", "output_half_pixel");
+  return {};
+}
+
 struct rule {
   const char* op_type;
   int64_t before_opset;  // applies to nodes of an opset below this
@@ -276,6 +283,7 @@ constexpr rule rules[] = {
     {"GRU", 7, drop_output_sequence},
     {"LSTM", 7, drop_output_sequence},
     {"DFT", 20, upgrade_dft},
+    {"RoiAlign", 16, upgrade_roi_align},
     {"Softmax", 13, warn_softmax_axis},
     {"LogSoftmax", 13, warn_softmax_axis},
     {"Hardmax", 13, warn_softmax_axis},

@@ -1,5 +1,5 @@
 // core/graph/schemas/sampling.cpp — schemas of the ops that sample an image at computed
-// coordinates: GridSample.
+// coordinates: GridSample, RoiAlign.
 #include "core/graph/schemas/schema_helpers.hpp"
 #include "core/graph/schemas/schemas.hpp"
 
@@ -39,6 +39,34 @@ status infer_grid_sample(infer_context& ctx) {
   return {};
 }
 
+
+// X (N, C, H, W), rois (R, 4), batch_indices (R) give (R, C, output_height, output_width).
+status infer_roi_align(infer_context& ctx) {
+  const tensor_type &x = ctx.input(0), &rois = ctx.input(1), &index = ctx.input(2);
+  if (!is_float_dtype(x.dtype))
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "input 0 (X) is ", mirt_dtype_name(x.dtype), ", expected a float type");
+  if (x.rank() != 4) return ctx.error("input 0 (X) has rank ", x.rank(), ", expected 4 ([N, C, H, W])");
+  MIRT_RETURN_IF_ERROR(require_same_dtype(ctx, 1, 0));
+  if (rois.rank() != 2 || (rois.shape[1].known() && rois.shape[1].value != 4))
+    return ctx.error("input 1 (rois) has shape ", to_string(rois.shape), ", expected [num_rois, 4]");
+  MIRT_RETURN_IF_ERROR(require_index_input(ctx, 2, "batch_indices"));
+  MIRT_RETURN_IF_ERROR(require_vector_input(ctx, 2, "batch_indices"));
+  if (index.shape[0].known() && rois.shape[0].known() && index.shape[0].value != rois.shape[0].value)
+    return ctx.error("input 2 (batch_indices) has ", index.shape[0].value, " entries, rois ", rois.shape[0].value);
+  const attribute_map& a = ctx.attrs();
+  const std::string mode = a.get_string("mode", "avg"), coords = a.get_string("coordinate_transformation_mode", "half_pixel");
+  if (mode != "avg" && mode != "max")
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "attribute 'mode' is '", mode, "', expected avg or max");
+  if (coords != "half_pixel" && coords != "output_half_pixel")
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "attribute 'coordinate_transformation_mode' is '", coords,
+                          "', expected half_pixel or output_half_pixel");
+  const int64_t oh = a.get_int("output_height", 1), ow = a.get_int("output_width", 1);
+  if (oh < 1 || ow < 1 || a.get_int("sampling_ratio", 0) < 0)
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "output_height ", oh, ", output_width ", ow, " and sampling_ratio ",
+                          a.get_int("sampling_ratio", 0), " must be positive (sampling_ratio 0: adaptive)");
+  ctx.output(0) = tensor_type{x.dtype, dims{rois.shape[0], x.shape[1], extent(oh), extent(ow)}, true, std::nullopt};
+  return {};
+}
 }  // namespace
 
 void add_sampling_schemas(schema_table& table) {
@@ -47,6 +75,14 @@ void add_sampling_schemas(schema_table& table) {
                          {"mode", MIRT_ATTRIBUTE_TYPE_STRING},
                          {"padding_mode", MIRT_ATTRIBUTE_TYPE_STRING}},
                         infer_grid_sample));
+  table.add(make_schema("RoiAlign", 3, 3, 1, 1,
+                        {{"coordinate_transformation_mode", MIRT_ATTRIBUTE_TYPE_STRING},
+                         {"mode", MIRT_ATTRIBUTE_TYPE_STRING},
+                         {"output_height", MIRT_ATTRIBUTE_TYPE_INT},
+                         {"output_width", MIRT_ATTRIBUTE_TYPE_INT},
+                         {"sampling_ratio", MIRT_ATTRIBUTE_TYPE_INT},
+                         {"spatial_scale", MIRT_ATTRIBUTE_TYPE_FLOAT}},
+                        infer_roi_align));
 }
 
 }  // namespace mirt

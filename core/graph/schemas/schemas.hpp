@@ -19,7 +19,7 @@ void add_reduce_schemas(schema_table& table);         // reduce.cpp: Reduce*, Ar
 void add_loss_schemas(schema_table& table);          // loss.cpp: NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss
 void add_same_shape_schemas(schema_table& table);    // same_shape.cpp: Trilu, CumSum, CumProd, Hardmax
 void add_attention_schemas(schema_table& table);     // attention.cpp: Attention, RotaryEmbedding, LinearAttention
-void add_sampling_schemas(schema_table& table);      // sampling.cpp: GridSample
+void add_sampling_schemas(schema_table& table);      // sampling.cpp: GridSample, RoiAlign
 void add_resize_schemas(schema_table& table);        // resize.cpp: Resize
 void add_einsum_schemas(schema_table& table);        // einsum.cpp: Einsum
 void add_control_flow_schemas(schema_table& table);  // control_flow.cpp: If, Loop, Scan
