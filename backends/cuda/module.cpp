@@ -100,6 +100,7 @@ const mirt_backend_vtable k_vtable = {
     range_push,
     range_pop,
     is_device_memory,
+    time_calls,
 };
 
 const mirt_module_desc k_desc = {

@@ -5,8 +5,11 @@
 #include <nvtx3/nvToolsExt.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "backends/cuda/check.hpp"
+#include "backends/cuda/kernels/device_timer.hpp"
+#include "backends/cuda/tensor.hpp"
 
 namespace mirt::cuda {
 
@@ -87,6 +90,68 @@ int32_t is_device_memory(const void* ptr) {
     return 1;
   (void)cudaGetLastError();
   return 0;
+}
+
+namespace {
+
+struct event_pair {
+  cudaEvent_t start = nullptr, stop = nullptr;
+  event_pair() {
+    cuda_check(cudaEventCreate(&start), "cudaEventCreate");
+    cuda_check(cudaEventCreate(&stop), "cudaEventCreate");
+  }
+  ~event_pair() {
+    if (start) cudaEventDestroy(start);
+    if (stop) cudaEventDestroy(stop);
+  }
+  event_pair(const event_pair&) = delete;
+  event_pair& operator=(const event_pair&) = delete;
+};
+
+}  // namespace
+
+// The device spins first, so the calls queue up behind it and run back to back between the two
+// events. When the host took longer to issue them than the spin lasted (the device may have idled
+// between calls), it tries again with a spin twice the host's time.
+mirt_status time_calls(mirt_status (*run)(void* user), void* user, void* stream, int32_t calls, float* out_ms) {
+  mirt_status from_run = nullptr;
+  mirt_status st = guarded("cuda backend: timing calls on the device", [&] {
+    if (run == nullptr || out_ms == nullptr || calls < 1)
+      fail(MIRT_STATUS_INVALID_ARGUMENT, "time_calls needs run, out_ms and calls >= 1 (got ", calls, ")");
+    require_device();
+    const auto s = static_cast<cudaStream_t>(stream);
+    int device = 0, khz = 0;
+    cuda_check(cudaGetDevice(&device), "cudaGetDevice");
+    cuda_check(cudaDeviceGetAttribute(&khz, cudaDevAttrClockRate, device), "cudaDeviceGetAttribute(ClockRate)");
+    event_pair events;
+    double hold_ms = 1.0;
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      throw_if_failed(launch_busy_wait(static_cast<long long>(hold_ms * khz), s));
+      cuda_check(cudaEventRecord(events.start, s), "cudaEventRecord");
+      const auto issue_start = std::chrono::steady_clock::now();
+      for (int32_t i = 0; i < calls; ++i) {
+        from_run = run(user);
+        if (from_run != nullptr) {
+          (void)cudaStreamSynchronize(s);
+          return;
+        }
+      }
+      const double issue_ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - issue_start).count();
+      cuda_check(cudaEventRecord(events.stop, s), "cudaEventRecord");
+      cuda_check(cudaEventSynchronize(events.stop), "cudaEventSynchronize");
+      float ms = 0;
+      cuda_check(cudaEventElapsedTime(&ms, events.start, events.stop), "cudaEventElapsedTime");
+      *out_ms = ms / float(calls);
+      if (issue_ms < 0.8 * hold_ms) return;
+      hold_ms = 2 * issue_ms;
+    }
+  });
+  if (from_run != nullptr) {
+    if (st != nullptr) host_api()->status_destroy(st);
+    return from_run;
+  }
+  return st;
 }
 
 }  // namespace mirt::cuda

@@ -1,5 +1,6 @@
 // backends/cuda/runtime_control.hpp — the backend vtable's runtime controls (mirt/backend.h,
-// appended group): device selection, events, persisting-L2 window, NVTX ranges, pointer check.
+// appended group): device selection, events, persisting-L2 window, NVTX ranges, pointer check,
+// the tactic timer's device clock.
 #pragma once
 
 #include <cstddef>
@@ -16,5 +17,6 @@ mirt_status stream_set_persisting_window(void* stream, void* base, size_t size, 
 void range_push(const char* name, void* stream);
 void range_pop(void* stream);
 int32_t is_device_memory(const void* ptr);
+mirt_status time_calls(mirt_status (*run)(void* user), void* user, void* stream, int32_t calls, float* out_ms);
 
 }  // namespace mirt::cuda

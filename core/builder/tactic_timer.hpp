@@ -18,7 +18,8 @@ struct tactic_choice {
 
 // Runs each tactic of node n at the concrete shapes in `types` (one per tensor of g) on buffers of
 // the backend's memory: constants hold their data, other inputs zeros. Returns the index of the
-// tactic with the lowest time (best of a few runs after a warm-up). Tactics that fail to create or
+// tactic with the lowest time (best of a few runs after a warm-up; by the device's clock, calls
+// back to back, when the backend has a device timer, else by the host clock). Tactics that fail to create or
 // run are skipped; when none runs, or a shape is unknown, the first tactic is kept. Kernels come
 // from source (a plugin's) when given, else from target.
 tactic_choice fastest_tactic(const backend& target, const graph& g, const node& n, const std::vector<tensor_type>& types,

@@ -146,6 +146,17 @@ int32_t backend::is_device_memory(const void* ptr) const {
   return vt_->is_device_memory(ptr);
 }
 
+namespace {
+mirt_status run_timed_call(void* user) { return to_c_status((*static_cast<const std::function<status()>*>(user))()); }
+}  // namespace
+
+result<double> backend::time_calls(const std::function<status()>& run, void* stream, int32_t calls) const {
+  if (!has_device_timer()) return make_error(MIRT_STATUS_UNSUPPORTED, "backend '", name_, "' has no device timer");
+  float ms = 0;
+  MIRT_RETURN_IF_ERROR(from_c_status(vt_->time_calls(run_timed_call, const_cast<std::function<status()>*>(&run), stream, calls, &ms)));
+  return double(ms);
+}
+
 result<std::vector<mirt_tactic_info>> backend::tactics(const mirt_node_info* node) const {
   MIRT_RETURN_IF_ERROR(use_device());
   std::vector<mirt_tactic_info> out(16);

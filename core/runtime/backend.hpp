@@ -1,6 +1,7 @@
 // core/runtime/backend.hpp — the core's view of a backend module: tactics, kernels, memory.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -99,6 +100,10 @@ class backend final : public kernel_source {
   void range_pop(void* stream) const { vt_->range_pop(stream); }
   // 1: device memory, 0: not, -1: unknown (or a host backend).
   int32_t is_device_memory(const void* ptr) const;
+  // Whether the backend measures calls by the device's clock (the table's time_calls).
+  bool has_device_timer() const { return has(offsetof(mirt_backend_vtable, time_calls)) && vt_->time_calls; }
+  // Device milliseconds per call of run, issued `calls` times back to back on stream.
+  result<double> time_calls(const std::function<status()>& run, void* stream, int32_t calls) const;
 
   result<std::vector<mirt_tactic_info>> tactics(const mirt_node_info* node) const override;
   result<std::unique_ptr<kernel>> create_kernel(const mirt_node_info* node, uint64_t tactic) const override;

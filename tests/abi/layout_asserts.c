@@ -318,7 +318,7 @@ MIRT_ASSERT_OFFSET(mirt_refitter_vtable, struct_size, 0);
 MIRT_ASSERT_GROUP_END(mirt_refitter_vtable, struct_size, 4); /* end of the 0.1 group */
 
 /* mirt_backend_vtable (mirt/backend.h) */
-MIRT_ASSERT_SIZE(mirt_backend_vtable, 152, 8);
+MIRT_ASSERT_SIZE(mirt_backend_vtable, 160, 8);
 MIRT_ASSERT_OFFSET(mirt_backend_vtable, struct_size, 0);
 /* since 0.1 */
 MIRT_ASSERT_OFFSET(mirt_backend_vtable, device_signature, 8);
@@ -342,6 +342,9 @@ MIRT_ASSERT_OFFSET(mirt_backend_vtable, range_push, 128);
 MIRT_ASSERT_OFFSET(mirt_backend_vtable, range_pop, 136);
 MIRT_ASSERT_OFFSET(mirt_backend_vtable, is_device_memory, 144);
 MIRT_ASSERT_GROUP_END(mirt_backend_vtable, is_device_memory, 152);
+/* appended in 0.1 (tactic timing by the device's clock) */
+MIRT_ASSERT_OFFSET(mirt_backend_vtable, time_calls, 152);
+MIRT_ASSERT_GROUP_END(mirt_backend_vtable, time_calls, 160);
 
 /* mirt_parser_vtable (mirt/parser.h) */
 MIRT_ASSERT_SIZE(mirt_parser_vtable, 16, 8);

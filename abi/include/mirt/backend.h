@@ -124,6 +124,15 @@ typedef struct mirt_backend_vtable {
   /* Whether ptr is memory this backend's kernels can address as I/O of location DEVICE: 1 yes,
    * 0 no (host memory), -1 unknown. Default: unknown. */
   int32_t (*is_device_memory)(const void* ptr);
+  /* appended in 0.1 (tactic timing by the device's clock); (optional) */
+  /* The device time of one call of run(user), in milliseconds (*out_ms), for the builder's tactic
+   * timing: the backend keeps the device busy while the host issues `calls` calls of run back to
+   * back on stream, and measures them by the device's clock (CUDA events on CUDA), so that host-side
+   * launch costs do not count. run is called on the calling thread and returns NULL or a status;
+   * a status ends the timing and is returned as this call's result (ownership passes back to the
+   * caller). Called by one thread at a time for a stream. Default: the builder synchronizes after
+   * each call and reads the host clock. */
+  mirt_status (*time_calls)(mirt_status (*run)(void* user), void* user, void* stream, int32_t calls, float* out_ms);
 } mirt_backend_vtable;
 
 #ifdef __cplusplus

@@ -74,3 +74,36 @@ TEST_CASE("optimization level 0 keeps the backend's first tactic without timing"
   const std::string description = describe(plan);
   CHECK(description.find("\"onednn_conv\"") != std::string::npos);
 }
+
+TEST_CASE("with a backend that has a device clock, tactics are timed by it, not by the host clock") {
+  // tracebe's trace_copy_device_fast takes 3 ms of host time per call but 1 ms by its device clock,
+  // trace_copy almost no host time but 5 ms by the device clock.
+  static const bool added = [] {
+    REQUIRE_OK(mirt_registry_add_search_path(sv(TRACE_BACKEND_DIR)));
+    return true;
+  }();
+  (void)added;
+  network_owner net;
+  REQUIRE_OK(mirt_network_create(nullptr, &net.p));
+  const int64_t dims[] = {8};
+  mirt_tensor* x = nullptr;
+  REQUIRE_OK(mirt_network_add_input(net.p, sv("x"), MIRT_DTYPE_FLOAT32, 1, dims, nullptr, &x));
+  REQUIRE_OK(mirt_network_mark_output(net.p, add_layer(net.p, "Relu", "y", {x})));
+  config_owner config;
+  mirt_builder_options options = MIRT_BUILDER_OPTIONS_INIT;
+  options.backend = sv("tracebe");
+  options.optimization_level = 3;
+  REQUIRE_OK(mirt_builder_config_create(&options, &config.p));
+  log_capture capture;
+  plan_owner plan;
+  REQUIRE_OK(mirt_builder_build(net.p, config.p, &plan.p));
+  bool slow_seen = false, fast_seen = false;
+  for (const std::string& line : capture.lines()) {
+    slow_seen = slow_seen || line.find("layer 'y': tactic trace_copy 5 ms") != std::string::npos;
+    fast_seen = fast_seen || line.find("layer 'y': tactic trace_copy_device_fast 1 ms") != std::string::npos;
+  }
+  CHECK(slow_seen);
+  CHECK(fast_seen);
+  const std::string description = describe(plan);
+  CHECK(description.find("\"trace_copy_device_fast\"") != std::string::npos);
+}
