@@ -70,6 +70,13 @@ step compare_sample_cnn_cuda_graph python3 "$(dirname "$0")/compare_outputs.py" 
 # NonZero and Compress on the device: outputs sized by output allocators, layers after them re-inferred.
 step data_dependent python3 tests/gpu/data_dependent_test.py "$build"
 
+# The sample CNN (dynamic batch) in FP16: its stem, MaxPool and second conv run channels-last, and
+# the float32 input enters through one converting Reformat (the layout pass's work, by the plan).
+step "plan_sample_cnn_fp16" "$mirt" exec --onnx samples/sample_cnn.onnx --backend cuda --fp16 --shapes input:4x3x32x32 \
+  --iterations 1 --saveEngine "$logs/sample_cnn_fp16.mirt"
+"$mirt" inspect --json "$logs/sample_cnn_fp16.mirt" >"$logs/sample_cnn_fp16.json"
+step channels_last_sample_cnn python3 "$(dirname "$0")/check_channels_last.py" "$logs/sample_cnn_fp16.json" input
+
 # Two contexts on one engine, enqueued from two threads on two streams, equal their lone runs.
 step two_contexts python3 tests/gpu/two_contexts_test.py "$build"
 

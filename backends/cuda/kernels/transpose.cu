@@ -48,21 +48,21 @@ status run(const batched_transpose_params& p, cudaStream_t stream) {
   return {};
 }
 
-// out: (pixels, padded); in: (pixels, channels)
+// out: (pixels, padded); in: (pixels, channels). One thread per pixel: no 64-bit division per
+// element (the per-element version took 0.13 ms on ResNet-50's 128-image input).
 template <class U>
 __global__ void pad_channels(const U* in, U* out, int64_t pixels, int channels, int padded) {
-  const int64_t total = pixels * padded;
-  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < total; i += int64_t(gridDim.x) * blockDim.x) {
-    const int64_t p = i / padded;
-    const int k = int(i % padded);
-    out[i] = k < channels ? in[p * channels + k] : U(0);
+  for (int64_t p = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; p < pixels; p += int64_t(gridDim.x) * blockDim.x) {
+    const U* src = in + p * channels;
+    U* dst = out + p * padded;
+    for (int k = 0; k < padded; ++k) dst[k] = k < channels ? src[k] : U(0);
   }
 }
 
 template <class U>
 status run_pad(const pad_channels_params& p, cudaStream_t stream) {
-  pad_channels<U><<<grid_for(p.pixels * p.padded), k_block, 0, stream>>>(static_cast<const U*>(p.in), static_cast<U*>(p.out), p.pixels,
-                                                                           int(p.channels), int(p.padded));
+  pad_channels<U><<<grid_for(p.pixels), k_block, 0, stream>>>(static_cast<const U*>(p.in), static_cast<U*>(p.out), p.pixels,
+                                                               int(p.channels), int(p.padded));
   return check_launch("pad_channels");
 }
 

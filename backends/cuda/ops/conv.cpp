@@ -357,13 +357,16 @@ bool conv_supports(const node_view& node, std::string& why) {
       return false;
     }
     // cuDNN tiles channels-last halves by 8 channels; for other counts (an image stem's 3) its
-    // heuristics decide at the node's shape.
+    // heuristics decide at the node's shape. A dynamic batch is probed at 1: cuDNN's choice of
+    // kernel family does not depend on it, and the layout pass sees ONNX models' symbolic batch.
     if (layout == "NHWC" && x[1] % 8 != 0) {
-      const bool known = std::all_of(x.begin(), x.end(), [](int64_t d) { return d >= 0; }) &&
-                         std::all_of(y.begin(), y.end(), [](int64_t d) { return d >= 0; });
+      dims xp = x, yp = y;
+      if (xp[0] < 0 && yp[0] < 0) xp[0] = yp[0] = 1;
+      const bool known = std::all_of(xp.begin(), xp.end(), [](int64_t d) { return d >= 0; }) &&
+                         std::all_of(yp.begin(), yp.end(), [](int64_t d) { return d >= 0; });
       bool offered = false;
       try {
-        offered = known && conv_kernel(node, -1).heuristic_found(x, y);
+        offered = known && conv_kernel(node, -1).heuristic_found(xp, yp);
       } catch (const std::exception&) {
         offered = false;
       }

@@ -11,7 +11,8 @@
 // indifferent to the layout. Every tensor keeps its logical NCHW shape and its meaning: a region's
 // layer writes a channels-last copy, and a mirt::Reformat layer makes the NCHW tensor from it only
 // where a layer outside the region (or the graph's output) reads it. Inputs entering a region get
-// the opposite Reformat, once per tensor. Runs above optimization level 0 only: it is a speed choice.
+// the opposite Reformat, once per tensor; one that the precision pass's Cast from float32 feeds
+// converts as it moves, and the Cast goes. Runs above optimization level 0 only: it is a speed choice.
 #include <set>
 #include <unordered_map>
 
@@ -104,6 +105,38 @@ struct layout_rewriter {
   }
 };
 
+// A Reformat into a region whose input only a Cast from float32 reads (the precision pass's Cast
+// at an image input) converts as it moves, and the Cast goes: one pass over the image, not two.
+// Before g.reindex(): producers of the original tensors are still current. Returns the count.
+size_t fold_input_casts(graph& g, const std::vector<tensor_type>& types, size_t original_tensors) {
+  std::vector<int> readers(g.tensors.size(), 0);
+  for (const node& n : g.nodes)
+    for (int t : n.inputs)
+      if (t >= 0) ++readers[t];
+  std::vector<bool> drop(g.nodes.size(), false);
+  size_t folded = 0;
+  for (node& r : g.nodes) {
+    if (r.domain != "mirt" || r.op_type != "Reformat" || r.attributes.get_string("to", "") != "NHWC") continue;
+    const int t = r.inputs[0];
+    if (t < 0 || size_t(t) >= original_tensors || readers[t] != 1 || g.tensors[t].is_output) continue;
+    const int p = g.tensors[t].producer;
+    if (p < 0 || drop[p]) continue;
+    const node& c = g.nodes[p];
+    if (!c.domain.empty() || c.op_type != "Cast" || c.inputs.empty() || c.inputs[0] < 0 || c.outputs.size() != 1) continue;
+    if (types[c.inputs[0]].dtype != MIRT_DTYPE_FLOAT32 || !is_half(types[t].dtype)) continue;
+    r.attributes.set(attribute{"dtype", MIRT_ATTRIBUTE_TYPE_INT, {c.attributes.get_int("to", 0)}, {}, {}});
+    r.inputs[0] = c.inputs[0];
+    drop[p] = true;
+    ++folded;
+  }
+  if (folded == 0) return 0;
+  std::vector<node> kept;
+  for (size_t i = 0; i < g.nodes.size(); ++i)
+    if (!drop[i]) kept.push_back(std::move(g.nodes[i]));
+  g.nodes = std::move(kept);
+  return folded;
+}
+
 status choose_layout(build_state& state) {
   if (state.options.optimization_level == 0) return {};
   MIRT_RETURN_IF_ERROR(state.acquire_target());
@@ -189,11 +222,13 @@ status choose_layout(build_state& state) {
     if (size_t(out) < original_tensors && nhwc_tensor[out]) r.needs_nchw.insert(out);
   for (int t : r.needs_nchw) r.add_reformat(r.nchw_source.at(t), t, "NCHW");
   if (layers == 0) return {};
+  const size_t casts = fold_input_casts(g, state.types, original_tensors);
 
   g.reindex();
   MIRT_ASSIGN_OR_RETURN(state.order, topological_order(g));
   MIRT_ASSIGN_OR_RETURN(state.types, infer_types(g, state.order));
-  log_info("builder", "layout: ", layers, " layers channels-last (NHWC), ", r.reformats, " Reformat layers at the edges");
+  log_info("builder", "layout: ", layers, " layers channels-last (NHWC), ", r.reformats, " Reformat layers at the edges",
+           casts ? cat(" (", casts, " converting from float32: their Cast folded in)") : std::string());
   return {};
 }
 

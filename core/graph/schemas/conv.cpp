@@ -158,14 +158,23 @@ void add_conv_schemas(schema_table& table) {
 
   // mirt::Reformat: the same 4-D tensor (logical NCHW shape) with its data moved between memory
   // layouts, "to" = "NHWC" (channels last) or "NCHW"; the layout pass puts one at each edge of a
-  // channels-last region.
-  op_schema reformat = make_schema("Reformat", 1, 1, 1, 1, {{"to", MIRT_ATTRIBUTE_TYPE_STRING, true}},
+  // channels-last region. Optional "dtype" (an ONNX TensorProto code, as Cast's 'to'): the output's
+  // dtype, when the pass folded a Cast into it; default the input's.
+  op_schema reformat = make_schema("Reformat", 1, 1, 1, 1,
+                                   {{"to", MIRT_ATTRIBUTE_TYPE_STRING, true}, {"dtype", MIRT_ATTRIBUTE_TYPE_INT}},
                                    [](infer_context& ctx) -> status {
                                      MIRT_RETURN_IF_ERROR(ctx.require_rank(0, 4));
                                      const std::string to = ctx.attrs().get_string("to", "");
                                      if (to != "NHWC" && to != "NCHW")
                                        return ctx.error("attribute 'to' is '", to, "', expected NHWC or NCHW");
-                                     ctx.output(0) = tensor_type{ctx.input(0).dtype, ctx.input(0).shape, true, std::nullopt};
+                                     mirt_dtype dtype = ctx.input(0).dtype;
+                                     if (ctx.attrs().find("dtype") != nullptr) {
+                                       dtype = dtype_from_onnx(ctx.attrs().get_int("dtype", 0));
+                                       if (dtype == MIRT_DTYPE_UNDEFINED)
+                                         return ctx.error("attribute 'dtype' is ", ctx.attrs().get_int("dtype", 0),
+                                                          ", not an ONNX data type mirt has");
+                                     }
+                                     ctx.output(0) = tensor_type{dtype, ctx.input(0).shape, true, std::nullopt};
                                      return {};
                                    });
   reformat.domain = "mirt";

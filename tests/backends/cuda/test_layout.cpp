@@ -1,5 +1,5 @@
 // tests/backends/cuda/test_layout.cpp — channels-last on the cuda backend: mirt::Reformat against a
-// host transpose, and mirt::FusedConv with layout NHWC in float16 (each cuDNN algorithm tactic)
+// host transpose (and converting float32 to float16 against a host rounding), and mirt::FusedConv with layout NHWC in float16 (each cuDNN algorithm tactic)
 // against the cpu backend's float32 Conv on the same rounded operands.
 #include <cuda_fp16.h>
 #include <doctest/doctest.h>
@@ -48,7 +48,7 @@ TEST_SUITE("cuda_layout") {
 
 TEST_CASE("Reformat moves float32 and float16 data between NCHW and NHWC like a host transpose") {
   CUDA_TEST_REQUIRE_GPU();
-  for (const shape_t& s : {shape_t{2, 24, 5, 7}, shape_t{1, 40, 33, 35}, shape_t{3, 1, 2, 2}}) {
+  for (const shape_t& s : {shape_t{2, 24, 5, 7}, shape_t{1, 40, 33, 35}, shape_t{3, 1, 2, 2}, shape_t{2, 3, 9, 11}}) {
     CAPTURE(s[1]);
     const std::vector<float> x = rand_f32(s, 70).values<float>();
     const op_result nhwc = run_cuda({"Reformat", {tensor_data::of(F32, s, x)}, {{F32, s}}, {attr_s("to", "NHWC")}});
@@ -66,6 +66,23 @@ TEST_CASE("Reformat moves float32 and float16 data between NCHW and NHWC like a 
   const op_result bad = run_cuda({"Reformat", {rand_f32({1, 2, 3, 4}, 71)}, {{F32, {1, 2, 3, 4}}}, {attr_s("to", "NCDHW")}});
   CHECK(bad.code != MIRT_STATUS_OK);
   CHECK(bad.message.find("NCDHW") != std::string::npos);
+}
+
+TEST_CASE("Reformat to NHWC converting float32 to float16 (an image input's Cast folded in) rounds like a host Cast") {
+  CUDA_TEST_REQUIRE_GPU();
+  // 3 channels: one thread per pixel; 24: the tiled transpose.
+  for (const shape_t& s : {shape_t{2, 3, 9, 11}, shape_t{2, 24, 5, 7}}) {
+    CAPTURE(s[1]);
+    const std::vector<float> x = rand_f32(s, 72, -70000, 70000).values<float>();  // past float16's range too
+    const op_result r = run_cuda({"Reformat", {tensor_data::of(F32, s, x)}, {{F16, s}}, {attr_s("to", "NHWC"), attr_i("dtype", 10)}});
+    INFO("cuda: ", r.message);
+    REQUIRE(r.code == MIRT_STATUS_OK);
+    CHECK(r.outputs[0].values<uint16_t>() == halves(relayout(x, s, true)));
+  }
+  const op_result back =
+      run_cuda({"Reformat", {rand_f32({1, 3, 2, 2}, 73)}, {{F16, {1, 3, 2, 2}}}, {attr_s("to", "NCHW"), attr_i("dtype", 10)}});
+  CHECK(back.code == MIRT_STATUS_UNSUPPORTED);
+  CHECK(back.message.find("float32 to float16") != std::string::npos);
 }
 
 TEST_CASE("FusedConv with layout NHWC in float16 matches the cpu Conv + Add + Relu for every algorithm tactic") {

@@ -137,3 +137,32 @@ TEST_CASE("layout pass: off at optimization level 0 and in float32") {
     CHECK(p.count("FusedConv", "layout", "NHWC") == 0);
   }
 }
+
+TEST_CASE("layout pass: the float16 Cast of an image input that only the region reads folds into its Reformat") {
+  // x [2,3,8,8] -> stem Conv (3 -> 16) + Relu -> GlobalAveragePool -> y: x's float16 Cast feeds
+  // nothing but the Reformat into the region.
+  static const std::vector<float> ws = random_floats(16 * 3 * 9, 5);
+  network_owner net;
+  REQUIRE_OK(mirt_network_create(nullptr, &net.p));
+  const int64_t x_dims[] = {2, 3, 8, 8}, ws_dims[] = {16, 3, 3, 3};
+  mirt_tensor *x, *w;
+  REQUIRE_OK(mirt_network_add_input(net.p, sv("x"), MIRT_DTYPE_FLOAT32, 4, x_dims, nullptr, &x));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("ws"), MIRT_DTYPE_FLOAT32, 4, ws_dims, ws.data(), ws.size() * 4, &w));
+  mirt_tensor* s = add_layer(net.p, "Relu", "s", {add_layer(net.p, "Conv", "stem", {x, w}, {ints_attr("pads", {1, 1, 1, 1})})});
+  REQUIRE_OK(mirt_network_mark_output(net.p, add_layer(net.p, "GlobalAveragePool", "y", {s})));
+  for (const auto& [flag, dtype] : {std::pair<uint32_t, mirt_dtype>{MIRT_PRECISION_FLAG_FP16, MIRT_DTYPE_FLOAT16},
+                                    {MIRT_PRECISION_FLAG_BF16, MIRT_DTYPE_BFLOAT16}}) {
+    CAPTURE(flag);
+    const layout_plan p = build(net.p, flag, 1);
+    const mirt::node& stem = p.named("stem");
+    CHECK(stem.attributes.get_string("layout", "") == "NHWC");
+    const mirt::node& in = p.producer_of(stem.inputs[0]);
+    CHECK(in.op_type == "Reformat");
+    CHECK(in.attributes.get_string("to", "") == "NHWC");
+    const int x_index = p.model.network.find_tensor("x");
+    CHECK(in.inputs[0] == x_index);  // reads the float32 input itself
+    CHECK(p.model.network.tensors[stem.inputs[0]].dtype == dtype);
+    for (const mirt::node& n : p.model.network.nodes)
+      if (n.op_type == "Cast") CHECK(n.inputs[0] != x_index);  // only the output's Cast back to float32 is left
+  }
+}
