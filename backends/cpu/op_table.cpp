@@ -52,6 +52,7 @@ const std::vector<op_entry>& op_table() {
     add_decode_state_ops(t);
     add_affine_grid_ops(t);
     add_nonzero_compress_ops(t);
+    add_fused_elementwise_ops(t);
     add_non_max_suppression_ops(t);
     add_unique_ops(t);
     add_tfidf_vectorizer_ops(t);

@@ -16,6 +16,7 @@ const std::vector<op_entry>& op_table() {
     add_reduce_ops(t);
     add_layout_ops(t);
     add_data_dependent_ops(t);
+    add_fused_elementwise_ops(t);
     return t;
   }();
   return table;

@@ -31,6 +31,11 @@ struct build_state {
   // Acquires `target` (the options' backend on the options' device) unless a pass already did.
   status acquire_target();
 
+  // Whether the target has a kernel for a fused candidate node (not yet in the network) at the
+  // network's types; in an FP16/BF16 build also in that type, so that fusing never pins a layer to
+  // float32 where the unfused layers would have run in the reduced type. Needs acquire_target().
+  bool target_runs(const node& candidate) const;
+
   // Drops the nodes marked in `removed` (indexed like network.nodes), then brings the tensor index,
   // the topological order and the symbolic types up to date.
   status remove_nodes(const std::vector<bool>& removed);
@@ -54,6 +59,7 @@ pass make_fold_constants_pass();
 pass make_fold_batch_norm_pass();
 pass make_fuse_conv_activation_pass();
 pass make_fuse_matmul_bias_pass();
+pass make_fuse_elementwise_pass();  // groups of elementwise layers over one input become one layer
 pass make_eliminate_dead_code_pass();
 pass make_assign_precision_pass();
 pass make_choose_layout_pass();

@@ -26,6 +26,24 @@ status build_state::acquire_target() {
   return {};
 }
 
+bool build_state::target_runs(const node& candidate) const {
+  const uint32_t flags = options.precision_flags;
+  const node_view view(network, candidate, types, flags);
+  result<std::vector<mirt_tactic_info>> plain = target->tactics(view.info());
+  if (!plain.ok() || plain->empty()) return false;
+  const mirt_dtype reduced = (flags & MIRT_PRECISION_FLAG_FP16)   ? MIRT_DTYPE_FLOAT16
+                             : (flags & MIRT_PRECISION_FLAG_BF16) ? MIRT_DTYPE_BFLOAT16
+                                                                  : MIRT_DTYPE_UNDEFINED;
+  if (reduced == MIRT_DTYPE_UNDEFINED) return true;
+  std::vector<tensor_type> reduced_types = types;
+  for (int t : candidate.inputs)
+    if (t >= 0 && reduced_types[t].dtype == MIRT_DTYPE_FLOAT32) reduced_types[t].dtype = reduced;
+  for (int t : candidate.outputs) reduced_types[t].dtype = reduced;
+  const node_view reduced_view(network, candidate, reduced_types, flags);
+  result<std::vector<mirt_tactic_info>> tactics = target->tactics(reduced_view.info());
+  return tactics.ok() && !tactics->empty();
+}
+
 status build_state::remove_nodes(const std::vector<bool>& removed) {
   std::vector<node> kept;
   for (size_t n = 0; n < network.nodes.size(); ++n)
@@ -68,7 +86,8 @@ result<plan_model> build_plan_model(const graph& network, const build_options& o
   const std::vector<pass> passes = {make_validate_pass(),           make_infer_shapes_pass(),
                                     make_inline_constant_if_pass(), make_fold_constants_pass(),
                                     make_fold_batch_norm_pass(),    make_fuse_conv_activation_pass(),
-                                    make_fuse_matmul_bias_pass(),   make_eliminate_dead_code_pass(),
+                                    make_fuse_matmul_bias_pass(),   make_fuse_elementwise_pass(),
+                                    make_eliminate_dead_code_pass(),
                                     make_assign_precision_pass(),   make_choose_layout_pass(),
                                     make_prepare_plugins_pass(),    make_compile_bodies_pass(),
                                     make_select_kernels_pass(),     make_plan_memory_pass()};

@@ -81,10 +81,6 @@ status fuse(build_state& state) {
   // Reduced precision is the precision pass's choice per layer, which runs after this one: with
   // FP16 or BF16 a candidate is fused only where the backend runs it in that type too (cuda), so
   // that fusing never pins a layer to float32 (the cpu's FusedMatMul is float32 only).
-  const uint32_t flags = state.options.precision_flags;
-  const mirt_dtype reduced = (flags & MIRT_PRECISION_FLAG_FP16)   ? MIRT_DTYPE_FLOAT16
-                             : (flags & MIRT_PRECISION_FLAG_BF16) ? MIRT_DTYPE_BFLOAT16
-                                                                  : MIRT_DTYPE_UNDEFINED;
   graph& g = state.network;
   const consumers_of c(g);
   MIRT_RETURN_IF_ERROR(state.acquire_target());
@@ -126,16 +122,7 @@ status fuse(build_state& state) {
     candidate.inputs = {matmul.inputs[0], matmul.inputs[1], bias};
     candidate.outputs = g.nodes[spanned.back()].outputs;
     candidate.attributes.set(attribute{"activation", MIRT_ATTRIBUTE_TYPE_STRING, {}, {}, {activation}});
-    node_view view(g, candidate, state.types, flags);
-    if (!state.target->tactics(view.info()).ok()) continue;  // the backend has no fused kernel
-    if (reduced != MIRT_DTYPE_UNDEFINED) {
-      std::vector<tensor_type> types = state.types;
-      for (int t : candidate.inputs) types[t].dtype = reduced;
-      for (int t : candidate.outputs) types[t].dtype = reduced;
-      node_view reduced_view(g, candidate, types, flags);
-      result<std::vector<mirt_tactic_info>> tactics = state.target->tactics(reduced_view.info());
-      if (!tactics.ok() || tactics->empty()) continue;  // fused, the layer would stay float32
-    }
+    if (!state.target_runs(candidate)) continue;  // the backend has no fused kernel (in this precision)
 
     g.nodes[m] = std::move(candidate);
     for (int n : spanned) removed[n] = true;

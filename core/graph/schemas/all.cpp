@@ -8,6 +8,7 @@ void add_all_standard_schemas(schema_table& table) {
   add_conv_schemas(table);
   add_pool_schemas(table);
   add_matmul_schemas(table);
+  add_fused_elementwise_schemas(table);
   add_normalization_schemas(table);
   add_reshape_schemas(table);
   add_shape_value_schemas(table);

@@ -260,4 +260,13 @@ TEST_CASE("FusedMatMul (bias, Relu, Gelu in cuBLASLt's epilogue) matches the cpu
   CHECK(tanh.code != MIRT_STATUS_OK);
 }
 
+TEST_CASE("float16 and bfloat16 FusedElementwise (GELU spelled out) matches the float32 cpu backend") {
+  CUDA_TEST_REQUIRE_GPU();
+  op_call gelu{"FusedElementwise", {rand_f32({5, 333}, 60, -3, 3)}, {{F32, {5, 333}}}};
+  gelu.attrs = {attr{"ops", MIRT_ATTRIBUTE_TYPE_STRINGS, {}, {}, {"Div", "Erf", "Add", "Mul", "Mul"}},
+                attr{"operands", MIRT_ATTRIBUTE_TYPE_INTS, {0, -1, 1, 0, 2, -2, 0, 3, 4, -3}, {}, {}},
+                attr{"constants", MIRT_ATTRIBUTE_TYPE_FLOATS, {}, {1.41421356f, 1.0f, 0.5f}, {}}};
+  both(gelu, k_elementwise_f16, k_elementwise_bf16);
+}
+
 }  // TEST_SUITE

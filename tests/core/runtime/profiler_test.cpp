@@ -33,7 +33,8 @@ TEST_CASE("the profiler reports every layer of each enqueue in order, and nothin
   mirt_tensor* c = add_layer(net.p, "Conv", "conv", {x, w}, {ints_attr("pads", pads)});
   // Abs: an op the builder does not fuse into the Conv (cpu runs Conv + Sigmoid as one FusedConv).
   mirt_tensor* s = add_layer(net.p, "Abs", "sig", {c}, {});
-  REQUIRE_OK(mirt_network_mark_output(net.p, add_layer(net.p, "Neg", "y", {s}, {})));
+  // Softmax: not elementwise, so Abs stays a layer of its own (Abs + Neg would become one FusedElementwise).
+  REQUIRE_OK(mirt_network_mark_output(net.p, add_layer(net.p, "Softmax", "y", {s}, {})));
   plan_owner plan = build_for_cpu(net.p);
   running_plan session(plan.p);
   mirt_context* context = session.context.p;
@@ -47,7 +48,7 @@ TEST_CASE("the profiler reports every layer of each enqueue in order, and nothin
   REQUIRE_OK(mirt_context_enqueue(context, nullptr));
   REQUIRE(calls.size() == 6);
   const char* layers[] = {"conv", "sig", "y"};
-  const char* ops[] = {"Conv", "Abs", "Neg"};
+  const char* ops[] = {"Conv", "Abs", "Softmax"};
   for (size_t i = 0; i < calls.size(); ++i) {
     CAPTURE(i);
     CHECK(calls[i].layer == layers[i % 3]);
