@@ -93,7 +93,9 @@ void describe(const op_call& call, node_store& s) {
     s.constants.push_back(t.constant ? t.bytes.data() : nullptr);
   }
   for (const out_spec& o : call.outputs) s.out.push_back(desc_of(o.dtype, o.shape));
-  s.strings.reserve(call.attrs.size());
+  size_t total_strings = 0;
+  for (const attr& a : call.attrs) total_strings += a.strings.size();
+  s.strings.reserve(total_strings);  // no reallocation: attributes point into it
   for (const attr& a : call.attrs) {
     mirt_attribute m{};
     m.name = {a.name.data(), a.name.size()};
@@ -102,8 +104,8 @@ void describe(const op_call& call, node_store& s) {
     m.floats = a.floats.data();
     m.count = a.ints.size() + a.floats.size() + a.strings.size();
     if (!a.strings.empty()) {
-      s.strings.push_back({a.strings[0].data(), a.strings[0].size()});
-      m.strings = &s.strings.back();
+      m.strings = s.strings.data() + s.strings.size();
+      for (const std::string& text : a.strings) s.strings.push_back({text.data(), text.size()});
     }
     s.attrs.push_back(m);
   }
