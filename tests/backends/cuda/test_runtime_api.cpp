@@ -66,6 +66,9 @@ mirt_status build(int64_t rows, int32_t device_id, mirt_plan** plan) {
   o.device_id = device_id;
   mirt_builder_config* config = nullptr;
   REQUIRE_OK(mirt_builder_config_create(&o, &config));
+  // A precision constraint keeps the three layers apart (no fusion passes run with one), so their
+  // activations live in the arena these tests are about.
+  REQUIRE_OK(mirt_builder_config_set_layer_precision(config, sv("s"), MIRT_DTYPE_FLOAT32));
   mirt_status s = mirt_builder_build(net, config, plan);
   mirt_builder_config_destroy(config);
   mirt_network_destroy(net);
