@@ -111,31 +111,34 @@ MIRT_EXPORT mirt_status mirt_engine_get_profile_shape(const mirt_engine* engine,
   MIRT_C_GUARD_END
 }
 
-MIRT_EXPORT mirt_status mirt_engine_is_shape_tensor(const mirt_engine* engine, mirt_string_view name,
-                                                    int32_t* out_is_shape_tensor) {
-  MIRT_C_GUARD_BEGIN
-  if (!engine || !out_is_shape_tensor)
-    return invalid("mirt_engine_is_shape_tensor: engine and out_is_shape_tensor must not be NULL");
+namespace {
+
+// A yes/no question about I/O tensor `name` (engine::is_shape_tensor, ...), answered as 1 or 0.
+mirt_status ask_io_tensor(const mirt_engine* engine, mirt_string_view name, int32_t* out, const char* call,
+                          bool (mirt::engine::*question)(int) const) {
+  if (!engine || !out) return invalid(cat(call, ": engine and the out pointer must not be NULL"));
   int t = engine->engine->find_io(to_view(name));
   if (t < 0)
     return to_c_status({MIRT_STATUS_NOT_FOUND, cat("the engine has no I/O tensor '", to_view(name), "'; it has ",
                                                    io_names(*engine->engine))});
-  *out_is_shape_tensor = engine->engine->is_shape_tensor(t) ? 1 : 0;
+  *out = ((*engine->engine).*question)(t) ? 1 : 0;
   return nullptr;
+}
+
+}  // namespace
+
+MIRT_EXPORT mirt_status mirt_engine_is_shape_tensor(const mirt_engine* engine, mirt_string_view name,
+                                                    int32_t* out_is_shape_tensor) {
+  MIRT_C_GUARD_BEGIN
+  return ask_io_tensor(engine, name, out_is_shape_tensor, "mirt_engine_is_shape_tensor", &mirt::engine::is_shape_tensor);
   MIRT_C_GUARD_END
 }
 
 MIRT_EXPORT mirt_status mirt_engine_is_data_dependent(const mirt_engine* engine, mirt_string_view name,
                                                      int32_t* out_is_data_dependent) {
   MIRT_C_GUARD_BEGIN
-  if (!engine || !out_is_data_dependent)
-    return invalid("mirt_engine_is_data_dependent: engine and out_is_data_dependent must not be NULL");
-  int t = engine->engine->find_io(to_view(name));
-  if (t < 0)
-    return to_c_status({MIRT_STATUS_NOT_FOUND, cat("the engine has no I/O tensor '", to_view(name), "'; it has ",
-                                                   io_names(*engine->engine))});
-  *out_is_data_dependent = engine->engine->is_data_dependent(t) ? 1 : 0;
-  return nullptr;
+  return ask_io_tensor(engine, name, out_is_data_dependent, "mirt_engine_is_data_dependent",
+                       &mirt::engine::is_data_dependent);
   MIRT_C_GUARD_END
 }
 
