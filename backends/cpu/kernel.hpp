@@ -68,6 +68,7 @@ void add_tfidf_vectorizer_ops(std::vector<op_entry>& table);    // ops/tfidf_vec
 void add_linear_attention_ops(std::vector<op_entry>& table);    // ops/linear_attention.cpp
 void add_roi_align_ops(std::vector<op_entry>& table);           // ops/roi_align.cpp
 void add_fused_elementwise_ops(std::vector<op_entry>& table);   // ops/fused_elementwise.cpp
+void add_ml_ops(std::vector<op_entry>& table);                  // ops/ml.cpp (ai.onnx.ml)
 
 // All entries, built once.
 const std::vector<op_entry>& op_table();

@@ -58,6 +58,7 @@ const std::vector<op_entry>& op_table() {
     add_tfidf_vectorizer_ops(t);
     add_linear_attention_ops(t);
     add_roi_align_ops(t);
+    add_ml_ops(t);
     return t;
   }();
   return table;

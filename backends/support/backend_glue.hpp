@@ -52,7 +52,8 @@ struct backend_glue {
       Traits::require_device();
       std::string why;
       // The "mirt" domain holds the builder's fused ops (mirt::FusedConv); their names are no ONNX op's.
-      if (standard_domain(*info) || view_of(info->domain) == "mirt") {
+      // "ai.onnx.ml" ops (Binarizer, ...) share no name with the standard set either.
+      if (standard_domain(*info) || view_of(info->domain) == "mirt" || view_of(info->domain) == "ai.onnx.ml") {
         for (const op_entry<kernel>* e : find_ops(Traits::ops(), node.op_type())) {
           std::string reason;
           if (!e->supports(node, reason)) {

@@ -31,6 +31,7 @@ void add_col2im_center_crop_schemas(schema_table& table);  // col2im_center_crop
 void add_decode_state_schemas(schema_table& table);  // decode_state.cpp: CausalConvWithState, TensorScatter
 void add_affine_grid_schemas(schema_table& table);     // affine_grid.cpp: AffineGrid
 void add_data_dependent_schemas(schema_table& table);  // data_dependent.cpp: NonZero, NonMaxSuppression, Unique, Compress
+void add_ml_schemas(schema_table& table);             // ml.cpp: Binarizer, ArrayFeatureExtractor (ai.onnx.ml)
 void add_text_schemas(schema_table& table);           // text.cpp: TfIdfVectorizer
 void add_fused_elementwise_schemas(schema_table& table);  // fused_elementwise.cpp: mirt::FusedElementwise
 void add_all_standard_schemas(schema_table& table);   // all.cpp: calls every add_*_schemas
