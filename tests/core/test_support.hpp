@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <mutex>
@@ -127,6 +128,71 @@ struct running_plan {
     options.plan = plan;
     REQUIRE_OK(mirt_engine_create(&options, &engine.p));
     REQUIRE_OK(mirt_context_create(engine.p, nullptr, &context.p));
+  }
+};
+
+// A plan, the engine loaded from it and one context: what most runtime tests hold.
+struct loaded_network {
+  plan_owner plan;
+  engine_owner engine;
+  context_owner context;
+
+  // Builds net with config (NULL: the cpu backend's defaults), then loads it.
+  void build(mirt_network* net, mirt_builder_config* config = nullptr) {
+    config_owner cpu;
+    if (!config) {
+      mirt_builder_options options = MIRT_BUILDER_OPTIONS_INIT;
+      options.backend = sv("cpu");
+      REQUIRE_OK(mirt_builder_config_create(&options, &cpu.p));
+      config = cpu.p;
+    }
+    REQUIRE_OK(mirt_builder_build(net, config, &plan.p));
+    load();
+  }
+  // Creates the engine and its context from plan.
+  void load() {
+    mirt_engine_options options = MIRT_ENGINE_OPTIONS_INIT;
+    options.plan = plan.p;
+    REQUIRE_OK(mirt_engine_create(&options, &engine.p));
+    REQUIRE_OK(mirt_context_create(engine.p, nullptr, &context.p));
+  }
+};
+
+// A host output allocator that keeps one buffer per output and records what the context asked and said.
+struct recording_allocator {
+  std::vector<char> memory;
+  int reallocations = 0;
+  uint64_t last_size = 0;
+  std::string name;
+  std::vector<int64_t> shape;
+  bool fail = false;  // return NULL
+
+  static void* reallocate(void* self, const char* tensor_name, void* current, uint64_t size, uint64_t alignment) {
+    auto* a = static_cast<recording_allocator*>(self);
+    ++a->reallocations;
+    a->last_size = size;
+    a->name = tensor_name;
+    if (a->fail) return nullptr;
+    CHECK(alignment >= 1);
+    if (current && size <= a->memory.size()) return current;
+    a->memory.assign(std::max<uint64_t>(size, 1), 0);
+    return a->memory.data();
+  }
+  static void notify(void* self, const char*, size_t rank, const int64_t* dims) {
+    static_cast<recording_allocator*>(self)->shape.assign(dims, dims + rank);
+  }
+  mirt_output_allocator table() {
+    mirt_output_allocator a = MIRT_OUTPUT_ALLOCATOR_INIT;
+    a.reallocate = reallocate;
+    a.notify_shape = notify;
+    a.user_data = this;
+    return a;
+  }
+  // The first count values of the buffer (all of the last size asked for when count is 0).
+  template <class T>
+  std::vector<T> values(size_t count = 0) const {
+    const T* p = reinterpret_cast<const T*>(memory.data());
+    return std::vector<T>(p, p + (count ? count : last_size / sizeof(T)));
   }
 };
 

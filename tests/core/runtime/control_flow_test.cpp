@@ -58,11 +58,8 @@ mirt_status add_control_flow(mirt_network* net, const char* op, const char* name
   return mirt_network_add_layer(net, &desc, outputs);
 }
 
-struct runner {
-  plan_owner plan;
-  engine_owner engine;
-  context_owner context;
-
+// A loaded network that can also fix shape-tensor value ranges at build time.
+struct runner : loaded_network {
   // Builds for cpu; values: shape-tensor value ranges {name, lo, hi} (one element each).
   void build(mirt_network* net, std::vector<std::tuple<const char*, int64_t, int64_t>> values = {}) {
     config_owner config;
@@ -77,14 +74,7 @@ struct runner {
         REQUIRE_OK(mirt_builder_config_set_profile_shape_values(config.p, profile, sv(name), 1, &lo, &opt, &hi));
       }
     }
-    REQUIRE_OK(mirt_builder_build(net, config.p, &plan.p));
-    load();
-  }
-  void load() {
-    mirt_engine_options eo = MIRT_ENGINE_OPTIONS_INIT;
-    eo.plan = plan.p;
-    REQUIRE_OK(mirt_engine_create(&eo, &engine.p));
-    REQUIRE_OK(mirt_context_create(engine.p, nullptr, &context.p));
+    loaded_network::build(net, config.p);
   }
   std::vector<int64_t> shape(const char* name) {
     size_t rank = 0;
@@ -97,15 +87,24 @@ struct runner {
   }
 };
 
+// The two bodies of an If, created empty on net; the caller fills them.
+struct if_branches {
+  body_owner then_body, else_body;
+  explicit if_branches(mirt_network* net) {
+    REQUIRE_OK(mirt_network_create_body(net, sv("then_branch"), &then_body.p));
+    REQUIRE_OK(mirt_network_create_body(net, sv("else_branch"), &else_body.p));
+  }
+  std::vector<mirt_body_attribute> attributes() const {
+    return {{sv("then_branch"), then_body.p}, {sv("else_branch"), else_body.p}};
+  }
+};
+
 // then: x + x; else: x * x (x read from the outer scope).
 void add_if(mirt_network* net, mirt_tensor* cond, mirt_tensor* x, const char* name, mirt_tensor** out) {
-  body_owner then_body, else_body;
-  REQUIRE_OK(mirt_network_create_body(net, sv("then_branch"), &then_body.p));
-  REQUIRE_OK(mirt_network_create_body(net, sv("else_branch"), &else_body.p));
-  REQUIRE_OK(mirt_network_mark_output(then_body.p, add_layer(then_body.p, "Add", "twice", {x, x})));
-  REQUIRE_OK(mirt_network_mark_output(else_body.p, add_layer(else_body.p, "Mul", "square", {x, x})));
-  REQUIRE_OK(add_control_flow(net, "If", name, {cond}, {{sv("then_branch"), then_body.p}, {sv("else_branch"), else_body.p}},
-                              1, out));
+  if_branches branches(net);
+  REQUIRE_OK(mirt_network_mark_output(branches.then_body.p, add_layer(branches.then_body.p, "Add", "twice", {x, x})));
+  REQUIRE_OK(mirt_network_mark_output(branches.else_body.p, add_layer(branches.else_body.p, "Mul", "square", {x, x})));
+  REQUIRE_OK(add_control_flow(net, "If", name, {cond}, branches.attributes(), 1, out));
 }
 
 }  // namespace
@@ -138,14 +137,11 @@ TEST_CASE("an If whose condition is a constant builds the taken branch only, eve
   network_owner net;
   REQUIRE_OK(mirt_network_create(nullptr, &net.p));
   mirt_tensor* x = input(net.p, "x", MIRT_DTYPE_FLOAT32, {2});
-  body_owner then_body, else_body;
-  REQUIRE_OK(mirt_network_create_body(net.p, sv("then_branch"), &then_body.p));
-  REQUIRE_OK(mirt_network_create_body(net.p, sv("else_branch"), &else_body.p));
-  REQUIRE_OK(mirt_network_mark_output(then_body.p, add_layer(then_body.p, "Neg", "neg", {x})));
-  REQUIRE_OK(mirt_network_mark_output(else_body.p, float_constant(else_body.p, "three", {1, 2, 3})));
+  if_branches branches(net.p);
+  REQUIRE_OK(mirt_network_mark_output(branches.then_body.p, add_layer(branches.then_body.p, "Neg", "neg", {x})));
+  REQUIRE_OK(mirt_network_mark_output(branches.else_body.p, float_constant(branches.else_body.p, "three", {1, 2, 3})));
   mirt_tensor* y = nullptr;
-  REQUIRE_OK(add_control_flow(net.p, "If", "fixed", {bool_constant(net.p, "yes", true)},
-                              {{sv("then_branch"), then_body.p}, {sv("else_branch"), else_body.p}}, 1, &y));
+  REQUIRE_OK(add_control_flow(net.p, "If", "fixed", {bool_constant(net.p, "yes", true)}, branches.attributes(), 1, &y));
   REQUIRE_OK(mirt_network_mark_output(net.p, y));
   runner r;
   r.build(net.p);
@@ -328,14 +324,11 @@ TEST_CASE("If branches of different shapes under a run-time condition make a dat
   network_owner net;
   REQUIRE_OK(mirt_network_create(nullptr, &net.p));
   mirt_tensor* cond = input(net.p, "cond", MIRT_DTYPE_BOOL, {});
-  body_owner then_body, else_body;
-  REQUIRE_OK(mirt_network_create_body(net.p, sv("then_branch"), &then_body.p));
-  REQUIRE_OK(mirt_network_create_body(net.p, sv("else_branch"), &else_body.p));
-  REQUIRE_OK(mirt_network_mark_output(then_body.p, float_constant(then_body.p, "two", {1, 2})));
-  REQUIRE_OK(mirt_network_mark_output(else_body.p, float_constant(else_body.p, "three", {1, 2, 3})));
+  if_branches branches(net.p);
+  REQUIRE_OK(mirt_network_mark_output(branches.then_body.p, float_constant(branches.then_body.p, "two", {1, 2})));
+  REQUIRE_OK(mirt_network_mark_output(branches.else_body.p, float_constant(branches.else_body.p, "three", {1, 2, 3})));
   mirt_tensor* y = nullptr;
-  REQUIRE_OK(add_control_flow(net.p, "If", "ragged", {cond}, {{sv("then_branch"), then_body.p}, {sv("else_branch"), else_body.p}},
-                              1, &y));
+  REQUIRE_OK(add_control_flow(net.p, "If", "ragged", {cond}, branches.attributes(), 1, &y));
   REQUIRE_OK(mirt_network_mark_output(net.p, y));
   runner r;
   r.build(net.p);
@@ -347,27 +340,16 @@ TEST_CASE("If branches of different shapes under a run-time condition make a dat
   CHECK(message.find("'ragged'") != std::string::npos);
   CHECK(message.find("mirt_context_set_output_allocator") != std::string::npos);
   // With an output allocator each run takes the chosen branch's shape.
-  struct sink {
-    std::vector<float> data = std::vector<float>(8);
-    std::vector<int64_t> shape;
-  } out;
-  mirt_output_allocator a = MIRT_OUTPUT_ALLOCATOR_INIT;
-  a.reallocate = [](void* self, const char*, void*, uint64_t size, uint64_t) -> void* {
-    auto* o = static_cast<sink*>(self);
-    return size <= o->data.size() * sizeof(float) ? o->data.data() : nullptr;
-  };
-  a.notify_shape = [](void* self, const char*, size_t rank, const int64_t* dims) {
-    static_cast<sink*>(self)->shape.assign(dims, dims + rank);
-  };
-  a.user_data = &out;
-  REQUIRE_OK(mirt_context_set_output_allocator(r.context.p, sv("ragged"), &a));
+  recording_allocator out;
+  const mirt_output_allocator table = out.table();
+  REQUIRE_OK(mirt_context_set_output_allocator(r.context.p, sv("ragged"), &table));
   REQUIRE_OK(mirt_context_enqueue(r.context.p, nullptr));
   CHECK(out.shape == std::vector<int64_t>{2});
-  CHECK(std::vector<float>(out.data.begin(), out.data.begin() + 2) == std::vector<float>{1, 2});
+  CHECK(out.values<float>(2) == std::vector<float>{1, 2});
   c = 0;
   REQUIRE_OK(mirt_context_enqueue(r.context.p, nullptr));
   CHECK(out.shape == std::vector<int64_t>{3});
-  CHECK(std::vector<float>(out.data.begin(), out.data.begin() + 3) == std::vector<float>{1, 2, 3});
+  CHECK(out.values<float>(3) == std::vector<float>{1, 2, 3});
 }
 
 TEST_CASE("a while Loop's scan output takes its length from the run through the output allocator") {
@@ -392,21 +374,9 @@ TEST_CASE("a while Loop's scan output takes its length from the run through the 
   runner r;
   r.build(net.p);
   CHECK(r.shape("walk:1") == std::vector<int64_t>{-1, 1});
-  struct sink {
-    std::vector<float> data;
-    std::vector<int64_t> shape;
-  } out;
-  mirt_output_allocator a = MIRT_OUTPUT_ALLOCATOR_INIT;
-  a.reallocate = [](void* self, const char*, void*, uint64_t size, uint64_t) -> void* {
-    auto* o = static_cast<sink*>(self);
-    o->data.assign(size / sizeof(float) + 1, 0.0f);
-    return o->data.data();
-  };
-  a.notify_shape = [](void* self, const char*, size_t rank, const int64_t* dims) {
-    static_cast<sink*>(self)->shape.assign(dims, dims + rank);
-  };
-  a.user_data = &out;
-  REQUIRE_OK(mirt_context_set_output_allocator(r.context.p, sv("walk:1"), &a));
+  recording_allocator out;
+  const mirt_output_allocator table = out.table();
+  REQUIRE_OK(mirt_context_set_output_allocator(r.context.p, sv("walk:1"), &table));
   for (auto [lim, stp] : {std::pair{10.0f, 3.0f}, std::pair{1.0f, 0.25f}}) {
     r.bind("limit", &lim);
     r.bind("step", &stp);
@@ -415,6 +385,6 @@ TEST_CASE("a while Loop's scan output takes its length from the run through the 
     double v = 0;
     do want.push_back(v += stp); while (v < lim);
     CHECK(out.shape == std::vector<int64_t>{static_cast<int64_t>(want.size()), 1});
-    CHECK(max_relative_error(std::vector<float>(out.data.begin(), out.data.begin() + static_cast<std::ptrdiff_t>(want.size())), want) < 1e-6);
+    CHECK(max_relative_error(out.values<float>(want.size()), want) < 1e-6);
   }
 }

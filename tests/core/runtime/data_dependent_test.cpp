@@ -15,61 +15,6 @@ using namespace mirt_test;
 
 namespace {
 
-struct built {
-  plan_owner plan;
-  engine_owner engine;
-  context_owner context;
-};
-
-void build(const network_owner& net, built& out) {
-  config_owner config;
-  mirt_builder_options options = MIRT_BUILDER_OPTIONS_INIT;
-  options.backend = sv("cpu");
-  REQUIRE_OK(mirt_builder_config_create(&options, &config.p));
-  REQUIRE_OK(mirt_builder_build(net.p, config.p, &out.plan.p));
-  mirt_engine_options eo = MIRT_ENGINE_OPTIONS_INIT;
-  eo.plan = out.plan.p;
-  REQUIRE_OK(mirt_engine_create(&eo, &out.engine.p));
-  REQUIRE_OK(mirt_context_create(out.engine.p, nullptr, &out.context.p));
-}
-
-// A host allocator that keeps one buffer per output and records what the context asked and said.
-struct recording_allocator {
-  std::vector<char> memory;
-  int reallocations = 0;
-  uint64_t last_size = 0;
-  std::string name;
-  std::vector<int64_t> shape;
-  bool fail = false;  // return NULL
-
-  static void* reallocate(void* self, const char* tensor_name, void* current, uint64_t size, uint64_t alignment) {
-    auto* a = static_cast<recording_allocator*>(self);
-    ++a->reallocations;
-    a->last_size = size;
-    a->name = tensor_name;
-    if (a->fail) return nullptr;
-    CHECK(alignment >= 1);
-    if (current && size <= a->memory.size()) return current;
-    a->memory.assign(std::max<uint64_t>(size, 1), 0);
-    return a->memory.data();
-  }
-  static void notify(void* self, const char*, size_t rank, const int64_t* dims) {
-    static_cast<recording_allocator*>(self)->shape.assign(dims, dims + rank);
-  }
-  mirt_output_allocator table() {
-    mirt_output_allocator a = MIRT_OUTPUT_ALLOCATOR_INIT;
-    a.reallocate = reallocate;
-    a.notify_shape = notify;
-    a.user_data = this;
-    return a;
-  }
-  template <class T>
-  std::vector<T> values() const {
-    const T* p = reinterpret_cast<const T*>(memory.data());
-    return std::vector<T>(p, p + last_size / sizeof(T));
-  }
-};
-
 // y = Relu(Gather(x, NonZero(x))), x float32 [6]: y is [1, count of non-zero x].
 void nonzero_gather_network(network_owner& net) {
   REQUIRE_OK(mirt_network_create(nullptr, &net.p));
@@ -94,8 +39,8 @@ std::vector<float> relu_of_nonzero(const std::vector<float>& x) {
 TEST_CASE("NonZero feeding a Gather: the runtime sizes the Gather at run time and the allocator gets each run's shape") {
   network_owner net;
   nonzero_gather_network(net);
-  built b;
-  build(net, b);
+  loaded_network b;
+  b.build(net.p);
 
   int32_t dd = -1;
   REQUIRE_OK(mirt_engine_is_data_dependent(b.engine.p, sv("y"), &dd));
@@ -139,8 +84,8 @@ TEST_CASE("NonZero feeding a Gather: the runtime sizes the Gather at run time an
 TEST_CASE("an output allocator that returns NULL fails the run with a message naming the output") {
   network_owner net;
   nonzero_gather_network(net);
-  built b;
-  build(net, b);
+  loaded_network b;
+  b.build(net.p);
   std::vector<float> x = {1, 2, 0, 0, 0, 0};
   REQUIRE_OK(mirt_context_set_tensor_address(b.context.p, sv("x"), x.data()));
   recording_allocator y;
@@ -168,8 +113,8 @@ TEST_CASE("a NonZero output's allocator is asked again when the count outgrows i
   mirt_tensor* x;
   REQUIRE_OK(mirt_network_add_input(net.p, sv("x"), MIRT_DTYPE_INT32, 2, x_dims, nullptr, &x));
   REQUIRE_OK(mirt_network_mark_output(net.p, add_layer(net.p, "NonZero", "nz", {x})));
-  built b;
-  build(net, b);
+  loaded_network b;
+  b.build(net.p);
   std::vector<int32_t> x_data = {0, 7, 0, 0, 0, 1};
   REQUIRE_OK(mirt_context_set_tensor_address(b.context.p, sv("x"), x_data.data()));
   recording_allocator nz;
@@ -193,8 +138,8 @@ TEST_CASE("a Range whose float operands are inputs is sized at run time from the
   REQUIRE_OK(mirt_network_add_input(net.p, sv("delta"), MIRT_DTYPE_FLOAT32, 0, nullptr, nullptr, &delta));
   mirt_tensor* r = add_layer(net.p, "Range", "r", {start, limit, delta});
   REQUIRE_OK(mirt_network_mark_output(net.p, add_layer(net.p, "Neg", "y", {r})));
-  built b;
-  build(net, b);
+  loaded_network b;
+  b.build(net.p);
   int32_t dd = 0;
   REQUIRE_OK(mirt_engine_is_data_dependent(b.engine.p, sv("y"), &dd));
   CHECK(dd == 1);
@@ -218,8 +163,8 @@ TEST_CASE("a Range whose float operands are inputs is sized at run time from the
 TEST_CASE("mirt.hpp reports data-dependent outputs and sets output allocators") {
   network_owner net;
   nonzero_gather_network(net);
-  built b;
-  build(net, b);
+  loaded_network b;
+  b.build(net.p);
   mirt_context_destroy(b.context.p);  // contexts go before their engine, which the wrapper now owns
   b.context.p = nullptr;
   mirt::engine engine(b.engine.p);
@@ -279,8 +224,8 @@ TEST_CASE("NonMaxSuppression keeps a different number of boxes in two runs, and 
   REQUIRE_OK(mirt_network_add_constant(net.p, sv("max_out"), MIRT_DTYPE_INT64, 1, one, &max_value, 8, &max_out));
   REQUIRE_OK(mirt_network_add_constant(net.p, sv("iou"), MIRT_DTYPE_FLOAT32, 1, one, &iou_value, 4, &iou));
   REQUIRE_OK(mirt_network_mark_output(net.p, add_layer(net.p, "NonMaxSuppression", "selected", {boxes, scores, max_out, iou})));
-  built b;
-  build(net, b);
+  loaded_network b;
+  b.build(net.p);
   int32_t dd = 0;
   REQUIRE_OK(mirt_engine_is_data_dependent(b.engine.p, sv("selected"), &dd));
   CHECK(dd == 1);
