@@ -2,7 +2,9 @@
 // bidirectional, per-batch sequence_lens (steps past a sequence's end give zeros in Y, its last
 // state is the one at its end), initial states, LSTM peepholes and input_forget, GRU's
 // linear_before_reset, clip on the gates' pre-activations, and layout 0 (time-major) or 1
-// (batch-major). Reference loops in double over any float storage type.
+// (batch-major). Computed in float (double for float64), the projections through oneDNN's sgemm.
+#include <dnnl.h>
+
 #include <algorithm>
 
 #include "backends/cpu/float_types.hpp"
@@ -29,15 +31,39 @@ struct recurrent_config {
 
 int64_t gates_of(cell kind) { return kind == cell::rnn ? 1 : kind == cell::gru ? 3 : 4; }
 
-// One input tensor read as double (empty when absent).
+// One input tensor read in the compute type (empty when absent).
 template <class T>
-std::vector<double> read_all(const tensor& t) {
-  std::vector<double> v;
+std::vector<compute_type<T>> read_all(const tensor& t) {
+  std::vector<compute_type<T>> v;
   if (!t.present()) return v;
   v.resize(size_t(t.numel()));
   const T* p = t.as<const T>();
-  for (size_t i = 0; i < v.size(); ++i) v[i] = double(load(p[i]));
+  for (size_t i = 0; i < v.size(); ++i) v[i] = load(p[i]);
   return v;
+}
+
+// Row-major out[m, n] = a[m, k] . b[n, k]^T: oneDNN's sgemm for float, a plain loop for double.
+void gemm_nt(int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* out) {
+  if (m == 0 || n == 0) return;
+  if (k == 0) return std::fill(out, out + m * n, 0.0f);
+  const dnnl_status_t s = dnnl_sgemm('N', 'T', m, n, k, 1.0f, a, k, b, k, 0.0f, out, n);
+  if (s != dnnl_success) fail(MIRT_STATUS_INTERNAL, "oneDNN sgemm (", m, "x", n, "x", k, ") failed with status ", int(s));
+}
+void gemm_nt(int64_t m, int64_t n, int64_t k, const double* a, const double* b, double* out) {
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      double sum = 0;
+      for (int64_t q = 0; q < k; ++q) sum += a[i * k + q] * b[j * k + q];
+      out[i * n + j] = sum;
+    }
+}
+
+// Adds bias[cols] to each of the rows of m.
+template <class C>
+void add_rows(C* m, int64_t rows, int64_t cols, const C* bias) {
+  if (!bias) return;
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j) m[i * cols + j] += bias[j];
 }
 
 class recurrent_kernel final : public kernel {
@@ -49,8 +75,11 @@ class recurrent_kernel final : public kernel {
   }
 
  private:
+  // Per direction: the input projections of every step at once (one GEMM), then per step the
+  // recurrent projections of the whole batch (one GEMM) and the gate arithmetic per sequence.
   template <class T>
   void run(const exec_args& args) const {
+    using C = compute_type<T>;
     const tensor& x = args.in.at(0);
     if (x.rank() != 3) fail(MIRT_STATUS_INVALID_SHAPE, "input 0 (X) has shape ", dims_string(x.shape), ", expected rank 3");
     const int64_t steps = x.shape[c_.layout == 0 ? 0 : 1], batch = x.shape[c_.layout == 0 ? 1 : 0], in = x.shape[2];
@@ -73,102 +102,104 @@ class recurrent_kernel final : public kernel {
         if (lens[b] < 0 || lens[b] > steps)
           fail(MIRT_STATUS_INVALID_ARGUMENT, "sequence_lens[", b, "] is ", lens[b], ", expected 0 to ", steps, " (the sequence length)");
     }
-    const std::vector<double> xs = read_all<T>(x), w = read_all<T>(args.in.at(1)), r = read_all<T>(args.in.at(2)),
-                              bias = read_all<T>(b_in), h0 = read_all<T>(h0_in), c0 = read_all<T>(c0_in),
-                              peep = read_all<T>(p_in);
+    const std::vector<C> xs = read_all<T>(x), w = read_all<T>(args.in.at(1)), r = read_all<T>(args.in.at(2)),
+                         bias = read_all<T>(b_in), h0 = read_all<T>(h0_in), c0 = read_all<T>(c0_in), peep = read_all<T>(p_in);
     T* y = args.out.size() > 0 ? args.out[0].as<T>() : nullptr;
     T* yh = args.out.size() > 1 ? args.out[1].as<T>() : nullptr;
     T* yc = args.out.size() > 2 ? args.out[2].as<T>() : nullptr;
     if (y) std::fill(y, y + args.out[0].numel(), store<T>(0));
 
-    const auto x_at = [&](int64_t t, int64_t b) {
-      return &xs[size_t(((c_.layout == 0 ? t * batch + b : b * steps + t)) * in)];
-    };
+    // X's rows in memory order: (t, b) for layout 0, (b, t) for layout 1.
+    const auto x_row = [&](int64_t t, int64_t b) { return c_.layout == 0 ? t * batch + b : b * steps + t; };
     const auto y_offset = [&](int64_t t, int64_t d, int64_t b) {
       return size_t((c_.layout == 0 ? (t * D + d) * batch + b : (b * steps + t) * D + d) * H);
     };
     const auto state_offset = [&](int64_t d, int64_t b) {
       return size_t((c_.layout == 0 ? d * batch + b : b * D + d) * H);
     };
+    const int64_t GH = G * H, longest = lens.empty() ? 0 : *std::max_element(lens.begin(), lens.end());
 
-    const size_t n = size_t(H), gn = size_t(G * H);
-    std::vector<double> h(n), cs(n), xw(gn), hr(gn), tmp(2 * n);
+    std::vector<C> xw(size_t(steps * batch * GH)), hr(size_t(batch * GH)), h(size_t(batch * H)), cs(size_t(batch * H)),
+        tmp(size_t(2 * H));
     for (int64_t d = 0; d < D; ++d) {
       const bool backwards = d == 1 || c_.reverse_only;
-      const double* wd = &w[size_t(d * G * H * in)];
-      const double* rd = &r[size_t(d * G * H * H)];
-      const double* wb = bias.empty() ? nullptr : &bias[size_t(d * 2 * G * H)];
-      const double* rb = wb ? wb + G * H : nullptr;
-      const double* pd = peep.empty() ? nullptr : &peep[size_t(d * 3 * H)];
+      const C* wd = &w[size_t(d * GH * in)];
+      const C* rd = &r[size_t(d * GH * H)];
+      const C* wb = bias.empty() ? nullptr : &bias[size_t(d * 2 * GH)];
+      const C* rb = wb ? wb + GH : nullptr;
+      const C* pd = peep.empty() ? nullptr : &peep[size_t(d * 3 * H)];
       const std::vector<recurrent_activation>& act = c_.activations[size_t(d)];
+      // xw = X W^T + Wb for every step; hr = H R^T + Rb per step (GRU's hidden gate is redone when needed).
+      gemm_nt(steps * batch, GH, in, xs.data(), wd, xw.data());
+      add_rows(xw.data(), steps * batch, GH, wb);
       for (int64_t b = 0; b < batch; ++b) {
         const size_t so = state_offset(d, b);
         for (int64_t k = 0; k < H; ++k) {
-          h[size_t(k)] = h0.empty() ? 0 : h0[so + size_t(k)];
-          cs[size_t(k)] = c0.empty() ? 0 : c0[so + size_t(k)];
+          h[size_t(b * H + k)] = h0.empty() ? C(0) : h0[so + size_t(k)];
+          cs[size_t(b * H + k)] = c0.empty() ? C(0) : c0[so + size_t(k)];
         }
-        const int64_t len = lens[size_t(b)];
-        for (int64_t s = 0; s < len; ++s) {
+      }
+      for (int64_t s = 0; s < longest; ++s) {
+        gemm_nt(batch, GH, H, h.data(), rd, hr.data());
+        add_rows(hr.data(), batch, GH, rb);
+        for (int64_t b = 0; b < batch; ++b) {
+          const int64_t len = lens[size_t(b)];
+          if (s >= len) continue;  // this sequence has ended; its state stays
           const int64_t t = backwards ? len - 1 - s : s;
-          // xw = W x_t + Wb; hr = R h + Rb (GRU's hidden gate is redone below when needed).
-          matvec(wd, x_at(t, b), G * H, in, wb, xw.data());
-          matvec(rd, h.data(), G * H, H, rb, hr.data());
-          step(act, xw, hr, rd, rb, pd, h, cs, tmp);
+          C* hb = &h[size_t(b * H)];
+          step(act, &xw[size_t(x_row(t, b) * GH)], &hr[size_t(b * GH)], rd, rb, pd, hb, &cs[size_t(b * H)], tmp.data());
           if (y) {
             T* out = y + y_offset(t, d, b);
-            for (int64_t k = 0; k < H; ++k) out[k] = store<T>(compute_type<T>(h[size_t(k)]));
+            for (int64_t k = 0; k < H; ++k) out[k] = store<T>(hb[k]);
           }
         }
+      }
+      for (int64_t b = 0; b < batch; ++b) {
+        const size_t so = state_offset(d, b);
         for (int64_t k = 0; k < H; ++k) {
-          if (yh) yh[so + size_t(k)] = store<T>(compute_type<T>(h[size_t(k)]));
-          if (yc) yc[so + size_t(k)] = store<T>(compute_type<T>(cs[size_t(k)]));
+          if (yh) yh[so + size_t(k)] = store<T>(h[size_t(b * H + k)]);
+          if (yc) yc[so + size_t(k)] = store<T>(cs[size_t(b * H + k)]);
         }
       }
     }
   }
 
-  // out[rows] = m[rows, cols] v[cols] (+ bias[rows]).
-  static void matvec(const double* m, const double* v, int64_t rows, int64_t cols, const double* bias, double* out) {
-    for (int64_t i = 0; i < rows; ++i) {
-      double s = bias ? bias[i] : 0;
-      const double* row = m + i * cols;
-      for (int64_t j = 0; j < cols; ++j) s += row[j] * v[j];
-      out[i] = s;
-    }
+  template <class C>
+  C clipped(C v) const {
+    return c_.clip > 0 ? std::clamp(v, C(-c_.clip), C(c_.clip)) : v;
   }
 
-  double clipped(double v) const { return c_.clip > 0 ? std::clamp(v, -c_.clip, c_.clip) : v; }
-
-  // One time step of one sequence: updates h (and the cell state cs for LSTM) in place.
-  void step(const std::vector<recurrent_activation>& act, const std::vector<double>& xw, const std::vector<double>& hr,
-            const double* rd, const double* rb, const double* peep, std::vector<double>& h, std::vector<double>& cs,
-            std::vector<double>& tmp) const {
+  // One time step of one sequence: updates h (and the cell state cs for LSTM) in place. xw and hr
+  // hold the step's G*H input and recurrent projections; tmp has room for 2*H values.
+  template <class C>
+  void step(const std::vector<recurrent_activation>& act, const C* xw, const C* hr, const C* rd, const C* rb,
+            const C* peep, C* h, C* cs, C* tmp) const {
     const int64_t H = c_.hidden;
     switch (c_.kind) {
       case cell::rnn:
-        for (int64_t k = 0; k < H; ++k) h[size_t(k)] = act[0](clipped(xw[size_t(k)] + hr[size_t(k)]));
+        for (int64_t k = 0; k < H; ++k) h[k] = act[0](clipped(xw[k] + hr[k]));
         return;
       case cell::gru: {
         // Gate blocks z, r, h. tmp[0, H) holds the candidate state.
         const auto f = act[0], g = act[1];
         if (c_.linear_before_reset) {
           for (int64_t k = 0; k < H; ++k) {
-            const double rt = f(clipped(xw[size_t(H + k)] + hr[size_t(H + k)]));
-            tmp[size_t(k)] = g(clipped(xw[size_t(2 * H + k)] + rt * hr[size_t(2 * H + k)]));
+            const C rt = f(clipped(xw[H + k] + hr[H + k]));
+            tmp[k] = g(clipped(xw[2 * H + k] + rt * hr[2 * H + k]));
           }
         } else {
-          double* rh = tmp.data() + H;  // r (.) h
-          for (int64_t k = 0; k < H; ++k) rh[k] = f(clipped(xw[size_t(H + k)] + hr[size_t(H + k)])) * h[size_t(k)];
+          C* rh = tmp + H;  // r (.) h
+          for (int64_t k = 0; k < H; ++k) rh[k] = f(clipped(xw[H + k] + hr[H + k])) * h[k];
           for (int64_t k = 0; k < H; ++k) {
-            double s = rb ? rb[2 * H + k] : 0;
-            const double* row = rd + (2 * H + k) * H;
+            C s = rb ? rb[2 * H + k] : C(0);
+            const C* row = rd + (2 * H + k) * H;
             for (int64_t j = 0; j < H; ++j) s += row[j] * rh[j];
-            tmp[size_t(k)] = g(clipped(xw[size_t(2 * H + k)] + s));
+            tmp[k] = g(clipped(xw[2 * H + k] + s));
           }
         }
         for (int64_t k = 0; k < H; ++k) {
-          const double z = f(clipped(xw[size_t(k)] + hr[size_t(k)]));
-          h[size_t(k)] = (1 - z) * tmp[size_t(k)] + z * h[size_t(k)];
+          const C z = f(clipped(xw[k] + hr[k]));
+          h[k] = (1 - z) * tmp[k] + z * h[k];
         }
         return;
       }
@@ -176,16 +207,14 @@ class recurrent_kernel final : public kernel {
         // Gate blocks i, o, f, c; peepholes P = [Pi, Po, Pf].
         const auto f = act[0], g = act[1], hact = act[2];
         for (int64_t k = 0; k < H; ++k) {
-          const size_t q = size_t(k);
-          const double c_prev = cs[q];
-          const double it = f(clipped(xw[q] + hr[q] + (peep ? peep[k] * c_prev : 0)));
-          const double ft = c_.input_forget ? 1 - it
-                                            : f(clipped(xw[size_t(2 * H + k)] + hr[size_t(2 * H + k)] +
-                                                        (peep ? peep[2 * H + k] * c_prev : 0)));
-          const double ct = g(clipped(xw[size_t(3 * H + k)] + hr[size_t(3 * H + k)]));
-          cs[q] = ft * c_prev + it * ct;
-          const double ot = f(clipped(xw[size_t(H + k)] + hr[size_t(H + k)] + (peep ? peep[H + k] * cs[q] : 0)));
-          h[q] = ot * hact(cs[q]);
+          const C c_prev = cs[k];
+          const C it = f(clipped(xw[k] + hr[k] + (peep ? peep[k] * c_prev : C(0))));
+          const C ft = c_.input_forget ? 1 - it
+                                       : f(clipped(xw[2 * H + k] + hr[2 * H + k] + (peep ? peep[2 * H + k] * c_prev : C(0))));
+          const C ct = g(clipped(xw[3 * H + k] + hr[3 * H + k]));
+          cs[k] = ft * c_prev + it * ct;
+          const C ot = f(clipped(xw[H + k] + hr[H + k] + (peep ? peep[H + k] * cs[k] : C(0))));
+          h[k] = ot * hact(cs[k]);
         }
         return;
       }

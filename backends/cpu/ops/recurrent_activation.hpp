@@ -17,17 +17,20 @@ struct recurrent_activation {
   kind_t kind = tanh_;
   double alpha = 0, beta = 0;
 
-  double operator()(double x) const {
+  // C: float, or double for float64 tensors.
+  template <class C>
+  C operator()(C x) const {
+    const C a = C(alpha), b = C(beta);
     switch (kind) {
-      case relu: return x > 0 ? x : 0;
+      case relu: return x > 0 ? x : C(0);
       case tanh_: return std::tanh(x);
       case sigmoid: return 1 / (1 + std::exp(-x));
-      case affine: return alpha * x + beta;
-      case leaky_relu: return x >= 0 ? x : alpha * x;
-      case thresholded_relu: return x > alpha ? x : 0;
-      case scaled_tanh: return alpha * std::tanh(beta * x);
-      case hard_sigmoid: return std::clamp(alpha * x + beta, 0.0, 1.0);
-      case elu: return x >= 0 ? x : alpha * (std::exp(x) - 1);
+      case affine: return a * x + b;
+      case leaky_relu: return x >= 0 ? x : a * x;
+      case thresholded_relu: return x > a ? x : C(0);
+      case scaled_tanh: return a * std::tanh(b * x);
+      case hard_sigmoid: return std::clamp(a * x + b, C(0), C(1));
+      case elu: return x >= 0 ? x : a * (std::exp(x) - 1);
       case softsign: return x / (1 + std::fabs(x));
       case softplus: return std::log1p(std::exp(x));
     }
