@@ -120,7 +120,7 @@ class recurrent_kernel final : public kernel {
     const int64_t GH = G * H, longest = lens.empty() ? 0 : *std::max_element(lens.begin(), lens.end());
 
     std::vector<C> xw(size_t(steps * batch * GH)), hr(size_t(batch * GH)), h(size_t(batch * H)), cs(size_t(batch * H)),
-        tmp(size_t(2 * H));
+        tmp(size_t(5 * H));
     for (int64_t d = 0; d < D; ++d) {
       const bool backwards = d == 1 || c_.reverse_only;
       const C* wd = &w[size_t(d * GH * in)];
@@ -164,58 +164,66 @@ class recurrent_kernel final : public kernel {
     }
   }
 
+  // Clips the n pre-activations (when a clip is set), then applies a, in place.
   template <class C>
-  C clipped(C v) const {
-    return c_.clip > 0 ? std::clamp(v, C(-c_.clip), C(c_.clip)) : v;
+  void activate(const recurrent_activation& a, C* v, int64_t n) const {
+    if (c_.clip > 0)
+      for (int64_t k = 0; k < n; ++k) v[k] = std::clamp(v[k], C(-c_.clip), C(c_.clip));
+    a.apply(v, n);
   }
 
   // One time step of one sequence: updates h (and the cell state cs for LSTM) in place. xw and hr
-  // hold the step's G*H input and recurrent projections; tmp has room for 2*H values.
+  // hold the step's G*H input and recurrent projections; tmp has room for 5*H values. Each gate's
+  // pre-activations are gathered first so that its function runs over the whole row at once.
   template <class C>
   void step(const std::vector<recurrent_activation>& act, const C* xw, const C* hr, const C* rd, const C* rb,
             const C* peep, C* h, C* cs, C* tmp) const {
     const int64_t H = c_.hidden;
     switch (c_.kind) {
       case cell::rnn:
-        for (int64_t k = 0; k < H; ++k) h[k] = act[0](clipped(xw[k] + hr[k]));
+        for (int64_t k = 0; k < H; ++k) h[k] = xw[k] + hr[k];
+        activate(act[0], h, H);
         return;
       case cell::gru: {
-        // Gate blocks z, r, h. tmp[0, H) holds the candidate state.
-        const auto f = act[0], g = act[1];
+        // Gate blocks z, r, h; tmp holds z, r (then r (.) h) and the candidate state.
+        C *z = tmp, *r = tmp + H, *candidate = tmp + 2 * H;
+        for (int64_t k = 0; k < 2 * H; ++k) tmp[k] = xw[k] + hr[k];
+        activate(act[0], tmp, 2 * H);
         if (c_.linear_before_reset) {
-          for (int64_t k = 0; k < H; ++k) {
-            const C rt = f(clipped(xw[H + k] + hr[H + k]));
-            tmp[k] = g(clipped(xw[2 * H + k] + rt * hr[2 * H + k]));
-          }
+          for (int64_t k = 0; k < H; ++k) candidate[k] = xw[2 * H + k] + r[k] * hr[2 * H + k];
         } else {
-          C* rh = tmp + H;  // r (.) h
-          for (int64_t k = 0; k < H; ++k) rh[k] = f(clipped(xw[H + k] + hr[H + k])) * h[k];
+          for (int64_t k = 0; k < H; ++k) r[k] *= h[k];
           for (int64_t k = 0; k < H; ++k) {
             C s = rb ? rb[2 * H + k] : C(0);
             const C* row = rd + (2 * H + k) * H;
-            for (int64_t j = 0; j < H; ++j) s += row[j] * rh[j];
-            tmp[k] = g(clipped(xw[2 * H + k] + s));
+            for (int64_t j = 0; j < H; ++j) s += row[j] * r[j];
+            candidate[k] = xw[2 * H + k] + s;
           }
         }
-        for (int64_t k = 0; k < H; ++k) {
-          const C z = f(clipped(xw[k] + hr[k]));
-          h[k] = (1 - z) * tmp[k] + z * h[k];
-        }
+        activate(act[1], candidate, H);
+        for (int64_t k = 0; k < H; ++k) h[k] = (1 - z[k]) * candidate[k] + z[k] * h[k];
         return;
       }
       case cell::lstm: {
-        // Gate blocks i, o, f, c; peepholes P = [Pi, Po, Pf].
-        const auto f = act[0], g = act[1], hact = act[2];
-        for (int64_t k = 0; k < H; ++k) {
-          const C c_prev = cs[k];
-          const C it = f(clipped(xw[k] + hr[k] + (peep ? peep[k] * c_prev : C(0))));
-          const C ft = c_.input_forget ? 1 - it
-                                       : f(clipped(xw[2 * H + k] + hr[2 * H + k] + (peep ? peep[2 * H + k] * c_prev : C(0))));
-          const C ct = g(clipped(xw[3 * H + k] + hr[3 * H + k]));
-          cs[k] = ft * c_prev + it * ct;
-          const C ot = f(clipped(xw[H + k] + hr[H + k] + (peep ? peep[H + k] * cs[k] : C(0))));
-          h[k] = ot * hact(cs[k]);
+        // Gate blocks i, o, f, c as in W and R; peepholes P = [Pi, Po, Pf]. tmp[4H, 5H): h(c).
+        C *i = tmp, *o = tmp + H, *f = tmp + 2 * H, *c = tmp + 3 * H, *hc = tmp + 4 * H;
+        for (int64_t k = 0; k < 4 * H; ++k) tmp[k] = xw[k] + hr[k];
+        if (peep)
+          for (int64_t k = 0; k < H; ++k) i[k] += peep[k] * cs[k], f[k] += peep[2 * H + k] * cs[k];
+        activate(act[0], i, H);
+        if (c_.input_forget) {
+          for (int64_t k = 0; k < H; ++k) f[k] = 1 - i[k];
+        } else {
+          activate(act[0], f, H);
         }
+        activate(act[1], c, H);
+        for (int64_t k = 0; k < H; ++k) cs[k] = f[k] * cs[k] + i[k] * c[k];
+        if (peep)
+          for (int64_t k = 0; k < H; ++k) o[k] += peep[H + k] * cs[k];
+        activate(act[0], o, H);
+        std::copy(cs, cs + H, hc);
+        act[2].apply(hc, H);  // the output function takes the cell state unclipped
+        for (int64_t k = 0; k < H; ++k) h[k] = o[k] * hc[k];
         return;
       }
     }

@@ -6,9 +6,11 @@
 #include <cctype>
 #include <cmath>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "backends/cpu/kernel.hpp"
+#include "backends/cpu/vector_activation.hpp"
 
 namespace mirt::cpu {
 
@@ -35,6 +37,16 @@ struct recurrent_activation {
       case softplus: return std::log1p(std::exp(x));
     }
     return x;
+  }
+
+  // The function over n values in place; float Sigmoid and Tanh run in vectorized loops.
+  template <class C>
+  void apply(C* v, int64_t n) const {
+    if constexpr (std::is_same_v<C, float>) {
+      if (kind == sigmoid) return sigmoid_rows(v, v, n);
+      if (kind == tanh_) return tanh_rows(v, v, n);
+    }
+    for (int64_t i = 0; i < n; ++i) v[i] = (*this)(v[i]);
   }
 };
 
