@@ -14,22 +14,10 @@
 namespace mirt::cpu {
 namespace {
 
-enum class cell { rnn, gru, lstm };
-
-struct recurrent_config {
-  cell kind = cell::rnn;
-  int64_t hidden = 0;
-  int64_t directions = 1;
-  bool reverse_only = false;  // direction "reverse": the one direction runs backwards
-  int64_t layout = 0;
-  double clip = 0;            // 0: none
-  bool linear_before_reset = false;
-  bool input_forget = false;
-  // per_direction functions for each direction, forward first.
-  std::vector<std::vector<recurrent_activation>> activations;
-};
-
-int64_t gates_of(cell kind) { return kind == cell::rnn ? 1 : kind == cell::gru ? 3 : 4; }
+using support::recurrent_activation;
+using support::recurrent_cell;
+using support::recurrent_config;
+using support::gates_of;
 
 // One input tensor read in the compute type (empty when absent).
 template <class T>
@@ -83,7 +71,7 @@ class recurrent_kernel final : public kernel {
     const tensor& x = args.in.at(0);
     if (x.rank() != 3) fail(MIRT_STATUS_INVALID_SHAPE, "input 0 (X) has shape ", dims_string(x.shape), ", expected rank 3");
     const int64_t steps = x.shape[c_.layout == 0 ? 0 : 1], batch = x.shape[c_.layout == 0 ? 1 : 0], in = x.shape[2];
-    const int64_t H = c_.hidden, G = gates_of(c_.kind), D = c_.directions;
+    const int64_t H = c_.hidden, G = gates_of(c_.cell), D = c_.directions;
     expect_shape(args.in.at(1), {D, G * H, in}, "W");
     expect_shape(args.in.at(2), {D, G * H, H}, "R");
     const dims state_shape = c_.layout == 0 ? dims{D, batch, H} : dims{batch, D, H};
@@ -169,7 +157,7 @@ class recurrent_kernel final : public kernel {
   void activate(const recurrent_activation& a, C* v, int64_t n) const {
     if (c_.clip > 0)
       for (int64_t k = 0; k < n; ++k) v[k] = std::clamp(v[k], C(-c_.clip), C(c_.clip));
-    a.apply(v, n);
+    apply_activation(a, v, n);
   }
 
   // One time step of one sequence: updates h (and the cell state cs for LSTM) in place. xw and hr
@@ -179,12 +167,12 @@ class recurrent_kernel final : public kernel {
   void step(const std::vector<recurrent_activation>& act, const C* xw, const C* hr, const C* rd, const C* rb,
             const C* peep, C* h, C* cs, C* tmp) const {
     const int64_t H = c_.hidden;
-    switch (c_.kind) {
-      case cell::rnn:
+    switch (c_.cell) {
+      case recurrent_cell::rnn:
         for (int64_t k = 0; k < H; ++k) h[k] = xw[k] + hr[k];
         activate(act[0], h, H);
         return;
-      case cell::gru: {
+      case recurrent_cell::gru: {
         // Gate blocks z, r, h; tmp holds z, r (then r (.) h) and the candidate state.
         C *z = tmp, *r = tmp + H, *candidate = tmp + 2 * H;
         for (int64_t k = 0; k < 2 * H; ++k) tmp[k] = xw[k] + hr[k];
@@ -204,7 +192,7 @@ class recurrent_kernel final : public kernel {
         for (int64_t k = 0; k < H; ++k) h[k] = (1 - z[k]) * candidate[k] + z[k] * h[k];
         return;
       }
-      case cell::lstm: {
+      case recurrent_cell::lstm: {
         // Gate blocks i, o, f, c as in W and R; peepholes P = [Pi, Po, Pf]. tmp[4H, 5H): h(c).
         C *i = tmp, *o = tmp + H, *f = tmp + 2 * H, *c = tmp + 3 * H, *hc = tmp + 4 * H;
         for (int64_t k = 0; k < 4 * H; ++k) tmp[k] = xw[k] + hr[k];
@@ -222,7 +210,7 @@ class recurrent_kernel final : public kernel {
           for (int64_t k = 0; k < H; ++k) o[k] += peep[H + k] * cs[k];
         activate(act[0], o, H);
         std::copy(cs, cs + H, hc);
-        act[2].apply(hc, H);  // the output function takes the cell state unclipped
+        apply_activation(act[2], hc, H);  // the output function takes the cell state unclipped
         for (int64_t k = 0; k < H; ++k) h[k] = o[k] * hc[k];
         return;
       }
@@ -237,55 +225,9 @@ class recurrent_kernel final : public kernel {
   recurrent_config c_;
 };
 
-std::vector<std::string> attr_strings(const node_view& node, std::string_view name) {
-  std::vector<std::string> out;
-  if (const mirt_attribute* a = node.find(name); a && a->strings)
-    for (size_t i = 0; i < a->count; ++i) out.emplace_back(view_of(a->strings[i]));
-  return out;
-}
-
-std::vector<float> attr_floats(const node_view& node, std::string_view name) {
-  if (const mirt_attribute* a = node.find(name); a && a->floats) return std::vector<float>(a->floats, a->floats + a->count);
-  return {};
-}
-
-template <cell Kind>
+template <recurrent_cell Cell>
 std::unique_ptr<kernel> create_recurrent(const node_view& node) {
-  recurrent_config c;
-  c.kind = Kind;
-  const std::string direction = node.attr_string("direction", "forward");
-  if (direction != "forward" && direction != "reverse" && direction != "bidirectional")
-    fail(MIRT_STATUS_INVALID_GRAPH, "attribute 'direction' is '", direction, "', expected forward, reverse or bidirectional");
-  c.directions = direction == "bidirectional" ? 2 : 1;
-  c.reverse_only = direction == "reverse";
-  c.layout = node.attr_int("layout", 0);
-  c.clip = node.has_attr("clip") ? node.attr_float("clip", 0) : 0;
-  c.linear_before_reset = node.attr_int("linear_before_reset", 0) != 0;
-  c.input_forget = node.attr_int("input_forget", 0) != 0;
-  const mirt_tensor_desc& r = node.input(2);
-  c.hidden = node.attr_int("hidden_size", r.rank == 3 ? r.dims[2] : -1);
-  if (c.hidden <= 0) fail(MIRT_STATUS_INVALID_GRAPH, "hidden_size is not known (no attribute, and R's shape is dynamic)");
-
-  std::vector<std::string> names = attr_strings(node, "activations");
-  const size_t per_direction = Kind == cell::rnn ? 1 : Kind == cell::gru ? 2 : 3;
-  if (names.empty()) {
-    names = Kind == cell::rnn ? std::vector<std::string>{"Tanh"}
-            : Kind == cell::gru ? std::vector<std::string>{"Sigmoid", "Tanh"}
-                                : std::vector<std::string>{"Sigmoid", "Tanh", "Tanh"};
-  }
-  // One direction's list serves both directions of a bidirectional layer.
-  if (names.size() == per_direction && c.directions == 2) {
-    const std::vector<std::string> one = names;
-    names.insert(names.end(), one.begin(), one.end());
-  }
-  if (names.size() != per_direction * size_t(c.directions))
-    fail(MIRT_STATUS_INVALID_GRAPH, "attribute 'activations' has ", names.size(), " entries, expected ", per_direction,
-         " per direction");
-  const std::vector<recurrent_activation> all =
-      parse_recurrent_activations(names, attr_floats(node, "activation_alpha"), attr_floats(node, "activation_beta"));
-  for (int64_t d = 0; d < c.directions; ++d)
-    c.activations.emplace_back(all.begin() + d * int64_t(per_direction), all.begin() + (d + 1) * int64_t(per_direction));
-  return std::make_unique<recurrent_kernel>(std::move(c));
+  return std::make_unique<recurrent_kernel>(support::read_recurrent_config(node, Cell));
 }
 
 bool recurrent_supports(const node_view& node, std::string& why) {
@@ -301,9 +243,9 @@ bool recurrent_supports(const node_view& node, std::string& why) {
 }  // namespace
 
 void add_recurrent_ops(std::vector<op_entry>& t) {
-  t.push_back({"RNN", "ref_rnn", recurrent_supports, create_recurrent<cell::rnn>});
-  t.push_back({"GRU", "ref_gru", recurrent_supports, create_recurrent<cell::gru>});
-  t.push_back({"LSTM", "ref_lstm", recurrent_supports, create_recurrent<cell::lstm>});
+  t.push_back({"RNN", "ref_rnn", recurrent_supports, create_recurrent<recurrent_cell::rnn>});
+  t.push_back({"GRU", "ref_gru", recurrent_supports, create_recurrent<recurrent_cell::gru>});
+  t.push_back({"LSTM", "ref_lstm", recurrent_supports, create_recurrent<recurrent_cell::lstm>});
 }
 
 }  // namespace mirt::cpu
