@@ -69,6 +69,7 @@ void add_linear_attention_ops(std::vector<op_entry>& table);    // ops/linear_at
 void add_roi_align_ops(std::vector<op_entry>& table);           // ops/roi_align.cpp
 void add_fused_elementwise_ops(std::vector<op_entry>& table);   // ops/fused_elementwise.cpp
 void add_ml_ops(std::vector<op_entry>& table);                  // ops/ml.cpp (ai.onnx.ml)
+void add_deform_conv_ops(std::vector<op_entry>& table);          // ops/deform_conv.cpp
 
 // All entries, built once.
 const std::vector<op_entry>& op_table();

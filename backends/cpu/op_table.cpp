@@ -59,6 +59,7 @@ const std::vector<op_entry>& op_table() {
     add_linear_attention_ops(t);
     add_roi_align_ops(t);
     add_ml_ops(t);
+    add_deform_conv_ops(t);
     return t;
   }();
   return table;
