@@ -31,6 +31,7 @@ void add_reduce_ops(std::vector<op_entry>& table);
 void add_layout_ops(std::vector<op_entry>& table);
 void add_data_dependent_ops(std::vector<op_entry>& table);
 void add_fused_elementwise_ops(std::vector<op_entry>& table);
+void add_recurrent_ops(std::vector<op_entry>& table);
 
 const std::vector<op_entry>& op_table();
 inline std::vector<const op_entry*> find_ops(std::string_view op_type) { return support::find_ops(op_table(), op_type); }

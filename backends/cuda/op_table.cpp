@@ -17,6 +17,7 @@ const std::vector<op_entry>& op_table() {
     add_layout_ops(t);
     add_data_dependent_ops(t);
     add_fused_elementwise_ops(t);
+    add_recurrent_ops(t);
     return t;
   }();
   return table;

@@ -92,9 +92,9 @@ class recurrent_kernel final : public kernel {
     }
     const std::vector<C> xs = read_all<T>(x), w = read_all<T>(args.in.at(1)), r = read_all<T>(args.in.at(2)),
                          bias = read_all<T>(b_in), h0 = read_all<T>(h0_in), c0 = read_all<T>(c0_in), peep = read_all<T>(p_in);
-    T* y = args.out.size() > 0 ? args.out[0].as<T>() : nullptr;
-    T* yh = args.out.size() > 1 ? args.out[1].as<T>() : nullptr;
-    T* yc = args.out.size() > 2 ? args.out[2].as<T>() : nullptr;
+    // Omitted outputs have no dtype.
+    const auto output = [&](size_t i) { return i < args.out.size() && args.out[i].present() ? args.out[i].as<T>() : nullptr; };
+    T *y = output(0), *yh = output(1), *yc = output(2);
     if (y) std::fill(y, y + args.out[0].numel(), store<T>(0));
 
     // X's rows in memory order: (t, b) for layout 0, (b, t) for layout 1.
