@@ -32,6 +32,11 @@ void add_layout_ops(std::vector<op_entry>& table);
 void add_data_dependent_ops(std::vector<op_entry>& table);
 void add_fused_elementwise_ops(std::vector<op_entry>& table);
 void add_recurrent_ops(std::vector<op_entry>& table);
+void add_resize_ops(std::vector<op_entry>& table);
+void add_shape_fill_ops(std::vector<op_entry>& table);
+void add_select_ops(std::vector<op_entry>& table);
+void add_instance_norm_ops(std::vector<op_entry>& table);
+void add_conv_transpose_ops(std::vector<op_entry>& table);
 
 const std::vector<op_entry>& op_table();
 inline std::vector<const op_entry*> find_ops(std::string_view op_type) { return support::find_ops(op_table(), op_type); }

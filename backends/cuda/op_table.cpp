@@ -18,6 +18,11 @@ const std::vector<op_entry>& op_table() {
     add_data_dependent_ops(t);
     add_fused_elementwise_ops(t);
     add_recurrent_ops(t);
+    add_resize_ops(t);
+    add_shape_fill_ops(t);
+    add_select_ops(t);
+    add_instance_norm_ops(t);
+    add_conv_transpose_ops(t);
     return t;
   }();
   return table;

@@ -74,6 +74,26 @@ template <> struct binary_fn<binary_op::greater_equal> { template <class T> __de
 template <> struct binary_fn<binary_op::logical_and> { template <class T> __device__ uint8_t operator()(T a, T b) const { return a != 0 && b != 0; } };
 template <> struct binary_fn<binary_op::logical_or> { template <class T> __device__ uint8_t operator()(T a, T b) const { return a != 0 || b != 0; } };
 template <> struct binary_fn<binary_op::logical_xor> { template <class T> __device__ uint8_t operator()(T a, T b) const { return (a != 0) != (b != 0); } };
+// Mod: fmod=0 takes the divisor's sign (Python), fmod=1 the dividend's (C); integer division by zero
+// (and MIN % -1) gives 0, as the cpu backend.
+template <bool CStyle>
+struct mod_fn {
+  template <class T>
+  __device__ T operator()(T a, T b) const {
+    if constexpr (std::is_integral_v<T>) {
+      if (b == 0 || (b == T(-1) && a == std::numeric_limits<T>::min())) return 0;
+      T r = T(a % b);
+      if (!CStyle && r != 0 && ((r < 0) != (b < 0))) r = T(r + b);
+      return r;
+    } else {
+      T r = T(::fmod(a, b));
+      if (!CStyle && r != T(0) && ((r < T(0)) != (b < T(0)))) r = T(r + b);
+      return r;
+    }
+  }
+};
+template <> struct binary_fn<binary_op::mod> : mod_fn<false> {};
+template <> struct binary_fn<binary_op::fmod> : mod_fn<true> {};
 
 constexpr bool is_predicate(binary_op op) {
   return op == binary_op::equal || op == binary_op::less || op == binary_op::less_equal || op == binary_op::greater ||
@@ -267,6 +287,8 @@ status launch_binary(const binary_params& p, cudaStream_t stream) {
     case binary_op::logical_and: return by_dtype<binary_op::logical_and>(p, stream);
     case binary_op::logical_or: return by_dtype<binary_op::logical_or>(p, stream);
     case binary_op::logical_xor: return by_dtype<binary_op::logical_xor>(p, stream);
+    case binary_op::mod: return by_dtype<binary_op::mod>(p, stream);
+    case binary_op::fmod: return by_dtype<binary_op::fmod>(p, stream);
   }
   return make_error(MIRT_STATUS_INTERNAL, "binary: unknown op");
 }

@@ -65,6 +65,21 @@ MIRT_FLOAT_UNARY(sin, sinf(x))
 MIRT_FLOAT_UNARY(cos, cosf(x))
 MIRT_FLOAT_UNARY(softplus, x > 0.f ? x + log1pf(expf(-x)) : log1pf(expf(x)))
 MIRT_FLOAT_UNARY(elu, x < 0.f ? a * expm1f(x) : x)
+MIRT_FLOAT_UNARY(acos, acosf(x))
+MIRT_FLOAT_UNARY(acosh, acoshf(x))
+MIRT_FLOAT_UNARY(asin, asinf(x))
+MIRT_FLOAT_UNARY(asinh, asinhf(x))
+MIRT_FLOAT_UNARY(atan, atanf(x))
+MIRT_FLOAT_UNARY(atanh, atanhf(x))
+MIRT_FLOAT_UNARY(cosh, coshf(x))
+MIRT_FLOAT_UNARY(sinh, sinhf(x))
+MIRT_FLOAT_UNARY(tan, tanf(x))
+MIRT_FLOAT_UNARY(round, rintf(x))  // ties to even, as ONNX Round
+MIRT_FLOAT_UNARY(mish, x * tanhf(x > 20.f ? x : log1pf(expf(x))))
+MIRT_FLOAT_UNARY(selu, x > 0.f ? b * x : b * a * expm1f(x))
+MIRT_FLOAT_UNARY(celu, fmaxf(0.f, x) + fminf(0.f, a * expm1f(x / a)))
+MIRT_FLOAT_UNARY(softsign, x / (1.f + fabsf(x)))
+MIRT_FLOAT_UNARY(thresholded_relu, x > a ? x : 0.f)
 #undef MIRT_FLOAT_UNARY
 
 // Functions of every numeric dtype.
@@ -92,6 +107,17 @@ template <class T>
 struct unary_fn<T, unary_op::identity> {
   __device__ explicit unary_fn(const unary_args&) {}
   __device__ T operator()(T x) const { return x; }
+};
+template <class T>
+struct unary_fn<T, unary_op::logical_not> {
+  __device__ explicit unary_fn(const unary_args&) {}
+  __device__ T operator()(T x) const { return T(x == T(0)); }
+};
+template <class T>
+struct unary_fn<T, unary_op::divide> {
+  T d;
+  __device__ explicit unary_fn(const unary_args& u) : d(T(u.alpha)) {}
+  __device__ T operator()(T x) const { return T(x / d); }
 };
 // min(max(x, lo), hi) as ONNX defines it (lo > hi gives hi); device scalars override attributes.
 template <class T>
@@ -157,6 +183,7 @@ status run_numeric(const unary_params& p, cudaStream_t stream) {
     case unary_op::sign: return run<T, unary_op::sign>(p, stream);
     case unary_op::identity: return run<T, unary_op::identity>(p, stream);
     case unary_op::clip: return run<T, unary_op::clip>(p, stream);
+    case unary_op::divide: return run<T, unary_op::divide>(p, stream);
     default: return make_error(MIRT_STATUS_UNSUPPORTED, "this unary function takes float32 only");
   }
 }
@@ -182,6 +209,21 @@ status run_float(const unary_params& p, cudaStream_t stream) {
     case unary_op::cos: return run<T, unary_op::cos>(p, stream);
     case unary_op::softplus: return run<T, unary_op::softplus>(p, stream);
     case unary_op::elu: return run<T, unary_op::elu>(p, stream);
+    case unary_op::acos: return run<T, unary_op::acos>(p, stream);
+    case unary_op::acosh: return run<T, unary_op::acosh>(p, stream);
+    case unary_op::asin: return run<T, unary_op::asin>(p, stream);
+    case unary_op::asinh: return run<T, unary_op::asinh>(p, stream);
+    case unary_op::atan: return run<T, unary_op::atan>(p, stream);
+    case unary_op::atanh: return run<T, unary_op::atanh>(p, stream);
+    case unary_op::cosh: return run<T, unary_op::cosh>(p, stream);
+    case unary_op::sinh: return run<T, unary_op::sinh>(p, stream);
+    case unary_op::tan: return run<T, unary_op::tan>(p, stream);
+    case unary_op::round: return run<T, unary_op::round>(p, stream);
+    case unary_op::mish: return run<T, unary_op::mish>(p, stream);
+    case unary_op::selu: return run<T, unary_op::selu>(p, stream);
+    case unary_op::celu: return run<T, unary_op::celu>(p, stream);
+    case unary_op::softsign: return run<T, unary_op::softsign>(p, stream);
+    case unary_op::thresholded_relu: return run<T, unary_op::thresholded_relu>(p, stream);
     default: return run_numeric<T>(p, stream);
   }
 }
@@ -199,6 +241,9 @@ status launch_unary(const unary_params& p, cudaStream_t stream) {
     case MIRT_DTYPE_INT32: return run_numeric<int32_t>(p, stream);
     case MIRT_DTYPE_INT64: return run_numeric<int64_t>(p, stream);
     case MIRT_DTYPE_FLOAT64: return run_numeric<double>(p, stream);
+    case MIRT_DTYPE_BOOL:
+      if (p.op == unary_op::logical_not) return run<uint8_t, unary_op::logical_not>(p, stream);
+      return make_error(MIRT_STATUS_UNSUPPORTED, "unary: bool takes Not only");
     default: return make_error(MIRT_STATUS_UNSUPPORTED, "unary: unsupported dtype");
   }
 }

@@ -56,10 +56,22 @@ __global__ void reduce_warp_per_output(const T* x, T* y, int64_t outputs, int64_
     int64_t base[1];
     map_offsets(kept, o, base);
     A acc = identity<Op, T, A>();
+    A shift = A(0);  // log_sum_exp: the maximum, subtracted before exp
+    if constexpr (Op == reduce_op::log_sum_exp) {
+      A m = identity<reduce_op::max, T, A>();
+      for (int64_t r = lane; r < count; r += 32) {
+        int64_t off[1];
+        map_offsets(reduced, r, off);
+        m = combine<reduce_op::max, A>(m, A(x[base[0] + off[0]]));
+      }
+      for (int s = 16; s > 0; s >>= 1) m = combine<reduce_op::max, A>(m, shfl(m, s));
+      shift = isinf(double(m)) ? A(0) : m;
+    }
     for (int64_t r = lane; r < count; r += 32) {
       int64_t off[1];
       map_offsets(reduced, r, off);
-      acc = combine<Op, A>(acc, lift<Op, T, A>(x[base[0] + off[0]]));
+      if constexpr (Op == reduce_op::log_sum_exp) acc += A(exp(double(x[base[0] + off[0]]) - double(shift)));
+      else acc = combine<Op, A>(acc, lift<Op, T, A>(x[base[0] + off[0]]));
     }
     for (int s = 16; s > 0; s >>= 1) acc = combine<Op, A>(acc, shfl(acc, s));
     if (lane == 0) {
@@ -69,6 +81,8 @@ __global__ void reduce_warp_per_output(const T* x, T* y, int64_t outputs, int64_
         else v = std::is_floating_point_v<T> ? A(NAN) : A(0);
       }
       if constexpr (Op == reduce_op::l2) v = A(sqrt(double(v)));
+      if constexpr (Op == reduce_op::log_sum) v = A(log(double(v)));
+      if constexpr (Op == reduce_op::log_sum_exp) v = A(log(double(v)) + double(shift));
       y[o] = T(v);
     }
   }
@@ -84,6 +98,11 @@ status run(const reduce_params& p, cudaStream_t stream) {
 
 template <reduce_op Op>
 status by_dtype(const reduce_params& p, cudaStream_t stream) {
+  if constexpr (Op == reduce_op::log_sum || Op == reduce_op::log_sum_exp) {
+    if (p.dtype == MIRT_DTYPE_FLOAT32) return run<Op, float>(p, stream);
+    if (p.dtype == MIRT_DTYPE_FLOAT64) return run<Op, double>(p, stream);
+    return make_error(MIRT_STATUS_UNSUPPORTED, "reduce: log_sum and log_sum_exp take float32 or float64");
+  }
   switch (p.dtype) {
     case MIRT_DTYPE_FLOAT32: return run<Op, float>(p, stream);
     case MIRT_DTYPE_FLOAT64: return run<Op, double>(p, stream);
@@ -108,6 +127,8 @@ status launch_reduce(const reduce_params& p, cudaStream_t stream) {
     case reduce_op::l1: return by_dtype<reduce_op::l1>(p, stream);
     case reduce_op::l2: return by_dtype<reduce_op::l2>(p, stream);
     case reduce_op::sum_square: return by_dtype<reduce_op::sum_square>(p, stream);
+    case reduce_op::log_sum: return by_dtype<reduce_op::log_sum>(p, stream);
+    case reduce_op::log_sum_exp: return by_dtype<reduce_op::log_sum_exp>(p, stream);
   }
   return make_error(MIRT_STATUS_INTERNAL, "reduce: unknown op");
 }

@@ -1,11 +1,13 @@
-// backends/cuda/kernels/reduce.hpp — ReduceSum/Mean/Max/Min/Prod/L1/L2/SumSquare over any axes.
+// backends/cuda/kernels/reduce.hpp — ReduceSum/Mean/Max/Min/Prod/L1/L2/SumSquare/LogSum/LogSumExp
+// over any axes.
 #pragma once
 
 #include "backends/cuda/kernels/launch.hpp"
 
 namespace mirt::cuda {
 
-enum class reduce_op { sum, mean, max, min, prod, l1, l2, sum_square };
+// log_sum_exp subtracts the maximum before exponentiating.
+enum class reduce_op { sum, mean, max, min, prod, l1, l2, sum_square, log_sum, log_sum_exp };
 
 // y[o] = reduce over r of x[kept offset(o) + reduced offset(r)].
 struct reduce_params {

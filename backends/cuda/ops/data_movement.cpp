@@ -205,6 +205,7 @@ void add_data_movement_ops(std::vector<op_entry>& t) {
                  return std::make_unique<gather_kernel>(node.attr_int("axis", 0));
                }});
   t.push_back({"Cast", "cuda_cast", cast_supports, make<cast_kernel>});
+  t.push_back({"CastLike", "cuda_cast", cast_supports, make<cast_kernel>});
   t.push_back({"Shape", "cuda_shape", [](const node_view&, std::string&) { return true; },
                [](const node_view& node) -> std::unique_ptr<kernel> {
                  return std::make_unique<shape_kernel>(node.attr_int("start", 0));

@@ -42,6 +42,12 @@ const std::map<std::string, unary_op, std::less<>>& unary_ops() {
       {"Floor", unary_op::floor},     {"Ceil", unary_op::ceil},         {"Sin", unary_op::sin},
       {"Cos", unary_op::cos},         {"Softplus", unary_op::softplus}, {"Elu", unary_op::elu},
       {"Sign", unary_op::sign},
+      {"Acos", unary_op::acos},       {"Acosh", unary_op::acosh},       {"Asin", unary_op::asin},
+      {"Asinh", unary_op::asinh},     {"Atan", unary_op::atan},         {"Atanh", unary_op::atanh},
+      {"Cosh", unary_op::cosh},       {"Sinh", unary_op::sinh},         {"Tan", unary_op::tan},
+      {"Round", unary_op::round},     {"Mish", unary_op::mish},         {"Selu", unary_op::selu},
+      {"Celu", unary_op::celu},       {"Softsign", unary_op::softsign}, {"ThresholdedRelu", unary_op::thresholded_relu},
+      {"Not", unary_op::logical_not},
   };
   return m;
 }
@@ -63,7 +69,9 @@ std::unique_ptr<kernel> create_unary(const node_view& node) {
     else if (approx != "none") fail(MIRT_STATUS_INVALID_GRAPH, "attribute 'approximate' is '", approx, "', expected none or tanh");
   }
   if (op == "LeakyRelu") p.alpha = node.attr_float("alpha", 0.01f);
-  if (op == "Elu") p.alpha = node.attr_float("alpha", 1.0f);
+  if (op == "Elu" || op == "Celu" || op == "ThresholdedRelu") p.alpha = node.attr_float("alpha", 1.0f);
+  if (op == "Selu") p.alpha = node.attr_float("alpha", 1.67326319217681884765625f), p.beta = node.attr_float("gamma", 1.05070102214813232421875f);
+  if (op == "Celu" && p.alpha == 0) fail(MIRT_STATUS_INVALID_GRAPH, "attribute 'alpha' of Celu is 0 (it divides by alpha)");
   if (op == "HardSigmoid") p.alpha = node.attr_float("alpha", 0.2f), p.beta = node.attr_float("beta", 0.5f);
   if (op == "Clip") {
     const mirt_dtype dt = node.input_dtype(0);
@@ -84,6 +92,7 @@ std::unique_ptr<kernel> create_unary(const node_view& node) {
 }
 
 bool unary_supports(const node_view& node, std::string& why) {
+  if (node.op_type() == "Not") return input_dtype_in(node, 0, {MIRT_DTYPE_BOOL}, why);
   if (is_numeric_unary(node.op_type()))
     return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32, MIRT_DTYPE_FLOAT16, MIRT_DTYPE_BFLOAT16, MIRT_DTYPE_INT32,
                                     MIRT_DTYPE_INT64, MIRT_DTYPE_FLOAT64}, why);
@@ -114,14 +123,16 @@ const std::map<std::string, binary_op, std::less<>>& binary_ops() {
       {"Equal", binary_op::equal},     {"Less", binary_op::less},        {"LessOrEqual", binary_op::less_equal},
       {"Greater", binary_op::greater}, {"GreaterOrEqual", binary_op::greater_equal},
       {"And", binary_op::logical_and}, {"Or", binary_op::logical_or},    {"Xor", binary_op::logical_xor},
+      {"Mod", binary_op::mod},         {"Mean", binary_op::add},
   };
   return m;
 }
 
-// Binary ops, and the variadic forms (Sum, Max, Min) folded left to right into the output.
+// Binary ops, and the variadic forms (Sum, Max, Min, Mean) folded left to right into the output
+// (Mean then divided by the input count in place).
 class binary_kernel final : public kernel {
  public:
-  explicit binary_kernel(binary_op op) : op_(op) {}
+  explicit binary_kernel(binary_op op, bool mean = false) : op_(op), mean_(mean) {}
   void execute(const exec_args& args) const override {
     const dtensor& out = args.out.at(0);
     if (out.numel() == 0) return;
@@ -131,6 +142,16 @@ class binary_kernel final : public kernel {
     }
     run(args.in[0], args.in[1], out, args.stream);
     for (size_t k = 2; k < args.in.size(); ++k) run(out, args.in[k], out, args.stream);
+    if (mean_) {
+      unary_params p;
+      p.op = unary_op::divide;
+      p.dtype = out.dtype;
+      p.x = out.data;
+      p.y = out.data;
+      p.n = out.numel();
+      p.alpha = float(args.in.size());
+      throw_if_failed(launch_unary(p, args.stream));
+    }
   }
 
  private:
@@ -147,6 +168,7 @@ class binary_kernel final : public kernel {
     throw_if_failed(launch_binary(p, stream));
   }
   binary_op op_;
+  bool mean_;
 };
 
 // All inputs share input 0's dtype, which is one of `allowed`.
@@ -166,6 +188,7 @@ constexpr mirt_dtype F32 = MIRT_DTYPE_FLOAT32, F16 = MIRT_DTYPE_FLOAT16, BF16 = 
 bool arithmetic_supports(const node_view& node, std::string& why) { return same_dtypes(node, {F32, F16, BF16, F64, I32, I64}, why); }
 bool equal_supports(const node_view& node, std::string& why) { return same_dtypes(node, {F32, F16, BF16, F64, I32, I64, BOOL}, why); }
 bool logic_supports(const node_view& node, std::string& why) { return same_dtypes(node, {BOOL}, why); }
+bool float_arithmetic_supports(const node_view& node, std::string& why) { return same_dtypes(node, {F32, F16, BF16, F64}, why); }
 
 class where_kernel final : public kernel {
  public:
@@ -195,7 +218,13 @@ bool where_supports(const node_view& node, std::string& why) {
 }
 
 std::unique_ptr<kernel> create_binary(const node_view& node) {
-  return std::make_unique<binary_kernel>(binary_ops().at(node.op_type()));
+  const std::string op = node.op_type();
+  if (op == "Mod") {
+    const int64_t fmod = node.attr_int("fmod", 0);
+    if (fmod != 0 && fmod != 1) fail(MIRT_STATUS_INVALID_GRAPH, "attribute 'fmod' is ", fmod, ", expected 0 or 1");
+    return std::make_unique<binary_kernel>(fmod ? binary_op::fmod : binary_op::mod);
+  }
+  return std::make_unique<binary_kernel>(binary_ops().at(op), op == "Mean");
 }
 
 }  // namespace
@@ -204,9 +233,10 @@ std::unique_ptr<kernel> make_copy_kernel() { return std::make_unique<copy_kernel
 
 void add_elementwise_ops(std::vector<op_entry>& t) {
   for (const auto& [op, _] : unary_ops()) t.push_back({op, "cuda_unary", unary_supports, create_unary});
-  for (const char* op : {"Add", "Sub", "Mul", "Div", "Pow", "PRelu"})
+  for (const char* op : {"Add", "Sub", "Mul", "Div", "Pow", "PRelu", "Mod"})
     t.push_back({op, "cuda_broadcast_binary", arithmetic_supports, create_binary});
   for (const char* op : {"Sum", "Max", "Min"}) t.push_back({op, "cuda_broadcast_variadic", arithmetic_supports, create_binary});
+  t.push_back({"Mean", "cuda_broadcast_variadic", float_arithmetic_supports, create_binary});
   t.push_back({"Equal", "cuda_broadcast_compare", equal_supports, create_binary});
   for (const char* op : {"Less", "LessOrEqual", "Greater", "GreaterOrEqual"})
     t.push_back({op, "cuda_broadcast_compare", arithmetic_supports, create_binary});

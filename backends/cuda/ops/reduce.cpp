@@ -16,6 +16,8 @@ reduce_op op_of(const std::string& op) {
   if (op == "ReduceProd") return reduce_op::prod;
   if (op == "ReduceL1") return reduce_op::l1;
   if (op == "ReduceL2") return reduce_op::l2;
+  if (op == "ReduceLogSum") return reduce_op::log_sum;
+  if (op == "ReduceLogSumExp") return reduce_op::log_sum_exp;
   return reduce_op::sum_square;
 }
 
@@ -73,7 +75,7 @@ void add_reduce_ops(std::vector<op_entry>& t) {
   auto create = [](const node_view& node) -> std::unique_ptr<kernel> { return std::make_unique<reduce_kernel>(node); };
   for (const char* op : {"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceSumSquare"})
     t.push_back({op, "cuda_reduce_warp_per_output", numeric, create});
-  t.push_back({"ReduceL2", "cuda_reduce_warp_per_output", float_only, create});
+  for (const char* op : {"ReduceL2", "ReduceLogSum", "ReduceLogSumExp"}) t.push_back({op, "cuda_reduce_warp_per_output", float_only, create});
 }
 
 }  // namespace mirt::cuda

@@ -230,6 +230,29 @@ TEST_CASE("float16 and bfloat16 Softmax and LayerNormalization (float32 inside) 
   CHECK(refused.message.find("at most 1024 values") != std::string::npos);
 }
 
+TEST_CASE("float16 and bfloat16 Resize, Pad, InstanceNormalization, ConvTranspose and the newer elementwise ops match the float32 cpu backend") {
+  CUDA_TEST_REQUIRE_GPU();
+  const tensor_data no_roi = omitted(), scales = f32({4}, {1, 1, 2, 2}, true);
+  for (const char* mode : {"nearest", "linear", "cubic"})
+    both({"Resize", {rand_f32({2, 3, 7, 5}, 30), no_roi, scales}, {{F32, {2, 3, 14, 10}}}, {attr_s("mode", mode)}}, k_elementwise_f16,
+         k_elementwise_bf16);
+  both({"Pad", {rand_f32({2, 3, 4, 5}, 31), i64({8}, {0, 1, 2, 3, 0, 2, 1, 0}, true)}, {{F32, {2, 6, 7, 8}}}, {attr_s("mode", "reflect")}},
+       k_elementwise_f16, k_elementwise_bf16);
+  both({"InstanceNormalization", {rand_f32({2, 3, 9, 11}, 32), rand_f32({3}, 33), rand_f32({3}, 34)}, {{F32, {2, 3, 9, 11}}}},
+       k_elementwise_f16, k_elementwise_bf16);
+  both({"ConvTranspose", {rand_f32({1, 8, 6, 6}, 35), rand_f32({8, 4, 3, 3}, 36, -1, 1, true), rand_f32({4}, 37, -1, 1, true)},
+        {{F32, {1, 4, 12, 12}}}, {attr_ints("strides", {2, 2}), attr_ints("pads", {1, 1, 1, 1}), attr_ints("output_padding", {1, 1})}},
+       k_gemm_f16, k_gemm_bf16);
+  for (const char* op : {"Mish", "Selu", "Softsign", "Atan", "Tan", "Round"})
+    both({op, {rand_f32({3, 1001}, 38, -1.5f, 1.5f)}, {{F32, {3, 1001}}}}, k_elementwise_f16, k_elementwise_bf16);
+  both({"Mean", {rand_f32({3, 4}, 39), rand_f32({4}, 40), rand_f32({3, 1}, 41)}, {{F32, {3, 4}}}}, k_elementwise_f16, k_elementwise_bf16);
+  both({"Mod", {rand_f32({4, 33}, 42, -5, 5), rand_f32({33}, 43, 0.5f, 2)}, {{F32, {4, 33}}}, {attr_i("fmod", 1)}}, k_elementwise_f16,
+       k_elementwise_bf16);
+  // Selections copy input values: exact, and their int64 indices equal the cpu backend's.
+  both({"TopK", {rand_f32({4, 50}, 44), i64({1}, {5}, true)}, {{F32, {4, 5}}, {MIRT_DTYPE_INT64, {4, 5}}}}, 0, 0);
+  both({"ArgMax", {rand_f32({3, 5, 7}, 45)}, {{MIRT_DTYPE_INT64, {3, 1, 7}}}, {attr_i("axis", 1)}}, 0, 0);
+}
+
 TEST_CASE("Cast converts float32 to float16 and bfloat16 and back like the cpu backend") {
   CUDA_TEST_REQUIRE_GPU();
   const tensor_data x = f32({6}, {0.f, -1.5f, 1e-8f, 65504.f, 1e5f, 0.1f});
