@@ -150,6 +150,15 @@ status check_shape_tensors_agree(const build_state& state) {
   return {};
 }
 
+// One profile that fixes every input's shape (min == max, no shape tensor values): the network's
+// shapes are static for this plan.
+bool single_static_profile(const build_state& state) {
+  if (state.profiles.size() != 1) return false;
+  for (const profile_input& pi : state.profiles[0].inputs)
+    if (pi.min != pi.max || pi.shape_tensor) return false;
+  return true;
+}
+
 status infer_shapes(build_state& state) {
   MIRT_RETURN_IF_ERROR(resolve_profiles(state));
   MIRT_ASSIGN_OR_RETURN(state.types, infer_types(state.network, state.order));
@@ -171,6 +180,12 @@ status infer_shapes(build_state& state) {
       }
       return concrete.error().with_context(cat("at the ", which_name[which], " shapes of profile ", p));
     }
+  }
+  // With static shapes the passes work on that point: shape arithmetic on dynamic dims (exporters'
+  // Shape -> Gather -> Unsqueeze -> Concat feeding a Reshape) folds to constants instead of running
+  // per call, and fusion passes see every extent. Inputs keep their declared dims in the plan.
+  if (single_static_profile(state)) {
+    MIRT_ASSIGN_OR_RETURN(state.types, infer_types(state.network, state.order, state.profile_shapes(0, 1), {}));
   }
   return {};
 }
