@@ -43,6 +43,7 @@ void add_one_hot_ops(std::vector<op_entry>& table);     // ops/one_hot.cpp
 void add_cumulative_ops(std::vector<op_entry>& table);  // ops/cumulative.cpp
 void add_hardmax_ops(std::vector<op_entry>& table);     // ops/hardmax.cpp
 void add_attention_ops(std::vector<op_entry>& table);   // ops/attention.cpp
+void add_fused_attention_ops(std::vector<op_entry>& table);  // ops/fused_attention.cpp
 void add_quant_linear_ops(std::vector<op_entry>& table);   // ops/quant_linear.cpp
 void add_quant_matmul_ops(std::vector<op_entry>& table);   // ops/quant_matmul.cpp
 void add_quant_conv_ops(std::vector<op_entry>& table);     // ops/quant_conv.cpp

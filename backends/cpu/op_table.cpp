@@ -33,6 +33,7 @@ const std::vector<op_entry>& op_table() {
     add_cumulative_ops(t);
     add_hardmax_ops(t);
     add_attention_ops(t);
+    add_fused_attention_ops(t);
     add_quant_linear_ops(t);
     add_quant_matmul_ops(t);
     add_quant_conv_ops(t);

@@ -37,6 +37,7 @@ void add_shape_fill_ops(std::vector<op_entry>& table);
 void add_select_ops(std::vector<op_entry>& table);
 void add_instance_norm_ops(std::vector<op_entry>& table);
 void add_conv_transpose_ops(std::vector<op_entry>& table);
+void add_attention_ops(std::vector<op_entry>& table);  // ops/attention.cpp: mirt::FusedAttention
 
 const std::vector<op_entry>& op_table();
 inline std::vector<const op_entry*> find_ops(std::string_view op_type) { return support::find_ops(op_table(), op_type); }

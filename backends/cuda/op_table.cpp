@@ -23,6 +23,7 @@ const std::vector<op_entry>& op_table() {
     add_select_ops(t);
     add_instance_norm_ops(t);
     add_conv_transpose_ops(t);
+    add_attention_ops(t);
     return t;
   }();
   return table;

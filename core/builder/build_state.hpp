@@ -61,6 +61,8 @@ pass make_fuse_conv_activation_pass();
 pass make_fuse_matmul_bias_pass();
 pass make_fuse_elementwise_pass();  // groups of elementwise layers over one input become one layer
 pass make_eliminate_dead_code_pass();
+pass make_fuse_attention_pass();
+pass make_fuse_skip_layer_norm_pass();
 pass make_assign_precision_pass();
 pass make_choose_layout_pass();
 pass make_prepare_plugins_pass();  // core/plugin/prepare_plugins.cpp

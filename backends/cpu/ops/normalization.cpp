@@ -1,5 +1,5 @@
 // backends/cpu/ops/normalization.cpp — BatchNormalization (inference and training mode), InstanceNormalization,
-// LayerNormalization, RMSNormalization. Statistics accumulate in double for float32 inputs.
+// LayerNormalization, RMSNormalization, mirt::SkipLayerNormalization. Statistics accumulate in double for float32 inputs.
 #include <cmath>
 
 #include "backends/cpu/broadcast.hpp"
@@ -188,6 +188,32 @@ class rms_norm_kernel final : public kernel {
   float eps_;
 };
 
+// mirt::SkipLayerNormalization: LayerNormalization(X + Skip) over dims [axis, rank), Scale and B
+// dense over the normalized block (as the fusion pass makes it from BERT-style residual blocks).
+class skip_layer_norm_kernel final : public kernel {
+ public:
+  skip_layer_norm_kernel(int64_t axis, float epsilon) : axis_(axis), eps_(epsilon) {}
+  void execute(const exec_args& args) const override {
+    const tensor &x = args.in.at(0), &skip = args.in.at(1), &y = args.out.at(0);
+    if (skip.shape != x.shape)
+      fail(MIRT_STATUS_INVALID_SHAPE, "Skip ", dims_string(skip.shape), " differs from X ", dims_string(x.shape));
+    const size_t axis = size_t(normalize_axis(axis_, x.rank()));
+    const int64_t outer = product(x.shape, 0, axis), inner = product(x.shape, axis);
+    const tensor &scale = args.input(2), &bias = args.input(3);
+    if ((scale.present() && scale.numel() != inner) || (bias.present() && bias.numel() != inner))
+      fail(MIRT_STATUS_UNSUPPORTED, "Scale and B must hold one value per normalized element (", inner, ")");
+    const float *a = x.as<const float>(), *b = skip.as<const float>();
+    float* out = y.as<float>();
+    for (int64_t i = 0; i < outer * inner; ++i) out[i] = a[i] + b[i];
+    layer_norm_rows(out, out, outer, inner, scale.present() ? scale.as<const float>() : nullptr,
+                    bias.present() ? bias.as<const float>() : nullptr, eps_, nullptr, nullptr);
+  }
+
+ private:
+  int64_t axis_;
+  float eps_;
+};
+
 bool float_inputs(const node_view& node, std::string& why) {
   for (size_t i = 0; i < node.num_inputs(); ++i)
     if (node.has_input(i) && !input_dtype_in(node, i, {MIRT_DTYPE_FLOAT32}, why)) return false;
@@ -215,6 +241,9 @@ void add_normalization_ops(std::vector<op_entry>& t) {
                }});
   t.push_back({"LayerNormalization", "ref_layer_norm", float_inputs, [](const node_view& node) -> std::unique_ptr<kernel> {
                  return std::make_unique<layer_norm_kernel>(node.attr_int("axis", -1), node.attr_float("epsilon", 1e-5f));
+               }});
+  t.push_back({"SkipLayerNormalization", "cpu_skip_layer_norm", float_inputs, [](const node_view& node) -> std::unique_ptr<kernel> {
+                 return std::make_unique<skip_layer_norm_kernel>(node.attr_int("axis", -1), node.attr_float("epsilon", 1e-5f));
                }});
 }
 

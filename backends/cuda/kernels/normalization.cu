@@ -4,7 +4,8 @@
 //   layernorm_fwd_warp_per_row   one warp per row; mean, then variance around it (two passes over
 //                                the row, which stays in L1/L2), then the affine write.
 //   layernorm_fwd_warp_regs      rows of <= 1024 values (a multiple of 4): one warp per row, the row
-//                                kept in registers (one read of x), float4 accesses.
+//                                kept in registers (one read of x), float4 accesses; also adds a
+//                                skip (residual) tensor first, for SkipLayerNormalization.
 //   layernorm_fwd_block_per_row  rows longer than 4096: one block per row, same passes.
 //   batchnorm_fwd                one element per thread, channel = (i / inner) % c.
 // Reference: backends/cpu/ops/normalization.cpp (which accumulates in double).
@@ -107,6 +108,7 @@ __global__ void layernorm_fwd_warp_regs(layer_norm_params p) {
   const T* bias = static_cast<const T*>(p.bias);
   for (int64_t row = int64_t(blockIdx.x) * (blockDim.x / 32) + threadIdx.x / 32; row < p.rows; row += warps) {
     const T* src = static_cast<const T*>(p.x) + row * p.cols;
+    const T* skip = p.skip ? static_cast<const T*>(p.skip) + row * p.cols : nullptr;
     T* dst = static_cast<T*>(p.y) + row * p.cols;
     float4 v[Q];
     float s = 0.f;
@@ -114,6 +116,10 @@ __global__ void layernorm_fwd_warp_regs(layer_norm_params p) {
     for (int j = 0; j < Q; ++j) {
       const int c = j * 32 + lane;
       v[j] = c < quads ? load4(src, c) : make_float4(0.f, 0.f, 0.f, 0.f);
+      if (skip && c < quads) {  // the residual Add of SkipLayerNormalization, in float32
+        const float4 r = load4(skip, c);
+        v[j] = make_float4(v[j].x + r.x, v[j].y + r.y, v[j].z + r.z, v[j].w + r.w);
+      }
       s += (v[j].x + v[j].y) + (v[j].z + v[j].w);
     }
     const float mean = warp_sum(s) * inv_cols;
@@ -196,7 +202,7 @@ status launch_layer_norm(const layer_norm_params& p, cudaStream_t stream) {
     return make_error(MIRT_STATUS_INVALID_SHAPE, "layer norm: empty scale or bias");
   const uintptr_t quad_bytes = p.dtype == MIRT_DTYPE_FLOAT32 ? 16 : 8;  // 4 values
   const auto aligned = [&](const void* q) { return reinterpret_cast<uintptr_t>(q) % quad_bytes == 0; };
-  if (p.cols % 4 == 0 && p.cols <= 1024 && aligned(p.x) && aligned(p.y) && (!p.scale || (p.scale_n == p.cols && aligned(p.scale))) &&
+  if (p.cols % 4 == 0 && p.cols <= 1024 && aligned(p.x) && aligned(p.y) && (!p.skip || aligned(p.skip)) && (!p.scale || (p.scale_n == p.cols && aligned(p.scale))) &&
       (!p.bias || (p.bias_n == p.cols && aligned(p.bias)))) {
     const int64_t q = (p.cols + 127) / 128;  // quads per lane
     return dispatch_real(p.dtype, "layer norm", [&](auto tag) {
@@ -207,6 +213,9 @@ status launch_layer_norm(const layer_norm_params& p, cudaStream_t stream) {
       return launch_regs<T, 8>(p, stream);
     });
   }
+  if (p.skip)
+    return make_error(MIRT_STATUS_UNSUPPORTED, "skip layer norm: rows must hold at most 1024 values, a multiple of 4, "
+                                               "16-byte aligned, with scale and bias of one row");
   if (p.dtype != MIRT_DTYPE_FLOAT32)
     return make_error(MIRT_STATUS_UNSUPPORTED, "layer norm: float16/bfloat16 rows must hold at most 1024 values, a multiple of 4, "
                                                "with scale and bias of one row");

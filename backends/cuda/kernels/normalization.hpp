@@ -23,6 +23,7 @@ status launch_softmax(const softmax_params& p, cudaStream_t stream);
 struct layer_norm_params {
   mirt_dtype dtype = MIRT_DTYPE_FLOAT32;
   const void* x = nullptr;  // (rows, cols)
+  const void* skip = nullptr;  // (rows, cols) added to x first (SkipLayerNormalization), or NULL; register kernel only
   void* y = nullptr;        // (rows, cols)
   const void* scale = nullptr;
   const void* bias = nullptr;

@@ -1,4 +1,5 @@
-// backends/cuda/ops/normalization.cpp — Softmax/LogSoftmax, LayerNormalization, BatchNormalization.
+// backends/cuda/ops/normalization.cpp — Softmax/LogSoftmax, LayerNormalization,
+// mirt::SkipLayerNormalization, BatchNormalization.
 // Softmax and LayerNormalization also in float16/bfloat16, computed in float32.
 #include "backends/cuda/kernel.hpp"
 #include "backends/cuda/kernels/normalization.hpp"
@@ -66,6 +67,33 @@ class layer_norm_kernel final : public kernel {
   float eps_;
 };
 
+// mirt::SkipLayerNormalization: the register kernel with the residual added as it loads the row.
+class skip_layer_norm_kernel final : public kernel {
+ public:
+  skip_layer_norm_kernel(int64_t axis, float epsilon) : axis_(axis), eps_(epsilon) {}
+  void execute(const exec_args& args) const override {
+    const dtensor &x = args.in.at(0), &skip = args.in.at(1), &y = args.out.at(0);
+    if (skip.shape != x.shape)
+      fail(MIRT_STATUS_INVALID_SHAPE, "Skip ", dims_string(skip.shape), " differs from X ", dims_string(x.shape));
+    const size_t axis = size_t(normalize_axis(axis_, x.rank()));
+    layer_norm_params p;
+    p.dtype = x.dtype;
+    p.x = x.data;
+    p.skip = skip.data;
+    p.y = y.data;
+    p.rows = product(x.shape, 0, axis);
+    p.cols = product(x.shape, axis);
+    p.epsilon = eps_;
+    if (args.input(2).present()) p.scale = args.in[2].data, p.scale_n = args.in[2].numel();
+    if (args.input(3).present()) p.bias = args.in[3].data, p.bias_n = args.in[3].numel();
+    throw_if_failed(launch_layer_norm(p, args.stream));
+  }
+
+ private:
+  int64_t axis_;
+  float eps_;
+};
+
 class batch_norm_kernel final : public kernel {
  public:
   explicit batch_norm_kernel(float epsilon) : eps_(epsilon) {}
@@ -120,6 +148,23 @@ bool layer_norm_supports(const node_view& node, std::string& why) {
   return fits;
 }
 
+// The register kernel's shapes in any float dtype: rows of <= 1024 values (a multiple of 4), Scale
+// and B of one row each.
+bool skip_layer_norm_supports(const node_view& node, std::string& why) {
+  if (!same_float_inputs(node, why)) return false;
+  const dims x = to_dims(node.input(0));
+  const int64_t r = int64_t(x.size());
+  int64_t axis = node.attr_int("axis", -1);
+  if (axis < 0) axis += r;
+  int64_t cols = 1;
+  for (int64_t d = axis; d >= 0 && d < r; ++d) cols = x[size_t(d)] < 0 || cols < 0 ? -1 : cols * x[size_t(d)];
+  bool fits = axis >= 0 && axis < r && cols > 0 && cols % 4 == 0 && cols <= 1024;
+  for (size_t i = 2; fits && i < 4; ++i)
+    if (node.has_input(i)) fits = product(to_dims(node.input(i))) == cols;
+  if (!fits) why = "SkipLayerNormalization needs rows of at most 1024 values (a multiple of 4) and Scale/B of one row";
+  return fits;
+}
+
 bool batch_norm_supports(const node_view& node, std::string& why) {
   if (node.attr_int("training_mode", 0) != 0) {
     why = "training_mode=1 (only inference is supported)";
@@ -140,6 +185,10 @@ void add_normalization_ops(std::vector<op_entry>& t) {
   t.push_back({"LayerNormalization", "cuda_layernorm_warp_per_row", layer_norm_supports,
                [](const node_view& node) -> std::unique_ptr<kernel> {
                  return std::make_unique<layer_norm_kernel>(node.attr_int("axis", -1), node.attr_float("epsilon", 1e-5f));
+               }});
+  t.push_back({"SkipLayerNormalization", "cuda_layernorm_warp_regs_skip", skip_layer_norm_supports,
+               [](const node_view& node) -> std::unique_ptr<kernel> {
+                 return std::make_unique<skip_layer_norm_kernel>(node.attr_int("axis", -1), node.attr_float("epsilon", 1e-5f));
                }});
   t.push_back({"BatchNormalization", "cuda_batch_norm", batch_norm_supports, [](const node_view& node) -> std::unique_ptr<kernel> {
                  return std::make_unique<batch_norm_kernel>(node.attr_float("epsilon", 1e-5f));

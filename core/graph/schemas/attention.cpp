@@ -177,6 +177,33 @@ status infer_linear_attention(infer_context& ctx) {
   if (ctx.num_outputs() > 1) ctx.output(1) = tensor_type{q.dtype, state, true, std::nullopt};
   return {};
 }
+
+// mirt::FusedAttention = softmax(scale * Q K^T + mask) V per (batch, head), what the builder's
+// attention fusion pass makes of exported attention (MatMul, scale, mask Add, Softmax, MatMul and
+// the head transposes around them). Q [B, Sq, H, Dk], K [B, Skv, H, Dk], V [B, Skv, H, Dv] (heads
+// in the layout the Linear layers write them), mask (optional, Q's dtype) broadcastable to
+// [B, H, Sq, Skv]; output [B, Sq, H, Dv].
+status infer_fused_attention(infer_context& ctx) {
+  const tensor_type &q = ctx.input(0), &k = ctx.input(1), &v = ctx.input(2);
+  if (!is_float_dtype(q.dtype))
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "input 0 (Q) is ", mirt_dtype_name(q.dtype), ", expected a float type");
+  for (size_t i : {0, 1, 2}) MIRT_RETURN_IF_ERROR(ctx.require_rank(i, 4));
+  for (size_t i : {1, 2}) MIRT_RETURN_IF_ERROR(require_same_dtype(ctx, i, 0));
+  MIRT_RETURN_IF_ERROR(require_equal(ctx, k.shape[0], q.shape[0], "K's batch differs from Q's"));
+  MIRT_RETURN_IF_ERROR(require_equal(ctx, v.shape[0], q.shape[0], "V's batch differs from Q's"));
+  MIRT_RETURN_IF_ERROR(require_equal(ctx, k.shape[2], q.shape[2], "K's heads differ from Q's"));
+  MIRT_RETURN_IF_ERROR(require_equal(ctx, v.shape[2], q.shape[2], "V's heads differ from Q's"));
+  MIRT_RETURN_IF_ERROR(require_equal(ctx, k.shape[3], q.shape[3], "Q and K have different head sizes"));
+  MIRT_RETURN_IF_ERROR(require_equal(ctx, v.shape[1], k.shape[1], "K and V have different sequence lengths"));
+  if (ctx.has_input(3)) {
+    MIRT_RETURN_IF_ERROR(require_same_dtype(ctx, 3, 0));
+    MIRT_RETURN_IF_ERROR(require_broadcastable_to(ctx, 3, dims{q.shape[0], q.shape[2], q.shape[1], k.shape[1]},
+                                                  "the scores [B, H, Sq, Skv]"));
+  }
+  ctx.output(0) = tensor_type{q.dtype, dims{q.shape[0], q.shape[1], q.shape[2], v.shape[3]}, true, std::nullopt};
+  return {};
+}
+
 }  // namespace
 
 void add_attention_schemas(schema_table& table) {
@@ -189,6 +216,9 @@ void add_attention_schemas(schema_table& table) {
                          {"softcap", MIRT_ATTRIBUTE_TYPE_FLOAT},
                          {"softmax_precision", MIRT_ATTRIBUTE_TYPE_INT}},
                         infer_attention));
+  op_schema fused = make_schema("FusedAttention", 3, 4, 1, 1, {{"scale", MIRT_ATTRIBUTE_TYPE_FLOAT}}, infer_fused_attention);
+  fused.domain = "mirt";
+  table.add(std::move(fused));
   table.add(make_schema("RotaryEmbedding", 3, 4, 1, 1,
                         {{"interleaved", MIRT_ATTRIBUTE_TYPE_INT},
                          {"num_heads", MIRT_ATTRIBUTE_TYPE_INT},

@@ -65,6 +65,28 @@ status infer_layer_norm(infer_context& ctx) {
   return {};
 }
 
+// mirt::SkipLayerNormalization = LayerNormalization(X + Skip) (one output): what the builder's
+// fusion pass makes of a residual Add feeding a LayerNormalization. X and Skip of one dtype and
+// shape; Scale (input 2) and B (input 3) as LayerNormalization's.
+status infer_skip_layer_norm(infer_context& ctx) {
+  const tensor_type &x = ctx.input(0), &skip = ctx.input(1);
+  if (x.rank() == 0) return ctx.error("input 0 is a scalar, expected rank 1 or more");
+  MIRT_RETURN_IF_ERROR(require_same_dtype(ctx, 1, 0));
+  bool same = skip.rank() == x.rank();
+  for (size_t d = 0; same && d < x.shape.size(); ++d)
+    same = !x.shape[d].known() || !skip.shape[d].known() || x.shape[d].value == skip.shape[d].value;
+  if (!same) return ctx.error("input 1 (Skip) has shape ", to_string(skip.shape), ", expected input 0's ", to_string(x.shape));
+  MIRT_ASSIGN_OR_RETURN(int64_t axis, normalize_axis(ctx, ctx.attrs().get_int("axis", -1), x.rank()));
+  const dims normalized(x.shape.begin() + axis, x.shape.end());
+  for (size_t i = 2; i < 4; ++i) {
+    if (!ctx.has_input(i)) continue;
+    MIRT_RETURN_IF_ERROR(require_same_dtype(ctx, i, 0));
+    MIRT_RETURN_IF_ERROR(require_broadcastable_to(ctx, i, normalized, "the normalized dims"));
+  }
+  ctx.output(0) = same_as(x);
+  return {};
+}
+
 // RMSNormalization: like LayerNormalization without the mean, its bias and its statistics outputs.
 status infer_rms_norm(infer_context& ctx) {
   const tensor_type& x = ctx.input(0);
@@ -146,6 +168,10 @@ void add_normalization_schemas(schema_table& table) {
                          {"epsilon", MIRT_ATTRIBUTE_TYPE_FLOAT},
                          {"stash_type", MIRT_ATTRIBUTE_TYPE_INT}},
                         infer_layer_norm, true));
+  op_schema skip_ln = make_schema("SkipLayerNormalization", 3, 4, 1, 1,
+                                  {{"axis", MIRT_ATTRIBUTE_TYPE_INT}, {"epsilon", MIRT_ATTRIBUTE_TYPE_FLOAT}}, infer_skip_layer_norm);
+  skip_ln.domain = "mirt";
+  table.add(std::move(skip_ln));
   table.add(make_schema("RMSNormalization", 2, 2, 1, 1,
                         {{"axis", MIRT_ATTRIBUTE_TYPE_INT},
                          {"epsilon", MIRT_ATTRIBUTE_TYPE_FLOAT},

@@ -8,6 +8,8 @@
 // for the order of float32 sums:
 //   elementwise, activations, pooling, data movement: float16 1e-3, bfloat16 8e-3
 //   Conv, MatMul, Gemm (K <= 288, operands in [-1, 1]): float16 3e-3, bfloat16 1.6e-2
+//   FusedAttention (head size <= 128, operands in [-1, 1]; the probabilities are rounded to the
+//   reduced type before P V, as in any flash attention): float16 3e-3, bfloat16 1.6e-2
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <doctest/doctest.h>
@@ -290,6 +292,61 @@ TEST_CASE("float16 and bfloat16 FusedElementwise (GELU spelled out) matches the 
                 attr{"operands", MIRT_ATTRIBUTE_TYPE_INTS, {0, -1, 1, 0, 2, -2, 0, 3, 4, -3}, {}, {}},
                 attr{"constants", MIRT_ATTRIBUTE_TYPE_FLOATS, {}, {1.41421356f, 1.0f, 0.5f}, {}}};
   both(gelu, k_elementwise_f16, k_elementwise_bf16);
+}
+
+// mask [B, 1, 1, Skv]: 0 for kept keys, -10000 (BERT's value) or -inf for masked ones; batch 0 keeps all.
+tensor_data padding_mask(int64_t b_n, int64_t skv, int64_t kept) {
+  std::vector<float> m(size_t(b_n * skv), 0.f);
+  for (int64_t b = 1; b < b_n; ++b)
+    for (int64_t j = kept; j < skv; ++j) m[size_t(b * skv + j)] = (j % 2) ? -10000.f : -INFINITY;
+  return f32({b_n, 1, 1, skv}, m);
+}
+
+TEST_CASE("FusedAttention matches the cpu backend in float32 (warp per query) and on tensor cores in float16/bfloat16") {
+  CUDA_TEST_REQUIRE_GPU();
+  // Head sizes of the tensor-core kernel (32, 64, 128) with sequence lengths that are no multiple of
+  // its 64-row tiles, a padding mask, and Sq != Skv (cross attention, a 2-D mask [Sq, Skv]).
+  for (const int64_t d : {64, 32, 128}) {
+    CAPTURE(d);
+    const int64_t b = 2, s = 77, h = 3;
+    const op_call call{"FusedAttention",
+                       {rand_f32({b, s, h, d}, 80), rand_f32({b, s, h, d}, 81), rand_f32({b, s, h, d}, 82), padding_mask(b, s, 50)},
+                       {{F32, {b, s, h, d}}},
+                       {attr_f("scale", 1.f / std::sqrt(float(d)))}};
+    compare_with_cpu(call, 1e-5);
+    both(call, k_gemm_f16, k_gemm_bf16);
+  }
+  const op_call cross{"FusedAttention",
+                      {rand_f32({1, 20, 2, 64}, 83), rand_f32({1, 130, 2, 64}, 84), rand_f32({1, 130, 2, 64}, 85),
+                       rand_f32({20, 130}, 86, -2, 0)},
+                      {{F32, {1, 20, 2, 64}}},
+                      {attr_f("scale", 0.125f)}};
+  compare_with_cpu(cross, 1e-5);
+  both(cross, k_gemm_f16, k_gemm_bf16);
+  // Head sizes the tensor cores do not take (Dk 40, Dv 24) run on the warp-per-query kernel in halves too.
+  const op_call odd{"FusedAttention", {rand_f32({1, 33, 2, 40}, 87), rand_f32({1, 33, 2, 40}, 88), rand_f32({1, 33, 2, 24}, 89)},
+                    {{F32, {1, 33, 2, 24}}},
+                    {attr_f("scale", 0.3f)}};
+  compare_with_cpu(odd, 1e-5);
+  both(odd, k_gemm_f16, k_gemm_bf16);
+}
+
+TEST_CASE("SkipLayerNormalization (residual Add + LayerNorm in one kernel) matches the cpu backend in float32, float16 and bfloat16") {
+  CUDA_TEST_REQUIRE_GPU();
+  for (const int64_t cols : {768, 64}) {
+    CAPTURE(cols);
+    const op_call call{"SkipLayerNormalization",
+                       {rand_f32({3, 7, cols}, 90, -3, 3), rand_f32({3, 7, cols}, 91, -3, 3), rand_f32({cols}, 92, -1, 1, true),
+                        rand_f32({cols}, 93, -1, 1, true)},
+                       {{F32, {3, 7, cols}}},
+                       {attr_f("epsilon", 1e-12f)}};
+    compare_with_cpu(call, 1e-5);
+    both(call, 4e-3, 2e-2);  // as LayerNormalization: (x + skip - mean) / std carries the inputs' rounding
+  }
+  // Rows the register kernel does not take are refused, not run without the Add.
+  const op_result refused = run_cuda({"SkipLayerNormalization", {rand_f32({2, 1030}, 94), rand_f32({2, 1030}, 95), rand_f32({1030}, 96)},
+                                      {{F32, {2, 1030}}}});
+  CHECK(refused.code != MIRT_STATUS_OK);
 }
 
 }  // TEST_SUITE

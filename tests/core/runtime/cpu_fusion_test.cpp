@@ -108,3 +108,38 @@ TEST_CASE("cpu: Conv + residual Add + Clip(0, 6) run as one FusedConv layer") {
   CHECK(clipped_low > 0);  // the data exercises both bounds
   CHECK(clipped_high > 0);
 }
+
+TEST_CASE("cpu: a residual Add feeding LayerNormalization runs as one SkipLayerNormalization layer") {
+  network_owner net;
+  REQUIRE_OK(mirt_network_create(nullptr, &net.p));
+  const int64_t rows = 3, n = 8;
+  const int64_t x_dims[] = {1, rows, n};
+  mirt_tensor* x = nullptr;
+  REQUIRE_OK(mirt_network_add_input(net.p, sv("x"), MIRT_DTYPE_FLOAT32, 3, x_dims, nullptr, &x));
+  // The sublayer (a Linear layer) and the residual around it, as a BERT layer ends.
+  const std::vector<float> w = random_floats(n * n, 8), b = random_floats(n, 9), g = random_floats(n, 10), beta = random_floats(n, 11);
+  mirt_tensor* h = add_layer(net.p, "Add", "bias", {add_layer(net.p, "MatMul", "mm", {x, constant(net.p, "w", {n, n}, w)}),
+                                                    constant(net.p, "b", {n}, b)});
+  mirt_tensor* sum = add_layer(net.p, "Add", "residual", {x, h});
+  const int64_t axis = -1;
+  mirt_tensor* y = add_layer(net.p, "LayerNormalization", "y", {sum, constant(net.p, "g", {n}, g), constant(net.p, "beta", {n}, beta)},
+                             {int_attr("axis", &axis)});
+  REQUIRE_OK(mirt_network_mark_output(net.p, y));
+
+  const std::vector<float> xs = random_floats(rows * n, 12);
+  recorded_layers layers;
+  const std::vector<float> ys = build_and_run(net.p, xs, rows * n, layers);
+  CHECK(layers.ops == std::vector<std::string>{"FusedMatMul", "SkipLayerNormalization"});
+  for (int64_t r = 0; r < rows; ++r) {
+    std::vector<double> v(n);
+    double mean = 0, var = 0;
+    for (int64_t c = 0; c < n; ++c) {
+      v[c] = double(xs[r * n + c]) + b[c];
+      for (int64_t q = 0; q < n; ++q) v[c] += double(xs[r * n + q]) * w[q * n + c];
+      mean += v[c] / n;
+    }
+    for (int64_t c = 0; c < n; ++c) var += (v[c] - mean) * (v[c] - mean) / n;
+    for (int64_t c = 0; c < n; ++c)
+      CHECK(ys[r * n + c] == doctest::Approx((v[c] - mean) / std::sqrt(var + 1e-5) * g[c] + beta[c]).epsilon(1e-4));
+  }
+}
