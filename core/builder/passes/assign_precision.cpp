@@ -2,9 +2,9 @@
 // run in that precision where the backend has a kernel for it, and Cast layers convert at the
 // boundaries of each reduced-precision region.
 //
-// Regions start at the math-heavy layers (Conv, FusedConv, MatMul, FusedMatMul, Gemm) and spread to
+// Regions start at the math-heavy layers (Conv, FusedConv, MatMul, FusedMatMul, FusedAttention, Gemm) and spread to
 // the layers that read a reduced tensor and only move or combine values elementwise (activations,
-// Add, pooling, reshapes, Concat...), and to Softmax and LayerNormalization where the backend offers
+// Add, pooling, reshapes, Concat...), and to Softmax and (Skip)LayerNormalization where the backend offers
 // reduced kernels for them (which must accumulate in float32: a backend without one keeps them
 // float32).
 // Other normalizations, reductions, Exp/Log/Pow and every other op stay float32: their
@@ -30,7 +30,7 @@ namespace {
 constexpr int64_t k_onnx_float = 1, k_onnx_float16 = 10, k_onnx_bfloat16 = 16;
 
 bool is_anchor(const node& n) {
-  if (n.domain == "mirt") return n.op_type == "FusedConv" || n.op_type == "FusedMatMul";
+  if (n.domain == "mirt") return n.op_type == "FusedConv" || n.op_type == "FusedMatMul" || n.op_type == "FusedAttention";
   return n.domain.empty() && (n.op_type == "Conv" || n.op_type == "MatMul" || n.op_type == "Gemm");
 }
 
@@ -43,6 +43,7 @@ bool is_follower(const node& n) {
       "Pad",     "Expand",    "Gather",      "Where",
       // Where the backend has reduced kernels for these, they accumulate in float32 inside.
       "Softmax", "LayerNormalization"};
+  if (n.domain == "mirt") return n.op_type == "SkipLayerNormalization";  // float32 statistics inside, as LayerNormalization
   return n.domain.empty() && ops.count(n.op_type) > 0;
 }
 

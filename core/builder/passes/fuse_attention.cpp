@@ -9,8 +9,9 @@
 //   v = Transpose(V4, 0 2 1 3); y = Transpose(MatMul(p, v), 0 2 1 3) [B, S, H, D]
 // The layer reads Q4/K4/V4 and writes y in place of the last Transpose: the head transposes, the
 // scores and the probabilities are never stored. Every intermediate must be read by the pattern
-// alone. As with FusedMatMul, each candidate is offered to the backend first (with FP16/BF16 in
-// the reduced type too); a backend without the kernel keeps the layers as they were.
+// alone. As with FusedMatMul, each candidate is offered to the backend first (in the reduced type
+// with FP16/BF16, where the layer then anchors a reduced region); a backend without the kernel
+// keeps the layers as they were.
 #include <cmath>
 
 #include "core/base/log.hpp"
@@ -195,9 +196,13 @@ status fuse(build_state& state) {
     bool taken = false;
     for (int s : m->spanned) taken = taken || removed[s];
     if (taken) continue;
-    node_view view(g, m->fused, state.types, flags);
-    if (!state.target->tactics(view.info()).ok()) continue;  // the backend has no fused kernel
-    if (reduced != MIRT_DTYPE_UNDEFINED) {  // fused, the layer must not be pinned to float32
+    // Float32 plans need a float32 kernel. With FP16/BF16 the layer is a precision anchor (it runs
+    // in the reduced type), so the backend needs only that kernel (cuda has no float32 one: there
+    // cuBLASLt's products beat a fused kernel).
+    if (reduced == MIRT_DTYPE_UNDEFINED) {
+      node_view view(g, m->fused, state.types, flags);
+      if (!state.target->tactics(view.info()).ok()) continue;  // the backend has no fused kernel
+    } else {
       std::vector<tensor_type> types = state.types;
       for (int t : m->fused.inputs) types[t].dtype = reduced;
       for (int t : m->fused.outputs) types[t].dtype = reduced;

@@ -166,3 +166,53 @@ TEST_CASE("a residual Add of two Convs is fused into one of them, which reads th
   CHECK(fused->inputs[3] == plain->outputs[0]);
   CHECK(m.model.network.tensors[fused->outputs[0]].name == "z");
 }
+
+// q, k, v [1, 4, 8] (2 heads of 4) -> attention with mask m [1, 1, 1, 4] -> Reshape -> "a";
+// x [1, 4, 8] -> MatMul -> residual Add with x -> LayerNormalization -> "y".
+void attention_and_residual_norm(network_owner& net) {
+  REQUIRE_OK(mirt_network_create(nullptr, &net.p));
+  const int64_t seq_dims[] = {1, 4, 8}, mask_dims[] = {1, 1, 1, 4}, w_dims[] = {8, 8}, g_dims[] = {8}, four[] = {4}, three[] = {3};
+  static const std::vector<int64_t> heads = {1, 4, 2, 4}, merged = {1, 4, 8};
+  static const float two = 2.f;
+  static const std::vector<float> w = random_floats(64, 5), g = random_floats(8, 6);
+  mirt_tensor *q, *k, *v, *m, *x, *hs, *ms, *sc, *wt, *gt;
+  REQUIRE_OK(mirt_network_add_input(net.p, sv("q"), MIRT_DTYPE_FLOAT32, 3, seq_dims, nullptr, &q));
+  REQUIRE_OK(mirt_network_add_input(net.p, sv("k"), MIRT_DTYPE_FLOAT32, 3, seq_dims, nullptr, &k));
+  REQUIRE_OK(mirt_network_add_input(net.p, sv("v"), MIRT_DTYPE_FLOAT32, 3, seq_dims, nullptr, &v));
+  REQUIRE_OK(mirt_network_add_input(net.p, sv("m"), MIRT_DTYPE_FLOAT32, 4, mask_dims, nullptr, &m));
+  REQUIRE_OK(mirt_network_add_input(net.p, sv("x"), MIRT_DTYPE_FLOAT32, 3, seq_dims, nullptr, &x));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("heads"), MIRT_DTYPE_INT64, 1, four, heads.data(), 32, &hs));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("merged"), MIRT_DTYPE_INT64, 1, three, merged.data(), 24, &ms));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("two"), MIRT_DTYPE_FLOAT32, 0, nullptr, &two, 4, &sc));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("w"), MIRT_DTYPE_FLOAT32, 2, w_dims, w.data(), 256, &wt));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("g"), MIRT_DTYPE_FLOAT32, 1, g_dims, g.data(), 32, &gt));
+  auto split = [&](const char* name, mirt_tensor* t, std::vector<int64_t> perm) {
+    return add_layer(net.p, "Transpose", name, {add_layer(net.p, "Reshape", (std::string(name) + "_r").c_str(), {t, hs})},
+                     {ints_attr("perm", perm)});
+  };
+  mirt_tensor* s = add_layer(net.p, "MatMul", "qk", {split("qh", q, {0, 2, 1, 3}), split("kh", k, {0, 2, 3, 1})});
+  s = add_layer(net.p, "Add", "masked", {add_layer(net.p, "Div", "scaled", {s, sc}), m});
+  mirt_tensor* p = add_layer(net.p, "Softmax", "probs", {s});
+  mirt_tensor* o = add_layer(net.p, "MatMul", "pv", {p, split("vh", v, {0, 2, 1, 3})});
+  o = add_layer(net.p, "Transpose", "merge", {o}, {ints_attr("perm", {0, 2, 1, 3})});
+  REQUIRE_OK(mirt_network_mark_output(net.p, add_layer(net.p, "Reshape", "a", {o, ms})));
+  mirt_tensor* sum = add_layer(net.p, "Add", "residual", {add_layer(net.p, "MatMul", "mm", {x, wt}), x});
+  REQUIRE_OK(mirt_network_mark_output(net.p, add_layer(net.p, "LayerNormalization", "y", {sum, gt})));
+}
+
+TEST_CASE("with FP16 the fused attention anchors a float16 region and SkipLayerNormalization follows the MatMul's") {
+  network_owner net;
+  attention_and_residual_norm(net);
+  const plan_owner plan = build(net.p, MIRT_PRECISION_FLAG_FP16);
+  const built b = read(plan);
+  CHECK(b.count("Softmax") == 0);
+  CHECK(b.count("Transpose") == 0);
+  const mirt::node* attention = b.find("FusedAttention");
+  REQUIRE(attention != nullptr);
+  for (int t : attention->inputs) CHECK(b.dtype(t) == MIRT_DTYPE_FLOAT16);  // the mask too, through a Cast
+  CHECK(b.dtype(attention->outputs[0]) == MIRT_DTYPE_FLOAT16);
+  const mirt::node* norm = b.find("SkipLayerNormalization");
+  REQUIRE(norm != nullptr);
+  CHECK(b.count("LayerNormalization") == 0);
+  CHECK(b.dtype(norm->outputs[0]) == MIRT_DTYPE_FLOAT16);
+}
