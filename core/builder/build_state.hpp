@@ -23,6 +23,8 @@ struct build_state {
   std::vector<plan_profile> profiles;  // input ranges; memory plans are filled by plan_memory
   std::shared_ptr<backend> target;  // the backend kernels are chosen from
   std::vector<kernel_choice> kernels;  // per node of `order`, filled by select_kernels
+  // One profile fixes every input's shape: `types` are inferred at that point (infer_shapes).
+  bool static_shapes = false;
 
   // Tells the progress callback (if any) how far `phase` is; fails (FAILED_PRECONDITION) when the
   // callback asks to cancel. Long passes call it per layer, so a terminal shows a moving bar.
@@ -37,7 +39,7 @@ struct build_state {
   bool target_runs(const node& candidate) const;
 
   // Drops the nodes marked in `removed` (indexed like network.nodes), then brings the tensor index,
-  // the topological order and the symbolic types up to date.
+  // the topological order and the types (symbolic, or static with static_shapes) up to date.
   status remove_nodes(const std::vector<bool>& removed);
 
   // Concrete shapes of every graph input for profile p at min/opt/max (0/1/2).

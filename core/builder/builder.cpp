@@ -51,7 +51,11 @@ status build_state::remove_nodes(const std::vector<bool>& removed) {
   network.nodes = std::move(kept);
   network.reindex();
   MIRT_ASSIGN_OR_RETURN(order, topological_order(network));
-  MIRT_ASSIGN_OR_RETURN(types, infer_types(network, order));
+  if (static_shapes) {
+    MIRT_ASSIGN_OR_RETURN(types, infer_types(network, order, profile_shapes(0, 1), {}));
+  } else {
+    MIRT_ASSIGN_OR_RETURN(types, infer_types(network, order));
+  }
   return {};
 }
 

@@ -186,6 +186,7 @@ status infer_shapes(build_state& state) {
   // per call, and fusion passes see every extent. Inputs keep their declared dims in the plan.
   if (single_static_profile(state)) {
     MIRT_ASSIGN_OR_RETURN(state.types, infer_types(state.network, state.order, state.profile_shapes(0, 1), {}));
+    state.static_shapes = true;  // remove_nodes infers at that point too
   }
   return {};
 }
