@@ -4,7 +4,7 @@
 //
 // Regions start at the math-heavy layers (Conv, FusedConv, MatMul, FusedMatMul, FusedAttention, Gemm) and spread to
 // the layers that read a reduced tensor and only move or combine values elementwise (activations,
-// Add, pooling, reshapes, Concat...), and to Softmax and (Skip)LayerNormalization where the backend offers
+// Add, pooling, reshapes, Concat..., a FusedElementwise program of such steps), and to Softmax and (Skip)LayerNormalization where the backend offers
 // reduced kernels for them (which must accumulate in float32: a backend without one keeps them
 // float32).
 // Other normalizations, reductions, Exp/Log/Pow and every other op stay float32: their
@@ -43,7 +43,16 @@ bool is_follower(const node& n) {
       "Pad",     "Expand",    "Gather",      "Where",
       // Where the backend has reduced kernels for these, they accumulate in float32 inside.
       "Softmax", "LayerNormalization"};
-  if (n.domain == "mirt") return n.op_type == "SkipLayerNormalization";  // float32 statistics inside, as LayerNormalization
+  if (n.domain == "mirt") {
+    if (n.op_type == "SkipLayerNormalization") return true;  // float32 statistics inside, as LayerNormalization
+    if (n.op_type != "FusedElementwise") return false;
+    // A fused program (GELU spelled out, activation chains) follows when each of its steps would.
+    const attribute* steps = n.attributes.find("ops");
+    if (!steps || steps->strings.empty()) return false;
+    for (const std::string& step : steps->strings)
+      if (!ops.count(step)) return false;
+    return true;
+  }
   return n.domain.empty() && ops.count(n.op_type) > 0;
 }
 

@@ -2,6 +2,7 @@
 // on the "halfbe" fixture backend (tests/core/fixtures/half_backend: every kernel in every dtype but
 // Softmax in halves, FusedConv with Relu): which layers run reduced, where the Cast layers go, how
 // constants are converted, and that graph inputs and outputs keep float32.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -215,4 +216,41 @@ TEST_CASE("with FP16 the fused attention anchors a float16 region and SkipLayerN
   REQUIRE(norm != nullptr);
   CHECK(b.count("LayerNormalization") == 0);
   CHECK(b.dtype(norm->outputs[0]) == MIRT_DTYPE_FLOAT16);
+}
+
+// x [2, 8] -> MatMul -> Mul 0.5 -> Tanh -> Add 1 -> "y" (one FusedElementwise of follower steps);
+// x -> MatMul -> Mul 0.5 -> Exp -> Add 1 -> "z" (Exp's range needs float32).
+TEST_CASE("with FP16 a FusedElementwise of follower steps joins the MatMul's region, one with Exp stays float32") {
+  network_owner net;
+  REQUIRE_OK(mirt_network_create(nullptr, &net.p));
+  const int64_t x_dims[] = {2, 8}, w_dims[] = {8, 8};
+  static const float half = 0.5f, one = 1.f;
+  static const std::vector<float> w = random_floats(64, 7);
+  mirt_tensor *x, *wt, *h, *o;
+  REQUIRE_OK(mirt_network_add_input(net.p, sv("x"), MIRT_DTYPE_FLOAT32, 2, x_dims, nullptr, &x));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("w"), MIRT_DTYPE_FLOAT32, 2, w_dims, w.data(), 256, &wt));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("half"), MIRT_DTYPE_FLOAT32, 0, nullptr, &half, 4, &h));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("one"), MIRT_DTYPE_FLOAT32, 0, nullptr, &one, 4, &o));
+  auto branch = [&](const char* unary, const char* out) {
+    const std::string u(unary);
+    mirt_tensor* m = add_layer(net.p, "MatMul", (u + "_mm").c_str(), {x, wt});
+    mirt_tensor* a = add_layer(net.p, unary, (u + "_act").c_str(), {add_layer(net.p, "Mul", (u + "_scale").c_str(), {m, h})});
+    REQUIRE_OK(mirt_network_mark_output(net.p, add_layer(net.p, "Add", out, {a, o})));
+  };
+  branch("Tanh", "y");
+  branch("Exp", "z");
+  const built b = read(build(net.p, MIRT_PRECISION_FLAG_FP16));
+  const mirt::graph& g = b.model.network;
+  REQUIRE(b.count("FusedElementwise") == 2);
+  int reduced = 0;
+  for (const mirt::node& n : g.nodes) {
+    if (n.op_type != "FusedElementwise") continue;
+    const mirt::attribute* ops = n.attributes.find("ops");
+    REQUIRE(ops != nullptr);
+    const bool has_exp = std::find(ops->strings.begin(), ops->strings.end(), "Exp") != ops->strings.end();
+    CHECK(b.dtype(n.inputs[0]) == (has_exp ? MIRT_DTYPE_FLOAT32 : MIRT_DTYPE_FLOAT16));
+    CHECK(b.dtype(n.outputs[0]) == (has_exp ? MIRT_DTYPE_FLOAT32 : MIRT_DTYPE_FLOAT16));
+    reduced += !has_exp;
+  }
+  CHECK(reduced == 1);
 }
