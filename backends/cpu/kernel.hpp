@@ -71,6 +71,7 @@ void add_roi_align_ops(std::vector<op_entry>& table);           // ops/roi_align
 void add_fused_elementwise_ops(std::vector<op_entry>& table);   // ops/fused_elementwise.cpp
 void add_ml_ops(std::vector<op_entry>& table);                  // ops/ml.cpp (ai.onnx.ml)
 void add_deform_conv_ops(std::vector<op_entry>& table);          // ops/deform_conv.cpp
+void add_tree_ensemble_ops(std::vector<op_entry>& table);        // ops/tree_ensemble.cpp (ai.onnx.ml)
 
 // All entries, built once.
 const std::vector<op_entry>& op_table();

@@ -61,6 +61,7 @@ const std::vector<op_entry>& op_table() {
     add_roi_align_ops(t);
     add_ml_ops(t);
     add_deform_conv_ops(t);
+    add_tree_ensemble_ops(t);
     return t;
   }();
   return table;

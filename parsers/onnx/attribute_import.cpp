@@ -85,6 +85,36 @@ status scalar_of(const TensorProto& t, std::string_view what, scalar_value* out)
   return {};
 }
 
+status list_of(const TensorProto& t, std::string_view what, owned_attribute* out) {
+  if (t.data_location() == TensorProto::EXTERNAL)
+    return make_error(MIRT_STATUS_UNSUPPORTED, what, ": a tensor attribute with external data is not supported");
+  external_files none("");
+  tensor_data data;
+  MIRT_ONNX_RETURN_IF_ERROR(read_tensor(t, what, none, &data));
+  const size_t size = dtype_size(data.dtype), count = size ? data.size / size : 0;
+  const auto* bytes = static_cast<const uint8_t*>(data.bytes());
+  switch (data.dtype) {
+    case MIRT_DTYPE_INT8: case MIRT_DTYPE_UINT8: case MIRT_DTYPE_BOOL: case MIRT_DTYPE_INT32: case MIRT_DTYPE_INT64:
+      out->type = MIRT_ATTRIBUTE_TYPE_INTS;
+      for (size_t i = 0; i < count; ++i) {
+        int64_t v = 0;
+        if (data.dtype == MIRT_DTYPE_INT64)
+          std::memcpy(&v, bytes + i * size, sizeof v);
+        else
+          v = static_cast<int64_t>(element_as_double(data.dtype, bytes + i * size));
+        out->ints.push_back(v);
+      }
+      return {};
+    case MIRT_DTYPE_FLOAT32: case MIRT_DTYPE_FLOAT64: case MIRT_DTYPE_FLOAT16: case MIRT_DTYPE_BFLOAT16:
+      out->type = MIRT_ATTRIBUTE_TYPE_FLOATS;
+      for (size_t i = 0; i < count; ++i) out->floats.push_back(static_cast<float>(element_as_double(data.dtype, bytes + i * size)));
+      return {};
+    default:
+      return make_error(MIRT_STATUS_UNSUPPORTED, what, ": holds ", TensorProto::DataType_Name(TensorProto::DataType(t.data_type())),
+                        " values; mirt takes tensor attributes of float, int and bool types");
+  }
+}
+
 const owned_attribute* attribute_list::find(std::string_view name) const {
   for (const owned_attribute& a : items_)
     if (a.name == name) return &a;
@@ -181,6 +211,15 @@ status convert_attributes(const ::onnx::NodeProto& node, attribute_list* out) {
         o.type = MIRT_ATTRIBUTE_TYPE_STRINGS, o.strings.assign(a.strings().begin(), a.strings().end());
         break;
       case AttributeProto::TENSOR: {
+        // ONNX-ML ops (TreeEnsemble, ...) take their tensor attributes as lists, of any length; other
+        // ops' tensors of several elements become lists too (ConstantOfShape's value must be one).
+        const bool ml = node.domain() == "ai.onnx.ml";
+        int64_t elements = 1;
+        for (int64_t d : a.t().dims()) elements *= d;
+        if (ml || (elements != 1 && !constant_of_shape)) {
+          MIRT_ONNX_RETURN_IF_ERROR(list_of(a.t(), cat("tensor attribute '", a.name(), "'"), &o));
+          break;
+        }
         scalar_value v;
         MIRT_ONNX_RETURN_IF_ERROR(scalar_of(a.t(), cat("tensor attribute '", a.name(), "'"), &v));
         if (constant_of_shape && a.name() == "value") {

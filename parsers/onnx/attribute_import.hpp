@@ -48,8 +48,10 @@ class attribute_list {
 //     the importer turns into a constant): a FLOAT `value` plus the INT attribute `dtype` holding the
 //     tensor's ONNX element type code, the convention of core/graph/schemas/shape_values.cpp;
 //     integer values that a float cannot hold exactly are refused.
-//   - any other node's tensor attribute: FLOAT, or INT for integer and bool tensors.
-// Larger tensors, graphs, sparse tensors and type protos give UNSUPPORTED naming the attribute (the
+//   - any other node's one-element tensor attribute: FLOAT, or INT for integer and bool tensors.
+//   - a tensor attribute of an ONNX-ML (ai.onnx.ml) node, or of several elements (not ConstantOfShape's):
+//     FLOATS (float64 values rounded to float32), or INTS for integer and bool tensors.
+// Larger ConstantOfShape values, graphs, sparse tensors and type protos give UNSUPPORTED naming the attribute (the
 // caller adds the node).
 // Subgraph attributes are skipped for If, Loop and Scan (the importer adds them as bodies).
 status convert_attributes(const ::onnx::NodeProto& node, attribute_list* out);
@@ -64,5 +66,7 @@ struct scalar_value {
 };
 // Reads a one-element tensor (for TENSOR attributes); UNSUPPORTED when it holds another count.
 status scalar_of(const ::onnx::TensorProto& t, std::string_view what, scalar_value* out);
+// Reads a tensor (for TENSOR attributes) into out's ints (INTS) or floats (FLOATS) by its dtype.
+status list_of(const ::onnx::TensorProto& t, std::string_view what, owned_attribute* out);
 
 }  // namespace mirt::onnx

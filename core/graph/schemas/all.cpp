@@ -34,6 +34,7 @@ void add_all_standard_schemas(schema_table& table) {
   add_text_schemas(table);
   add_ml_schemas(table);
   add_deform_conv_schemas(table);
+  add_tree_ensemble_schemas(table);
 }
 
 }  // namespace mirt

@@ -144,3 +144,70 @@ TEST_CASE("unnamed nodes stay unnamed and duplicate node names are made unique")
 }
 
 }  // TEST_SUITE
+
+TEST_CASE("tensor attributes of an ONNX-ML node become lists: floats (float64 rounded) and ints (uint8)") {
+  auto m = make_model(17);
+  auto* ml = m.add_opset_import();
+  ml->set_domain("ai.onnx.ml");
+  ml->set_version(5);
+  add_input(m, "x", ::onnx::TensorProto::DOUBLE, {2, 1});
+  auto* n = add_node(m, "TreeEnsemble", {"x"}, {"y"}, "forest");
+  n->set_domain("ai.onnx.ml");
+  auto tensor_attribute = [&](const char* name, int32_t type) {
+    auto* a = n->add_attribute();
+    a->set_name(name);
+    a->set_type(::onnx::AttributeProto::TENSOR);
+    a->mutable_t()->set_data_type(type);
+    return a->mutable_t();
+  };
+  auto ints_attribute = [&](const char* name, std::vector<int64_t> v) {
+    auto* a = n->add_attribute();
+    a->set_name(name);
+    a->set_type(::onnx::AttributeProto::INTS);
+    for (int64_t i : v) a->add_ints(i);
+  };
+  // One node (x[0] <= 0.1) with two leaves.
+  ::onnx::TensorProto* splits = tensor_attribute("nodes_splits", ::onnx::TensorProto::DOUBLE);
+  splits->add_dims(1);
+  splits->add_double_data(0.1);  // one element, still a list for an ONNX-ML op
+  ::onnx::TensorProto* modes = tensor_attribute("nodes_modes", ::onnx::TensorProto::UINT8);
+  modes->add_dims(1);
+  modes->add_int32_data(0);
+  ::onnx::TensorProto* weights = tensor_attribute("leaf_weights", ::onnx::TensorProto::DOUBLE);
+  weights->add_dims(2);
+  weights->add_double_data(0.5);
+  weights->add_double_data(1.0 / 3);
+  ints_attribute("nodes_featureids", {0});
+  ints_attribute("nodes_truenodeids", {0});
+  ints_attribute("nodes_falsenodeids", {1});
+  ints_attribute("nodes_trueleafs", {1});
+  ints_attribute("nodes_falseleafs", {1});
+  ints_attribute("leaf_targetids", {0, 0});
+  ints_attribute("tree_roots", {0});
+  parse_result r = parse_bytes(serialize(m));
+  REQUIRE_MESSAGE(r.ok(), r.message());
+  const recorded_layer* l = r.layer("TreeEnsemble");
+  CHECK(l->attributes.at("nodes_splits").type == MIRT_ATTRIBUTE_TYPE_FLOATS);
+  CHECK(l->attributes.at("nodes_splits").floats == std::vector<float>{0.1f});
+  CHECK(l->attributes.at("leaf_weights").floats == std::vector<float>{0.5f, float(1.0 / 3)});
+  CHECK(l->attributes.at("nodes_modes").type == MIRT_ATTRIBUTE_TYPE_INTS);
+  CHECK(l->attributes.at("nodes_modes").ints == std::vector<int64_t>{0});
+}
+
+TEST_CASE("a tensor attribute of several elements of another op becomes a list") {
+  auto m = make_model(17);
+  add_input(m, "x", ::onnx::TensorProto::FLOAT, {2});
+  auto* n = add_node(m, "Custom", {"x"}, {"y"}, "custom");
+  n->set_domain("com.example");
+  auto* a = n->add_attribute();
+  a->set_name("table");
+  a->set_type(::onnx::AttributeProto::TENSOR);
+  a->mutable_t()->set_data_type(::onnx::TensorProto::FLOAT);
+  a->mutable_t()->add_dims(3);
+  for (float v : {1.5f, -2.0f, 4.0f}) a->mutable_t()->add_float_data(v);
+  parse_result r = parse_bytes(serialize(m));
+  REQUIRE_MESSAGE(r.ok(), r.message());
+  const recorded_attribute& v = r.layer("Custom")->attributes.at("table");
+  CHECK(v.type == MIRT_ATTRIBUTE_TYPE_FLOATS);
+  CHECK(v.floats == std::vector<float>{1.5f, -2.0f, 4.0f});
+}
