@@ -13,12 +13,18 @@ namespace {
 
 using namespace schemas;
 
-// op(a, b) on known integer values; nullopt where the op is not folded (or divides by zero).
-std::optional<int64_t> fold(std::string_view op, int64_t a, int64_t b) {
+// op(a, b) on known integer values; nullopt where the op is not folded (or divides by zero). fmod:
+// Mod's attribute (the remainder takes the dividend's sign; else the divisor's, as Python's %).
+std::optional<int64_t> fold(std::string_view op, int64_t a, int64_t b, bool fmod) {
   if (op == "Add" || op == "Sum") return a + b;
   if (op == "Sub") return a - b;
   if (op == "Mul") return a * b;
   if (op == "Div") return b == 0 ? std::nullopt : std::optional<int64_t>(a / b);
+  if (op == "Mod") {
+    if (b == 0) return std::nullopt;
+    const int64_t r = a % b;
+    return fmod || r == 0 || (r < 0) == (b < 0) ? r : r + b;
+  }
   if (op == "Equal") return a == b;
   if (op == "Less") return a < b;
   if (op == "LessOrEqual") return a <= b;
@@ -40,8 +46,9 @@ void fold_binary_values(infer_context& ctx) {
   auto wide_b = broadcast_values(ctx.input(1).shape, *b, out.shape);
   if (!wide_a || !wide_b) return;
   std::vector<int64_t> values(wide_a->size());
+  const bool fmod = ctx.attrs().get_int("fmod", 0) != 0;
   for (size_t i = 0; i < values.size(); ++i) {
-    std::optional<int64_t> v = fold(ctx.layer().op_type, (*wide_a)[i], (*wide_b)[i]);
+    std::optional<int64_t> v = fold(ctx.layer().op_type, (*wide_a)[i], (*wide_b)[i], fmod);
     if (!v) return;
     values[i] = *v;
   }

@@ -37,6 +37,15 @@ TEST_CASE("integer Add, Sub, Mul and Div fold known values with broadcasting") {
   CHECK_FALSE(infer("Div", {i64_values({12}), i64_scalar(0)}).out().values);
 }
 
+TEST_CASE("integer Mod folds known values with the divisor's sign, or the dividend's with fmod") {
+  // What exporters compute slice ends from (vit_b_16 through the TorchScript exporter: Mod(2, 3)).
+  CHECK(*infer("Mod", {i64_values({2, 7, -7, 7, -7}), i64_values({3, 3, 3, -3, -3})}).out().values ==
+        std::vector<int64_t>{2, 1, 2, -2, -1});
+  CHECK(*infer("Mod", {i64_values({7, -7, 7}), i64_values({3, 3, -3})}, {attr_int("fmod", 1)}).out().values ==
+        std::vector<int64_t>{1, -1, 1});
+  CHECK_FALSE(infer("Mod", {i64_values({5}), i64_scalar(0)}).out().values);
+}
+
 TEST_CASE("float arithmetic does not invent values") {
   tensor_type a = f32("2");
   a.values = std::vector<int64_t>{1, 2};
