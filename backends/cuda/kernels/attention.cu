@@ -3,21 +3,21 @@
 // query row, so neither the scores nor the probabilities reach global memory).
 //
 // Kernels:
-//   attention_wmma    float16/bfloat16, Dk == Dv == D in {32, 64, 128}: a block of 4 warps takes
-//                     64 queries of one (batch, head); per tile of 64 keys, S = Q K^T and O += P V
-//                     on tensor cores (WMMA 16x16x16, float32 accumulators), the softmax in
-//                     float32 (2 lanes per query row). O lives in shared memory in float32 and is
-//                     rescaled per row when the running max grows.
+//   attention_mma     float16/bfloat16, Dk == Dv == D in {32, 64, 128}: a block of 1, 2 or 4 warps
+//                     takes 16 queries a warp of one (batch, head); per tile of 64 keys, S = Q K^T
+//                     and O += P V on tensor cores (mma.sync m16n8k16, float32 accumulators), the
+//                     online softmax in float32 on the score registers.
 //   attention_rows    any float type, Dk, Dv <= 256: one warp per query, 32 keys at a time (one per
 //                     lane), online softmax, lane l accumulating output dims l, l + 32, ...
 // Reference: backends/cpu/ops/fused_attention.cpp. Masked keys (-inf) get probability 0; a query
 // whose keys are all masked gets Y = 0.
 #include <cuda_runtime.h>
-#include <mma.h>
 
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 
 #include "backends/cuda/kernels/attention.hpp"
 #include "backends/cuda/kernels/half.hpp"
@@ -51,140 +51,193 @@ __device__ inline float mask_at(const attention_params& p, const T* mask, int64_
 __device__ inline float exp_from(float s, float m) { return s == -INFINITY ? 0.f : __expf(s - m); }
 
 // ---- tensor-core kernel ----
+// FlashAttention-2's register layout on mma.sync m16n8k16 (PTX ISA, "Matrix fragments for
+// mma.m16n8k16"): a warp owns 16 query rows; lane l holds rows l/4 and l/4 + 8 of each 16x8 score
+// tile, columns 2 (l%4) and 2 (l%4) + 1. The scores' accumulators, converted to halves in place,
+// are the A operand of P V, so S and P never leave registers; O accumulates in registers too.
+// K and V tiles of 64 keys arrive by cp.async, the next tile loading while this one is used.
 
-constexpr int k_warps = 4, k_rows = 16 * k_warps, k_keys = 64;
+constexpr int k_keys = 64;
 
-template <int D>
-struct wmma_layout {
-  static constexpr int ld_half = D + 8;        // Q, K, V rows (halves)
-  static constexpr int ld_p = k_keys + 8;      // P rows (halves)
-  static constexpr int ld_s = k_keys + 4;      // S rows (floats)
-  static constexpr int ld_o = D + 4;           // O rows (floats)
-  static constexpr size_t q_at = 0;
-  static constexpr size_t k_at = q_at + size_t(k_rows) * ld_half * 2;
-  static constexpr size_t v_at = k_at + size_t(k_keys) * ld_half * 2;
-  static constexpr size_t p_at = v_at + size_t(k_keys) * ld_half * 2;
-  static constexpr size_t s_at = p_at + size_t(k_rows) * ld_p * 2;
-  static constexpr size_t o_at = s_at + size_t(k_rows) * ld_s * 4;
-  static constexpr size_t bytes = o_at + size_t(k_rows) * ld_o * 4;
+template <int D, int W>
+struct mma_layout {
+  static constexpr int ld = D + 8;  // row stride in halves: 8 rows of one ldmatrix fall in distinct banks
+  static constexpr int rows = 16 * W;
+  static constexpr size_t tile = size_t(k_keys) * ld;  // halves of one K or V tile
+  static constexpr size_t bytes = (size_t(rows) * ld + 4 * tile) * 2;  // Q, then K and V twice
 };
 
-// rows x D values from src (row stride `row`, `valid` rows present) into shared rows of ld, 16 bytes a thread.
-template <class T, int D>
-__device__ inline void load_tile(T* dst, int ld, const T* src, int64_t row, int rows, int64_t valid) {
-  constexpr int per_row = D * int(sizeof(T)) / 16;
-  for (int idx = threadIdx.x; idx < rows * per_row; idx += blockDim.x) {
-    const int r = idx / per_row, c = idx % per_row;
-    pack16<T> v;
-    if (r < valid) {
-      v = *reinterpret_cast<const pack16<T>*>(src + r * row + c * (16 / int(sizeof(T))));
-    } else {
-#pragma unroll
-      for (int e = 0; e < 16 / int(sizeof(T)); ++e) v.v[e] = T(0.f);
-    }
-    *reinterpret_cast<pack16<T>*>(dst + r * ld + c * (16 / int(sizeof(T)))) = v;
+__device__ inline uint32_t shared_address(const void* p) { return static_cast<uint32_t>(__cvta_generic_to_shared(p)); }
+
+__device__ inline void ldmatrix_x4(uint32_t r[4], const void* p) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];\n"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(shared_address(p)));
+}
+__device__ inline void ldmatrix_x4_trans(uint32_t r[4], const void* p) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0, %1, %2, %3}, [%4];\n"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(shared_address(p)));
+}
+
+// c += a b for one 16x8 tile, float32 accumulators.
+template <class T>
+__device__ inline void mma_16x8x16(float c[4], const uint32_t a[4], uint32_t b0, uint32_t b1) {
+  if constexpr (std::is_same_v<T, __half>) {
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
+                 : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+  } else {
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
+                 : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
   }
 }
 
-template <class T, int D>
-__global__ void __launch_bounds__(32 * k_warps) attention_wmma(attention_params p) {
-  using namespace nvcuda;
-  using L = wmma_layout<D>;
+// Two floats as one register of two halves, lo in the low 16 bits (the lower column).
+template <class T>
+__device__ inline uint32_t pack_pair(float lo, float hi) {
+  uint32_t u;
+  if constexpr (std::is_same_v<T, __half>) {
+    const __half2 h = __floats2half2_rn(lo, hi);
+    memcpy(&u, &h, 4);
+  } else {
+    const __nv_bfloat162 h = __floats2bfloat162_rn(lo, hi);
+    memcpy(&u, &h, 4);
+  }
+  return u;
+}
+
+// rows x D values from src (row stride `row`; rows from `valid` on are zeros) into shared rows of
+// ld, 16 bytes a cp.async. Rows past `valid` read nothing (source size 0).
+template <class T, int D, int Threads>
+__device__ inline void copy_tile_async(T* dst, int ld, const T* src, int64_t row, int rows, int64_t valid) {
+  constexpr int per_row = D * int(sizeof(T)) / 16, step = 16 / int(sizeof(T));
+  for (int idx = threadIdx.x; idx < rows * per_row; idx += Threads) {
+    const int r = idx / per_row, c = idx % per_row;
+    const bool inside = r < valid;
+    const T* from = src + (inside ? r * row + c * step : 0);
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(shared_address(dst + r * ld + c * step)), "l"(from),
+                 "r"(inside ? 16 : 0));
+  }
+  asm volatile("cp.async.commit_group;\n" ::);
+}
+
+template <class T, int D, int W>
+__global__ void __launch_bounds__(32 * W) attention_mma(attention_params p) {
+  using L = mma_layout<D, W>;
+  constexpr int ld = L::ld;
   extern __shared__ __align__(128) unsigned char smem[];
-  T* sq = reinterpret_cast<T*>(smem + L::q_at);
-  T* sk = reinterpret_cast<T*>(smem + L::k_at);
-  T* sv = reinterpret_cast<T*>(smem + L::v_at);
-  T* sp = reinterpret_cast<T*>(smem + L::p_at);
-  float* ss = reinterpret_cast<float*>(smem + L::s_at);
-  float* so = reinterpret_cast<float*>(smem + L::o_at);
-  const int64_t b = blockIdx.z, h = blockIdx.y, q0 = int64_t(blockIdx.x) * k_rows;
+  T* sq = reinterpret_cast<T*>(smem);
+  T* kv = sq + L::rows * ld;  // K0, V0, K1, V1
+  const int64_t b = blockIdx.z, h = blockIdx.y, q0 = int64_t(blockIdx.x) * L::rows;
   const head_view hv = view_of(p, b, h);
   const T* q = static_cast<const T*>(p.q) + hv.q;
   const T* k = static_cast<const T*>(p.k) + hv.k;
   const T* v = static_cast<const T*>(p.v) + hv.v;
   const T* mask = static_cast<const T*>(p.mask);
-  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, g = lane / 4, t4 = lane % 4;
+  const int64_t row[2] = {q0 + warp * 16 + g, q0 + warp * 16 + g + 8};
+  const int tiles = int((p.skv + k_keys - 1) / k_keys);
 
-  load_tile<T, D>(sq, L::ld_half, q + q0 * hv.q_row, hv.q_row, k_rows, p.sq - q0);
-  for (int i = threadIdx.x; i < k_rows * L::ld_o; i += blockDim.x) so[i] = 0.f;
-  // Lanes 2r and 2r+1 own row r of the warp's 16: half of its keys and half of its O columns each.
-  const int r = warp * 16 + lane / 2, half = lane % 2;
-  const int64_t qi = q0 + r;
-  float m = -INFINITY, l = 0.f;
+  copy_tile_async<T, D, 32 * W>(sq, ld, q + q0 * hv.q_row, hv.q_row, L::rows, p.sq - q0);
+  copy_tile_async<T, D, 32 * W>(kv, ld, k, hv.k_row, k_keys, p.skv);
+  copy_tile_async<T, D, 32 * W>(kv + L::tile, ld, v, hv.v_row, k_keys, p.skv);
 
-  for (int64_t j0 = 0; j0 < p.skv; j0 += k_keys) {
-    __syncthreads();  // the previous tile's K and V are no longer read
-    load_tile<T, D>(sk, L::ld_half, k + j0 * hv.k_row, hv.k_row, k_keys, p.skv - j0);
-    load_tile<T, D>(sv, L::ld_half, v + j0 * hv.v_row, hv.v_row, k_keys, p.skv - j0);
+  uint32_t qf[D / 16][4];
+  float o[D / 8][4] = {};
+  float m[2] = {-INFINITY, -INFINITY}, l[2] = {0.f, 0.f};
+  for (int t = 0; t < tiles; ++t) {
+    if (t + 1 < tiles) {
+      const int64_t j1 = int64_t(t + 1) * k_keys;
+      T* next = kv + ((t + 1) % 2) * 2 * L::tile;
+      copy_tile_async<T, D, 32 * W>(next, ld, k + j1 * hv.k_row, hv.k_row, k_keys, p.skv - j1);
+      copy_tile_async<T, D, 32 * W>(next + L::tile, ld, v + j1 * hv.v_row, hv.v_row, k_keys, p.skv - j1);
+      asm volatile("cp.async.wait_group 2;\n" ::);  // all but the next tile's two groups
+    } else {
+      asm volatile("cp.async.wait_group 0;\n" ::);
+    }
     __syncthreads();
-    // S = Q K^T for the warp's 16 rows.
+    if (t == 0) {
 #pragma unroll
-    for (int c = 0; c < k_keys / 16; ++c) {
-      wmma::fragment<wmma::accumulator, 16, 16, 16, float> acc;
-      wmma::fill_fragment(acc, 0.f);
-#pragma unroll
-      for (int kk = 0; kk < D / 16; ++kk) {
-        wmma::fragment<wmma::matrix_a, 16, 16, 16, T, wmma::row_major> a;
-        wmma::fragment<wmma::matrix_b, 16, 16, 16, T, wmma::col_major> bt;
-        wmma::load_matrix_sync(a, sq + warp * 16 * L::ld_half + kk * 16, L::ld_half);
-        wmma::load_matrix_sync(bt, sk + c * 16 * L::ld_half + kk * 16, L::ld_half);
-        wmma::mma_sync(acc, a, bt, acc);
-      }
-      wmma::store_matrix_sync(ss + warp * 16 * L::ld_s + c * 16, acc, L::ld_s, wmma::mem_row_major);
+      for (int c = 0; c < D / 16; ++c)
+        ldmatrix_x4(qf[c], sq + (warp * 16 + lane % 8 + (lane / 8) % 2 * 8) * ld + c * 16 + lane / 16 * 8);
     }
-    __syncwarp();
-    // Online softmax of row r over this tile's keys.
-    float s[k_keys / 2];
-    float tile_max = -INFINITY;
-#pragma unroll
-    for (int e = 0; e < k_keys / 2; ++e) {
-      const int c = half * (k_keys / 2) + e;
-      const int64_t j = j0 + c;
-      float x = -INFINITY;
-      if (j < p.skv && qi < p.sq) x = ss[r * L::ld_s + c] * p.scale + mask_at(p, mask, b, h, qi, j);
-      s[e] = x;
-      tile_max = fmaxf(tile_max, x);
-    }
-    tile_max = fmaxf(tile_max, __shfl_xor_sync(0xffffffffu, tile_max, 1));
-    const float m_new = fmaxf(m, tile_max);
-    const float corr = m_new == -INFINITY ? 1.f : exp_from(m, m_new);
-    float sum = 0.f;
-#pragma unroll
-    for (int e = 0; e < k_keys / 2; ++e) {
-      const float pe = exp_from(s[e], m_new);
-      sum += pe;
-      sp[r * L::ld_p + half * (k_keys / 2) + e] = T(pe);
-    }
-    sum += __shfl_xor_sync(0xffffffffu, sum, 1);
-    l = l * corr + sum;
-    m = m_new;
-#pragma unroll
-    for (int c = half * (D / 2); c < (half + 1) * (D / 2); ++c) so[r * L::ld_o + c] *= corr;
-    __syncwarp();
-    // O += P V for the warp's 16 rows.
+    const T* sk = kv + (t % 2) * 2 * L::tile;
+    const T* sv = sk + L::tile;
+    const int64_t j0 = int64_t(t) * k_keys;
+
+    // S = Q K^T: 8 tiles of 16 rows x 8 keys.
+    float s[k_keys / 8][4] = {};
 #pragma unroll
     for (int c = 0; c < D / 16; ++c) {
-      wmma::fragment<wmma::accumulator, 16, 16, 16, float> acc;
-      wmma::load_matrix_sync(acc, so + warp * 16 * L::ld_o + c * 16, L::ld_o, wmma::mem_row_major);
 #pragma unroll
-      for (int kk = 0; kk < k_keys / 16; ++kk) {
-        wmma::fragment<wmma::matrix_a, 16, 16, 16, T, wmma::row_major> a;
-        wmma::fragment<wmma::matrix_b, 16, 16, 16, T, wmma::row_major> bv;
-        wmma::load_matrix_sync(a, sp + warp * 16 * L::ld_p + kk * 16, L::ld_p);
-        wmma::load_matrix_sync(bv, sv + kk * 16 * L::ld_half + c * 16, L::ld_half);
-        wmma::mma_sync(acc, a, bv, acc);
+      for (int n = 0; n < k_keys / 16; ++n) {
+        uint32_t kb[4];
+        ldmatrix_x4(kb, sk + (n * 16 + lane % 8 + lane / 16 * 8) * ld + c * 16 + (lane / 8) % 2 * 8);
+        mma_16x8x16<T>(s[2 * n], qf[c], kb[0], kb[1]);
+        mma_16x8x16<T>(s[2 * n + 1], qf[c], kb[2], kb[3]);
       }
-      wmma::store_matrix_sync(so + warp * 16 * L::ld_o + c * 16, acc, L::ld_o, wmma::mem_row_major);
     }
-    __syncwarp();
-  }
-  if (qi >= p.sq) return;
-  const float inv = l > 0.f ? 1.f / l : 0.f;
-  T* y = static_cast<T*>(p.y) + hv.y + qi * hv.y_row;
+    // Online softmax per row; the 4 lanes of a quad share rows g and g + 8.
+    float mx[2] = {m[0], m[1]};
 #pragma unroll
-  for (int c = half * (D / 2); c < (half + 1) * (D / 2); c += 2) {
-    y[c] = T(so[r * L::ld_o + c] * inv);
-    y[c + 1] = T(so[r * L::ld_o + c + 1] * inv);
+    for (int n = 0; n < k_keys / 8; ++n)
+#pragma unroll
+      for (int e = 0; e < 4; ++e) {
+        const int64_t i = row[e / 2], j = j0 + n * 8 + t4 * 2 + e % 2;
+        float x = -INFINITY;
+        if (j < p.skv && i < p.sq) x = s[n][e] * p.scale + mask_at(p, mask, b, h, i, j);
+        s[n][e] = x;
+        mx[e / 2] = fmaxf(mx[e / 2], x);
+      }
+    float corr[2], sum[2] = {0.f, 0.f};
+#pragma unroll
+    for (int r = 0; r < 2; ++r) {
+      mx[r] = fmaxf(mx[r], __shfl_xor_sync(0xffffffffu, mx[r], 1));
+      mx[r] = fmaxf(mx[r], __shfl_xor_sync(0xffffffffu, mx[r], 2));
+      corr[r] = mx[r] == -INFINITY ? 1.f : exp_from(m[r], mx[r]);
+      m[r] = mx[r];
+    }
+#pragma unroll
+    for (int n = 0; n < k_keys / 8; ++n)
+#pragma unroll
+      for (int e = 0; e < 4; ++e) {
+        s[n][e] = exp_from(s[n][e], m[e / 2]);
+        sum[e / 2] += s[n][e];
+      }
+#pragma unroll
+    for (int r = 0; r < 2; ++r) l[r] = l[r] * corr[r] + sum[r];  // this lane's columns; the quad sums at the end
+#pragma unroll
+    for (int d = 0; d < D / 8; ++d) o[d][0] *= corr[0], o[d][1] *= corr[0], o[d][2] *= corr[1], o[d][3] *= corr[1];
+    // O += P V: P's 16-key chunks from the score registers, V by transposing loads.
+#pragma unroll
+    for (int c = 0; c < k_keys / 16; ++c) {
+      const uint32_t pa[4] = {pack_pair<T>(s[2 * c][0], s[2 * c][1]), pack_pair<T>(s[2 * c][2], s[2 * c][3]),
+                              pack_pair<T>(s[2 * c + 1][0], s[2 * c + 1][1]), pack_pair<T>(s[2 * c + 1][2], s[2 * c + 1][3])};
+#pragma unroll
+      for (int d = 0; d < D / 16; ++d) {
+        uint32_t vb[4];
+        ldmatrix_x4_trans(vb, sv + (c * 16 + lane % 8 + (lane / 8) % 2 * 8) * ld + d * 16 + lane / 16 * 8);
+        mma_16x8x16<T>(o[2 * d], pa, vb[0], vb[1]);
+        mma_16x8x16<T>(o[2 * d + 1], pa, vb[2], vb[3]);
+      }
+    }
+    __syncthreads();  // the next iteration's copy overwrites this tile's buffer
+  }
+  asm volatile("cp.async.wait_group 0;\n" ::);  // no keys (Skv 0): the first copies still land before exit
+#pragma unroll
+  for (int r = 0; r < 2; ++r) {
+    l[r] += __shfl_xor_sync(0xffffffffu, l[r], 1);
+    l[r] += __shfl_xor_sync(0xffffffffu, l[r], 2);
+    if (row[r] >= p.sq) continue;
+    const float inv = l[r] > 0.f ? 1.f / l[r] : 0.f;
+    T* y = static_cast<T*>(p.y) + hv.y + row[r] * hv.y_row + t4 * 2;
+#pragma unroll
+    for (int d = 0; d < D / 8; ++d) {
+      const uint32_t pair = pack_pair<T>(o[d][2 * r] * inv, o[d][2 * r + 1] * inv);
+      memcpy(y + d * 8, &pair, 4);
+    }
   }
 }
 
@@ -250,29 +303,49 @@ __global__ void __launch_bounds__(128) attention_rows(attention_params p) {
   }
 }
 
-template <class T, int D>
-status run_wmma(const attention_params& p, cudaStream_t stream) {
-  constexpr size_t bytes = wmma_layout<D>::bytes;
+template <class T, int D, int W>
+status run_mma(const attention_params& p, cudaStream_t stream) {
+  constexpr size_t bytes = mma_layout<D, W>::bytes;
   // Above 48 KiB of dynamic shared memory a kernel must opt in, once per process.
   static const cudaError_t opted =
-      cudaFuncSetAttribute(attention_wmma<T, D>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(bytes));
+      cudaFuncSetAttribute(attention_mma<T, D, W>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(bytes));
   if (opted != cudaSuccess)
-    return make_error(MIRT_STATUS_DEVICE_ERROR, std::string("CUDA: attention_wmma needs ") + std::to_string(bytes) +
+    return make_error(MIRT_STATUS_DEVICE_ERROR, std::string("CUDA: attention_mma needs ") + std::to_string(bytes) +
                                                     " bytes of shared memory: " + cudaGetErrorString(opted));
-  const dim3 grid(unsigned(ceil_div(p.sq, k_rows)), unsigned(p.heads), unsigned(p.batch));
-  attention_wmma<T, D><<<grid, 32 * k_warps, bytes, stream>>>(p);
-  return check_launch("attention_wmma");
+  const dim3 grid(unsigned(ceil_div(p.sq, 16 * W)), unsigned(p.heads), unsigned(p.batch));
+  attention_mma<T, D, W><<<grid, 32 * W, bytes, stream>>>(p);
+  return check_launch("attention_mma");
+}
+
+int multiprocessors() {
+  static const int count = [] {
+    int device = 0, n = 0;
+    if (cudaGetDevice(&device) != cudaSuccess || cudaDeviceGetAttribute(&n, cudaDevAttrMultiProcessorCount, device) != cudaSuccess)
+      return 132;
+    return n;
+  }();
+  return count;
+}
+
+// Blocks of 4 warps (64 query rows) share each K/V tile among most rows; where they would leave
+// multiprocessors idle (BERT at batch 1: 24 blocks on 132), 2 or 1 warps per block spread the work.
+template <class T, int D>
+status run_mma_sized(const attention_params& p, cudaStream_t stream) {
+  const int64_t heads = p.batch * p.heads, sms = multiprocessors();
+  if (ceil_div(p.sq, 64) * heads >= sms) return run_mma<T, D, 4>(p, stream);
+  if (ceil_div(p.sq, 32) * heads >= sms) return run_mma<T, D, 2>(p, stream);
+  return run_mma<T, D, 1>(p, stream);
 }
 
 template <class T>
 status run(const attention_params& p, cudaStream_t stream) {
   if constexpr (is_half_v<T>) {
     const bool aligned = (reinterpret_cast<uintptr_t>(p.q) | reinterpret_cast<uintptr_t>(p.k) |
-                          reinterpret_cast<uintptr_t>(p.v)) % 16 == 0;
+                          reinterpret_cast<uintptr_t>(p.v) | reinterpret_cast<uintptr_t>(p.y)) % 16 == 0;
     if (aligned && p.dk == p.dv) {
-      if (p.dk == 32) return run_wmma<T, 32>(p, stream);
-      if (p.dk == 64) return run_wmma<T, 64>(p, stream);
-      if (p.dk == 128) return run_wmma<T, 128>(p, stream);
+      if (p.dk == 32) return run_mma_sized<T, 32>(p, stream);
+      if (p.dk == 64) return run_mma_sized<T, 64>(p, stream);
+      if (p.dk == 128) return run_mma_sized<T, 128>(p, stream);
     }
   }
   const dim3 grid(unsigned(ceil_div(p.sq, 4)), unsigned(p.heads), unsigned(p.batch));

@@ -9,7 +9,7 @@ namespace mirt::cuda {
 // Q [B, Sq, H, Dk], K [B, Skv, H, Dk], V [B, Skv, H, Dv], Y [B, Sq, H, Dv], all dense and of one
 // dtype (float32, float16 or bfloat16; softmax and sums in float32). mask (NULL when absent) is of
 // that dtype too, read at b * mask_strides[0] + h * [1] + i * [2] + j * [3] (0 where it broadcasts).
-// Tensor cores (WMMA) take float16/bfloat16 with Dk == Dv in {32, 64, 128}; the rest runs on a
+// Tensor cores (mma.sync) take float16/bfloat16 with Dk == Dv in {32, 64, 128}; the rest runs on a
 // warp-per-query kernel (Dk, Dv <= 256).
 struct attention_params {
   mirt_dtype dtype = MIRT_DTYPE_FLOAT32;

@@ -336,6 +336,24 @@ TEST_CASE("FusedAttention on tensor cores matches the float32 cpu backend in flo
   CHECK(refused.message.find("head sizes") != std::string::npos);
 }
 
+TEST_CASE("FusedAttention's blocks of 4 and 2 warps (enough heads x query rows to fill the GPU) match the cpu backend") {
+  CUDA_TEST_REQUIRE_GPU();
+  // The kernel takes 64 query rows a block where that gives a block per multiprocessor (132 on
+  // H100/H200), 32 where that does, else 16 (the cases above). 3 x 16 heads of 200 queries: 4 x 48
+  // blocks of 64 rows (8 in the last); 1 x 16 heads of 300: 80 blocks of 64, 160 of 32.
+  const op_call four{"FusedAttention",
+                     {rand_f32({3, 200, 16, 64}, 100), rand_f32({3, 200, 16, 64}, 101), rand_f32({3, 200, 16, 64}, 102),
+                      padding_mask(3, 200, 130)},
+                     {{F32, {3, 200, 16, 64}}},
+                     {attr_f("scale", 0.125f)}};
+  both(four, k_gemm_f16, k_gemm_bf16);
+  const op_call two{"FusedAttention",
+                    {rand_f32({1, 300, 16, 128}, 103), rand_f32({1, 300, 16, 128}, 104), rand_f32({1, 300, 16, 128}, 105)},
+                    {{F32, {1, 300, 16, 128}}},
+                    {attr_f("scale", 1.f / std::sqrt(128.f))}};
+  both(two, k_gemm_f16, k_gemm_bf16);
+}
+
 TEST_CASE("SkipLayerNormalization (residual Add + LayerNorm in one kernel) matches the cpu backend in float32, float16 and bfloat16") {
   CUDA_TEST_REQUIRE_GPU();
   for (const int64_t cols : {768, 64}) {
