@@ -63,11 +63,15 @@ status run_on_cpu(build_state& state, std::shared_ptr<backend>& cpu, const node&
   return k->execute(io, n.name);
 }
 
-status fold_constants(build_state& state) {
+// What one sweep over the layers folded: every layer, and those computed on the CPU backend.
+struct fold_counts {
+  size_t folded = 0, computed = 0;
+};
+
+result<fold_counts> fold_once(build_state& state, std::shared_ptr<backend>& cpu) {
   graph& g = state.network;
-  std::shared_ptr<backend> cpu;
   std::vector<bool> folded(g.nodes.size(), false);
-  size_t count = 0;
+  fold_counts count;
   for (int index : state.order) {
     const node& n = g.nodes[index];
     if (find_plugin_creator(n)) continue;  // a plugin's kernels may not run on the CPU backend
@@ -87,17 +91,32 @@ status fold_constants(build_state& state) {
       std::vector<constant_buffer> results;
       MIRT_RETURN_IF_ERROR(run_on_cpu(state, cpu, n, results), "while folding constants");
       for (size_t o = 0; o < n.outputs.size(); ++o) make_constant(g, n.outputs[o], state.types[n.outputs[o]], results[o]);
+      ++count.computed;
     } else {
       continue;
     }
     folded[index] = true;
-    ++count;
+    ++count.folded;
     // Later layers see the new constants' values during their own inference.
     for (int t : n.outputs) state.types[t].values = small_integer_values(g, g.tensors[t]);
   }
-  if (count == 0) return {};
-  MIRT_RETURN_IF_ERROR(state.remove_nodes(folded));
-  log_info("builder", "folded ", count, " constant layers");
+  if (count.folded > 0) MIRT_RETURN_IF_ERROR(state.remove_nodes(folded));  // infers the types again
+  return count;
+}
+
+// Sweeps until nothing more folds. A constant computed on the CPU backend can make shapes after
+// it known (Pad's pads from float arithmetic, then Shape(Pad) -> ... -> ScatterND), which the next
+// sweep sees through the types remove_nodes inferred again; values known from inference alone
+// unlock nothing new.
+status fold_constants(build_state& state) {
+  std::shared_ptr<backend> cpu;
+  size_t total = 0;
+  for (int sweep = 0; sweep < 16; ++sweep) {
+    MIRT_ASSIGN_OR_RETURN(fold_counts count, fold_once(state, cpu));
+    total += count.folded;
+    if (count.computed == 0) break;
+  }
+  if (total > 0) log_info("builder", "folded ", total, " constant layers");
   return {};
 }
 
