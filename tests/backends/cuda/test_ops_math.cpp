@@ -1,8 +1,10 @@
 // tests/backends/cuda/test_ops_math.cpp — the cuda backend's trigonometric and other elementwise
 // functions, Mod, Mean, ArgMax/ArgMin, TopK, GatherElements, ReduceLogSum(Exp), CastLike,
-// Dropout, Range, ConstantOfShape and Size against the cpu backend (float32: relative tolerance
+// Dropout, Range, ConstantOfShape, Size, IsNaN and IsInf against the cpu backend (float32: relative tolerance
 // 1e-4; integer and bool outputs bit-exact). Each case skips itself when the machine has no GPU.
 #include <doctest/doctest.h>
+
+#include <limits>
 
 #include "tests/backends/cuda/harness.hpp"
 
@@ -102,6 +104,28 @@ TEST_CASE("CastLike, Dropout, Range, ConstantOfShape and Size match the cpu back
   compare_with_cpu({"ConstantOfShape", {shape}, {{I64, {2, 3, 4}}}, {attr_i("value", -7)}});
   compare_with_cpu({"ConstantOfShape", {shape}, {{F32, {2, 3, 4}}}});
   compare_with_cpu({"Size", {rand_f32({2, 3, 5}, 23)}, {{I64, {}}}});
+}
+
+TEST_CASE("IsNaN and IsInf (each sign, float32 and float64) write the same bools as the cpu backend") {
+  CUDA_TEST_REQUIRE_GPU();
+  const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+  std::vector<float> v = {nan, inf, -inf, 0.0f, -0.0f, 1.5f, -3e38f, 1e-40f, -nan};
+  for (int i = 0; i < 600; ++i) v.push_back(i % 7 == 0 ? nan : i % 5 == 0 ? (i % 2 ? inf : -inf) : float(i) - 300);
+  const shape_t s{int64_t(v.size())};
+  const std::vector<double> d(v.begin(), v.end());
+  for (const tensor_data& x : {f32(s, v), tensor_data::of(MIRT_DTYPE_FLOAT64, s, d)}) {
+    CAPTURE(int(x.dtype));
+    compare_with_cpu({"IsNaN", {x}, {{BOOL, s}}});
+    compare_with_cpu({"IsInf", {x}, {{BOOL, s}}});
+    compare_with_cpu({"IsInf", {x}, {{BOOL, s}}, {attr_i("detect_negative", 0)}});
+    compare_with_cpu({"IsInf", {x}, {{BOOL, s}}, {attr_i("detect_positive", 0)}});
+  }
+  // The masks are not all false: the kernel really looked.
+  const op_result r = run_cuda({"IsNaN", {f32(s, v)}, {{BOOL, s}}});
+  REQUIRE(r.code == MIRT_STATUS_OK);
+  const std::vector<uint8_t> mask = r.outputs[0].values<uint8_t>();
+  CHECK(mask[0] == 1);
+  CHECK(mask[1] == 0);
 }
 
 TEST_CASE("Dropout with training_mode true is refused at tactic lookup") {
