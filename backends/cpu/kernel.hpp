@@ -72,6 +72,7 @@ void add_fused_elementwise_ops(std::vector<op_entry>& table);   // ops/fused_ele
 void add_ml_ops(std::vector<op_entry>& table);                  // ops/ml.cpp (ai.onnx.ml)
 void add_deform_conv_ops(std::vector<op_entry>& table);          // ops/deform_conv.cpp
 void add_tree_ensemble_ops(std::vector<op_entry>& table);        // ops/tree_ensemble.cpp (ai.onnx.ml)
+void add_layout_ops(std::vector<op_entry>& table);              // ops/layout.cpp (mirt::Reformat)
 
 // All entries, built once.
 const std::vector<op_entry>& op_table();

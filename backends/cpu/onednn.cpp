@@ -90,6 +90,11 @@ dnnl::memory::desc plain_desc(const dims& shape) {
                             dnnl::memory::dims(strides.begin(), strides.end()));
 }
 
+dnnl::memory::desc nhwc_desc(const dims& shape) {
+  return dnnl::memory::desc(dnnl::memory::dims(shape.begin(), shape.end()), dnnl::memory::data_type::f32,
+                            dnnl::memory::format_tag::nhwc);
+}
+
 void onednn_fail(const dnnl::error& e, const char* doing) {
   fail(e.status == dnnl_unimplemented ? MIRT_STATUS_UNSUPPORTED : MIRT_STATUS_DEVICE_ERROR, "oneDNN failed while ",
        doing, ": ", e.what());

@@ -47,6 +47,9 @@ void onednn_execute(const dnnl::primitive& prim, const dnnl::primitive_desc_base
 // A memory desc for a dense row-major fp32 tensor.
 dnnl::memory::desc plain_desc(const dims& shape);
 
+// A memory desc for a 4-D fp32 tensor of logical shape [N, C, H, W] held channels-last (NHWC).
+dnnl::memory::desc nhwc_desc(const dims& shape);
+
 // Attributes every mirt primitive starts from.
 dnnl::primitive_attr base_attr();
 

@@ -62,6 +62,7 @@ const std::vector<op_entry>& op_table() {
     add_ml_ops(t);
     add_deform_conv_ops(t);
     add_tree_ensemble_ops(t);
+    add_layout_ops(t);
     return t;
   }();
   return table;

@@ -126,8 +126,12 @@ struct conv_entry {
   size_t workspace = 0;  // scratchpad + blocked src/dst (+ weights when not constant)
 };
 
-// Activation layouts a convolution may run in (the caller's is always plain).
-enum class layout { any, blocked16, plain };
+// Activation layouts a convolution may run in. The caller's is plain NC(D)HW, except for nhwc: a
+// mirt::FusedConv with layout "NHWC" (the builder's layout pass) whose caller holds X, Z and Y
+// channels-last, which the primitive reads and writes in place (no reorder); nhwc_any: the same
+// caller, but the primitive runs in oneDNN's own choice of layout with reorders where it differs
+// (for the few shapes where oneDNN has no fast NHWC kernel; the builder times the two).
+enum class layout { any, blocked16, plain, nhwc, nhwc_any };
 
 void* align64(uint8_t* p) { return reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(p) + 63) & ~uintptr_t(63)); }
 
@@ -265,14 +269,16 @@ class conv_kernel final : public kernel {
     wd.insert(wd.end(), w4.begin() + 2, w4.end());
 
     auto e = std::make_unique<conv_entry>();
-    e->user_src_md = plain_desc(x4);
-    e->user_dst_md = plain_desc(y4);
-    const memory::format_tag tag = io == layout::any ? memory::format_tag::any
+    const bool nhwc_caller = io == layout::nhwc || io == layout::nhwc_any;
+    e->user_src_md = nhwc_caller ? nhwc_desc(x4) : plain_desc(x4);
+    e->user_dst_md = nhwc_caller ? nhwc_desc(y4) : plain_desc(y4);
+    const memory::format_tag tag = io == layout::any || io == layout::nhwc_any ? memory::format_tag::any
                                    : x4.size() == 4         ? memory::format_tag::nChw16c
                                                             : memory::format_tag::nCdhw16c;
-    const memory::desc any_src = io == layout::plain ? e->user_src_md
+    const bool caller_layout = io == layout::plain || io == layout::nhwc;
+    const memory::desc any_src = caller_layout ? e->user_src_md
                                                      : memory::desc(memory::dims(x4.begin(), x4.end()), memory::data_type::f32, tag);
-    const memory::desc any_dst = io == layout::plain ? e->user_dst_md
+    const memory::desc any_dst = caller_layout ? e->user_dst_md
                                                      : memory::desc(memory::dims(y4.begin(), y4.end()), memory::data_type::f32, tag);
     e->user_weights_md = user_weights_desc(w, g, transposed_, y[1]);
     const memory::desc any_w(wd, memory::data_type::f32, memory::format_tag::any);
@@ -333,9 +339,12 @@ class conv_kernel final : public kernel {
   shape_cache<conv_entry> cache_;
 };
 
-bool conv_supports(const node_view& node, std::string& why) {
-  if (const std::string layout = node.attr_string("layout", "NCHW"); layout != "NCHW") {
-    why = cat("layout '", layout, "' (activations here are NCHW)");
+// `layout` "NCHW" (or none) for Conv and ConvTranspose, "NHWC" too for FusedConv (2-D only).
+bool conv_supports_layout(const node_view& node, std::string& why, const char* wanted) {
+  std::string layout = node.attr_string("layout", "");
+  if (layout.empty()) layout = "NCHW";
+  if (layout != wanted) {
+    why = cat("layout '", layout, "' (this tactic takes ", wanted, ")");
     return false;
   }
   if (node.op_type() == "FusedConv" && !node.attr_string("activation", "").empty() && !fused_activation(node)) {
@@ -349,8 +358,15 @@ bool conv_supports(const node_view& node, std::string& why) {
     why = cat("input rank ", node.input(0).rank, ", supported 3 to 5");
     return false;
   }
+  if (std::string_view(wanted) == "NHWC" && node.input(0).rank != 4) {
+    why = cat("an NHWC convolution is 2-D; the input rank is ", node.input(0).rank);
+    return false;
+  }
   return true;
 }
+
+bool conv_supports(const node_view& node, std::string& why) { return conv_supports_layout(node, why, "NCHW"); }
+bool nhwc_conv_supports(const node_view& node, std::string& why) { return conv_supports_layout(node, why, "NHWC"); }
 
 // Channel blocks of 16 only where the channels of every group fill them (else oneDNN falls back
 // to reference code); the extents must be known when the plan is built.
@@ -483,6 +499,8 @@ void add_conv_ops(std::vector<op_entry>& t) {
   t.push_back({"FusedConv", "onednn_conv", conv_supports, make_conv<false, layout::any>});
   t.push_back({"FusedConv", "onednn_conv_nchw16c", blocked16_supports, make_conv<false, layout::blocked16>});
   t.push_back({"FusedConv", "onednn_conv_nchw", conv_supports, make_conv<false, layout::plain>});
+  t.push_back({"FusedConv", "onednn_conv_nhwc", nhwc_conv_supports, make_conv<false, layout::nhwc>});
+  t.push_back({"FusedConv", "onednn_conv_nhwc_any", nhwc_conv_supports, make_conv<false, layout::nhwc_any>});
   t.push_back({"Conv", "onednn_conv_widened", half_conv_supports, make_widened_conv<false>});
   t.push_back({"ConvTranspose", "onednn_deconv_widened", half_conv_supports, make_widened_conv<true>});
   t.push_back({"FusedConv", "onednn_conv_widened", half_conv_supports, make_widened_conv<false>});

@@ -1,5 +1,7 @@
 // backends/cpu/ops/pool.cpp — MaxPool (with Indices), AveragePool, LpPool, GlobalAveragePool, GlobalMaxPool.
 //
+// mirt::MaxPool with layout "NHWC" (the builder's layout pass: X and Y held channels-last) runs on
+// oneDNN only, 2-D without dilations or Indices.
 // MaxPool and AveragePool run on oneDNN pooling_forward (plain NC(D)HW in and out) for unit
 // dilations and no Indices output; the shape's right pads are those that give the output extent
 // the core inferred (ceil_mode included). Everything else, and any shape oneDNN refuses, runs the
@@ -163,7 +165,8 @@ struct onednn_pool_entry {
 // oneDNN pooling for the shapes it matches exactly; the reference kernel for the rest.
 class onednn_pool_kernel final : public kernel {
  public:
-  onednn_pool_kernel(pool_attrs a, bool is_max) : a_(a), max_(is_max), ref_(std::move(a), is_max) {}
+  onednn_pool_kernel(pool_attrs a, bool is_max, bool nhwc = false)
+      : a_(a), max_(is_max), nhwc_(nhwc), ref_(std::move(a), is_max) {}
 
   size_t workspace_size(const std::vector<dims>& in, const std::vector<dims>& out) const override {
     if (in.empty() || out.empty() || in[0].size() < 3 || in[0].size() > 5 || product(out[0]) == 0) return 0;
@@ -173,8 +176,12 @@ class onednn_pool_kernel final : public kernel {
   void execute(const exec_args& args) const override {
     const tensor &x = args.in.at(0), &y = args.out.at(0);
     const bool indices = args.out.size() > 1 && args.out[1].data != nullptr;
+    if (nhwc_ && (indices || x.rank() != 4)) fail(MIRT_STATUS_UNSUPPORTED, "an NHWC MaxPool is 2-D without Indices");
     if (indices || x.rank() < 3 || x.rank() > 5 || y.numel() == 0) return ref_.execute(args);
     const onednn_pool_entry& e = entry(x.shape, y.shape);
+    if (e.use_ref && nhwc_)
+      fail(MIRT_STATUS_UNSUPPORTED, "oneDNN takes no NHWC pooling of ", dims_string(x.shape), " to ", dims_string(y.shape),
+           " with these attributes (the reference loop is NCHW only)");
     if (e.use_ref) return ref_.execute(args);
     try {
       scratch ws(args, e.workspace);
@@ -227,8 +234,8 @@ class onednn_pool_kernel final : public kernel {
                                      : a_.count_include_pad ? dnnl::algorithm::pooling_avg_include_padding
                                                             : dnnl::algorithm::pooling_avg_exclude_padding;
     try {
-      e->src_md = plain_desc(x2);
-      e->dst_md = plain_desc(y2);
+      e->src_md = nhwc_ ? nhwc_desc(x2) : plain_desc(x2);
+      e->dst_md = nhwc_ ? nhwc_desc(y2) : plain_desc(y2);
       const dnnl::pooling_forward::desc d(dnnl::prop_kind::forward_inference, alg, e->src_md, e->dst_md, strides, kernel,
                                          pad_l, pad_r);
       e->pd = std::make_unique<dnnl::pooling_forward::primitive_desc>(d, base_attr(), onednn_engine());
@@ -243,6 +250,7 @@ class onednn_pool_kernel final : public kernel {
 
   pool_attrs a_;
   bool max_;
+  bool nhwc_;
   pool_kernel ref_;
   shape_cache<onednn_pool_entry> cache_;
 };
@@ -312,7 +320,36 @@ class global_pool_kernel final : public kernel {
   bool max_;
 };
 
-bool float_input(const node_view& node, std::string& why) { return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32}, why); }
+// The layout attribute (mirt::MaxPool) as "NCHW" when absent.
+std::string pool_layout(const node_view& node) {
+  std::string layout = node.attr_string("layout", "");
+  return layout.empty() ? "NCHW" : layout;
+}
+
+bool float_input(const node_view& node, std::string& why) {
+  if (pool_layout(node) != "NCHW") {
+    why = cat("layout '", pool_layout(node), "' (this tactic takes NCHW)");
+    return false;
+  }
+  return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32}, why);
+}
+
+bool nhwc_max_pool_supports(const node_view& node, std::string& why) {
+  if (pool_layout(node) != "NHWC") {
+    why = cat("layout '", pool_layout(node), "' (this tactic takes NHWC)");
+    return false;
+  }
+  if (node.input(0).rank != 4 || node.num_outputs() > 1) {
+    why = "an NHWC MaxPool is 2-D without Indices";
+    return false;
+  }
+  for (int64_t d : node.attr_ints("dilations", {}))
+    if (d != 1) {
+      why = "an NHWC MaxPool has no dilations";
+      return false;
+    }
+  return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32}, why);
+}
 
 }  // namespace
 
@@ -320,8 +357,15 @@ void add_pool_ops(std::vector<op_entry>& t) {
   t.push_back({"MaxPool", "onednn_pool", float_input, create_onednn_pool});
   t.push_back({"MaxPool", "ref_pool", float_input, create_pool});
   t.push_back({"MaxPool", "ref_int_pool", [](const node_view& node, std::string& why) {
+                 if (pool_layout(node) != "NCHW") {
+                   why = "integer pools are NCHW only";
+                   return false;
+                 }
                  return input_dtype_in(node, 0, {MIRT_DTYPE_UINT8, MIRT_DTYPE_INT8}, why);
                }, create_pool});
+  t.push_back({"MaxPool", "onednn_pool_nhwc", nhwc_max_pool_supports, [](const node_view& node) -> std::unique_ptr<kernel> {
+                 return std::make_unique<onednn_pool_kernel>(read_pool_attrs(node), true, true);
+               }});
   t.push_back({"AveragePool", "onednn_pool", float_input, create_onednn_pool});
   t.push_back({"AveragePool", "ref_pool", float_input, create_pool});
   t.push_back({"LpPool", "ref_pool", float_input, [](const node_view& node) -> std::unique_ptr<kernel> {

@@ -1,10 +1,17 @@
-// core/builder/passes/choose_layout.cpp — channels-last (NHWC) regions for chains of 2-D half
-// convolutions, where the target backend has NHWC kernels: tensor cores read NHWC natively, and an
-// NCHW convolution pays a transpose of its input and output inside every call.
+// core/builder/passes/choose_layout.cpp — channels-last (NHWC) regions for chains of 2-D
+// convolutions, where the target backend has NHWC kernels: tensor cores read half NHWC natively,
+// oneDNN's fastest fp32 CPU convolutions (brgconv, and brdgmm for depthwise) too, and an NCHW
+// convolution pays a transpose of its input and output inside every call.
 //
-// A region starts at each Conv / mirt::FusedConv in float16 or bfloat16 with constant weights,
-// group 1, output channels in multiples of 8 (tensor-core tiles) and input channels too, or at
-// most 4 (an image stem, which the backend may still decline); the layer becomes a mirt::FusedConv
+// A region starts at each Conv / mirt::FusedConv with constant weights that is either in float16
+// or bfloat16 with group 1, output channels in multiples of 8 (tensor-core tiles) and input
+// channels too, or at most 4 (an image stem, which the backend may still decline); or, on the cpu
+// backend only, in float32 with any channels and groups (depthwise included). The cpu rule is
+// here, not a second mechanism in the backend, so that a chain of convolutions keeps its
+// activations channels-last between layers; NHWC rather than oneDNN's blocked nChw16c because it
+// is dense (no channel padding), so every kernel that joins a region (elementwise layers, the
+// pools) reads it as plain strided memory, and oneDNN's own choice (format_tag::any) for these
+// shapes is NHWC anyway. Weights keep the layout the backend chooses once per plan. The layer becomes a mirt::FusedConv
 // with layout "NHWC". A MaxPool (without Indices) whose input is in a region joins it as a
 // mirt::MaxPool with layout "NHWC". Elementwise layers whose operands all have the output's shape
 // (activations, Add, Mul, Cast...) join a region when one of their inputs is in it: they are
@@ -13,6 +20,8 @@
 // where a layer outside the region (or the graph's output) reads it. Inputs entering a region get
 // the opposite Reformat, once per tensor; one that the precision pass's Cast from float32 feeds
 // converts as it moves, and the Cast goes. Runs above optimization level 0 only: it is a speed choice.
+#include <algorithm>
+#include <numeric>
 #include <set>
 #include <unordered_map>
 
@@ -38,9 +47,40 @@ bool is_elementwise(const node& n) {
   return n.domain.empty() && ops.count(n.op_type) > 0;
 }
 
+// Region layers linked by a tensor form one region. A float32 region (cpu) with a single
+// convolution is dropped: it would pay a Reformat in and out around that convolution, which is what
+// the layer's own NCHW tactics do inside the call, and those are timed and may pick plain NCHW.
+void drop_single_conv_regions(const graph& g, const std::vector<tensor_type>& types, std::vector<bool>& in_region) {
+  const int n = int(in_region.size());
+  std::vector<int> root(size_t(n), 0);
+  std::iota(root.begin(), root.end(), 0);
+  auto find = [&](int i) {
+    while (root[size_t(i)] != i) i = root[size_t(i)] = root[size_t(root[size_t(i)])];
+    return i;
+  };
+  for (int i = 0; i < n; ++i) {
+    if (!in_region[size_t(i)]) continue;
+    for (int t : g.nodes[size_t(i)].inputs) {
+      const int p = t < 0 ? -1 : g.tensors[size_t(t)].producer;
+      if (p >= 0 && p < n && in_region[size_t(p)]) root[size_t(find(i))] = find(p);
+    }
+  }
+  std::vector<int> convs(size_t(n), 0);
+  std::vector<bool> half(size_t(n), false);
+  for (int i = 0; i < n; ++i) {
+    const node& layer = g.nodes[size_t(i)];
+    if (!in_region[size_t(i)] || !is_conv(layer)) continue;
+    ++convs[size_t(find(i))];
+    if (is_half(types[size_t(layer.inputs[0])].dtype)) half[size_t(find(i))] = true;
+  }
+  for (int i = 0; i < n; ++i)
+    if (in_region[size_t(i)] && !half[size_t(find(i))] && convs[size_t(find(i))] < 2) in_region[size_t(i)] = false;
+}
+
 struct layout_rewriter {
   build_state& state;
   graph& g;
+  bool cpu_target;  // float32 regions too (see the top of the file)
   std::unordered_map<int, int> nhwc_of;   // NCHW tensor -> its channels-last twin
   std::set<int> needs_nchw;               // channels-last twins something outside reads as NCHW
   std::unordered_map<int, int> nchw_source;  // NCHW tensor -> the twin a region layer writes
@@ -52,12 +92,12 @@ struct layout_rewriter {
   bool conv_fits(const node& n) const {
     if (n.inputs.size() < 2 || n.inputs[0] < 0 || n.inputs[1] < 0) return false;
     const tensor_type &x = state.types[n.inputs[0]], &w = state.types[n.inputs[1]];
-    if (!is_half(x.dtype) || !known_4d(n.inputs[0]) || g.tensors[n.inputs[1]].constant < 0) return false;
+    if (!known_4d(n.inputs[0]) || g.tensors[n.inputs[1]].constant < 0) return false;
     if (w.shape.size() != 4 || !w.shape[0].known() || !w.shape[1].known()) return false;
-    if (n.attributes.get_int("group", 1) != 1) return false;
-    if (w.shape[0].value % 8 != 0 || (w.shape[1].value % 8 != 0 && w.shape[1].value > 4)) return false;
     if (n.attributes.get_string("layout", "") == "NHWC") return false;  // already chosen
-    return true;
+    if (x.dtype == MIRT_DTYPE_FLOAT32) return cpu_target;
+    if (!is_half(x.dtype) || n.attributes.get_int("group", 1) != 1) return false;
+    return w.shape[0].value % 8 == 0 && (w.shape[1].value % 8 == 0 || w.shape[1].value <= 4);
   }
 
   bool pool_fits(const node& n) const {
@@ -141,7 +181,7 @@ status choose_layout(build_state& state) {
   if (state.options.optimization_level == 0) return {};
   MIRT_RETURN_IF_ERROR(state.acquire_target());
   graph& g = state.network;
-  layout_rewriter r{state, g, {}, {}, {}};
+  layout_rewriter r{state, g, state.target->name() == "cpu", {}, {}, {}};
   const size_t original_nodes = g.nodes.size();
   const size_t original_tensors = g.tensors.size();
 
@@ -187,6 +227,12 @@ status choose_layout(build_state& state) {
     for (int t : g.nodes[index].outputs)
       if (t >= 0) nhwc_tensor[t] = true;
   }
+  drop_single_conv_regions(g, state.types, in_region);
+  std::fill(nhwc_tensor.begin(), nhwc_tensor.end(), false);
+  for (size_t i = 0; i < original_nodes; ++i)
+    if (in_region[i])
+      for (int t : g.nodes[i].outputs)
+        if (t >= 0) nhwc_tensor[size_t(t)] = true;
 
   // Region layers write twins and read twins; layers outside read the NCHW tensors.
   size_t layers = 0;

@@ -26,7 +26,26 @@ struct conv_case {
   std::string activation;
   float alpha = 0, beta = 0;
   bool residual = false;
+  bool nhwc = false;  // FusedConv with layout "NHWC": X, Z and Y are handed over channels-last
 };
+
+// [N,C,H,W] data moved to channels-last and back (the logical shape stays NCHW).
+std::vector<float> nchw_to_nhwc(const std::vector<float>& v, const shape_t& s) {
+  std::vector<float> r(v.size());
+  const int64_t hw = s[2] * s[3];
+  for (int64_t n = 0; n < s[0]; ++n)
+    for (int64_t c = 0; c < s[1]; ++c)
+      for (int64_t p = 0; p < hw; ++p) r[size_t((n * hw + p) * s[1] + c)] = v[size_t((n * s[1] + c) * hw + p)];
+  return r;
+}
+std::vector<float> nhwc_to_nchw(const std::vector<float>& v, const shape_t& s) {
+  std::vector<float> r(v.size());
+  const int64_t hw = s[2] * s[3];
+  for (int64_t n = 0; n < s[0]; ++n)
+    for (int64_t c = 0; c < s[1]; ++c)
+      for (int64_t p = 0; p < hw; ++p) r[size_t((n * s[1] + c) * hw + p)] = v[size_t((n * hw + p) * s[1] + c)];
+  return r;
+}
 
 double activate(const conv_case& c, double v) {
   if (c.activation == "Relu") return std::max(v, 0.0);
@@ -130,16 +149,18 @@ void check_conv(const conv_case& c, bool transposed) {
   const auto operand = [&](shape_t shape, const std::vector<float>& v, bool constant) {
     return c.float16 ? half_tensor(std::move(shape), v, constant) : f32(std::move(shape), v, constant);
   };
-  const bool fused = c.residual || !c.activation.empty();
-  op_call call{fused ? "FusedConv" : transposed ? "ConvTranspose" : "Conv", {operand(c.x, x, false), operand(c.w, w, c.const_weights)},
+  const bool fused = c.residual || !c.activation.empty() || c.nhwc;
+  op_call call{fused ? "FusedConv" : transposed ? "ConvTranspose" : "Conv",
+               {operand(c.x, c.nhwc ? nchw_to_nhwc(x, c.x) : x, false), operand(c.w, w, c.const_weights)},
                {{c.float16 ? MIRT_DTYPE_FLOAT16 : MIRT_DTYPE_FLOAT32, y}}};
   if (c.bias) call.inputs.push_back(operand({cout}, b, c.const_weights));
   auto z = random_floats(numel(y), -1, 1, 24);
   if (c.float16) z = round_to_half(z);
   if (c.residual) {
     if (!c.bias) call.inputs.push_back(omitted());
-    call.inputs.push_back(operand(y, z, false));
+    call.inputs.push_back(operand(y, c.nhwc ? nchw_to_nhwc(z, y) : z, false));
   }
+  if (c.nhwc) call.attrs.push_back(attr_s("layout", "NHWC"));
   if (!c.activation.empty()) {
     call.attrs.push_back(attr_s("activation", c.activation));
     call.attrs.push_back(attr_f("activation_alpha", c.alpha));
@@ -168,7 +189,8 @@ void check_conv(const conv_case& c, bool transposed) {
   } else {
     std::vector<double> expected = reference(c, transposed, x, w, b, y, pl);
     for (size_t i = 0; i < expected.size(); ++i) expected[i] = activate(c, expected[i] + (c.residual ? z[i] : 0.0));
-    check_close(r.outputs[0].values<float>(), expected, 1e-4);
+    const std::vector<float> got = r.outputs[0].values<float>();
+    check_close(c.nhwc ? nhwc_to_nchw(got, y) : got, expected, 1e-4);
   }
 }
 
@@ -345,6 +367,50 @@ TEST_CASE("Conv and ConvTranspose of float16 compute in float32, with constant o
   t.strides = {2, 2};
   t.float16 = true;
   check_conv(t, true);
+}
+
+}  // TEST_SUITE
+
+TEST_SUITE("cpu") {
+
+// The layout pass's channels-last FusedConv: both tactics (in place on NHWC; oneDNN's own layout
+// with reorders), channel counts that are not multiples of 16, depthwise with ReLU6, residual + Relu.
+TEST_CASE("FusedConv with layout NHWC reads and writes channels-last data and matches the reference") {
+  for (const char* tactic : {"onednn_conv_nhwc", "onednn_conv_nhwc_any"}) {
+    CAPTURE(tactic);
+    conv_case plain{{2, 24, 7, 9}, {40, 24, 3, 3}};
+    plain.pads = {1, 1, 1, 1};
+    plain.nhwc = true;
+    plain.tactic = tactic;
+    check_conv(plain, false);
+
+    conv_case depthwise{{1, 24, 11, 11}, {24, 1, 3, 3}, 24};
+    depthwise.strides = {2, 2};
+    depthwise.pads = {1, 1, 1, 1};
+    depthwise.activation = "Clip";
+    depthwise.beta = 6;
+    depthwise.nhwc = true;
+    depthwise.tactic = tactic;
+    check_conv(depthwise, false);
+
+    conv_case residual{{1, 16, 6, 6}, {16, 16, 1, 1}};
+    residual.residual = true;
+    residual.activation = "Relu";
+    residual.nhwc = true;
+    residual.tactic = tactic;
+    check_conv(residual, false);
+  }
+}
+
+TEST_CASE("an NHWC layout is refused for plain Conv and for 1-D convolutions") {
+  const op_result conv = run({"Conv", {f32({1, 4, 5, 5}, random_floats(100)), f32({4, 4, 1, 1}, random_floats(16), true)},
+                              {{MIRT_DTYPE_FLOAT32, {1, 4, 5, 5}}}, {attr_s("layout", "NHWC")}});
+  CHECK(conv.code == MIRT_STATUS_UNSUPPORTED);
+  CHECK(conv.message.find("layout 'NHWC'") != std::string::npos);
+  const op_result one_d = run({"FusedConv", {f32({1, 4, 5}, random_floats(20)), f32({4, 4, 1}, random_floats(16), true)},
+                               {{MIRT_DTYPE_FLOAT32, {1, 4, 5}}}, {attr_s("layout", "NHWC")}});
+  CHECK(one_d.code == MIRT_STATUS_UNSUPPORTED);
+  CHECK(one_d.message.find("FusedConv") != std::string::npos);
 }
 
 }  // TEST_SUITE

@@ -1,0 +1,75 @@
+// backends/cpu/ops/layout.cpp — mirt::Reformat: a 4-D tensor's data moved between NCHW and
+// channels-last (NHWC) memory, its logical shape [N, C, H, W] unchanged. The builder's layout pass
+// puts these at the edges of channels-last regions (chains of float32 convolutions on this backend).
+// Per image, NCHW is a [C][H*W] matrix and NHWC its transpose [H*W][C]: a tiled transpose, so
+// that both sides are read and written in cache-line runs. Any dtype (the data is only moved).
+#include <algorithm>
+
+#include "backends/cpu/kernel.hpp"
+
+namespace mirt::cpu {
+namespace {
+
+// dst[c][r] = src[r][c] for a rows x cols matrix, in square tiles.
+template <class T>
+void transpose_matrix(const T* src, T* dst, int64_t rows, int64_t cols) {
+  constexpr int64_t tile = 16;
+  for (int64_t r0 = 0; r0 < rows; r0 += tile)
+    for (int64_t c0 = 0; c0 < cols; c0 += tile) {
+      const int64_t r1 = std::min(rows, r0 + tile), c1 = std::min(cols, c0 + tile);
+      for (int64_t c = c0; c < c1; ++c)
+        for (int64_t r = r0; r < r1; ++r) dst[c * rows + r] = src[r * cols + c];
+    }
+}
+
+class reformat_kernel final : public kernel {
+ public:
+  explicit reformat_kernel(bool to_nhwc) : to_nhwc_(to_nhwc) {}
+
+  void execute(const exec_args& args) const override {
+    const tensor &x = args.in.at(0), &y = args.out.at(0);
+    if (x.rank() != 4) fail(MIRT_STATUS_INVALID_SHAPE, "input ", dims_string(x.shape), " is not 4-D");
+    if (y.shape != x.shape || y.dtype != x.dtype)
+      fail(MIRT_STATUS_INVALID_SHAPE, "output ", dims_string(y.shape), " differs from the input ", dims_string(x.shape));
+    const int64_t channels = x.shape[1], pixels = x.shape[2] * x.shape[3], image = channels * pixels;
+    // NCHW -> NHWC transposes each image's [C][HW]; NHWC -> NCHW its [HW][C].
+    const int64_t rows = to_nhwc_ ? channels : pixels, cols = to_nhwc_ ? pixels : channels;
+    dispatch_by_size(dtype_size(x.dtype), [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      const T* src = x.as<const T>();
+      T* dst = y.as<T>();
+      for (int64_t n = 0; n < x.shape[0]; ++n) transpose_matrix(src + n * image, dst + n * image, rows, cols);
+    });
+  }
+
+ private:
+  bool to_nhwc_;
+};
+
+bool reformat_supports(const node_view& node, std::string& why) {
+  const std::string to = node.attr_string("to", "");
+  if (to != "NHWC" && to != "NCHW") {
+    why = cat("attribute 'to' is '", to, "', expected NHWC or NCHW");
+    return false;
+  }
+  if (node.input(0).rank != 4) {
+    why = cat("input rank ", node.input(0).rank, ", expected 4");
+    return false;
+  }
+  const size_t size = dtype_size(node.input_dtype(0));
+  if (size != 1 && size != 2 && size != 4 && size != 8) {
+    why = cat("input 0 has dtype ", dtype_name(node.input_dtype(0)));
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void add_layout_ops(std::vector<op_entry>& t) {
+  t.push_back({"Reformat", "tiled_reformat", reformat_supports, [](const node_view& node) -> std::unique_ptr<kernel> {
+                 return std::make_unique<reformat_kernel>(node.attr_string("to", "") == "NHWC");
+               }});
+}
+
+}  // namespace mirt::cpu
