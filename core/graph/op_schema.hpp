@@ -86,8 +86,10 @@ struct op_schema {
   int min_outputs = 1;
   int max_outputs = 1;
   std::vector<attribute_spec> attributes;
-  // Output 0 may share input 0's buffer when input 0 dies here (elementwise ops).
+  // Output 0 may share input `in_place_input`'s buffer when that input dies here (elementwise ops
+  // with input 0; mirt::FusedConv with its residual, input 3, which the kernel adds into Y).
   bool may_run_in_place = false;
+  int in_place_input = 0;
   infer_fn infer;
 };
 

@@ -76,7 +76,8 @@ status plan_profile_memory(build_state& state, size_t p) {
                                 mirt_dtype_size(max_types[t].dtype));
       int end = std::max(last_use[t], static_cast<int>(s));
       const bool view = is_view(n);
-      int source = o == 0 && ((schema && schema->may_run_in_place) || view) && !n.inputs.empty() ? n.inputs[0] : -1;
+      const size_t from = schema && !view ? size_t(schema->in_place_input) : 0;
+      int source = o == 0 && ((schema && schema->may_run_in_place) || view) && n.inputs.size() > from ? n.inputs[from] : -1;
       const bool fits = source >= 0 && (view ? state.types[source].dtype == state.types[t].dtype
                                              : same_shape(state.types[source], state.types[t]));
       if (fits && in_arena(source) && last_use[source] == static_cast<int>(s) && buffer_of[source] >= 0) {

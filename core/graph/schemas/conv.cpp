@@ -154,6 +154,10 @@ void add_conv_schemas(schema_table& table) {
     return {};
   });
   fused_conv.domain = "mirt";
+  // The residual's buffer may become Y: the kernels accumulate into Y (cpu: oneDNN's sum post-op;
+  // cuda: cuDNN's Z), which saves a copy of the residual per layer.
+  fused_conv.may_run_in_place = true;
+  fused_conv.in_place_input = 3;
   table.add(std::move(fused_conv));
 
   // mirt::Reformat: the same 4-D tensor (logical NCHW shape) with its data moved between memory

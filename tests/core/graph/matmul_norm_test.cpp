@@ -91,6 +91,11 @@ TEST_CASE("Ops that may run in place are the elementwise and normalization ones"
   CHECK_FALSE(schema_of("Conv").may_run_in_place);
   CHECK_FALSE(schema_of("MatMul").may_run_in_place);
   CHECK_FALSE(schema_of("Equal").may_run_in_place);
+  // mirt::FusedConv's output may take its residual's buffer (input 3), never X's.
+  const mirt::op_schema* fused = mirt::schema_table::standard().find("mirt", "FusedConv");
+  REQUIRE(fused != nullptr);
+  CHECK(fused->may_run_in_place);
+  CHECK(fused->in_place_input == 3);
 }
 
 }  // TEST_SUITE

@@ -2,7 +2,8 @@
 // channels-last regions, core/builder/passes/choose_layout.cpp): which layers run NHWC and where
 // the Reformat layers go, that the plan computes what the plain (level 0) plan computes, and that
 // the pass stays off where it should: level 0, a lone convolution, 1-D convolutions, weights that
-// are not constant.
+// are not constant. And the residual of a FusedConv, whose buffer the output may take over (the
+// memory planner runs it in place), against float64 loops.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -160,5 +161,35 @@ TEST_CASE("cpu layout: no region for a lone convolution, 1-D convolutions or wei
     const outcome o = build_and_run(net.p, 1, {{"x", random_floats(8 * 36, 25)}, {"w1", random_floats(8 * 8 * 9, 26)}}, 8 * 36);
     CHECK(o.count("Reformat") == 0);
     CHECK(o.nhwc_convs() == 0);
+  }
+}
+
+TEST_CASE("cpu: a residual that dies at its FusedConv is added right when the output takes its buffer") {
+  // x [1,8,5,5] -> Conv 1x1 (w1) -> t -> Conv 1x1 (w2) + t -> Relu -> "y": t is an intermediate
+  // tensor whose last reader is the second convolution, so y's buffer may be t's.
+  network_owner net;
+  REQUIRE_OK(mirt_network_create(nullptr, &net.p));
+  const int64_t c = 8, pixels = 25, x_dims[] = {1, c, 5, 5};
+  mirt_tensor* x = nullptr;
+  REQUIRE_OK(mirt_network_add_input(net.p, sv("x"), MIRT_DTYPE_FLOAT32, 4, x_dims, nullptr, &x));
+  const std::vector<float> w1 = random_floats(c * c, 31), w2 = random_floats(c * c, 32), xs = random_floats(c * pixels, 33);
+  mirt_tensor* t = add_layer(net.p, "Conv", "c1", {x, constant(net.p, "w1", {c, c, 1, 1}, w1)});
+  mirt_tensor* u = add_layer(net.p, "Conv", "c2", {t, constant(net.p, "w2", {c, c, 1, 1}, w2)});
+  REQUIRE_OK(mirt_network_mark_output(net.p, add_layer(net.p, "Relu", "y", {add_layer(net.p, "Add", "sum", {u, t})})));
+  std::vector<double> ts(size_t(c * pixels), 0.0), expected(size_t(c * pixels), 0.0);
+  for (int64_t o = 0; o < c; ++o)
+    for (int64_t i = 0; i < c; ++i)
+      for (int64_t p = 0; p < pixels; ++p) ts[size_t(o * pixels + p)] += double(w1[size_t(o * c + i)]) * xs[size_t(i * pixels + p)];
+  for (int64_t o = 0; o < c; ++o)
+    for (int64_t p = 0; p < pixels; ++p) {
+      double v = ts[size_t(o * pixels + p)];
+      for (int64_t i = 0; i < c; ++i) v += double(w2[size_t(o * c + i)]) * ts[size_t(i * pixels + p)];
+      expected[size_t(o * pixels + p)] = std::max(v, 0.0);
+    }
+  for (int level : {0, 1}) {
+    CAPTURE(level);
+    const outcome o = build_and_run(net.p, level, {{"x", xs}}, size_t(c * pixels));
+    CHECK(o.count("FusedConv") >= 1);
+    CHECK(max_relative_error(o.y, expected) < 1e-5);
   }
 }
