@@ -1,11 +1,14 @@
 // backends/cpu/ops/layout.cpp — mirt::Reformat: a 4-D tensor's data moved between NCHW and
 // channels-last (NHWC) memory, its logical shape [N, C, H, W] unchanged. The builder's layout pass
 // puts these at the edges of channels-last regions (chains of float32 convolutions on this backend).
-// Per image, NCHW is a [C][H*W] matrix and NHWC its transpose [H*W][C]: a tiled transpose, so
-// that both sides are read and written in cache-line runs. Any dtype (the data is only moved).
+// 4-byte dtypes (float32 above all) move through a oneDNN reorder (JIT, threaded like the
+// convolutions around it), made once per shape and run as s32 so that every bit pattern is copied
+// as it is. Other sizes: per image, NCHW is a [C][H*W] matrix and NHWC its transpose [H*W][C], so a
+// tiled transpose reads and writes both sides in cache-line runs.
 #include <algorithm>
 
 #include "backends/cpu/kernel.hpp"
+#include "backends/cpu/onednn.hpp"
 
 namespace mirt::cpu {
 namespace {
@@ -22,6 +25,11 @@ void transpose_matrix(const T* src, T* dst, int64_t rows, int64_t cols) {
     }
 }
 
+struct reorder_entry {
+  dnnl::reorder prim;
+  dnnl::memory::desc src_md, dst_md;
+};
+
 class reformat_kernel final : public kernel {
  public:
   explicit reformat_kernel(bool to_nhwc) : to_nhwc_(to_nhwc) {}
@@ -31,6 +39,8 @@ class reformat_kernel final : public kernel {
     if (x.rank() != 4) fail(MIRT_STATUS_INVALID_SHAPE, "input ", dims_string(x.shape), " is not 4-D");
     if (y.shape != x.shape || y.dtype != x.dtype)
       fail(MIRT_STATUS_INVALID_SHAPE, "output ", dims_string(y.shape), " differs from the input ", dims_string(x.shape));
+    if (x.numel() == 0) return;
+    if (dtype_size(x.dtype) == 4) return run_onednn(x, y);
     const int64_t channels = x.shape[1], pixels = x.shape[2] * x.shape[3], image = channels * pixels;
     // NCHW -> NHWC transposes each image's [C][HW]; NHWC -> NCHW its [HW][C].
     const int64_t rows = to_nhwc_ ? channels : pixels, cols = to_nhwc_ ? pixels : channels;
@@ -43,7 +53,32 @@ class reformat_kernel final : public kernel {
   }
 
  private:
+  void run_onednn(const tensor& x, const tensor& y) const {
+    shape_key key;
+    key.add(x.shape);
+    const reorder_entry& e = cache_.get(key, [&] {
+      auto r = std::make_unique<reorder_entry>();
+      const dnnl::memory::dims d(x.shape.begin(), x.shape.end());
+      using tag = dnnl::memory::format_tag;
+      r->src_md = dnnl::memory::desc(d, dnnl::memory::data_type::s32, to_nhwc_ ? tag::nchw : tag::nhwc);
+      r->dst_md = dnnl::memory::desc(d, dnnl::memory::data_type::s32, to_nhwc_ ? tag::nhwc : tag::nchw);
+      const auto& eng = onednn_engine();
+      r->prim = dnnl::reorder(dnnl::reorder::primitive_desc(eng, r->src_md, eng, r->dst_md));
+      return r;
+    });
+    try {
+      const auto& eng = onednn_engine();
+      dnnl::memory src(e.src_md, eng, x.data), dst(e.dst_md, eng, y.data);
+      dnnl::stream& s = onednn_stream();
+      e.prim.execute(s, src, dst);
+      s.wait();
+    } catch (const dnnl::error& err) {
+      onednn_fail(err, "moving data between NCHW and NHWC");
+    }
+  }
+
   bool to_nhwc_;
+  shape_cache<reorder_entry> cache_;
 };
 
 bool reformat_supports(const node_view& node, std::string& why) {
