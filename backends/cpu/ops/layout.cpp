@@ -4,24 +4,32 @@
 // 4-byte dtypes (float32 above all) move through a oneDNN reorder (JIT, threaded like the
 // convolutions around it), made once per shape and run as s32 so that every bit pattern is copied
 // as it is. Other sizes: per image, NCHW is a [C][H*W] matrix and NHWC its transpose [H*W][C], so a
-// tiled transpose reads and writes both sides in cache-line runs.
+// tiled transpose reads and writes both sides in cache-line runs. A converting Reformat (attribute
+// "dtype": the pass folded an input's Cast into it) converts each element as Cast does while that
+// transpose moves it.
 #include <algorithm>
 
+#include "backends/cpu/convert.hpp"
 #include "backends/cpu/kernel.hpp"
 #include "backends/cpu/onednn.hpp"
 
 namespace mirt::cpu {
 namespace {
 
-// dst[c][r] = src[r][c] for a rows x cols matrix, in square tiles.
-template <class T>
-void transpose_matrix(const T* src, T* dst, int64_t rows, int64_t cols) {
+// dst[c][r] = src[r][c] (converted to To) for a rows x cols matrix, in square tiles.
+template <class From, class To>
+void transpose_matrix(const From* src, To* dst, int64_t rows, int64_t cols) {
   constexpr int64_t tile = 16;
   for (int64_t r0 = 0; r0 < rows; r0 += tile)
     for (int64_t c0 = 0; c0 < cols; c0 += tile) {
       const int64_t r1 = std::min(rows, r0 + tile), c1 = std::min(cols, c0 + tile);
       for (int64_t c = c0; c < c1; ++c)
-        for (int64_t r = r0; r < r1; ++r) dst[c * rows + r] = src[r * cols + c];
+        for (int64_t r = r0; r < r1; ++r) {
+          if constexpr (std::is_same_v<From, To>)
+            dst[c * rows + r] = src[r * cols + c];
+          else
+            dst[c * rows + r] = convert<To>(src[r * cols + c]);
+        }
     }
 }
 
@@ -37,13 +45,23 @@ class reformat_kernel final : public kernel {
   void execute(const exec_args& args) const override {
     const tensor &x = args.in.at(0), &y = args.out.at(0);
     if (x.rank() != 4) fail(MIRT_STATUS_INVALID_SHAPE, "input ", dims_string(x.shape), " is not 4-D");
-    if (y.shape != x.shape || y.dtype != x.dtype)
+    if (y.shape != x.shape)
       fail(MIRT_STATUS_INVALID_SHAPE, "output ", dims_string(y.shape), " differs from the input ", dims_string(x.shape));
     if (x.numel() == 0) return;
-    if (dtype_size(x.dtype) == 4) return run_onednn(x, y);
     const int64_t channels = x.shape[1], pixels = x.shape[2] * x.shape[3], image = channels * pixels;
     // NCHW -> NHWC transposes each image's [C][HW]; NHWC -> NCHW its [HW][C].
     const int64_t rows = to_nhwc_ ? channels : pixels, cols = to_nhwc_ ? pixels : channels;
+    if (y.dtype != x.dtype)
+      return dispatch_any(x.dtype, [&](auto from_tag) {
+        dispatch_any(y.dtype, [&](auto to_tag) {
+          using From = typename decltype(from_tag)::type;
+          using To = typename decltype(to_tag)::type;
+          const From* src = x.as<const From>();
+          To* dst = y.as<To>();
+          for (int64_t n = 0; n < x.shape[0]; ++n) transpose_matrix(src + n * image, dst + n * image, rows, cols);
+        });
+      });
+    if (dtype_size(x.dtype) == 4) return run_onednn(x, y);
     dispatch_by_size(dtype_size(x.dtype), [&](auto tag) {
       using T = typename decltype(tag)::type;
       const T* src = x.as<const T>();
@@ -94,6 +112,12 @@ bool reformat_supports(const node_view& node, std::string& why) {
   const size_t size = dtype_size(node.input_dtype(0));
   if (size != 1 && size != 2 && size != 4 && size != 8) {
     why = cat("input 0 has dtype ", dtype_name(node.input_dtype(0)));
+    return false;
+  }
+  // A converting Reformat ("dtype"): Cast's conversions, between the dtypes Cast takes.
+  const mirt_dtype out = node.output_dtype(0);
+  if (out != node.input_dtype(0) && dtype_size(out) == 0) {
+    why = cat("output dtype ", dtype_name(out), " (attribute 'dtype') cannot be converted to");
     return false;
   }
   return true;

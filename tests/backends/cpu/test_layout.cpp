@@ -3,7 +3,9 @@
 // with layout NHWC against the NCHW MaxPool on the same data.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <cstdint>
+#include <cstring>
 
 #include "tests/backends/cpu/harness.hpp"
 
@@ -33,9 +35,54 @@ void check_reformat(mirt_dtype dtype, const shape_t& s) {
   CHECK(back.outputs[0].values<T>() == x);
 }
 
+// A float16 / bfloat16 bit pattern's value.
+double half_value(uint16_t h) {
+  const int exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
+  const double magnitude = exponent == 0 ? std::ldexp(mantissa, -24) : std::ldexp(1024 + mantissa, exponent - 25);
+  return (h & 0x8000) ? -magnitude : magnitude;
+}
+double bfloat16_value(uint16_t h) {
+  const uint32_t bits = uint32_t(h) << 16;
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+// A converting Reformat (float32 NCHW -> NHWC in `dtype`, ONNX code `onnx_dtype`): each element lands
+// where a transpose puts it, within the target's rounding of the float64 value, and with the bits
+// Cast gives it (the layout pass folds a Cast into it: the result must not change).
+void check_converting_reformat(mirt_dtype dtype, int64_t onnx_dtype, double (*value)(uint16_t), double rel) {
+  const shape_t s = {2, 19, 5, 6};
+  const std::vector<float> x = random_floats(numel(s), -40, 40, 11);
+  const op_result r = run({"Reformat", {f32(s, x)}, {{dtype, s}}, {attr_s("to", "NHWC"), attr_i("dtype", onnx_dtype)}});
+  INFO(r.message);
+  REQUIRE(r.code == MIRT_STATUS_OK);
+  const std::vector<uint16_t> y = r.outputs[0].values<uint16_t>();
+  const op_result cast = run({"Cast", {f32(s, x)}, {{dtype, s}}, {attr_i("to", onnx_dtype)}});
+  REQUIRE(cast.code == MIRT_STATUS_OK);
+  const std::vector<uint16_t> cast_bits = cast.outputs[0].values<uint16_t>();
+  double worst = 0;
+  bool same_bits = true;
+  for (int64_t n = 0; n < s[0]; ++n)
+    for (int64_t c = 0; c < s[1]; ++c)
+      for (int64_t p = 0; p < s[2] * s[3]; ++p) {
+        const size_t from = size_t(nchw_at(s, n, c, p)), to = size_t(nhwc_at(s, n, c, p));
+        const double want = double(x[from]);
+        worst = std::max(worst, std::abs(value(y[to]) - want) / std::max(1e-3, std::abs(want)));
+        same_bits = same_bits && y[to] == cast_bits[from];
+      }
+  CHECK(worst <= rel);
+  CHECK(same_bits);
+}
+
 }  // namespace
 
 TEST_SUITE("cpu") {
+
+TEST_CASE("a converting Reformat (attribute dtype) moves float32 NCHW data to float16 / bfloat16 NHWC as Cast converts it") {
+  check_converting_reformat(MIRT_DTYPE_FLOAT16, 10, half_value, std::ldexp(1.0, -11));
+  check_converting_reformat(MIRT_DTYPE_BFLOAT16, 16, bfloat16_value, std::ldexp(1.0, -8));
+}
 
 TEST_CASE("Reformat moves data of 1, 4 and 8-byte dtypes between NCHW and NHWC like a host transpose") {
   check_reformat<float>(MIRT_DTYPE_FLOAT32, {2, 37, 5, 7});  // tiles of 16 with remainders on both sides
