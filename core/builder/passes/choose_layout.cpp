@@ -39,11 +39,14 @@ bool is_conv(const node& n) {
   return (n.domain.empty() && n.op_type == "Conv") || (n.domain == "mirt" && n.op_type == "FusedConv");
 }
 
-// Ops that compute each output element from the same element of each input.
+// Ops that compute each output element from the same element of each input. mirt::FusedElementwise
+// (the elementwise fusion pass runs before this one) is a program of such ops over one input with
+// scalar constants only.
 bool is_elementwise(const node& n) {
   static const std::set<std::string, std::less<>> ops = {"Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid",
                                                          "HardSwish", "Elu", "Add", "Sub", "Mul", "Div", "Max",
                                                          "Min", "Sum", "Cast", "Identity", "Gelu", "Erf"};
+  if (n.domain == "mirt") return n.op_type == "FusedElementwise";
   return n.domain.empty() && ops.count(n.op_type) > 0;
 }
 

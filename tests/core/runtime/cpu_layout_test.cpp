@@ -2,8 +2,9 @@
 // channels-last regions, core/builder/passes/choose_layout.cpp): which layers run NHWC and where
 // the Reformat layers go, that the plan computes what the plain (level 0) plan computes, and that
 // the pass stays off where it should: level 0, a lone convolution, 1-D convolutions, weights that
-// are not constant. And the residual of a FusedConv, whose buffer the output may take over (the
-// memory planner runs it in place), against float64 loops.
+// are not constant; that a FusedElementwise layer stays inside a region. And the residual of a
+// FusedConv, whose buffer the output may take over (the memory planner runs it in place), against
+// float64 loops.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -162,6 +163,29 @@ TEST_CASE("cpu layout: no region for a lone convolution, 1-D convolutions or wei
     CHECK(o.count("Reformat") == 0);
     CHECK(o.nhwc_convs() == 0);
   }
+}
+
+TEST_CASE("cpu layout: a FusedElementwise layer (SiLU spelled out) between two convolutions stays in their region") {
+  // x [1,8,6,6] -> Conv 3x3 -> c -> c * Sigmoid(c) (fused into one mirt::FusedElementwise) -> Conv 3x3 -> "y".
+  network_owner net;
+  REQUIRE_OK(mirt_network_create(nullptr, &net.p));
+  const int64_t x_dims[] = {1, 8, 6, 6};
+  mirt_tensor* x = nullptr;
+  REQUIRE_OK(mirt_network_add_input(net.p, sv("x"), MIRT_DTYPE_FLOAT32, 4, x_dims, nullptr, &x));
+  const std::vector<int64_t> pads = {1, 1, 1, 1};
+  mirt_tensor* c = add_layer(net.p, "Conv", "c1", {x, constant(net.p, "w1", {8, 8, 3, 3}, random_floats(8 * 8 * 9, 41))},
+                             {ints_attr("pads", pads)});
+  mirt_tensor* silu = add_layer(net.p, "Mul", "silu", {c, add_layer(net.p, "Sigmoid", "sigmoid", {c})});
+  REQUIRE_OK(mirt_network_mark_output(
+      net.p, add_layer(net.p, "Conv", "y", {silu, constant(net.p, "w2", {8, 8, 3, 3}, random_floats(8 * 8 * 9, 42))},
+                       {ints_attr("pads", pads)})));
+  const std::vector<float> xs = random_floats(8 * 36, 43);
+  const outcome plain = build_and_run(net.p, 0, {{"x", xs}}, 8 * 36);
+  const outcome o = build_and_run(net.p, 1, {{"x", xs}}, 8 * 36);
+  CHECK(o.count("FusedElementwise") == 1);
+  CHECK(o.nhwc_convs() == 2);
+  CHECK(o.count("Reformat") == 2);  // x in, y out: none around the fused layer
+  CHECK(max_relative_error(o.y, widen(plain.y)) < 1e-5);
 }
 
 TEST_CASE("cpu: a residual that dies at its FusedConv is added right when the output takes its buffer") {
