@@ -64,8 +64,17 @@ struct mma_layout {
   static constexpr int ld = D + 8;  // row stride in halves: 8 rows of one ldmatrix fall in distinct banks
   static constexpr int rows = 16 * W;
   static constexpr size_t tile = size_t(k_keys) * ld;  // halves of one K or V tile
-  static constexpr size_t bytes = (size_t(rows) * ld + 4 * tile) * 2;  // Q, then K and V twice
+  static constexpr size_t bytes = (size_t(rows) * ld + 4 * tile) * 2 + k_keys * 4;  // Q, K and V twice, the mask tile
 };
+
+constexpr float k_log2e = 1.4426950408889634f;
+
+// 2^x (MUFU.EX2); 2^-inf = 0.
+__device__ inline float exp2_approx(float x) {
+  float y;
+  asm("ex2.approx.ftz.f32 %0, %1;\n" : "=f"(y) : "f"(x));
+  return y;
+}
 
 __device__ inline uint32_t shared_address(const void* p) { return static_cast<uint32_t>(__cvta_generic_to_shared(p)); }
 
@@ -123,19 +132,24 @@ __device__ inline void copy_tile_async(T* dst, int ld, const T* src, int64_t row
   asm volatile("cp.async.commit_group;\n" ::);
 }
 
+// Up to head size 64, at most 128 registers a thread (a few bytes spill): 16 warps a multiprocessor.
 template <class T, int D, int W>
-__global__ void __launch_bounds__(32 * W) attention_mma(attention_params p) {
+__global__ void __launch_bounds__(32 * W, D <= 64 ? 16 / W : 1) attention_mma(attention_params p) {
   using L = mma_layout<D, W>;
   constexpr int ld = L::ld;
   extern __shared__ __align__(128) unsigned char smem[];
   T* sq = reinterpret_cast<T*>(smem);
   T* kv = sq + L::rows * ld;  // K0, V0, K1, V1
+  float* mk = reinterpret_cast<float*>(kv + 4 * L::tile);  // this tile's mask x log2(e); -inf past Skv
   const int64_t b = blockIdx.z, h = blockIdx.y, q0 = int64_t(blockIdx.x) * L::rows;
   const head_view hv = view_of(p, b, h);
   const T* q = static_cast<const T*>(p.q) + hv.q;
   const T* k = static_cast<const T*>(p.k) + hv.k;
   const T* v = static_cast<const T*>(p.v) + hv.v;
-  const T* mask = static_cast<const T*>(p.mask);
+  // Scores in base 2 (exp2 of scale * log2(e) * s): one FMA and a MUFU.EX2 per probability.
+  const T* mask = p.mask ? static_cast<const T*>(p.mask) + b * p.mask_strides[0] + h * p.mask_strides[1] : nullptr;
+  const bool row_mask = mask != nullptr && p.mask_strides[2] != 0;  // else one mask row serves every query
+  const float scale = p.scale * k_log2e;
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, g = lane / 4, t4 = lane % 4;
   const int64_t row[2] = {q0 + warp * 16 + g, q0 + warp * 16 + g + 8};
   const int tiles = int((p.skv + k_keys - 1) / k_keys);
@@ -148,6 +162,10 @@ __global__ void __launch_bounds__(32 * W) attention_mma(attention_params p) {
   float o[D / 8][4] = {};
   float m[2] = {-INFINITY, -INFINITY}, l[2] = {0.f, 0.f};
   for (int t = 0; t < tiles; ++t) {
+    const int64_t j0 = int64_t(t) * k_keys;
+    if (!row_mask)  // the last iteration's closing barrier: nobody reads mk any more
+      for (int c = threadIdx.x; c < k_keys; c += 32 * W)
+        mk[c] = j0 + c >= p.skv ? -INFINITY : mask ? float(mask[(j0 + c) * p.mask_strides[3]]) * k_log2e : 0.f;
     if (t + 1 < tiles) {
       const int64_t j1 = int64_t(t + 1) * k_keys;
       T* next = kv + ((t + 1) % 2) * 2 * L::tile;
@@ -165,7 +183,6 @@ __global__ void __launch_bounds__(32 * W) attention_mma(attention_params p) {
     }
     const T* sk = kv + (t % 2) * 2 * L::tile;
     const T* sv = sk + L::tile;
-    const int64_t j0 = int64_t(t) * k_keys;
 
     // S = Q K^T: 8 tiles of 16 rows x 8 keys.
     float s[k_keys / 8][4] = {};
@@ -179,31 +196,45 @@ __global__ void __launch_bounds__(32 * W) attention_mma(attention_params p) {
         mma_16x8x16<T>(s[2 * n + 1], qf[c], kb[2], kb[3]);
       }
     }
-    // Online softmax per row; the 4 lanes of a quad share rows g and g + 8.
+    // Online softmax per row; the 4 lanes of a quad share rows g and g + 8. Rows past Sq compute
+    // on zero queries and are not stored.
     float mx[2] = {m[0], m[1]};
+    if (!row_mask) {
+#pragma unroll
+      for (int n = 0; n < k_keys / 8; ++n) {
+        const float2 add = *reinterpret_cast<const float2*>(mk + n * 8 + t4 * 2);
+#pragma unroll
+        for (int e = 0; e < 4; ++e) s[n][e] = fmaf(s[n][e], scale, e % 2 ? add.y : add.x);
+      }
+    } else {
+      const int64_t i[2] = {row[0] < p.sq ? row[0] : p.sq - 1, row[1] < p.sq ? row[1] : p.sq - 1};
+#pragma unroll
+      for (int n = 0; n < k_keys / 8; ++n)
+#pragma unroll
+        for (int e = 0; e < 4; ++e) {
+          const int64_t j = j0 + n * 8 + t4 * 2 + e % 2;
+          s[n][e] = j < p.skv ? fmaf(s[n][e], scale, float(mask[i[e / 2] * p.mask_strides[2] + j * p.mask_strides[3]]) * k_log2e)
+                              : -INFINITY;
+        }
+    }
 #pragma unroll
     for (int n = 0; n < k_keys / 8; ++n)
 #pragma unroll
-      for (int e = 0; e < 4; ++e) {
-        const int64_t i = row[e / 2], j = j0 + n * 8 + t4 * 2 + e % 2;
-        float x = -INFINITY;
-        if (j < p.skv && i < p.sq) x = s[n][e] * p.scale + mask_at(p, mask, b, h, i, j);
-        s[n][e] = x;
-        mx[e / 2] = fmaxf(mx[e / 2], x);
-      }
-    float corr[2], sum[2] = {0.f, 0.f};
+      for (int e = 0; e < 4; ++e) mx[e / 2] = fmaxf(mx[e / 2], s[n][e]);
+    float corr[2], base[2], sum[2] = {0.f, 0.f};
 #pragma unroll
     for (int r = 0; r < 2; ++r) {
       mx[r] = fmaxf(mx[r], __shfl_xor_sync(0xffffffffu, mx[r], 1));
       mx[r] = fmaxf(mx[r], __shfl_xor_sync(0xffffffffu, mx[r], 2));
-      corr[r] = mx[r] == -INFINITY ? 1.f : exp_from(m[r], mx[r]);
+      base[r] = mx[r] == -INFINITY ? 0.f : mx[r];  // every key so far masked: 2^(-inf - 0) = 0, no NaN
+      corr[r] = exp2_approx(m[r] - base[r]);       // 0 from a first finite max on (l and O are 0 before)
       m[r] = mx[r];
     }
 #pragma unroll
     for (int n = 0; n < k_keys / 8; ++n)
 #pragma unroll
       for (int e = 0; e < 4; ++e) {
-        s[n][e] = exp_from(s[n][e], m[e / 2]);
+        s[n][e] = exp2_approx(s[n][e] - base[e / 2]);
         sum[e / 2] += s[n][e];
       }
 #pragma unroll
