@@ -73,6 +73,7 @@ void add_ml_ops(std::vector<op_entry>& table);                  // ops/ml.cpp (a
 void add_deform_conv_ops(std::vector<op_entry>& table);          // ops/deform_conv.cpp
 void add_tree_ensemble_ops(std::vector<op_entry>& table);        // ops/tree_ensemble.cpp (ai.onnx.ml)
 void add_layout_ops(std::vector<op_entry>& table);              // ops/layout.cpp (mirt::Reformat)
+void add_flex_attention_ops(std::vector<op_entry>& table);       // ops/flex_attention.cpp (ai.onnx.preview)
 
 // All entries, built once.
 const std::vector<op_entry>& op_table();

@@ -63,6 +63,7 @@ const std::vector<op_entry>& op_table() {
     add_deform_conv_ops(t);
     add_tree_ensemble_ops(t);
     add_layout_ops(t);
+    add_flex_attention_ops(t);
     return t;
   }();
   return table;

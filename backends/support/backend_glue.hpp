@@ -52,8 +52,9 @@ struct backend_glue {
       Traits::require_device();
       std::string why;
       // The "mirt" domain holds the builder's fused ops (mirt::FusedConv); their names are no ONNX op's.
-      // "ai.onnx.ml" ops (Binarizer, ...) share no name with the standard set either.
-      if (standard_domain(*info) || view_of(info->domain) == "mirt" || view_of(info->domain) == "ai.onnx.ml") {
+      // "ai.onnx.ml" ops (Binarizer, ...) and "ai.onnx.preview" ops (FlexAttention) share no name with it either.
+      const std::string_view domain = view_of(info->domain);
+      if (standard_domain(*info) || domain == "mirt" || domain == "ai.onnx.ml" || domain == "ai.onnx.preview") {
         for (const op_entry<kernel>* e : find_ops(Traits::ops(), node.op_type())) {
           std::string reason;
           if (!e->supports(node, reason)) {
