@@ -39,6 +39,9 @@ void add_select_ops(std::vector<op_entry>& table);
 void add_instance_norm_ops(std::vector<op_entry>& table);
 void add_conv_transpose_ops(std::vector<op_entry>& table);
 void add_attention_ops(std::vector<op_entry>& table);  // ops/attention.cpp: mirt::FusedAttention
+void add_group_norm_ops(std::vector<op_entry>& table);  // GroupNormalization, RMSNormalization
+void add_index_ops(std::vector<op_entry>& table);  // DepthToSpace, SpaceToDepth, Trilu, OneHot
+void add_scatter_ops(std::vector<op_entry>& table);  // GatherND, ScatterND, ScatterElements
 
 const std::vector<op_entry>& op_table();
 inline std::vector<const op_entry*> find_ops(std::string_view op_type) { return support::find_ops(op_table(), op_type); }

@@ -25,6 +25,9 @@ const std::vector<op_entry>& op_table() {
     add_instance_norm_ops(t);
     add_conv_transpose_ops(t);
     add_attention_ops(t);
+    add_group_norm_ops(t);
+    add_index_ops(t);
+    add_scatter_ops(t);
     return t;
   }();
   return table;

@@ -372,4 +372,15 @@ TEST_CASE("SkipLayerNormalization (residual Add + LayerNorm in one kernel) match
   CHECK(refused.code != MIRT_STATUS_OK);
 }
 
+TEST_CASE("float16 and bfloat16 GroupNormalization, RMSNormalization, DepthToSpace and ScatterND match the float32 cpu backend") {
+  CUDA_TEST_REQUIRE_GPU();
+  // Statistics in double, one rounding of the output: the elementwise tolerances.
+  both({"GroupNormalization", {rand_f32({2, 8, 6, 5}, 50), rand_f32({8}, 51), rand_f32({8}, 52)}, {{F32, {2, 8, 6, 5}}}, {attr_i("num_groups", 4)}},
+       k_elementwise_f16, k_elementwise_bf16);
+  both({"RMSNormalization", {rand_f32({3, 7, 96}, 53), rand_f32({96}, 54)}, {{F32, {3, 7, 96}}}}, k_elementwise_f16, k_elementwise_bf16);
+  // Data movement copies the rounded values: exact.
+  both({"DepthToSpace", {rand_f32({1, 8, 3, 3}, 55)}, {{F32, {1, 2, 6, 6}}}, {attr_i("blocksize", 2), attr_s("mode", "CRD")}}, 0, 0);
+  both({"ScatterND", {rand_f32({4, 3}, 56), i64({2, 1}, {2, 0}), rand_f32({2, 3}, 57)}, {{F32, {4, 3}}}}, 0, 0);
+}
+
 }  // TEST_SUITE
