@@ -42,6 +42,8 @@ void add_attention_ops(std::vector<op_entry>& table);  // ops/attention.cpp: mir
 void add_group_norm_ops(std::vector<op_entry>& table);  // GroupNormalization, RMSNormalization
 void add_index_ops(std::vector<op_entry>& table);  // DepthToSpace, SpaceToDepth, Trilu, OneHot
 void add_scatter_ops(std::vector<op_entry>& table);  // GatherND, ScatterND, ScatterElements
+void add_einsum_ops(std::vector<op_entry>& table);  // two-operand Einsum on cuBLASLt
+void add_rotary_ops(std::vector<op_entry>& table);  // RotaryEmbedding
 
 const std::vector<op_entry>& op_table();
 inline std::vector<const op_entry*> find_ops(std::string_view op_type) { return support::find_ops(op_table(), op_type); }

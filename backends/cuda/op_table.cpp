@@ -28,6 +28,8 @@ const std::vector<op_entry>& op_table() {
     add_group_norm_ops(t);
     add_index_ops(t);
     add_scatter_ops(t);
+    add_einsum_ops(t);
+    add_rotary_ops(t);
     return t;
   }();
   return table;

@@ -1,5 +1,5 @@
 // tests/backends/cuda/test_ops_index.cpp — GroupNormalization, RMSNormalization, DepthToSpace,
-// SpaceToDepth, Trilu, OneHot, GatherND, ScatterND and ScatterElements of the cuda backend against
+// SpaceToDepth, Trilu, OneHot, GatherND, ScatterND, ScatterElements, Einsum and RotaryEmbedding of the cuda backend against
 // the cpu backend (float32: relative tolerance 1e-4; integer and bool outputs bit-exact), and the
 // refusals of what the cuda kernels do not compute. Each case skips itself without a GPU.
 #include <doctest/doctest.h>
@@ -133,6 +133,46 @@ TEST_CASE("ScatterElements (axes, negative and int32 indices, reductions with du
                     attr_s("reduction", "max")}});
   compare_with_cpu({"ScatterElements", {rand_f32({3, 4}, 86), dup, rand_f32({2, 4}, 87, -2, 2)}, {{F32, {3, 4}}}, {attr_s("reduction", "min")}});
   check_refused({"ScatterElements", {rand_f32({3, 4}, 88), dup, rand_f32({2, 4}, 89)}, {{F32, {3, 4}}}, {attr_s("reduction", "mul")}}, "order");
+}
+
+TEST_CASE("Einsum with two operands (matmul, batched, attention forms, outer and dot products, permuted operands and output) matches the cpu backend") {
+  CUDA_TEST_REQUIRE_GPU();
+  const auto einsum = [](const char* eq, shape_t a, shape_t b, shape_t out, uint32_t seed) {
+    CAPTURE(eq);
+    compare_with_cpu({"Einsum", {rand_f32(a, seed), rand_f32(b, seed + 1)}, {{F32, out}}, {attr_s("equation", eq)}});
+  };
+  einsum("ij,jk->ik", {5, 7}, {7, 3}, {5, 3}, 90);
+  einsum("bij,bjk->bik", {4, 5, 7}, {4, 7, 3}, {4, 5, 3}, 92);
+  einsum("bhid,bhjd->bhij", {2, 3, 6, 16}, {2, 3, 5, 16}, {2, 3, 6, 5}, 94);  // Q K^T: B read transposed
+  einsum("bhij,bhjd->bhid", {2, 3, 6, 5}, {2, 3, 5, 16}, {2, 3, 6, 16}, 96);
+  einsum("ij,kj", {4, 6}, {5, 6}, {4, 5}, 98);                               // implicit output "ik"
+  einsum("abc,cd->abd", {2, 3, 4}, {4, 5}, {2, 3, 5}, 100);
+  einsum("ikj,jk->ij", {3, 4, 5}, {5, 4}, {3, 5}, 102);                     // j a batch label: A copied, the product permuted
+  einsum("bij,bjk->bki", {2, 5, 7}, {2, 7, 3}, {2, 3, 5}, 104);             // the product permuted into the output
+  einsum("jbi,bjk->bik", {7, 2, 5}, {2, 7, 3}, {2, 5, 3}, 106);             // A copied to (batch, M, K)
+  einsum("i,j->ij", {5}, {4}, {5, 4}, 108);
+  einsum("i,i->", {9}, {9}, {}, 110);
+  const auto refused = [](const char* eq, std::vector<tensor_data> in, shape_t out, const char* why) {
+    check_refused({"Einsum", std::move(in), {{F32, out}}, {attr_s("equation", eq)}}, why);
+  };
+  refused("ii,ij->ij", {rand_f32({3, 3}, 1), rand_f32({3, 4}, 2)}, {3, 4}, "repeats within a term");
+  refused("...ij,...jk->...ik", {rand_f32({2, 3, 4}, 3), rand_f32({2, 4, 5}, 4)}, {2, 3, 5}, "'...'");
+  refused("ij,jk,kl->il", {rand_f32({2, 3}, 5), rand_f32({3, 4}, 6), rand_f32({4, 5}, 7)}, {2, 5}, "two operands");
+  refused("ij,kl->ij", {rand_f32({2, 3}, 8), rand_f32({4, 5}, 9)}, {2, 3}, "summed within one operand");
+}
+
+TEST_CASE("RotaryEmbedding (4-D and 3-D, halves and interleaved, partial rotary dims, with and without position_ids) matches the cpu backend") {
+  CUDA_TEST_REQUIRE_GPU();
+  for (int64_t interleaved : {0, 1}) {
+    CAPTURE(interleaved);
+    compare_with_cpu({"RotaryEmbedding", {rand_f32({2, 3, 5, 8}, 120), rand_f32({10, 4}, 121), rand_f32({10, 4}, 122),
+                                          i64({2, 5}, {0, 1, 2, 3, 4, 9, 7, 5, 3, 1})},
+                      {{F32, {2, 3, 5, 8}}}, {attr_i("interleaved", interleaved)}});
+    compare_with_cpu({"RotaryEmbedding", {rand_f32({2, 5, 24}, 123), rand_f32({12, 2}, 124), rand_f32({12, 2}, 125),
+                                          i32({2, 5}, {11, 0, 3, 3, 6, 1, 2, 8, 9, 10})},
+                      {{F32, {2, 5, 24}}}, {attr_i("interleaved", interleaved), attr_i("num_heads", 3), attr_i("rotary_embedding_dim", 4)}});
+  }
+  compare_with_cpu({"RotaryEmbedding", {rand_f32({2, 3, 5, 8}, 126), rand_f32({2, 5, 4}, 127), rand_f32({2, 5, 4}, 128)}, {{F32, {2, 3, 5, 8}}}});
 }
 
 }  // TEST_SUITE

@@ -383,4 +383,15 @@ TEST_CASE("float16 and bfloat16 GroupNormalization, RMSNormalization, DepthToSpa
   both({"ScatterND", {rand_f32({4, 3}, 56), i64({2, 1}, {2, 0}), rand_f32({2, 3}, 57)}, {{F32, {4, 3}}}}, 0, 0);
 }
 
+TEST_CASE("float16 and bfloat16 Einsum and RotaryEmbedding match the float32 cpu backend") {
+  CUDA_TEST_REQUIRE_GPU();
+  both({"Einsum", {rand_f32({2, 3, 6, 64}, 60), rand_f32({2, 3, 5, 64}, 61)}, {{F32, {2, 3, 6, 5}}}, {attr_s("equation", "bhid,bhjd->bhij")}},
+       k_gemm_f16, k_gemm_bf16);
+  both({"Einsum", {rand_f32({7, 2, 5}, 62), rand_f32({2, 7, 3}, 63)}, {{F32, {2, 3, 5}}}, {attr_s("equation", "jbi,bjk->bki")}}, k_gemm_f16,
+       k_gemm_bf16);
+  both({"RotaryEmbedding", {rand_f32({2, 4, 6, 32}, 64), rand_f32({8, 16}, 65), rand_f32({8, 16}, 66), i64({2, 6}, {0, 1, 2, 3, 4, 5, 7, 6, 5, 4, 3, 2})},
+        {{F32, {2, 4, 6, 32}}}},
+       k_elementwise_f16, k_elementwise_bf16);
+}
+
 }  // TEST_SUITE
