@@ -1,9 +1,11 @@
 // backends/cpu/ops/cast.cpp — Cast between float32, float64, float16, bfloat16, int8, uint8, int32,
 // int64 and bool. The target is the output's dtype (the core resolved 'to', or CastLike's input 1).
+// Large tensors split into element ranges over the pool's threads (parallel.hpp).
 #include <cstring>
 
 #include "backends/cpu/convert.hpp"
 #include "backends/cpu/kernel.hpp"
+#include "backends/cpu/parallel.hpp"
 
 namespace mirt::cpu {
 namespace {
@@ -23,7 +25,9 @@ class cast_kernel final : public kernel {
         using To = typename decltype(to_tag)::type;
         const From* src = in.as<const From>();
         To* dst = out.as<To>();
-        for (int64_t i = 0; i < n; ++i) dst[i] = convert<To>(src[i]);
+        parallel_for(n, k_grain_cheap, [&](int64_t begin, int64_t end) {
+          for (int64_t i = begin; i < end; ++i) dst[i] = convert<To>(src[i]);
+        });
       });
     });
   }

@@ -1,4 +1,5 @@
 // backends/cpu/ops/elementwise_binary.cpp — broadcast binary, comparison, logic, variadic ops and Where.
+// Large outputs split into element ranges over the pool's threads (broadcast.hpp: parallel_rows).
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -19,7 +20,7 @@ void apply_binary(const tensor& a, const tensor& b, const tensor& out, Op op) {
   TO* po = out.as<TO>();
   const TA* pa = a.as<const TA>();
   const TB* pb = b.as<const TB>();
-  for_each_row(loop, [&](const auto& off, const auto& st, int64_t n) {
+  parallel_rows(loop, k_grain_cheap, [&](const auto& off, const auto& st, int64_t n) {
     TO* o = po + off[0];
     const TA* x = pa + off[1];
     const TB* y = pb + off[2];
@@ -166,7 +167,9 @@ std::unique_ptr<kernel> create_pow(const node_view& node);
 template <class T>
 void divide_in_place(const tensor& t, double n) {
   T* p = t.as<T>();
-  for (int64_t i = 0, e = t.numel(); i < e; ++i) p[i] = T(p[i] / n);
+  parallel_for(t.numel(), k_grain_cheap, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) p[i] = T(p[i] / n);
+  });
 }
 
 // Binary ops, and the variadic forms (Sum, Max, Min, Mean) folded left to right into the output.
@@ -238,7 +241,7 @@ class where_kernel final : public kernel {
       U* po = out.as<U>();
       const uint8_t* pc = c.as<const uint8_t>();
       const U *px = x.as<const U>(), *py = y.as<const U>();
-      for_each_row(loop, [&](const auto& off, const auto& st, int64_t n) {
+      parallel_rows(loop, k_grain_cheap, [&](const auto& off, const auto& st, int64_t n) {
         for (int64_t i = 0; i < n; ++i)
           po[off[0] + i] = pc[off[1] + i * st[1]] ? px[off[2] + i * st[2]] : py[off[3] + i * st[3]];
       });

@@ -2,7 +2,8 @@
 //
 // Transcendental float functions that oneDNN has (Sigmoid, Tanh, Gelu, Exp, Log, Sqrt, Elu, Mish,
 // HardSwish) run on its JIT eltwise primitive, one per element count, from k_onednn_min_elements
-// up; smaller tensors, and every other function, run scalar loops (Erf a vector loop).
+// up; smaller tensors, and every other function, run scalar loops (Erf a vector loop), split into
+// element ranges over the pool's threads when large (parallel.hpp; the grain by the function's cost).
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -11,30 +12,36 @@
 #include "backends/cpu/float_types.hpp"
 #include "backends/cpu/kernel.hpp"
 #include "backends/cpu/onednn.hpp"
+#include "backends/cpu/parallel.hpp"
 #include "backends/cpu/vector_math.hpp"
 
 namespace mirt::cpu {
 namespace {
 
-// y = f(x) elementwise; y may alias x, each element is read before it is written.
+// y = f(x) elementwise; y may alias x, each element is read before it is written. `grain`:
+// elements per thread (parallel.hpp), by f's cost.
 template <class T, class F>
 class unary_kernel final : public kernel {
  public:
-  explicit unary_kernel(F f) : f_(f) {}
+  unary_kernel(F f, int64_t grain) : f_(f), grain_(grain) {}
   void execute(const exec_args& args) const override {
     const tensor& out = args.out.at(0);
     const T* x = args.in.at(0).as<const T>();
     T* y = out.as<T>();
-    for (int64_t i = 0, n = out.numel(); i < n; ++i) y[i] = f_(x[i]);
+    parallel_for(out.numel(), grain_, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) y[i] = f_(x[i]);
+    });
   }
 
  private:
   F f_;
+  int64_t grain_;
 };
 
+// A transcendental function (the default) or, with k_grain_cheap, a few arithmetic operations.
 template <class T, class F>
-std::unique_ptr<kernel> make_unary(F f) {
-  return std::make_unique<unary_kernel<T, F>>(f);
+std::unique_ptr<kernel> make_unary(F f, int64_t grain = k_grain_costly) {
+  return std::make_unique<unary_kernel<T, F>>(f, grain);
 }
 
 // Below this many elements a primitive's launch costs more than the scalar loop.
@@ -105,7 +112,11 @@ class erf_kernel final : public kernel {
  public:
   void execute(const exec_args& args) const override {
     const tensor& out = args.out.at(0);
-    erf_rows(args.in.at(0).as<const float>(), out.as<float>(), out.numel());
+    const float* x = args.in.at(0).as<const float>();
+    float* y = out.as<float>();
+    parallel_for(
+        out.numel(), k_grain_costly, [&](int64_t begin, int64_t end) { erf_rows(x + begin, y + begin, end - begin); },
+        k_vector_align);
   }
 };
 
@@ -135,9 +146,9 @@ std::unique_ptr<kernel> create_float_unary(const node_view& node) {
   if (op == "Exp") return with_onednn(alg::eltwise_exp, make_unary<T>([](T x) { return std::exp(x); }));
   if (op == "Log") return with_onednn(alg::eltwise_log, make_unary<T>([](T x) { return std::log(x); }));
   if (op == "Sqrt") return with_onednn(alg::eltwise_sqrt, make_unary<T>([](T x) { return std::sqrt(x); }));
-  if (op == "Reciprocal") return make_unary<T>([](T x) { return 1 / x; });
-  if (op == "Floor") return make_unary<T>([](T x) { return std::floor(x); });
-  if (op == "Ceil") return make_unary<T>([](T x) { return std::ceil(x); });
+  if (op == "Reciprocal") return make_unary<T>([](T x) { return 1 / x; }, k_grain_cheap);
+  if (op == "Floor") return make_unary<T>([](T x) { return std::floor(x); }, k_grain_cheap);
+  if (op == "Ceil") return make_unary<T>([](T x) { return std::ceil(x); }, k_grain_cheap);
   // ONNX Round breaks ties to even, which is nearbyint in the default rounding mode.
   if (op == "Round") return make_unary<T>([](T x) { return std::nearbyint(x); });
   if (op == "Sin") return make_unary<T>([](T x) { return std::sin(x); });
@@ -158,7 +169,7 @@ std::unique_ptr<kernel> create_float_unary(const node_view& node) {
     return with_onednn(alg::eltwise_hardswish, make_unary<T>([](T x) { return x * std::clamp(x / 6 + 0.5f, 0.f, 1.f); }));
   if (op == "LeakyRelu") {
     const float alpha = node.attr_float("alpha", 0.01f);
-    return make_unary<T>([alpha](T x) { return x < 0 ? alpha * x : x; });
+    return make_unary<T>([alpha](T x) { return x < 0 ? alpha * x : x; }, k_grain_cheap);
   }
   if (op == "Elu") {
     const float alpha = node.attr_float("alpha", 1.0f);
@@ -171,7 +182,7 @@ std::unique_ptr<kernel> create_float_unary(const node_view& node) {
   }
   if (op == "HardSigmoid") {
     const float alpha = node.attr_float("alpha", 0.2f), beta = node.attr_float("beta", 0.5f);
-    return make_unary<T>([alpha, beta](T x) { return std::clamp(alpha * x + beta, 0.f, 1.f); });
+    return make_unary<T>([alpha, beta](T x) { return std::clamp(alpha * x + beta, 0.f, 1.f); }, k_grain_cheap);
   }
   if (op == "Celu") {
     const float alpha = node.attr_float("alpha", 1.0f);
@@ -179,7 +190,7 @@ std::unique_ptr<kernel> create_float_unary(const node_view& node) {
   }
   if (op == "Shrink") {
     const float bias = node.attr_float("bias", 0.0f), lambd = node.attr_float("lambd", 0.5f);
-    return make_unary<T>([bias, lambd](T x) { return x < -lambd ? x + bias : x > lambd ? x - bias : 0.f; });
+    return make_unary<T>([bias, lambd](T x) { return x < -lambd ? x + bias : x > lambd ? x - bias : 0.f; }, k_grain_cheap);
   }
   if (op == "Swish") {
     const float alpha = node.attr_float("alpha", 1.0f);
@@ -187,7 +198,7 @@ std::unique_ptr<kernel> create_float_unary(const node_view& node) {
   }
   if (op == "ThresholdedRelu") {
     const float alpha = node.attr_float("alpha", 1.0f);
-    return make_unary<T>([alpha](T x) { return x > alpha ? x : 0.f; });
+    return make_unary<T>([alpha](T x) { return x > alpha ? x : 0.f; }, k_grain_cheap);
   }
   fail(MIRT_STATUS_INTERNAL, "no float unary function for op ", op);
 }
@@ -204,7 +215,9 @@ class wide_float_unary_kernel final : public kernel {
       using C = compute_type<T>;
       const T* x = args.in.at(0).as<const T>();
       T* y = out.as<T>();
-      for (int64_t i = 0, n = out.numel(); i < n; ++i) y[i] = store<T>(C(f_(double(load(x[i])))));
+      parallel_for(out.numel(), k_grain_costly, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) y[i] = store<T>(C(f_(double(load(x[i])))));
+      });
     });
   }
 
@@ -265,16 +278,16 @@ std::unique_ptr<kernel> create_numeric_unary(const node_view& node) {
   const std::string op = node.op_type();
   return dispatch_signed_numeric(node.input_dtype(0), [&](auto tag) -> std::unique_ptr<kernel> {
     using T = typename decltype(tag)::type;
-    if (op == "Relu") return make_unary<T>([](T x) { return x < T(0) ? T(0) : x; });
-    if (op == "Neg") return make_unary<T>([](T x) { return T(-x); });
-    if (op == "Abs") return make_unary<T>([](T x) { return x < T(0) ? T(-x) : x; });
-    if (op == "Sign") return make_unary<T>([](T x) { return T(x > T(0) ? 1 : x < T(0) ? -1 : 0); });
+    if (op == "Relu") return make_unary<T>([](T x) { return x < T(0) ? T(0) : x; }, k_grain_cheap);
+    if (op == "Neg") return make_unary<T>([](T x) { return T(-x); }, k_grain_cheap);
+    if (op == "Abs") return make_unary<T>([](T x) { return x < T(0) ? T(-x) : x; }, k_grain_cheap);
+    if (op == "Sign") return make_unary<T>([](T x) { return T(x > T(0) ? 1 : x < T(0) ? -1 : 0); }, k_grain_cheap);
     fail(MIRT_STATUS_INTERNAL, "no numeric unary function for op ", op);
   });
 }
 
 std::unique_ptr<kernel> create_not(const node_view&) {
-  return make_unary<uint8_t>([](uint8_t x) { return uint8_t(x == 0); });
+  return make_unary<uint8_t>([](uint8_t x) { return uint8_t(x == 0); }, k_grain_cheap);
 }
 
 // Clip(x, min?, max?): bounds are optional scalar inputs read per call; the older attribute form
@@ -291,7 +304,9 @@ class clip_kernel final : public kernel {
     const T* x = args.in.at(0).as<const T>();
     T* y = out.as<T>();
     // std::min(max(x, lo), hi) as ONNX defines it: when lo > hi every value becomes hi.
-    for (int64_t i = 0, n = out.numel(); i < n; ++i) y[i] = std::min(std::max(x[i], lo), hi);
+    parallel_for(out.numel(), k_grain_cheap, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) y[i] = std::min(std::max(x[i], lo), hi);
+    });
   }
 
  private:

@@ -2,12 +2,15 @@
 // fusion pass) in float32: per (batch, head), scores = scale * Q K^T + mask, softmax along the keys
 // (softmax_rows), Y = P V. Q [B, Sq, H, Dk], K [B, Skv, H, Dk], V [B, Skv, H, Dv], Y [B, Sq, H, Dv];
 // the mask broadcasts to [B, H, Sq, Skv]. The same arithmetic as the layers it replaces, so a fused
-// plan computes what the unfused one does (within float rounding of the sums).
+// plan computes what the unfused one does (within float rounding of the sums). The query rows of
+// all heads split over the pool's threads (parallel.hpp); each row is computed alone, so the
+// result does not depend on the thread count.
 #include <algorithm>
 #include <array>
 #include <vector>
 
 #include "backends/cpu/kernel.hpp"
+#include "backends/cpu/parallel.hpp"
 #include "backends/cpu/vector_math.hpp"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__) && \
@@ -67,25 +70,30 @@ class fused_attention_kernel final : public kernel {
     const float* vp = v.as<const float>();
     const float* mp = mask.present() ? mask.as<const float>() : nullptr;
     float* yp = y.as<float>();
-    std::vector<float> kt(static_cast<size_t>(dk * skv)), scores(static_cast<size_t>(skv)), out(static_cast<size_t>(dv));
-    for (int64_t b = 0; b < b_n; ++b)
-      for (int64_t h = 0; h < h_n; ++h) {
-        // K^T of this head, [Dk, Skv]: the score row then accumulates over contiguous keys.
-        for (int64_t j = 0; j < skv; ++j)
-          for (int64_t d = 0; d < dk; ++d) kt[size_t(d * skv + j)] = kp[((b * skv + j) * h_n + h) * dk + d];
-        for (int64_t i = 0; i < sq; ++i) {
-          std::fill(scores.begin(), scores.end(), 0.f);
-          const float* qi = qp + ((b * sq + i) * h_n + h) * dk;
-          for (int64_t d = 0; d < dk; ++d) add_scaled(qi[d], kt.data() + d * skv, scores.data(), skv);
-          const float* mi = mp ? mp + b * ms[0] + h * ms[1] + i * ms[2] : nullptr;
-          for (int64_t j = 0; j < skv; ++j) scores[size_t(j)] = scores[size_t(j)] * scale_ + (mi ? mi[j * ms[3]] : 0.f);
-          softmax_rows(scores.data(), scores.data(), 1, skv, false);
-          std::fill(out.begin(), out.end(), 0.f);
+    // Items: the query rows of every (batch, head), in that order; a chunk transposes K of each
+    // head it enters. Grain: rows of about k_grain_costly * 16 multiply-adds.
+    parallel_for(b_n * h_n * sq, rows_grain(skv * (dk + dv), k_grain_costly * 16), [&](int64_t first, int64_t last) {
+      std::vector<float> kt(static_cast<size_t>(dk * skv)), scores(static_cast<size_t>(skv)), out(static_cast<size_t>(dv));
+      int64_t head_in_kt = -1;
+      for (int64_t item = first; item < last; ++item) {
+        const int64_t i = item % sq, bh = item / sq, h = bh % h_n, b = bh / h_n;
+        if (bh != head_in_kt) {
+          // K^T of this head, [Dk, Skv]: the score row then accumulates over contiguous keys.
           for (int64_t j = 0; j < skv; ++j)
-            add_scaled(scores[size_t(j)], vp + ((b * skv + j) * h_n + h) * dv, out.data(), dv);
-          std::copy(out.begin(), out.end(), yp + ((b * sq + i) * h_n + h) * dv);
+            for (int64_t d = 0; d < dk; ++d) kt[size_t(d * skv + j)] = kp[((b * skv + j) * h_n + h) * dk + d];
+          head_in_kt = bh;
         }
+        std::fill(scores.begin(), scores.end(), 0.f);
+        const float* qi = qp + ((b * sq + i) * h_n + h) * dk;
+        for (int64_t d = 0; d < dk; ++d) add_scaled(qi[d], kt.data() + d * skv, scores.data(), skv);
+        const float* mi = mp ? mp + b * ms[0] + h * ms[1] + i * ms[2] : nullptr;
+        for (int64_t j = 0; j < skv; ++j) scores[size_t(j)] = scores[size_t(j)] * scale_ + (mi ? mi[j * ms[3]] : 0.f);
+        softmax_rows(scores.data(), scores.data(), 1, skv, false);
+        std::fill(out.begin(), out.end(), 0.f);
+        for (int64_t j = 0; j < skv; ++j) add_scaled(scores[size_t(j)], vp + ((b * skv + j) * h_n + h) * dv, out.data(), dv);
+        std::copy(out.begin(), out.end(), yp + ((b * sq + i) * h_n + h) * dv);
       }
+    });
   }
 
  private:

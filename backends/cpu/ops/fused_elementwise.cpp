@@ -1,10 +1,11 @@
 // backends/cpu/ops/fused_elementwise.cpp — mirt::FusedElementwise (float32): the builder's fused
 // group of elementwise layers, run as one pass over the data. Each block of values goes through
 // every step before the next block is read, so it stays in cache; within a step the loop over the
-// block vectorizes.
+// block vectorizes. Large tensors split into runs of whole blocks over the pool's threads.
 #include <algorithm>
 
 #include "backends/cpu/kernel.hpp"
+#include "backends/cpu/parallel.hpp"
 #include "backends/support/pointwise_program.hpp"
 
 namespace mirt::cpu {
@@ -18,11 +19,18 @@ class fused_elementwise_kernel final : public kernel {
     const tensor &x = args.in.at(0), &y = args.out.at(0);
     const float* in = x.as<const float>();
     float* out = y.as<float>();
-    constexpr int64_t block = 256;
-    const int64_t n = x.numel();
+    // Threads take whole blocks, so each value goes through the steps as on one thread.
+    parallel_for(x.numel(), k_grain_costly, [&](int64_t first, int64_t last) { run(in, out, first, last); }, k_block);
+  }
+
+ private:
+  static constexpr int64_t k_block = 256;
+
+  void run(const float* in, float* out, int64_t first, int64_t last) const {
+    constexpr int64_t block = k_block;
     float r[k_max_pointwise_steps + 1][block];
-    for (int64_t begin = 0; begin < n; begin += block) {
-      const int64_t count = std::min(block, n - begin);
+    for (int64_t begin = first; begin < last; begin += block) {
+      const int64_t count = std::min(block, last - begin);
       std::copy(in + begin, in + begin + count, r[0]);
       for (int s = 0; s < p_.steps; ++s) {
         const float* a = p_.a[s] >= 0 ? r[p_.a[s]] : nullptr;
@@ -36,7 +44,6 @@ class fused_elementwise_kernel final : public kernel {
     }
   }
 
- private:
   pointwise_program p_;
 };
 

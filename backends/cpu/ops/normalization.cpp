@@ -1,10 +1,12 @@
 // backends/cpu/ops/normalization.cpp — BatchNormalization (inference and training mode), InstanceNormalization,
 // LayerNormalization, RMSNormalization, mirt::SkipLayerNormalization. Statistics accumulate in double for float32 inputs.
+// Channels, planes or rows (each normalized on its own) split over the pool's threads when large (parallel.hpp).
 #include <cmath>
 
 #include "backends/cpu/broadcast.hpp"
 #include "backends/cpu/float_types.hpp"
 #include "backends/cpu/kernel.hpp"
+#include "backends/cpu/parallel.hpp"
 #include "backends/cpu/vector_math.hpp"
 
 namespace mirt::cpu {
@@ -34,27 +36,29 @@ class batch_norm_kernel final : public kernel {
         if (args.out[o].numel() != c) fail(MIRT_STATUS_INVALID_SHAPE, "output ", o, " has ", args.out[o].numel(), " values, expected ", c, " (channels)");
         running[o - 1] = args.out[o].as<float>();
       }
-    for (int64_t ch = 0; ch < c; ++ch) {
-      double m = mean[ch], v = var[ch];
-      if (training_) {  // the batch's statistics, read before this channel of y (maybe x itself) is written
-        double sum = 0, sq = 0;
-        for (int64_t b0 = 0; b0 < n; ++b0)
-          for (int64_t i = 0; i < inner; ++i) sum += px[(b0 * c + ch) * inner + i];
-        const double count = double(n * inner);
-        m = count > 0 ? sum / count : 0;
-        for (int64_t b0 = 0; b0 < n; ++b0)
-          for (int64_t i = 0; i < inner; ++i) sq += (px[(b0 * c + ch) * inner + i] - m) * (px[(b0 * c + ch) * inner + i] - m);
-        v = count > 0 ? sq / count : 0;
-        if (running[0]) running[0][ch] = float(double(mean[ch]) * momentum_ + m * (1 - double(momentum_)));
-        if (running[1]) running[1][ch] = float(double(var[ch]) * momentum_ + v * (1 - double(momentum_)));
+    parallel_for(c, rows_grain(n * inner, k_grain_cheap), [&](int64_t c_begin, int64_t c_end) {
+      for (int64_t ch = c_begin; ch < c_end; ++ch) {
+        double m = mean[ch], v = var[ch];
+        if (training_) {  // the batch's statistics, read before this channel of y (maybe x itself) is written
+          double sum = 0, sq = 0;
+          for (int64_t b0 = 0; b0 < n; ++b0)
+            for (int64_t i = 0; i < inner; ++i) sum += px[(b0 * c + ch) * inner + i];
+          const double count = double(n * inner);
+          m = count > 0 ? sum / count : 0;
+          for (int64_t b0 = 0; b0 < n; ++b0)
+            for (int64_t i = 0; i < inner; ++i) sq += (px[(b0 * c + ch) * inner + i] - m) * (px[(b0 * c + ch) * inner + i] - m);
+          v = count > 0 ? sq / count : 0;
+          if (running[0]) running[0][ch] = float(double(mean[ch]) * momentum_ + m * (1 - double(momentum_)));
+          if (running[1]) running[1][ch] = float(double(var[ch]) * momentum_ + v * (1 - double(momentum_)));
+        }
+        const float a = float(double(scale[ch]) / std::sqrt(v + eps_));
+        const float b = float(double(bias[ch]) - m * a);
+        for (int64_t b0 = 0; b0 < n; ++b0) {
+          const int64_t off = (b0 * c + ch) * inner;
+          for (int64_t i = 0; i < inner; ++i) py[off + i] = a * px[off + i] + b;
+        }
       }
-      const float a = float(double(scale[ch]) / std::sqrt(v + eps_));
-      const float b = float(double(bias[ch]) - m * a);
-      for (int64_t b0 = 0; b0 < n; ++b0) {
-        const int64_t off = (b0 * c + ch) * inner;
-        for (int64_t i = 0; i < inner; ++i) py[off + i] = a * px[off + i] + b;
-      }
-    }
+    });
   }
 
  private:
@@ -81,13 +85,15 @@ class instance_norm_kernel final : public kernel {
     const tensor &x = args.in.at(0), &y = args.out.at(0);
     const int64_t n = x.shape.at(0), c = x.shape.at(1), inner = product(x.shape, 2);
     const float *scale = args.in.at(1).as<const float>(), *bias = args.in.at(2).as<const float>();
-    for (int64_t p = 0; p < n * c; ++p) {
-      const float* src = x.as<const float>() + p * inner;
-      float* dst = y.as<float>() + p * inner;
-      const auto [mean, inv] = moments(src, inner, eps_);
-      const double a = scale[p % c] * inv, b = bias[p % c] - mean * a;
-      for (int64_t i = 0; i < inner; ++i) dst[i] = float(a * src[i] + b);
-    }
+    parallel_for(n * c, rows_grain(inner, k_grain_cheap), [&](int64_t begin, int64_t end) {
+      for (int64_t p = begin; p < end; ++p) {
+        const float* src = x.as<const float>() + p * inner;
+        float* dst = y.as<float>() + p * inner;
+        const auto [mean, inv] = moments(src, inner, eps_);
+        const double a = scale[p % c] * inv, b = bias[p % c] - mean * a;
+        for (int64_t i = 0; i < inner; ++i) dst[i] = float(a * src[i] + b);
+      }
+    });
   }
 
  private:
@@ -112,10 +118,13 @@ class layer_norm_kernel final : public kernel {
     const tensor* mean_out = args.out.size() > 1 && args.out[1].data ? &args.out[1] : nullptr;
     const tensor* inv_out = args.out.size() > 2 && args.out[2].data ? &args.out[2] : nullptr;
     // Common case: Scale and B absent or as large as the block (dense over it): the vector loop.
+    const int64_t grain = rows_grain(inner, k_grain_cheap);
     if ((!scale.present() || scale.numel() == inner) && (!bias.present() || bias.numel() == inner)) {
-      layer_norm_rows(x.as<const float>(), y.as<float>(), outer, inner, scale.present() ? scale.as<const float>() : nullptr,
-                      bias.present() ? bias.as<const float>() : nullptr, eps_, mean_out ? mean_out->as<float>() : nullptr,
-                      inv_out ? inv_out->as<float>() : nullptr);
+      parallel_for(outer, grain, [&](int64_t begin, int64_t end) {
+        layer_norm_rows(x.as<const float>() + begin * inner, y.as<float>() + begin * inner, end - begin, inner,
+                        scale.present() ? scale.as<const float>() : nullptr, bias.present() ? bias.as<const float>() : nullptr,
+                        eps_, mean_out ? mean_out->as<float>() + begin : nullptr, inv_out ? inv_out->as<float>() + begin : nullptr);
+      });
       return;
     }
     std::vector<int64_t> s_off(static_cast<size_t>(inner)), b_off(static_cast<size_t>(inner));
@@ -130,19 +139,21 @@ class layer_norm_kernel final : public kernel {
       s_off[size_t(i)] = so;
       b_off[size_t(i)] = bo;
     }
-    for (int64_t o = 0; o < outer; ++o) {
-      const float* src = x.as<const float>() + o * inner;
-      float* dst = y.as<float>() + o * inner;
-      const auto [mean, inv] = moments(src, inner, eps_);
-      for (int64_t i = 0; i < inner; ++i) {
-        double v = (src[i] - mean) * inv;
-        if (scale.present()) v *= scale.as<const float>()[s_off[size_t(i)]];
-        if (bias.present()) v += bias.as<const float>()[b_off[size_t(i)]];
-        dst[i] = float(v);
+    parallel_for(outer, grain, [&](int64_t begin, int64_t end) {
+      for (int64_t o = begin; o < end; ++o) {
+        const float* src = x.as<const float>() + o * inner;
+        float* dst = y.as<float>() + o * inner;
+        const auto [mean, inv] = moments(src, inner, eps_);
+        for (int64_t i = 0; i < inner; ++i) {
+          double v = (src[i] - mean) * inv;
+          if (scale.present()) v *= scale.as<const float>()[s_off[size_t(i)]];
+          if (bias.present()) v += bias.as<const float>()[b_off[size_t(i)]];
+          dst[i] = float(v);
+        }
+        if (mean_out) mean_out->as<float>()[o] = float(mean);
+        if (inv_out) inv_out->as<float>()[o] = float(inv);
       }
-      if (mean_out) mean_out->as<float>()[o] = float(mean);
-      if (inv_out) inv_out->as<float>()[o] = float(inv);
-    }
+    });
   }
 
  private:
@@ -173,13 +184,15 @@ class rms_norm_kernel final : public kernel {
       using C = compute_type<T>;
       const T *px = x.as<const T>(), *ps = scale.as<const T>();
       T* py = y.as<T>();
-      for (int64_t o = 0; o < outer; ++o) {
-        const T* src = px + o * inner;
-        double sq = 0;
-        for (int64_t i = 0; i < inner; ++i) sq += double(load(src[i])) * double(load(src[i]));
-        const C inv = C(1.0 / std::sqrt(sq / double(inner) + double(eps_)));
-        for (int64_t i = 0; i < inner; ++i) py[o * inner + i] = store<T>(load(src[i]) * inv * load(ps[s_off[size_t(i)]]));
-      }
+      parallel_for(outer, rows_grain(inner, k_grain_cheap), [&](int64_t begin, int64_t end) {
+        for (int64_t o = begin; o < end; ++o) {
+          const T* src = px + o * inner;
+          double sq = 0;
+          for (int64_t i = 0; i < inner; ++i) sq += double(load(src[i])) * double(load(src[i]));
+          const C inv = C(1.0 / std::sqrt(sq / double(inner) + double(eps_)));
+          for (int64_t i = 0; i < inner; ++i) py[o * inner + i] = store<T>(load(src[i]) * inv * load(ps[s_off[size_t(i)]]));
+        }
+      });
     });
   }
 
@@ -204,9 +217,12 @@ class skip_layer_norm_kernel final : public kernel {
       fail(MIRT_STATUS_UNSUPPORTED, "Scale and B must hold one value per normalized element (", inner, ")");
     const float *a = x.as<const float>(), *b = skip.as<const float>();
     float* out = y.as<float>();
-    for (int64_t i = 0; i < outer * inner; ++i) out[i] = a[i] + b[i];
-    layer_norm_rows(out, out, outer, inner, scale.present() ? scale.as<const float>() : nullptr,
-                    bias.present() ? bias.as<const float>() : nullptr, eps_, nullptr, nullptr);
+    parallel_for(outer, rows_grain(inner, k_grain_cheap), [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin * inner; i < end * inner; ++i) out[i] = a[i] + b[i];
+      layer_norm_rows(out + begin * inner, out + begin * inner, end - begin, inner,
+                      scale.present() ? scale.as<const float>() : nullptr, bias.present() ? bias.as<const float>() : nullptr,
+                      eps_, nullptr, nullptr);
+    });
   }
 
  private:

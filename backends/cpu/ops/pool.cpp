@@ -7,13 +7,15 @@
 // the core inferred (ceil_mode included). Everything else, and any shape oneDNN refuses, runs the
 // reference loops: 1D and 2D pools as 3D with leading unit dimensions. Windows follow ONNX exactly
 // (dilations, explicit or automatic pads, ceil_mode via the output extent the core inferred, and
-// count_include_pad counting the explicit pads but not the extra ceil_mode overhang).
+// count_include_pad counting the explicit pads but not the extra ceil_mode overhang). The reference
+// and global pools split their planes over the pool's threads when large (parallel.hpp).
 #include <array>
 #include <cmath>
 #include <limits>
 
 #include "backends/cpu/kernel.hpp"
 #include "backends/cpu/onednn.hpp"
+#include "backends/cpu/parallel.hpp"
 
 namespace mirt::cpu {
 namespace {
@@ -80,63 +82,66 @@ class pool_kernel final : public kernel {
     const int64_t in_plane = g[0].in * g[1].in * g[2].in, out_plane = g[0].out * g[1].out * g[2].out;
     const T* px = x.as<const T>();
     T* py = y.as<T>();
-    for (int64_t p = 0; p < planes; ++p) {
-      const T* src = px + p * in_plane;
-      T* dst = py + p * out_plane;
-      int64_t o = 0;
-      for (int64_t od = 0; od < g[0].out; ++od)
-        for (int64_t oh = 0; oh < g[1].out; ++oh)
-          for (int64_t ow = 0; ow < g[2].out; ++ow, ++o) {
-            const int64_t pos[3] = {od, oh, ow};
-            int64_t lo[3], hi[3], start[3];
-            int64_t padded_count = 1;
-            for (int i = 0; i < 3; ++i) {
-              const axis_geometry& ax = g[size_t(i)];
-              start[i] = pos[i] * ax.s - ax.pad_begin;
-              // Valid kernel taps: start + k*d inside [0, in).
-              lo[i] = start[i] >= 0 ? 0 : (-start[i] + ax.d - 1) / ax.d;
-              hi[i] = std::min(ax.k, start[i] >= ax.in ? 0 : (ax.in - 1 - start[i]) / ax.d + 1);
-              // Taps inside the explicitly padded extent [-pad_begin, in + pad_end).
-              int64_t taps = 0;
-              for (int64_t k = 0; k < ax.k; ++k) {
-                const int64_t q = start[i] + k * ax.d;
-                taps += q >= -ax.pad_begin && q < ax.in + ax.pad_end;
-              }
-              padded_count *= taps;
-            }
-            T best = std::numeric_limits<T>::lowest();
-            int64_t best_at = -1;
-            double sum = 0;
-            int64_t count = 0;
-            for (int64_t kd = lo[0]; kd < hi[0]; ++kd)
-              for (int64_t kh = lo[1]; kh < hi[1]; ++kh)
-                for (int64_t kw = lo[2]; kw < hi[2]; ++kw) {
-                  const int64_t id = start[0] + kd * g[0].d, ih = start[1] + kh * g[1].d, iw = start[2] + kw * g[2].d;
-                  const int64_t at = (id * g[1].in + ih) * g[2].in + iw;
-                  const T v = src[at];
-                  if (max_) {
-                    if (v > best || best_at < 0) {
-                      best = v;
-                      best_at = at;
-                    }
-                  } else if (p_ > 0) {
-                    sum += std::pow(std::fabs(double(v)), double(p_));
-                  } else {
-                    sum += v;
-                    ++count;
-                  }
+    const int64_t window = g[0].k * g[1].k * g[2].k;  // taps per output value, for the grain
+    parallel_for(planes, rows_grain(out_plane * window, k_grain_costly), [&](int64_t p_begin, int64_t p_end) {
+      for (int64_t p = p_begin; p < p_end; ++p) {
+        const T* src = px + p * in_plane;
+        T* dst = py + p * out_plane;
+        int64_t o = 0;
+        for (int64_t od = 0; od < g[0].out; ++od)
+          for (int64_t oh = 0; oh < g[1].out; ++oh)
+            for (int64_t ow = 0; ow < g[2].out; ++ow, ++o) {
+              const int64_t pos[3] = {od, oh, ow};
+              int64_t lo[3], hi[3], start[3];
+              int64_t padded_count = 1;
+              for (int i = 0; i < 3; ++i) {
+                const axis_geometry& ax = g[size_t(i)];
+                start[i] = pos[i] * ax.s - ax.pad_begin;
+                // Valid kernel taps: start + k*d inside [0, in).
+                lo[i] = start[i] >= 0 ? 0 : (-start[i] + ax.d - 1) / ax.d;
+                hi[i] = std::min(ax.k, start[i] >= ax.in ? 0 : (ax.in - 1 - start[i]) / ax.d + 1);
+                // Taps inside the explicitly padded extent [-pad_begin, in + pad_end).
+                int64_t taps = 0;
+                for (int64_t k = 0; k < ax.k; ++k) {
+                  const int64_t q = start[i] + k * ax.d;
+                  taps += q >= -ax.pad_begin && q < ax.in + ax.pad_end;
                 }
-            if (max_) {
-              dst[o] = best;
-              if (indices) indices->as<int64_t>()[p * out_plane + o] = index_of(p, best_at, g, in_plane);
-            } else if (p_ > 0) {
-              dst[o] = T(std::pow(sum, 1.0 / double(p_)));
-            } else {
-              const int64_t divisor = a_.count_include_pad ? padded_count : count;
-              dst[o] = divisor > 0 ? T(sum / double(divisor)) : T(0);
+                padded_count *= taps;
+              }
+              T best = std::numeric_limits<T>::lowest();
+              int64_t best_at = -1;
+              double sum = 0;
+              int64_t count = 0;
+              for (int64_t kd = lo[0]; kd < hi[0]; ++kd)
+                for (int64_t kh = lo[1]; kh < hi[1]; ++kh)
+                  for (int64_t kw = lo[2]; kw < hi[2]; ++kw) {
+                    const int64_t id = start[0] + kd * g[0].d, ih = start[1] + kh * g[1].d, iw = start[2] + kw * g[2].d;
+                    const int64_t at = (id * g[1].in + ih) * g[2].in + iw;
+                    const T v = src[at];
+                    if (max_) {
+                      if (v > best || best_at < 0) {
+                        best = v;
+                        best_at = at;
+                      }
+                    } else if (p_ > 0) {
+                      sum += std::pow(std::fabs(double(v)), double(p_));
+                    } else {
+                      sum += v;
+                      ++count;
+                    }
+                  }
+              if (max_) {
+                dst[o] = best;
+                if (indices) indices->as<int64_t>()[p * out_plane + o] = index_of(p, best_at, g, in_plane);
+              } else if (p_ > 0) {
+                dst[o] = T(std::pow(sum, 1.0 / double(p_)));
+              } else {
+                const int64_t divisor = a_.count_include_pad ? padded_count : count;
+                dst[o] = divisor > 0 ? T(sum / double(divisor)) : T(0);
+              }
             }
-          }
-    }
+      }
+    });
   }
 
   // ONNX Indices: flat index into the input, spatial part row-major (storage_order 0) or
@@ -309,11 +314,13 @@ class global_pool_kernel final : public kernel {
     const int64_t planes = x.shape[0] * x.shape[1], size = product(x.shape, 2);
     const float* px = x.as<const float>();
     float* py = y.as<float>();
-    for (int64_t p = 0; p < planes; ++p) {
-      const float* src = px + p * size;
-      if (max_) py[p] = plane_max(src, size);
-      else py[p] = size > 0 ? float(plane_sum(src, size) / double(size)) : 0.f;
-    }
+    parallel_for(planes, rows_grain(size, k_grain_cheap), [&](int64_t begin, int64_t end) {
+      for (int64_t p = begin; p < end; ++p) {
+        const float* src = px + p * size;
+        if (max_) py[p] = plane_max(src, size);
+        else py[p] = size > 0 ? float(plane_sum(src, size) / double(size)) : 0.f;
+      }
+    });
   }
 
  private:

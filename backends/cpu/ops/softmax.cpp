@@ -1,13 +1,14 @@
 // backends/cpu/ops/softmax.cpp — Softmax and LogSoftmax along one axis (opset 13 semantics) on oneDNN.
 //
-// Along the innermost axis (contiguous rows), a vector loop (vector_math.hpp). Otherwise the input
-// is seen as [outer, n, inner] and reduced along n by oneDNN softmax_forward / logsoftmax_forward,
-// one primitive per shape.
+// Along the innermost axis (contiguous rows), a vector loop (vector_math.hpp), rows split over the
+// pool's threads when many (parallel.hpp). Otherwise the input is seen as [outer, n, inner] and
+// reduced along n by oneDNN softmax_forward / logsoftmax_forward, one primitive per shape.
 #include <cmath>
 
 #include "backends/cpu/float_types.hpp"
 #include "backends/cpu/kernel.hpp"
 #include "backends/cpu/onednn.hpp"
+#include "backends/cpu/parallel.hpp"
 #include "backends/cpu/vector_math.hpp"
 
 namespace mirt::cpu {
@@ -39,7 +40,11 @@ class softmax_kernel final : public kernel {
     if (y.numel() == 0) return;
     if (innermost(x.shape)) {
       const int64_t n = x.shape[size_t(normalize_axis(axis_, x.rank()))];
-      return softmax_rows(x.as<const float>(), y.as<float>(), x.numel() / n, n, log_);
+      const float* px = x.as<const float>();
+      float* py = y.as<float>();
+      return parallel_for(x.numel() / n, rows_grain(n, k_grain_costly), [&](int64_t begin, int64_t end) {
+        softmax_rows(px + begin * n, py + begin * n, end - begin, n, log_);
+      });
     }
     try {
       const softmax_entry& e = entry(x.shape);
@@ -108,18 +113,20 @@ class ref_softmax_kernel final : public kernel {
       using T = typename decltype(tag)::type;
       const T* px = x.as<const T>();
       T* py = y.as<T>();
-      for (int64_t o = 0; o < outer; ++o)
-        for (int64_t i = 0; i < inner; ++i) {
-          const int64_t base = o * n * inner + i;
-          double m = -INFINITY, sum = 0;
-          for (int64_t k = 0; k < n; ++k) m = std::max(m, double(load(px[base + k * inner])));
-          for (int64_t k = 0; k < n; ++k) sum += std::exp(double(load(px[base + k * inner])) - m);
-          const double log_sum = std::log(sum);
-          for (int64_t k = 0; k < n; ++k) {
-            const double d = double(load(px[base + k * inner])) - m;
-            py[base + k * inner] = store<T>(compute_type<T>(log_ ? d - log_sum : std::exp(d) / sum));
+      parallel_for(outer, rows_grain(n * inner, k_grain_costly), [&](int64_t begin, int64_t end) {
+        for (int64_t o = begin; o < end; ++o)
+          for (int64_t i = 0; i < inner; ++i) {
+            const int64_t base = o * n * inner + i;
+            double m = -INFINITY, sum = 0;
+            for (int64_t k = 0; k < n; ++k) m = std::max(m, double(load(px[base + k * inner])));
+            for (int64_t k = 0; k < n; ++k) sum += std::exp(double(load(px[base + k * inner])) - m);
+            const double log_sum = std::log(sum);
+            for (int64_t k = 0; k < n; ++k) {
+              const double d = double(load(px[base + k * inner])) - m;
+              py[base + k * inner] = store<T>(compute_type<T>(log_ ? d - log_sum : std::exp(d) / sum));
+            }
           }
-        }
+      });
     });
   }
 
