@@ -57,6 +57,15 @@ def onednn_version():
     return "unknown"
 
 
+def manifest_environment(build):
+    """The environment the cpu module's manifest gives its users (the registry sets it before loading)."""
+    try:
+        with open(os.path.join(build, "backends", "cpu", "mirt_backend_cpu.mirt-module.json")) as f:
+            return json.load(f).get("environment", {})
+    except (OSError, ValueError):
+        return {}
+
+
 def git_commit():
     out = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
     dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--", "core", "backends", "abi", "parsers"],
@@ -154,6 +163,10 @@ def main():
     # module, so the bench sets it itself to time what users get. 'unset' leaves libgomp's default.
     p.add_argument("--omp-wait-policy", choices=["passive", "active", "unset"], default="passive",
                    help="OMP_WAIT_POLICY for mirt's oneDNN/libgomp (default: passive, as the cpu module's manifest)")
+    # GOMP_SPINCOUNT: how long libgomp's idle workers spin before they sleep (with PASSIVE: 0 unless set).
+    p.add_argument("--gomp-spincount", default="manifest",
+                   help="GOMP_SPINCOUNT for mirt's libgomp: a count, 'unset', or 'manifest' (default: the cpu "
+                        "module's manifest value, unset when it gives none)")
     p.add_argument("--name", help="host part of the result file name (default: hostname, or 'ci' when $CI is set)")
     p.add_argument("--out", help="result file (default: bench/results/cpu-<name>-<date>.json)")
     p.add_argument("--note", default="", help="free text stored with the results (e.g. machine load)")
@@ -165,6 +178,13 @@ def main():
         os.environ["OMP_WAIT_POLICY"] = args.omp_wait_policy
     else:
         os.environ.pop("OMP_WAIT_POLICY", None)
+    spincount = args.gomp_spincount
+    if spincount == "manifest":
+        spincount = manifest_environment(args.build).get("GOMP_SPINCOUNT", "unset")
+    if spincount != "unset":
+        os.environ["GOMP_SPINCOUNT"] = str(spincount)
+    else:
+        os.environ.pop("GOMP_SPINCOUNT", None)
     os.environ["MIRT_MODULE_PATH"] = os.pathsep.join(
         [os.path.join(args.build, "backends", "cpu"), os.path.join(args.build, "parsers", "onnx")])
     import onnxruntime as ort
@@ -261,7 +281,8 @@ def main():
             "mirt": f"libmirt C ABI via ctypes (bench/mirt_ctypes.py): built once for the input shape "
                     f"(backend cpu, optimization level 3), buffers bound once, timed call = mirt_context_enqueue; "
                     f"oneDNN on OpenMP with OMP_NUM_THREADS={args.threads}, "
-                    f"OMP_WAIT_POLICY={args.omp_wait_policy if args.omp_wait_policy != 'unset' else 'unset (libgomp default)'}",
+                    f"OMP_WAIT_POLICY={args.omp_wait_policy if args.omp_wait_policy != 'unset' else 'unset (libgomp default)'}, "
+                    f"GOMP_SPINCOUNT={spincount}",
             "onnxruntime": f"CPUExecutionProvider, ORT_ENABLE_ALL, intra_op_num_threads={args.threads}, "
                            f"inter_op 1, sequential, default spinning; IOBinding bound once, "
                            f"timed call = run_with_iobinding",
