@@ -34,6 +34,7 @@ class control_flow_kernel {
   status run_if(const mirt_kernel_io& io) const;
   status run_loop(const mirt_kernel_io& io) const;
   status run_scan(const mirt_kernel_io& io) const;
+  status run_batched_scan(const mirt_kernel_io& io) const;
 
   const body_runner& body(std::string_view attribute) const {
     for (size_t i = 0; i < names.size(); ++i)
@@ -84,7 +85,8 @@ class control_flow_kernel {
 };
 
 status control_flow_kernel::execute(const mirt_kernel_io& io) const {
-  status s = op_type == "If" ? run_if(io) : op_type == "Loop" ? run_loop(io) : run_scan(io);
+  const bool batched = op_type == "Scan" && attributes.get_int("batched", 0) != 0;
+  status s = op_type == "If" ? run_if(io) : op_type == "Loop" ? run_loop(io) : batched ? run_batched_scan(io) : run_scan(io);
   // Buffers of the bodies die on return: a device backend must be done with them first.
   if (target->io_location() != MIRT_TENSOR_LOCATION_HOST) {
     status done = target->synchronize(io.stream);
@@ -231,6 +233,35 @@ status control_flow_kernel::run_scan(const mirt_kernel_io& io) const {
     }
   }
   for (size_t s = 0; s < states; ++s) MIRT_RETURN_IF_ERROR(store(io, s, state[s], io.stream));
+  return {};
+}
+
+// Scan of opset 8: states, scan inputs and so every output lead with a batch axis; each batch
+// element runs as a Scan of opset 9 on views of its slices.
+status control_flow_kernel::run_batched_scan(const mirt_kernel_io& io) const {
+  std::vector<mirt_tensor_desc> ins(io.inputs, io.inputs + io.num_inputs), outs(io.outputs, io.outputs + io.num_outputs);
+  std::vector<const void*> in_data(io.input_data, io.input_data + io.num_inputs);
+  std::vector<void*> out_data(io.output_data, io.output_data + io.num_outputs);
+  const int64_t batch = formal ? io.inputs[0].dims[0] : 0;
+  auto strip = [&](mirt_tensor_desc& d, const char* what, size_t i) -> status {
+    if (d.rank < 1 || d.dims[0] != batch)
+      return fail(MIRT_STATUS_INVALID_SHAPE, what, " ", i, " is ", to_string(dims_of(d)), ", expected a leading batch of ", batch);
+    for (uint32_t k = 0; k + 1 < d.rank; ++k) d.dims[k] = d.dims[k + 1];
+    --d.rank;
+    return {};
+  };
+  for (size_t i = 0; i < formal; ++i) MIRT_RETURN_IF_ERROR(strip(ins[i], "input", i));
+  for (size_t o = 0; o < io.num_outputs; ++o) MIRT_RETURN_IF_ERROR(strip(outs[o], "output", o));
+  for (int64_t b = 0; b < batch; ++b) {
+    for (size_t i = 0; i < formal; ++i)
+      in_data[i] = static_cast<const std::byte*>(io.input_data[i]) + static_cast<size_t>(b) * byte_size(ins[i]);
+    for (size_t o = 0; o < io.num_outputs; ++o)
+      out_data[o] = static_cast<std::byte*>(io.output_data[o]) + static_cast<size_t>(b) * byte_size(outs[o]);
+    mirt_kernel_io one = io;
+    one.inputs = ins.data(), one.input_data = in_data.data(), one.outputs = outs.data(), one.output_data = out_data.data();
+    one.allocate_output = nullptr, one.allocator = nullptr;
+    MIRT_RETURN_IF_ERROR(run_scan(one));
+  }
   return {};
 }
 

@@ -308,13 +308,10 @@ class importer final : public upgrade_context {
     return nullptr;
   }
 
-  status import_bodies(const ::onnx::NodeProto& node, int64_t opset, body_list* out) {
+  status import_bodies(const ::onnx::NodeProto& node, int64_t /*opset*/, body_list* out) {
     if (host_.struct_size < offsetof(mirt_host_api, network_destroy) + sizeof(host_.network_destroy) ||
         !host_.network_create_body || !host_.network_add_body_input || !host_.network_destroy)
       return make_error(MIRT_STATUS_UNSUPPORTED, node_label_, ": this libmirt takes no control-flow bodies; update it");
-    if (node.op_type() == "Scan" && opset < 9)
-      return make_error(MIRT_STATUS_UNSUPPORTED, node_label_, ": Scan before opset 9 (batched, with a sequence_lens "
-                        "input) is not supported; convert the model to opset 9 or newer");
     out->names.reserve(node.attribute_size());
     for (const ::onnx::AttributeProto& a : node.attribute()) {
       if (a.type() != ::onnx::AttributeProto::GRAPH && !a.has_g()) continue;

@@ -25,6 +25,8 @@
 //   RNN, GRU, LSTM < 7  output_sequence dropped (Y is computed whenever the node lists it)
 //   DFT          < 20  attribute axis (default 1) -> input 2 (int64 scalar; opset 20's default is -2)
 //   RoiAlign     < 16  no coordinate_transformation_mode -> output_half_pixel (opset 10's only behaviour)
+//   Scan         < 9   sequence_lens (input 0) must be omitted and is dropped; directions ->
+//                      scan_input_directions; mirt attribute batched = 1 (the leading batch axis)
 // Not rewritten: Softmax, LogSoftmax and Hardmax < 13 (they flattened to 2-D at `axis`; the same
 // result as now only when axis is the last dimension: a warning says so), legacy broadcast with an
 // explicit axis, and anything else; the core then names the attribute it does not know.
@@ -245,6 +247,20 @@ status upgrade_roi_align(int64_t, upgrade_context&, layer_draft& d) {
   return {};
 }
 
+// Scan-8 scans axis 1 of batched inputs: without sequence_lens it is mirt's Scan with batched = 1.
+status upgrade_scan(int64_t, upgrade_context&, layer_draft& d) {
+  if (!d.inputs.empty() && d.inputs[0])
+    return make_error(MIRT_STATUS_UNSUPPORTED, "Scan of opset 8 with a sequence_lens input (per-batch lengths) is not "
+                      "supported; omit it when every sequence is full, or convert the model to opset 9 or newer");
+  if (!d.inputs.empty()) d.inputs.erase(d.inputs.begin());
+  if (std::optional<owned_attribute> directions = d.attributes.take("directions")) {
+    directions->name = "scan_input_directions";
+    d.attributes.set(std::move(*directions));
+  }
+  d.attributes.set_int("batched", 1);
+  return {};
+}
+
 struct rule {
   const char* op_type;
   int64_t before_opset;  // applies to nodes of an opset below this
@@ -284,6 +300,7 @@ constexpr rule rules[] = {
     {"LSTM", 7, drop_output_sequence},
     {"DFT", 20, upgrade_dft},
     {"RoiAlign", 16, upgrade_roi_align},
+    {"Scan", 9, upgrade_scan},
     {"Softmax", 13, warn_softmax_axis},
     {"LogSoftmax", 13, warn_softmax_axis},
     {"Hardmax", 13, warn_softmax_axis},

@@ -59,9 +59,15 @@ result<std::vector<tensor_type>> body_input_types(const build_state& state, cons
     const size_t scans = static_cast<size_t>(n.attributes.get_int("num_scan_inputs", 0));
     const size_t states = formal - scans;
     std::vector<int64_t> axes = n.attributes.get_ints("scan_input_axes", std::vector<int64_t>(scans, 0));
-    for (size_t s = 0; s < states; ++s) out.push_back(plain(types[n.outputs[s]]));
+    // A batched Scan (Scan-8) runs its body per batch element: the leading batch axis goes first.
+    const bool batched = n.attributes.get_int("batched", 0) != 0;
+    auto unbatched = [&](tensor_type t) {
+      if (batched && t.rank_known && t.rank() > 0) t.shape.erase(t.shape.begin());
+      return t;
+    };
+    for (size_t s = 0; s < states; ++s) out.push_back(unbatched(plain(types[n.outputs[s]])));
     for (size_t i = 0; i < scans; ++i) {
-      tensor_type t = plain(types[n.inputs[states + i]]);
+      tensor_type t = unbatched(plain(types[n.inputs[states + i]]));
       const int64_t rank = static_cast<int64_t>(t.rank());
       const int64_t axis = axes[i] < 0 ? axes[i] + rank : axes[i];
       t.shape.erase(t.shape.begin() + axis);

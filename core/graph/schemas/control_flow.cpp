@@ -137,11 +137,31 @@ status infer_scan(infer_context& ctx) {
   MIRT_ASSIGN_OR_RETURN(std::vector<int64_t> out_axes, axes_of(ctx, "scan_output_axes", outputs));
   MIRT_RETURN_IF_ERROR(axes_of(ctx, "scan_input_directions", scans).error());
   MIRT_RETURN_IF_ERROR(axes_of(ctx, "scan_output_directions", outputs).error());
+  // batched (mirt's form of Scan-8): states and scan inputs lead with a batch axis that the body
+  // does not see; every output gets it back in front.
+  const bool batched = n.attributes.get_int("batched", 0) != 0;
+  if (batched && (n.attributes.find("scan_input_axes") || n.attributes.find("scan_output_axes")))
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "a batched Scan scans axis 1 of its inputs; it takes no scan_input_axes or scan_output_axes");
+  dim batch;
+  std::vector<tensor_type> formal_types;
+  for (size_t i = 0; i < states + scans; ++i) {
+    tensor_type t = ctx.input(i);
+    if (batched) {
+      if (!t.present() || !t.rank_known || t.rank() < 1)
+        return ctx.error("input ", i, " of a batched Scan needs a known rank with a leading batch axis");
+      if (i == 0 || !batch.known()) batch = t.shape[0];
+      else if (t.shape[0].known() && t.shape[0].value != batch.value)
+        return ctx.error("input ", i, " has batch ", t.shape[0].value, ", input 0 has ", batch.value);
+      t.shape.erase(t.shape.begin());
+      t.values.reset(), t.float_values.reset();
+    }
+    formal_types.push_back(std::move(t));
+  }
   std::vector<tensor_type> inputs;
-  for (size_t s = 0; s < states; ++s) inputs.push_back(ctx.input(s));
+  for (size_t s = 0; s < states; ++s) inputs.push_back(formal_types[s]);
   dim length;
   for (size_t i = 0; i < scans; ++i) {
-    tensor_type t = ctx.input(states + i);
+    tensor_type t = formal_types[states + i];
     if (!t.present() || !t.rank_known || t.rank() == 0)
       return ctx.error("scan input ", i, " (input ", states + i, ") needs a known rank of at least 1");
     MIRT_ASSIGN_OR_RETURN(int64_t axis, normalize_axis(ctx, in_axes[i], t.rank()));
@@ -167,6 +187,9 @@ status infer_scan(infer_context& ctx) {
     }
     ctx.output(states + k) = std::move(t);
   }
+  if (batched)
+    for (size_t o = 0; o < ctx.num_outputs(); ++o)
+      if (ctx.output(o).rank_known) ctx.output(o).shape.insert(ctx.output(o).shape.begin(), batch);
   return {};
 }
 
@@ -177,6 +200,7 @@ void add_control_flow_schemas(schema_table& table) {
   table.add(make_schema("Loop", 0, many, 1, many, {}, infer_loop));
   table.add(make_schema("Scan", 1, many, 1, many,
                         {{"num_scan_inputs", MIRT_ATTRIBUTE_TYPE_INT, true},
+                         {"batched", MIRT_ATTRIBUTE_TYPE_INT},  // mirt: Scan-8's leading batch axis
                          {"scan_input_axes", MIRT_ATTRIBUTE_TYPE_INTS},
                          {"scan_input_directions", MIRT_ATTRIBUTE_TYPE_INTS},
                          {"scan_output_axes", MIRT_ATTRIBUTE_TYPE_INTS},

@@ -211,3 +211,53 @@ TEST_CASE("opset-19 DFT's axis attribute becomes input 2, with opset 17's defaul
 }
 
 }  // TEST_SUITE
+
+TEST_SUITE("onnx parser opset upgrades") {
+
+// An opset-8 Scan summing rows: state [B, 2], xs [B, 3, 2]; seq_lens names input 0 ("" for none).
+::onnx::ModelProto scan8_model(const std::string& seq_lens) {
+  auto m = make_model(8);
+  add_input(m, "s0", ::onnx::TensorProto::FLOAT, {2, 2});
+  add_input(m, "xs", ::onnx::TensorProto::FLOAT, {2, 3, 2});
+  if (!seq_lens.empty()) add_input(m, seq_lens, ::onnx::TensorProto::INT32, {2});
+  auto* scan = add_node(m, "Scan", {seq_lens, "s0", "xs"}, {"total", "each"}, "scan8");
+  set_int(scan, "num_scan_inputs", 1);
+  set_ints(scan, "directions", {1});
+  auto* a = scan->add_attribute();
+  a->set_name("body");
+  a->set_type(::onnx::AttributeProto::GRAPH);
+  ::onnx::GraphProto* body = a->mutable_g();
+  body->set_name("body");
+  for (const char* name : {"state", "row", "next", "out"}) {
+    ::onnx::ValueInfoProto* v = std::string(name) == "state" || std::string(name) == "row" ? body->add_input() : body->add_output();
+    v->set_name(name);
+    v->mutable_type()->mutable_tensor_type()->set_elem_type(::onnx::TensorProto::FLOAT);
+    v->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(2);
+  }
+  auto* add = body->add_node();
+  add->set_op_type("Add"), add->add_input("state"), add->add_input("row"), add->add_output("next");
+  auto* copy = body->add_node();
+  copy->set_op_type("Identity"), copy->add_input("next"), copy->add_output("out");
+  add_output(m, "total", ::onnx::TensorProto::FLOAT, {2, 2});
+  add_output(m, "each", ::onnx::TensorProto::FLOAT, {2, 3, 2});
+  return m;
+}
+
+TEST_CASE("opset-8 Scan drops its omitted sequence_lens and becomes a batched Scan; given lengths are refused") {
+  parse_result r = parse_bytes(serialize(scan8_model("")));
+  REQUIRE_MESSAGE(r.ok(), r.message());
+  const recorded_layer* scan = r.layer("Scan");
+  REQUIRE(scan != nullptr);
+  CHECK(scan->inputs.at(0) == "s0");
+  CHECK(scan->inputs.at(1) == "xs");
+  CHECK(scan->attributes.at("batched").ints == std::vector<int64_t>{1});
+  CHECK(scan->attributes.at("scan_input_directions").ints == std::vector<int64_t>{1});
+  CHECK(scan->attributes.count("directions") == 0);
+
+  parse_result lens = parse_bytes(serialize(scan8_model("lens")));
+  CHECK(lens.code() == MIRT_STATUS_UNSUPPORTED);
+  CHECK(lens.message().find("'scan8'") != std::string::npos);
+  CHECK(lens.message().find("sequence_lens") != std::string::npos);
+}
+
+}  // TEST_SUITE
