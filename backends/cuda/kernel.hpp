@@ -33,6 +33,7 @@ void add_data_dependent_ops(std::vector<op_entry>& table);
 void add_fused_elementwise_ops(std::vector<op_entry>& table);
 void add_recurrent_ops(std::vector<op_entry>& table);
 void add_float_class_ops(std::vector<op_entry>& table);
+void add_cumulative_ops(std::vector<op_entry>& table);
 void add_resize_ops(std::vector<op_entry>& table);
 void add_shape_fill_ops(std::vector<op_entry>& table);
 void add_select_ops(std::vector<op_entry>& table);

@@ -19,6 +19,7 @@ const std::vector<op_entry>& op_table() {
     add_fused_elementwise_ops(t);
     add_recurrent_ops(t);
     add_float_class_ops(t);
+    add_cumulative_ops(t);
     add_resize_ops(t);
     add_shape_fill_ops(t);
     add_select_ops(t);

@@ -1,6 +1,6 @@
 // tests/backends/cuda/test_ops_math.cpp — the cuda backend's trigonometric and other elementwise
 // functions, Mod, Mean, ArgMax/ArgMin, TopK, GatherElements, ReduceLogSum(Exp), CastLike,
-// Dropout, Range, ConstantOfShape, Size, IsNaN and IsInf against the cpu backend (float32: relative tolerance
+// Dropout, Range, ConstantOfShape, Size, IsNaN, IsInf, CumSum and CumProd against the cpu backend (float32: relative tolerance
 // 1e-4; integer and bool outputs bit-exact). Each case skips itself when the machine has no GPU.
 #include <doctest/doctest.h>
 
@@ -126,6 +126,27 @@ TEST_CASE("IsNaN and IsInf (each sign, float32 and float64) write the same bools
   const std::vector<uint8_t> mask = r.outputs[0].values<uint8_t>();
   CHECK(mask[0] == 1);
   CHECK(mask[1] == 0);
+}
+
+TEST_CASE("CumSum and CumProd (exclusive, reverse, any axis, float and int64) match the cpu backend; a computed axis is refused") {
+  CUDA_TEST_REQUIRE_GPU();
+  const shape_t s{3, 5, 4};
+  for (int64_t axis : {0, 1, -1})
+    for (int64_t exclusive : {0, 1})
+      for (int64_t reverse : {0, 1}) {
+        CAPTURE(axis);
+        CAPTURE(exclusive);
+        CAPTURE(reverse);
+        const std::vector<attr> flags = {attr_i("exclusive", exclusive), attr_i("reverse", reverse)};
+        compare_with_cpu({"CumSum", {rand_f32(s, 3), i64({}, {axis}, true)}, {{F32, s}}, flags});
+        compare_with_cpu({"CumProd", {rand_f32(s, 4, 0.5f, 1.5f), i32({1}, {int32_t(axis)}, true)}, {{F32, s}}, flags});
+        std::vector<int64_t> ids(60);
+        for (size_t i = 0; i < ids.size(); ++i) ids[i] = int64_t(i % 3 == 0);  // an attention mask's ones
+        compare_with_cpu({"CumSum", {i64(s, ids), i64({}, {axis}, true)}, {{I64, s}}, flags});
+      }
+  const op_result r = run_cuda({"CumSum", {rand_f32(s, 3), i64({}, {1})}, {{F32, s}}});
+  CHECK(r.code == MIRT_STATUS_UNSUPPORTED);
+  CHECK(r.message.find("axis") != std::string::npos);
 }
 
 TEST_CASE("Dropout with training_mode true is refused at tactic lookup") {
