@@ -99,6 +99,7 @@ def main():
     ap.add_argument("--backends", nargs="+", default=["cpu", "cuda"])
     ap.add_argument("--only", nargs="*", help="model names to run")
     ap.add_argument("--timeout", type=int, default=180, help="seconds per mirt run")
+    ap.add_argument("--markdown", help="also write the table as Markdown to this file")
     a = ap.parse_args()
     models = {}
     for source in (torchvision_models, transformer_models):
@@ -126,10 +127,27 @@ def main():
         os.remove(path)
     with open(os.path.join(a.out, "sweep.json"), "w") as f:
         json.dump(report, f, indent=1)
+    summary = []
     for backend in a.backends:
         passed = sum(1 for e in report if e.get(backend, {}).get("result") == "PASSED")
-        print(f"{backend}: {passed} of {len(report)} models PASSED")
+        summary.append(f"{backend}: {passed} of {len(report)} models PASSED")
+        print(summary[-1])
+    if a.markdown:
+        write_markdown(a.markdown, report, a.backends, summary)
     return 0
+
+
+def write_markdown(path, report, backends, summary):
+    rows = ["| model | input | " + " | ".join(backends) + " |", "|---|---|" + "---|" * len(backends)]
+    for e in report:
+        cells = []
+        for b in backends:
+            r = e.get(b)
+            cells.append("export failed: " + e["export"][:120] if r is None else
+                         r["result"] if r["result"] == "PASSED" else f"{r['result']}: {r.get('detail', '')[:160]}")
+        rows.append(f"| {e['model']} | {'x'.join(map(str, e['input']))} | " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+    with open(path, "w") as f:
+        f.write("\n".join(rows + ["", "; ".join(summary), ""]))
 
 
 if __name__ == "__main__":
