@@ -2,30 +2,31 @@
 // fusion pass) in float32: per (batch, head), scores = scale * Q K^T + mask, softmax along the keys
 // (softmax_rows), Y = P V. Q [B, Sq, H, Dk], K [B, Skv, H, Dk], V [B, Skv, H, Dv], Y [B, Sq, H, Dv];
 // the mask broadcasts to [B, H, Sq, Skv]. The same arithmetic as the layers it replaces, so a fused
-// plan computes what the unfused one does (within float rounding of the sums). The query rows of
-// all heads split over the pool's threads (parallel.hpp); each row is computed alone, so the
-// result does not depend on the thread count.
+// plan computes what the unfused one does (within float rounding of the sums). Work goes by blocks
+// of query rows of one head: scale * Q K^T and P V as oneDNN sgemms on the strided head slices (no
+// copies), the mask and softmax_rows between them. Blocks of all heads split over the pool's
+// threads (parallel.hpp); each block is computed alone, by sgemms that run on the thread that
+// holds the block when several threads share the blocks.
 #include <algorithm>
 #include <array>
 #include <vector>
 
 #include "backends/cpu/kernel.hpp"
+#include "backends/cpu/onednn.hpp"
 #include "backends/cpu/parallel.hpp"
 #include "backends/cpu/vector_math.hpp"
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__) && \
-    !defined(__SANITIZE_ADDRESS__)
-#define MIRT_ATTENTION_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define MIRT_ATTENTION_CLONES
-#endif
 
 namespace mirt::cpu {
 namespace {
 
-// y[0:n] += a * x[0:n] (vectorized; the inner loop of both products).
-MIRT_ATTENTION_CLONES void add_scaled(float a, const float* __restrict x, float* __restrict y, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
+constexpr int64_t k_query_block = 32;  // query rows per block (one sgemm pair)
+
+// Row-major C[m, n] = alpha * A[m, k] . op(B) with leading dimensions, op(B) = B[k, n] ('N') or
+// B[n, k]^T ('T'), on oneDNN's sgemm.
+void sgemm(char transb, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b,
+           int64_t ldb, float* c, int64_t ldc) {
+  const dnnl_status_t s = dnnl_sgemm('N', transb, m, n, k, alpha, a, lda, b, ldb, 0.0f, c, ldc);
+  if (s != dnnl_success) fail(MIRT_STATUS_INTERNAL, "oneDNN sgemm (", m, "x", n, "x", k, ") failed with status ", int(s));
 }
 
 // Element strides of a mask of shape m broadcast (right-aligned) to [B, H, Sq, Skv]; 0 where it repeats.
@@ -70,30 +71,44 @@ class fused_attention_kernel final : public kernel {
     const float* vp = v.as<const float>();
     const float* mp = mask.present() ? mask.as<const float>() : nullptr;
     float* yp = y.as<float>();
-    // Items: the query rows of every (batch, head), in that order; a chunk transposes K of each
-    // head it enters. Grain: rows of about k_grain_costly * 16 multiply-adds.
-    parallel_for(b_n * h_n * sq, rows_grain(skv * (dk + dv), k_grain_costly * 16), [&](int64_t first, int64_t last) {
-      std::vector<float> kt(static_cast<size_t>(dk * skv)), scores(static_cast<size_t>(skv)), out(static_cast<size_t>(dv));
-      int64_t head_in_kt = -1;
-      for (int64_t item = first; item < last; ++item) {
-        const int64_t i = item % sq, bh = item / sq, h = bh % h_n, b = bh / h_n;
-        if (bh != head_in_kt) {
-          // K^T of this head, [Dk, Skv]: the score row then accumulates over contiguous keys.
-          for (int64_t j = 0; j < skv; ++j)
-            for (int64_t d = 0; d < dk; ++d) kt[size_t(d * skv + j)] = kp[((b * skv + j) * h_n + h) * dk + d];
-          head_in_kt = bh;
-        }
-        std::fill(scores.begin(), scores.end(), 0.f);
-        const float* qi = qp + ((b * sq + i) * h_n + h) * dk;
-        for (int64_t d = 0; d < dk; ++d) add_scaled(qi[d], kt.data() + d * skv, scores.data(), skv);
-        const float* mi = mp ? mp + b * ms[0] + h * ms[1] + i * ms[2] : nullptr;
-        for (int64_t j = 0; j < skv; ++j) scores[size_t(j)] = scores[size_t(j)] * scale_ + (mi ? mi[j * ms[3]] : 0.f);
-        softmax_rows(scores.data(), scores.data(), 1, skv, false);
-        std::fill(out.begin(), out.end(), 0.f);
-        for (int64_t j = 0; j < skv; ++j) add_scaled(scores[size_t(j)], vp + ((b * skv + j) * h_n + h) * dv, out.data(), dv);
-        std::copy(out.begin(), out.end(), yp + ((b * sq + i) * h_n + h) * dv);
-      }
-    });
+    if (skv == 0 || dk == 0) {  // no scores to take: the degenerate cases as plain loops
+      std::vector<float> p(static_cast<size_t>(skv));
+      for (int64_t b = 0; b < b_n; ++b)
+        for (int64_t i = 0; i < sq; ++i)
+          for (int64_t h = 0; h < h_n; ++h) {
+            const float* mi = mp ? mp + b * ms[0] + h * ms[1] + i * ms[2] : nullptr;
+            for (int64_t j = 0; j < skv; ++j) p[size_t(j)] = mi ? mi[j * ms[3]] : 0.f;
+            softmax_rows(p.data(), p.data(), skv > 0 ? 1 : 0, skv, false);
+            float* yi = yp + ((b * sq + i) * h_n + h) * dv;
+            std::fill(yi, yi + dv, 0.f);
+            for (int64_t j = 0; j < skv; ++j)
+              for (int64_t e = 0; e < dv; ++e) yi[e] += p[size_t(j)] * vp[((b * skv + j) * h_n + h) * dv + e];
+          }
+      return;
+    }
+    // Items: blocks of k_query_block query rows of every (batch, head), in that order. Grain: blocks
+    // of about k_grain_costly * 64 multiply-adds.
+    const int64_t blocks = (sq + k_query_block - 1) / k_query_block;
+    const int64_t q_ld = h_n * dk, v_ld = h_n * dv;
+    parallel_for(b_n * h_n * blocks, rows_grain(k_query_block * skv * (dk + dv), k_grain_costly * 64),
+                 [&](int64_t first, int64_t last) {
+                   std::vector<float> scores(static_cast<size_t>(k_query_block * skv));
+                   for (int64_t item = first; item < last; ++item) {
+                     const int64_t i0 = (item % blocks) * k_query_block, bh = item / blocks, h = bh % h_n, b = bh / h_n;
+                     const int64_t rows = std::min(k_query_block, sq - i0);
+                     float* s = scores.data();
+                     sgemm('T', rows, skv, dk, scale_, qp + ((b * sq + i0) * h_n + h) * dk, q_ld,
+                           kp + (b * skv * h_n + h) * dk, q_ld, s, skv);
+                     if (mp)
+                       for (int64_t r = 0; r < rows; ++r) {
+                         const float* mi = mp + b * ms[0] + h * ms[1] + (i0 + r) * ms[2];
+                         for (int64_t j = 0; j < skv; ++j) s[r * skv + j] += mi[j * ms[3]];
+                       }
+                     softmax_rows(s, s, rows, skv, false);
+                     sgemm('N', rows, dv, skv, 1.0f, s, skv, vp + (b * skv * h_n + h) * dv, v_ld,
+                           yp + ((b * sq + i0) * h_n + h) * dv, v_ld);
+                   }
+                 });
   }
 
  private:

@@ -1,5 +1,6 @@
 // tests/backends/cpu/test_attention.cpp — Attention on the edges the ONNX node tests leave out:
-// a fully masked query row, causal masking with nonpad_kv_seqlen, and bad attributes.
+// a fully masked query row, causal masking with nonpad_kv_seqlen, and bad attributes; and
+// mirt::FusedAttention with empty head dimensions.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -87,3 +88,30 @@ TEST_CASE("Attention refuses an out-of-range qk_matmul_output_mode and 3-D input
 }
 
 }  // TEST_SUITE
+
+TEST_CASE("FusedAttention with empty head dimensions: Dk 0 weights V by the softmax of the mask alone, Skv 0 gives zeros") {
+  const int64_t sq = 3, h = 2, skv = 4, dv = 5;
+  const std::vector<float> v = random_floats(skv * h * dv, -1, 1, 81), mask = random_floats(sq * skv, -2, 2, 82);
+  std::vector<double> want(size_t(sq * h * dv), 0.0);
+  for (int64_t i = 0; i < sq; ++i) {
+    double m = -INFINITY, sum = 0;
+    for (int64_t j = 0; j < skv; ++j) m = std::max(m, double(mask[size_t(i * skv + j)]));
+    for (int64_t j = 0; j < skv; ++j) sum += std::exp(mask[size_t(i * skv + j)] - m);
+    for (int64_t hh = 0; hh < h; ++hh)
+      for (int64_t j = 0; j < skv; ++j)
+        for (int64_t e = 0; e < dv; ++e)
+          want[size_t((i * h + hh) * dv + e)] += std::exp(mask[size_t(i * skv + j)] - m) / sum * v[size_t((j * h + hh) * dv + e)];
+  }
+  const std::vector<float> y = run_f32({"FusedAttention",
+                                        {f32({1, sq, h, 0}, {}), f32({1, skv, h, 0}, {}), f32({1, skv, h, dv}, v),
+                                         f32({sq, skv}, mask)},
+                                        {{MIRT_DTYPE_FLOAT32, {1, sq, h, dv}}},
+                                        {attr_f("scale", 0.5f)}});
+  check_close(y, want, 1e-6);
+  const std::vector<float> none = run_f32({"FusedAttention",
+                                           {f32({1, sq, h, 2}, random_floats(sq * h * 2, -1, 1, 83)), f32({1, 0, h, 2}, {}),
+                                            f32({1, 0, h, dv}, {})},
+                                           {{MIRT_DTYPE_FLOAT32, {1, sq, h, dv}}},
+                                           {attr_f("scale", 0.5f)}});
+  check_close(none, std::vector<double>(size_t(sq * h * dv), 0.0), 0);
+}
