@@ -38,9 +38,15 @@ struct build_state {
   // float32 where the unfused layers would have run in the reduced type. Needs acquire_target().
   bool target_runs(const node& candidate) const;
 
-  // Drops the nodes marked in `removed` (indexed like network.nodes), then brings the tensor index,
-  // the topological order and the types (symbolic, or static with static_shapes) up to date.
+  // Drops the nodes marked in `removed` (indexed like network.nodes), then reindex_and_infer().
   status remove_nodes(const std::vector<bool>& removed);
+
+  // After a pass edited the nodes: brings the tensor index, the topological order and the types up
+  // to date (infer_again()).
+  status reindex_and_infer();
+  // Infers `types` again: at the static profile's point (with its shape tensor values) when
+  // static_shapes, else symbolically.
+  status infer_again();
 
   // Concrete shapes of every graph input for profile p at min/opt/max (0/1/2).
   std::unordered_map<int, std::vector<int64_t>> profile_shapes(size_t p, int which) const;

@@ -49,10 +49,18 @@ status build_state::remove_nodes(const std::vector<bool>& removed) {
   for (size_t n = 0; n < network.nodes.size(); ++n)
     if (!removed[n]) kept.push_back(std::move(network.nodes[n]));
   network.nodes = std::move(kept);
+  return reindex_and_infer();
+}
+
+status build_state::reindex_and_infer() {
   network.reindex();
   MIRT_ASSIGN_OR_RETURN(order, topological_order(network));
+  return infer_again();
+}
+
+status build_state::infer_again() {
   if (static_shapes) {
-    MIRT_ASSIGN_OR_RETURN(types, infer_types(network, order, profile_shapes(0, 1), {}));
+    MIRT_ASSIGN_OR_RETURN(types, infer_types(network, order, profile_shapes(0, 1), profile_values(0, 1)));
   } else {
     MIRT_ASSIGN_OR_RETURN(types, infer_types(network, order));
   }

@@ -248,9 +248,7 @@ status assign_precision(build_state& state) {
     }
   }
   if (layers == 0) return {};
-  g.reindex();
-  MIRT_ASSIGN_OR_RETURN(state.order, topological_order(g));
-  MIRT_ASSIGN_OR_RETURN(state.types, infer_types(g, state.order));
+  MIRT_RETURN_IF_ERROR(state.reindex_and_infer());
   log_info("builder", "precision: ", layers, " layers in reduced precision, ", r.casts, " Cast layers at the edges");
   return {};
 }

@@ -273,9 +273,7 @@ status choose_layout(build_state& state) {
   if (layers == 0) return {};
   const size_t casts = fold_input_casts(g, state.types, original_tensors);
 
-  g.reindex();
-  MIRT_ASSIGN_OR_RETURN(state.order, topological_order(g));
-  MIRT_ASSIGN_OR_RETURN(state.types, infer_types(g, state.order));
+  MIRT_RETURN_IF_ERROR(state.reindex_and_infer());
   log_info("builder", "layout: ", layers, " layers channels-last (NHWC), ", r.reformats, " Reformat layers at the edges",
            casts ? cat(" (", casts, " converting from float32: their Cast folded in)") : std::string());
   return {};

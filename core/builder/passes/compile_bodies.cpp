@@ -94,7 +94,7 @@ result<std::shared_ptr<const std::vector<std::byte>>> compile(const build_state&
   state.network.reindex();
   const std::string where = cat(n.op_type, " '", n.name, "': ", s.attribute);
   MIRT_RETURN_IF_ERROR(make_validate_pass().run(state), where);
-  MIRT_ASSIGN_OR_RETURN(state.types, infer_types(state.network, state.order));
+  MIRT_RETURN_IF_ERROR(state.infer_again());
   const std::vector<pass> passes = {make_inline_constant_if_pass(), make_fold_constants_pass(),
                                     make_eliminate_dead_code_pass(), make_compile_bodies_pass(),
                                     make_select_kernels_pass()};

@@ -150,21 +150,34 @@ status check_shape_tensors_agree(const build_state& state) {
   return {};
 }
 
-// One profile that fixes every input's shape (min == max, no shape tensor values): the network's
-// shapes are static for this plan.
+// One profile that fixes every input's shape (min == max) and every shape tensor's values (min ==
+// max): the network's shapes are static for this plan, and those values are as good as constants
+// (a context can only ever set those).
 bool single_static_profile(const build_state& state) {
   if (state.profiles.size() != 1) return false;
   for (const profile_input& pi : state.profiles[0].inputs)
-    if (pi.min != pi.max || pi.shape_tensor) return false;
+    if (pi.min != pi.max || (pi.shape_tensor && pi.min_values != pi.max_values)) return false;
   return true;
 }
 
 status infer_shapes(build_state& state) {
   MIRT_RETURN_IF_ERROR(resolve_profiles(state));
-  MIRT_ASSIGN_OR_RETURN(state.types, infer_types(state.network, state.order));
-  static const char* which_name[] = {"min", "opt", "max"};
   for (size_t p = 0; p < state.profiles.size(); ++p) MIRT_RETURN_IF_ERROR(keep_shape_tensors(state, p));
   MIRT_RETURN_IF_ERROR(check_shape_tensors_agree(state));
+  // With static shapes the passes work on that point: shape arithmetic on dynamic dims (exporters'
+  // Shape -> Gather -> Unsqueeze -> Concat feeding a Reshape) folds to constants instead of running
+  // per call, and fusion passes see every extent. Inputs keep their declared dims in the plan. Some
+  // networks infer only there (a Squeeze without axes of a dim that a shape tensor's value gives).
+  if (single_static_profile(state)) {
+    result<std::vector<tensor_type>> types =
+        infer_types(state.network, state.order, state.profile_shapes(0, 1), state.profile_values(0, 1));
+    if (!types.ok()) return types.error().with_context("at the shapes of profile 0");
+    state.types = std::move(types).value();
+    state.static_shapes = true;  // remove_nodes infers at that point too
+    return {};
+  }
+  MIRT_ASSIGN_OR_RETURN(state.types, infer_types(state.network, state.order));
+  static const char* which_name[] = {"min", "opt", "max"};
   for (size_t p = 0; p < state.profiles.size(); ++p) {
     // With shape tensors, min and max values bound each element on its own: their corners need not
     // form a valid network (Reshape's [-1, ...] at min), so only the opt point must infer.
@@ -180,13 +193,6 @@ status infer_shapes(build_state& state) {
       }
       return concrete.error().with_context(cat("at the ", which_name[which], " shapes of profile ", p));
     }
-  }
-  // With static shapes the passes work on that point: shape arithmetic on dynamic dims (exporters'
-  // Shape -> Gather -> Unsqueeze -> Concat feeding a Reshape) folds to constants instead of running
-  // per call, and fusion passes see every extent. Inputs keep their declared dims in the plan.
-  if (single_static_profile(state)) {
-    MIRT_ASSIGN_OR_RETURN(state.types, infer_types(state.network, state.order, state.profile_shapes(0, 1), {}));
-    state.static_shapes = true;  // remove_nodes infers at that point too
   }
   return {};
 }

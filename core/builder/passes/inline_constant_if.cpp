@@ -106,9 +106,7 @@ status inline_constant_if(build_state& state) {
     }
     g.nodes = std::move(kept);
     if (inlined == 0) return {};
-    g.reindex();
-    MIRT_ASSIGN_OR_RETURN(state.order, topological_order(g));
-    MIRT_ASSIGN_OR_RETURN(state.types, infer_types(g, state.order));
+    MIRT_RETURN_IF_ERROR(state.reindex_and_infer());
     log_info("builder", "inlined ", inlined, " If layers whose condition is known");
   }
   return {};

@@ -288,3 +288,44 @@ TEST_CASE("mirt.hpp sets and reports shape tensor values") {
   CHECK(engine.profile_shape_values(0, "shape", MIRT_PROFILE_SELECTOR_OPT) == std::vector<int64_t>{2, 12, 1});
   CHECK_THROWS_AS(engine.profile_shape_values(0, "x", MIRT_PROFILE_SELECTOR_OPT), mirt::error);
 }
+
+TEST_CASE("a shape tensor whose min and max values agree is a constant to the builder: a Squeeze without axes builds") {
+  // y = Squeeze(ConstantOfShape(Concat(n, [1]))): which dims are 1 depends on n's value, so only a
+  // profile that fixes n builds it; a range is refused naming the Squeeze.
+  const auto make = [](network_owner& net) {
+    REQUIRE_OK(mirt_network_create(nullptr, &net.p));
+    const int64_t one_dim[] = {1}, one[] = {1};
+    mirt_tensor *n, *ones;
+    REQUIRE_OK(mirt_network_add_input(net.p, sv("n"), MIRT_DTYPE_INT64, 1, one_dim, nullptr, &n));
+    REQUIRE_OK(mirt_network_add_constant(net.p, sv("one"), MIRT_DTYPE_INT64, 1, one_dim, one, sizeof(one), &ones));
+    const int64_t axis = 0;
+    mirt_tensor* shape = add_layer(net.p, "Concat", "shape", {n, ones}, {int_attr("axis", &axis)});
+    mirt_tensor* zeros = add_layer(net.p, "ConstantOfShape", "zeros", {shape});
+    REQUIRE_OK(mirt_network_mark_output(net.p, add_layer(net.p, "Squeeze", "y", {zeros})));
+  };
+  network_owner fixed;
+  make(fixed);
+  built b;
+  build(fixed, "n", {3}, {3}, {3}, b);
+  int64_t n = 3;
+  std::vector<float> y(3, -1.0f);
+  REQUIRE_OK(mirt_context_set_tensor_address(b.context.p, sv("n"), &n));
+  CHECK(shape_of(b.context.p, "y") == std::vector<int64_t>{3});
+  REQUIRE_OK(mirt_context_set_tensor_address(b.context.p, sv("y"), y.data()));
+  REQUIRE_OK(mirt_context_enqueue(b.context.p, nullptr));
+  CHECK(y == std::vector<float>{0, 0, 0});
+  network_owner ranged;
+  make(ranged);
+  config_owner config;
+  mirt_builder_options options = MIRT_BUILDER_OPTIONS_INIT;
+  options.backend = sv("cpu");
+  REQUIRE_OK(mirt_builder_config_create(&options, &config.p));
+  size_t profile = 0;
+  REQUIRE_OK(mirt_builder_config_add_profile(config.p, &profile));
+  const int64_t lo = 1, hi = 4;
+  REQUIRE_OK(mirt_builder_config_set_profile_shape_values(config.p, profile, sv("n"), 1, &lo, &lo, &hi));
+  plan_owner plan;
+  std::string message;
+  EXPECT_FAILURE(mirt_builder_build(ranged.p, config.p, &plan.p), MIRT_STATUS_UNSUPPORTED, message);
+  CHECK(message.find("Squeeze 'y'") != std::string::npos);
+}
