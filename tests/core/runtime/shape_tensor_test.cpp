@@ -11,16 +11,11 @@ using namespace mirt_test;
 
 namespace {
 
-struct built {
-  plan_owner plan;
-  engine_owner engine;
-  context_owner context;
-};
+using built = loaded_network;
 
-// Builds net for the cpu backend with one profile giving `values_input` the min/opt/max values.
-void build(const network_owner& net, const char* values_input, const std::vector<int64_t>& lo,
-           const std::vector<int64_t>& opt, const std::vector<int64_t>& hi, built& out) {
-  config_owner config;
+// A cpu builder config with one profile giving `values_input` the min/opt/max values.
+void values_config(config_owner& config, const char* values_input, const std::vector<int64_t>& lo,
+                   const std::vector<int64_t>& opt, const std::vector<int64_t>& hi) {
   mirt_builder_options options = MIRT_BUILDER_OPTIONS_INIT;
   options.backend = sv("cpu");
   REQUIRE_OK(mirt_builder_config_create(&options, &config.p));
@@ -28,11 +23,14 @@ void build(const network_owner& net, const char* values_input, const std::vector
   REQUIRE_OK(mirt_builder_config_add_profile(config.p, &profile));
   REQUIRE_OK(mirt_builder_config_set_profile_shape_values(config.p, profile, sv(values_input), opt.size(), lo.data(),
                                                           opt.data(), hi.data()));
-  REQUIRE_OK(mirt_builder_build(net.p, config.p, &out.plan.p));
-  mirt_engine_options eo = MIRT_ENGINE_OPTIONS_INIT;
-  eo.plan = out.plan.p;
-  REQUIRE_OK(mirt_engine_create(&eo, &out.engine.p));
-  REQUIRE_OK(mirt_context_create(out.engine.p, nullptr, &out.context.p));
+}
+
+// Builds net for the cpu backend with values_config(), then loads it.
+void build(const network_owner& net, const char* values_input, const std::vector<int64_t>& lo,
+           const std::vector<int64_t>& opt, const std::vector<int64_t>& hi, built& out) {
+  config_owner config;
+  values_config(config, values_input, lo, opt, hi);
+  out.build(net.p, config.p);
 }
 
 std::vector<int64_t> shape_of(mirt_context* context, const char* name) {
@@ -317,13 +315,7 @@ TEST_CASE("a shape tensor whose min and max values agree is a constant to the bu
   network_owner ranged;
   make(ranged);
   config_owner config;
-  mirt_builder_options options = MIRT_BUILDER_OPTIONS_INIT;
-  options.backend = sv("cpu");
-  REQUIRE_OK(mirt_builder_config_create(&options, &config.p));
-  size_t profile = 0;
-  REQUIRE_OK(mirt_builder_config_add_profile(config.p, &profile));
-  const int64_t lo = 1, hi = 4;
-  REQUIRE_OK(mirt_builder_config_set_profile_shape_values(config.p, profile, sv("n"), 1, &lo, &lo, &hi));
+  values_config(config, "n", {1}, {1}, {4});
   plan_owner plan;
   std::string message;
   EXPECT_FAILURE(mirt_builder_build(ranged.p, config.p, &plan.p), MIRT_STATUS_UNSUPPORTED, message);
