@@ -1,5 +1,5 @@
 // core/graph/schemas/data_dependent.cpp — ops whose output shapes depend on the values of their
-// inputs: NonZero, NonMaxSuppression, Unique, Compress. Inference leaves those dims unknown (-1)
+// inputs: NonZero, NonMaxSuppression, Unique, Compress, ImageDecoder. Inference leaves those dims unknown (-1)
 // unless the values are known at build time; at run time the kernel computes them and sizes its
 // outputs through mirt_kernel_io.allocate_output (see core/runtime/dynamic_run.cpp).
 #include "core/graph/schemas/schema_helpers.hpp"
@@ -110,6 +110,20 @@ status infer_compress(infer_context& ctx) {
   return {};
 }
 
+// ImageDecoder: encoded bytes (uint8 [n]) to uint8 [height, width, channels]; only the channel
+// count (3, or 1 for Grayscale) is known before decoding.
+status infer_image_decoder(infer_context& ctx) {
+  const tensor_type& encoded = ctx.input(0);
+  if (encoded.dtype != MIRT_DTYPE_UINT8)
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "input 0 (encoded_stream) is ", mirt_dtype_name(encoded.dtype), ", expected uint8");
+  MIRT_RETURN_IF_ERROR(require_vector_input(ctx, 0, "encoded_stream"));
+  const std::string format = ctx.attrs().get_string("pixel_format", "RGB");
+  if (format != "RGB" && format != "BGR" && format != "Grayscale")
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "attribute 'pixel_format' is '", format, "', expected RGB, BGR or Grayscale");
+  ctx.output(0) = tensor_type{MIRT_DTYPE_UINT8, dims{dim{}, dim{}, extent(format == "Grayscale" ? 1 : 3)}, true, std::nullopt};
+  return {};
+}
+
 }  // namespace
 
 void add_data_dependent_schemas(schema_table& table) {
@@ -118,6 +132,7 @@ void add_data_dependent_schemas(schema_table& table) {
                         infer_non_max_suppression));
   table.add(make_schema("Unique", 1, 1, 1, 4, {{"axis", MIRT_ATTRIBUTE_TYPE_INT}, {"sorted", MIRT_ATTRIBUTE_TYPE_INT}},
                         infer_unique));
+  table.add(make_schema("ImageDecoder", 1, 1, 1, 1, {{"pixel_format", MIRT_ATTRIBUTE_TYPE_STRING}}, infer_image_decoder));
   table.add(make_schema("Compress", 2, 2, 1, 1, {{"axis", MIRT_ATTRIBUTE_TYPE_INT}}, infer_compress));
 }
 

@@ -1,0 +1,199 @@
+// tests/backends/cpu/test_image_decoder.cpp — ImageDecoder on PNG and JPEG files encoded here with
+// libpng and libjpeg, and on BMP and PNM files built byte by byte, against the raw pixels they hold;
+// truncated, unknown and unsupported data are refused naming the layer and the format.
+#include <png.h>
+
+#include <cstdio>
+#include <jpeglib.h>
+
+#include <doctest/doctest.h>
+
+#include "tests/backends/cpu/harness.hpp"
+
+using namespace cpu_test;
+
+namespace {
+
+using bytes_t = std::vector<uint8_t>;
+
+bytes_t random_bytes(size_t n, uint32_t seed) {
+  std::mt19937 gen(seed);
+  bytes_t v(n);
+  for (auto& b : v) b = uint8_t(gen() & 0xff);
+  return v;
+}
+
+bytes_t encode_png(uint32_t width, uint32_t height, uint32_t format, const bytes_t& pixels) {
+  png_image img{};
+  img.version = PNG_IMAGE_VERSION;
+  img.width = width;
+  img.height = height;
+  img.format = format;
+  png_alloc_size_t size = 0;
+  REQUIRE(png_image_write_to_memory(&img, nullptr, &size, 0, pixels.data(), 0, nullptr));
+  bytes_t out(size);
+  REQUIRE(png_image_write_to_memory(&img, out.data(), &size, 0, pixels.data(), 0, nullptr));
+  out.resize(size);
+  return out;
+}
+
+// Quality 100 without chroma subsampling: flat 8x8 blocks come back within a step or two.
+bytes_t encode_jpeg(int width, int height, const bytes_t& rgb) {
+  jpeg_compress_struct info{};
+  jpeg_error_mgr err{};
+  info.err = jpeg_std_error(&err);
+  jpeg_create_compress(&info);
+  unsigned char* buffer = nullptr;
+  unsigned long size = 0;
+  jpeg_mem_dest(&info, &buffer, &size);
+  info.image_width = JDIMENSION(width);
+  info.image_height = JDIMENSION(height);
+  info.input_components = 3;
+  info.in_color_space = JCS_RGB;
+  jpeg_set_defaults(&info);
+  jpeg_set_quality(&info, 100, TRUE);
+  for (int c = 0; c < 3; ++c) info.comp_info[c].h_samp_factor = info.comp_info[c].v_samp_factor = 1;
+  jpeg_start_compress(&info, TRUE);
+  while (info.next_scanline < info.image_height) {
+    JSAMPROW row = const_cast<uint8_t*>(rgb.data()) + size_t(info.next_scanline) * size_t(width) * 3;
+    jpeg_write_scanlines(&info, &row, 1);
+  }
+  jpeg_finish_compress(&info);
+  jpeg_destroy_compress(&info);
+  bytes_t out(buffer, buffer + size);
+  std::free(buffer);
+  return out;
+}
+
+op_result decode(const bytes_t& data, const shape_t& out_shape, const std::string& format = "RGB") {
+  return run({"ImageDecoder", {tensor_data::of(MIRT_DTYPE_UINT8, {int64_t(data.size())}, data)}, {{MIRT_DTYPE_UINT8, out_shape}},
+              {attr_s("pixel_format", format)}, "camera/decode"});
+}
+
+bytes_t decoded(const bytes_t& data, const shape_t& out_shape, const std::string& format = "RGB") {
+  const op_result r = decode(data, out_shape, format);
+  INFO(r.message);
+  REQUIRE(r.code == MIRT_STATUS_OK);
+  return r.outputs.at(0).values<uint8_t>();
+}
+
+// PIL's convert("L") (the reference the ONNX test data was made with).
+bytes_t luma(const bytes_t& rgb) {
+  bytes_t out;
+  for (size_t p = 0; p + 2 < rgb.size(); p += 3)
+    out.push_back(uint8_t(std::lround((rgb[p] * 299.0 + rgb[p + 1] * 587.0 + rgb[p + 2] * 114.0) / 1000.0)));
+  return out;
+}
+
+bytes_t swap_red_blue(bytes_t rgb) {
+  for (size_t p = 0; p + 2 < rgb.size(); p += 3) std::swap(rgb[p], rgb[p + 2]);
+  return rgb;
+}
+
+void require_refused(const op_result& r, mirt_status_code code, const std::string& needle) {
+  INFO(r.message);
+  CHECK(r.code == code);
+  CHECK(r.message.find("camera/decode") != std::string::npos);
+  CHECK(r.message.find(needle) != std::string::npos);
+}
+
+void put32(bytes_t& b, size_t at, uint32_t v) {
+  for (int i = 0; i < 4; ++i) b[at + size_t(i)] = uint8_t(v >> (8 * i));
+}
+
+// A bottom-up BMP with a 40-byte header: 24-bit pixels, or 8-bit indices into `palette` (B, G, R, 0).
+bytes_t make_bmp(int width, int height, int bits, const bytes_t& rows, const bytes_t& palette = {}) {
+  bytes_t b(54 + palette.size());
+  b[0] = 'B', b[1] = 'M';
+  put32(b, 10, uint32_t(b.size()));
+  put32(b, 14, 40);
+  put32(b, 18, uint32_t(width));
+  put32(b, 22, uint32_t(height));
+  b[26] = 1, b[28] = uint8_t(bits);
+  put32(b, 46, uint32_t(palette.size() / 4));
+  std::copy(palette.begin(), palette.end(), b.begin() + 54);
+  b.insert(b.end(), rows.begin(), rows.end());
+  return b;
+}
+
+}  // namespace
+
+TEST_SUITE("cpu") {
+
+TEST_CASE("ImageDecoder PNG: RGB, BGR and Grayscale of an RGB file; gray and RGBA files") {
+  const bytes_t rgb = random_bytes(5 * 3 * 3, 11);
+  const bytes_t png = encode_png(5, 3, PNG_FORMAT_RGB, rgb);
+  CHECK(decoded(png, {3, 5, 3}) == rgb);
+  CHECK(decoded(png, {3, 5, 3}, "BGR") == swap_red_blue(rgb));
+  const bytes_t gray_of_rgb = decoded(png, {3, 5, 1}, "Grayscale");
+  const bytes_t want_gray = luma(rgb);
+  REQUIRE(gray_of_rgb.size() == want_gray.size());
+  for (size_t i = 0; i < want_gray.size(); ++i) CHECK(std::abs(int(gray_of_rgb[i]) - int(want_gray[i])) <= 1);
+
+  const bytes_t gray = random_bytes(4 * 2, 12);
+  const bytes_t gray_png = encode_png(4, 2, PNG_FORMAT_GRAY, gray);
+  CHECK(decoded(gray_png, {2, 4, 1}, "Grayscale") == gray);
+  bytes_t gray_rgb;
+  for (uint8_t g : gray) gray_rgb.insert(gray_rgb.end(), {g, g, g});
+  CHECK(decoded(gray_png, {2, 4, 3}) == gray_rgb);
+
+  // Alpha is dropped, not composited: a fully transparent pixel keeps its color.
+  const bytes_t rgba = {10, 20, 30, 0, 200, 100, 50, 128};
+  CHECK(decoded(encode_png(2, 1, PNG_FORMAT_RGBA, rgba), {1, 2, 3}) == bytes_t{10, 20, 30, 200, 100, 50});
+}
+
+TEST_CASE("ImageDecoder JPEG: flat color blocks come back in RGB and BGR order") {
+  const int width = 16, height = 8;
+  const uint8_t colors[2][3] = {{200, 30, 60}, {20, 180, 240}};
+  bytes_t rgb;
+  for (int y = 0; y < height; ++y)
+    for (int x = 0; x < width; ++x) rgb.insert(rgb.end(), colors[x / 8], colors[x / 8] + 3);
+  const bytes_t jpeg = encode_jpeg(width, height, rgb);
+  for (const std::string format : {"RGB", "BGR"}) {
+    const bytes_t got = decoded(jpeg, {height, width, 3}, format);
+    const bytes_t want = format == "RGB" ? rgb : swap_red_blue(rgb);
+    REQUIRE(got.size() == want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      INFO(format, " value ", i);
+      CHECK(std::abs(int(got[i]) - int(want[i])) <= 3);
+    }
+  }
+}
+
+TEST_CASE("ImageDecoder BMP (24-bit and 8-bit palette) and PNM (P6, P5) against their bytes") {
+  // 24-bit, 2x2, bottom-up, rows padded to 8 bytes: bottom row first, each pixel B, G, R.
+  const bytes_t bmp24 = make_bmp(2, 2, 24, {7, 8, 9, 4, 5, 6, 0, 0, 3, 2, 1, 6, 5, 4, 0, 0});
+  CHECK(decoded(bmp24, {2, 2, 3}) == bytes_t{1, 2, 3, 4, 5, 6, 9, 8, 7, 6, 5, 4});
+  const bytes_t palette = {30, 20, 10, 0, 60, 50, 40, 0};
+  const bytes_t bmp8 = make_bmp(3, 1, 8, {1, 0, 1, 0}, palette);
+  CHECK(decoded(bmp8, {1, 3, 3}) == bytes_t{40, 50, 60, 10, 20, 30, 40, 50, 60});
+  bytes_t bad_index = make_bmp(3, 1, 8, {2, 0, 1, 0}, palette);
+  require_refused(decode(bad_index, {1, 3, 3}), MIRT_STATUS_CORRUPT_DATA, "palette");
+
+  const std::string header6 = "P6\n# made here\n2 1\n255\n", header5 = "P5 3 1 255 ";
+  bytes_t p6(header6.begin(), header6.end()), p5(header5.begin(), header5.end());
+  p6.insert(p6.end(), {1, 2, 3, 250, 251, 252});
+  p5.insert(p5.end(), {9, 99, 199});
+  CHECK(decoded(p6, {1, 2, 3}) == bytes_t{1, 2, 3, 250, 251, 252});
+  CHECK(decoded(p5, {1, 3, 1}, "Grayscale") == bytes_t{9, 99, 199});
+}
+
+TEST_CASE("ImageDecoder refuses truncated, unknown and unsupported data naming the layer") {
+  const bytes_t png = encode_png(8, 8, PNG_FORMAT_RGB, random_bytes(8 * 8 * 3, 13));
+  require_refused(decode(bytes_t(png.begin(), png.begin() + long(png.size() / 2)), {8, 8, 3}), MIRT_STATUS_CORRUPT_DATA, "PNG");
+
+  const bytes_t jpeg = encode_jpeg(16, 16, random_bytes(16 * 16 * 3, 14));
+  require_refused(decode(bytes_t(jpeg.begin(), jpeg.begin() + long(jpeg.size() / 2)), {16, 16, 3}), MIRT_STATUS_CORRUPT_DATA, "JPEG");
+  require_refused(decode(bytes_t(jpeg.begin(), jpeg.begin() + 3), {16, 16, 3}), MIRT_STATUS_CORRUPT_DATA, "JPEG");
+
+  const bytes_t bmp24 = make_bmp(2, 2, 24, {7, 8, 9, 4, 5, 6, 0, 0, 3, 2, 1});  // a row short
+  require_refused(decode(bmp24, {2, 2, 3}), MIRT_STATUS_CORRUPT_DATA, "BMP: data is truncated");
+  require_refused(decode(bytes_t{'P', '6', ' ', '4', ' ', '4', ' ', '2', '5', '5', ' ', 1, 2}, {4, 4, 3}), MIRT_STATUS_CORRUPT_DATA,
+                  "PNM: data is truncated");
+
+  require_refused(decode(bytes_t{'h', 'e', 'l', 'l', 'o'}, {1, 1, 3}), MIRT_STATUS_INVALID_ARGUMENT, "not an image in a known format");
+  require_refused(decode(bytes_t{}, {1, 1, 3}), MIRT_STATUS_INVALID_ARGUMENT, "not an image in a known format");
+  require_refused(decode(bytes_t{'I', 'I', '*', 0, 8, 0, 0, 0}, {1, 1, 3}), MIRT_STATUS_UNSUPPORTED, "TIFF");
+}
+
+}  // TEST_SUITE
