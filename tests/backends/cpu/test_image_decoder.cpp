@@ -1,9 +1,16 @@
-// tests/backends/cpu/test_image_decoder.cpp — ImageDecoder on PNG and JPEG files encoded here with
-// libpng and libjpeg, and on BMP and PNM files built byte by byte, against the raw pixels they hold;
-// truncated, unknown and unsupported data are refused naming the layer and the format.
+// tests/backends/cpu/test_image_decoder.cpp — ImageDecoder on PNG, JPEG, WebP and TIFF files encoded
+// here with libpng, libjpeg, libwebp and libtiff, and on BMP and PNM files built byte by byte,
+// against the raw pixels they hold; truncated, unknown and unsupported data are refused naming the
+// layer and the format.
 #include <png.h>
+#include <tiffio.h>
+#include <webp/encode.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <unistd.h>
 #include <jpeglib.h>
 
 #include <doctest/doctest.h>
@@ -62,6 +69,39 @@ bytes_t encode_jpeg(int width, int height, const bytes_t& rgb) {
   jpeg_destroy_compress(&info);
   bytes_t out(buffer, buffer + size);
   std::free(buffer);
+  return out;
+}
+
+// Lossless WebP of an RGB image (so the decoded pixels equal the encoded ones).
+bytes_t encode_webp(int width, int height, const bytes_t& rgb) {
+  uint8_t* buffer = nullptr;
+  const size_t size = WebPEncodeLosslessRGB(rgb.data(), width, height, width * 3, &buffer);
+  REQUIRE(size > 0);
+  bytes_t out(buffer, buffer + size);
+  WebPFree(buffer);
+  return out;
+}
+
+// An uncompressed 8-bit RGB TIFF, written to a temporary file by libtiff and read back as bytes.
+bytes_t encode_tiff(uint32_t width, uint32_t height, const bytes_t& rgb) {
+  const std::filesystem::path path = std::filesystem::temp_directory_path() / ("mirt_test_" + std::to_string(::getpid()) + ".tif");
+  {
+    TIFF* tif = TIFFOpen(path.c_str(), "w");
+    REQUIRE(tif != nullptr);
+    TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, width);
+    TIFFSetField(tif, TIFFTAG_IMAGELENGTH, height);
+    TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 3);
+    TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 8);
+    TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_RGB);
+    TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
+    TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_NONE);
+    for (uint32_t y = 0; y < height; ++y)
+      REQUIRE(TIFFWriteScanline(tif, const_cast<uint8_t*>(rgb.data() + size_t(y) * width * 3), y, 0) == 1);
+    TIFFClose(tif);
+  }
+  std::ifstream in(path, std::ios::binary);
+  bytes_t out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::filesystem::remove(path);
   return out;
 }
 
@@ -178,6 +218,15 @@ TEST_CASE("ImageDecoder BMP (24-bit and 8-bit palette) and PNM (P6, P5) against 
   CHECK(decoded(p5, {1, 3, 1}, "Grayscale") == bytes_t{9, 99, 199});
 }
 
+TEST_CASE("ImageDecoder WebP (lossless) and TIFF (uncompressed RGB) give back the encoded pixels, in each pixel format") {
+  const bytes_t rgb = random_bytes(7 * 5 * 3, 18);
+  for (const bytes_t& file : {encode_webp(7, 5, rgb), encode_tiff(7, 5, rgb)}) {
+    CHECK(decoded(file, {5, 7, 3}) == rgb);
+    CHECK(decoded(file, {5, 7, 3}, "BGR") == swap_red_blue(rgb));
+    CHECK(decoded(file, {5, 7, 1}, "Grayscale") == luma(rgb));
+  }
+}
+
 TEST_CASE("ImageDecoder refuses truncated, unknown and unsupported data naming the layer") {
   const bytes_t png = encode_png(8, 8, PNG_FORMAT_RGB, random_bytes(8 * 8 * 3, 13));
   require_refused(decode(bytes_t(png.begin(), png.begin() + long(png.size() / 2)), {8, 8, 3}), MIRT_STATUS_CORRUPT_DATA, "PNG");
@@ -193,7 +242,10 @@ TEST_CASE("ImageDecoder refuses truncated, unknown and unsupported data naming t
 
   require_refused(decode(bytes_t{'h', 'e', 'l', 'l', 'o'}, {1, 1, 3}), MIRT_STATUS_INVALID_ARGUMENT, "not an image in a known format");
   require_refused(decode(bytes_t{}, {1, 1, 3}), MIRT_STATUS_INVALID_ARGUMENT, "not an image in a known format");
-  require_refused(decode(bytes_t{'I', 'I', '*', 0, 8, 0, 0, 0}, {1, 1, 3}), MIRT_STATUS_UNSUPPORTED, "TIFF");
+  require_refused(decode(bytes_t{'I', 'I', '*', 0, 8, 0, 0, 0}, {1, 1, 3}), MIRT_STATUS_CORRUPT_DATA, "TIFF");
+  const bytes_t webp = encode_webp(8, 8, random_bytes(8 * 8 * 3, 17));
+  require_refused(decode(bytes_t(webp.begin(), webp.begin() + long(webp.size() / 2)), {8, 8, 3}), MIRT_STATUS_CORRUPT_DATA, "WebP");
+  require_refused(decode(bytes_t{0xff, 0x4f, 0xff, 0x51, 0, 0}, {1, 1, 3}), MIRT_STATUS_UNSUPPORTED, "JPEG 2000");
 }
 
 TEST_CASE("ImageDecoder on every prefix and on damaged copies of each format fails cleanly or decodes") {
@@ -206,7 +258,8 @@ TEST_CASE("ImageDecoder on every prefix and on damaged copies of each format fai
   bytes_t bmp_rows;
   for (int y = 0; y < 8; ++y) bmp_rows.insert(bmp_rows.end(), rgb.begin() + y * 36, rgb.begin() + y * 36 + 36);
   const std::vector<std::pair<const char*, bytes_t>> files = {
-      {"PNG", encode_png(12, 8, PNG_FORMAT_RGB, rgb)}, {"JPEG", encode_jpeg(12, 8, rgb)}, {"BMP", make_bmp(12, 8, 24, bmp_rows)}, {"PNM", p6}};
+      {"PNG", encode_png(12, 8, PNG_FORMAT_RGB, rgb)}, {"JPEG", encode_jpeg(12, 8, rgb)}, {"BMP", make_bmp(12, 8, 24, bmp_rows)}, {"PNM", p6},
+      {"WebP", encode_webp(12, 8, rgb)},         {"TIFF", encode_tiff(12, 8, rgb)}};
   std::mt19937 gen(16);
   for (const auto& [format, file] : files) {
     INFO(format);
