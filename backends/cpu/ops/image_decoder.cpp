@@ -21,7 +21,6 @@ bool starts_with(std::span<const uint8_t> bytes, std::string_view magic, size_t 
 // Formats recognized by their signature but decoded by no library mirt links.
 const char* unsupported_format(std::span<const uint8_t> bytes) {
   using namespace std::string_view_literals;
-  if (starts_with(bytes, "\0\0\0\x0cjP  "sv) || starts_with(bytes, "\xff\x4f\xff\x51")) return "JPEG 2000";
   if (starts_with(bytes, "GIF8")) return "GIF";
   return nullptr;
 }
@@ -34,8 +33,9 @@ image::rgb_image decode(std::span<const uint8_t> bytes) {
   if (bytes.size() >= 2 && bytes[0] == 'P' && bytes[1] >= '1' && bytes[1] <= '7') return image::decode_pnm(bytes);
   if (starts_with(bytes, "II*\0"sv) || starts_with(bytes, "MM\0*"sv)) return image::decode_tiff(bytes);
   if (starts_with(bytes, "RIFF") && starts_with(bytes, "WEBP", 8)) return image::decode_webp(bytes);
+  if (starts_with(bytes, "\0\0\0\x0cjP  "sv) || starts_with(bytes, "\xff\x4f\xff\x51")) return image::decode_jpeg2000(bytes);
   if (const char* format = unsupported_format(bytes))
-    fail(MIRT_STATUS_UNSUPPORTED, format, " images are not supported (PNG, JPEG, BMP, PNM, TIFF and WebP are)");
+    fail(MIRT_STATUS_UNSUPPORTED, format, " images are not supported (PNG, JPEG, BMP, PNM, TIFF, WebP and JPEG 2000 are)");
   std::string head;
   for (size_t i = 0; i < std::min<size_t>(bytes.size(), 8); ++i) {
     char hex[4];
@@ -43,7 +43,7 @@ image::rgb_image decode(std::span<const uint8_t> bytes) {
     head += hex;
   }
   fail(MIRT_STATUS_INVALID_ARGUMENT, "the ", bytes.size(), " bytes of encoded_stream are not an image in a known format (they start ",
-       head.empty() ? "with nothing" : head.substr(0, head.size() - 1), "); PNG, JPEG, BMP, PNM, TIFF and WebP are decoded");
+       head.empty() ? "with nothing" : head.substr(0, head.size() - 1), "); PNG, JPEG, BMP, PNM, TIFF, WebP and JPEG 2000 are decoded");
 }
 
 class image_decoder_kernel final : public kernel {

@@ -1,12 +1,14 @@
-// tests/backends/cpu/test_image_decoder.cpp — ImageDecoder on PNG, JPEG, WebP and TIFF files encoded
-// here with libpng, libjpeg, libwebp and libtiff, and on BMP and PNM files built byte by byte,
+// tests/backends/cpu/test_image_decoder.cpp — ImageDecoder on PNG, JPEG, WebP, TIFF and JPEG 2000 files
+// encoded here with libpng, libjpeg, libwebp, libtiff and OpenJPEG, and on BMP and PNM files built byte by byte,
 // against the raw pixels they hold; truncated, unknown and unsupported data are refused naming the
 // layer and the format.
+#include <openjpeg.h>
 #include <png.h>
 #include <tiffio.h>
 #include <webp/encode.h>
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -103,6 +105,51 @@ bytes_t encode_tiff(uint32_t width, uint32_t height, const bytes_t& rgb) {
   bytes_t out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::filesystem::remove(path);
   return out;
+}
+
+// A lossless (reversible 5/3 wavelet) JPEG 2000 codestream of an RGB image, written to memory.
+bytes_t encode_jpeg2000(uint32_t width, uint32_t height, const bytes_t& rgb) {
+  struct sink {
+    bytes_t bytes;
+    size_t at = 0;
+  } out;
+  opj_cparameters_t parameters;
+  opj_set_default_encoder_parameters(&parameters);
+  parameters.tcp_numlayers = 1, parameters.tcp_rates[0] = 0, parameters.cp_disto_alloc = 1;  // lossless
+  parameters.numresolution = 3;  // 2^(n-1) must not exceed the smaller side
+  opj_image_cmptparm_t components[3];
+  std::memset(components, 0, sizeof components);
+  for (auto& c : components) c.dx = c.dy = 1, c.w = width, c.h = height, c.prec = 8, c.sgnd = 0;
+  opj_image_t* image = opj_image_create(3, components, OPJ_CLRSPC_SRGB);
+  REQUIRE(image != nullptr);
+  image->x1 = width, image->y1 = height;
+  for (size_t p = 0; p < size_t(width) * height; ++p)
+    for (int c = 0; c < 3; ++c) image->comps[c].data[p] = rgb[p * 3 + size_t(c)];
+  opj_codec_t* codec = opj_create_compress(OPJ_CODEC_J2K);
+  REQUIRE(opj_setup_encoder(codec, &parameters, image));
+  opj_stream_t* stream = opj_stream_create(OPJ_J2K_STREAM_CHUNK_SIZE, OPJ_FALSE);
+  opj_stream_set_write_function(stream, [](void* buffer, OPJ_SIZE_T n, void* user) -> OPJ_SIZE_T {
+    auto* s = static_cast<sink*>(user);
+    if (s->bytes.size() < s->at + n) s->bytes.resize(s->at + n);
+    std::memcpy(s->bytes.data() + s->at, buffer, n);
+    s->at += n;
+    return n;
+  });
+  opj_stream_set_seek_function(stream, [](OPJ_OFF_T to, void* user) -> OPJ_BOOL {
+    static_cast<sink*>(user)->at = size_t(to);
+    return OPJ_TRUE;
+  });
+  opj_stream_set_skip_function(stream, [](OPJ_OFF_T n, void* user) -> OPJ_OFF_T {
+    static_cast<sink*>(user)->at += size_t(n);
+    return n;
+  });
+  opj_stream_set_user_data(stream, &out, nullptr);
+  const bool ok = opj_start_compress(codec, image, stream) && opj_encode(codec, stream) && opj_end_compress(codec, stream);
+  opj_stream_destroy(stream);
+  opj_destroy_codec(codec);
+  opj_image_destroy(image);
+  REQUIRE(ok);
+  return out.bytes;
 }
 
 op_result decode(const bytes_t& data, const shape_t& out_shape, const std::string& format = "RGB") {
@@ -218,9 +265,9 @@ TEST_CASE("ImageDecoder BMP (24-bit and 8-bit palette) and PNM (P6, P5) against 
   CHECK(decoded(p5, {1, 3, 1}, "Grayscale") == bytes_t{9, 99, 199});
 }
 
-TEST_CASE("ImageDecoder WebP (lossless) and TIFF (uncompressed RGB) give back the encoded pixels, in each pixel format") {
+TEST_CASE("ImageDecoder WebP (lossless), TIFF (uncompressed RGB) and JPEG 2000 (reversible) give back the encoded pixels") {
   const bytes_t rgb = random_bytes(7 * 5 * 3, 18);
-  for (const bytes_t& file : {encode_webp(7, 5, rgb), encode_tiff(7, 5, rgb)}) {
+  for (const bytes_t& file : {encode_webp(7, 5, rgb), encode_tiff(7, 5, rgb), encode_jpeg2000(7, 5, rgb)}) {
     CHECK(decoded(file, {5, 7, 3}) == rgb);
     CHECK(decoded(file, {5, 7, 3}, "BGR") == swap_red_blue(rgb));
     CHECK(decoded(file, {5, 7, 1}, "Grayscale") == luma(rgb));
@@ -245,7 +292,8 @@ TEST_CASE("ImageDecoder refuses truncated, unknown and unsupported data naming t
   require_refused(decode(bytes_t{'I', 'I', '*', 0, 8, 0, 0, 0}, {1, 1, 3}), MIRT_STATUS_CORRUPT_DATA, "TIFF");
   const bytes_t webp = encode_webp(8, 8, random_bytes(8 * 8 * 3, 17));
   require_refused(decode(bytes_t(webp.begin(), webp.begin() + long(webp.size() / 2)), {8, 8, 3}), MIRT_STATUS_CORRUPT_DATA, "WebP");
-  require_refused(decode(bytes_t{0xff, 0x4f, 0xff, 0x51, 0, 0}, {1, 1, 3}), MIRT_STATUS_UNSUPPORTED, "JPEG 2000");
+  require_refused(decode(bytes_t{0xff, 0x4f, 0xff, 0x51, 0, 0}, {1, 1, 3}), MIRT_STATUS_CORRUPT_DATA, "JPEG 2000");
+  require_refused(decode(bytes_t{'G', 'I', 'F', '8', '9', 'a'}, {1, 1, 3}), MIRT_STATUS_UNSUPPORTED, "GIF");
 }
 
 TEST_CASE("ImageDecoder on every prefix and on damaged copies of each format fails cleanly or decodes") {
@@ -259,7 +307,7 @@ TEST_CASE("ImageDecoder on every prefix and on damaged copies of each format fai
   for (int y = 0; y < 8; ++y) bmp_rows.insert(bmp_rows.end(), rgb.begin() + y * 36, rgb.begin() + y * 36 + 36);
   const std::vector<std::pair<const char*, bytes_t>> files = {
       {"PNG", encode_png(12, 8, PNG_FORMAT_RGB, rgb)}, {"JPEG", encode_jpeg(12, 8, rgb)}, {"BMP", make_bmp(12, 8, 24, bmp_rows)}, {"PNM", p6},
-      {"WebP", encode_webp(12, 8, rgb)},         {"TIFF", encode_tiff(12, 8, rgb)}};
+      {"WebP", encode_webp(12, 8, rgb)},         {"TIFF", encode_tiff(12, 8, rgb)}, {"JPEG 2000", encode_jpeg2000(12, 8, rgb)}};
   std::mt19937 gen(16);
   for (const auto& [format, file] : files) {
     INFO(format);
