@@ -66,6 +66,7 @@ void add_nonzero_compress_ops(std::vector<op_entry>& table);    // ops/nonzero_c
 void add_non_max_suppression_ops(std::vector<op_entry>& table); // ops/non_max_suppression.cpp
 void add_unique_ops(std::vector<op_entry>& table);              // ops/unique.cpp
 void add_image_decoder_ops(std::vector<op_entry>& table);       // ops/image_decoder.cpp
+void add_random_ops(std::vector<op_entry>& table);              // ops/random.cpp
 void add_tfidf_vectorizer_ops(std::vector<op_entry>& table);    // ops/tfidf_vectorizer.cpp
 void add_linear_attention_ops(std::vector<op_entry>& table);    // ops/linear_attention.cpp
 void add_roi_align_ops(std::vector<op_entry>& table);           // ops/roi_align.cpp

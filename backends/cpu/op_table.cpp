@@ -57,6 +57,7 @@ const std::vector<op_entry>& op_table() {
     add_non_max_suppression_ops(t);
     add_unique_ops(t);
     add_image_decoder_ops(t);
+    add_random_ops(t);
     add_tfidf_vectorizer_ops(t);
     add_linear_attention_ops(t);
     add_roi_align_ops(t);

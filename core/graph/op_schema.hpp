@@ -90,6 +90,8 @@ struct op_schema {
   // with input 0; mirt::FusedConv with its residual, input 3, which the kernel adds into Y).
   bool may_run_in_place = false;
   int in_place_input = 0;
+  // Each run gives a fresh result (the random ops): the builder never folds such a layer.
+  bool nondeterministic = false;
   infer_fn infer;
 };
 

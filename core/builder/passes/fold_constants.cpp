@@ -6,6 +6,7 @@
 
 #include "core/base/log.hpp"
 #include "core/builder/build_state.hpp"
+#include "core/graph/op_schema.hpp"
 #include "core/graph/shape_inference.hpp"
 #include "core/plugin/plugin_instance.hpp"
 
@@ -14,6 +15,11 @@ namespace mirt {
 namespace {
 
 constexpr int64_t max_folded_bytes = int64_t{256} << 20;  // larger results stay as layers
+
+bool is_nondeterministic(const node& n) {
+  const op_schema* schema = schema_table::standard().find(n.domain, n.op_type);
+  return schema && schema->nondeterministic;
+}
 
 bool all_inputs_constant(const graph& g, const node& n) {
   for (int t : n.inputs)
@@ -75,6 +81,7 @@ result<fold_counts> fold_once(build_state& state, std::shared_ptr<backend>& cpu)
   for (int index : state.order) {
     const node& n = g.nodes[index];
     if (find_plugin_creator(n)) continue;  // a plugin's kernels may not run on the CPU backend
+    if (is_nondeterministic(n)) continue;  // a random op draws again each run
     if (!n.bodies.empty()) continue;       // control flow runs in the runtime, not as a CPU kernel
     bool values_known = !n.outputs.empty();
     int64_t bytes = 0;

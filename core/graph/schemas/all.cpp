@@ -36,6 +36,7 @@ void add_all_standard_schemas(schema_table& table) {
   add_deform_conv_schemas(table);
   add_tree_ensemble_schemas(table);
   add_flex_attention_schemas(table);
+  add_random_schemas(table);
 }
 
 }  // namespace mirt

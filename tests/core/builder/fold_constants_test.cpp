@@ -1,6 +1,7 @@
 // tests/core/builder/fold_constants_test.cpp — the builder's constant folding (core/builder/passes/
 // fold_constants.cpp) on the cpu backend: a constant it computes on the CPU makes later shapes known,
 // and the shape arithmetic after it folds in the next sweep.
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -61,4 +62,21 @@ TEST_CASE("shape arithmetic after a constant computed on the CPU folds too (Pad 
         const float want = h >= 1 && w < 3 ? std::max(xs[size_t((c * 3 + h - 1) * 3 + w)], 0.0f) : 0.0f;
         CHECK(out[size_t((c * 4 + h) * 5 + w)] == want);
       }
+}
+
+TEST_CASE("a random op is never folded, though it has no inputs: each run draws again") {
+  network_owner net;
+  REQUIRE_OK(mirt_network_create(nullptr, &net.p));
+  const std::vector<int64_t> shape = {64};
+  mirt_tensor* noise = add_layer(net.p, "RandomUniform", "noise", {}, {ints_attr("shape", shape)});
+  REQUIRE_OK(mirt_network_mark_output(net.p, add_layer(net.p, "Relu", "y", {noise})));
+  loaded_network run;
+  run.build(net.p);
+  CHECK(count(read_back(run.plan.p), "RandomUniform") == 1);
+  std::vector<float> first(64), second(64);
+  bind_and_run(run.context.p, {{"y", first.data()}});
+  bind_and_run(run.context.p, {{"y", second.data()}});
+  CHECK(first != second);
+  CHECK(*std::min_element(first.begin(), first.end()) >= 0.0f);
+  CHECK(*std::max_element(first.begin(), first.end()) < 1.0f);
 }
