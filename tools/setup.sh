@@ -17,6 +17,7 @@ packages=(
   zlib1g-dev                                # .npz files of mirt run (crc32, inflate)
   libdnnl-dev                               # oneDNN: the CPU backend's Conv/MatMul
   libpng-dev libjpeg-dev libwebp-dev libtiff-dev libopenjp2-7-dev  # ImageDecoder: PNG, JPEG, WebP, TIFF, JPEG 2000
+  libkissfft-dev                            # DFT and STFT
   libprotobuf-dev libonnx-dev               # the ONNX parser module
   libonnx-testdata                          # ONNX node tests (second conformance set)
   rustc                                     # examples/rust (Debian's 1.63; no cargo, no crates)

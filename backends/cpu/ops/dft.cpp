@@ -1,9 +1,13 @@
 // backends/cpu/ops/dft.cpp — DFT (forward, inverse, onesided real-to-complex, onesided inverse
 // complex-to-real; dft_length pads or truncates) and STFT (framed, windowed onesided or full DFTs).
-// Direct O(N^2) sums in double with an exact twiddle table: the signal lengths these ops see in
-// models are short, and the sums stay as accurate as the float64 reference.
+// float32, float16 and bfloat16 signals go through KISS FFT (mixed radix, O(N log N) for lengths
+// with small factors); float64 keeps direct sums in double with an exact twiddle table, as accurate
+// as a float64 reference (KISS FFT as packaged computes in float).
+#include <kissfft/kiss_fft.h>
+
 #include <cmath>
 #include <complex>
+#include <memory>
 #include <numbers>
 
 #include "backends/cpu/float_types.hpp"
@@ -34,6 +38,41 @@ void dft_sum(const std::vector<cplx>& in, const std::vector<cplx>& tw, std::vect
   }
 }
 
+// One length-n transform of lines: a KISS FFT plan (fast) or the twiddle table of the direct sum.
+class line_transform {
+ public:
+  line_transform(int64_t n, bool inverse, bool fast) : n_(n) {
+    if (fast) {
+      plan_.reset(kiss_fft_alloc(int(n), inverse ? 1 : 0, nullptr, nullptr));
+      if (!plan_) fail(MIRT_STATUS_OUT_OF_MEMORY, "cannot plan an FFT of length ", n);
+      in_.resize(size_t(n));
+      out_.resize(size_t(n));
+    } else {
+      twiddles_ = twiddles(n, inverse);
+    }
+  }
+
+  // out[k] = sum_{j < min(in.size(), n)} in[j] e^{-+2 pi i j k / n}, for k in [0, out.size()).
+  void operator()(const std::vector<cplx>& in, std::vector<cplx>& out) {
+    if (!plan_) return dft_sum(in, twiddles_, out);
+    for (int64_t j = 0; j < n_; ++j) {
+      const cplx v = j < int64_t(in.size()) ? in[size_t(j)] : cplx(0);
+      in_[size_t(j)] = kiss_fft_cpx{float(v.real()), float(v.imag())};
+    }
+    kiss_fft(plan_.get(), in_.data(), out_.data());
+    for (size_t k = 0; k < out.size(); ++k) out[k] = cplx(out_[k].r, out_[k].i);
+  }
+
+ private:
+  struct plan_free {
+    void operator()(kiss_fft_cfg p) const { kiss_fft_free(p); }
+  };
+  int64_t n_;
+  std::unique_ptr<std::remove_pointer_t<kiss_fft_cfg>, plan_free> plan_;
+  std::vector<kiss_fft_cpx> in_, out_;
+  std::vector<cplx> twiddles_;
+};
+
 int64_t scalar_input(const tensor& t, const char* what) {
   const std::vector<int64_t> v = read_int_tensor(t, what);
   if (v.size() != 1) fail(MIRT_STATUS_INVALID_ARGUMENT, what, " has ", v.size(), " values, expected one");
@@ -63,10 +102,10 @@ class dft_kernel final : public kernel {
     if (y.shape != want)
       fail(MIRT_STATUS_INVALID_SHAPE, "output shape ", dims_string(y.shape), " does not match ", dims_string(want));
     const int64_t outer = product(x.shape, 0, size_t(axis)), inner = product(x.shape, size_t(axis) + 1, x.rank() - 1);
-    const std::vector<cplx> tw = twiddles(n, inverse_);
     const double scale = inverse_ ? 1.0 / double(n) : 1.0;
     dispatch_float(x.dtype, [&](auto tag) {
       using T = typename decltype(tag)::type;
+      line_transform transform(n, inverse_, !std::is_same_v<T, double>);
       const T* px = x.as<const T>();
       T* py = y.as<T>();
       // to_real rebuilds the full spectrum from the onesided half by conjugate symmetry.
@@ -86,7 +125,7 @@ class dft_kernel final : public kernel {
           } else {
             for (int64_t j = 0; j < in_len; ++j) line[size_t(j)] = sample(j);
           }
-          dft_sum(line, tw, out);
+          transform(line, out);
           for (int64_t k = 0; k < out_len; ++k) {
             const size_t dst = size_t(((o * out_len + k) * inner + i) * (to_real ? 1 : 2));
             py[dst] = store<T>(compute_type<T>(out[size_t(k)].real() * scale));
@@ -122,9 +161,9 @@ class stft_kernel final : public kernel {
     const dims want{batch, frames, bins, 2};
     if (y.shape != want)
       fail(MIRT_STATUS_INVALID_SHAPE, "output shape ", dims_string(y.shape), " does not match ", dims_string(want));
-    const std::vector<cplx> tw = twiddles(frame, false);
     dispatch_float(x.dtype, [&](auto tag) {
       using T = typename decltype(tag)::type;
+      line_transform transform(frame, false, !std::is_same_v<T, double>);
       const T *px = x.as<const T>(), *pw = window.present() ? window.as<const T>() : nullptr;
       T* py = y.as<T>();
       std::vector<cplx> line(static_cast<size_t>(frame)), out(static_cast<size_t>(bins));
@@ -135,7 +174,7 @@ class stft_kernel final : public kernel {
             const double w = pw ? double(load(pw[j])) : 1.0;
             line[size_t(j)] = w * cplx(double(load(px[at])), parts == 2 ? double(load(px[at + 1])) : 0.0);
           }
-          dft_sum(line, tw, out);
+          transform(line, out);
           T* dst = py + ((b * frames + f) * bins) * 2;
           for (int64_t k = 0; k < bins; ++k) {
             dst[2 * k] = store<T>(compute_type<T>(out[size_t(k)].real()));

@@ -1,6 +1,7 @@
 // tests/backends/cpu/test_signal.cpp — DFT, STFT, the windows and MelWeightMatrix on what the ONNX
 // node tests leave out (complex inputs, dft_length padding and truncation, an odd irfft length,
-// full-spectrum STFT of a complex signal, float64 outputs), against float64 sums written here.
+// full-spectrum STFT of a complex signal, float64 outputs, long and prime lengths through the FFT),
+// against float64 sums written here.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -49,6 +50,24 @@ TEST_CASE("DFT of a complex signal along axis 0, padded and truncated by dft_len
     }
     CAPTURE(n);
     check_close(run_f32(call), want);
+  }
+}
+
+TEST_CASE("float32 DFT through the FFT: long, prime and mixed-radix lengths, forward and inverse, match float64 sums") {
+  // 1024 (radix 4), 997 (a prime: KISS FFT's generic butterfly) and 600 (2^3 3 5^2), one real signal each.
+  for (int64_t n : {1024, 997, 600}) {
+    const auto x = random_floats(n, -1, 1, uint32_t(n));
+    std::vector<cplx> in(static_cast<size_t>(n));
+    for (int64_t j = 0; j < n; ++j) in[size_t(j)] = cplx(x[size_t(j)], 0);
+    for (int64_t inverse : {0, 1}) {
+      op_call call{"DFT", {f32({1, n, 1}, x)}, {{MIRT_DTYPE_FLOAT32, {1, n, 2}}}, {attr_i("inverse", inverse)}};
+      const std::vector<cplx> out = reference_dft(in, n, n, inverse != 0);
+      std::vector<double> want;
+      for (const cplx& v : out) want.push_back(v.real()), want.push_back(v.imag());
+      CAPTURE(n);
+      CAPTURE(inverse);
+      check_close(run_f32(call), want, 1e-4);  // float butterflies: about 2e-5 absolute on bins up to ~30
+    }
   }
 }
 
