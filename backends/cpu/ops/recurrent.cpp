@@ -19,16 +19,26 @@ using support::recurrent_cell;
 using support::recurrent_config;
 using support::gates_of;
 
-// One input tensor read in the compute type (empty when absent).
+// One input tensor in the compute type: the input's own data when it already is (float32, float64),
+// else a converted copy (float16, bfloat16). data is NULL when the input is absent.
 template <class T>
-std::vector<compute_type<T>> read_all(const tensor& t) {
-  std::vector<compute_type<T>> v;
-  if (!t.present()) return v;
-  v.resize(size_t(t.numel()));
-  const T* p = t.as<const T>();
-  for (size_t i = 0; i < v.size(); ++i) v[i] = load(p[i]);
-  return v;
-}
+struct compute_view {
+  using C = compute_type<T>;
+  const C* data = nullptr;
+  std::vector<C> copy;
+
+  explicit compute_view(const tensor& t) {
+    if (!t.present()) return;
+    if constexpr (std::is_same_v<T, C>) {
+      data = t.as<const T>();
+    } else {
+      const T* p = t.as<const T>();
+      copy.resize(size_t(t.numel()));
+      for (size_t i = 0; i < copy.size(); ++i) copy[i] = load(p[i]);
+      data = copy.data();
+    }
+  }
+};
 
 // Row-major out[m, n] = a[m, k] . b[n, k]^T: oneDNN's sgemm for float, a plain loop for double.
 void gemm_nt(int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* out) {
@@ -90,8 +100,7 @@ class recurrent_kernel final : public kernel {
         if (lens[b] < 0 || lens[b] > steps)
           fail(MIRT_STATUS_INVALID_ARGUMENT, "sequence_lens[", b, "] is ", lens[b], ", expected 0 to ", steps, " (the sequence length)");
     }
-    const std::vector<C> xs = read_all<T>(x), w = read_all<T>(args.in.at(1)), r = read_all<T>(args.in.at(2)),
-                         bias = read_all<T>(b_in), h0 = read_all<T>(h0_in), c0 = read_all<T>(c0_in), peep = read_all<T>(p_in);
+    const compute_view<T> xs(x), w(args.in.at(1)), r(args.in.at(2)), bias(b_in), h0(h0_in), c0(c0_in), peep(p_in);
     // Omitted outputs have no dtype.
     const auto output = [&](size_t i) { return i < args.out.size() && args.out[i].present() ? args.out[i].as<T>() : nullptr; };
     T *y = output(0), *yh = output(1), *yc = output(2);
@@ -111,20 +120,20 @@ class recurrent_kernel final : public kernel {
         tmp(size_t(5 * H));
     for (int64_t d = 0; d < D; ++d) {
       const bool backwards = d == 1 || c_.reverse_only;
-      const C* wd = &w[size_t(d * GH * in)];
-      const C* rd = &r[size_t(d * GH * H)];
-      const C* wb = bias.empty() ? nullptr : &bias[size_t(d * 2 * GH)];
+      const C* wd = w.data + d * GH * in;
+      const C* rd = r.data + d * GH * H;
+      const C* wb = bias.data ? bias.data + d * 2 * GH : nullptr;
       const C* rb = wb ? wb + GH : nullptr;
-      const C* pd = peep.empty() ? nullptr : &peep[size_t(d * 3 * H)];
+      const C* pd = peep.data ? peep.data + d * 3 * H : nullptr;
       const std::vector<recurrent_activation>& act = c_.activations[size_t(d)];
       // xw = X W^T + Wb for every step; hr = H R^T + Rb per step (GRU's hidden gate is redone when needed).
-      gemm_nt(steps * batch, GH, in, xs.data(), wd, xw.data());
+      gemm_nt(steps * batch, GH, in, xs.data, wd, xw.data());
       add_rows(xw.data(), steps * batch, GH, wb);
       for (int64_t b = 0; b < batch; ++b) {
         const size_t so = state_offset(d, b);
         for (int64_t k = 0; k < H; ++k) {
-          h[size_t(b * H + k)] = h0.empty() ? C(0) : h0[so + size_t(k)];
-          cs[size_t(b * H + k)] = c0.empty() ? C(0) : c0[so + size_t(k)];
+          h[size_t(b * H + k)] = h0.data ? h0.data[so + size_t(k)] : C(0);
+          cs[size_t(b * H + k)] = c0.data ? c0.data[so + size_t(k)] : C(0);
         }
       }
       for (int64_t s = 0; s < longest; ++s) {
