@@ -16,6 +16,9 @@
 namespace mirt::cuda {
 namespace {
 
+// Antialiased downscaling (a filter widened by the scale) runs on the cpu backend only.
+constexpr const char* k_no_antialias = "antialias=1 (a filter widened by the downscale) has no cuda kernel; the cpu backend runs it";
+
 template <class E>
 E pick(const node_view& node, const char* name, const char* fallback, std::initializer_list<std::pair<const char*, E>> options) {
   const std::string v = node.attr_string(name, fallback);
@@ -78,7 +81,7 @@ class resize_kernel final : public kernel {
                                        {"ceil", resize_nearest::ceil}});
     policy_ = pick<aspect>(node, "keep_aspect_ratio_policy", "stretch",
                            {{"stretch", aspect::stretch}, {"not_larger", aspect::not_larger}, {"not_smaller", aspect::not_smaller}});
-    if (node.attr_int("antialias", 0) != 0) fail(MIRT_STATUS_UNSUPPORTED, "antialias=1 is not implemented by the cuda Resize");
+    if (node.attr_int("antialias", 0) != 0) fail(MIRT_STATUS_UNSUPPORTED, k_no_antialias);
     base_.exclude_outside = node.attr_int("exclude_outside", 0) != 0;
     base_.cubic_a = node.attr_float("cubic_coeff_a", -0.75f);
     base_.extrapolation = node.attr_float("extrapolation_value", 0.0f);
@@ -172,7 +175,7 @@ bool resize_supports(const node_view& node, std::string& why) {
     return false;
   }
   if (node.attr_int("antialias", 0) != 0) {
-    why = "antialias=1 is not implemented by the cuda Resize";
+    why = k_no_antialias;
     return false;
   }
   const std::string mode = node.attr_string("mode", "nearest");
