@@ -3,12 +3,19 @@
 // float32, float16 and bfloat16 signals go through KISS FFT (mixed radix, O(N log N) for lengths
 // with small factors); float64 keeps direct sums in double with an exact twiddle table, as accurate
 // as a float64 reference (KISS FFT as packaged computes in float).
+//
+// Each kernel keeps its KISS FFT plans per (length, direction) across runs: planning costs about as
+// much as a short transform. kiss_fft only reads a plan (its scratch is per call), so the contexts
+// that run one engine concurrently share them; the cache itself is behind a mutex.
 #include <kissfft/kiss_fft.h>
 
 #include <cmath>
 #include <complex>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <numbers>
+#include <utility>
 
 #include "backends/cpu/float_types.hpp"
 #include "backends/cpu/kernel.hpp"
@@ -38,13 +45,50 @@ void dft_sum(const std::vector<cplx>& in, const std::vector<cplx>& tw, std::vect
   }
 }
 
-// One length-n transform of lines: a KISS FFT plan (fast) or the twiddle table of the direct sum.
+// A KISS FFT plan of one length and direction; read-only once made.
+class fft_plan {
+ public:
+  fft_plan(int64_t n, bool inverse) : cfg_(kiss_fft_alloc(int(n), inverse ? 1 : 0, nullptr, nullptr)) {
+    if (!cfg_) fail(MIRT_STATUS_OUT_OF_MEMORY, "cannot plan an FFT of length ", n);
+  }
+  ~fft_plan() { kiss_fft_free(cfg_); }
+  fft_plan(const fft_plan&) = delete;
+  fft_plan& operator=(const fft_plan&) = delete;
+  // out = FFT(in), both of the plan's length and distinct buffers (kiss_fft then writes only out).
+  void run(const kiss_fft_cpx* in, kiss_fft_cpx* out) const { kiss_fft(cfg_, in, out); }
+
+ private:
+  kiss_fft_cfg cfg_;
+};
+
+// A kernel's plans by (length, inverse), shared by the threads that run it. Lengths come from the
+// run's shapes (dft_length may be an input), so the cache is bounded: past k_max_plans distinct
+// plans it starts over (plans still in use live on through their shared_ptr).
+class fft_plan_cache {
+ public:
+  std::shared_ptr<const fft_plan> get(int64_t n, bool inverse) {
+    const std::pair<int64_t, bool> key{n, inverse};
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (auto it = plans_.find(key); it != plans_.end()) return it->second;
+    if (plans_.size() >= k_max_plans) plans_.clear();
+    auto plan = std::make_shared<const fft_plan>(n, inverse);
+    plans_.emplace(key, plan);
+    return plan;
+  }
+
+ private:
+  static constexpr size_t k_max_plans = 16;
+  std::mutex mutex_;
+  std::map<std::pair<int64_t, bool>, std::shared_ptr<const fft_plan>> plans_;
+};
+
+// One length-n transform of lines: a cached KISS FFT plan (fast) or the twiddle table of the direct
+// sum. Owns its line buffers: one per run and thread.
 class line_transform {
  public:
-  line_transform(int64_t n, bool inverse, bool fast) : n_(n) {
+  line_transform(int64_t n, bool inverse, bool fast, fft_plan_cache& cache) : n_(n) {
     if (fast) {
-      plan_.reset(kiss_fft_alloc(int(n), inverse ? 1 : 0, nullptr, nullptr));
-      if (!plan_) fail(MIRT_STATUS_OUT_OF_MEMORY, "cannot plan an FFT of length ", n);
+      plan_ = cache.get(n, inverse);
       in_.resize(size_t(n));
       out_.resize(size_t(n));
     } else {
@@ -59,16 +103,13 @@ class line_transform {
       const cplx v = j < int64_t(in.size()) ? in[size_t(j)] : cplx(0);
       in_[size_t(j)] = kiss_fft_cpx{float(v.real()), float(v.imag())};
     }
-    kiss_fft(plan_.get(), in_.data(), out_.data());
+    plan_->run(in_.data(), out_.data());
     for (size_t k = 0; k < out.size(); ++k) out[k] = cplx(out_[k].r, out_[k].i);
   }
 
  private:
-  struct plan_free {
-    void operator()(kiss_fft_cfg p) const { kiss_fft_free(p); }
-  };
   int64_t n_;
-  std::unique_ptr<std::remove_pointer_t<kiss_fft_cfg>, plan_free> plan_;
+  std::shared_ptr<const fft_plan> plan_;
   std::vector<kiss_fft_cpx> in_, out_;
   std::vector<cplx> twiddles_;
 };
@@ -105,7 +146,7 @@ class dft_kernel final : public kernel {
     const double scale = inverse_ ? 1.0 / double(n) : 1.0;
     dispatch_float(x.dtype, [&](auto tag) {
       using T = typename decltype(tag)::type;
-      line_transform transform(n, inverse_, !std::is_same_v<T, double>);
+      line_transform transform(n, inverse_, !std::is_same_v<T, double>, plans_);
       const T* px = x.as<const T>();
       T* py = y.as<T>();
       // to_real rebuilds the full spectrum from the onesided half by conjugate symmetry.
@@ -137,6 +178,7 @@ class dft_kernel final : public kernel {
 
  private:
   bool inverse_, onesided_;
+  mutable fft_plan_cache plans_;
 };
 
 class stft_kernel final : public kernel {
@@ -163,7 +205,7 @@ class stft_kernel final : public kernel {
       fail(MIRT_STATUS_INVALID_SHAPE, "output shape ", dims_string(y.shape), " does not match ", dims_string(want));
     dispatch_float(x.dtype, [&](auto tag) {
       using T = typename decltype(tag)::type;
-      line_transform transform(frame, false, !std::is_same_v<T, double>);
+      line_transform transform(frame, false, !std::is_same_v<T, double>, plans_);
       const T *px = x.as<const T>(), *pw = window.present() ? window.as<const T>() : nullptr;
       T* py = y.as<T>();
       std::vector<cplx> line(static_cast<size_t>(frame)), out(static_cast<size_t>(bins));
@@ -186,6 +228,7 @@ class stft_kernel final : public kernel {
 
  private:
   bool onesided_;
+  mutable fft_plan_cache plans_;
 };
 
 bool signal_supports(const node_view& node, std::string& why, std::initializer_list<size_t> int_inputs) {

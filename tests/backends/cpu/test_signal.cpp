@@ -1,12 +1,13 @@
 // tests/backends/cpu/test_signal.cpp — DFT, STFT, the windows and MelWeightMatrix on what the ONNX
 // node tests leave out (complex inputs, dft_length padding and truncation, an odd irfft length,
-// full-spectrum STFT of a complex signal, float64 outputs, long and prime lengths through the FFT),
-// against float64 sums written here.
+// full-spectrum STFT of a complex signal, float64 outputs, long and prime lengths through the FFT,
+// one kernel run by several threads at several lengths), against float64 sums written here.
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <complex>
 #include <numbers>
+#include <thread>
 
 #include "tests/backends/cpu/harness.hpp"
 
@@ -158,6 +159,82 @@ TEST_CASE("MelWeightMatrix: triangular filters between mel-spaced DFT bins") {
       want[size_t(j * mels + i)] = double(edge[size_t(i + 2)] - j) / double(edge[size_t(i + 2)] - edge[size_t(i + 1)]);
   }
   check_close(run_f32(call), want);
+}
+
+TEST_CASE("one float32 DFT kernel run by 4 threads at once, each cycling through 4 lengths, matches float64 sums") {
+  // As several execution contexts of one engine with a dynamic signal length: one kernel, created
+  // with the length unknown, shares its cached FFT plans between the threads.
+  const mirt_backend_vtable& vt = backend();
+  mirt_tensor_desc in_desc{}, out_desc{};
+  in_desc.dtype = out_desc.dtype = MIRT_DTYPE_FLOAT32;
+  in_desc.rank = out_desc.rank = 3;
+  const int64_t build_in[3] = {1, -1, 1}, build_out[3] = {1, -1, 2};
+  for (int d = 0; d < 3; ++d) in_desc.dims[d] = build_in[d], out_desc.dims[d] = build_out[d];
+  const void* no_constant = nullptr;
+  const std::string op = "DFT", name = "test/dft";
+  mirt_node_info node{};
+  node.struct_size = sizeof(node);
+  node.name = {name.data(), name.size()};
+  node.op_type = {op.data(), op.size()};
+  node.num_inputs = 1;
+  node.inputs = &in_desc;
+  node.constant_data = &no_constant;
+  node.num_outputs = 1;
+  node.outputs = &out_desc;
+  mirt_tactic_info tactics[8];
+  uint32_t count = 0;
+  REQUIRE(free_status(vt.get_tactics(&node, tactics, 8, &count), nullptr) == MIRT_STATUS_OK);
+  REQUIRE(count > 0);
+  mirt_kernel* kernel = nullptr;
+  REQUIRE(free_status(vt.kernel_create(&node, tactics[0].id, &kernel), nullptr) == MIRT_STATUS_OK);
+
+  const std::vector<int64_t> lengths = {1024, 997, 600, 256};
+  std::vector<std::vector<float>> signals;
+  std::vector<std::vector<double>> wants;
+  for (int64_t n : lengths) {
+    signals.push_back(random_floats(n, -1, 1, uint32_t(n + 1)));
+    std::vector<cplx> in(static_cast<size_t>(n));
+    for (int64_t j = 0; j < n; ++j) in[size_t(j)] = cplx(signals.back()[size_t(j)], 0);
+    std::vector<double> want;
+    for (const cplx& v : reference_dft(in, n, n, false)) want.push_back(v.real()), want.push_back(v.imag());
+    wants.push_back(std::move(want));
+  }
+  constexpr int k_threads = 4, k_rounds = 12;
+  std::vector<double> worst(k_threads, 0.0);
+  std::vector<std::string> errors(k_threads);
+  std::vector<std::thread> pool;
+  for (int t = 0; t < k_threads; ++t)
+    pool.emplace_back([&, t] {
+      for (int round = 0; round < k_rounds && errors[size_t(t)].empty(); ++round) {
+        const size_t which = size_t(t + round) % lengths.size();
+        const int64_t n = lengths[which];
+        mirt_tensor_desc x = in_desc, y = out_desc;
+        x.dims[1] = y.dims[1] = n;
+        std::vector<float> out(size_t(2 * n), -1.f);
+        const void* in_ptr = signals[which].data();
+        void* out_ptr = out.data();
+        mirt_kernel_io io{};
+        io.struct_size = sizeof(io);
+        io.num_inputs = 1;
+        io.inputs = &x;
+        io.input_data = &in_ptr;
+        io.num_outputs = 1;
+        io.outputs = &y;
+        io.output_data = &out_ptr;
+        if (free_status(vt.kernel_execute(kernel, &io), &errors[size_t(t)]) != MIRT_STATUS_OK) return;
+        for (size_t i = 0; i < out.size(); ++i) {
+          const double want = wants[which][i];
+          worst[size_t(t)] = std::max(worst[size_t(t)], std::fabs(double(out[i]) - want) / std::max(1.0, std::fabs(want)));
+        }
+      }
+    });
+  for (std::thread& th : pool) th.join();
+  vt.kernel_destroy(kernel);
+  for (int t = 0; t < k_threads; ++t) {
+    CAPTURE(t);
+    CHECK(errors[size_t(t)] == "");
+    CHECK(worst[size_t(t)] <= 1e-4);  // float butterflies, as the single-thread test above
+  }
 }
 
 }  // TEST_SUITE
