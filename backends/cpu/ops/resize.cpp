@@ -3,29 +3,24 @@
 // exclude_outside and tf_crop_and_resize's extrapolation. Interpolation is separable: one pass per
 // resized axis, each output position a short list of (input index, weight) taps applied to
 // contiguous inner rows (a vectorizable axpy). Computes in double, as the ONNX reference does;
-// integer outputs round half to even and saturate.
+// integer outputs round half to even and saturate. The attributes, source coordinates, nearest
+// rounding and antialiasing filters are backends/support/resize_modes.hpp's, shared with the cuda
+// backend.
 #include <algorithm>
 #include <cmath>
 
 #include "backends/cpu/convert.hpp"
 #include "backends/cpu/kernel.hpp"
+#include "backends/support/resize_modes.hpp"
 
 namespace mirt::cpu {
 namespace {
 
-enum class interp { nearest, linear, cubic };
-// tf_half_pixel_for_nn is opset 11-12's (removed in 13).
-enum class coord { half_pixel, half_pixel_symmetric, pytorch_half_pixel, align_corners, asymmetric, tf_crop_and_resize, tf_half_pixel_for_nn };
-enum class nearest_rule { round_prefer_floor, round_prefer_ceil, floor, ceil };
-enum class aspect { stretch, not_larger, not_smaller };
+using interp = support::resize_interp;
+using coord = support::resize_coord;
+using aspect = support::resize_aspect;
 
-struct resize_attrs {
-  interp mode = interp::nearest;
-  coord transform = coord::half_pixel;
-  nearest_rule rule = nearest_rule::round_prefer_floor;
-  aspect policy = aspect::stretch;
-  bool antialias = false, exclude_outside = false;
-  double cubic_a = -0.75, extrapolation = 0;
+struct resize_attrs : support::resize_modes {
   std::vector<int64_t> axes;  // empty: every axis
 };
 
@@ -39,22 +34,7 @@ struct axis_plan {
 
 // Source coordinate of output position y (ONNX's x_original).
 double source_coord(const resize_attrs& a, double y, double scale, int64_t in, int64_t out, double roi0, double roi1) {
-  const double out_w = scale * double(in);
-  switch (a.transform) {
-    case coord::half_pixel: return (y + 0.5) / scale - 0.5;
-    case coord::half_pixel_symmetric: {
-      const double offset = double(in) / 2 * (1 - double(out) / out_w);
-      return offset + (y + 0.5) / scale - 0.5;
-    }
-    case coord::pytorch_half_pixel: return out_w == 1 ? -0.5 : (y + 0.5) / scale - 0.5;
-    case coord::align_corners: return out_w == 1 ? 0 : y * double(in - 1) / (out_w - 1);
-    case coord::asymmetric: return y / scale;
-    case coord::tf_half_pixel_for_nn: return (y + 0.5) / scale;
-    case coord::tf_crop_and_resize:
-      return (out_w == 1 ? (roi1 - roi0) * double(in - 1) / 2 : y * (roi1 - roi0) * double(in - 1) / (out_w - 1)) +
-             roi0 * double(in - 1);
-  }
-  return 0;
+  return support::resize_source_coord(a.transform, y, scale, double(in), double(out), roi0, roi1);
 }
 
 // Interpolation weights for the fractional position `ratio` in (0, 1] (1 for an integer
@@ -73,19 +53,11 @@ std::vector<double> coefficients(const resize_attrs& a, double ratio, double sca
             ((A + 2) * s - (A + 3)) * s * s + 1, ((A * (s + 1) - 5 * A) * (s + 1) + 8 * A) * (s + 1) - 4 * A};
   }
   // Antialiased: the filter stretched by 1/scale, normalized to sum 1.
-  const double support = a.mode == interp::linear ? 1 : 2;
-  first = int64_t(std::floor(-support / scale)) + 1;
-  const int64_t n = 2 - 2 * first;
+  first = support::resize_antialias_first(a.mode, scale);
+  const int64_t n = support::resize_antialias_count(first);
   double sum = 0;
   for (int64_t k = 0; k < n; ++k) {
-    const double x = std::fabs(scale * (double(first + k) - ratio));
-    double w;
-    if (a.mode == interp::linear) {
-      w = std::clamp(1 - x, 0.0, 1.0);
-    } else {
-      const double A = a.cubic_a;
-      w = x <= 1 ? (A + 2) * x * x * x - (A + 3) * x * x + 1 : x < 2 ? A * x * x * x - 5 * A * x * x + 8 * A * x - 4 * A : 0;
-    }
+    const double w = support::resize_filter(a.mode, a.cubic_a, std::fabs(scale * (double(first + k) - ratio)));
     c.push_back(w);
     sum += w;
   }
@@ -104,17 +76,7 @@ axis_plan plan_axis(const resize_attrs& a, int64_t in, int64_t out, double scale
     std::vector<int64_t> idx;
     std::vector<double> w;
     if (a.mode == interp::nearest) {
-      const double frac = x - fl;
-      int64_t pick = int64_t(fl);
-      if (!integer) {
-        switch (a.rule) {
-          case nearest_rule::round_prefer_floor: pick += frac > 0.5 ? 1 : 0; break;
-          case nearest_rule::round_prefer_ceil: pick += frac >= 0.5 ? 1 : 0; break;
-          case nearest_rule::floor: break;
-          case nearest_rule::ceil: pick += 1; break;
-        }
-      }
-      idx = {pick};
+      idx = {support::resize_nearest_index(a.rule, x)};
       w = {1};
     } else {
       // An integer coordinate reads as ratio 1 from the position below, as the reference does.
@@ -248,37 +210,9 @@ class resize_kernel final : public kernel {
   resize_attrs a_;
 };
 
-template <class E>
-E pick(const node_view& node, const char* name, const char* fallback, std::initializer_list<std::pair<const char*, E>> options) {
-  const std::string v = node.attr_string(name, fallback);
-  for (const auto& [n, e] : options)
-    if (v == n) return e;
-  fail(MIRT_STATUS_INVALID_GRAPH, "attribute '", name, "' has the unknown value '", v, "'");
-}
-
 std::unique_ptr<kernel> make_resize(const node_view& node) {
   resize_attrs a;
-  a.mode = pick<interp>(node, "mode", "nearest", {{"nearest", interp::nearest}, {"linear", interp::linear}, {"cubic", interp::cubic}});
-  a.transform = pick<coord>(node, "coordinate_transformation_mode", "half_pixel",
-                            {{"half_pixel", coord::half_pixel},
-                             {"half_pixel_symmetric", coord::half_pixel_symmetric},
-                             {"pytorch_half_pixel", coord::pytorch_half_pixel},
-                             {"align_corners", coord::align_corners},
-                             {"asymmetric", coord::asymmetric},
-                             {"tf_crop_and_resize", coord::tf_crop_and_resize},
-                             {"tf_half_pixel_for_nn", coord::tf_half_pixel_for_nn}});
-  a.rule = pick<nearest_rule>(node, "nearest_mode", "round_prefer_floor",
-                              {{"round_prefer_floor", nearest_rule::round_prefer_floor},
-                               {"round_prefer_ceil", nearest_rule::round_prefer_ceil},
-                               {"floor", nearest_rule::floor},
-                               {"ceil", nearest_rule::ceil}});
-  a.policy = pick<aspect>(node, "keep_aspect_ratio_policy", "stretch",
-                          {{"stretch", aspect::stretch}, {"not_larger", aspect::not_larger}, {"not_smaller", aspect::not_smaller}});
-  a.antialias = node.attr_int("antialias", 0) != 0;
-  if (a.antialias && a.mode == interp::nearest) fail(MIRT_STATUS_INVALID_GRAPH, "antialias=1 needs mode linear or cubic");
-  a.exclude_outside = node.attr_int("exclude_outside", 0) != 0;
-  a.cubic_a = node.attr_float("cubic_coeff_a", -0.75f);
-  a.extrapolation = node.attr_float("extrapolation_value", 0.0f);
+  static_cast<support::resize_modes&>(a) = support::read_resize_modes(node);
   a.axes = node.attr_ints("axes", {});
   return std::make_unique<resize_kernel>(std::move(a));
 }
