@@ -78,8 +78,11 @@ void cublaslt_runner::run(const row_major_gemm& g, void* workspace, size_t works
   const cublasOperation_t op_a = g.trans_b ? CUBLAS_OP_T : CUBLAS_OP_N, op_b = g.trans_a ? CUBLAS_OP_T : CUBLAS_OP_N;
   cublas_check(cublasLtMatmulDescSetAttribute(desc.get(), CUBLASLT_MATMUL_DESC_TRANSA, &op_a, sizeof(op_a)), "setting transA");
   cublas_check(cublasLtMatmulDescSetAttribute(desc.get(), CUBLASLT_MATMUL_DESC_TRANSB, &op_b, sizeof(op_b)), "setting transB");
-  if (g.bias != nullptr || g.relu) {
-    const cublasLtEpilogue_t epi = g.bias == nullptr ? CUBLASLT_EPILOGUE_RELU : g.relu ? CUBLASLT_EPILOGUE_RELU_BIAS : CUBLASLT_EPILOGUE_BIAS;
+  if (g.bias != nullptr || g.relu || g.gelu_tanh) {
+    const bool bias = g.bias != nullptr;
+    const cublasLtEpilogue_t epi = g.relu        ? (bias ? CUBLASLT_EPILOGUE_RELU_BIAS : CUBLASLT_EPILOGUE_RELU)
+                                   : g.gelu_tanh ? (bias ? CUBLASLT_EPILOGUE_GELU_BIAS : CUBLASLT_EPILOGUE_GELU)
+                                                 : CUBLASLT_EPILOGUE_BIAS;
     cublas_check(cublasLtMatmulDescSetAttribute(desc.get(), CUBLASLT_MATMUL_DESC_EPILOGUE, &epi, sizeof(epi)), "setting the epilogue");
   }
   if (g.bias != nullptr)
@@ -100,7 +103,7 @@ void cublaslt_runner::run(const row_major_gemm& g, void* workspace, size_t works
   const uint32_t align_y = alignment_of({uint64_t(reinterpret_cast<uintptr_t>(g.y)), uint64_t(ldy) * es, uint64_t(g.stride_y) * es});
   const uint32_t align_bias = g.bias ? alignment_of({uint64_t(reinterpret_cast<uintptr_t>(g.bias))}) : 16;
   const std::string key = cat(int(g.dtype), ':', g.m, ',', g.n, ',', g.k, ',', g.trans_a, g.trans_b, ',', g.batch, ',', g.stride_a, ',', g.stride_b,
-                              ',', g.stride_y, ',', g.bias != nullptr, g.relu, ',', g.beta != 0.f, ',', align_a, align_b, align_y,
+                              ',', g.stride_y, ',', g.bias != nullptr, g.relu, g.gelu_tanh, ',', g.beta != 0.f, ',', align_a, align_b, align_y,
                               align_bias, ',', workspace_size);
   cublasLtMatmulAlgo_t algo;
   {

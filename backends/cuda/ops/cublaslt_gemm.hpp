@@ -14,7 +14,7 @@ namespace mirt::cuda {
 // bfloat16; the halves accumulate in float32), for b < batch.
 // A stride 0 (or B stride 0) broadcasts that operand over the batch. C, when used, is Y itself
 // (filled beforehand); bias, when set, is a vector of N added to every row, and relu clamps the
-// result at zero afterwards (both in the epilogue).
+// result at zero afterwards, or gelu_tanh applies GELU's tanh form (all in the epilogue).
 struct row_major_gemm {
   int64_t m = 0, n = 0, k = 0;
   bool trans_a = false, trans_b = false;
@@ -25,6 +25,7 @@ struct row_major_gemm {
   void* y = nullptr;
   const void* bias = nullptr;
   bool relu = false;
+  bool gelu_tanh = false;
   float alpha = 1.f, beta = 0.f;
 };
 
