@@ -70,6 +70,7 @@ pass make_fuse_matmul_bias_pass();
 pass make_fuse_elementwise_pass();  // groups of elementwise layers over one input become one layer
 pass make_eliminate_dead_code_pass();
 pass make_fuse_attention_pass();
+pass make_pack_attention_inputs_pass();  // Q, K and V Linear layers of a FusedAttention become one
 pass make_fuse_skip_layer_norm_pass();
 pass make_assign_precision_pass();
 pass make_choose_layout_pass();

@@ -33,7 +33,8 @@ struct head_view {
 
 __device__ inline head_view view_of(const attention_params& p, int64_t b, int64_t h) {
   head_view hv;
-  hv.q_row = p.heads * p.dk, hv.k_row = p.heads * p.dk, hv.v_row = p.heads * p.dv, hv.y_row = p.heads * p.dv;
+  hv.q_row = p.q_row ? p.q_row : p.heads * p.dk, hv.k_row = p.k_row ? p.k_row : p.heads * p.dk;
+  hv.v_row = p.v_row ? p.v_row : p.heads * p.dv, hv.y_row = p.heads * p.dv;
   hv.q = b * p.sq * hv.q_row + h * p.dk;
   hv.k = b * p.skv * hv.k_row + h * p.dk;
   hv.v = b * p.skv * hv.v_row + h * p.dv;
@@ -372,7 +373,8 @@ template <class T>
 status run(const attention_params& p, cudaStream_t stream) {
   if constexpr (is_half_v<T>) {
     const bool aligned = (reinterpret_cast<uintptr_t>(p.q) | reinterpret_cast<uintptr_t>(p.k) |
-                          reinterpret_cast<uintptr_t>(p.v) | reinterpret_cast<uintptr_t>(p.y)) % 16 == 0;
+                          reinterpret_cast<uintptr_t>(p.v) | reinterpret_cast<uintptr_t>(p.y) |
+                          uintptr_t(p.q_row | p.k_row | p.v_row) * sizeof(T)) % 16 == 0;
     if (aligned && p.dk == p.dv) {
       if (p.dk == 32) return run_mma_sized<T, 32>(p, stream);
       if (p.dk == 64) return run_mma_sized<T, 64>(p, stream);

@@ -6,8 +6,9 @@
 
 namespace mirt::cuda {
 
-// Q [B, Sq, H, Dk], K [B, Skv, H, Dk], V [B, Skv, H, Dv], Y [B, Sq, H, Dv], all dense and of one
-// dtype (float32, float16 or bfloat16; softmax and sums in float32). mask (NULL when absent) is of
+// Q [B, Sq, H, Dk], K [B, Skv, H, Dk], V [B, Skv, H, Dv], Y [B, Sq, H, Dv], of one dtype, dense
+// except that Q, K and V may have a longer stride between positions (a packed QKV, where the three
+// share rows of 3 H D values); all of one (float32, float16 or bfloat16; softmax and sums in float32). mask (NULL when absent) is of
 // that dtype too, read at b * mask_strides[0] + h * [1] + i * [2] + j * [3] (0 where it broadcasts).
 // Tensor cores (mma.sync) take float16/bfloat16 with Dk == Dv in {32, 64, 128}; the rest runs on a
 // warp-per-query kernel (Dk, Dv <= 256).
@@ -16,6 +17,7 @@ struct attention_params {
   const void *q = nullptr, *k = nullptr, *v = nullptr, *mask = nullptr;
   void* y = nullptr;
   int64_t batch = 0, heads = 0, sq = 0, skv = 0, dk = 0, dv = 0;
+  int64_t q_row = 0, k_row = 0, v_row = 0;  // elements between positions; 0: dense (H Dk or H Dv)
   int64_t mask_strides[4] = {0, 0, 0, 0};
   float scale = 1.f;
 };

@@ -1,6 +1,6 @@
 // backends/cuda/ops/attention.cpp — mirt::FusedAttention (made by the builder's attention fusion
-// pass) on the kernels of kernels/attention.cu: tensor cores for float16/bfloat16 with head sizes
-// 32, 64 or 128.
+// pass, packed by pack_attention_inputs) on the kernels of kernels/attention.cu: tensor cores for
+// float16/bfloat16 with head sizes 32, 64 or 128.
 #include "backends/cuda/kernel.hpp"
 #include "backends/cuda/kernels/attention.hpp"
 
@@ -9,20 +9,16 @@ namespace {
 
 class fused_attention_kernel final : public kernel {
  public:
-  explicit fused_attention_kernel(float scale) : scale_(scale) {}
+  // packed: input 0 is QKV [B, S, 3, H, D] and K, V are absent (decided at build: an empty input
+  // reads as absent at run time too).
+  fused_attention_kernel(float scale, bool packed) : scale_(scale), packed_(packed) {}
 
   void execute(const exec_args& args) const override {
-    const dtensor &q = args.in.at(0), &k = args.in.at(1), &v = args.in.at(2), &y = args.out.at(0);
+    const dtensor& y = args.out.at(0);
     if (y.numel() == 0) return;
-    if (q.rank() != 4 || k.rank() != 4 || v.rank() != 4 || k.shape[0] != q.shape[0] || k.shape[2] != q.shape[2] ||
-        k.shape[3] != q.shape[3] || v.shape[0] != q.shape[0] || v.shape[1] != k.shape[1] || v.shape[2] != q.shape[2])
-      fail(MIRT_STATUS_INVALID_SHAPE, "Q ", dims_string(q.shape), ", K ", dims_string(k.shape), " and V ",
-           dims_string(v.shape), " do not fit [B, Sq, H, Dk], [B, Skv, H, Dk], [B, Skv, H, Dv]");
-    attention_params p;
-    p.dtype = q.dtype;
-    p.q = q.data, p.k = k.data, p.v = v.data, p.y = y.data;
-    p.batch = q.shape[0], p.sq = q.shape[1], p.heads = q.shape[2], p.dk = q.shape[3];
-    p.skv = k.shape[1], p.dv = v.shape[3];
+    attention_params p = packed_ ? packed(args.in.at(0)) : separate(args);
+    p.dtype = y.dtype;
+    p.y = y.data;
     p.scale = scale_;
     if (const dtensor& mask = args.input(3); mask.present()) {
       const dims full = {p.batch, p.heads, p.sq, p.skv};
@@ -41,7 +37,35 @@ class fused_attention_kernel final : public kernel {
   }
 
  private:
+  // Q [B, Sq, H, Dk], K [B, Skv, H, Dk], V [B, Skv, H, Dv].
+  static attention_params separate(const exec_args& args) {
+    const dtensor &q = args.in.at(0), &k = args.in.at(1), &v = args.in.at(2);
+    if (q.rank() != 4 || k.rank() != 4 || v.rank() != 4 || k.shape[0] != q.shape[0] || k.shape[2] != q.shape[2] ||
+        k.shape[3] != q.shape[3] || v.shape[0] != q.shape[0] || v.shape[1] != k.shape[1] || v.shape[2] != q.shape[2])
+      fail(MIRT_STATUS_INVALID_SHAPE, "Q ", dims_string(q.shape), ", K ", dims_string(k.shape), " and V ",
+           dims_string(v.shape), " do not fit [B, Sq, H, Dk], [B, Skv, H, Dk], [B, Skv, H, Dv]");
+    attention_params p;
+    p.q = q.data, p.k = k.data, p.v = v.data;
+    p.batch = q.shape[0], p.sq = q.shape[1], p.heads = q.shape[2], p.dk = q.shape[3];
+    p.skv = k.shape[1], p.dv = v.shape[3];
+    return p;
+  }
+
+  // QKV [B, S, 3, H, D]: Q, K and V of position s side by side in row s, 3 H D values apart.
+  static attention_params packed(const dtensor& qkv) {
+    if (qkv.rank() != 5 || qkv.shape[2] != 3)
+      fail(MIRT_STATUS_INVALID_SHAPE, "packed QKV ", dims_string(qkv.shape), " is not [B, S, 3, H, D]");
+    attention_params p;
+    p.batch = qkv.shape[0], p.sq = p.skv = qkv.shape[1], p.heads = qkv.shape[3], p.dk = p.dv = qkv.shape[4];
+    const int64_t hd = p.heads * p.dk;
+    const char* base = static_cast<const char*>(qkv.data);
+    p.q = base, p.k = base + hd * dtype_size(qkv.dtype), p.v = base + 2 * hd * dtype_size(qkv.dtype);
+    p.q_row = p.k_row = p.v_row = 3 * hd;
+    return p;
+  }
+
   float scale_;
+  bool packed_;
 };
 
 // Q, K, V (and the mask) of one half dtype, 4-D, a head size of the tensor-core kernel. No float32:
@@ -53,6 +77,14 @@ bool fused_attention_supports(const node_view& node, std::string& why) {
   if (!input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT16, MIRT_DTYPE_BFLOAT16}, why)) return false;
   for (size_t i = 1; i < node.num_inputs(); ++i)
     if (node.has_input(i) && !input_dtype_in(node, i, {node.input_dtype(0)}, why)) return false;
+  if (!node.has_input(1)) {  // packed QKV [B, S, 3, H, D]
+    const int64_t d = node.input(0).rank == 5 ? node.input(0).dims[4] : 0;
+    if (d != 32 && d != 64 && d != 128) {
+      why = cat("packed QKV of rank ", node.input(0).rank, " and head size ", d, ": the tensor-core kernel takes 32, 64 or 128");
+      return false;
+    }
+    return true;
+  }
   for (size_t i = 0; i < 3; ++i)
     if (node.input(i).rank != 4) {
       why = cat("input ", i, " has rank ", node.input(i).rank, ", expected 4 ([B, S, H, D])");
@@ -71,7 +103,7 @@ bool fused_attention_supports(const node_view& node, std::string& why) {
 void add_attention_ops(std::vector<op_entry>& t) {
   t.push_back({"FusedAttention", "cuda_fused_attention", fused_attention_supports,
                [](const node_view& node) -> std::unique_ptr<kernel> {
-                 return std::make_unique<fused_attention_kernel>(node.attr_float("scale", 1.f));
+                 return std::make_unique<fused_attention_kernel>(node.attr_float("scale", 1.f), !node.has_input(1));
                }});
 }
 

@@ -183,7 +183,26 @@ status infer_linear_attention(infer_context& ctx) {
 // the head transposes around them). Q [B, Sq, H, Dk], K [B, Skv, H, Dk], V [B, Skv, H, Dv] (heads
 // in the layout the Linear layers write them), mask (optional, Q's dtype) broadcastable to
 // [B, H, Sq, Skv]; output [B, Sq, H, Dv].
+// Packed form (the builder's pack_attention_inputs pass): input 0 is QKV [B, S, 3, H, D], one
+// Linear layer's output holding Q, K and V side by side, and inputs 1 and 2 are absent.
+status infer_packed_attention(infer_context& ctx) {
+  const tensor_type& qkv = ctx.input(0);
+  if (!is_float_dtype(qkv.dtype))
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "input 0 (QKV) is ", mirt_dtype_name(qkv.dtype), ", expected a float type");
+  MIRT_RETURN_IF_ERROR(require_equal(ctx, qkv.shape[2], extent(3), "packed QKV's dim 2 is not 3 (Q, K, V)"));
+  const dim& s = qkv.shape[1];
+  if (ctx.has_input(3)) {
+    MIRT_RETURN_IF_ERROR(require_same_dtype(ctx, 3, 0));
+    MIRT_RETURN_IF_ERROR(require_broadcastable_to(ctx, 3, dims{qkv.shape[0], qkv.shape[3], s, s}, "the scores [B, H, S, S]"));
+  }
+  ctx.output(0) = tensor_type{qkv.dtype, dims{qkv.shape[0], s, qkv.shape[3], qkv.shape[4]}, true, std::nullopt};
+  return {};
+}
+
 status infer_fused_attention(infer_context& ctx) {
+  if (ctx.input(0).rank() == 5 && !ctx.has_input(1) && !ctx.has_input(2)) return infer_packed_attention(ctx);
+  if (!ctx.has_input(1) || !ctx.has_input(2))
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "K and V are absent but input 0 is not a packed QKV [B, S, 3, H, D]");
   const tensor_type &q = ctx.input(0), &k = ctx.input(1), &v = ctx.input(2);
   if (!is_float_dtype(q.dtype))
     return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "input 0 (Q) is ", mirt_dtype_name(q.dtype), ", expected a float type");
@@ -216,7 +235,7 @@ void add_attention_schemas(schema_table& table) {
                          {"softcap", MIRT_ATTRIBUTE_TYPE_FLOAT},
                          {"softmax_precision", MIRT_ATTRIBUTE_TYPE_INT}},
                         infer_attention));
-  op_schema fused = make_schema("FusedAttention", 3, 4, 1, 1, {{"scale", MIRT_ATTRIBUTE_TYPE_FLOAT}}, infer_fused_attention);
+  op_schema fused = make_schema("FusedAttention", 1, 4, 1, 1, {{"scale", MIRT_ATTRIBUTE_TYPE_FLOAT}}, infer_fused_attention);
   fused.domain = "mirt";
   table.add(std::move(fused));
   table.add(make_schema("RotaryEmbedding", 3, 4, 1, 1,

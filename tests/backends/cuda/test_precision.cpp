@@ -354,6 +354,21 @@ TEST_CASE("FusedAttention's blocks of 4 and 2 warps (enough heads x query rows t
   both(two, k_gemm_f16, k_gemm_bf16);
 }
 
+TEST_CASE("FusedAttention on a packed QKV [B, S, 3, H, D] (one Linear layer's output) matches the cpu backend") {
+  CUDA_TEST_REQUIRE_GPU();
+  // Q, K and V of a position side by side in one row of 3 H D values, as pack_attention_inputs
+  // makes them: the kernel reads them at that row stride. BERT's head size, 2 sizes of block.
+  for (const int64_t batch : {2, 24}) {
+    CAPTURE(batch);
+    const int64_t s = 77, h = 3, d = 64;
+    const op_call call{"FusedAttention",
+                       {rand_f32({batch, s, 3, h, d}, 106), omitted(), omitted(), padding_mask(batch, s, 50)},
+                       {{F32, {batch, s, h, d}}},
+                       {attr_f("scale", 0.125f)}};
+    both(call, k_gemm_f16, k_gemm_bf16);
+  }
+}
+
 TEST_CASE("SkipLayerNormalization (residual Add + LayerNorm in one kernel) matches the cpu backend in float32, float16 and bfloat16") {
   CUDA_TEST_REQUIRE_GPU();
   for (const int64_t cols : {768, 64}) {
