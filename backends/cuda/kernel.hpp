@@ -45,6 +45,12 @@ void add_index_ops(std::vector<op_entry>& table);  // DepthToSpace, SpaceToDepth
 void add_scatter_ops(std::vector<op_entry>& table);  // GatherND, ScatterND, ScatterElements
 void add_einsum_ops(std::vector<op_entry>& table);  // two-operand Einsum on cuBLASLt
 void add_rotary_ops(std::vector<op_entry>& table);  // RotaryEmbedding
+void add_onnx_attention_ops(std::vector<op_entry>& table);  // Attention (opset 23)
+void add_quantize_ops(std::vector<op_entry>& table);  // QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear
+void add_bitwise_ops(std::vector<op_entry>& table);  // BitwiseAnd/Or/Xor/Not, BitShift
+void add_axis_norm_ops(std::vector<op_entry>& table);  // Hardmax, LpNormalization, LRN, MeanVarianceNormalization
+void add_generator_ops(std::vector<op_entry>& table);  // EyeLike, Hann/Hamming/BlackmanWindow
+void add_reverse_sequence_ops(std::vector<op_entry>& table);  // ReverseSequence
 
 const std::vector<op_entry>& op_table();
 inline std::vector<const op_entry*> find_ops(std::string_view op_type) { return support::find_ops(op_table(), op_type); }

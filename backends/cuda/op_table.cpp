@@ -31,6 +31,12 @@ const std::vector<op_entry>& op_table() {
     add_scatter_ops(t);
     add_einsum_ops(t);
     add_rotary_ops(t);
+    add_onnx_attention_ops(t);
+    add_quantize_ops(t);
+    add_bitwise_ops(t);
+    add_axis_norm_ops(t);
+    add_generator_ops(t);
+    add_reverse_sequence_ops(t);
     return t;
   }();
   return table;

@@ -10,6 +10,7 @@ enum class unary_op {
   relu, sigmoid, tanh, erf, gelu, gelu_tanh, exp, log, sqrt, neg, abs, reciprocal, leaky_relu, clip,
   hard_sigmoid, hard_swish, identity, floor, ceil, sin, cos, softplus, elu, sign,
   acos, acosh, asin, asinh, atan, atanh, cosh, sinh, tan, round, mish, selu, celu, softsign, thresholded_relu,
+  shrink, swish,  // Shrink: alpha lambd, beta bias; Swish: alpha
   logical_not,  // bool only
   divide        // y = x / alpha (Mean's last step), every numeric dtype
 };

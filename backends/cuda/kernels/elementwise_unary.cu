@@ -80,6 +80,8 @@ MIRT_FLOAT_UNARY(selu, x > 0.f ? b * x : b * a * expm1f(x))
 MIRT_FLOAT_UNARY(celu, fmaxf(0.f, x) + fminf(0.f, a * expm1f(x / a)))
 MIRT_FLOAT_UNARY(softsign, x / (1.f + fabsf(x)))
 MIRT_FLOAT_UNARY(thresholded_relu, x > a ? x : 0.f)
+MIRT_FLOAT_UNARY(shrink, x < -a ? x + b : x > a ? x - b : 0.f)
+MIRT_FLOAT_UNARY(swish, x / (1.f + expf(-a * x)))
 #undef MIRT_FLOAT_UNARY
 
 // Functions of every numeric dtype.
@@ -224,6 +226,8 @@ status run_float(const unary_params& p, cudaStream_t stream) {
     case unary_op::celu: return run<T, unary_op::celu>(p, stream);
     case unary_op::softsign: return run<T, unary_op::softsign>(p, stream);
     case unary_op::thresholded_relu: return run<T, unary_op::thresholded_relu>(p, stream);
+    case unary_op::shrink: return run<T, unary_op::shrink>(p, stream);
+    case unary_op::swish: return run<T, unary_op::swish>(p, stream);
     default: return run_numeric<T>(p, stream);
   }
 }

@@ -47,6 +47,7 @@ const std::map<std::string, unary_op, std::less<>>& unary_ops() {
       {"Cosh", unary_op::cosh},       {"Sinh", unary_op::sinh},         {"Tan", unary_op::tan},
       {"Round", unary_op::round},     {"Mish", unary_op::mish},         {"Selu", unary_op::selu},
       {"Celu", unary_op::celu},       {"Softsign", unary_op::softsign}, {"ThresholdedRelu", unary_op::thresholded_relu},
+      {"Shrink", unary_op::shrink},   {"Swish", unary_op::swish},
       {"Not", unary_op::logical_not},
   };
   return m;
@@ -72,6 +73,8 @@ std::unique_ptr<kernel> create_unary(const node_view& node) {
   if (op == "Elu" || op == "Celu" || op == "ThresholdedRelu") p.alpha = node.attr_float("alpha", 1.0f);
   if (op == "Selu") p.alpha = node.attr_float("alpha", 1.67326319217681884765625f), p.beta = node.attr_float("gamma", 1.05070102214813232421875f);
   if (op == "Celu" && p.alpha == 0) fail(MIRT_STATUS_INVALID_GRAPH, "attribute 'alpha' of Celu is 0 (it divides by alpha)");
+  if (op == "Shrink") p.alpha = node.attr_float("lambd", 0.5f), p.beta = node.attr_float("bias", 0.0f);
+  if (op == "Swish") p.alpha = node.attr_float("alpha", 1.0f);
   if (op == "HardSigmoid") p.alpha = node.attr_float("alpha", 0.2f), p.beta = node.attr_float("beta", 0.5f);
   if (op == "Clip") {
     const mirt_dtype dt = node.input_dtype(0);

@@ -1,0 +1,102 @@
+// tests/backends/cuda/test_ops_quant.cpp — QuantizeLinear, DequantizeLinear (per-tensor, per-axis,
+// blocked), DynamicQuantizeLinear and the Bitwise ops / BitShift on the cuda backend against the
+// cpu backend: quantized and integer outputs bit-exact, float outputs within 1e-4 (float32) or the
+// 16-bit types' rounding (float16 2e-3, bfloat16 1.6e-2). Each case skips itself without a GPU.
+#include <doctest/doctest.h>
+
+#include <random>
+
+#include "tests/backends/cuda/typed_compare.hpp"
+
+using namespace cuda_test;
+
+namespace {
+constexpr mirt_dtype F32 = MIRT_DTYPE_FLOAT32, F16 = MIRT_DTYPE_FLOAT16, BF16 = MIRT_DTYPE_BFLOAT16, I8 = MIRT_DTYPE_INT8,
+                     U8 = MIRT_DTYPE_UINT8, I32 = MIRT_DTYPE_INT32, I64 = MIRT_DTYPE_INT64;
+
+template <class T>
+tensor_data rand_int(mirt_dtype dtype, shape_t shape, uint32_t seed, int64_t lo, int64_t hi) {
+  std::mt19937 gen(seed);
+  std::uniform_int_distribution<int64_t> dist(lo, hi);
+  std::vector<T> v(size_t(numel(shape)));
+  for (T& x : v) x = T(dist(gen));
+  return tensor_data::of(dtype, std::move(shape), v);
+}
+
+void compare_floats(const op_call& c) {
+  compare_typed(c, F32, 1e-4);
+  compare_typed(c, F16, 2e-3);
+  compare_typed(c, BF16, 1.6e-2);
+}
+}  // namespace
+
+TEST_SUITE("cuda") {
+
+TEST_CASE("QuantizeLinear per-tensor, per-axis and blocked (int8, uint8; ties to even, saturation) matches the cpu backend") {
+  CUDA_TEST_REQUIRE_GPU();
+  const tensor_data ties = f32({10}, {0.5f, 1.5f, 2.5f, -0.5f, -1.5f, -2.5f, 300.f, -300.f, 127.5f, -128.5f});
+  compare_typed({"QuantizeLinear", {ties, f32({}, {1.f})}, {{I8, {10}}}}, F32, 0);
+  compare_typed({"QuantizeLinear", {ties, f32({}, {1.f}), tensor_data::of(U8, {}, std::vector<uint8_t>{3})}, {{U8, {10}}}}, F32, 0);
+  const tensor_data x = rand_f32({3, 50}, 1, -40, 40);
+  for (mirt_dtype dt : {F32, F16, BF16}) {
+    CAPTURE(int(dt));
+    compare_typed({"QuantizeLinear", {x, f32({}, {0.25f}), tensor_data::of(I8, {}, std::vector<int8_t>{-5})}, {{I8, {3, 50}}}}, dt, 0);
+    compare_typed({"QuantizeLinear", {x, f32({}, {0.37f}), tensor_data::of(U8, {}, std::vector<uint8_t>{128})}, {{U8, {3, 50}}}}, dt, 0);
+    const tensor_data x3 = rand_f32({2, 3, 4}, 2, -5, 5);
+    compare_typed({"QuantizeLinear", {x3, f32({3}, {0.05f, 0.1f, 0.02f}), tensor_data::of(U8, {3}, std::vector<uint8_t>{0, 100, 255})},
+                   {{U8, {2, 3, 4}}}, {attr_i("axis", 1)}}, dt, 0);
+    compare_typed({"QuantizeLinear", {x3, f32({4}, {0.05f, 0.1f, 0.02f, 0.3f})}, {{I8, {2, 3, 4}}}, {attr_i("axis", -1)}}, dt, 0);
+    const tensor_data x6 = rand_f32({2, 6, 4}, 3, -5, 5);
+    compare_typed({"QuantizeLinear", {x6, rand_f32({2, 2, 4}, 4, 0.02f, 0.1f), rand_int<int8_t>(I8, {2, 2, 4}, 5, -20, 20)},
+                   {{I8, {2, 6, 4}}}, {attr_i("axis", 1), attr_i("block_size", 4)}}, dt, 0);
+  }
+  compare_typed({"QuantizeLinear", {rand_int<int32_t>(I32, {77}, 6, -5000, 5000), f32({}, {20.f})}, {{I8, {77}}}}, F32, 0);
+}
+
+TEST_CASE("DequantizeLinear per-tensor, per-axis and blocked (int8, uint8, int32 inputs) matches the cpu backend") {
+  CUDA_TEST_REQUIRE_GPU();
+  const tensor_data q8 = rand_int<int8_t>(I8, {3, 50}, 10, -128, 127), u8 = rand_int<uint8_t>(U8, {3, 50}, 11, 0, 255);
+  compare_floats({"DequantizeLinear", {q8, f32({}, {0.25f}), tensor_data::of(I8, {}, std::vector<int8_t>{-5})}, {{F32, {3, 50}}}});
+  compare_floats({"DequantizeLinear", {u8, f32({}, {0.013f})}, {{F32, {3, 50}}}});
+  compare_floats({"DequantizeLinear", {u8, f32({50}, std::vector<float>(50, 0.02f)), rand_int<uint8_t>(U8, {50}, 12, 0, 255)},
+                  {{F32, {3, 50}}}, {attr_i("axis", 1)}});
+  compare_floats({"DequantizeLinear", {rand_int<int8_t>(I8, {2, 6, 4}, 13, -128, 127), rand_f32({2, 3, 4}, 14, 0.01f, 0.1f),
+                                       rand_int<int8_t>(I8, {2, 3, 4}, 15, -10, 10)},
+                  {{F32, {2, 6, 4}}}, {attr_i("axis", 1), attr_i("block_size", 2)}});
+  compare_floats({"DequantizeLinear", {rand_int<int32_t>(I32, {40}, 16, -100000, 100000), f32({}, {0.001f}),
+                                       tensor_data::of(I32, {}, std::vector<int32_t>{77})},
+                  {{F32, {40}}}});
+}
+
+TEST_CASE("DynamicQuantizeLinear (mixed signs, all positive, all zero) matches the cpu backend") {
+  CUDA_TEST_REQUIRE_GPU();
+  for (const tensor_data& x : {rand_f32({4, 1000}, 20, -3, 5), rand_f32({7, 3}, 21, 1, 2), f32({5}, {0, 0, 0, 0, 0}),
+                               rand_f32({3000}, 22, -100, -1)}) {
+    CAPTURE(x.shape.size());
+    compare_typed({"DynamicQuantizeLinear", {x}, {{U8, x.shape}, {F32, {}}, {U8, {}}}}, F32, 0);
+  }
+}
+
+TEST_CASE("BitwiseAnd, BitwiseOr, BitwiseXor (broadcasting), BitwiseNot and BitShift match the cpu backend") {
+  CUDA_TEST_REQUIRE_GPU();
+  for (const char* op : {"BitwiseAnd", "BitwiseOr", "BitwiseXor"}) {
+    CAPTURE(op);
+    compare_typed({op, {rand_int<int8_t>(I8, {3, 17}, 30, -128, 127), rand_int<int8_t>(I8, {17}, 31, -128, 127)}, {{I8, {3, 17}}}}, F32, 0);
+    compare_typed({op, {rand_int<uint8_t>(U8, {3, 1}, 32, 0, 255), rand_int<uint8_t>(U8, {1, 5}, 33, 0, 255)}, {{U8, {3, 5}}}}, F32, 0);
+    compare_typed({op, {rand_int<int32_t>(I32, {257}, 34, -2000000000, 2000000000), rand_int<int32_t>(I32, {257}, 35, -5, 2000000000)},
+                   {{I32, {257}}}}, F32, 0);
+    compare_typed({op, {rand_int<int64_t>(I64, {2, 3, 4}, 36, -(int64_t(1) << 60), int64_t(1) << 60), rand_int<int64_t>(I64, {}, 37, -9, 9)},
+                   {{I64, {2, 3, 4}}}}, F32, 0);
+  }
+  compare_typed({"BitwiseNot", {rand_int<int8_t>(I8, {33}, 40, -128, 127)}, {{I8, {33}}}}, F32, 0);
+  compare_typed({"BitwiseNot", {rand_int<uint8_t>(U8, {33}, 41, 0, 255)}, {{U8, {33}}}}, F32, 0);
+  compare_typed({"BitwiseNot", {rand_int<int32_t>(I32, {2, 9}, 42, -100000, 100000)}, {{I32, {2, 9}}}}, F32, 0);
+  compare_typed({"BitwiseNot", {rand_int<int64_t>(I64, {9}, 43, -100000, 100000)}, {{I64, {9}}}}, F32, 0);
+  for (const char* dir : {"LEFT", "RIGHT"}) {
+    CAPTURE(dir);
+    compare_typed({"BitShift", {rand_int<uint8_t>(U8, {4, 10}, 44, 0, 255), rand_int<uint8_t>(U8, {10}, 45, 0, 9)}, {{U8, {4, 10}}},
+                   {attr_s("direction", dir)}}, F32, 0);
+  }
+}
+
+}  // TEST_SUITE

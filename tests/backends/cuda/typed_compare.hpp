@@ -1,0 +1,19 @@
+// tests/backends/cuda/typed_compare.hpp — runs one node on both backends in another float dtype
+// (float64, float16, bfloat16) and compares by relative error, for ops whose cpu kernels take
+// that dtype themselves (compare_with_cpu checks such outputs bit-exact).
+#pragma once
+
+#include "tests/backends/cuda/harness.hpp"
+
+namespace cuda_test {
+
+// The call with its float32 inputs (and float32 outputs) converted to `dtype` (inputs rounded
+// once, the same values for both backends). Other dtypes stay as they are.
+op_call as_dtype(const op_call& call, mirt_dtype dtype);
+
+// Runs as_dtype(call, dtype) on the cpu and cuda backends, REQUIREs success and CHECKs every float
+// output within rel_tol (relative to max(1, |cpu|); NaN and infinities must match); other outputs
+// bit-exact. A tactic the call names is the cuda backend's (the cpu backend takes its first).
+void compare_typed(const op_call& call, mirt_dtype dtype, double rel_tol);
+
+}  // namespace cuda_test
