@@ -37,7 +37,7 @@ void add_cumulative_ops(std::vector<op_entry>& table);
 void add_resize_ops(std::vector<op_entry>& table);
 void add_shape_fill_ops(std::vector<op_entry>& table);
 void add_select_ops(std::vector<op_entry>& table);
-void add_instance_norm_ops(std::vector<op_entry>& table);
+void add_instance_norm_ops(std::vector<op_entry>& table);  // ops/group_norm.cpp: a group per channel
 void add_conv_transpose_ops(std::vector<op_entry>& table);
 void add_attention_ops(std::vector<op_entry>& table);  // ops/attention.cpp: mirt::FusedAttention
 void add_group_norm_ops(std::vector<op_entry>& table);  // GroupNormalization, RMSNormalization

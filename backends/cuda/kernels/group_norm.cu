@@ -1,4 +1,5 @@
-// backends/cuda/kernels/group_norm.cu — GroupNormalization and RMSNormalization.
+// backends/cuda/kernels/group_norm.cu — GroupNormalization, InstanceNormalization (a group per
+// channel) and RMSNormalization.
 //
 // Kernels:
 //   group_norm_block  one block per (n, group) slice: the sum, then the sum of squared deviations
@@ -11,6 +12,7 @@
 
 #include <cstdint>
 
+#include "backends/cuda/kernels/block_reduce.cuh"
 #include "backends/cuda/kernels/group_norm.hpp"
 #include "backends/cuda/kernels/half.hpp"
 
@@ -18,18 +20,6 @@ namespace mirt::cuda {
 namespace {
 
 constexpr int k_max_threads = 256;
-
-// The block's sum of v (every thread gets it); blockDim.x is a multiple of 32.
-__device__ double block_sum(double v, double* shared) {
-  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-  __syncthreads();  // shared may still be read from the previous call
-  if (lane == 0) shared[warp] = v;
-  __syncthreads();
-  double s = 0;
-  for (int w = 0; w < int(blockDim.x / 32); ++w) s += shared[w];
-  return s;
-}
 
 template <class T>
 __global__ void __launch_bounds__(k_max_threads) group_norm_block(group_norm_params p) {

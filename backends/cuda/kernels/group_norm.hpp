@@ -1,4 +1,5 @@
-// backends/cuda/kernels/group_norm.hpp — GroupNormalization and RMSNormalization's launchers.
+// backends/cuda/kernels/group_norm.hpp — GroupNormalization's (InstanceNormalization's too: a group
+// per channel) and RMSNormalization's launchers.
 #pragma once
 
 #include "backends/cuda/kernels/launch.hpp"

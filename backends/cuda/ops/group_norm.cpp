@@ -1,27 +1,36 @@
 // backends/cuda/ops/group_norm.cpp — GroupNormalization (opset 18: scale and bias per group; opset
-// 21: per channel) and RMSNormalization (opset 23), float32/float16/bfloat16 with scale and bias
-// in the input's dtype.
+// 21: per channel), InstanceNormalization (the same kernel with a group per channel) and
+// RMSNormalization (opset 23), float32/float16/bfloat16 with scale and bias in the input's dtype.
+#include <algorithm>
+
 #include "backends/cuda/kernel.hpp"
 #include "backends/cuda/kernels/group_norm.hpp"
 
 namespace mirt::cuda {
 namespace {
 
+// The launch parameters for x (n, c, ...) into y, scale and bias not yet set.
+group_norm_params params_of(const exec_args& args, int64_t groups, float epsilon) {
+  const dtensor &x = args.in.at(0), &y = args.out.at(0);
+  if (x.rank() < 2) fail(MIRT_STATUS_INVALID_SHAPE, "input ", dims_string(x.shape), " has no channel dim");
+  if (y.shape != x.shape) fail(MIRT_STATUS_INVALID_SHAPE, "output ", dims_string(y.shape), ", expected ", dims_string(x.shape));
+  group_norm_params p;
+  p.dtype = x.dtype;
+  p.x = x.data;
+  p.y = y.data;
+  p.n = x.shape[0];
+  p.c = x.shape[1];
+  p.inner = product(x.shape, 2);
+  p.groups = groups > 0 ? groups : std::max<int64_t>(p.c, 1);  // 0: a group per channel
+  p.epsilon = epsilon;
+  return p;
+}
+
 class group_norm_kernel final : public kernel {
  public:
   group_norm_kernel(int64_t groups, float epsilon) : groups_(groups), epsilon_(epsilon) {}
   void execute(const exec_args& args) const override {
-    const dtensor &x = args.in.at(0), &y = args.out.at(0);
-    if (x.rank() < 2) fail(MIRT_STATUS_INVALID_SHAPE, "input ", dims_string(x.shape), " has no channel dim");
-    if (y.shape != x.shape) fail(MIRT_STATUS_INVALID_SHAPE, "output ", dims_string(y.shape), ", expected ", dims_string(x.shape));
-    group_norm_params p;
-    p.dtype = x.dtype;
-    p.x = x.data;
-    p.y = y.data;
-    p.n = x.shape[0];
-    p.c = x.shape[1];
-    p.inner = product(x.shape, 2);
-    p.groups = groups_;
+    group_norm_params p = params_of(args, groups_, epsilon_);
     if (p.c % groups_ != 0) fail(MIRT_STATUS_INVALID_SHAPE, p.c, " channels do not split into num_groups ", groups_);
     const int64_t scale_n = args.in.at(1).numel();
     if (scale_n != p.c && scale_n != groups_)
@@ -31,12 +40,30 @@ class group_norm_kernel final : public kernel {
     p.per_channel = scale_n == p.c;
     p.scale = args.in[1].data;
     p.bias = args.in[2].data;
-    p.epsilon = epsilon_;
     throw_if_failed(launch_group_norm(p, args.stream));
   }
 
  private:
   int64_t groups_;
+  float epsilon_;
+};
+
+// InstanceNormalization: GroupNormalization with a group per channel, scale and bias per channel.
+class instance_norm_kernel final : public kernel {
+ public:
+  explicit instance_norm_kernel(float epsilon) : epsilon_(epsilon) {}
+  void execute(const exec_args& args) const override {
+    group_norm_params p = params_of(args, 0, epsilon_);
+    for (size_t i : {size_t(1), size_t(2)})
+      if (args.in.at(i).numel() != p.c)
+        fail(MIRT_STATUS_INVALID_SHAPE, "input ", i, " has ", args.in[i].numel(), " values, expected ", p.c, " (channels)");
+    p.per_channel = true;
+    p.scale = args.in[1].data;
+    p.bias = args.in[2].data;
+    throw_if_failed(launch_group_norm(p, args.stream));
+  }
+
+ private:
   float epsilon_;
 };
 
@@ -73,6 +100,7 @@ class rms_norm_kernel final : public kernel {
   float epsilon_;
 };
 
+// Input 0 float32, float16 or bfloat16; every other present input the same.
 bool real_inputs_alike(const node_view& node, std::string& why) {
   if (!input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32, MIRT_DTYPE_FLOAT16, MIRT_DTYPE_BFLOAT16}, why)) return false;
   for (size_t i = 1; i < node.num_inputs(); ++i)
@@ -87,6 +115,11 @@ float epsilon_of(const node_view& node) {
 }
 
 }  // namespace
+
+void add_instance_norm_ops(std::vector<op_entry>& t) {
+  t.push_back({"InstanceNormalization", "cuda_instance_norm_block_per_plane", real_inputs_alike,
+               [](const node_view& node) -> std::unique_ptr<kernel> { return std::make_unique<instance_norm_kernel>(epsilon_of(node)); }});
+}
 
 void add_group_norm_ops(std::vector<op_entry>& t) {
   t.push_back({"GroupNormalization", "cuda_group_norm_block_per_group", real_inputs_alike,
