@@ -25,53 +25,22 @@
 #include "backends/cuda/check.hpp"
 #include "backends/cuda/kernel.hpp"
 #include "backends/cuda/kernels/data_movement.hpp"
+#include "backends/cuda/ops/cudnn_conv.hpp"
 
 namespace mirt::cuda {
 namespace {
 
-int64_t at_or(const dims& v, size_t i, int64_t fallback) { return i < v.size() ? v[i] : fallback; }
-
 // Descriptors and the algorithm for one concrete input shape.
-struct conv_plan {
+struct conv_plan : cudnn_conv_descriptors {
   cudnnActivationDescriptor_t act = nullptr;  // FusedConv only
-  cudnnTensorDescriptor_t x = nullptr, y = nullptr, bias = nullptr;
-  cudnnFilterDescriptor_t w = nullptr;
-  cudnnConvolutionDescriptor_t conv = nullptr;
   cudnnConvolutionFwdAlgo_t algo = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
   size_t workspace = 0;
   bool heuristic_found = false;  // cuDNN's heuristics offered an algorithm for this shape
   size_t pad_bytes = 0;          // workspace bytes for X with padded channels, before cuDNN's
   ~conv_plan() {
     if (act) cudnnDestroyActivationDescriptor(act);
-    if (x) cudnnDestroyTensorDescriptor(x);
-    if (y) cudnnDestroyTensorDescriptor(y);
-    if (bias) cudnnDestroyTensorDescriptor(bias);
-    if (w) cudnnDestroyFilterDescriptor(w);
-    if (conv) cudnnDestroyConvolutionDescriptor(conv);
   }
 };
-
-std::vector<int> to_int(const dims& d) { return std::vector<int>(d.begin(), d.end()); }
-
-cudnnDataType_t cudnn_type(mirt_dtype dtype) {
-  switch (dtype) {
-    case MIRT_DTYPE_FLOAT16: return CUDNN_DATA_HALF;
-    case MIRT_DTYPE_BFLOAT16: return CUDNN_DATA_BFLOAT16;
-    default: return CUDNN_DATA_FLOAT;
-  }
-}
-
-// Logical NCHW dims, channels-last memory.
-void set_nhwc(cudnnTensorDescriptor_t t, const dims& s, mirt_dtype dtype) {
-  cudnn_check(cudnnSetTensor4dDescriptor(t, CUDNN_TENSOR_NHWC, cudnn_type(dtype), int(s[0]), int(s[1]), int(s[2]), int(s[3])),
-              "cudnnSetTensor4dDescriptor NHWC ", dims_string(s));
-}
-
-void set_tensor(cudnnTensorDescriptor_t t, const dims& shape, mirt_dtype dtype) {
-  const dims st = dense_strides(shape);
-  cudnn_check(cudnnSetTensorNdDescriptor(t, cudnn_type(dtype), int(shape.size()), to_int(shape).data(), to_int(st).data()),
-              "cudnnSetTensorNdDescriptor ", dims_string(shape));
-}
 
 // KCRS weights (ONNX order) to KRSC (channels last) with cp >= C channels (zeros past C), by
 // element size.
@@ -201,13 +170,20 @@ class conv_kernel final : public kernel {
     return *(plans_[key] = build(x_in, y_in));
   }
 
-  std::unique_ptr<conv_plan> build(dims x, dims y) const {
+  std::unique_ptr<conv_plan> build(const dims& x_in, const dims& y_in) const {
+    cudnn_conv_geometry g;
+    g.x = x_in;
+    g.y = y_in;
+    g.w = w_shape_;
+    g.group = group_;
+    g.dtype = dtype_;
+    g.nhwc = nhwc_;
+    g.math = conv_math(tf32_, dtype_);
+    dims &x = g.x, &y = g.y, &w = g.w;
     if (x.size() < 3 || x.size() > 5) fail(MIRT_STATUS_UNSUPPORTED, "input rank ", x.size(), ", supported 3 to 5");
     if (y.size() != x.size()) fail(MIRT_STATUS_INVALID_SHAPE, "output rank ", y.size(), " differs from the input's ", x.size());
     const size_t sr = x.size() - 2;
-    dims w = w_shape_;
     if (w.size() != x.size()) fail(MIRT_STATUS_INVALID_SHAPE, "weights ", dims_string(w), " do not fit input ", dims_string(x));
-    std::vector<int> pads, strides, dil;
     for (size_t i = 0; i < sr; ++i) {
       const int64_t s = at_or(strides_, i, 1), d = at_or(dilations_, i, 1), k = w[2 + i];
       const int64_t in = x[2 + i], out = y[2 + i], span = (k - 1) * d + 1;
@@ -227,9 +203,9 @@ class conv_kernel final : public kernel {
       if (pr != pl && needed_end != pl)
         fail(MIRT_STATUS_UNSUPPORTED, "asymmetric pads (", pl, " and ", pr, " on spatial axis ", i,
              ") are not supported by the cuDNN convolution yet");
-      pads.push_back(int(pl));
-      strides.push_back(int(s));
-      dil.push_back(int(d));
+      g.pads.push_back(int(pl));
+      g.strides.push_back(int(s));
+      g.dilations.push_back(int(d));
     }
     if (nhwc_ && sr != 2) fail(MIRT_STATUS_UNSUPPORTED, "NHWC layout needs a 2-D convolution, the input is ", dims_string(x));
     size_t pad_bytes = 0;
@@ -238,39 +214,10 @@ class conv_kernel final : public kernel {
       x[1] = w[1] = padded_c_;
       pad_bytes = align256(size_t(product(x)) * dtype_size(dtype_));
     }
-    if (sr == 1) {  // 1D as 2D: a unit height
-      for (dims* v : {&x, &y, &w}) v->insert(v->begin() + 2, 1);
-      pads.insert(pads.begin(), 0);
-      strides.insert(strides.begin(), 1);
-      dil.insert(dil.begin(), 1);
-    }
     auto p = std::make_unique<conv_plan>();
     p->pad_bytes = pad_bytes;
-    cudnn_check(cudnnCreateTensorDescriptor(&p->x), "cudnnCreateTensorDescriptor");
-    cudnn_check(cudnnCreateTensorDescriptor(&p->y), "cudnnCreateTensorDescriptor");
-    cudnn_check(cudnnCreateTensorDescriptor(&p->bias), "cudnnCreateTensorDescriptor");
-    cudnn_check(cudnnCreateFilterDescriptor(&p->w), "cudnnCreateFilterDescriptor");
-    cudnn_check(cudnnCreateConvolutionDescriptor(&p->conv), "cudnnCreateConvolutionDescriptor");
-    if (nhwc_) {
-      set_nhwc(p->x, x, dtype_);
-      set_nhwc(p->y, y, dtype_);
-    } else {
-      set_tensor(p->x, x, dtype_);
-      set_tensor(p->y, y, dtype_);
-    }
-    dims bias_shape(x.size(), 1);
-    bias_shape[1] = y[1];
-    set_tensor(p->bias, bias_shape, dtype_);
-    cudnn_check(cudnnSetFilterNdDescriptor(p->w, cudnn_type(dtype_), nhwc_ ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW, int(w.size()),
-                                           to_int(w).data()),
-                "cudnnSetFilterNdDescriptor ", dims_string(w));
-    cudnn_check(cudnnSetConvolutionNdDescriptor(p->conv, int(pads.size()), pads.data(), strides.data(), dil.data(),
-                                                CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
-                "cudnnSetConvolutionNdDescriptor");
-    cudnn_check(cudnnSetConvolutionGroupCount(p->conv, int(group_)), "cudnnSetConvolutionGroupCount ", group_);
-    const bool half = dtype_ != MIRT_DTYPE_FLOAT32;
-    const cudnnMathType_t math = tf32_ || half ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH;
-    cudnn_check(cudnnSetConvolutionMathType(p->conv, math), "cudnnSetConvolutionMathType");
+    set_conv_descriptors(*p, g);  // lifts a 1-D x, y and w to 2-D
+    const cudnnMathType_t math = g.math;
     // The output shape cuDNN derives must be the core's.
     std::vector<int> derived(x.size());
     cudnn_check(cudnnGetConvolutionNdForwardOutputDim(p->conv, p->x, p->w, int(x.size()), derived.data()),
@@ -282,18 +229,9 @@ class conv_kernel final : public kernel {
     int returned = 0;
     cudnn_check(cudnnGetConvolutionForwardAlgorithm_v7(handle_, p->x, p->w, p->conv, p->y, CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &returned, perf),
                 "cudnnGetConvolutionForwardAlgorithm_v7");
-    bool chosen = false;
     cudnnMathType_t chosen_math = math;
-    for (int i = 0; i < returned && !chosen; ++i) {
-      if (perf[i].status != CUDNN_STATUS_SUCCESS || perf[i].memory > k_max_workspace) continue;
-      // DEFAULT and TENSOR_OP math may compute fp32 in TF32 on Ampere and later.
-      if (!tf32_ && !half && perf[i].mathType != CUDNN_FMA_MATH) continue;
-      p->algo = perf[i].algo;
-      chosen_math = perf[i].mathType;
-      chosen = true;
-      p->heuristic_found = true;
-    }
-    if (!chosen) p->algo = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
+    p->heuristic_found = pick_heuristic(perf, returned, tf32_, dtype_, k_max_workspace, p->algo, chosen_math);
+    if (!p->heuristic_found) p->algo = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
     cudnn_check(cudnnSetConvolutionMathType(p->conv, chosen_math), "cudnnSetConvolutionMathType");
     if (fused_) {
       cudnn_check(cudnnCreateActivationDescriptor(&p->act), "cudnnCreateActivationDescriptor");

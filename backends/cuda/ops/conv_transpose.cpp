@@ -14,26 +14,10 @@
 
 #include "backends/cuda/check.hpp"
 #include "backends/cuda/kernel.hpp"
+#include "backends/cuda/ops/cudnn_conv.hpp"
 
 namespace mirt::cuda {
 namespace {
-
-int64_t at_or(const dims& v, size_t i, int64_t fallback) { return i < v.size() ? v[i] : fallback; }
-std::vector<int> to_int(const dims& d) { return std::vector<int>(d.begin(), d.end()); }
-
-cudnnDataType_t cudnn_type(mirt_dtype dtype) {
-  switch (dtype) {
-    case MIRT_DTYPE_FLOAT16: return CUDNN_DATA_HALF;
-    case MIRT_DTYPE_BFLOAT16: return CUDNN_DATA_BFLOAT16;
-    default: return CUDNN_DATA_FLOAT;
-  }
-}
-
-void set_tensor(cudnnTensorDescriptor_t t, const dims& shape, mirt_dtype dtype) {
-  const dims st = dense_strides(shape);
-  cudnn_check(cudnnSetTensorNdDescriptor(t, cudnn_type(dtype), int(shape.size()), to_int(shape).data(), to_int(st).data()),
-              "cudnnSetTensorNdDescriptor ", dims_string(shape));
-}
 
 struct attrs {
   int64_t group = 1;
@@ -74,19 +58,10 @@ bool begin_pad(const attrs& a, size_t i, int64_t in, int64_t out, int64_t k, int
   return true;
 }
 
-struct plan {
-  cudnnTensorDescriptor_t x = nullptr, y = nullptr, bias = nullptr;
-  cudnnFilterDescriptor_t w = nullptr;
-  cudnnConvolutionDescriptor_t conv = nullptr;
+// X plays the forward convolution's y and Y its x: the descriptors x and y name the layer's own.
+struct plan : cudnn_conv_descriptors {
   cudnnConvolutionBwdDataAlgo_t algo = CUDNN_CONVOLUTION_BWD_DATA_ALGO_1;
   size_t workspace = 0;
-  ~plan() {
-    if (x) cudnnDestroyTensorDescriptor(x);
-    if (y) cudnnDestroyTensorDescriptor(y);
-    if (bias) cudnnDestroyTensorDescriptor(bias);
-    if (w) cudnnDestroyFilterDescriptor(w);
-    if (conv) cudnnDestroyConvolutionDescriptor(conv);
-  }
 };
 
 class conv_transpose_kernel final : public kernel {
@@ -141,65 +116,39 @@ class conv_transpose_kernel final : public kernel {
     return *(plans_[key] = build(x, y));
   }
 
-  std::unique_ptr<plan> build(dims x, dims y) const {
+  std::unique_ptr<plan> build(const dims& x_in, const dims& y_in) const {
+    cudnn_conv_geometry g;
+    g.x = x_in;
+    g.y = y_in;
+    g.w = w_shape_;
+    g.group = a_.group;
+    g.dtype = dtype_;
+    g.math = conv_math(tf32_, dtype_);
+    const dims &x = g.x, &y = g.y, &w = g.w;
     if (x.size() < 3 || x.size() > 5) fail(MIRT_STATUS_UNSUPPORTED, "input rank ", x.size(), ", supported 3 to 5");
-    dims w = w_shape_;
     if (y.size() != x.size() || w.size() != x.size())
       fail(MIRT_STATUS_INVALID_SHAPE, "input ", dims_string(x), ", weights ", dims_string(w), " and output ", dims_string(y), " differ in rank");
     if (x[1] != w[0] || y[1] != w[1] * a_.group)
       fail(MIRT_STATUS_INVALID_SHAPE, "input ", dims_string(x), " and output ", dims_string(y), " do not fit weights ", dims_string(w),
            " with group ", a_.group);
     const size_t sr = x.size() - 2;
-    std::vector<int> pads, strides, dil;
     for (size_t i = 0; i < sr; ++i) {
       int64_t pl = 0;
       std::string why;
       if (!begin_pad(a_, i, x[2 + i], y[2 + i], w[2 + i], pl, why)) fail(MIRT_STATUS_UNSUPPORTED, why);
-      pads.push_back(int(pl));
-      strides.push_back(int(at_or(a_.strides, i, 1)));
-      dil.push_back(int(at_or(a_.dilations, i, 1)));
-    }
-    if (sr == 1) {  // 1D as 2D: a unit height
-      for (dims* v : {&x, &y, &w}) v->insert(v->begin() + 2, 1);
-      pads.insert(pads.begin(), 0);
-      strides.insert(strides.begin(), 1);
-      dil.insert(dil.begin(), 1);
+      g.pads.push_back(int(pl));
+      g.strides.push_back(int(at_or(a_.strides, i, 1)));
+      g.dilations.push_back(int(at_or(a_.dilations, i, 1)));
     }
     auto p = std::make_unique<plan>();
-    cudnn_check(cudnnCreateTensorDescriptor(&p->x), "cudnnCreateTensorDescriptor");
-    cudnn_check(cudnnCreateTensorDescriptor(&p->y), "cudnnCreateTensorDescriptor");
-    cudnn_check(cudnnCreateTensorDescriptor(&p->bias), "cudnnCreateTensorDescriptor");
-    cudnn_check(cudnnCreateFilterDescriptor(&p->w), "cudnnCreateFilterDescriptor");
-    cudnn_check(cudnnCreateConvolutionDescriptor(&p->conv), "cudnnCreateConvolutionDescriptor");
-    set_tensor(p->x, x, dtype_);
-    set_tensor(p->y, y, dtype_);
-    dims bias_shape(x.size(), 1);
-    bias_shape[1] = y[1];
-    set_tensor(p->bias, bias_shape, dtype_);
-    cudnn_check(cudnnSetFilterNdDescriptor(p->w, cudnn_type(dtype_), CUDNN_TENSOR_NCHW, int(w.size()), to_int(w).data()),
-                "cudnnSetFilterNdDescriptor ", dims_string(w));
-    cudnn_check(cudnnSetConvolutionNdDescriptor(p->conv, int(pads.size()), pads.data(), strides.data(), dil.data(),
-                                                CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
-                "cudnnSetConvolutionNdDescriptor");
-    cudnn_check(cudnnSetConvolutionGroupCount(p->conv, int(a_.group)), "cudnnSetConvolutionGroupCount ", a_.group);
-    const bool half = dtype_ != MIRT_DTYPE_FLOAT32;
-    const cudnnMathType_t math = tf32_ || half ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH;
-    cudnn_check(cudnnSetConvolutionMathType(p->conv, math), "cudnnSetConvolutionMathType");
+    set_conv_descriptors(*p, g);  // lifts a 1-D x, y and w to 2-D
     cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
     int returned = 0;
     cudnn_check(cudnnGetConvolutionBackwardDataAlgorithm_v7(handle_, p->w, p->x, p->conv, p->y, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT,
                                                             &returned, perf),
                 "cudnnGetConvolutionBackwardDataAlgorithm_v7");
-    cudnnMathType_t chosen_math = math;
-    bool chosen = false;
-    for (int i = 0; i < returned && !chosen; ++i) {
-      if (perf[i].status != CUDNN_STATUS_SUCCESS || perf[i].memory > k_max_workspace) continue;
-      if (!tf32_ && !half && perf[i].mathType != CUDNN_FMA_MATH) continue;  // no TF32 unless allowed
-      p->algo = perf[i].algo;
-      chosen_math = perf[i].mathType;
-      chosen = true;
-    }
-    if (!chosen) p->algo = CUDNN_CONVOLUTION_BWD_DATA_ALGO_1;
+    cudnnMathType_t chosen_math = g.math;
+    if (!pick_heuristic(perf, returned, tf32_, dtype_, k_max_workspace, p->algo, chosen_math)) p->algo = CUDNN_CONVOLUTION_BWD_DATA_ALGO_1;
     cudnn_check(cudnnSetConvolutionMathType(p->conv, chosen_math), "cudnnSetConvolutionMathType");
     cudnn_check(cudnnGetConvolutionBackwardDataWorkspaceSize(handle_, p->w, p->x, p->conv, p->y, p->algo, &p->workspace),
                 "cudnnGetConvolutionBackwardDataWorkspaceSize");
