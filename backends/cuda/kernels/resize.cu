@@ -5,10 +5,10 @@
 //                   product of per-dim taps over the resized dims) in float32; every mode.
 //   resize_nearest  any dtype by element size: one tap, a copy.
 // Per dim the source coordinate and its taps follow backends/cpu/ops/resize.cpp (the reference),
-// computed in double so that nearest's rounding rules pick the same index; an integer coordinate
-// reads as ratio 1 from the position below, as the reference does. tf_crop_and_resize outside the
-// input gives extrapolation_value (the reference's separable passes give the same, their weights
-// summing to 1).
+// through the same backends/support/resize_modes.hpp arithmetic, in double so that nearest's
+// rounding rules pick the same index; an integer coordinate reads as ratio 1 from the position
+// below, as the reference does. tf_crop_and_resize outside the input gives extrapolation_value (the
+// reference's separable passes give the same, their weights summing to 1).
 #include <cuda_runtime.h>
 
 #include <cstdint>
@@ -22,21 +22,7 @@ namespace {
 constexpr int k_max_taps = 4;
 
 __device__ double source_coord(const resize_params& p, int d, double y) {
-  const double scale = p.scale[d], in = double(p.in_shape[d]), out = double(p.out_shape[d]);
-  const double out_w = scale * in;
-  switch (p.transform) {
-    case resize_coord::half_pixel: return (y + 0.5) / scale - 0.5;
-    case resize_coord::half_pixel_symmetric: return in / 2 * (1 - out / out_w) + (y + 0.5) / scale - 0.5;
-    case resize_coord::pytorch_half_pixel: return out_w == 1 ? -0.5 : (y + 0.5) / scale - 0.5;
-    case resize_coord::align_corners: return out_w == 1 ? 0 : y * (in - 1) / (out_w - 1);
-    case resize_coord::asymmetric: return y / scale;
-    case resize_coord::tf_half_pixel_for_nn: return (y + 0.5) / scale;
-    case resize_coord::tf_crop_and_resize: {
-      const double r0 = p.roi0[d], r1 = p.roi1[d];
-      return (out_w == 1 ? (r1 - r0) * (in - 1) / 2 : y * (r1 - r0) * (in - 1) / (out_w - 1)) + r0 * (in - 1);
-    }
-  }
-  return 0;
+  return support::resize_source_coord(p.transform, y, p.scale[d], double(p.in_shape[d]), double(p.out_shape[d]), p.roi0[d], p.roi1[d]);
 }
 
 // The taps of output coordinate c on resized dim d: input indices (clamped) and weights. False
@@ -48,16 +34,7 @@ __device__ bool taps_of(const resize_params& p, int d, int64_t c, int64_t* idx, 
   const double fl = floor(x);
   const bool integer = x == fl;
   if (p.mode == resize_interp::nearest) {
-    int64_t pick = int64_t(fl);
-    if (!integer) {
-      const double frac = x - fl;
-      switch (p.rule) {
-        case resize_nearest::round_prefer_floor: pick += frac > 0.5 ? 1 : 0; break;
-        case resize_nearest::round_prefer_ceil: pick += frac >= 0.5 ? 1 : 0; break;
-        case resize_nearest::floor: break;
-        case resize_nearest::ceil: pick += 1; break;
-      }
-    }
+    const int64_t pick = support::resize_nearest_index(p.rule, x);
     idx[0] = pick < 0 ? 0 : pick >= in ? in - 1 : pick;
     w[0] = 1;
     count = 1;
@@ -162,6 +139,7 @@ status launch_resize(const resize_params& p, cudaStream_t stream) {
   if (!p.x || !p.y) return make_error(MIRT_STATUS_INVALID_ARGUMENT, "resize: NULL buffer");
   if (p.rank < 1 || p.rank > k_max_rank) return make_error(MIRT_STATUS_UNSUPPORTED, "resize: rank outside 1 to MIRT_MAX_RANK");
   const bool real = p.dtype == MIRT_DTYPE_FLOAT32 || p.dtype == MIRT_DTYPE_FLOAT16 || p.dtype == MIRT_DTYPE_BFLOAT16;
+  if (p.antialias) return make_error(MIRT_STATUS_UNSUPPORTED, "resize: antialias has no cuda kernel");
   if (real)
     return dispatch_real(p.dtype, "resize", [&](auto tag) {
       using T = typename decltype(tag)::type;

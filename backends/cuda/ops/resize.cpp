@@ -1,7 +1,8 @@
 // backends/cuda/ops/resize.cpp — Resize (opsets 10 to 19; Upsample reaches it through the parser):
 // nearest with every nearest_mode (any dtype but bool), linear and cubic (float32, float16,
 // bfloat16), every coordinate_transformation_mode, scales or sizes with keep_aspect_ratio_policy,
-// axes, exclude_outside. antialias=1 is refused at tactic lookup (the cpu backend has it).
+// axes, exclude_outside. antialias=1 is refused at tactic lookup (the cpu backend has it). The
+// attributes are read by backends/support/resize_modes.hpp, as the cpu backend reads them.
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -16,18 +17,10 @@
 namespace mirt::cuda {
 namespace {
 
+using support::resize_aspect;
+
 // Antialiased downscaling (a filter widened by the scale) runs on the cpu backend only.
 constexpr const char* k_no_antialias = "antialias=1 (a filter widened by the downscale) has no cuda kernel; the cpu backend runs it";
-
-template <class E>
-E pick(const node_view& node, const char* name, const char* fallback, std::initializer_list<std::pair<const char*, E>> options) {
-  const std::string v = node.attr_string(name, fallback);
-  for (const auto& [n, e] : options)
-    if (v == n) return e;
-  fail(MIRT_STATUS_INVALID_GRAPH, "attribute '", name, "' has the unknown value '", v, "'");
-}
-
-enum class aspect { stretch, not_larger, not_smaller };
 
 float widen(const void* data, mirt_dtype dtype, size_t i) {
   if (dtype == MIRT_DTYPE_FLOAT16) return __half2float(static_cast<const __half*>(data)[i]);
@@ -64,27 +57,8 @@ std::optional<std::vector<float>> constant_floats(const node_view& node, size_t 
 class resize_kernel final : public kernel {
  public:
   explicit resize_kernel(const node_view& node) {
-    base_.mode = pick<resize_interp>(node, "mode", "nearest",
-                                     {{"nearest", resize_interp::nearest}, {"linear", resize_interp::linear}, {"cubic", resize_interp::cubic}});
-    base_.transform = pick<resize_coord>(node, "coordinate_transformation_mode", "half_pixel",
-                                         {{"half_pixel", resize_coord::half_pixel},
-                                          {"half_pixel_symmetric", resize_coord::half_pixel_symmetric},
-                                          {"pytorch_half_pixel", resize_coord::pytorch_half_pixel},
-                                          {"align_corners", resize_coord::align_corners},
-                                          {"asymmetric", resize_coord::asymmetric},
-                                          {"tf_crop_and_resize", resize_coord::tf_crop_and_resize},
-                                          {"tf_half_pixel_for_nn", resize_coord::tf_half_pixel_for_nn}});
-    base_.rule = pick<resize_nearest>(node, "nearest_mode", "round_prefer_floor",
-                                      {{"round_prefer_floor", resize_nearest::round_prefer_floor},
-                                       {"round_prefer_ceil", resize_nearest::round_prefer_ceil},
-                                       {"floor", resize_nearest::floor},
-                                       {"ceil", resize_nearest::ceil}});
-    policy_ = pick<aspect>(node, "keep_aspect_ratio_policy", "stretch",
-                           {{"stretch", aspect::stretch}, {"not_larger", aspect::not_larger}, {"not_smaller", aspect::not_smaller}});
-    if (node.attr_int("antialias", 0) != 0) fail(MIRT_STATUS_UNSUPPORTED, k_no_antialias);
-    base_.exclude_outside = node.attr_int("exclude_outside", 0) != 0;
-    base_.cubic_a = node.attr_float("cubic_coeff_a", -0.75f);
-    base_.extrapolation = node.attr_float("extrapolation_value", 0.0f);
+    static_cast<support::resize_modes&>(base_) = support::read_resize_modes(node);
+    if (base_.antialias) fail(MIRT_STATUS_UNSUPPORTED, k_no_antialias);
     axes_ = node.attr_ints("axes", {});
     roi_ = constant_floats(node, 1);
     scales_ = constant_floats(node, 2);
@@ -110,10 +84,10 @@ class resize_kernel final : public kernel {
       const std::vector<int64_t> s = read_int_input(args, 3, sizes_ ? &*sizes_ : nullptr, "input 3 (sizes)");
       if (s.size() != axes.size()) fail(MIRT_STATUS_INVALID_ARGUMENT, "input 3 (sizes) has ", s.size(), " values, expected ", axes.size());
       for (size_t k = 0; k < axes.size(); ++k) scale[size_t(axes[k])] = double(s[k]) / double(x.shape[size_t(axes[k])]);
-      if (policy_ != aspect::stretch) {
-        double common = policy_ == aspect::not_larger ? INFINITY : 0;
+      if (base_.policy != resize_aspect::stretch) {
+        double common = base_.policy == resize_aspect::not_larger ? INFINITY : 0;
         for (int64_t d : axes)
-          common = policy_ == aspect::not_larger ? std::min(common, scale[size_t(d)]) : std::max(common, scale[size_t(d)]);
+          common = base_.policy == resize_aspect::not_larger ? std::min(common, scale[size_t(d)]) : std::max(common, scale[size_t(d)]);
         for (int64_t d : axes) scale[size_t(d)] = common;
       }
     } else {
@@ -161,7 +135,6 @@ class resize_kernel final : public kernel {
 
  private:
   resize_params base_;
-  aspect policy_ = aspect::stretch;
   std::vector<int64_t> axes_;
   std::optional<std::vector<float>> roi_, scales_;
   std::optional<std::vector<int64_t>> sizes_;
