@@ -1,7 +1,7 @@
 // backends/cuda/ops/resize.cpp — Resize (opsets 10 to 19; Upsample reaches it through the parser):
 // nearest with every nearest_mode (any dtype but bool), linear and cubic (float32, float16,
 // bfloat16), every coordinate_transformation_mode, scales or sizes with keep_aspect_ratio_policy,
-// axes, exclude_outside. antialias=1 is refused at tactic lookup (the cpu backend has it). The
+// axes, exclude_outside, antialias (linear and cubic downscaling with the widened filter). The
 // attributes are read by backends/support/resize_modes.hpp, as the cpu backend reads them.
 #include <algorithm>
 #include <cmath>
@@ -18,9 +18,6 @@ namespace mirt::cuda {
 namespace {
 
 using support::resize_aspect;
-
-// Antialiased downscaling (a filter widened by the scale) runs on the cpu backend only.
-constexpr const char* k_no_antialias = "antialias=1 (a filter widened by the downscale) has no cuda kernel; the cpu backend runs it";
 
 float widen(const void* data, mirt_dtype dtype, size_t i) {
   if (dtype == MIRT_DTYPE_FLOAT16) return __half2float(static_cast<const __half*>(data)[i]);
@@ -58,7 +55,6 @@ class resize_kernel final : public kernel {
  public:
   explicit resize_kernel(const node_view& node) {
     static_cast<support::resize_modes&>(base_) = support::read_resize_modes(node);
-    if (base_.antialias) fail(MIRT_STATUS_UNSUPPORTED, k_no_antialias);
     axes_ = node.attr_ints("axes", {});
     roi_ = constant_floats(node, 1);
     scales_ = constant_floats(node, 2);
@@ -145,10 +141,6 @@ bool resize_supports(const node_view& node, std::string& why) {
   const bool real = dt == MIRT_DTYPE_FLOAT32 || dt == MIRT_DTYPE_FLOAT16 || dt == MIRT_DTYPE_BFLOAT16;
   if (dt == MIRT_DTYPE_BOOL || dtype_size(dt) == 0) {
     why = cat("input 0 has dtype ", dtype_name(dt));
-    return false;
-  }
-  if (node.attr_int("antialias", 0) != 0) {
-    why = k_no_antialias;
     return false;
   }
   const std::string mode = node.attr_string("mode", "nearest");

@@ -1,4 +1,4 @@
-// tests/backends/cuda/test_ops_vision.cpp — Resize, Pad, Tile, Split, ConvTranspose and
+// tests/backends/cuda/test_ops_vision.cpp — Resize (antialiased too), Pad, Tile, Split, ConvTranspose and
 // InstanceNormalization of the cuda backend against the cpu backend (float32: relative tolerance
 // 1e-4; integer outputs bit-exact), and the refusals of what the cuda kernels do not compute.
 // Each case skips itself, with a MESSAGE, when the machine has no GPU.
@@ -79,9 +79,30 @@ TEST_CASE("Resize linear and cubic (every coordinate mode, exclude_outside, tf_c
                     {mode("nearest"), coord("tf_crop_and_resize")}});
 }
 
-TEST_CASE("Resize refuses antialias and non-float interpolation at tactic lookup, and names a bad mode") {
+TEST_CASE("Resize antialias=1 (linear and cubic downscaling, odd scales, exclude_outside, one axis up) matches the cpu backend") {
   CUDA_TEST_REQUIRE_GPU();
-  check_refused(resize_scales({1, 1, 8, 8}, {1, 1, 0.5f, 0.5f}, {1, 1, 4, 4}, {mode("linear"), attr_i("antialias", 1)}), "antialias");
+  const attr aa = attr_i("antialias", 1);
+  for (const char* m : {"linear", "cubic"}) {
+    CAPTURE(m);
+    compare_with_cpu(resize_scales({1, 3, 16, 16}, {1, 1, 0.5f, 0.5f}, {1, 3, 8, 8}, {mode(m), aa}));
+    compare_with_cpu(resize_sizes({2, 2, 37, 29}, {2, 2, 5, 11}, {mode(m), aa}));  // about 1/7 and 1/2.6: many taps
+    compare_with_cpu(resize_sizes({1, 2, 20, 6}, {1, 2, 7, 15}, {mode(m), aa}));   // down on H, up (plain filter) on W
+    compare_with_cpu(resize_sizes({1, 2, 24, 24}, {1, 2, 6, 9}, {mode(m), aa, attr_i("exclude_outside", 1), coord("align_corners")}));
+    compare_with_cpu(resize_sizes({3, 50}, {3, 12}, {mode(m), aa, coord("asymmetric")}));  // 2-D, one resized axis
+  }
+  compare_with_cpu(resize_scales({1, 1, 40, 40}, {1, 1, 0.3f, 0.6f}, {1, 1, 12, 24},
+                                 {mode("cubic"), aa, attr_f("cubic_coeff_a", -0.5f), coord("half_pixel_symmetric")}));
+  // tf_crop_and_resize: extrapolation outside the roi.
+  compare_with_cpu({"Resize", {rand_f32({1, 2, 16, 16}, 8), f32({8}, {0, 0, 0.1f, -0.2f, 1, 1, 0.9f, 0.7f}, true), omitted(),
+                               i64({4}, {1, 2, 5, 6}, true)},
+                    {{F32, {1, 2, 5, 6}}},
+                    {mode("linear"), aa, coord("tf_crop_and_resize"), attr_f("extrapolation_value", -3.f)}});
+}
+
+TEST_CASE("Resize refuses non-float interpolation at tactic lookup, and names a bad mode or antialias with nearest") {
+  CUDA_TEST_REQUIRE_GPU();
+  check_refused(resize_scales({1, 1, 8, 8}, {1, 1, 0.5f, 0.5f}, {1, 1, 4, 4}, {mode("nearest"), attr_i("antialias", 1)}),
+                "antialias=1 needs mode linear or cubic");
   check_refused({"Resize", {i64({1, 1, 2, 2}, {1, 2, 3, 4}), omitted(), f32({4}, {1, 1, 2, 2}, true)}, {{I64, {1, 1, 4, 4}}}, {mode("linear")}},
                 "linear");
   op_call bad = resize_scales({1, 1, 2, 2}, {1, 1, 2, 2}, {1, 1, 4, 4}, {mode("bogus")});

@@ -238,6 +238,10 @@ TEST_CASE("float16 and bfloat16 Resize, Pad, InstanceNormalization, ConvTranspos
   for (const char* mode : {"nearest", "linear", "cubic"})
     both({"Resize", {rand_f32({2, 3, 7, 5}, 30), no_roi, scales}, {{F32, {2, 3, 14, 10}}}, {attr_s("mode", mode)}}, k_elementwise_f16,
          k_elementwise_bf16);
+  for (const char* mode : {"linear", "cubic"})  // antialiased downscaling
+    both({"Resize", {rand_f32({2, 3, 21, 16}, 42), no_roi, omitted(), i64({4}, {2, 3, 6, 5}, true)}, {{F32, {2, 3, 6, 5}}},
+          {attr_s("mode", mode), attr_i("antialias", 1)}},
+         k_elementwise_f16, k_elementwise_bf16);
   both({"Pad", {rand_f32({2, 3, 4, 5}, 31), i64({8}, {0, 1, 2, 3, 0, 2, 1, 0}, true)}, {{F32, {2, 6, 7, 8}}}, {attr_s("mode", "reflect")}},
        k_elementwise_f16, k_elementwise_bf16);
   both({"InstanceNormalization", {rand_f32({2, 3, 9, 11}, 32), rand_f32({3}, 33), rand_f32({3}, 34)}, {{F32, {2, 3, 9, 11}}}},
