@@ -42,6 +42,7 @@ struct gather_params {
   void* out = nullptr;  // (outer, count, inner)
   size_t element_size = 4;
   int64_t outer = 0, extent = 0, inner = 0, count = 0;
+  unsigned long long* first_bad = nullptr;  // (checks on) gets the smallest position of an out-of-range index
 };
 status launch_gather(const gather_params& p, cudaStream_t stream);
 

@@ -2,13 +2,14 @@
 //
 // Kernels:
 //   gather_rows  one output element per thread: (o, j, r) -> data[o, idx[j], r].
-// Reference: backends/cpu/ops/gather.cpp (which fails on an out-of-range index; the device cannot
-// report it, so such positions read as zeros).
+// Reference: backends/cpu/ops/gather.cpp (which fails on an out-of-range index; here such positions
+// read as zeros, and are reported through first_bad when the host asked for checks).
 #include <cuda_runtime.h>
 
 #include <cstdint>
 
 #include "backends/cuda/kernels/data_movement.hpp"
+#include "backends/cuda/kernels/index_check.cuh"
 
 namespace mirt::cuda {
 namespace {
@@ -16,13 +17,15 @@ namespace {
 // data: (outer, extent, inner); idx: (count); out: (outer, count, inner)
 template <class U, class I>
 __global__ void gather_rows(const U* data, const I* idx, U* out, int64_t outer, int64_t extent, int64_t inner,
-                            int64_t count) {
+                            int64_t count, unsigned long long* first_bad) {
   const int64_t n = outer * count * inner;
   for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
     const int64_t r = i % inner, j = (i / inner) % count, o = i / (inner * count);
     int64_t k = int64_t(idx[j]);
     if (k < 0) k += extent;
-    out[i] = (k >= 0 && k < extent) ? data[(o * extent + k) * inner + r] : U(0);
+    const bool inside = k >= 0 && k < extent;
+    if (!inside && o == 0 && r == 0) report_bad_index(first_bad, j);
+    out[i] = inside ? data[(o * extent + k) * inner + r] : U(0);
   }
 }
 
@@ -31,10 +34,10 @@ status run(const gather_params& p, cudaStream_t stream) {
   const int64_t n = p.outer * p.count * p.inner;
   if (p.indices_int64)
     gather_rows<U, int64_t><<<grid_for(n), k_block, 0, stream>>>(static_cast<const U*>(p.data), static_cast<const int64_t*>(p.indices),
-                                                                 static_cast<U*>(p.out), p.outer, p.extent, p.inner, p.count);
+                                                                 static_cast<U*>(p.out), p.outer, p.extent, p.inner, p.count, p.first_bad);
   else
     gather_rows<U, int32_t><<<grid_for(n), k_block, 0, stream>>>(static_cast<const U*>(p.data), static_cast<const int32_t*>(p.indices),
-                                                                 static_cast<U*>(p.out), p.outer, p.extent, p.inner, p.count);
+                                                                 static_cast<U*>(p.out), p.outer, p.extent, p.inner, p.count, p.first_bad);
   return check_launch("gather_rows");
 }
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <type_traits>
 
+#include "backends/cuda/kernels/index_check.cuh"
 #include "backends/cuda/kernels/index_ops.hpp"
 
 namespace mirt::cuda {
@@ -63,14 +64,19 @@ __global__ void one_hot_fill(const I* idx, const U* values, U* out, int64_t n, i
   }
 }
 
-// The flat data offset of tuple t's k indices, or -1 when one is out of range.
+// The flat data offset of tuple t's k indices, or -1 when one is out of range (reported through
+// first_bad when report is set: one thread per tuple does).
 template <class I>
-__device__ inline int64_t tuple_offset(const I* idx, int64_t t, int64_t k, const int64_t* extent, const int64_t* stride) {
+__device__ inline int64_t tuple_offset(const I* idx, int64_t t, int64_t k, const int64_t* extent, const int64_t* stride,
+                                       unsigned long long* first_bad, bool report) {
   int64_t at = 0;
   for (int64_t j = 0; j < k; ++j) {
     int64_t v = int64_t(idx[t * k + j]);
     if (v < 0) v += extent[j];
-    if (v < 0 || v >= extent[j]) return -1;
+    if (v < 0 || v >= extent[j]) {
+      if (report) report_bad_index(first_bad, t * k + j);
+      return -1;
+    }
     at += v * stride[j];
   }
   return at;
@@ -83,7 +89,7 @@ __global__ void gather_nd_copy(gather_nd_params p, const I* idx) {
   const int64_t n = p.batches * p.tuples_per_batch * p.slice;
   MIRT_GRID_STRIDE(e, n) {
     const int64_t s = e % p.slice, t = e / p.slice, b = t / p.tuples_per_batch;
-    const int64_t at = tuple_offset(idx, t, p.k, p.extent, p.stride);
+    const int64_t at = tuple_offset(idx, t, p.k, p.extent, p.stride, p.first_bad, s == 0);
     out[e] = at < 0 ? U(0) : data[b * p.data_batch + at + s];
   }
 }
@@ -123,7 +129,7 @@ __global__ void scatter_nd_apply(scatter_nd_params p, const I* idx) {
   const int64_t n = p.tuples * p.slice;
   MIRT_GRID_STRIDE(e, n) {
     const int64_t s = e % p.slice, t = e / p.slice;
-    const int64_t at = tuple_offset(idx, t, p.k, p.extent, p.stride);
+    const int64_t at = tuple_offset(idx, t, p.k, p.extent, p.stride, p.first_bad, s == 0);
     if (at >= 0) combine(out + at + s, upd[e], p.reduction);
   }
 }
@@ -146,6 +152,7 @@ __global__ void scatter_el_apply(scatter_elements_params p, const I* idx) {
       at += c * p.data_strides[d];
     }
     if (inside) combine(out + at, upd[e], p.reduction);
+    else report_bad_index(p.first_bad, e);
   }
 }
 

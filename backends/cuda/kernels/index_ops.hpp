@@ -39,6 +39,7 @@ struct gather_nd_params {
   size_t element_size = 4;
   int64_t batches = 0, tuples_per_batch = 0, k = 0, slice = 0, data_batch = 0;
   int64_t extent[k_max_rank] = {}, stride[k_max_rank] = {};  // of the k indexed data dims
+  unsigned long long* first_bad = nullptr;  // (checks on) gets the smallest position of an out-of-range index
 };
 status launch_gather_nd(const gather_nd_params& p, cudaStream_t stream);
 
@@ -58,6 +59,7 @@ struct scatter_nd_params {
   int64_t tuples = 0, k = 0, slice = 0;
   int64_t extent[k_max_rank] = {}, stride[k_max_rank] = {};  // of the k indexed data dims
   scatter_reduction reduction = scatter_reduction::none;
+  unsigned long long* first_bad = nullptr;  // (checks on) gets the smallest position of an out-of-range index
 };
 status launch_scatter_nd(const scatter_nd_params& p, cudaStream_t stream);
 
@@ -77,6 +79,7 @@ struct scatter_elements_params {
   int64_t shape[k_max_rank] = {}, data_strides[k_max_rank] = {};
   int64_t extent = 0;  // data's extent on axis
   scatter_reduction reduction = scatter_reduction::none;
+  unsigned long long* first_bad = nullptr;  // (checks on) gets the smallest position of an out-of-range index
 };
 status launch_scatter_elements(const scatter_elements_params& p, cudaStream_t stream);
 

@@ -56,6 +56,7 @@ struct gather_elements_params {
   int64_t shape[k_max_rank] = {};      // of indices and out
   int64_t data_strides[k_max_rank] = {};
   int64_t extent = 0;                  // data's extent on axis
+  unsigned long long* first_bad = nullptr;  // (checks on) gets the smallest position of an out-of-range index
 };
 status launch_gather_elements(const gather_elements_params& p, cudaStream_t stream);
 

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 
+#include "backends/cuda/kernels/index_check.cuh"
 #include "backends/cuda/kernels/indexing.hpp"
 
 namespace mirt::cuda {
@@ -63,6 +64,7 @@ __global__ void gather_elements(const U* data, const I* idx, U* out, gather_elem
     int64_t k = int64_t(idx[i]);
     if (k < 0) k += p.extent;
     if (k < 0 || k >= p.extent) {
+      report_bad_index(p.first_bad, i);
       out[i] = U(0);
       continue;
     }

@@ -5,6 +5,7 @@
 
 #include "backends/cuda/kernel.hpp"
 #include "backends/cuda/kernels/data_movement.hpp"
+#include "backends/cuda/ops/index_check.hpp"
 
 namespace mirt::cuda {
 namespace {
@@ -101,7 +102,7 @@ class concat_kernel final : public kernel {
 
 class gather_kernel final : public kernel {
  public:
-  explicit gather_kernel(int64_t axis) : axis_(axis) {}
+  explicit gather_kernel(int64_t axis) : axis_(axis), check_indices_(index_checks_requested()) {}
   void execute(const exec_args& args) const override {
     const dtensor &data = args.in.at(0), &idx = args.in.at(1), &out = args.out.at(0);
     const size_t axis = size_t(normalize_axis(axis_, data.rank()));
@@ -117,11 +118,17 @@ class gather_kernel final : public kernel {
     p.count = idx.numel();
     if (p.outer * p.count * p.inner != out.numel())
       fail(MIRT_STATUS_INVALID_SHAPE, "output ", dims_string(out.shape), " does not hold the gathered values");
+    index_check check(check_indices_, args.stream);
+    p.first_bad = check.flag();
     throw_if_failed(launch_gather(p, args.stream));
+    if (const int64_t at = check.first_bad(); at >= 0)
+      fail(MIRT_STATUS_INVALID_ARGUMENT, "index ", index_value_at(idx, at, args.stream), " at position ", at, " is out of range for axis ",
+           axis, " of extent ", p.extent);
   }
 
  private:
   int64_t axis_;
+  bool check_indices_;  // MIRT_CUDA_CHECK_INDICES (ops/index_check.hpp)
 };
 
 class cast_kernel final : public kernel {

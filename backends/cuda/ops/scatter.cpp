@@ -3,6 +3,7 @@
 // give the same result in any order). int32 or int64 indices.
 #include "backends/cuda/kernel.hpp"
 #include "backends/cuda/kernels/index_ops.hpp"
+#include "backends/cuda/ops/index_check.hpp"
 
 namespace mirt::cuda {
 namespace {
@@ -17,6 +18,15 @@ scatter_reduction parse_reduction(const node_view& node) {
   fail(MIRT_STATUS_INVALID_GRAPH, "attribute 'reduction' is '", r, "', expected none, add, mul, max or min");
 }
 
+// Fails naming the out-of-range index at flat position `at` of idx (tuples of k), which indexes
+// data dims from `first` on, when a checked call found one (at >= 0).
+void fail_if_bad_tuple(int64_t at, const dtensor& idx, const dtensor& data, size_t first, int64_t k, cudaStream_t stream) {
+  if (at < 0) return;
+  const size_t axis = first + size_t(at % k);
+  fail(MIRT_STATUS_INVALID_ARGUMENT, "index ", index_value_at(idx, at, stream), " at position ", at, " (tuple ", at / k, ", entry ",
+       at % k, ") is out of range for axis ", axis, " of extent ", data.shape[axis]);
+}
+
 // The extents and strides of data dims [first, first + k) into p's arrays.
 template <class P>
 void indexed_dims(P& p, const dims& shape, size_t first, int64_t k) {
@@ -28,7 +38,7 @@ void indexed_dims(P& p, const dims& shape, size_t first, int64_t k) {
 
 class gather_nd_kernel final : public kernel {
  public:
-  explicit gather_nd_kernel(int64_t batch_dims) : batch_(batch_dims) {}
+  explicit gather_nd_kernel(int64_t batch_dims) : batch_(batch_dims), check_indices_(index_checks_requested()) {}
   void execute(const exec_args& args) const override {
     const dtensor &data = args.in.at(0), &idx = args.in.at(1), &out = args.out.at(0);
     const size_t b = size_t(batch_);
@@ -51,16 +61,20 @@ class gather_nd_kernel final : public kernel {
     p.data_batch = product(data.shape, b);
     if (out.numel() != p.batches * p.tuples_per_batch * p.slice)
       fail(MIRT_STATUS_INVALID_SHAPE, "output ", dims_string(out.shape), " does not hold the gathered slices");
+    index_check check(check_indices_, args.stream);
+    p.first_bad = check.flag();
     throw_if_failed(launch_gather_nd(p, args.stream));
+    fail_if_bad_tuple(check.first_bad(), idx, data, b, p.k, args.stream);
   }
 
  private:
   int64_t batch_;
+  bool check_indices_;  // MIRT_CUDA_CHECK_INDICES (ops/index_check.hpp)
 };
 
 class scatter_nd_kernel final : public kernel {
  public:
-  explicit scatter_nd_kernel(scatter_reduction r) : red_(r) {}
+  explicit scatter_nd_kernel(scatter_reduction r) : red_(r), check_indices_(index_checks_requested()) {}
   void execute(const exec_args& args) const override {
     const dtensor &data = args.in.at(0), &idx = args.in.at(1), &upd = args.in.at(2), &out = args.out.at(0);
     if (out.shape != data.shape) fail(MIRT_STATUS_INVALID_SHAPE, "output ", dims_string(out.shape), ", expected ", dims_string(data.shape));
@@ -81,16 +95,20 @@ class scatter_nd_kernel final : public kernel {
     p.reduction = red_;
     if (upd.numel() != p.tuples * p.slice)
       fail(MIRT_STATUS_INVALID_SHAPE, "updates have ", upd.numel(), " elements, expected ", p.tuples * p.slice);
+    index_check check(check_indices_, args.stream);
+    p.first_bad = check.flag();
     throw_if_failed(launch_scatter_nd(p, args.stream));
+    fail_if_bad_tuple(check.first_bad(), idx, data, 0, p.k, args.stream);
   }
 
  private:
   scatter_reduction red_;
+  bool check_indices_;  // MIRT_CUDA_CHECK_INDICES (ops/index_check.hpp)
 };
 
 class scatter_elements_kernel final : public kernel {
  public:
-  scatter_elements_kernel(int64_t axis, scatter_reduction r) : axis_(axis), red_(r) {}
+  scatter_elements_kernel(int64_t axis, scatter_reduction r) : axis_(axis), red_(r), check_indices_(index_checks_requested()) {}
   void execute(const exec_args& args) const override {
     const dtensor &data = args.in.at(0), &idx = args.in.at(1), &upd = args.in.at(2), &out = args.out.at(0);
     const size_t r = data.rank();
@@ -118,12 +136,18 @@ class scatter_elements_kernel final : public kernel {
     const dims strides = dense_strides(data.shape);
     for (size_t d = 0; d < r; ++d) p.shape[d] = idx.shape[d], p.data_strides[d] = strides[d];
     p.reduction = red_;
+    index_check check(check_indices_, args.stream);
+    p.first_bad = check.flag();
     throw_if_failed(launch_scatter_elements(p, args.stream));
+    if (const int64_t at = check.first_bad(); at >= 0)
+      fail(MIRT_STATUS_INVALID_ARGUMENT, "index ", index_value_at(idx, at, args.stream), " at position ", at, " is out of range for axis ",
+           p.axis, " of extent ", p.extent);
   }
 
  private:
   int64_t axis_;
   scatter_reduction red_;
+  bool check_indices_;  // MIRT_CUDA_CHECK_INDICES (ops/index_check.hpp)
 };
 
 bool gather_nd_supports(const node_view& node, std::string& why) {

@@ -2,6 +2,7 @@
 // shape) and GatherElements.
 #include "backends/cuda/kernel.hpp"
 #include "backends/cuda/kernels/indexing.hpp"
+#include "backends/cuda/ops/index_check.hpp"
 
 namespace mirt::cuda {
 namespace {
@@ -71,7 +72,7 @@ class topk_kernel final : public kernel {
 
 class gather_elements_kernel final : public kernel {
  public:
-  explicit gather_elements_kernel(int64_t axis) : axis_(axis) {}
+  explicit gather_elements_kernel(int64_t axis) : axis_(axis), check_indices_(index_checks_requested()) {}
   void execute(const exec_args& args) const override {
     const dtensor &data = args.in.at(0), &idx = args.in.at(1), &out = args.out.at(0);
     const size_t r = data.rank();
@@ -93,11 +94,17 @@ class gather_elements_kernel final : public kernel {
       p.shape[d] = idx.shape[d];
       p.data_strides[d] = strides[d];
     }
+    index_check check(check_indices_, args.stream);
+    p.first_bad = check.flag();
     throw_if_failed(launch_gather_elements(p, args.stream));
+    if (const int64_t at = check.first_bad(); at >= 0)
+      fail(MIRT_STATUS_INVALID_ARGUMENT, "index ", index_value_at(idx, at, args.stream), " at position ", at, " is out of range for axis ",
+           p.axis, " of extent ", p.extent);
   }
 
  private:
   int64_t axis_;
+  bool check_indices_;  // MIRT_CUDA_CHECK_INDICES (ops/index_check.hpp)
 };
 
 bool ordered(const node_view& node, std::string& why) {

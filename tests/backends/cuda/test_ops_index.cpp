@@ -1,8 +1,11 @@
 // tests/backends/cuda/test_ops_index.cpp — GroupNormalization, RMSNormalization, DepthToSpace,
 // SpaceToDepth, Trilu, OneHot, GatherND, ScatterND, ScatterElements, Einsum and RotaryEmbedding of the cuda backend against
-// the cpu backend (float32: relative tolerance 1e-4; integer and bool outputs bit-exact), and the
-// refusals of what the cuda kernels do not compute. Each case skips itself without a GPU.
+// the cpu backend (float32: relative tolerance 1e-4; integer and bool outputs bit-exact), the
+// refusals of what the cuda kernels do not compute, and the out-of-range index checks that
+// MIRT_CUDA_CHECK_INDICES turns on. Each case skips itself without a GPU.
 #include <doctest/doctest.h>
+
+#include <cstdlib>
 
 #include "tests/backends/cuda/harness.hpp"
 
@@ -173,6 +176,54 @@ TEST_CASE("RotaryEmbedding (4-D and 3-D, halves and interleaved, partial rotary 
                       {{F32, {2, 5, 24}}}, {attr_i("interleaved", interleaved), attr_i("num_heads", 3), attr_i("rotary_embedding_dim", 4)}});
   }
   compare_with_cpu({"RotaryEmbedding", {rand_f32({2, 3, 5, 8}, 126), rand_f32({2, 5, 4}, 127), rand_f32({2, 5, 4}, 128)}, {{F32, {2, 3, 5, 8}}}});
+}
+
+// Sets MIRT_CUDA_CHECK_INDICES for the kernels created in its lifetime.
+struct index_checks_on {
+  index_checks_on() { setenv("MIRT_CUDA_CHECK_INDICES", "1", 1); }
+  ~index_checks_on() { unsetenv("MIRT_CUDA_CHECK_INDICES"); }
+};
+
+TEST_CASE("out-of-range indices: skipped by default; with MIRT_CUDA_CHECK_INDICES=1 Gather, GatherElements, GatherND, ScatterND and ScatterElements fail naming the layer, the first bad index and its position") {
+  CUDA_TEST_REQUIRE_GPU();
+  struct bad_case {
+    op_call call;
+    const char* message;
+  };
+  const std::vector<bad_case> cases = {
+      {{"Gather", {rand_f32({5, 3}, 140), i64({4}, {1, 9, 0, -7})}, {{F32, {4, 3}}}, {}, "decoder/embed"},
+       "index 9 at position 1 is out of range for axis 0 of extent 5"},
+      {{"Gather", {rand_f32({2, 4}, 141), i32({3}, {3, -5, 1})}, {{F32, {2, 3}}}, {attr_i("axis", 1)}, "decoder/gather32"},
+       "index -5 at position 1 is out of range for axis 1 of extent 4"},
+      {{"GatherElements", {rand_f32({3, 4}, 142), i64({2, 4}, {0, 1, 2, 1, 2, 3, 0, 1})}, {{F32, {2, 4}}}, {}, "head/pick"},
+       "index 3 at position 5 is out of range for axis 0 of extent 3"},
+      {{"GatherND", {rand_f32({3, 4, 2}, 143), i64({3, 2}, {0, 1, 2, 4, 1, 1})}, {{F32, {3, 2}}}, {}, "head/gather_nd"},
+       "index 4 at position 3 (tuple 1, entry 1) is out of range for axis 1 of extent 4"},
+      {{"ScatterND", {rand_f32({4, 3}, 144), i64({2, 1}, {3, -6}), rand_f32({2, 3}, 145)}, {{F32, {4, 3}}}, {}, "cache/update"},
+       "index -6 at position 1 (tuple 1, entry 0) is out of range for axis 0 of extent 4"},
+      {{"ScatterElements", {rand_f32({3, 4}, 146), i64({1, 3}, {0, 4, 1}), rand_f32({1, 3}, 147)}, {{F32, {3, 4}}}, {attr_i("axis", 1)},
+        "cache/scatter"},
+       "index 4 at position 1 is out of range for axis 1 of extent 4"},
+  };
+  for (const bad_case& c : cases) {
+    CAPTURE(c.call.name);
+    const op_result quiet = run_cuda(c.call);  // checks off: no error, no fault (memcheck runs this too)
+    CHECK(quiet.code == MIRT_STATUS_OK);
+    const op_result cpu = run_cpu(c.call);
+    CHECK(cpu.code == MIRT_STATUS_INVALID_ARGUMENT);
+    index_checks_on on;
+    const op_result checked = run_cuda(c.call);
+    INFO("cuda backend: ", checked.message);
+    CHECK(checked.code == MIRT_STATUS_INVALID_ARGUMENT);
+    CHECK(checked.message.find(c.call.name) != std::string::npos);
+    CHECK(checked.message.find(c.message) != std::string::npos);
+  }
+  // In-range indices pass the checks and give the cpu backend's values.
+  index_checks_on on;
+  compare_with_cpu({"Gather", {rand_f32({5, 3}, 148), i64({4}, {1, 4, 0, -5})}, {{F32, {4, 3}}}});
+  compare_with_cpu({"GatherND", {rand_f32({3, 4, 2}, 149), i64({2, 2}, {2, 3, -1, 0})}, {{F32, {2, 2}}}});
+  // (distinct columns: with reduction none, duplicates would leave an order-dependent winner)
+  compare_with_cpu({"ScatterElements", {rand_f32({3, 4}, 150), i64({1, 3}, {0, 3, -3}), rand_f32({1, 3}, 151)}, {{F32, {3, 4}}}, {attr_i("axis", 1)}});
 }
 
 }  // TEST_SUITE
