@@ -7,6 +7,11 @@
 // one thread: a kernel that splits only between independent items (elements, rows, planes) gives
 // bit-identical results with any thread count. Loops below two grains stay on the calling thread,
 // so small tensors never pay for waking the pool.
+//
+// A parallel region always asks for the whole pool, even when fewer chunks have work: libgomp ends
+// the pool threads a smaller team leaves out and creates new ones for the next larger team (the
+// next oneDNN primitive), so a 3-chunk loop between two 16-thread convolutions cost 13 thread exits
+// and 13 pthread_creates.
 #pragma once
 
 #include <algorithm>
@@ -60,7 +65,7 @@ void parallel_for(int64_t n, int64_t grain, F&& body, int64_t align = 1) {
   const int chunks = int((n + chunk - 1) / chunk);
   std::exception_ptr error;
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(chunks) schedule(static, 1)
+#pragma omp parallel for num_threads(pool_threads()) schedule(static, 1)
 #endif
   for (int c = 0; c < chunks; ++c) {
     try {

@@ -14,6 +14,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include <unistd.h>
+
 #include "backends/cpu/parallel.hpp"
 #include "tests/backends/cpu/harness.hpp"
 
@@ -95,6 +97,27 @@ TEST_CASE("parallel_for splits a large loop over the pool's threads and keeps a 
   CHECK(threads == std::set<int>{0});
   CHECK(begins == std::vector<int64_t>{0});
   CHECK(last_end == mirt::cpu::k_grain_cheap);
+}
+
+TEST_CASE("parallel_for keeps the pool's threads when fewer chunks than threads have work") {
+  // libgomp ends the pool threads that a smaller team leaves out and creates new ones for the next
+  // larger team: a 2-chunk loop between two 4-thread loops must not replace 2 of the 4 threads.
+  std::set<pid_t> before, after;
+  std::atomic<int> small_calls{0};
+  with_pool(4, [&] {
+    const auto record = [](std::set<pid_t>& ids) {
+      mirt::cpu::parallel_for(4 * mirt::cpu::k_grain_cheap, mirt::cpu::k_grain_cheap, [&](int64_t, int64_t) {
+#pragma omp critical(test_threads)
+        ids.insert(gettid());
+      });
+    };
+    record(before);
+    mirt::cpu::parallel_for(2 * mirt::cpu::k_grain_cheap, mirt::cpu::k_grain_cheap, [&](int64_t, int64_t) { ++small_calls; });
+    record(after);
+  });
+  CHECK(small_calls == 2);
+  CHECK(before.size() == 4);
+  CHECK(after == before);
 }
 
 TEST_CASE("parallel_for rethrows a chunk's exception on the calling thread") {
