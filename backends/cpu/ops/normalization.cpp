@@ -118,7 +118,10 @@ class layer_norm_kernel final : public kernel {
     const tensor* mean_out = args.out.size() > 1 && args.out[1].data ? &args.out[1] : nullptr;
     const tensor* inv_out = args.out.size() > 2 && args.out[2].data ? &args.out[2] : nullptr;
     // Common case: Scale and B absent or as large as the block (dense over it): the vector loop.
-    const int64_t grain = rows_grain(inner, k_grain_cheap);
+    // Rows take a sum and a sum of squares in double, then a scaled pass: about 1 ns per element on
+    // one core, costly enough to split by k_grain_costly (a BERT-base row block of 128 x 768 on 16
+    // threads, not 3).
+    const int64_t grain = rows_grain(inner, k_grain_costly);
     if ((!scale.present() || scale.numel() == inner) && (!bias.present() || bias.numel() == inner)) {
       parallel_for(outer, grain, [&](int64_t begin, int64_t end) {
         layer_norm_rows(x.as<const float>() + begin * inner, y.as<float>() + begin * inner, end - begin, inner,
@@ -184,7 +187,7 @@ class rms_norm_kernel final : public kernel {
       using C = compute_type<T>;
       const T *px = x.as<const T>(), *ps = scale.as<const T>();
       T* py = y.as<T>();
-      parallel_for(outer, rows_grain(inner, k_grain_cheap), [&](int64_t begin, int64_t end) {
+      parallel_for(outer, rows_grain(inner, k_grain_costly), [&](int64_t begin, int64_t end) {
         for (int64_t o = begin; o < end; ++o) {
           const T* src = px + o * inner;
           double sq = 0;
@@ -217,7 +220,7 @@ class skip_layer_norm_kernel final : public kernel {
       fail(MIRT_STATUS_UNSUPPORTED, "Scale and B must hold one value per normalized element (", inner, ")");
     const float *a = x.as<const float>(), *b = skip.as<const float>();
     float* out = y.as<float>();
-    parallel_for(outer, rows_grain(inner, k_grain_cheap), [&](int64_t begin, int64_t end) {
+    parallel_for(outer, rows_grain(inner, k_grain_costly), [&](int64_t begin, int64_t end) {  // as LayerNormalization
       for (int64_t i = begin * inner; i < end * inner; ++i) out[i] = a[i] + b[i];
       layer_norm_rows(out + begin * inner, out + begin * inner, end - begin, inner,
                       scale.present() ? scale.as<const float>() : nullptr, bias.present() ? bias.as<const float>() : nullptr,
