@@ -51,6 +51,16 @@ void add_bitwise_ops(std::vector<op_entry>& table);  // BitwiseAnd/Or/Xor/Not, B
 void add_axis_norm_ops(std::vector<op_entry>& table);  // Hardmax, LpNormalization, LRN, MeanVarianceNormalization
 void add_generator_ops(std::vector<op_entry>& table);  // EyeLike, Hann/Hamming/BlackmanWindow
 void add_reverse_sequence_ops(std::vector<op_entry>& table);  // ReverseSequence
+void add_sampling_ops(std::vector<op_entry>& table);  // GridSample, RoiAlign
+void add_max_unpool_ops(std::vector<op_entry>& table);  // MaxUnpool
+void add_ml_ops(std::vector<op_entry>& table);  // Binarizer, ArrayFeatureExtractor
+void add_col2im_crop_ops(std::vector<op_entry>& table);  // Col2Im, CenterCropPad
+void add_decode_state_ops(std::vector<op_entry>& table);  // CausalConvWithState, TensorScatter
+void add_det_ops(std::vector<op_entry>& table);  // Det
+void add_int_matmul_ops(std::vector<op_entry>& table);  // MatMulInteger, QLinearMatMul
+void add_int_conv_ops(std::vector<op_entry>& table);  // ConvInteger, QLinearConv
+void add_deform_conv_ops(std::vector<op_entry>& table);  // DeformConv
+void add_loss_ops(std::vector<op_entry>& table);  // NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss
 
 const std::vector<op_entry>& op_table();
 inline std::vector<const op_entry*> find_ops(std::string_view op_type) { return support::find_ops(op_table(), op_type); }

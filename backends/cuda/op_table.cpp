@@ -37,6 +37,16 @@ const std::vector<op_entry>& op_table() {
     add_axis_norm_ops(t);
     add_generator_ops(t);
     add_reverse_sequence_ops(t);
+    add_sampling_ops(t);
+    add_max_unpool_ops(t);
+    add_ml_ops(t);
+    add_col2im_crop_ops(t);
+    add_decode_state_ops(t);
+    add_det_ops(t);
+    add_int_matmul_ops(t);
+    add_int_conv_ops(t);
+    add_deform_conv_ops(t);
+    add_loss_ops(t);
     return t;
   }();
   return table;

@@ -13,6 +13,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
 
 #include "backends/cuda/kernels/half.hpp"
 #include "backends/cuda/kernels/onnx_attention.hpp"
@@ -42,6 +43,18 @@ __global__ void attention_present(onnx_attention_params p, bool values) {
   }
 }
 
+// T's value in the compute type C, and back (the halves go through float).
+template <class C, class T>
+__device__ inline C widen_to(T v) {
+  if constexpr (is_half_v<T>) return C(float(v));
+  else return C(v);
+}
+template <class T, class C>
+__device__ inline T narrow_to(C v) {
+  if constexpr (is_half_v<T>) return T(float(v));
+  else return T(v);
+}
+
 template <class C>
 __device__ inline C block_max(C v, C* slots) {
   for (int o = 16; o > 0; o /= 2) {
@@ -67,9 +80,8 @@ __device__ inline C block_sum(C v, C* slots) {
   return v;
 }
 
-template <class T>
-__device__ inline compute_t<T> bias_at(const onnx_attention_params& p, int64_t b, int64_t h, int64_t i, int64_t j) {
-  using C = compute_t<T>;
+template <class T, class C>
+__device__ inline C bias_at(const onnx_attention_params& p, int64_t b, int64_t h, int64_t i, int64_t j) {
   C bias = 0;
   if (p.mask != nullptr) {
     if (j >= p.mask_keys) {
@@ -77,7 +89,7 @@ __device__ inline compute_t<T> bias_at(const onnx_attention_params& p, int64_t b
     } else {
       const int64_t at = b * p.mask_strides[0] + h * p.mask_strides[1] + i * p.mask_strides[2] + j * p.mask_strides[3];
       if (p.mask_bool) bias = static_cast<const uint8_t*>(p.mask)[at] ? C(0) : C(-INFINITY);
-      else bias = C(static_cast<const T*>(p.mask)[at]);
+      else bias = widen_to<C>(static_cast<const T*>(p.mask)[at]);
     }
   }
   const int64_t valid = p.nonpad != nullptr ? p.nonpad[b] : 0;
@@ -87,9 +99,9 @@ __device__ inline compute_t<T> bias_at(const onnx_attention_params& p, int64_t b
   return bias;
 }
 
-template <class T>
+// C: the compute type (float, or double for float64 and double_compute).
+template <class T, class C>
 __global__ void __launch_bounds__(k_row_threads) attention_row(onnx_attention_params p) {
-  using C = compute_t<T>;
   extern __shared__ __align__(16) unsigned char shared_bytes[];
   C* q_row = reinterpret_cast<C*>(shared_bytes);
   __shared__ C slots[k_row_threads / 32];
@@ -101,18 +113,18 @@ __global__ void __launch_bounds__(k_row_threads) attention_row(onnx_attention_pa
     const int64_t i = row % p.sq, h = (row / p.sq) % p.hq, b = row / (p.sq * p.hq), kvh = h / (p.hq / p.hkv);
     C* score = static_cast<C*>(p.workspace) + row * total;
     const T* qi = q + b * p.qs.b + h * p.qs.h + i * p.qs.s;
-    for (int64_t c = threadIdx.x; c < p.dh; c += blockDim.x) q_row[c] = C(qi[c]);
+    for (int64_t c = threadIdx.x; c < p.dh; c += blockDim.x) q_row[c] = widen_to<C>(qi[c]);
     __syncthreads();
     C best = C(-INFINITY);
     int masked = 1;
     for (int64_t j = threadIdx.x; j < total; j += blockDim.x) {
       const T* kj = key_row(p, past_k, k, p.ks, p.dh, b, kvh, j);
       C dot = 0;
-      for (int64_t c = 0; c < p.dh; ++c) dot += q_row[c] * C(kj[c]);
+      for (int64_t c = 0; c < p.dh; ++c) dot += q_row[c] * widen_to<C>(kj[c]);
       C s = dot * C(p.scale);
       if (p.softcap > 0) s = C(p.softcap) * tanh(s / C(p.softcap));
-      const C bias = bias_at<T>(p, b, h, i, j), biased = s + bias;
-      if (qk && p.mode <= 2) qk[row * total + j] = T(p.mode == 2 ? biased : s);
+      const C bias = bias_at<T, C>(p, b, h, i, j), biased = s + bias;
+      if (qk && p.mode <= 2) qk[row * total + j] = narrow_to<T>(p.mode == 2 ? biased : s);
       score[j] = biased;
       best = biased > best ? biased : best;
       masked = masked && isinf(bias) && bias < 0;
@@ -130,7 +142,7 @@ __global__ void __launch_bounds__(k_row_threads) attention_row(onnx_attention_pa
     for (int64_t j = threadIdx.x; j < total; j += blockDim.x) {
       const C prob = score[j] * inv;
       score[j] = prob;
-      if (qk && p.mode == 3) qk[row * total + j] = T(prob);
+      if (qk && p.mode == 3) qk[row * total + j] = narrow_to<T>(prob);
     }
     __syncthreads();
     T* yi = static_cast<T*>(p.y) + b * p.ys.b + h * p.ys.h + i * p.ys.s;
@@ -139,9 +151,9 @@ __global__ void __launch_bounds__(k_row_threads) attention_row(onnx_attention_pa
       for (int64_t j = 0; j < total; ++j) {
         const C prob = score[j];
         if (prob == C(0)) continue;
-        acc += prob * C(key_row(p, past_v, v, p.vs, p.dv, b, kvh, j)[c]);
+        acc += prob * widen_to<C>(key_row(p, past_v, v, p.vs, p.dv, b, kvh, j)[c]);
       }
-      yi[c] = T(acc);
+      yi[c] = narrow_to<T>(acc);
     }
     __syncthreads();  // q_row and the scores are reused by the block's next row
   }
@@ -159,15 +171,18 @@ status run(const onnx_attention_params& p, cudaStream_t stream) {
   }
   const int64_t rows = p.batch * p.hq * p.sq;
   if (rows == 0) return {};
-  const size_t shared = size_t(p.dh) * sizeof(compute_t<T>);
-  attention_row<T><<<grid_for(rows, 1), k_row_threads, shared, stream>>>(p);
+  if (p.double_compute || std::is_same_v<T, double>) {
+    attention_row<T, double><<<grid_for(rows, 1), k_row_threads, size_t(p.dh) * sizeof(double), stream>>>(p);
+  } else {
+    attention_row<T, float><<<grid_for(rows, 1), k_row_threads, size_t(p.dh) * sizeof(float), stream>>>(p);
+  }
   return check_launch("attention_row");
 }
 
 }  // namespace
 
-size_t onnx_attention_workspace(mirt_dtype dtype, int64_t batch, int64_t hq, int64_t sq, int64_t total_keys) {
-  return size_t(batch * hq * sq * total_keys) * (dtype == MIRT_DTYPE_FLOAT64 ? 8 : 4);
+size_t onnx_attention_workspace(bool double_scores, int64_t batch, int64_t hq, int64_t sq, int64_t total_keys) {
+  return size_t(batch * hq * sq * total_keys) * (double_scores ? 8 : 4);
 }
 
 status launch_onnx_attention(const onnx_attention_params& p, cudaStream_t stream) {

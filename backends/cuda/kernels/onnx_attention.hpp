@@ -35,10 +35,12 @@ struct onnx_attention_params {
   bhs_strides qs, ks, vs, ys;
   float scale = 1.f, softcap = 0.f;
   bool causal = false;
+  bool double_compute = false;  // scores, softmax and sums in double for every dtype (FlexAttention's softmax_precision 11)
 };
 status launch_onnx_attention(const onnx_attention_params& p, cudaStream_t stream);
 
-// Workspace bytes of the general path: one score per (batch, query head, query, key).
-size_t onnx_attention_workspace(mirt_dtype dtype, int64_t batch, int64_t hq, int64_t sq, int64_t total_keys);
+// Workspace bytes of the general path: one score (float, or double for float64 or double_compute)
+// per (batch, query head, query, key).
+size_t onnx_attention_workspace(bool double_scores, int64_t batch, int64_t hq, int64_t sq, int64_t total_keys);
 
 }  // namespace mirt::cuda

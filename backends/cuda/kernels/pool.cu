@@ -1,4 +1,4 @@
-// backends/cuda/kernels/pool.cu — MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool.
+// backends/cuda/kernels/pool.cu — MaxPool, AveragePool, LpPool, GlobalAveragePool, GlobalMaxPool.
 //
 // Kernels:
 //   pool_direct         one output per thread; walks its window's valid taps (dilations, explicit or
@@ -51,6 +51,7 @@ __global__ void pool_direct(pool_params p) {
     float best = -FLT_MAX;
     int64_t best_at = -1, count = 0;
     float sum = 0.f;
+    double lp_sum = 0;
     for (int64_t kd = lo[0]; kd < hi[0]; ++kd)
       for (int64_t kh = lo[1]; kh < hi[1]; ++kh)
         for (int64_t kw = lo[2]; kw < hi[2]; ++kw) {
@@ -59,6 +60,8 @@ __global__ void pool_direct(pool_params p) {
           const float v = float(src[at]);
           if (p.is_max) {
             if (v > best || best_at < 0) best = v, best_at = at;
+          } else if (p.lp > 0) {
+            lp_sum += pow(fabs(double(v)), double(p.lp));
           } else {
             sum += v;
             ++count;
@@ -78,6 +81,8 @@ __global__ void pool_direct(pool_params p) {
         }
         p.indices[t] = idx;
       }
+    } else if (p.lp > 0) {
+      y[t] = T(float(pow(lp_sum, 1.0 / double(p.lp))));
     } else {
       const int64_t divisor = p.count_include_pad ? padded_count : count;
       y[t] = T(divisor > 0 ? sum / float(divisor) : 0.f);

@@ -1,4 +1,4 @@
-// backends/cuda/kernels/pool.hpp — MaxPool/AveragePool (1D-3D as 3D) and global pools.
+// backends/cuda/kernels/pool.hpp — MaxPool/AveragePool/LpPool (1D-3D as 3D) and global pools.
 #pragma once
 
 #include "backends/cuda/kernels/launch.hpp"
@@ -16,6 +16,7 @@ struct pool_params {
   int64_t pad_begin[3] = {}, pad_end[3] = {};
   bool is_max = true;
   bool count_include_pad = false;
+  int64_t lp = 0;  // > 0 (with is_max false): LpPool, (sum of |x|^lp over the valid taps)^(1/lp) in double
   bool column_major_indices = false;  // storage_order 1
   // x and y hold channels-last data (n, h, w, c) with planes = n * channels: 2-D MaxPool only,
   // without dilations or Indices (mirt::MaxPool with layout NHWC).

@@ -213,6 +213,8 @@ void add_data_movement_ops(std::vector<op_entry>& t) {
                }});
   t.push_back({"Cast", "cuda_cast", cast_supports, make<cast_kernel>});
   t.push_back({"CastLike", "cuda_cast", cast_supports, make<cast_kernel>});
+  // BitCast: the bytes as they are (the core checked that the element sizes agree).
+  t.push_back({"BitCast", "cuda_copy", cast_supports, [](const node_view&) { return make_copy_kernel(); }});
   t.push_back({"Shape", "cuda_shape", [](const node_view&, std::string&) { return true; },
                [](const node_view& node) -> std::unique_ptr<kernel> {
                  return std::make_unique<shape_kernel>(node.attr_int("start", 0));

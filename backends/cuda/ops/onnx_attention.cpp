@@ -7,7 +7,8 @@
 // used as is) where the node is plain scaled attention on 3-D inputs (one K/V head per query head,
 // no cache, causal, softcap, nonpad or extra outputs, a float mask of the full key length or none);
 // at shapes it cannot take (head sizes above 256) it runs the general path. cuda_attention is the
-// general path (kernels/onnx_attention.cu) for every node, float64 included.
+// general path (kernels/onnx_attention.cu) for every node, float64 included. FlexAttention runs
+// on the general path too.
 #include <cmath>
 
 #include "backends/cuda/kernel.hpp"
@@ -23,6 +24,8 @@ struct attention_attrs {
   int64_t mode = 0;
   bool has_scale = false;
   float scale = 1.f, softcap = 0.f;
+  bool float_default_scale = false;  // FlexAttention: 1 / sqrt(head size) taken in float32
+  bool double_compute = false;       // FlexAttention's softmax_precision 11
 };
 
 // Element strides over (batch, head, position) of a [B, H, S, D] or [B, S, H * D] tensor.
@@ -43,7 +46,7 @@ class onnx_attention_kernel final : public kernel {
     const int64_t hq = three_d ? a_.q_heads : q[1], sq = q[three_d ? 1 : 2], skv = k[three_d ? 1 : 2];
     if (try_fused_ && fused_fits(in)) return 0;
     // The dtype is not known here: float64's 8 bytes a score cover every dtype.
-    return onnx_attention_workspace(MIRT_DTYPE_FLOAT64, q[0], hq, sq, past + skv);
+    return onnx_attention_workspace(true, q[0], hq, sq, past + skv);
   }
 
   void execute(const exec_args& args) const override {
@@ -106,10 +109,13 @@ class onnx_attention_kernel final : public kernel {
       (o == 1 ? p.present_k : o == 2 ? p.present_v : p.qk) = args.out[o].data;
     }
     p.mode = int(a_.mode);
-    p.scale = a_.has_scale ? a_.scale : float(1.0 / std::sqrt(double(p.dh)));
+    p.scale = a_.has_scale            ? a_.scale
+              : a_.float_default_scale ? 1.0f / std::sqrt(float(p.dh))
+                                       : float(1.0 / std::sqrt(double(p.dh)));
     p.softcap = a_.softcap;
     p.causal = a_.causal;
-    const size_t need = onnx_attention_workspace(p.dtype, p.batch, p.hq, p.sq, total);
+    p.double_compute = a_.double_compute;
+    const size_t need = onnx_attention_workspace(p.dtype == MIRT_DTYPE_FLOAT64 || p.double_compute, p.batch, p.hq, p.sq, total);
     if (need > 0 && (args.workspace == nullptr || args.workspace_size < need))
       fail(MIRT_STATUS_FAILED_PRECONDITION, "the scores need ", need, " bytes of workspace, the call has ", args.workspace_size);
     p.workspace = args.workspace;
@@ -208,12 +214,35 @@ std::unique_ptr<kernel> make_attention(const node_view& node, bool try_fused) {
   return std::make_unique<onnx_attention_kernel>(a, try_fused);
 }
 
+// FlexAttention (ai.onnx.preview) without score or probability modifiers (the parser refuses
+// them): plain attention on 4-D inputs with grouped-query heads, on the general path.
+bool flex_supports(const node_view& node, std::string& why) {
+  if (!input_dtype_in(node, 0, {F32, F64, F16, BF16}, why)) return false;
+  for (size_t i : {1, 2})
+    if (!input_dtype_in(node, i, {node.input_dtype(0)}, why)) return false;
+  if (node.num_inputs() > 3 || node.input(0).rank != 4) {
+    why = "FlexAttention takes Q, K and V, 4-D";
+    return false;
+  }
+  return true;
+}
+
+std::unique_ptr<kernel> make_flex_attention(const node_view& node) {
+  attention_attrs a;
+  a.has_scale = node.has_attr("scale");
+  a.scale = node.attr_float("scale", 1.f);
+  a.float_default_scale = true;
+  a.double_compute = node.attr_int("softmax_precision", 1) == 11;
+  return std::make_unique<onnx_attention_kernel>(a, false);
+}
+
 }  // namespace
 
 void add_onnx_attention_ops(std::vector<op_entry>& t) {
   t.push_back({"Attention", "cuda_attention_fused", fused_supports,
                [](const node_view& node) { return make_attention(node, true); }});
   t.push_back({"Attention", "cuda_attention", attention_supports, [](const node_view& node) { return make_attention(node, false); }});
+  t.push_back({"FlexAttention", "cuda_flex_attention", flex_supports, make_flex_attention});
 }
 
 }  // namespace mirt::cuda

@@ -1,4 +1,4 @@
-// backends/cuda/ops/pool.cpp — MaxPool (with Indices), AveragePool, GlobalAveragePool, GlobalMaxPool.
+// backends/cuda/ops/pool.cpp — MaxPool (with Indices), AveragePool, LpPool, GlobalAveragePool, GlobalMaxPool.
 #include <algorithm>
 
 #include "backends/cuda/kernel.hpp"
@@ -11,7 +11,7 @@ int64_t at_or(const dims& v, size_t i, int64_t fallback) { return i < v.size() ?
 
 class pool_kernel final : public kernel {
  public:
-  pool_kernel(const node_view& node, bool is_max) : is_max_(is_max) {
+  pool_kernel(const node_view& node, bool is_max, int64_t lp = 0) : is_max_(is_max), lp_(lp) {
     const auto kernel_shape = node.attr_ints("kernel_shape");
     if (!kernel_shape) fail(MIRT_STATUS_INVALID_GRAPH, "attribute 'kernel_shape' is required");
     kernel_ = *kernel_shape;
@@ -35,6 +35,7 @@ class pool_kernel final : public kernel {
     p.planes = x.shape[0] * x.shape[1];
     p.is_max = is_max_;
     p.count_include_pad = count_include_pad_;
+    p.lp = lp_;
     p.column_major_indices = storage_order_ != 0;
     if (nhwc_) {
       if (x.rank() != 4) fail(MIRT_STATUS_UNSUPPORTED, "an NHWC MaxPool needs a 4-D input, got ", dims_string(x.shape));
@@ -63,6 +64,7 @@ class pool_kernel final : public kernel {
 
  private:
   bool is_max_;
+  int64_t lp_;
   dims kernel_, strides_, dilations_, pads_;
   std::string auto_pad_;
   bool count_include_pad_ = false;
@@ -120,6 +122,11 @@ void add_pool_ops(std::vector<op_entry>& t) {
                }});
   t.push_back({"AveragePool", "cuda_pool_direct", float_input, [](const node_view& node) -> std::unique_ptr<kernel> {
                  return std::make_unique<pool_kernel>(node, false);
+               }});
+  t.push_back({"LpPool", "cuda_pool_direct", float_input, [](const node_view& node) -> std::unique_ptr<kernel> {
+                 const int64_t p = node.attr_int("p", 2);
+                 if (p <= 0) fail(MIRT_STATUS_INVALID_GRAPH, "attribute 'p' is ", p, ", expected a positive integer");
+                 return std::make_unique<pool_kernel>(node, false, p);
                }});
   t.push_back({"GlobalAveragePool", "cuda_global_pool", float_input, [](const node_view&) -> std::unique_ptr<kernel> {
                  return std::make_unique<global_pool_kernel>(false);

@@ -3,7 +3,8 @@
 // causal, KV cache with present outputs, softcap, nonpad_kv_seqlen, qk_matmul_output modes) in
 // float32 (relative tolerance 1e-4), float64 (1e-9), float16 (2e-3) and bfloat16 (1.6e-2), and the
 // fused tactic on the FusedAttention kernel (float32 1e-4; float16 3e-3 and bfloat16 1.6e-2, as
-// test_precision.cpp states for its rounded probabilities). Each case skips itself without a GPU.
+// test_precision.cpp states for its rounded probabilities), and FlexAttention on the general path.
+// Each case skips itself without a GPU.
 #include <doctest/doctest.h>
 
 #include "tests/backends/cuda/typed_compare.hpp"
@@ -118,4 +119,13 @@ TEST_CASE("Attention tactics: the fused tactic refuses what its kernel cannot co
   CHECK(g.tactic == "cuda_attention");
 }
 
+TEST_CASE("FlexAttention (grouped-query heads, scale, softmax_precision 11) matches the cpu backend") {
+  CUDA_TEST_REQUIRE_GPU();
+  const tensor_data q = rand_f32({2, 4, 5, 16}, 50), k = rand_f32({2, 2, 7, 16}, 51), v = rand_f32({2, 2, 7, 8}, 52);
+  compare_all_dtypes({"FlexAttention", {q, k, v}, {{F32, {2, 4, 5, 8}}}});
+  compare_all_dtypes({"FlexAttention", {q, k, v}, {{F32, {2, 4, 5, 8}}}, {attr_f("scale", 0.7f)}});
+  compare_all_dtypes({"FlexAttention", {q, k, v}, {{F32, {2, 4, 5, 8}}}, {attr_i("softmax_precision", 11)}});
+}
+
 }  // TEST_SUITE
+

@@ -1,7 +1,8 @@
 // tests/backends/cuda/test_ops_quant.cpp — QuantizeLinear, DequantizeLinear (per-tensor, per-axis,
-// blocked), DynamicQuantizeLinear and the Bitwise ops / BitShift on the cuda backend against the
-// cpu backend: quantized and integer outputs bit-exact, float outputs within 1e-4 (float32) or the
-// 16-bit types' rounding (float16 2e-3, bfloat16 1.6e-2). Each case skips itself without a GPU.
+// blocked), DynamicQuantizeLinear, MatMulInteger, QLinearMatMul, ConvInteger, QLinearConv and the
+// Bitwise ops / BitShift on the cuda backend against the cpu backend: quantized and integer
+// outputs bit-exact, float outputs within 1e-4 (float32) or the 16-bit types' rounding (float16
+// 2e-3, bfloat16 1.6e-2). Each case skips itself without a GPU.
 #include <doctest/doctest.h>
 
 #include <random>
@@ -99,4 +100,57 @@ TEST_CASE("BitwiseAnd, BitwiseOr, BitwiseXor (broadcasting), BitwiseNot and BitS
   }
 }
 
+TEST_CASE("MatMulInteger and QLinearMatMul (batching, 1-D operands, zero points and scales per row/column) match the cpu backend") {
+  CUDA_TEST_REQUIRE_GPU();
+  const tensor_data a = rand_int<uint8_t>(U8, {3, 4, 5}, 50, 0, 255), b = rand_int<uint8_t>(U8, {5, 6}, 51, 0, 255);
+  compare_typed({"MatMulInteger", {a, b}, {{I32, {3, 4, 6}}}}, F32, 0);
+  compare_typed({"MatMulInteger", {a, b, tensor_data::of(U8, {}, std::vector<uint8_t>{128}), rand_int<uint8_t>(U8, {6}, 52, 0, 255)},
+                 {{I32, {3, 4, 6}}}}, F32, 0);
+  compare_typed({"MatMulInteger", {rand_int<int8_t>(I8, {2, 1, 3, 4}, 53, -128, 127), rand_int<int8_t>(I8, {5, 4, 2}, 54, -128, 127),
+                                   rand_int<int8_t>(I8, {3}, 55, -9, 9)},
+                 {{I32, {2, 5, 3, 2}}}}, F32, 0);
+  compare_typed({"MatMulInteger", {rand_int<uint8_t>(U8, {70}, 56, 0, 255), rand_int<int8_t>(I8, {70, 3}, 57, -128, 127)}, {{I32, {3}}}},
+                F32, 0);
+  const std::vector<tensor_data> q = {rand_int<uint8_t>(U8, {2, 3, 5}, 60, 0, 255), f32({}, {0.02f}), tensor_data::of(U8, {}, std::vector<uint8_t>{120}),
+                                      rand_int<uint8_t>(U8, {5, 4}, 61, 0, 255), rand_f32({4}, 62, 0.01f, 0.05f), rand_int<uint8_t>(U8, {4}, 63, 100, 150),
+                                      f32({}, {0.05f}), tensor_data::of(U8, {}, std::vector<uint8_t>{10})};
+  for (mirt_dtype dt : {F32, F16, BF16}) {
+    CAPTURE(int(dt));
+    compare_typed({"QLinearMatMul", q, {{U8, {2, 3, 4}}}}, dt, 0);
+    compare_typed({"QLinearMatMul", {rand_int<int8_t>(I8, {4, 7}, 64, -128, 127), rand_f32({4}, 65, 0.01f, 0.03f), omitted(),
+                                     rand_int<int8_t>(I8, {7, 3}, 66, -128, 127), f32({}, {0.03f}), omitted(), f32({}, {0.1f}),
+                                     tensor_data::of(I8, {}, std::vector<int8_t>{-3})},
+                   {{I8, {4, 3}}}}, dt, 0);
+  }
+}
+
+TEST_CASE("ConvInteger and QLinearConv (pads, strides, dilations, groups, auto_pad, 1-D; zero points and scales per channel; bias) match the cpu backend") {
+  CUDA_TEST_REQUIRE_GPU();
+  const tensor_data x = rand_int<uint8_t>(U8, {1, 3, 7, 8}, 70, 0, 255), w = rand_int<uint8_t>(U8, {4, 3, 3, 3}, 71, 0, 255);
+  compare_typed({"ConvInteger", {x, w}, {{I32, {1, 4, 5, 6}}}}, F32, 0);
+  compare_typed({"ConvInteger", {x, w, tensor_data::of(U8, {}, std::vector<uint8_t>{100}), rand_int<uint8_t>(U8, {4}, 72, 0, 255)},
+                 {{I32, {1, 4, 4, 8}}}, {attr_ints("pads", {1, 1, 1, 1}), attr_ints("strides", {2, 1})}}, F32, 0);
+  compare_typed({"ConvInteger", {rand_int<int8_t>(I8, {2, 4, 6, 6}, 73, -128, 127), rand_int<int8_t>(I8, {6, 2, 3, 3}, 74, -128, 127)},
+                 {{I32, {2, 6, 4, 4}}}, {attr_i("group", 2)}}, F32, 0);
+  compare_typed({"ConvInteger", {rand_int<uint8_t>(U8, {1, 2, 9}, 75, 0, 255), rand_int<int8_t>(I8, {3, 2, 3}, 76, -128, 127)},
+                 {{I32, {1, 3, 5}}}, {attr_ints("dilations", {2})}}, F32, 0);
+  compare_typed({"ConvInteger", {x, rand_int<uint8_t>(U8, {2, 3, 3, 3}, 77, 0, 255)}, {{I32, {1, 2, 4, 4}}},
+                 {attr_ints("strides", {2, 2}), attr_s("auto_pad", "SAME_UPPER")}}, F32, 0);
+  for (mirt_dtype dt : {F32, F16, BF16}) {
+    CAPTURE(int(dt));
+    compare_typed({"QLinearConv", {x, f32({}, {0.02f}), tensor_data::of(U8, {}, std::vector<uint8_t>{110}),
+                                   rand_int<int8_t>(I8, {4, 3, 3, 3}, 78, -128, 127), rand_f32({4}, 79, 0.002f, 0.01f),
+                                   tensor_data::of(I8, {4}, std::vector<int8_t>{0, 0, 0, 0}), f32({}, {0.3f}),
+                                   tensor_data::of(U8, {}, std::vector<uint8_t>{128}), i32({4}, {-500, 0, 300, 7000})},
+                   {{U8, {1, 4, 4, 8}}}, {attr_ints("pads", {1, 1, 1, 1}), attr_ints("strides", {2, 1})}},
+                  dt, 0);
+    compare_typed({"QLinearConv", {rand_int<int8_t>(I8, {2, 4, 6, 6}, 80, -128, 127), f32({}, {0.05f}), omitted(),
+                                   rand_int<int8_t>(I8, {6, 2, 3, 3}, 81, -128, 127), f32({}, {0.004f}), omitted(), f32({}, {0.5f}),
+                                   tensor_data::of(I8, {}, std::vector<int8_t>{-2})},
+                   {{I8, {2, 6, 4, 4}}}, {attr_i("group", 2)}},
+                  dt, 0);
+  }
+}
+
 }  // TEST_SUITE
+
