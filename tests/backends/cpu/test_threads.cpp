@@ -170,43 +170,6 @@ TEST_CASE("elementwise kernels on 4 threads: float64 references, and the 1-threa
   }
 }
 
-TEST_CASE("MatMul and FusedMatMul's tiled tactic (a tile per thread) against float64, on 1 and 4 threads") {
-  // 2 x 37 rows (not a multiple of the row blocks) by 200 columns (two column blocks: 112 and 88).
-  const shape_t sa = {2, 37, 96}, sb = {96, 200}, out = {2, 37, 200};
-  const auto a = random_floats(numel(sa), -1, 1, 81), b = random_floats(numel(sb), -1, 1, 82);
-  const auto bias = random_floats(200, -1, 1, 83);
-  std::vector<double> product(size_t(numel(out)));
-  for (int64_t i = 0; i < 74; ++i)
-    for (int64_t j = 0; j < 200; ++j)
-      for (int64_t q = 0; q < 96; ++q) product[size_t(i * 200 + j)] += double(a[size_t(i * 96 + q)]) * b[size_t(q * 200 + j)];
-  for (int threads : {1, 4}) {
-    CAPTURE(threads);
-    op_result plain, fused, runtime_bias;
-    with_pool(threads, [&] {
-      plain = run({"MatMul", {f32(sa, a), f32(sb, b, true)}, {{MIRT_DTYPE_FLOAT32, out}}, {}, "test/layer", false, false, 1, 1,
-                   true, "onednn_inner_product_tiles"});
-      fused = run({"FusedMatMul", {f32(sa, a), f32(sb, b, true), f32({200}, bias, true)}, {{MIRT_DTYPE_FLOAT32, out}},
-                   {attr_s("activation", "Gelu")}, "test/layer", false, false, 1, 2, true, "onednn_inner_product_tiles"});
-      runtime_bias = run({"FusedMatMul", {f32(sa, a), f32(sb, b, true), f32({200}, bias)}, {{MIRT_DTYPE_FLOAT32, out}}, {},
-                          "test/layer", false, false, 1, 1, false, "onednn_inner_product_tiles"});
-    });
-    INFO(plain.message, fused.message, runtime_bias.message);
-    REQUIRE(plain.code == MIRT_STATUS_OK);
-    REQUIRE(fused.code == MIRT_STATUS_OK);
-    REQUIRE(runtime_bias.code == MIRT_STATUS_OK);
-    CHECK(plain.tactic == "onednn_inner_product_tiles");
-    check_close(plain.outputs[0].values<float>(), product, 1e-5);
-    std::vector<double> gelu(product.size()), biased(product.size());
-    for (size_t i = 0; i < product.size(); ++i) {
-      const double h = product[i] + bias[i % 200];
-      gelu[i] = 0.5 * h * (1 + std::erf(h / std::sqrt(2.0)));
-      biased[i] = h;
-    }
-    check_close(fused.outputs[0].values<float>(), gelu, 1e-5);
-    check_close(runtime_bias.outputs[0].values<float>(), biased, 1e-5);  // without a workspace: the thread's scratch
-  }
-}
-
 TEST_CASE("row kernels on 4 threads: float64 references, and the 1-thread bits") {
   SUBCASE("LayerNormalization over the last axis") {
     const int64_t rows = 512, n = 768;
