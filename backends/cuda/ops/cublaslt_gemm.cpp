@@ -5,6 +5,7 @@
 // m = N, n = M. A bias of N values is then a per-row vector of Y^T: CUBLASLT_EPILOGUE_BIAS.
 #include "backends/cuda/ops/cublaslt_gemm.hpp"
 
+#include <algorithm>
 #include <memory>
 
 #include "backends/cuda/check.hpp"
@@ -54,7 +55,7 @@ uint32_t alignment_of(std::initializer_list<uint64_t> values) {
 
 }  // namespace
 
-cublaslt_runner::cublaslt_runner(bool allow_tf32) : tf32_(allow_tf32) {
+cublaslt_runner::cublaslt_runner(bool allow_tf32, int algo_rank) : tf32_(allow_tf32), algo_rank_(std::clamp(algo_rank, 0, k_algo_ranks - 1)) {
   cublas_check(cublasLtCreate(&handle_), "cublasLtCreate");
 }
 
@@ -123,14 +124,15 @@ void cublaslt_runner::run(const row_major_gemm& g, void* workspace, size_t works
                                  std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, align_y},
                                  std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, align_y}})
         cublas_check(cublasLtMatmulPreferenceSetAttribute(p, attr, &value, sizeof(value)), "setting an alignment");
-      cublasLtMatmulHeuristicResult_t result{};
+      cublasLtMatmulHeuristicResult_t results[k_algo_ranks]{};
       int found = 0;
-      cublas_check(cublasLtMatmulAlgoGetHeuristic(handle_, desc.get(), la.get(), lb.get(), ly.get(), ly.get(), p, 1, &result, &found),
+      cublas_check(cublasLtMatmulAlgoGetHeuristic(handle_, desc.get(), la.get(), lb.get(), ly.get(), ly.get(), p, algo_rank_ + 1,
+                                                  results, &found),
                    "cublasLtMatmulAlgoGetHeuristic for M=", g.m, " N=", g.n, " K=", g.k, " batch=", g.batch);
       if (found == 0)
         fail(MIRT_STATUS_UNSUPPORTED, "cuBLASLt has no algorithm for M=", g.m, " N=", g.n, " K=", g.k, " batch=", g.batch,
              " with ", workspace_size, " bytes of workspace");
-      algo = result.algo;
+      algo = results[std::min(algo_rank_, found - 1)].algo;
       algos_.emplace(key, algo);
     }
   }

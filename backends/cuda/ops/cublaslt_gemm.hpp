@@ -31,9 +31,14 @@ struct row_major_gemm {
 
 // A cuBLASLt handle and the algorithms chosen per problem, for one kernel. Thread-safe: the handle
 // is, and the algorithm cache is guarded.
+//
+// algo_rank picks among the algorithms cuBLASLt's heuristic ranks for a problem: 0 is its first
+// choice; the builder times ranks 0 to k_algo_ranks - 1 as tactics of a layer and keeps the fastest.
+// A problem with fewer algorithms than the rank (another shape at run time) takes the last one.
 class cublaslt_runner {
  public:
-  explicit cublaslt_runner(bool allow_tf32);
+  static constexpr int k_algo_ranks = 8;
+  explicit cublaslt_runner(bool allow_tf32, int algo_rank = 0);
   ~cublaslt_runner();
   cublaslt_runner(const cublaslt_runner&) = delete;
   cublaslt_runner& operator=(const cublaslt_runner&) = delete;
@@ -46,6 +51,7 @@ class cublaslt_runner {
  private:
   cublasLtHandle_t handle_ = nullptr;
   bool tf32_;
+  int algo_rank_;
   mutable std::mutex mutex_;
   mutable std::map<std::string, cublasLtMatmulAlgo_t> algos_;
 };

@@ -66,7 +66,7 @@ struct op_call {
   std::vector<attr> attrs;
   std::string name = "test/layer";
   uint32_t precision_flags = 0;
-  std::string tactic;  // a tactic name; empty: the backend's first
+  std::string tactic;  // a cuda tactic name; empty: the first (the cpu backend always runs its first)
 };
 
 struct op_result {

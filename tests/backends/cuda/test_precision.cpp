@@ -289,6 +289,30 @@ TEST_CASE("FusedMatMul (bias, Relu, Gelu in cuBLASLt's epilogue) matches the cpu
   CHECK(tanh.code != MIRT_STATUS_OK);
 }
 
+TEST_CASE("FusedMatMul and MatMul of 1024 rows or more offer cuBLASLt's ranked algorithms as tactics, each matching the cpu backend") {
+  CUDA_TEST_REQUIRE_GPU();
+  // The builder times these; here every rank runs once against the cpu backend (float32 with TF32
+  // off, and float16/bfloat16). A rank past what the heuristic offers takes its last algorithm.
+  const tensor_data a = rand_f32({4, 300, 128}, 76, -1, 1), b = rand_f32({128, 96}, 77, -1, 1, true), bias = rand_f32({96}, 78, -1, 1, true);
+  for (int rank = 0; rank < 8; ++rank) {
+    CAPTURE(rank);
+    op_call fused{"FusedMatMul", {a, b, bias}, {{F32, {4, 300, 96}}}, {attr_s("activation", "Gelu")}};
+    fused.tactic = rank == 0 ? "cublaslt_matmul_bias_act" : "cublaslt_matmul_bias_act_algo" + std::to_string(rank);
+    compare_with_cpu(fused);
+    both(fused, k_gemm_f16, k_gemm_bf16);
+    op_call plain{"MatMul", {a, b}, {{F32, {4, 300, 96}}}};
+    plain.tactic = rank == 0 ? "cublaslt_matmul" : "cublaslt_matmul_algo" + std::to_string(rank);
+    compare_with_cpu(plain);
+  }
+  // Under 1024 rows only the heuristic's first choice is offered.
+  op_call small{"FusedMatMul", {rand_f32({3, 17, 96}, 79), rand_f32({96, 40}, 71, -1, 1, true), rand_f32({40}, 72, -1, 1, true)},
+                {{F32, {3, 17, 40}}}};
+  small.tactic = "cublaslt_matmul_bias_act_algo1";
+  const op_result refused = run_cuda(small);
+  CHECK(refused.code != MIRT_STATUS_OK);
+  CHECK(refused.message.find("no tactic named") != std::string::npos);
+}
+
 TEST_CASE("float16 and bfloat16 FusedElementwise (GELU spelled out) matches the float32 cpu backend") {
   CUDA_TEST_REQUIRE_GPU();
   op_call gelu{"FusedElementwise", {rand_f32({5, 333}, 60, -3, 3)}, {{F32, {5, 333}}}};
