@@ -30,11 +30,12 @@ while read -r op n; do
   echo "$out" | grep -Eq "^  $op +$n  supported$" || fail "op $op: count $n / supported not shown"
 done < "$dir/counts.txt"
 
-# A model with an op mirt lacks (Multinomial), a custom-domain op (com.example::MyOp) and two it has.
+# A model with an op mirt lacks (SequenceConstruct: no sequences in mirt), a custom-domain op
+# (com.example::MyOp) and two it has.
 python3 - "$dir/unsupported.onnx" <<'PY' || fail "cannot write the test model"
 import sys, onnx
 from onnx import TensorProto, helper
-nodes = [helper.make_node("Relu", ["x"], ["r"]), helper.make_node("Multinomial", ["r"], ["d"]),
+nodes = [helper.make_node("Relu", ["x"], ["r"]), helper.make_node("SequenceConstruct", ["r"], ["d"]),
          helper.make_node("MyOp", ["r"], ["c"], domain="com.example"), helper.make_node("Add", ["d", "d"], ["y"])]
 g = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 3, 3])],
                       [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n"]),
@@ -44,11 +45,11 @@ PY
 out=$("$mirt" inspect "$dir/unsupported.onnx" --backend cpu 2>&1) || fail "inspect unsupported: $out"
 echo "$out"
 echo "$out" | grep -q "^  com.example: 1$" || fail "custom opset"
-echo "$out" | grep -Eq "^  Multinomial +1  unsupported" || fail "Multinomial not reported unsupported"
+echo "$out" | grep -Eq "^  SequenceConstruct +1  unsupported" || fail "SequenceConstruct not reported unsupported"
 echo "$out" | grep -Eq "^  com.example::MyOp +1  unsupported" || fail "MyOp not reported unsupported"
 echo "$out" | grep -Eq "^  Relu +1  supported$" || fail "Relu not supported"
 echo "$out" | grep -q "Unsupported by mirt (2 op type(s)); a plugin library can supply them" || fail "no plugin hint"
-echo "$out" | grep -q "^  Multinomial: .*'Multinomial'" || fail "no message for Multinomial"
+echo "$out" | grep -q "^  SequenceConstruct: .*'SequenceConstruct'" || fail "no message for SequenceConstruct"
 echo "$out" | grep -q "^Whole model: does not build" || fail "the whole model builds?"
 "$mirt" inspect "$dir/unsupported.onnx" --json > "$dir/out.json" || fail "inspect --json"
 python3 - "$dir/out.json" <<'PY' || fail "inspect --json content"
@@ -58,9 +59,9 @@ assert j["opsets"] == {"ai.onnx": 17, "com.example": 1}, j["opsets"]
 assert j["inputs"] == [{"name": "x", "dtype": "float32", "dims": ["n", 3, 3]}], j["inputs"]
 ops = {(o["domain"], o["op_type"]): o for o in j["ops"]}
 assert ops[("ai.onnx", "Relu")]["support"] == "supported" and ops[("ai.onnx", "Relu")]["count"] == 1
-assert ops[("ai.onnx", "Multinomial")]["support"].startswith("unsupported") and "Multinomial" in ops[("ai.onnx", "Multinomial")]["message"]
+assert ops[("ai.onnx", "SequenceConstruct")]["support"].startswith("unsupported") and "SequenceConstruct" in ops[("ai.onnx", "SequenceConstruct")]["message"]
 assert ops[("com.example", "MyOp")]["support"].startswith("unsupported")
-assert j["whole_model"]["builds"] is False and "Multinomial" in j["whole_model"]["error"]
+assert j["whole_model"]["builds"] is False and "SequenceConstruct" in j["whole_model"]["error"]
 PY
 
 # Errors: not an ONNX file; a backend that is not installed.

@@ -1,7 +1,10 @@
-// backends/cpu/ops/random.cpp — RandomUniform, RandomNormal, their *Like forms and Bernoulli. Each
+// backends/cpu/ops/random.cpp — RandomUniform, RandomNormal, their *Like forms, Bernoulli and
+// Multinomial. Each
 // kernel owns one generator (std::mt19937_64), seeded from the 'seed' attribute when given (the same
 // seed gives the same sequence of runs) or from std::random_device; every run draws the next values.
 // The generator is shared by the contexts running the kernel, so draws are serialized by a mutex.
+#include <algorithm>
+#include <cmath>
 #include <mutex>
 #include <random>
 
@@ -56,6 +59,59 @@ class random_kernel final : public kernel {
   mutable std::mt19937_64 generator_;
 };
 
+// Multinomial: per row of [batch, classes] log-probabilities, sample_size class indices drawn from
+// softmax(row): the row's weights exp(x - max) summed in double, a uniform draw in [0, total) found
+// in the running sums. A row with NaN or no finite value has no distribution and fails.
+class multinomial_kernel final : public kernel {
+ public:
+  explicit multinomial_kernel(std::optional<float> seed) : generator_(seed ? uint64_t(int64_t(*seed)) : std::random_device{}()) {}
+
+  void execute(const exec_args& args) const override {
+    const tensor &x = args.in.at(0), &y = args.out.at(0);
+    const int64_t batch = x.shape.at(0), classes = x.shape.at(1), samples = y.shape.at(1);
+    if (batch > 0 && classes < 1) fail(MIRT_STATUS_INVALID_SHAPE, "input 0 has 0 classes: there is nothing to draw");
+    std::vector<double> running(size_t(std::max<int64_t>(classes, 0)));
+    std::lock_guard lock(mutex_);
+    dispatch_float(x.dtype, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      const T* px = x.as<const T>();
+      for (int64_t b = 0; b < batch; ++b) {
+        row_sums(px + b * classes, classes, b, running);
+        std::uniform_real_distribution<double> draw(0.0, running.back());
+        for (int64_t s = 0; s < samples; ++s) {
+          // upper_bound skips classes of weight 0; the clamp guards a draw rounded up to the total.
+          const auto at = std::upper_bound(running.begin(), running.end(), draw(generator_)) - running.begin();
+          const int64_t index = std::min<int64_t>(at, classes - 1), o = b * samples + s;
+          if (y.dtype == MIRT_DTYPE_INT64) y.as<int64_t>()[o] = index;
+          else y.as<int32_t>()[o] = int32_t(index);
+        }
+      }
+    });
+  }
+
+ private:
+  // Running sums of the row's softmax weights (unnormalized); +inf entries share all the mass.
+  template <class T>
+  static void row_sums(const T* row, int64_t classes, int64_t b, std::vector<double>& running) {
+    double top = -INFINITY;
+    for (int64_t c = 0; c < classes; ++c) {
+      const double v = double(load(row[c]));
+      if (std::isnan(v)) fail(MIRT_STATUS_INVALID_ARGUMENT, "input 0 row ", b, " class ", c, " is NaN");
+      top = std::max(top, v);
+    }
+    if (top == -INFINITY) fail(MIRT_STATUS_INVALID_ARGUMENT, "input 0 row ", b, " is -inf everywhere: no class can be drawn");
+    double total = 0;
+    for (int64_t c = 0; c < classes; ++c) {
+      const double v = double(load(row[c]));
+      total += top == INFINITY ? (v == INFINITY ? 1.0 : 0.0) : std::exp(v - top);
+      running[size_t(c)] = total;
+    }
+  }
+
+  mutable std::mutex mutex_;
+  mutable std::mt19937_64 generator_;
+};
+
 std::optional<float> seed_of(const node_view& node) {
   return node.has_attr("seed") ? std::optional<float>(node.attr_float("seed", 0)) : std::nullopt;
 }
@@ -81,6 +137,21 @@ bool float_output(const node_view& node, std::string& why) {
 
 bool bernoulli_supports(const node_view& node, std::string& why) { return float_input_at(node, 0, why); }
 
+bool multinomial_supports(const node_view& node, std::string& why) {
+  if (!float_input_at(node, 0, why)) return false;
+  const mirt_dtype d = node.output_dtype(0);
+  if (d == MIRT_DTYPE_INT32 || d == MIRT_DTYPE_INT64) return true;
+  why = cat("output 0 is ", dtype_name(d), ", expected int32 or int64");
+  return false;
+}
+
+std::unique_ptr<kernel> make_multinomial(const node_view& node) {
+  if (node.input(0).rank != 2) fail(MIRT_STATUS_INVALID_SHAPE, "input 0 has rank ", node.input(0).rank, ", expected 2 ([batch, classes])");
+  const int64_t samples = node.attr_int("sample_size", 1);
+  if (samples < 1) fail(MIRT_STATUS_INVALID_GRAPH, "attribute 'sample_size' is ", samples, ", expected >= 1");
+  return std::make_unique<multinomial_kernel>(seed_of(node));
+}
+
 }  // namespace
 
 void add_random_ops(std::vector<op_entry>& t) {
@@ -91,6 +162,7 @@ void add_random_ops(std::vector<op_entry>& t) {
   t.push_back({"Bernoulli", "ref_random", bernoulli_supports, [](const node_view& node) -> std::unique_ptr<kernel> {
                  return std::make_unique<random_kernel>(distribution::bernoulli, 0, 0, seed_of(node));
                }});
+  t.push_back({"Multinomial", "ref_random", multinomial_supports, make_multinomial});
 }
 
 }  // namespace mirt::cpu

@@ -1,7 +1,7 @@
 // core/graph/schemas/random.cpp — schemas of the random generators: RandomUniform and RandomNormal
-// (shape from the attribute), their *Like forms (shape from input 0) and Bernoulli (a 0/1 draw per
-// probability in input 0). All are nondeterministic: each run draws again, so the builder never
-// folds them, even with no inputs at all.
+// (shape from the attribute), their *Like forms (shape from input 0), Bernoulli (a 0/1 draw per
+// probability in input 0) and Multinomial (class indices drawn per row of input 0). All are
+// nondeterministic: each run draws again, so the builder never folds them, even with no inputs at all.
 #include "core/graph/schemas/schema_helpers.hpp"
 #include "core/graph/schemas/schemas.hpp"
 
@@ -24,6 +24,23 @@ result<mirt_dtype> output_dtype(const infer_context& ctx, mirt_dtype fallback) {
 status require_float(const infer_context& ctx, mirt_dtype dtype) {
   if (!is_float_dtype(dtype))
     return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "the output dtype is ", mirt_dtype_name(dtype), ", expected a float type");
+  return {};
+}
+
+// Multinomial: [batch, classes] of float unnormalized log-probabilities in, [batch, sample_size]
+// class indices out, int32 unless 'dtype' says int64.
+status infer_multinomial(infer_context& ctx) {
+  const tensor_type& x = ctx.input(0);
+  MIRT_RETURN_IF_ERROR(require_float(ctx, x.dtype));
+  if (x.rank_known && x.shape.size() != 2)
+    return ctx.error("input 0 has rank ", x.shape.size(), ", expected 2 ([batch, classes])");
+  const int64_t samples = ctx.attrs().get_int("sample_size", 1);
+  if (samples < 1) return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "attribute 'sample_size' is ", samples, ", expected >= 1");
+  MIRT_ASSIGN_OR_RETURN(mirt_dtype dtype, output_dtype(ctx, MIRT_DTYPE_INT32));
+  if (dtype != MIRT_DTYPE_INT32 && dtype != MIRT_DTYPE_INT64)
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "the output dtype is ", mirt_dtype_name(dtype), ", expected int32 or int64");
+  dims shape{x.rank_known ? x.shape[0] : dim{}, extent(samples)};
+  ctx.output(0) = tensor_type{dtype, std::move(shape), true, std::nullopt};
   return {};
 }
 
@@ -73,6 +90,8 @@ void add_random_schemas(schema_table& table) {
   table.add(nondeterministic(make_schema("RandomUniformLike", 1, 1, 1, 1, {dtype, seed, low, high}, infer_random_like)));
   table.add(nondeterministic(make_schema("RandomNormalLike", 1, 1, 1, 1, {dtype, seed, mean, scale}, infer_random_like)));
   table.add(nondeterministic(make_schema("Bernoulli", 1, 1, 1, 1, {dtype, seed}, infer_bernoulli)));
+  const attribute_spec sample_size{"sample_size", MIRT_ATTRIBUTE_TYPE_INT};
+  table.add(nondeterministic(make_schema("Multinomial", 1, 1, 1, 1, {dtype, sample_size, seed}, infer_multinomial)));
 }
 
 }  // namespace mirt

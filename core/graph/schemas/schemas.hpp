@@ -35,7 +35,7 @@ void add_ml_schemas(schema_table& table);             // ml.cpp: Binarizer, Arra
 void add_deform_conv_schemas(schema_table& table);     // deform_conv.cpp: DeformConv
 void add_tree_ensemble_schemas(schema_table& table);   // tree_ensemble.cpp: TreeEnsemble (ai.onnx.ml)
 void add_flex_attention_schemas(schema_table& table);  // flex_attention.cpp: FlexAttention (ai.onnx.preview)
-void add_random_schemas(schema_table& table);          // random.cpp: RandomUniform/Normal(Like), Bernoulli
+void add_random_schemas(schema_table& table);          // random.cpp: RandomUniform/Normal(Like), Bernoulli, Multinomial
 void add_text_schemas(schema_table& table);           // text.cpp: TfIdfVectorizer
 void add_fused_elementwise_schemas(schema_table& table);  // fused_elementwise.cpp: mirt::FusedElementwise
 void add_all_standard_schemas(schema_table& table);   // all.cpp: calls every add_*_schemas

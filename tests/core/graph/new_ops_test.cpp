@@ -1,5 +1,5 @@
 // tests/core/graph/new_ops_test.cpp — inference of Resize, Attention, the losses, GridSample,
-// GatherND and ScatterND: output shapes and the errors for bad inputs and attributes.
+// GatherND, ScatterND and Multinomial: output shapes and the errors for bad inputs and attributes.
 #include "tests/core/graph/infer_support.hpp"
 
 using namespace graph_test;
@@ -152,6 +152,26 @@ TEST_CASE("QuantizeLinear takes the zero point's dtype and checks blocked scales
   CHECK(blocked.out().dtype == MIRT_DTYPE_UINT8);
   auto bad = infer("QuantizeLinear", {f32("2,8"), f32("2,2")}, {attr_int("axis", 1), attr_int("block_size", 3)});
   CHECK_FAILS_WITH(bad, MIRT_STATUS_INVALID_SHAPE, "has 2 blocks along axis 1, expected 3");
+}
+
+}  // TEST_SUITE
+
+TEST_SUITE("schemas") {
+
+TEST_CASE("Multinomial gives [batch, sample_size] of int32 or the asked int64, and refuses rank != 2 and sample_size < 1") {
+  auto r = infer("Multinomial", {f32("batch,10")}, {attr_int("sample_size", 4)});
+  REQUIRE_INFERRED(r);
+  CHECK(same_dims(r.out().shape, "batch,4"));
+  CHECK(r.out().dtype == MIRT_DTYPE_INT32);
+  auto wide = infer("Multinomial", {f32("3,10")}, {attr_int("dtype", 7)});
+  REQUIRE_INFERRED(wide);
+  CHECK(wide.shape() == "3x1");
+  CHECK(wide.out().dtype == MIRT_DTYPE_INT64);
+  CHECK_FAILS_WITH(infer("Multinomial", {f32("3")}), MIRT_STATUS_INVALID_SHAPE, "input 0 has rank 1, expected 2");
+  CHECK_FAILS_WITH(infer("Multinomial", {f32("3,10")}, {attr_int("sample_size", 0)}), MIRT_STATUS_INVALID_GRAPH,
+                   "attribute 'sample_size' is 0, expected >= 1");
+  CHECK_FAILS_WITH(infer("Multinomial", {f32("3,10")}, {attr_int("dtype", 1)}), MIRT_STATUS_INVALID_GRAPH,
+                   "expected int32 or int64");
 }
 
 }  // TEST_SUITE
