@@ -16,8 +16,6 @@ See bench/GPU.md.
 """
 import argparse
 import datetime
-import glob
-import importlib.util
 import json
 import os
 import statistics
@@ -52,27 +50,13 @@ def parse_args():
     return ap.parse_args()
 
 
-def reexec_with_env(args):
-    """The loader reads LD_LIBRARY_PATH only at start: set it (mirt's libraries, the Debian libraries
-    staged in device-libs, the CUDA libraries of PyTorch's nvidia-* wheels) and start again."""
-    if os.environ.get("MIRT_BENCH_GPU_ENV") == "1":
-        return
-    build = os.path.abspath(args.build)
-    dirs = [os.path.join(build, "core")]
-    spec = importlib.util.find_spec("nvidia")
-    for loc in (spec.submodule_search_locations if spec else []) or []:
-        dirs += sorted(glob.glob(os.path.join(loc, "*", "lib")))
-    dirs += ["/usr/local/cuda/lib64", os.path.join(build, "device-libs")]
-    env = dict(os.environ)
-    env["LD_LIBRARY_PATH"] = ":".join(dirs + [p for p in env.get("LD_LIBRARY_PATH", "").split(":") if p])
-    env["MIRT_MODULE_PATH"] = ":".join(os.path.join(build, d) for d in ("backends/cuda", "backends/cpu", "parsers/onnx"))
-    env["MIRT_BENCH_GPU_ENV"] = "1"
-    env.setdefault("PYTHONUNBUFFERED", "1")
-    os.execve(sys.executable, [sys.executable] + sys.argv, env)
-
-
 ARGS = parse_args()
-reexec_with_env(ARGS)
+# The loader reads LD_LIBRARY_PATH only at start: gpu_env sets it (mirt's libraries, the CUDA
+# libraries of PyTorch's nvidia-* wheels, the staged Debian libraries) and starts the script again.
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests", "gpu"))
+import gpu_env  # noqa: E402
+
+gpu_env.restart_with_mirt_env(ARGS.build)
 
 import torch  # noqa: E402
 
