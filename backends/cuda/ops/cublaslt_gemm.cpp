@@ -63,81 +63,91 @@ cublaslt_runner::~cublaslt_runner() {
   if (handle_) cublasLtDestroy(handle_);
 }
 
-void cublaslt_runner::run(const row_major_gemm& g, void* workspace, size_t workspace_size, cudaStream_t stream) const {
-  if (g.m == 0 || g.n == 0 || g.batch == 0) return;
-  if (workspace == nullptr) workspace_size = 0;
+// Everything cuBLASLt needs for one problem, built once: the descriptors are only read afterwards
+// (by concurrent contexts too), so the bias pointer is part of the problem's key.
+struct cublaslt_runner::prepared {
   op_desc desc;
+  layout la, lb, ly;
+  cublasLtMatmulAlgo_t algo{};
+};
+
+cublaslt_runner::prepared cublaslt_runner::prepare(const row_major_gemm& g, const uint32_t (&align)[4], size_t workspace_size) const {
+  prepared p;
   {
     cublasLtMatmulDesc_t d = nullptr;
     // Halves accumulate in float32 with float scales; float32 runs in TF32 only when allowed.
     const bool fast = tf32_ && g.dtype == MIRT_DTYPE_FLOAT32;
     cublas_check(cublasLtMatmulDescCreate(&d, fast ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F, CUDA_R_32F),
                  "cublasLtMatmulDescCreate");
-    desc.reset(d);
+    p.desc.reset(d);
   }
   // cuBLASLt A = our B, cuBLASLt B = our A (see the banner).
   const cublasOperation_t op_a = g.trans_b ? CUBLAS_OP_T : CUBLAS_OP_N, op_b = g.trans_a ? CUBLAS_OP_T : CUBLAS_OP_N;
-  cublas_check(cublasLtMatmulDescSetAttribute(desc.get(), CUBLASLT_MATMUL_DESC_TRANSA, &op_a, sizeof(op_a)), "setting transA");
-  cublas_check(cublasLtMatmulDescSetAttribute(desc.get(), CUBLASLT_MATMUL_DESC_TRANSB, &op_b, sizeof(op_b)), "setting transB");
+  cublas_check(cublasLtMatmulDescSetAttribute(p.desc.get(), CUBLASLT_MATMUL_DESC_TRANSA, &op_a, sizeof(op_a)), "setting transA");
+  cublas_check(cublasLtMatmulDescSetAttribute(p.desc.get(), CUBLASLT_MATMUL_DESC_TRANSB, &op_b, sizeof(op_b)), "setting transB");
   if (g.bias != nullptr || g.relu || g.gelu_tanh) {
     const bool bias = g.bias != nullptr;
     const cublasLtEpilogue_t epi = g.relu        ? (bias ? CUBLASLT_EPILOGUE_RELU_BIAS : CUBLASLT_EPILOGUE_RELU)
                                    : g.gelu_tanh ? (bias ? CUBLASLT_EPILOGUE_GELU_BIAS : CUBLASLT_EPILOGUE_GELU)
                                                  : CUBLASLT_EPILOGUE_BIAS;
-    cublas_check(cublasLtMatmulDescSetAttribute(desc.get(), CUBLASLT_MATMUL_DESC_EPILOGUE, &epi, sizeof(epi)), "setting the epilogue");
+    cublas_check(cublasLtMatmulDescSetAttribute(p.desc.get(), CUBLASLT_MATMUL_DESC_EPILOGUE, &epi, sizeof(epi)), "setting the epilogue");
   }
   if (g.bias != nullptr)
-    cublas_check(cublasLtMatmulDescSetAttribute(desc.get(), CUBLASLT_MATMUL_DESC_BIAS_POINTER, &g.bias, sizeof(g.bias)),
+    cublas_check(cublasLtMatmulDescSetAttribute(p.desc.get(), CUBLASLT_MATMUL_DESC_BIAS_POINTER, &g.bias, sizeof(g.bias)),
                  "setting the bias pointer");
   // Stored (column-major) shapes: our B is [K,N] row-major = [N,K] col-major (ld N), or [N,K] = [K,N] (ld K).
   const int64_t lda = g.trans_b ? g.k : g.n, ldb = g.trans_a ? g.m : g.k, ldy = g.n;
   const cudaDataType_t type = cuda_type(g.dtype);
-  const uint64_t es = dtype_size(g.dtype);
-  const layout la = g.trans_b ? make_layout(type, uint64_t(g.k), uint64_t(g.n), lda, g.batch, g.stride_b)
-                              : make_layout(type, uint64_t(g.n), uint64_t(g.k), lda, g.batch, g.stride_b);
-  const layout lb = g.trans_a ? make_layout(type, uint64_t(g.m), uint64_t(g.k), ldb, g.batch, g.stride_a)
-                              : make_layout(type, uint64_t(g.k), uint64_t(g.m), ldb, g.batch, g.stride_a);
-  const layout ly = make_layout(type, uint64_t(g.n), uint64_t(g.m), ldy, g.batch, g.stride_y);
+  p.la = g.trans_b ? make_layout(type, uint64_t(g.k), uint64_t(g.n), lda, g.batch, g.stride_b)
+                   : make_layout(type, uint64_t(g.n), uint64_t(g.k), lda, g.batch, g.stride_b);
+  p.lb = g.trans_a ? make_layout(type, uint64_t(g.m), uint64_t(g.k), ldb, g.batch, g.stride_a)
+                   : make_layout(type, uint64_t(g.k), uint64_t(g.m), ldb, g.batch, g.stride_a);
+  p.ly = make_layout(type, uint64_t(g.n), uint64_t(g.m), ldy, g.batch, g.stride_y);
 
-  const uint32_t align_a = alignment_of({uint64_t(reinterpret_cast<uintptr_t>(g.b)), uint64_t(lda) * es, uint64_t(g.stride_b) * es});
-  const uint32_t align_b = alignment_of({uint64_t(reinterpret_cast<uintptr_t>(g.a)), uint64_t(ldb) * es, uint64_t(g.stride_a) * es});
+  cublasLtMatmulPreference_t pref_handle = nullptr;
+  cublas_check(cublasLtMatmulPreferenceCreate(&pref_handle), "cublasLtMatmulPreferenceCreate");
+  preference pref(pref_handle);
+  const uint64_t ws = workspace_size;
+  cublas_check(cublasLtMatmulPreferenceSetAttribute(pref_handle, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws, sizeof(ws)),
+               "setting the workspace limit");
+  const cublasLtMatmulPreferenceAttributes_t alignments[4] = {
+      CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES,
+      CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES};
+  for (int i = 0; i < 4; ++i)
+    cublas_check(cublasLtMatmulPreferenceSetAttribute(pref_handle, alignments[i], &align[i], sizeof(align[i])), "setting an alignment");
+  cublasLtMatmulHeuristicResult_t results[k_algo_ranks]{};
+  int found = 0;
+  cublas_check(cublasLtMatmulAlgoGetHeuristic(handle_, p.desc.get(), p.la.get(), p.lb.get(), p.ly.get(), p.ly.get(), pref_handle,
+                                              algo_rank_ + 1, results, &found),
+               "cublasLtMatmulAlgoGetHeuristic for M=", g.m, " N=", g.n, " K=", g.k, " batch=", g.batch);
+  if (found == 0)
+    fail(MIRT_STATUS_UNSUPPORTED, "cuBLASLt has no algorithm for M=", g.m, " N=", g.n, " K=", g.k, " batch=", g.batch, " with ",
+         workspace_size, " bytes of workspace");
+  p.algo = results[std::min(algo_rank_, found - 1)].algo;
+  return p;
+}
+
+void cublaslt_runner::run(const row_major_gemm& g, void* workspace, size_t workspace_size, cudaStream_t stream) const {
+  if (g.m == 0 || g.n == 0 || g.batch == 0) return;
+  if (workspace == nullptr) workspace_size = 0;
+  const int64_t lda = g.trans_b ? g.k : g.n, ldb = g.trans_a ? g.m : g.k, ldy = g.n;
+  const uint64_t es = dtype_size(g.dtype);
   const uint32_t align_y = alignment_of({uint64_t(reinterpret_cast<uintptr_t>(g.y)), uint64_t(ldy) * es, uint64_t(g.stride_y) * es});
-  const uint32_t align_bias = g.bias ? alignment_of({uint64_t(reinterpret_cast<uintptr_t>(g.bias))}) : 16;
+  const uint32_t align[4] = {
+      alignment_of({uint64_t(reinterpret_cast<uintptr_t>(g.b)), uint64_t(lda) * es, uint64_t(g.stride_b) * es}),
+      alignment_of({uint64_t(reinterpret_cast<uintptr_t>(g.a)), uint64_t(ldb) * es, uint64_t(g.stride_a) * es}), align_y, align_y};
   const std::string key = cat(int(g.dtype), ':', g.m, ',', g.n, ',', g.k, ',', g.trans_a, g.trans_b, ',', g.batch, ',', g.stride_a, ',', g.stride_b,
-                              ',', g.stride_y, ',', g.bias != nullptr, g.relu, g.gelu_tanh, ',', g.beta != 0.f, ',', align_a, align_b, align_y,
-                              align_bias, ',', workspace_size);
-  cublasLtMatmulAlgo_t algo;
+                              ',', g.stride_y, ',', g.bias, g.relu, g.gelu_tanh, ',', g.beta != 0.f, ',', align[0], align[1], align_y, ',',
+                              workspace_size);
+  const prepared* p = nullptr;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    auto it = algos_.find(key);
-    if (it != algos_.end()) {
-      algo = it->second;
-    } else {
-      cublasLtMatmulPreference_t p = nullptr;
-      cublas_check(cublasLtMatmulPreferenceCreate(&p), "cublasLtMatmulPreferenceCreate");
-      preference pref(p);
-      const uint64_t ws = workspace_size;
-      cublas_check(cublasLtMatmulPreferenceSetAttribute(p, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws, sizeof(ws)),
-                   "setting the workspace limit");
-      for (auto [attr, value] : {std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, align_a},
-                                 std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, align_b},
-                                 std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, align_y},
-                                 std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, align_y}})
-        cublas_check(cublasLtMatmulPreferenceSetAttribute(p, attr, &value, sizeof(value)), "setting an alignment");
-      cublasLtMatmulHeuristicResult_t results[k_algo_ranks]{};
-      int found = 0;
-      cublas_check(cublasLtMatmulAlgoGetHeuristic(handle_, desc.get(), la.get(), lb.get(), ly.get(), ly.get(), p, algo_rank_ + 1,
-                                                  results, &found),
-                   "cublasLtMatmulAlgoGetHeuristic for M=", g.m, " N=", g.n, " K=", g.k, " batch=", g.batch);
-      if (found == 0)
-        fail(MIRT_STATUS_UNSUPPORTED, "cuBLASLt has no algorithm for M=", g.m, " N=", g.n, " K=", g.k, " batch=", g.batch,
-             " with ", workspace_size, " bytes of workspace");
-      algo = results[std::min(algo_rank_, found - 1)].algo;
-      algos_.emplace(key, algo);
-    }
+    auto it = problems_.find(key);
+    if (it == problems_.end()) it = problems_.emplace(key, std::make_unique<prepared>(prepare(g, align, workspace_size))).first;
+    p = it->second.get();  // entries stay until the runner goes
   }
-  cublas_check(cublasLtMatmul(handle_, desc.get(), &g.alpha, g.b, la.get(), g.a, lb.get(), &g.beta, g.y, ly.get(), g.y, ly.get(),
-                              &algo, workspace, workspace_size, stream),
+  cublas_check(cublasLtMatmul(handle_, p->desc.get(), &g.alpha, g.b, p->la.get(), g.a, p->lb.get(), &g.beta, g.y, p->ly.get(), g.y,
+                              p->ly.get(), &p->algo, workspace, workspace_size, stream),
                "cublasLtMatmul M=", g.m, " N=", g.n, " K=", g.k, " batch=", g.batch);
 }
 

@@ -4,6 +4,7 @@
 #include <cublasLt.h>
 
 #include <map>
+#include <memory>
 #include <mutex>
 
 #include "backends/cuda/kernel.hpp"
@@ -29,8 +30,9 @@ struct row_major_gemm {
   float alpha = 1.f, beta = 0.f;
 };
 
-// A cuBLASLt handle and the algorithms chosen per problem, for one kernel. Thread-safe: the handle
-// is, and the algorithm cache is guarded.
+// A cuBLASLt handle and, per problem, its descriptors and chosen algorithm, built on the first run
+// and reused (a run then costs one lookup and cublasLtMatmul). Thread-safe: the handle is, the
+// cache is guarded, and its entries are read-only once built.
 //
 // algo_rank picks among the algorithms cuBLASLt's heuristic ranks for a problem: 0 is its first
 // choice; the builder times ranks 0 to k_algo_ranks - 1 as tactics of a layer and keeps the fastest.
@@ -50,10 +52,13 @@ class cublaslt_runner {
 
  private:
   cublasLtHandle_t handle_ = nullptr;
+  struct prepared;
+  prepared prepare(const row_major_gemm& g, const uint32_t (&align)[4], size_t workspace_size) const;
+
   bool tf32_;
   int algo_rank_;
   mutable std::mutex mutex_;
-  mutable std::map<std::string, cublasLtMatmulAlgo_t> algos_;
+  mutable std::map<std::string, std::unique_ptr<prepared>> problems_;  // descriptors and algorithm per problem
 };
 
 }  // namespace mirt::cuda
