@@ -60,6 +60,7 @@ void add_det_ops(std::vector<op_entry>& table);  // Det
 void add_int_matmul_ops(std::vector<op_entry>& table);  // MatMulInteger, QLinearMatMul
 void add_int_conv_ops(std::vector<op_entry>& table);  // ConvInteger, QLinearConv
 void add_deform_conv_ops(std::vector<op_entry>& table);  // DeformConv
+void add_nms_ops(std::vector<op_entry>& table);  // NonMaxSuppression
 void add_loss_ops(std::vector<op_entry>& table);  // NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss
 
 const std::vector<op_entry>& op_table();

@@ -46,6 +46,7 @@ const std::vector<op_entry>& op_table() {
     add_int_matmul_ops(t);
     add_int_conv_ops(t);
     add_deform_conv_ops(t);
+    add_nms_ops(t);
     add_loss_ops(t);
     return t;
   }();

@@ -1,7 +1,7 @@
 // tests/backends/cuda/test_ops_decode_ml.cpp — CausalConvWithState, TensorScatter, Det, Binarizer,
-// ArrayFeatureExtractor, BitCast and the two losses on the cuda backend against the cpu backend:
-// float32 within 1e-4, float64 1e-9, float16 2e-3, bfloat16 1.6e-2 (relative to max(1, |cpu|));
-// data movement and integer outputs bit-exact. Each case skips itself without a GPU.
+// ArrayFeatureExtractor, BitCast, the two losses and NonMaxSuppression on the cuda backend against
+// the cpu backend: float32 within 1e-4, float64 1e-9, float16 2e-3, bfloat16 1.6e-2 (relative to
+// max(1, |cpu|)); data movement and integer outputs bit-exact. Each case skips itself without a GPU.
 #include <doctest/doctest.h>
 
 #include "tests/backends/cuda/typed_compare.hpp"
@@ -92,6 +92,35 @@ TEST_CASE("NegativeLogLikelihoodLoss and SoftmaxCrossEntropyLoss (reductions, we
       std::vector<out_spec> outs2 = {{F32, std::string(reduction) == "none" ? shape_t{3} : shape_t{}}};
       compare_all_dtypes({op, {rand_f32({3, 5}, 42, -3, 0), i32({3}, {0, 4, 2}), weight}, outs2, {attr_s("reduction", reduction)}});
     }
+}
+
+TEST_CASE("NonMaxSuppression (corner and center boxes, thresholds, batches and classes, ties, max_output_boxes) matches the cpu backend") {
+  CUDA_TEST_REQUIRE_GPU();
+  const std::vector<float> corner = {0, 0, 1, 1, 0, 0.1f, 1, 1.1f, 0, -0.1f, 1, 0.9f, 0, 10, 1, 11, 0, 10.1f, 1, 11.1f, 0, 100, 1, 101};
+  const std::vector<float> center = {0.5f, 0.5f, 1, 1, 0.5f, 0.6f, 1, 1, 0.5f, 0.4f, 1, 1, 0.5f, 10.5f, 1, 1, 0.5f, 10.6f, 1, 1, 0.5f, 100.5f, 1, 1};
+  const tensor_data scores = f32({1, 1, 6}, {0.9f, 0.75f, 0.6f, 0.95f, 0.5f, 0.3f});
+  const tensor_data three = i64({1}, {3}), iou = f32({1}, {0.5f}), zero = f32({1}, {0.f});
+  for (mirt_dtype dt : {F32, F16, F64}) {
+    CAPTURE(int(dt));
+    compare_typed({"NonMaxSuppression", {f32({1, 6, 4}, corner), scores, three, iou, zero}, {{I64, {3, 3}}}}, dt, 0);
+    compare_typed({"NonMaxSuppression", {f32({1, 6, 4}, center), scores, three, iou, zero}, {{I64, {3, 3}}}, {attr_i("center_point_box", 1)}},
+                  dt, 0);
+    compare_typed({"NonMaxSuppression", {f32({1, 6, 4}, corner), scores, three, iou, f32({1}, {0.4f})}, {{I64, {2, 3}}}}, dt, 0);
+  }
+  std::vector<float> boxes2(corner), scores2;
+  boxes2.insert(boxes2.end(), corner.begin(), corner.end());
+  for (int k = 0; k < 4; ++k) scores2.insert(scores2.end(), {0.9f, 0.75f, 0.6f, 0.95f, 0.5f, 0.3f});
+  compare_typed({"NonMaxSuppression", {f32({2, 6, 4}, boxes2), f32({2, 2, 6}, scores2), i64({1}, {2}), iou}, {{I64, {8, 3}}}}, F32, 0);
+  compare_typed({"NonMaxSuppression", {f32({1, 6, 4}, corner), scores}, {{I64, {0, 3}}}}, F32, 0);  // no max_output_boxes: none
+  std::vector<float> apart;
+  for (int i = 0; i < 5; ++i) apart.insert(apart.end(), {0, float(10 * i), 1, float(10 * i + 1)});
+  compare_typed({"NonMaxSuppression", {f32({1, 5, 4}, apart), f32({1, 1, 5}, {0.5f, 0.5f, 0.5f, 0.5f, 0.5f}), three}, {{I64, {3, 3}}}}, F32, 0);
+  // 300 random boxes in a 100 x 100 field: far more than 10 survive, so exactly 10 are kept.
+  std::vector<float> many = rand_f32({300, 4}, 90, 0, 100).values<float>();
+  for (size_t i = 0; i < many.size(); i += 4) many[i + 2] = many[i] + 5, many[i + 3] = many[i + 1] + 5;
+  compare_typed({"NonMaxSuppression", {f32({1, 300, 4}, many), rand_f32({1, 1, 300}, 91, 0, 1), i64({1}, {10}), f32({1}, {0.3f})},
+                 {{I64, {10, 3}}}},
+                F32, 0);
 }
 
 }  // TEST_SUITE
