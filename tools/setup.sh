@@ -16,7 +16,7 @@ packages=(
   doctest-dev libcli11-dev                  # tests, the mirt CLI
   zlib1g-dev                                # .npz files of mirt run (crc32, inflate)
   libdnnl-dev                               # oneDNN: the CPU backend's Conv/MatMul
-  libpng-dev libjpeg-dev libwebp-dev libtiff-dev libopenjp2-7-dev  # ImageDecoder: PNG, JPEG, WebP, TIFF, JPEG 2000
+  libpng-dev libjpeg-dev libwebp-dev libtiff-dev libopenjp2-7-dev libgif-dev  # ImageDecoder: PNG, JPEG, WebP, TIFF, JPEG 2000, GIF
   libkissfft-dev                            # DFT and STFT
   libprotobuf-dev libonnx-dev               # the ONNX parser module
   libonnx-testdata                          # ONNX node tests (second conformance set)

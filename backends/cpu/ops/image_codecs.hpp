@@ -1,6 +1,6 @@
 // backends/cpu/ops/image_codecs.hpp — the image formats ImageDecoder reads, each to 8-bit RGB.
-// PNG, JPEG, WebP, TIFF and JPEG 2000 go through libpng, libjpeg(-turbo), libwebp, libtiff and
-// OpenJPEG; BMP and PNM are simple enough to read here.
+// PNG, JPEG, WebP, TIFF, GIF (first frame) and JPEG 2000 go through libpng, libjpeg(-turbo), libwebp,
+// libtiff, giflib and OpenJPEG; BMP and PNM are simple enough to read here.
 // Each decoder fails (mirt::support::fail, CORRUPT_DATA or UNSUPPORTED) naming the format and the
 // problem; the kernel adds the layer name.
 #pragma once
@@ -31,5 +31,6 @@ rgb_image decode_pnm(std::span<const uint8_t> bytes);   // image_bmp_pnm.cpp
 rgb_image decode_webp(std::span<const uint8_t> bytes);  // image_webp_tiff.cpp
 rgb_image decode_tiff(std::span<const uint8_t> bytes);  // image_webp_tiff.cpp
 rgb_image decode_jpeg2000(std::span<const uint8_t> bytes);  // image_jpeg2000.cpp
+rgb_image decode_gif(std::span<const uint8_t> bytes);   // image_gif.cpp (the first frame)
 
 }  // namespace mirt::cpu::image

@@ -18,13 +18,6 @@ bool starts_with(std::span<const uint8_t> bytes, std::string_view magic, size_t 
   return bytes.size() >= at + magic.size() && std::equal(magic.begin(), magic.end(), bytes.begin() + at, [](char m, uint8_t b) { return uint8_t(m) == b; });
 }
 
-// Formats recognized by their signature but decoded by no library mirt links.
-const char* unsupported_format(std::span<const uint8_t> bytes) {
-  using namespace std::string_view_literals;
-  if (starts_with(bytes, "GIF8")) return "GIF";
-  return nullptr;
-}
-
 image::rgb_image decode(std::span<const uint8_t> bytes) {
   using namespace std::string_view_literals;
   if (starts_with(bytes, "\x89PNG\r\n\x1a\n")) return image::decode_png(bytes);
@@ -34,8 +27,7 @@ image::rgb_image decode(std::span<const uint8_t> bytes) {
   if (starts_with(bytes, "II*\0"sv) || starts_with(bytes, "MM\0*"sv)) return image::decode_tiff(bytes);
   if (starts_with(bytes, "RIFF") && starts_with(bytes, "WEBP", 8)) return image::decode_webp(bytes);
   if (starts_with(bytes, "\0\0\0\x0cjP  "sv) || starts_with(bytes, "\xff\x4f\xff\x51")) return image::decode_jpeg2000(bytes);
-  if (const char* format = unsupported_format(bytes))
-    fail(MIRT_STATUS_UNSUPPORTED, format, " images are not supported (PNG, JPEG, BMP, PNM, TIFF, WebP and JPEG 2000 are)");
+  if (starts_with(bytes, "GIF87a") || starts_with(bytes, "GIF89a")) return image::decode_gif(bytes);
   std::string head;
   for (size_t i = 0; i < std::min<size_t>(bytes.size(), 8); ++i) {
     char hex[4];
@@ -43,7 +35,7 @@ image::rgb_image decode(std::span<const uint8_t> bytes) {
     head += hex;
   }
   fail(MIRT_STATUS_INVALID_ARGUMENT, "the ", bytes.size(), " bytes of encoded_stream are not an image in a known format (they start ",
-       head.empty() ? "with nothing" : head.substr(0, head.size() - 1), "); PNG, JPEG, BMP, PNM, TIFF, WebP and JPEG 2000 are decoded");
+       head.empty() ? "with nothing" : head.substr(0, head.size() - 1), "); PNG, JPEG, BMP, PNM, TIFF, WebP, GIF and JPEG 2000 are decoded");
 }
 
 class image_decoder_kernel final : public kernel {

@@ -1,7 +1,7 @@
 // tests/backends/cpu/test_image_decoder.cpp — ImageDecoder on PNG, JPEG, WebP, TIFF and JPEG 2000 files
 // encoded here with libpng, libjpeg, libwebp, libtiff and OpenJPEG, and on BMP and PNM files built byte by byte,
-// against the raw pixels they hold; truncated, unknown and unsupported data are refused naming the
-// layer and the format.
+// against the raw pixels they hold; truncated and unknown data are refused naming the
+// layer and the format. GIF has its own file: test_image_gif.cpp.
 #include <openjpeg.h>
 #include <png.h>
 #include <tiffio.h>
@@ -274,7 +274,7 @@ TEST_CASE("ImageDecoder WebP (lossless), TIFF (uncompressed RGB) and JPEG 2000 (
   }
 }
 
-TEST_CASE("ImageDecoder refuses truncated, unknown and unsupported data naming the layer") {
+TEST_CASE("ImageDecoder refuses truncated and unknown data naming the layer") {
   const bytes_t png = encode_png(8, 8, PNG_FORMAT_RGB, random_bytes(8 * 8 * 3, 13));
   require_refused(decode(bytes_t(png.begin(), png.begin() + long(png.size() / 2)), {8, 8, 3}), MIRT_STATUS_CORRUPT_DATA, "PNG");
 
@@ -293,7 +293,7 @@ TEST_CASE("ImageDecoder refuses truncated, unknown and unsupported data naming t
   const bytes_t webp = encode_webp(8, 8, random_bytes(8 * 8 * 3, 17));
   require_refused(decode(bytes_t(webp.begin(), webp.begin() + long(webp.size() / 2)), {8, 8, 3}), MIRT_STATUS_CORRUPT_DATA, "WebP");
   require_refused(decode(bytes_t{0xff, 0x4f, 0xff, 0x51, 0, 0}, {1, 1, 3}), MIRT_STATUS_CORRUPT_DATA, "JPEG 2000");
-  require_refused(decode(bytes_t{'G', 'I', 'F', '8', '9', 'a'}, {1, 1, 3}), MIRT_STATUS_UNSUPPORTED, "GIF");
+  require_refused(decode(bytes_t{'G', 'I', 'F', '8', '9', 'a'}, {1, 1, 3}), MIRT_STATUS_CORRUPT_DATA, "GIF");
 }
 
 TEST_CASE("ImageDecoder on every prefix and on damaged copies of each format fails cleanly or decodes") {
