@@ -258,18 +258,30 @@ __global__ void __launch_bounds__(32 * W, D <= 64 ? 16 / W : 1) attention_mma(at
     __syncthreads();  // the next iteration's copy overwrites this tile's buffer
   }
   asm volatile("cp.async.wait_group 0;\n" ::);  // no keys (Skv 0): the first copies still land before exit
+  __syncthreads();  // (then) every thread's part of the Q tile has landed before it is overwritten
+  // Y goes out through this warp's Q rows in shared memory (read into registers at the first tile),
+  // so that global memory gets whole 16-byte row segments: the accumulator layout would write 4
+  // bytes a lane, half sectors.
+  T* sy = sq + warp * 16 * ld;
 #pragma unroll
   for (int r = 0; r < 2; ++r) {
     l[r] += __shfl_xor_sync(0xffffffffu, l[r], 1);
     l[r] += __shfl_xor_sync(0xffffffffu, l[r], 2);
-    if (row[r] >= p.sq) continue;
     const float inv = l[r] > 0.f ? 1.f / l[r] : 0.f;
-    T* y = static_cast<T*>(p.y) + hv.y + row[r] * hv.y_row + t4 * 2;
 #pragma unroll
     for (int d = 0; d < D / 8; ++d) {
       const uint32_t pair = pack_pair<T>(o[d][2 * r] * inv, o[d][2 * r + 1] * inv);
-      memcpy(y + d * 8, &pair, 4);
+      memcpy(sy + (g + 8 * r) * ld + d * 8 + t4 * 2, &pair, 4);
     }
+  }
+  __syncwarp();
+  constexpr int per_row = D / 8;  // 16-byte segments of a row
+#pragma unroll
+  for (int c = lane; c < 16 * per_row; c += 32) {
+    const int r = c / per_row, col = c % per_row * 8;
+    const int64_t i = q0 + warp * 16 + r;
+    if (i < p.sq)
+      *reinterpret_cast<uint4*>(static_cast<T*>(p.y) + hv.y + i * hv.y_row + col) = *reinterpret_cast<const uint4*>(sy + r * ld + col);
   }
 }
 
