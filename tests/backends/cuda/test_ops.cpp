@@ -164,6 +164,10 @@ TEST_CASE("Transpose, Expand, Concat, Slice and Gather match the cpu backend") {
   compare_with_cpu({"Slice", {rand_f32({8, 4}, 93), i64({1}, {2}), i64({1}, {7})}, {{F32, {5, 4}}}});
   compare_with_cpu({"Gather", {rand_f32({5, 4}, 94), i64({3}, {4, -1, 0})}, {{F32, {3, 4}}}});
   compare_with_cpu({"Gather", {rand_f32({3, 6, 2}, 95), i32({2, 2}, {5, 0, 2, 2})}, {{F32, {3, 2, 2, 2}}}, {attr_i("axis", 1)}});
+  // Rows of 16-byte vectors (an embedding table: 768 floats a row), as the row kernel copies them;
+  // outer > 1 (axis 1) and int32 indices too.
+  compare_with_cpu({"Gather", {rand_f32({40, 768}, 96), i64({2, 3}, {39, -1, 0, 7, 7, 20})}, {{F32, {2, 3, 768}}}});
+  compare_with_cpu({"Gather", {rand_f32({2, 9, 64}, 97), i32({4}, {8, 0, -9, 3})}, {{F32, {2, 4, 64}}}, {attr_i("axis", 1)}});
 }
 
 TEST_CASE("Reshape, Flatten, Squeeze, Unsqueeze, Identity, Shape and Cast match the cpu backend") {

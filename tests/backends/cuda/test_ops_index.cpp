@@ -195,6 +195,8 @@ TEST_CASE("out-of-range indices: skipped by default; with MIRT_CUDA_CHECK_INDICE
        "index 9 at position 1 is out of range for axis 0 of extent 5"},
       {{"Gather", {rand_f32({2, 4}, 141), i32({3}, {3, -5, 1})}, {{F32, {2, 3}}}, {attr_i("axis", 1)}, "decoder/gather32"},
        "index -5 at position 1 is out of range for axis 1 of extent 4"},
+      {{"Gather", {rand_f32({6, 128}, 152), i64({3}, {2, 5, 6})}, {{F32, {3, 128}}}, {}, "decoder/embed_rows"},  // rows of vectors
+       "index 6 at position 2 is out of range for axis 0 of extent 6"},
       {{"GatherElements", {rand_f32({3, 4}, 142), i64({2, 4}, {0, 1, 2, 1, 2, 3, 0, 1})}, {{F32, {2, 4}}}, {}, "head/pick"},
        "index 3 at position 5 is out of range for axis 0 of extent 3"},
       {{"GatherND", {rand_f32({3, 4, 2}, 143), i64({3, 2}, {0, 1, 2, 4, 1, 1})}, {{F32, {3, 2}}}, {}, "head/gather_nd"},
