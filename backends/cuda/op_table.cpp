@@ -48,6 +48,8 @@ const std::vector<op_entry>& op_table() {
     add_deform_conv_ops(t);
     add_nms_ops(t);
     add_loss_ops(t);
+    add_unique_ops(t);
+    add_random_ops(t);
     return t;
   }();
   return table;
