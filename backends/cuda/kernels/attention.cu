@@ -4,7 +4,8 @@
 //
 // Kernels:
 //   attention_mma     float16/bfloat16, Dk == Dv == D in {32, 64, 128}: a block of 1, 2 or 4 warps
-//                     takes 16 queries a warp of one (batch, head); per tile of 64 keys, S = Q K^T
+//                     takes 16 queries a warp of one (batch, head) (small grids: 1 warp of queries,
+//                     its keys split between 2 warps); per tile of 64 keys, S = Q K^T
 //                     and O += P V on tensor cores (mma.sync m16n8k16, float32 accumulators), the
 //                     online softmax in float32 on the score registers.
 //   attention_rows    any float type, Dk, Dv <= 256: one warp per query, 32 keys at a time (one per
@@ -121,9 +122,9 @@ __device__ inline uint32_t pack_pair(float lo, float hi) {
 // rows x D values from src (row stride `row`; rows from `valid` on are zeros) into shared rows of
 // ld, 16 bytes a cp.async. Rows past `valid` read nothing (source size 0).
 template <class T, int D, int Threads>
-__device__ inline void copy_tile_async(T* dst, int ld, const T* src, int64_t row, int rows, int64_t valid) {
+__device__ inline void copy_tile_async(T* dst, int ld, const T* src, int64_t row, int rows, int64_t valid, int tid) {
   constexpr int per_row = D * int(sizeof(T)) / 16, step = 16 / int(sizeof(T));
-  for (int idx = threadIdx.x; idx < rows * per_row; idx += Threads) {
+  for (int idx = tid; idx < rows * per_row; idx += Threads) {
     const int r = idx / per_row, c = idx % per_row;
     const bool inside = r < valid;
     const T* from = src + (inside ? r * row + c * step : 0);
@@ -134,12 +135,24 @@ __device__ inline void copy_tile_async(T* dst, int ld, const T* src, int64_t row
 }
 
 // Up to head size 64, at most 128 registers a thread (a few bytes spill): 16 warps a multiprocessor.
-template <class T, int D, int W>
-__global__ void __launch_bounds__(32 * W, D <= 64 ? 16 / W : 1) attention_mma(attention_params p) {
+// Split 2 (one warp of queries, W 1): two warps take the first and the second half of the key
+// tiles for the same 16 queries, each in its own shared memory, and the second hands its running
+// max, sum and O to the first to merge; for grids too small to fill the GPU (BERT at batch 1).
+template <class T, int D, int W, int Split>
+__global__ void __launch_bounds__(32 * W * Split, D <= 64 ? 16 / (W * Split) : 1) attention_mma(attention_params p) {
+  static_assert(Split == 1 || W == 1, "a key split has one warp of queries per part");
   using L = mma_layout<D, W>;
   constexpr int ld = L::ld;
   extern __shared__ __align__(128) unsigned char smem[];
-  T* sq = reinterpret_cast<T*>(smem);
+  const int part = Split == 1 ? 0 : int(threadIdx.x) / (32 * W), tid = Split == 1 ? int(threadIdx.x) : int(threadIdx.x) % (32 * W);
+  // Barrier among the threads of one part (a part of a split is one warp).
+  auto part_sync = [] {
+    if constexpr (Split == 1)
+      __syncthreads();
+    else
+      __syncwarp();
+  };
+  T* sq = reinterpret_cast<T*>(smem + part * L::bytes);
   T* kv = sq + L::rows * ld;  // K0, V0, K1, V1
   float* mk = reinterpret_cast<float*>(kv + 4 * L::tile);  // this tile's mask x log2(e); -inf past Skv
   const int64_t b = blockIdx.z, h = blockIdx.y, q0 = int64_t(blockIdx.x) * L::rows;
@@ -151,32 +164,36 @@ __global__ void __launch_bounds__(32 * W, D <= 64 ? 16 / W : 1) attention_mma(at
   const T* mask = p.mask ? static_cast<const T*>(p.mask) + b * p.mask_strides[0] + h * p.mask_strides[1] : nullptr;
   const bool row_mask = mask != nullptr && p.mask_strides[2] != 0;  // else one mask row serves every query
   const float scale = p.scale * k_log2e;
-  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, g = lane / 4, t4 = lane % 4;
+  const int warp = tid / 32, lane = tid % 32, g = lane / 4, t4 = lane % 4;
   const int64_t row[2] = {q0 + warp * 16 + g, q0 + warp * 16 + g + 8};
-  const int tiles = int((p.skv + k_keys - 1) / k_keys);
+  const int all_tiles = int((p.skv + k_keys - 1) / k_keys), per_part = (all_tiles + Split - 1) / Split;
+  const int first = part * per_part, tiles = max(0, min(all_tiles, first + per_part) - first);
+  k += first * k_keys * hv.k_row;  // this part's keys start at tile `first`
+  v += first * k_keys * hv.v_row;
+  const int64_t skv = p.skv - int64_t(first) * k_keys;  // keys from there on
 
-  copy_tile_async<T, D, 32 * W>(sq, ld, q + q0 * hv.q_row, hv.q_row, L::rows, p.sq - q0);
-  copy_tile_async<T, D, 32 * W>(kv, ld, k, hv.k_row, k_keys, p.skv);
-  copy_tile_async<T, D, 32 * W>(kv + L::tile, ld, v, hv.v_row, k_keys, p.skv);
+  copy_tile_async<T, D, 32 * W>(sq, ld, q + q0 * hv.q_row, hv.q_row, L::rows, p.sq - q0, tid);
+  copy_tile_async<T, D, 32 * W>(kv, ld, k, hv.k_row, k_keys, skv, tid);
+  copy_tile_async<T, D, 32 * W>(kv + L::tile, ld, v, hv.v_row, k_keys, skv, tid);
 
   uint32_t qf[D / 16][4];
   float o[D / 8][4] = {};
   float m[2] = {-INFINITY, -INFINITY}, l[2] = {0.f, 0.f};
   for (int t = 0; t < tiles; ++t) {
-    const int64_t j0 = int64_t(t) * k_keys;
+    const int64_t j0 = int64_t(t) * k_keys, jm = j0 + int64_t(first) * k_keys;  // in this part's keys; in the mask
     if (!row_mask)  // the last iteration's closing barrier: nobody reads mk any more
-      for (int c = threadIdx.x; c < k_keys; c += 32 * W)
-        mk[c] = j0 + c >= p.skv ? -INFINITY : mask ? float(mask[(j0 + c) * p.mask_strides[3]]) * k_log2e : 0.f;
+      for (int c = tid; c < k_keys; c += 32 * W)
+        mk[c] = j0 + c >= skv ? -INFINITY : mask ? float(mask[(jm + c) * p.mask_strides[3]]) * k_log2e : 0.f;
     if (t + 1 < tiles) {
       const int64_t j1 = int64_t(t + 1) * k_keys;
       T* next = kv + ((t + 1) % 2) * 2 * L::tile;
-      copy_tile_async<T, D, 32 * W>(next, ld, k + j1 * hv.k_row, hv.k_row, k_keys, p.skv - j1);
-      copy_tile_async<T, D, 32 * W>(next + L::tile, ld, v + j1 * hv.v_row, hv.v_row, k_keys, p.skv - j1);
+      copy_tile_async<T, D, 32 * W>(next, ld, k + j1 * hv.k_row, hv.k_row, k_keys, skv - j1, tid);
+      copy_tile_async<T, D, 32 * W>(next + L::tile, ld, v + j1 * hv.v_row, hv.v_row, k_keys, skv - j1, tid);
       asm volatile("cp.async.wait_group 2;\n" ::);  // all but the next tile's two groups
     } else {
       asm volatile("cp.async.wait_group 0;\n" ::);
     }
-    __syncthreads();
+    part_sync();
     if (t == 0) {
 #pragma unroll
       for (int c = 0; c < D / 16; ++c)
@@ -213,9 +230,9 @@ __global__ void __launch_bounds__(32 * W, D <= 64 ? 16 / W : 1) attention_mma(at
       for (int n = 0; n < k_keys / 8; ++n)
 #pragma unroll
         for (int e = 0; e < 4; ++e) {
-          const int64_t j = j0 + n * 8 + t4 * 2 + e % 2;
-          s[n][e] = j < p.skv ? fmaf(s[n][e], scale, float(mask[i[e / 2] * p.mask_strides[2] + j * p.mask_strides[3]]) * k_log2e)
-                              : -INFINITY;
+          const int64_t j = j0 + n * 8 + t4 * 2 + e % 2, jg = j + int64_t(first) * k_keys;
+          s[n][e] = j < skv ? fmaf(s[n][e], scale, float(mask[i[e / 2] * p.mask_strides[2] + jg * p.mask_strides[3]]) * k_log2e)
+                            : -INFINITY;
         }
     }
 #pragma unroll
@@ -255,18 +272,45 @@ __global__ void __launch_bounds__(32 * W, D <= 64 ? 16 / W : 1) attention_mma(at
         mma_16x8x16<T>(o[2 * d + 1], pa, vb[2], vb[3]);
       }
     }
-    __syncthreads();  // the next iteration's copy overwrites this tile's buffer
+    part_sync();  // the next iteration's copy overwrites this tile's buffer
   }
   asm volatile("cp.async.wait_group 0;\n" ::);  // no keys (Skv 0): the first copies still land before exit
-  __syncthreads();  // (then) every thread's part of the Q tile has landed before it is overwritten
+  part_sync();  // (then) every thread's part of the Q tile has landed before it is overwritten
+#pragma unroll
+  for (int r = 0; r < 2; ++r) {
+    l[r] += __shfl_xor_sync(0xffffffffu, l[r], 1);
+    l[r] += __shfl_xor_sync(0xffffffffu, l[r], 2);
+  }
+  if constexpr (Split == 2) {
+    // The second part's max, sum and O (in its own, now idle, K/V buffers) rescaled onto the first's.
+    constexpr int per_lane = 4 + D / 2;
+    float* hand = reinterpret_cast<float*>(reinterpret_cast<T*>(smem + L::bytes) + L::rows * ld) + lane * per_lane;
+    if (part == 1) {
+      hand[0] = m[0], hand[1] = m[1], hand[2] = l[0], hand[3] = l[1];
+#pragma unroll
+      for (int d = 0; d < D / 8; ++d)
+#pragma unroll
+        for (int e = 0; e < 4; ++e) hand[4 + 4 * d + e] = o[d][e];
+    }
+    __syncthreads();
+    if (part == 1) return;
+#pragma unroll
+    for (int r = 0; r < 2; ++r) {
+      const float m2 = hand[r], top = fmaxf(m[r], m2), base = top == -INFINITY ? 0.f : top;
+      const float c1 = exp2_approx(m[r] - base), c2 = exp2_approx(m2 - base);
+      l[r] = l[r] * c1 + hand[2 + r] * c2;
+#pragma unroll
+      for (int d = 0; d < D / 8; ++d)
+#pragma unroll
+        for (int e = 2 * r; e < 2 * r + 2; ++e) o[d][e] = o[d][e] * c1 + hand[4 + 4 * d + e] * c2;
+    }
+  }
   // Y goes out through this warp's Q rows in shared memory (read into registers at the first tile),
   // so that global memory gets whole 16-byte row segments: the accumulator layout would write 4
   // bytes a lane, half sectors.
   T* sy = sq + warp * 16 * ld;
 #pragma unroll
   for (int r = 0; r < 2; ++r) {
-    l[r] += __shfl_xor_sync(0xffffffffu, l[r], 1);
-    l[r] += __shfl_xor_sync(0xffffffffu, l[r], 2);
     const float inv = l[r] > 0.f ? 1.f / l[r] : 0.f;
 #pragma unroll
     for (int d = 0; d < D / 8; ++d) {
@@ -347,17 +391,17 @@ __global__ void __launch_bounds__(128) attention_rows(attention_params p) {
   }
 }
 
-template <class T, int D, int W>
+template <class T, int D, int W, int Split = 1>
 status run_mma(const attention_params& p, cudaStream_t stream) {
-  constexpr size_t bytes = mma_layout<D, W>::bytes;
+  constexpr size_t bytes = Split * mma_layout<D, W>::bytes;
   // Above 48 KiB of dynamic shared memory a kernel must opt in, once per process.
   static const cudaError_t opted =
-      cudaFuncSetAttribute(attention_mma<T, D, W>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(bytes));
+      cudaFuncSetAttribute(attention_mma<T, D, W, Split>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(bytes));
   if (opted != cudaSuccess)
     return make_error(MIRT_STATUS_DEVICE_ERROR, std::string("CUDA: attention_mma needs ") + std::to_string(bytes) +
                                                     " bytes of shared memory: " + cudaGetErrorString(opted));
   const dim3 grid(unsigned(ceil_div(p.sq, 16 * W)), unsigned(p.heads), unsigned(p.batch));
-  attention_mma<T, D, W><<<grid, 32 * W, bytes, stream>>>(p);
+  attention_mma<T, D, W, Split><<<grid, 32 * W * Split, bytes, stream>>>(p);
   return check_launch("attention_mma");
 }
 
@@ -372,12 +416,14 @@ int multiprocessors() {
 }
 
 // Blocks of 4 warps (64 query rows) share each K/V tile among most rows; where they would leave
-// multiprocessors idle (BERT at batch 1: 24 blocks on 132), 2 or 1 warps per block spread the work.
+// multiprocessors idle (BERT at batch 1: 24 blocks on 132), 2 or 1 warps per block spread the work,
+// and 1-warp blocks with two key tiles or more split the keys between two warps.
 template <class T, int D>
 status run_mma_sized(const attention_params& p, cudaStream_t stream) {
   const int64_t heads = p.batch * p.heads, sms = multiprocessors();
   if (ceil_div(p.sq, 64) * heads >= sms) return run_mma<T, D, 4>(p, stream);
   if (ceil_div(p.sq, 32) * heads >= sms) return run_mma<T, D, 2>(p, stream);
+  if (p.skv > k_keys) return run_mma<T, D, 1, 2>(p, stream);
   return run_mma<T, D, 1>(p, stream);
 }
 
