@@ -15,14 +15,6 @@ namespace {
 constexpr mirt_dtype F32 = MIRT_DTYPE_FLOAT32, F64 = MIRT_DTYPE_FLOAT64, F16 = MIRT_DTYPE_FLOAT16, BF16 = MIRT_DTYPE_BFLOAT16,
                      BOOL = MIRT_DTYPE_BOOL;
 
-// Every float dtype of the general path, each at its tolerance.
-void compare_all_dtypes(const op_call& call) {
-  compare_typed(call, F32, 1e-4);
-  compare_typed(call, F64, 1e-9);
-  compare_typed(call, F16, 2e-3);
-  compare_typed(call, BF16, 1.6e-2);
-}
-
 op_call attention(std::vector<tensor_data> in, std::vector<out_spec> out, std::vector<attr> attrs = {}) {
   op_call c{"Attention", std::move(in), std::move(out), std::move(attrs)};
   c.tactic = "cuda_attention";
@@ -40,10 +32,10 @@ TEST_SUITE("cuda") {
 
 TEST_CASE("Attention general path: 4-D and 3-D grouped-query inputs, scale, softcap") {
   CUDA_TEST_REQUIRE_GPU();
-  compare_all_dtypes(attention({rand_f32({2, 4, 5, 16}, 1), rand_f32({2, 4, 7, 16}, 2), rand_f32({2, 4, 7, 8}, 3)}, {{F32, {2, 4, 5, 8}}}));
-  compare_all_dtypes(attention({rand_f32({2, 5, 64}, 4), rand_f32({2, 6, 32}, 5), rand_f32({2, 6, 16}, 6)}, {{F32, {2, 5, 32}}},
+  compare_float_dtypes(attention({rand_f32({2, 4, 5, 16}, 1), rand_f32({2, 4, 7, 16}, 2), rand_f32({2, 4, 7, 8}, 3)}, {{F32, {2, 4, 5, 8}}}));
+  compare_float_dtypes(attention({rand_f32({2, 5, 64}, 4), rand_f32({2, 6, 32}, 5), rand_f32({2, 6, 16}, 6)}, {{F32, {2, 5, 32}}},
                                {attr_i("q_num_heads", 4), attr_i("kv_num_heads", 2)}));
-  compare_all_dtypes(attention({rand_f32({1, 6, 3, 40}, 7, -3, 3), rand_f32({1, 2, 300, 40}, 8, -3, 3), rand_f32({1, 2, 300, 24}, 9)},
+  compare_float_dtypes(attention({rand_f32({1, 6, 3, 40}, 7, -3, 3), rand_f32({1, 2, 300, 40}, 8, -3, 3), rand_f32({1, 2, 300, 24}, 9)},
                                {{F32, {1, 6, 3, 24}}}, {attr_f("scale", 0.4f), attr_f("softcap", 2.5f)}));
 }
 
@@ -51,14 +43,14 @@ TEST_CASE("Attention general path: float and bool masks (broadcast, shorter than
   CUDA_TEST_REQUIRE_GPU();
   const tensor_data q = rand_f32({2, 3, 5, 16}, 10), k = rand_f32({2, 3, 7, 16}, 11), v = rand_f32({2, 3, 7, 16}, 12);
   const std::vector<out_spec> y = {{F32, {2, 3, 5, 16}}};
-  compare_all_dtypes(attention({q, k, v, rand_f32({5, 7}, 13, -2, 1)}, y));
-  compare_all_dtypes(attention({q, k, v, boolean({2, 1, 5, 7}, bool_pattern(70, 1))}, y));
-  compare_all_dtypes(attention({q, k, v, boolean({5, 4}, bool_pattern(20, 2))}, y));  // keys 4 to 6 masked
-  compare_all_dtypes(attention({q, k, v}, y, {attr_i("is_causal", 1)}));
-  compare_all_dtypes(attention({q, k, v, rand_f32({2, 3, 5, 7}, 14)}, y, {attr_i("is_causal", 1)}));
+  compare_float_dtypes(attention({q, k, v, rand_f32({5, 7}, 13, -2, 1)}, y));
+  compare_float_dtypes(attention({q, k, v, boolean({2, 1, 5, 7}, bool_pattern(70, 1))}, y));
+  compare_float_dtypes(attention({q, k, v, boolean({5, 4}, bool_pattern(20, 2))}, y));  // keys 4 to 6 masked
+  compare_float_dtypes(attention({q, k, v}, y, {attr_i("is_causal", 1)}));
+  compare_float_dtypes(attention({q, k, v, rand_f32({2, 3, 5, 7}, 14)}, y, {attr_i("is_causal", 1)}));
   std::vector<uint8_t> rows(5 * 7, 1);
   for (size_t j = 0; j < 7; ++j) rows[2 * 7 + j] = 0;  // query 2 attends to nothing: Y = 0
-  compare_all_dtypes(attention({q, k, v, boolean({5, 7}, rows)}, y));
+  compare_float_dtypes(attention({q, k, v, boolean({5, 7}, rows)}, y));
 }
 
 TEST_CASE("Attention general path: KV cache with present outputs, nonpad_kv_seqlen, qk_matmul_output modes") {
@@ -66,16 +58,16 @@ TEST_CASE("Attention general path: KV cache with present outputs, nonpad_kv_seql
   const tensor_data q = rand_f32({2, 4, 3, 16}, 20), k = rand_f32({2, 2, 3, 16}, 21), v = rand_f32({2, 2, 3, 8}, 22);
   const tensor_data pk = rand_f32({2, 2, 5, 16}, 23), pv = rand_f32({2, 2, 5, 8}, 24);
   const std::vector<out_spec> with_present = {{F32, {2, 4, 3, 8}}, {F32, {2, 2, 8, 16}}, {F32, {2, 2, 8, 8}}};
-  compare_all_dtypes(attention({q, k, v, omitted(), pk, pv}, with_present));
-  compare_all_dtypes(attention({q, k, v, omitted(), pk, pv}, with_present, {attr_i("is_causal", 1)}));
-  compare_all_dtypes(attention({q, k, v, boolean({3, 8}, bool_pattern(24, 3)), pk, pv}, with_present));
+  compare_float_dtypes(attention({q, k, v, omitted(), pk, pv}, with_present));
+  compare_float_dtypes(attention({q, k, v, omitted(), pk, pv}, with_present, {attr_i("is_causal", 1)}));
+  compare_float_dtypes(attention({q, k, v, boolean({3, 8}, bool_pattern(24, 3)), pk, pv}, with_present));
   const tensor_data q4 = rand_f32({2, 2, 4, 16}, 25), k6 = rand_f32({2, 2, 6, 16}, 26), v6 = rand_f32({2, 2, 6, 16}, 27);
-  compare_all_dtypes(attention({q4, k6, v6, omitted(), omitted(), omitted(), i64({2}, {4, 6})}, {{F32, {2, 2, 4, 16}}}));
-  compare_all_dtypes(attention({q4, k6, v6, omitted(), omitted(), omitted(), i64({2}, {5, 3})}, {{F32, {2, 2, 4, 16}}},
+  compare_float_dtypes(attention({q4, k6, v6, omitted(), omitted(), omitted(), i64({2}, {4, 6})}, {{F32, {2, 2, 4, 16}}}));
+  compare_float_dtypes(attention({q4, k6, v6, omitted(), omitted(), omitted(), i64({2}, {5, 3})}, {{F32, {2, 2, 4, 16}}},
                                {attr_i("is_causal", 1)}));
   for (int64_t mode : {0, 1, 2, 3}) {
     CAPTURE(mode);
-    compare_all_dtypes(attention({q, k, v, rand_f32({3, 8}, 28), pk, pv},
+    compare_float_dtypes(attention({q, k, v, rand_f32({3, 8}, 28), pk, pv},
                                  {{F32, {2, 4, 3, 8}}, {F32, {2, 2, 8, 16}}, {F32, {2, 2, 8, 8}}, {F32, {2, 4, 3, 8}}},
                                  {attr_i("qk_matmul_output_mode", mode), attr_f("softcap", 3.f)}));
   }
@@ -122,9 +114,9 @@ TEST_CASE("Attention tactics: the fused tactic refuses what its kernel cannot co
 TEST_CASE("FlexAttention (grouped-query heads, scale, softmax_precision 11) matches the cpu backend") {
   CUDA_TEST_REQUIRE_GPU();
   const tensor_data q = rand_f32({2, 4, 5, 16}, 50), k = rand_f32({2, 2, 7, 16}, 51), v = rand_f32({2, 2, 7, 8}, 52);
-  compare_all_dtypes({"FlexAttention", {q, k, v}, {{F32, {2, 4, 5, 8}}}});
-  compare_all_dtypes({"FlexAttention", {q, k, v}, {{F32, {2, 4, 5, 8}}}, {attr_f("scale", 0.7f)}});
-  compare_all_dtypes({"FlexAttention", {q, k, v}, {{F32, {2, 4, 5, 8}}}, {attr_i("softmax_precision", 11)}});
+  compare_float_dtypes({"FlexAttention", {q, k, v}, {{F32, {2, 4, 5, 8}}}});
+  compare_float_dtypes({"FlexAttention", {q, k, v}, {{F32, {2, 4, 5, 8}}}, {attr_f("scale", 0.7f)}});
+  compare_float_dtypes({"FlexAttention", {q, k, v}, {{F32, {2, 4, 5, 8}}}, {attr_i("softmax_precision", 11)}});
 }
 
 }  // TEST_SUITE

@@ -99,4 +99,11 @@ void compare_typed(const op_call& call, mirt_dtype dtype, double rel_tol) {
   }
 }
 
+void compare_float_dtypes(const op_call& call) {
+  compare_typed(call, MIRT_DTYPE_FLOAT32, 1e-4);
+  compare_typed(call, MIRT_DTYPE_FLOAT64, 1e-9);
+  compare_typed(call, MIRT_DTYPE_FLOAT16, 2e-3);
+  compare_typed(call, MIRT_DTYPE_BFLOAT16, 1.6e-2);
+}
+
 }  // namespace cuda_test

@@ -16,4 +16,8 @@ op_call as_dtype(const op_call& call, mirt_dtype dtype);
 // bit-exact. A tactic the call names is the cuda backend's (the cpu backend takes its first).
 void compare_typed(const op_call& call, mirt_dtype dtype, double rel_tol);
 
+// compare_typed in every float dtype at the op tests' tolerances: float32 1e-4, float64 1e-9,
+// float16 2e-3, bfloat16 1.6e-2.
+void compare_float_dtypes(const op_call& call);
+
 }  // namespace cuda_test
