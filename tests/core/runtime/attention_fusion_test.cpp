@@ -29,24 +29,20 @@ std::vector<std::string> run(const spelling& how) {
   REQUIRE_OK(mirt_network_create(nullptr, &net.p));
   add_attention(net.p, how, input(net.p, "q", {B, S, E}), input(net.p, "k", {B, S, E}), input(net.p, "v", {B, S, E}));
   plan_owner plan = build_for_cpu(net.p);
-  engine_owner engine;
-  mirt_engine_options engine_options = MIRT_ENGINE_OPTIONS_INIT;
-  engine_options.plan = plan.p;
-  REQUIRE_OK(mirt_engine_create(&engine_options, &engine.p));
-  context_owner context;
-  REQUIRE_OK(mirt_context_create(engine.p, nullptr, &context.p));
+  running_plan loaded(plan.p);
+  mirt_context* context = loaded.context.p;
   std::vector<float> q = random_floats(B * S * E, 11), k = random_floats(B * S * E, 12), v = random_floats(B * S * E, 13);
   std::vector<float> m(B * S, 0.f), y(B * S * E, NAN), scores(B * H * S * S);
   m[S - 1] = m[S - 2] = -10000.f;  // batch 0: the last two keys masked out
-  REQUIRE_OK(mirt_context_set_tensor_address(context.p, sv("q"), q.data()));
-  REQUIRE_OK(mirt_context_set_tensor_address(context.p, sv("k"), k.data()));
-  REQUIRE_OK(mirt_context_set_tensor_address(context.p, sv("v"), v.data()));
-  REQUIRE_OK(mirt_context_set_tensor_address(context.p, sv("m"), m.data()));
-  REQUIRE_OK(mirt_context_set_tensor_address(context.p, sv("y"), y.data()));
-  if (how.scores_as_output) REQUIRE_OK(mirt_context_set_tensor_address(context.p, sv("mask"), scores.data()));
+  REQUIRE_OK(mirt_context_set_tensor_address(context, sv("q"), q.data()));
+  REQUIRE_OK(mirt_context_set_tensor_address(context, sv("k"), k.data()));
+  REQUIRE_OK(mirt_context_set_tensor_address(context, sv("v"), v.data()));
+  REQUIRE_OK(mirt_context_set_tensor_address(context, sv("m"), m.data()));
+  REQUIRE_OK(mirt_context_set_tensor_address(context, sv("y"), y.data()));
+  if (how.scores_as_output) REQUIRE_OK(mirt_context_set_tensor_address(context, sv("mask"), scores.data()));
   recorded_layers layers;
-  REQUIRE_OK(mirt_context_set_profiler(context.p, record, &layers));
-  REQUIRE_OK(mirt_context_enqueue(context.p, nullptr));
+  REQUIRE_OK(mirt_context_set_profiler(context, record, &layers));
+  REQUIRE_OK(mirt_context_enqueue(context, nullptr));
   CHECK(max_relative_error(y, reference(q, k, v, m)) < 1e-5);
   return layers.ops;
 }
