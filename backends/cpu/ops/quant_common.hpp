@@ -7,6 +7,7 @@
 
 #include "backends/cpu/convert.hpp"
 #include "backends/cpu/kernel.hpp"
+#include "backends/support/quant_layout.hpp"
 
 namespace mirt::cpu::quant {
 
@@ -30,18 +31,6 @@ T saturate_round(F v, F offset = F(0)) {
   if (r >= F(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
   return T(r);
 }
-
-// x viewed as [outer, extent, inner] around the quantization axis; the parameter (scale, zero
-// point) of element (o, d, i) is at o * so + (d / block) * sd + i * si.
-struct param_layout {
-  int64_t outer = 1, extent = 1, inner = 1, block = 1;
-  int64_t so = 0, sd = 0, si = 0;
-  int64_t at(int64_t o, int64_t d, int64_t i) const { return o * so + (d / block) * sd + i * si; }
-};
-
-// Per-tensor (scale has one element), per-axis (1-D of x's extent along axis) or blocked
-// (block_size > 0: x's rank, ceil(extent / block) along axis). `what` names the scale input.
-param_layout plan_params(const dims& x, const dims& scale, int64_t axis, int64_t block_size, const char* what);
 
 // A scale or zero point at index i as float (0 for an absent zero point).
 inline float param_at(const tensor& t, int64_t i) {

@@ -7,39 +7,6 @@
 namespace mirt::cpu {
 namespace quant {
 
-param_layout plan_params(const dims& x, const dims& scale, int64_t axis, int64_t block_size, const char* what) {
-  param_layout p;
-  p.inner = product(x);
-  const int64_t n = product(scale);
-  if (block_size <= 0 && n == 1 && scale.size() <= 1) return p;  // per-tensor
-  const int64_t rank = int64_t(x.size());
-  if (rank == 0) fail(MIRT_STATUS_INVALID_SHAPE, what, " has shape ", dims_string(scale), ", expected a scalar");
-  if (axis < -rank || axis >= rank)
-    fail(MIRT_STATUS_INVALID_GRAPH, "attribute 'axis' is ", axis, ", expected in [", -rank, ", ", rank - 1, "]");
-  if (axis < 0) axis += rank;
-  p.outer = product(x, 0, size_t(axis));
-  p.extent = x[size_t(axis)];
-  p.inner = product(x, size_t(axis) + 1);
-  if (block_size <= 0) {
-    if (scale.size() != 1 || scale[0] != p.extent)
-      fail(MIRT_STATUS_INVALID_SHAPE, what, " has shape ", dims_string(scale), ", expected a scalar or [", p.extent,
-           "] (input 0's dim ", axis, ", the quantization axis)");
-    p.sd = 1;
-    return p;
-  }
-  const int64_t blocks = (p.extent + block_size - 1) / block_size;
-  bool fits = int64_t(scale.size()) == rank;
-  for (int64_t d = 0; fits && d < rank; ++d) fits = scale[size_t(d)] == (d == axis ? blocks : x[size_t(d)]);
-  if (!fits)
-    fail(MIRT_STATUS_INVALID_SHAPE, what, " has shape ", dims_string(scale), ", expected input 0's shape ",
-         dims_string(x), " with ", blocks, " at dim ", axis, " (block_size ", block_size, ")");
-  p.block = block_size;
-  p.so = blocks * p.inner;
-  p.sd = p.inner;
-  p.si = 1;
-  return p;
-}
-
 std::vector<float> params_of(const tensor& t) {
   if (!t.present()) return {0.0f};
   std::vector<float> v(size_t(t.numel()));
@@ -63,7 +30,7 @@ using namespace quant;
 
 // Walks x as [outer, extent, inner] and calls f(element index, parameter index).
 template <class F>
-void for_each_param(const param_layout& p, F&& f) {
+void for_each_param(const support::quant_layout& p, F&& f) {
   int64_t e = 0;
   for (int64_t o = 0; o < p.outer; ++o)
     for (int64_t d = 0; d < p.extent; ++d)
@@ -84,7 +51,7 @@ class quantize_kernel final : public kernel {
 
   void execute(const exec_args& args) const override {
     const tensor &x = args.in.at(0), &scale = args.in.at(1), &zp = args.input(2), &y = args.out.at(0);
-    const param_layout p = plan_params(x.shape, scale.shape, axis_, block_, "input 1 (y_scale)");
+    const support::quant_layout p = support::plan_quant_layout(x.shape, scale.shape, axis_, block_, "input 1 (y_scale)");
     check_zero_point_shape(zp, scale, "y");
     const std::vector<float> s = params_of(scale), z = params_of(zp);
     dispatch_any(x.dtype, [&](auto xtag) {
@@ -117,7 +84,7 @@ class dequantize_kernel final : public kernel {
 
   void execute(const exec_args& args) const override {
     const tensor &x = args.in.at(0), &scale = args.in.at(1), &zp = args.input(2), &y = args.out.at(0);
-    const param_layout p = plan_params(x.shape, scale.shape, axis_, block_, "input 1 (x_scale)");
+    const support::quant_layout p = support::plan_quant_layout(x.shape, scale.shape, axis_, block_, "input 1 (x_scale)");
     check_zero_point_shape(zp, scale, "x");
     const std::vector<float> s = params_of(scale), z = params_of(zp);
     dispatch_any(x.dtype, [&](auto xtag) {

@@ -2,39 +2,16 @@
 // blocked with block_size; the dtypes of the cpu backend) and DynamicQuantizeLinear (float32 to uint8).
 #include "backends/cuda/kernel.hpp"
 #include "backends/cuda/kernels/quantize.hpp"
+#include "backends/support/quant_layout.hpp"
 
 namespace mirt::cuda {
 namespace {
 
-// Where a scale applies: per-tensor (one element), per-axis (1-D of x's extent along axis) or
-// blocked (block_size > 0: x's rank, ceil(extent / block) along axis). `what` names the scale input.
+// The kernel's view of where the scale applies (support::plan_quant_layout).
 void plan_params(quantize_params& p, const dims& x, const dims& scale, int64_t axis, int64_t block_size, const char* what) {
-  p.outer = 1, p.extent = 1, p.inner = product(x), p.block = 1, p.so = p.sd = p.si = 0;
-  if (block_size <= 0 && product(scale) == 1 && scale.size() <= 1) return;
-  const int64_t rank = int64_t(x.size());
-  if (rank == 0) fail(MIRT_STATUS_INVALID_SHAPE, what, " has shape ", dims_string(scale), ", expected a scalar");
-  if (axis < -rank || axis >= rank) fail(MIRT_STATUS_INVALID_GRAPH, "attribute 'axis' is ", axis, ", expected in [", -rank, ", ", rank - 1, "]");
-  if (axis < 0) axis += rank;
-  p.outer = product(x, 0, size_t(axis));
-  p.extent = x[size_t(axis)];
-  p.inner = product(x, size_t(axis) + 1);
-  if (block_size <= 0) {
-    if (scale.size() != 1 || scale[0] != p.extent)
-      fail(MIRT_STATUS_INVALID_SHAPE, what, " has shape ", dims_string(scale), ", expected a scalar or [", p.extent,
-           "] (input 0's dim ", axis, ", the quantization axis)");
-    p.sd = 1;
-    return;
-  }
-  const int64_t blocks = (p.extent + block_size - 1) / block_size;
-  bool fits = int64_t(scale.size()) == rank;
-  for (int64_t d = 0; fits && d < rank; ++d) fits = scale[size_t(d)] == (d == axis ? blocks : x[size_t(d)]);
-  if (!fits)
-    fail(MIRT_STATUS_INVALID_SHAPE, what, " has shape ", dims_string(scale), ", expected input 0's shape ", dims_string(x),
-         " with ", blocks, " at dim ", axis, " (block_size ", block_size, ")");
-  p.block = block_size;
-  p.so = blocks * p.inner;
-  p.sd = p.inner;
-  p.si = 1;
+  const support::quant_layout l = support::plan_quant_layout(x, scale, axis, block_size, what);
+  p.outer = l.outer, p.extent = l.extent, p.inner = l.inner, p.block = l.block;
+  p.so = l.so, p.sd = l.sd, p.si = l.si;
 }
 
 class quantize_kernel final : public kernel {
