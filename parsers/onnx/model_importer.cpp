@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "parsers/onnx/attribute_import.hpp"
+#include "parsers/onnx/flex_attention_expand.hpp"
 #include "parsers/onnx/onnx_proto.hpp"
 #include "parsers/onnx/opset_upgrade.hpp"
 #include "parsers/onnx/output_check.hpp"
@@ -212,6 +213,16 @@ class importer final : public upgrade_context {
                       "tensors are not tensors mirt has)");
   }
 
+  // FlexAttention with score_mod/prob_mod: its standard-node expansion (flex_attention_expand.hpp).
+  status add_expanded_flex_attention(const ::onnx::NodeProto& node, int index) {
+    flex_attention_expansion expansion;
+    const std::string prefix = unique_name(cat(node_base_name_, ":flex")) + "/";
+    MIRT_ONNX_RETURN_IF_ERROR(expand_flex_attention(node, default_opset_, prefix, &expansion), node_label_);
+    for (const ::onnx::TensorProto& t : expansion.initializers) MIRT_ONNX_RETURN_IF_ERROR(add_initializer(t));
+    for (const ::onnx::NodeProto& n : expansion.nodes) MIRT_ONNX_RETURN_IF_ERROR(add_node(n, index));
+    return {};
+  }
+
   status add_node(const ::onnx::NodeProto& node, int index) {
     bool standard = is_default_domain(node.domain());
     int64_t opset = standard ? default_opset_ : (opsets_.count(node.domain()) ? opsets_[node.domain()] : -1);
@@ -221,6 +232,7 @@ class importer final : public upgrade_context {
     node_base_name_ = !node.name().empty()                          ? node.name()
                       : node.output_size() && !node.output(0).empty() ? node.output(0)
                                                                      : cat(node.op_type(), "_", index);
+    if (is_flex_attention_with_subgraphs(node)) return add_expanded_flex_attention(node, index);
     if (standard && opset < 0)
       return make_error(MIRT_STATUS_CORRUPT_DATA, node_label_,
                         ": the model imports no opset for the default ONNX domain (opset_import is empty)");

@@ -1,6 +1,7 @@
 // core/graph/schemas/flex_attention.cpp — schema of FlexAttention (domain ai.onnx.preview, opset
-// 1): scaled dot-product attention over rank-4 Q, K, V with grouped-query heads. The score_mod and
-// prob_mod subgraphs are not taken (the ONNX parser refuses them, naming the attribute).
+// 1): scaled dot-product attention over rank-4 Q, K, V with grouped-query heads. The layer takes no
+// score_mod or prob_mod subgraphs: the ONNX parser writes such a node out as standard layers
+// (parsers/onnx/flex_attention_expand.cpp).
 #include "core/graph/schemas/schema_helpers.hpp"
 #include "core/graph/schemas/schemas.hpp"
 
