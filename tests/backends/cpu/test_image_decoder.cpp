@@ -18,12 +18,11 @@
 #include <doctest/doctest.h>
 
 #include "tests/backends/cpu/harness.hpp"
+#include "tests/backends/cpu/image_decode_support.hpp"
 
 using namespace cpu_test;
 
 namespace {
-
-using bytes_t = std::vector<uint8_t>;
 
 bytes_t random_bytes(size_t n, uint32_t seed) {
   std::mt19937 gen(seed);
@@ -150,18 +149,6 @@ bytes_t encode_jpeg2000(uint32_t width, uint32_t height, const bytes_t& rgb) {
   opj_image_destroy(image);
   REQUIRE(ok);
   return out.bytes;
-}
-
-op_result decode(const bytes_t& data, const shape_t& out_shape, const std::string& format = "RGB") {
-  return run({"ImageDecoder", {tensor_data::of(MIRT_DTYPE_UINT8, {int64_t(data.size())}, data)}, {{MIRT_DTYPE_UINT8, out_shape}},
-              {attr_s("pixel_format", format)}, "camera/decode"});
-}
-
-bytes_t decoded(const bytes_t& data, const shape_t& out_shape, const std::string& format = "RGB") {
-  const op_result r = decode(data, out_shape, format);
-  INFO(r.message);
-  REQUIRE(r.code == MIRT_STATUS_OK);
-  return r.outputs.at(0).values<uint8_t>();
 }
 
 // PIL's convert("L") (the reference the ONNX test data was made with).

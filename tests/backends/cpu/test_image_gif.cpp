@@ -11,12 +11,11 @@
 #include <doctest/doctest.h>
 
 #include "tests/backends/cpu/harness.hpp"
+#include "tests/backends/cpu/image_decode_support.hpp"
 
 using namespace cpu_test;
 
 namespace {
-
-using bytes_t = std::vector<uint8_t>;
 
 // One frame: its place on the screen, its color indices (row-major), and an optional local table.
 struct gif_frame {
@@ -90,19 +89,6 @@ bytes_t rgb_of(const bytes_t& indices, const std::vector<GifColorType>& colors) 
   bytes_t rgb;
   for (uint8_t i : indices) rgb.insert(rgb.end(), {colors[i].Red, colors[i].Green, colors[i].Blue});
   return rgb;
-}
-
-op_result decode(const bytes_t& data, const shape_t& out_shape, const std::string& format = "RGB") {
-  return run({"ImageDecoder", {tensor_data::of(MIRT_DTYPE_UINT8, {int64_t(data.size())}, data)}, {{MIRT_DTYPE_UINT8, out_shape}},
-              {attr_s("pixel_format", format)}, "camera/decode"});
-}
-
-bytes_t decoded(const bytes_t& data, const shape_t& out_shape, const std::string& format = "RGB") {
-  const op_result r = decode(data, out_shape, format);
-  INFO(r.message);
-  REQUIRE(r.code == MIRT_STATUS_OK);
-  REQUIRE(r.outputs.at(0).shape == out_shape);
-  return r.outputs.at(0).values<uint8_t>();
 }
 
 void require_refused(const op_result& r, const std::string& needle) {
