@@ -13,12 +13,6 @@ namespace mirt::cuda {
 namespace {
 
 template <class C, class T>
-__device__ inline C widen_to(T v) {
-  if constexpr (is_half_v<T>) return C(float(v));
-  else return C(v);
-}
-
-template <class C, class T>
 __device__ C sample(const T* image, int64_t height, int64_t width, C y, C x) {
   if (!(y > C(-1) && y < C(height) && x > C(-1) && x < C(width))) return C(0);  // also NaN
   const C fy = floor(y), fx = floor(x);

@@ -32,6 +32,18 @@ constexpr bool is_half_v = std::is_same_v<T, __half> || std::is_same_v<T, __nv_b
 template <class T>
 constexpr bool is_real_v = std::is_same_v<T, float> || is_half_v<T>;
 
+// T's value in the compute type C (float or double), and back; the halves go through float.
+template <class C, class T>
+__device__ inline C widen_to(T v) {
+  if constexpr (is_half_v<T>) return C(float(v));
+  else return C(v);
+}
+template <class T, class C>
+__device__ inline T narrow_to(C v) {
+  if constexpr (is_half_v<T>) return T(float(v));
+  else return T(v);
+}
+
 // 16 bytes of T: 4 floats or 8 halves per load and store.
 template <class T>
 struct alignas(16) pack16 {

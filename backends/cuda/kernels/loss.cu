@@ -17,12 +17,6 @@
 namespace mirt::cuda {
 namespace {
 
-template <class C, class T>
-__device__ inline C widen_to(T v) {
-  if constexpr (is_half_v<T>) return C(float(v));
-  else return C(v);
-}
-
 template <class T>
 __global__ void log_softmax_columns(loss_params p) {
   using C = compute_t<T>;

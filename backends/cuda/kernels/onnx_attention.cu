@@ -43,17 +43,6 @@ __global__ void attention_present(onnx_attention_params p, bool values) {
   }
 }
 
-// T's value in the compute type C, and back (the halves go through float).
-template <class C, class T>
-__device__ inline C widen_to(T v) {
-  if constexpr (is_half_v<T>) return C(float(v));
-  else return C(v);
-}
-template <class T, class C>
-__device__ inline T narrow_to(C v) {
-  if constexpr (is_half_v<T>) return T(float(v));
-  else return T(v);
-}
 
 template <class C>
 __device__ inline C block_max(C v, C* slots) {
