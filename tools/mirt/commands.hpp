@@ -67,4 +67,12 @@ struct run_options {
 CLI::App* add_run_command(CLI::App& app, run_options& options);
 int run_run_command(const run_options& options);
 
+struct fold_options {
+  std::string model, output;
+  std::string backend = "cpu";
+};
+// Built where libonnx is (fold_command.cpp, with the ONNX view of inspect).
+CLI::App* add_fold_command(CLI::App& app, fold_options& options);
+int run_fold_command(const fold_options& options);
+
 }  // namespace mirt::cli

@@ -16,10 +16,14 @@ int main(int argc, char** argv) {
   inspect_options inspect;
   modules_options modules;
   run_options run;
+  fold_options fold;
   CLI::App* exec_cmd = add_exec_command(app, exec);
   CLI::App* inspect_cmd = add_inspect_command(app, inspect);
   CLI::App* modules_cmd = add_modules_command(app, modules);
   CLI::App* run_cmd = add_run_command(app, run);
+#ifdef MIRT_CLI_ONNX_VIEW
+  CLI::App* fold_cmd = add_fold_command(app, fold);
+#endif
 
   CLI11_PARSE(app, argc, argv);
 
@@ -30,6 +34,9 @@ int main(int argc, char** argv) {
     if (inspect_cmd->parsed()) return run_inspect_command(inspect);
     if (modules_cmd->parsed()) return run_modules_command(modules);
     if (run_cmd->parsed()) return run_run_command(run);
+#ifdef MIRT_CLI_ONNX_VIEW
+    if (fold_cmd->parsed()) return run_fold_command(fold);
+#endif
   } catch (const mirt::error& e) {
     std::cerr << "error: " << e.what() << " [" << e.code_name() << "]\n";
     return 1;

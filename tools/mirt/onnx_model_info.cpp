@@ -1,20 +1,13 @@
 // tools/mirt/onnx_model_info.cpp — reads an ONNX model with libonnx for `mirt inspect`.
 #include "onnx_model_info.hpp"
 
-#ifndef ONNX_ML
-#define ONNX_ML 1
-#endif
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl.h>
-#include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 
 #include <algorithm>
-#include <climits>
-#include <fcntl.h>
 #include <set>
-#include <unistd.h>
 #include <unordered_map>
+
+#include "onnx_file.hpp"
 
 namespace mirt::cli {
 
@@ -92,18 +85,7 @@ onnx::ValueInfoProto concrete_input(const onnx::ValueInfoProto& v) {
 }  // namespace
 
 onnx_model_info::onnx_model_info(const std::string& path) : impl_(std::make_unique<impl>()) {
-  const int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0) throw std::runtime_error("cannot open '" + path + "'");
-  bool parsed = false;
-  {
-    google::protobuf::io::FileInputStream file(fd);
-    google::protobuf::io::CodedInputStream coded(&file);
-    coded.SetTotalBytesLimit(INT_MAX);  // models up to 2 GiB inline; larger ones keep weights outside
-    parsed = impl_->model.ParseFromCodedStream(&coded) && coded.ConsumedEntireMessage();
-  }
-  ::close(fd);
-  if (!parsed || !impl_->model.has_graph())
-    throw std::runtime_error("'" + path + "' is not an ONNX model (the protobuf does not parse as a ModelProto with a graph)");
+  read_onnx_model(path, impl_->model);
   onnx::ModelProto& m = impl_->model;
   try {  // fills value_info; nodes it cannot infer (newer opsets, custom domains) are left without
     onnx::shape_inference::InferShapes(m, onnx::OpSchemaRegistry::Instance(), onnx::ShapeInferenceOptions(false, 0, true));
