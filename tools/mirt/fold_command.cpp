@@ -92,9 +92,12 @@ int run_fold_command(const fold_options& o) {
   if (!plan.boundary.empty()) {
     try {
       std::vector<onnx::TensorProto> computed = evaluate(evaluation_model(model, plan), o.backend);
-      for (const std::string& name : plan.boundary)  // in the plan's order, whatever order the engine lists them in
+      for (const std::string& name : plan.boundary) {  // in the plan's order, whatever order the engine lists them in
         for (onnx::TensorProto& t : computed)
           if (t.name() == name) values.push_back(std::move(t));
+        if (values.size() != size_t(&name - plan.boundary.data()) + 1)
+          throw std::runtime_error("the engine has no output '" + name + "'");
+      }
     } catch (const std::exception& e) {
       throw std::runtime_error("computing the " + std::to_string(plan.boundary.size()) + " folded values with the " + o.backend +
                                " backend: " + e.what());
