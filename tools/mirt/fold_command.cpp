@@ -92,11 +92,10 @@ int run_fold_command(const fold_options& o) {
   if (!plan.boundary.empty()) {
     try {
       std::vector<onnx::TensorProto> computed = evaluate(evaluation_model(model, plan), o.backend);
-      for (const std::string& name : plan.boundary) {  // in the plan's order, whatever order the engine lists them in
+      for (size_t k = 0; k < plan.boundary.size(); ++k) {  // in the plan's order, whatever order the engine lists them in
         for (onnx::TensorProto& t : computed)
-          if (t.name() == name) values.push_back(std::move(t));
-        if (values.size() != size_t(&name - plan.boundary.data()) + 1)
-          throw std::runtime_error("the engine has no output '" + name + "'");
+          if (t.name() == plan.boundary[k]) values.push_back(std::move(t));
+        if (values.size() != k + 1) throw std::runtime_error("the engine has no output '" + plan.boundary[k] + "'");
       }
     } catch (const std::exception& e) {
       throw std::runtime_error("computing the " + std::to_string(plan.boundary.size()) + " folded values with the " + o.backend +
