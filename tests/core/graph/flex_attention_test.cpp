@@ -4,42 +4,23 @@
 
 using namespace graph_test;
 
-namespace {
-
-// infer() for the ai.onnx.preview domain, where FlexAttention's schema lives.
-inferred infer_preview(std::vector<tensor_type> inputs, std::vector<attribute> attrs = {}) {
-  const mirt::op_schema* schema = mirt::schema_table::standard().find("ai.onnx.preview", "FlexAttention");
-  REQUIRE(schema != nullptr);
-  mirt::node n = make_node("FlexAttention", inputs.size(), 1, std::move(attrs), "layer");
-  n.domain = "ai.onnx.preview";
-  inferred r;
-  r.status = mirt::validate_node(*schema, n);
-  if (!r.ok()) return r;
-  mirt::infer_context ctx(n, std::move(inputs), 1);
-  r.status = schema->infer(ctx);
-  if (r.ok()) r.outputs = ctx.outputs();
-  return r;
-}
-
-}  // namespace
-
 TEST_SUITE("schemas") {
 
 TEST_CASE("FlexAttention infers [B, Hq, L, Ev] and refuses heads, sizes and ranks that do not fit") {
-  auto ok = infer_preview({f32("b,8,4,16"), f32("b,2,6,16"), f32("b,2,6,32")});
+  auto ok = infer_in("ai.onnx.preview", "FlexAttention", {f32("b,8,4,16"), f32("b,2,6,16"), f32("b,2,6,32")});
   REQUIRE_INFERRED(ok);
   CHECK(same_dims(ok.out().shape, "b,8,4,32"));
-  auto heads = infer_preview({f32("2,6,4,16"), f32("2,4,6,16"), f32("2,4,6,16")});
+  auto heads = infer_in("ai.onnx.preview", "FlexAttention", {f32("2,6,4,16"), f32("2,4,6,16"), f32("2,4,6,16")});
   CHECK_FAILS_WITH(heads, MIRT_STATUS_INVALID_SHAPE, "Q has 6 heads, not a multiple of K's 4");
-  auto size = infer_preview({f32("2,4,4,8"), f32("2,4,6,16"), f32("2,4,6,16")});
+  auto size = infer_in("ai.onnx.preview", "FlexAttention", {f32("2,4,4,8"), f32("2,4,6,16"), f32("2,4,6,16")});
   CHECK_FAILS_WITH(size, MIRT_STATUS_INVALID_SHAPE, "differ in head size");
-  auto steps = infer_preview({f32("2,4,4,16"), f32("2,4,6,16"), f32("2,4,5,16")});
+  auto steps = infer_in("ai.onnx.preview", "FlexAttention", {f32("2,4,4,16"), f32("2,4,6,16"), f32("2,4,5,16")});
   CHECK_FAILS_WITH(steps, MIRT_STATUS_INVALID_SHAPE, "differ in heads or sequence length");
-  auto rank = infer_preview({f32("2,4,16"), f32("2,4,6,16"), f32("2,4,6,16")});
+  auto rank = infer_in("ai.onnx.preview", "FlexAttention", {f32("2,4,16"), f32("2,4,6,16"), f32("2,4,6,16")});
   CHECK_FAILS_WITH(rank, MIRT_STATUS_INVALID_SHAPE, "input 0 (Q) has rank 3, expected 4");
-  auto precision = infer_preview({f32("2,4,4,16"), f32("2,4,6,16"), f32("2,4,6,16")}, {attr_int("softmax_precision", 7)});
+  auto precision = infer_in("ai.onnx.preview", "FlexAttention", {f32("2,4,4,16"), f32("2,4,6,16"), f32("2,4,6,16")}, {attr_int("softmax_precision", 7)});
   CHECK_FAILS_WITH(precision, MIRT_STATUS_INVALID_GRAPH, "attribute 'softmax_precision' is 7");
-  auto dtype = infer_preview({f32("2,4,4,16"), typed(MIRT_DTYPE_FLOAT16, "2,4,6,16"), f32("2,4,6,16")});
+  auto dtype = infer_in("ai.onnx.preview", "FlexAttention", {f32("2,4,4,16"), typed(MIRT_DTYPE_FLOAT16, "2,4,6,16"), f32("2,4,6,16")});
   CHECK_FALSE(dtype.ok());
   CHECK(dtype.message().find("FlexAttention 'layer'") != std::string::npos);
 }

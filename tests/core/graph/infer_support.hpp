@@ -82,11 +82,8 @@ struct inferred {
   const std::string& message() const { return status.message(); }
 };
 
-// Validates the node against op's schema, then runs its inference.
-inline inferred infer(const std::string& op, std::vector<tensor_type> inputs, std::vector<attribute> attrs = {},
-                      size_t outputs = 1, const std::string& name = "layer") {
-  const mirt::op_schema& schema = schema_of(op);
-  mirt::node n = make_node(op, inputs.size(), outputs, std::move(attrs), name);
+// Validates node n against schema, then runs its inference.
+inline inferred infer_node(const mirt::op_schema& schema, mirt::node n, std::vector<tensor_type> inputs, size_t outputs) {
   for (size_t i = 0; i < inputs.size(); ++i)
     if (!inputs[i].present()) n.inputs[i] = -1;
   inferred r;
@@ -96,6 +93,23 @@ inline inferred infer(const std::string& op, std::vector<tensor_type> inputs, st
   r.status = schema.infer(ctx);
   if (r.ok()) r.outputs = ctx.outputs();
   return r;
+}
+
+// Validates the node against op's schema (the default domain), then runs its inference.
+inline inferred infer(const std::string& op, std::vector<tensor_type> inputs, std::vector<attribute> attrs = {},
+                      size_t outputs = 1, const std::string& name = "layer") {
+  mirt::node n = make_node(op, inputs.size(), outputs, std::move(attrs), name);
+  return infer_node(schema_of(op), std::move(n), std::move(inputs), outputs);
+}
+
+// infer() for an op of another domain (ai.onnx.ml, ai.onnx.preview, mirt, ...).
+inline inferred infer_in(const std::string& domain, const std::string& op, std::vector<tensor_type> inputs,
+                         std::vector<attribute> attrs = {}) {
+  const mirt::op_schema* schema = mirt::schema_table::standard().find(domain, op);
+  REQUIRE(schema != nullptr);
+  mirt::node n = make_node(op, inputs.size(), 1, std::move(attrs), "layer");
+  n.domain = domain;
+  return infer_node(*schema, std::move(n), std::move(inputs), 1);
 }
 
 // Symbolic dims compare by symbol, not only by extent.

@@ -26,45 +26,31 @@ void set(std::vector<attribute>& list, attribute a) {
     if (old.name == a.name) old = a;
 }
 
-// infer() for the ai.onnx.ml domain, where TreeEnsemble's schema lives.
-inferred infer_ml(std::vector<tensor_type> inputs, std::vector<attribute> attrs) {
-  const mirt::op_schema* schema = mirt::schema_table::standard().find("ai.onnx.ml", "TreeEnsemble");
-  REQUIRE(schema != nullptr);
-  mirt::node n = make_node("TreeEnsemble", inputs.size(), 1, std::move(attrs), "layer");
-  n.domain = "ai.onnx.ml";
-  inferred r;
-  r.status = mirt::validate_node(*schema, n);
-  if (!r.ok()) return r;
-  mirt::infer_context ctx(n, std::move(inputs), 1);
-  r.status = schema->infer(ctx);
-  if (r.ok()) r.outputs = ctx.outputs();
-  return r;
-}
 
 }  // namespace
 
 TEST_SUITE("schemas") {
 
 TEST_CASE("TreeEnsemble infers [N, n_targets] and refuses lists that disagree") {
-  auto ok = infer_ml({typed(MIRT_DTYPE_FLOAT64, "n,4")}, tree());
+  auto ok = infer_in("ai.onnx.ml", "TreeEnsemble", {typed(MIRT_DTYPE_FLOAT64, "n,4")}, tree());
   REQUIRE_INFERRED(ok);
   CHECK(ok.out().dtype == MIRT_DTYPE_FLOAT64);
   CHECK(same_dims(ok.out().shape, "n,3"));
-  auto lengths = infer_ml({f32("2,4")}, tree([](auto& a) { set(a, attr_ints("nodes_modes", {0, 1})); }));
+  auto lengths = infer_in("ai.onnx.ml", "TreeEnsemble", {f32("2,4")}, tree([](auto& a) { set(a, attr_ints("nodes_modes", {0, 1})); }));
   CHECK_FAILS_WITH(lengths, MIRT_STATUS_INVALID_GRAPH, "attribute 'nodes_modes' has 2 values, expected 1");
-  auto child = infer_ml({f32("2,4")}, tree([](auto& a) { set(a, attr_ints("nodes_falsenodeids", {2})); }));
+  auto child = infer_in("ai.onnx.ml", "TreeEnsemble", {f32("2,4")}, tree([](auto& a) { set(a, attr_ints("nodes_falsenodeids", {2})); }));
   CHECK_FAILS_WITH(child, MIRT_STATUS_INVALID_GRAPH, "nodes_falsenodeids[0] is 2, outside the 2 leaves");
-  auto target = infer_ml({f32("2,4")}, tree([](auto& a) { set(a, attr_int("n_targets", 2)); }));
+  auto target = infer_in("ai.onnx.ml", "TreeEnsemble", {f32("2,4")}, tree([](auto& a) { set(a, attr_int("n_targets", 2)); }));
   CHECK_FAILS_WITH(target, MIRT_STATUS_INVALID_GRAPH, "leaf_targetids holds 2, outside [0, n_targets = 2)");
-  auto members = infer_ml({f32("2,4")}, tree([](auto& a) { set(a, attr_ints("nodes_modes", {6})); }));
+  auto members = infer_in("ai.onnx.ml", "TreeEnsemble", {f32("2,4")}, tree([](auto& a) { set(a, attr_ints("nodes_modes", {6})); }));
   CHECK_FAILS_WITH(members, MIRT_STATUS_INVALID_GRAPH, "membership_values holds 0 NaN-terminated sets, expected 1");
-  auto mode = infer_ml({f32("2,4")}, tree([](auto& a) { set(a, attr_ints("nodes_modes", {7})); }));
+  auto mode = infer_in("ai.onnx.ml", "TreeEnsemble", {f32("2,4")}, tree([](auto& a) { set(a, attr_ints("nodes_modes", {7})); }));
   CHECK_FAILS_WITH(mode, MIRT_STATUS_INVALID_GRAPH, "nodes_modes[0] is 7");
-  auto root = infer_ml({f32("2,4")}, tree([](auto& a) { set(a, attr_ints("tree_roots", {1})); }));
+  auto root = infer_in("ai.onnx.ml", "TreeEnsemble", {f32("2,4")}, tree([](auto& a) { set(a, attr_ints("tree_roots", {1})); }));
   CHECK_FAILS_WITH(root, MIRT_STATUS_INVALID_GRAPH, "tree_roots holds 1, outside the 1 nodes");
-  auto narrow = infer_ml({f32("2,1")}, tree());
+  auto narrow = infer_in("ai.onnx.ml", "TreeEnsemble", {f32("2,1")}, tree());
   CHECK_FAILS_WITH(narrow, MIRT_STATUS_INVALID_SHAPE, "has 1 features, but the trees read feature 1");
-  auto missing = infer_ml({f32("2,4")}, {attr_ints("nodes_featureids", {1})});
+  auto missing = infer_in("ai.onnx.ml", "TreeEnsemble", {f32("2,4")}, {attr_ints("nodes_featureids", {1})});
   CHECK_FALSE(missing.ok());
   CHECK(missing.message().find("TreeEnsemble 'layer'") != std::string::npos);
 }
