@@ -37,6 +37,12 @@ struct build_state {
   // network's types; in an FP16/BF16 build also in that type, so that fusing never pins a layer to
   // float32 where the unfused layers would have run in the reduced type. Needs acquire_target().
   bool target_runs(const node& candidate) const;
+  // The float type of FP16/BF16 builds (float16, bfloat16), else UNDEFINED.
+  mirt_dtype reduced_dtype() const;
+  // Whether the target has a kernel for candidate over g at `types`, with its float32 inputs and
+  // its outputs taken as `dtype` (UNDEFINED: as they are). target_runs asks it twice; a pass whose
+  // layer anchors a reduced region asks it for reduced_dtype() alone. Needs acquire_target().
+  bool target_runs_as(const graph& g, const node& candidate, std::vector<tensor_type> types, mirt_dtype dtype) const;
 
   // Drops the nodes marked in `removed` (indexed like network.nodes), then reindex_and_infer().
   status remove_nodes(const std::vector<bool>& removed);

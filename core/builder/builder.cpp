@@ -26,22 +26,28 @@ status build_state::acquire_target() {
   return {};
 }
 
-bool build_state::target_runs(const node& candidate) const {
+mirt_dtype build_state::reduced_dtype() const {
   const uint32_t flags = options.precision_flags;
-  const node_view view(network, candidate, types, flags);
-  result<std::vector<mirt_tactic_info>> plain = target->tactics(view.info());
-  if (!plain.ok() || plain->empty()) return false;
-  const mirt_dtype reduced = (flags & MIRT_PRECISION_FLAG_FP16)   ? MIRT_DTYPE_FLOAT16
-                             : (flags & MIRT_PRECISION_FLAG_BF16) ? MIRT_DTYPE_BFLOAT16
-                                                                  : MIRT_DTYPE_UNDEFINED;
-  if (reduced == MIRT_DTYPE_UNDEFINED) return true;
-  std::vector<tensor_type> reduced_types = types;
-  for (int t : candidate.inputs)
-    if (t >= 0 && reduced_types[t].dtype == MIRT_DTYPE_FLOAT32) reduced_types[t].dtype = reduced;
-  for (int t : candidate.outputs) reduced_types[t].dtype = reduced;
-  const node_view reduced_view(network, candidate, reduced_types, flags);
-  result<std::vector<mirt_tactic_info>> tactics = target->tactics(reduced_view.info());
+  return (flags & MIRT_PRECISION_FLAG_FP16)   ? MIRT_DTYPE_FLOAT16
+         : (flags & MIRT_PRECISION_FLAG_BF16) ? MIRT_DTYPE_BFLOAT16
+                                              : MIRT_DTYPE_UNDEFINED;
+}
+
+bool build_state::target_runs_as(const graph& g, const node& candidate, std::vector<tensor_type> types, mirt_dtype dtype) const {
+  if (dtype != MIRT_DTYPE_UNDEFINED) {
+    for (int t : candidate.inputs)
+      if (t >= 0 && types[t].dtype == MIRT_DTYPE_FLOAT32) types[t].dtype = dtype;
+    for (int t : candidate.outputs) types[t].dtype = dtype;
+  }
+  const node_view view(g, candidate, types, options.precision_flags);
+  result<std::vector<mirt_tactic_info>> tactics = target->tactics(view.info());
   return tactics.ok() && !tactics->empty();
+}
+
+bool build_state::target_runs(const node& candidate) const {
+  if (!target_runs_as(network, candidate, types, MIRT_DTYPE_UNDEFINED)) return false;
+  const mirt_dtype reduced = reduced_dtype();
+  return reduced == MIRT_DTYPE_UNDEFINED || target_runs_as(network, candidate, types, reduced);
 }
 
 status build_state::remove_nodes(const std::vector<bool>& removed) {

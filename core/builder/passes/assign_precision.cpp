@@ -138,19 +138,13 @@ struct rewriter {
   }
 };
 
-mirt_dtype reduced_of_flags(uint32_t flags) {
-  return (flags & MIRT_PRECISION_FLAG_FP16) ? MIRT_DTYPE_FLOAT16
-         : (flags & MIRT_PRECISION_FLAG_BF16) ? MIRT_DTYPE_BFLOAT16
-                                              : MIRT_DTYPE_UNDEFINED;
-}
-
 uint32_t flag_of(mirt_dtype d) {
   return d == MIRT_DTYPE_FLOAT16 ? MIRT_PRECISION_FLAG_FP16 : d == MIRT_DTYPE_BFLOAT16 ? MIRT_PRECISION_FLAG_BF16 : 0;
 }
 
 status assign_precision(build_state& state) {
   const uint32_t flags = state.options.precision_flags;
-  const mirt_dtype reduced = reduced_of_flags(flags);
+  const mirt_dtype reduced = state.reduced_dtype();
   const auto& constraints = state.options.layer_precisions;
   bool any_reduced_constraint = false;
   for (const auto& [name, dtype] : constraints) any_reduced_constraint |= dtype != MIRT_DTYPE_FLOAT32;

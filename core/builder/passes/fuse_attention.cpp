@@ -181,10 +181,6 @@ std::optional<match> match_at(const pattern_index& ix, const std::vector<tensor_
 status fuse(build_state& state) {
   // Per-layer precision constraints name the layers this pass would hide: no fusion with them.
   if (!state.options.layer_precisions.empty()) return {};
-  const uint32_t flags = state.options.precision_flags;
-  const mirt_dtype reduced = (flags & MIRT_PRECISION_FLAG_FP16)   ? MIRT_DTYPE_FLOAT16
-                             : (flags & MIRT_PRECISION_FLAG_BF16) ? MIRT_DTYPE_BFLOAT16
-                                                                  : MIRT_DTYPE_UNDEFINED;
   graph& g = state.network;
   const pattern_index ix(g);
   MIRT_RETURN_IF_ERROR(state.acquire_target());
@@ -199,17 +195,7 @@ status fuse(build_state& state) {
     // Float32 plans need a float32 kernel. With FP16/BF16 the layer is a precision anchor (it runs
     // in the reduced type), so the backend needs only that kernel (cuda has no float32 one: there
     // cuBLASLt's products beat a fused kernel).
-    if (reduced == MIRT_DTYPE_UNDEFINED) {
-      node_view view(g, m->fused, state.types, flags);
-      if (!state.target->tactics(view.info()).ok()) continue;  // the backend has no fused kernel
-    } else {
-      std::vector<tensor_type> types = state.types;
-      for (int t : m->fused.inputs) types[t].dtype = reduced;
-      for (int t : m->fused.outputs) types[t].dtype = reduced;
-      node_view reduced_view(g, m->fused, types, flags);
-      result<std::vector<mirt_tactic_info>> tactics = state.target->tactics(reduced_view.info());
-      if (!tactics.ok() || tactics->empty()) continue;
-    }
+    if (!state.target_runs_as(g, m->fused, state.types, state.reduced_dtype())) continue;
     // The spanned nodes go, except a head Transpose on the input side that something outside
     // the pattern also reads (a Shape). The last one, the Transpose that puts the heads back, always
     // goes: the fused layer writes its output.

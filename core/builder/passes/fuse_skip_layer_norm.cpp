@@ -30,10 +30,6 @@ bool same_shape(const tensor_type& a, const tensor_type& b) {
 
 status fuse(build_state& state) {
   if (!state.options.layer_precisions.empty()) return {};  // constraints name the layers this would hide
-  const uint32_t flags = state.options.precision_flags;
-  const mirt_dtype reduced = (flags & MIRT_PRECISION_FLAG_FP16)   ? MIRT_DTYPE_FLOAT16
-                             : (flags & MIRT_PRECISION_FLAG_BF16) ? MIRT_DTYPE_BFLOAT16
-                                                                  : MIRT_DTYPE_UNDEFINED;
   graph& g = state.network;
   std::vector<int> readers(g.tensors.size(), 0);
   for (const node& n : g.nodes)
@@ -67,16 +63,7 @@ status fuse(build_state& state) {
     candidate.outputs = {ln.outputs[0]};
     candidate.attributes.set(attribute{"axis", MIRT_ATTRIBUTE_TYPE_INT, {ln.attributes.get_int("axis", -1)}, {}, {}});
     candidate.attributes.set(attribute{"epsilon", MIRT_ATTRIBUTE_TYPE_FLOAT, {}, {ln.attributes.get_float("epsilon", 1e-5f)}, {}});
-    node_view view(g, candidate, state.types, flags);
-    if (!state.target->tactics(view.info()).ok()) continue;  // the backend has no fused kernel
-    if (reduced != MIRT_DTYPE_UNDEFINED) {  // fused, the layer must not be pinned to float32
-      std::vector<tensor_type> types = state.types;
-      for (int t : candidate.inputs) types[t].dtype = reduced;
-      for (int t : candidate.outputs) types[t].dtype = reduced;
-      node_view reduced_view(g, candidate, types, flags);
-      result<std::vector<mirt_tactic_info>> tactics = state.target->tactics(reduced_view.info());
-      if (!tactics.ok() || tactics->empty()) continue;
-    }
+    if (!state.target_runs(candidate)) continue;  // no fused kernel (in FP16/BF16: none in the reduced type either)
     g.nodes[n] = std::move(candidate);
     removed[add] = true;
     ++fused;

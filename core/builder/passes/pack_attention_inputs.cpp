@@ -72,12 +72,9 @@ int add_activation(graph& g, const std::string& name, mirt_dtype dtype) {
   return g.add_tensor(std::move(t));
 }
 
-// Whether the target runs the packed layer: a probe node over a graph of its two tensors.
+// Whether the target runs the packed layer (in the reduced type with FP16/BF16, as fuse_attention
+// asks): a probe node over a graph of its tensors.
 bool target_runs_packed(const build_state& state, const node& fused, const tensor_type& qkv, int mask) {
-  const uint32_t flags = state.options.precision_flags;
-  const mirt_dtype reduced = (flags & MIRT_PRECISION_FLAG_FP16)   ? MIRT_DTYPE_FLOAT16
-                             : (flags & MIRT_PRECISION_FLAG_BF16) ? MIRT_DTYPE_BFLOAT16
-                                                                  : qkv.dtype;
   graph probe;
   std::vector<tensor_type> types = {qkv, tensor_type{qkv.dtype, dims{qkv.shape[0], qkv.shape[1], qkv.shape[3], qkv.shape[4]}, true, std::nullopt}};
   probe.tensors.resize(2);
@@ -89,10 +86,7 @@ bool target_runs_packed(const build_state& state, const node& fused, const tenso
     types.push_back(state.types[mask]);
     n.inputs.push_back(2);
   }
-  for (tensor_type& t : types) t.dtype = reduced;
-  const node_view view(probe, n, types, flags);
-  result<std::vector<mirt_tactic_info>> tactics = state.target->tactics(view.info());
-  return tactics.ok() && !tactics->empty();
+  return state.target_runs_as(probe, n, std::move(types), state.reduced_dtype());
 }
 
 // [K, N] matrices side by side into [K, 3N]; vectors of N end to end.
