@@ -1,6 +1,8 @@
 // tests/backends/cpu/harness.cpp — a test host api and the single-node runner over the cpu vtable.
 #include "tests/backends/cpu/harness.hpp"
 
+#include "backends/cpu/convert.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -282,6 +284,23 @@ int64_t broadcast_index(const shape_t& in, const shape_t& out, int64_t flat_out)
   const size_t lead = out.size() - in.size();
   for (size_t i = 0; i < in.size(); ++i) off += (in[i] == 1 ? 0 : idx[lead + i]) * st[i];
   return off;
+}
+
+std::vector<float> round_to_half(std::vector<float> v) {
+  for (float& f : v) f = mirt::cpu::half_to_float(mirt::cpu::float_to_half(f));
+  return v;
+}
+
+tensor_data f16(shape_t shape, const std::vector<float>& v, bool constant) {
+  std::vector<uint16_t> bits;
+  for (float f : v) bits.push_back(mirt::cpu::float_to_half(f));
+  return tensor_data::of<uint16_t>(MIRT_DTYPE_FLOAT16, std::move(shape), bits, constant);
+}
+
+std::vector<float> half_values(const tensor_data& t) {
+  std::vector<float> out;
+  for (uint16_t h : t.values<uint16_t>()) out.push_back(mirt::cpu::half_to_float(h));
+  return out;
 }
 
 }  // namespace cpu_test

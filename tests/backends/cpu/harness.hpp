@@ -45,6 +45,12 @@ tensor_data i64(shape_t shape, const std::vector<int64_t>& v, bool constant = fa
 tensor_data i32(shape_t shape, const std::vector<int32_t>& v, bool constant = false);
 tensor_data boolean(shape_t shape, const std::vector<uint8_t>& v);
 tensor_data omitted();
+// v rounded to float16 and back (the values a float16 tensor of v holds).
+std::vector<float> round_to_half(std::vector<float> v);
+// A float16 tensor of v, each value rounded to nearest even.
+tensor_data f16(shape_t shape, const std::vector<float>& v, bool constant = false);
+// A float16 tensor's values as floats.
+std::vector<float> half_values(const tensor_data& t);
 
 struct attr {
   std::string name;

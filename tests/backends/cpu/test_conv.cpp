@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "backends/cpu/convert.hpp"
 #include "tests/backends/cpu/harness.hpp"
 
 using namespace cpu_test;
@@ -54,17 +53,6 @@ double activate(const conv_case& c, double v) {
   if (c.activation == "Sigmoid") return 1 / (1 + std::exp(-v));
   if (c.activation == "HardSwish") return v * std::max(0.0, std::min(1.0, v / 6 + 0.5));
   return v;
-}
-
-std::vector<float> round_to_half(std::vector<float> v) {
-  for (float& f : v) f = mirt::cpu::half_to_float(mirt::cpu::float_to_half(f));
-  return v;
-}
-
-tensor_data half_tensor(shape_t shape, const std::vector<float>& v, bool constant) {
-  std::vector<uint16_t> bits;
-  for (float f : v) bits.push_back(mirt::cpu::float_to_half(f));
-  return tensor_data::of<uint16_t>(MIRT_DTYPE_FLOAT16, std::move(shape), bits, constant);
 }
 
 int64_t get(const std::vector<int64_t>& v, size_t i, int64_t d) { return i < v.size() ? v[i] : d; }
@@ -147,7 +135,7 @@ void check_conv(const conv_case& c, bool transposed) {
   auto b = c.bias ? random_floats(cout, -1, 1, 23) : std::vector<float>{};
   if (c.float16) x = round_to_half(x), w = round_to_half(w), b = round_to_half(b);
   const auto operand = [&](shape_t shape, const std::vector<float>& v, bool constant) {
-    return c.float16 ? half_tensor(std::move(shape), v, constant) : f32(std::move(shape), v, constant);
+    return c.float16 ? f16(std::move(shape), v, constant) : f32(std::move(shape), v, constant);
   };
   const bool fused = c.residual || !c.activation.empty() || c.nhwc;
   op_call call{fused ? "FusedConv" : transposed ? "ConvTranspose" : "Conv",
@@ -181,8 +169,7 @@ void check_conv(const conv_case& c, bool transposed) {
   CHECK(r.tactic.find("onednn") != std::string::npos);
   if (!c.tactic.empty()) CHECK(r.tactic == c.tactic);
   if (c.float16) {  // float32 accumulation, one rounding to float16 (relative error 2^-11)
-    std::vector<float> got;
-    for (uint16_t h : r.outputs[0].values<uint16_t>()) got.push_back(mirt::cpu::half_to_float(h));
+    const std::vector<float> got = half_values(r.outputs[0]);
     std::vector<double> expected = reference(c, transposed, x, w, b, y, pl);
     for (size_t i = 0; i < expected.size(); ++i) expected[i] = activate(c, expected[i] + (c.residual ? z[i] : 0.0));
     check_close(got, expected, 1e-3);

@@ -5,7 +5,6 @@
 
 #include <cmath>
 
-#include "backends/cpu/convert.hpp"
 #include "tests/backends/cpu/harness.hpp"
 
 using namespace cpu_test;
@@ -32,16 +31,8 @@ double bilinear(const std::vector<float>& x, int64_t base, int64_t h, int64_t w,
   return sum;
 }
 
-std::vector<float> as_half(std::vector<float> v) {
-  for (float& f : v) f = mirt::cpu::half_to_float(mirt::cpu::float_to_half(f));
-  return v;
-}
-
 tensor_data operand(bool float16, shape_t shape, const std::vector<float>& v) {
-  if (!float16) return f32(std::move(shape), v);
-  std::vector<uint16_t> bits;
-  for (float f : v) bits.push_back(mirt::cpu::float_to_half(f));
-  return tensor_data::of<uint16_t>(MIRT_DTYPE_FLOAT16, std::move(shape), bits);
+  return float16 ? f16(std::move(shape), v) : f32(std::move(shape), v);
 }
 
 void check_deform_conv(const deform_case& d) {
@@ -52,7 +43,7 @@ void check_deform_conv(const deform_case& d) {
   // Offsets up to 2.5 pixels move taps across pixels and past the border.
   auto offset = random_floats(d.n * d.offset_group * 2 * taps * oh * ow, -2.5f, 2.5f, 93);
   auto mask = random_floats(d.n * d.offset_group * taps * oh * ow, 0, 1, 94), b = random_floats(d.oc, -1, 1, 95);
-  if (d.float16) x = as_half(x), w = as_half(w), offset = as_half(offset), mask = as_half(mask), b = as_half(b);
+  if (d.float16) x = round_to_half(x), w = round_to_half(w), offset = round_to_half(offset), mask = round_to_half(mask), b = round_to_half(b);
   std::vector<double> want;
   for (int64_t n = 0; n < d.n; ++n)
     for (int64_t o = 0; o < d.oc; ++o)
@@ -86,8 +77,7 @@ void check_deform_conv(const deform_case& d) {
   INFO(r.message);
   REQUIRE(r.code == MIRT_STATUS_OK);
   if (!d.float16) return check_close(r.outputs[0].values<float>(), want, 1e-5);
-  std::vector<float> got;
-  for (uint16_t h : r.outputs[0].values<uint16_t>()) got.push_back(mirt::cpu::half_to_float(h));
+  const std::vector<float> got = half_values(r.outputs[0]);
   check_close(got, want, 4e-3);  // float16 output rounding on sums of a few units
 }
 

@@ -5,7 +5,6 @@
 
 #include <cmath>
 
-#include "backends/cpu/convert.hpp"
 #include "tests/backends/cpu/harness.hpp"
 
 using namespace cpu_test;
@@ -18,22 +17,14 @@ struct flex_case {
   bool float16 = false;
 };
 
-std::vector<float> as_half(std::vector<float> v) {
-  for (float& f : v) f = mirt::cpu::half_to_float(mirt::cpu::float_to_half(f));
-  return v;
-}
-
 tensor_data operand(bool float16, shape_t shape, const std::vector<float>& v) {
-  if (!float16) return f32(std::move(shape), v);
-  std::vector<uint16_t> bits;
-  for (float f : v) bits.push_back(mirt::cpu::float_to_half(f));
-  return tensor_data::of<uint16_t>(MIRT_DTYPE_FLOAT16, std::move(shape), bits);
+  return float16 ? f16(std::move(shape), v) : f32(std::move(shape), v);
 }
 
 void check_flex(const flex_case& c) {
   auto q = random_floats(c.b * c.hq * c.l * c.e, -2, 2, 111), k = random_floats(c.b * c.hkv * c.s * c.e, -2, 2, 112);
   auto v = random_floats(c.b * c.hkv * c.s * c.ev, -1, 1, 113);
-  if (c.float16) q = as_half(q), k = as_half(k), v = as_half(v);
+  if (c.float16) q = round_to_half(q), k = round_to_half(k), v = round_to_half(v);
   const double scale = c.scale >= 0 ? c.scale : 1 / std::sqrt(double(c.e));
   std::vector<double> want;
   for (int64_t b = 0; b < c.b; ++b)
@@ -64,8 +55,7 @@ void check_flex(const flex_case& c) {
   INFO(r.message);
   REQUIRE(r.code == MIRT_STATUS_OK);
   if (!c.float16) return check_close(r.outputs[0].values<float>(), want, 1e-5);
-  std::vector<float> got;
-  for (uint16_t h : r.outputs[0].values<uint16_t>()) got.push_back(mirt::cpu::half_to_float(h));
+  const std::vector<float> got = half_values(r.outputs[0]);
   check_close(got, want, 1e-3);  // float16 output rounding of values below 1
 }
 
