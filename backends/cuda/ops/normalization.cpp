@@ -128,11 +128,10 @@ bool same_float_inputs(const node_view& node, std::string& why) {
   return true;
 }
 
-// Halves take the register kernel only: rows of <= 1024 values, a multiple of 4, scale and bias of
-// one row each, no Mean/InvStdDev outputs (the statistics stay float32 inside the kernel).
-bool layer_norm_supports(const node_view& node, std::string& why) {
-  if (!same_float_inputs(node, why)) return false;
-  if (node.input_dtype(0) == MIRT_DTYPE_FLOAT32) return true;
+// Whether the register kernel takes the node's rows: dims [axis, rank) of input 0 make rows of at
+// most 1024 values (known, a multiple of 4), and the scale and bias (inputs first_param and the next)
+// hold one row each.
+bool register_rows_fit(const node_view& node, size_t first_param) {
   const dims x = to_dims(node.input(0));
   const int64_t r = int64_t(x.size());
   int64_t axis = node.attr_int("axis", -1);
@@ -140,8 +139,17 @@ bool layer_norm_supports(const node_view& node, std::string& why) {
   int64_t cols = 1;
   for (int64_t d = axis; d >= 0 && d < r; ++d) cols = x[size_t(d)] < 0 || cols < 0 ? -1 : cols * x[size_t(d)];
   bool fits = axis >= 0 && axis < r && cols > 0 && cols % 4 == 0 && cols <= 1024;
-  for (size_t i = 1; fits && i < 3; ++i)
+  for (size_t i = first_param; fits && i < first_param + 2; ++i)
     if (node.has_input(i)) fits = product(to_dims(node.input(i))) == cols;
+  return fits;
+}
+
+// Halves take the register kernel only: rows of <= 1024 values, a multiple of 4, scale and bias of
+// one row each, no Mean/InvStdDev outputs (the statistics stay float32 inside the kernel).
+bool layer_norm_supports(const node_view& node, std::string& why) {
+  if (!same_float_inputs(node, why)) return false;
+  if (node.input_dtype(0) == MIRT_DTYPE_FLOAT32) return true;
+  bool fits = register_rows_fit(node, 1);
   for (size_t o = 1; fits && o < node.num_outputs(); ++o) fits = node.output_dtype(o) == MIRT_DTYPE_UNDEFINED;
   if (!fits) why = "float16/bfloat16 LayerNormalization needs rows of at most 1024 values (a multiple of 4), scale and bias "
                    "of one row and no Mean/InvStdDev outputs";
@@ -152,15 +160,7 @@ bool layer_norm_supports(const node_view& node, std::string& why) {
 // and B of one row each.
 bool skip_layer_norm_supports(const node_view& node, std::string& why) {
   if (!same_float_inputs(node, why)) return false;
-  const dims x = to_dims(node.input(0));
-  const int64_t r = int64_t(x.size());
-  int64_t axis = node.attr_int("axis", -1);
-  if (axis < 0) axis += r;
-  int64_t cols = 1;
-  for (int64_t d = axis; d >= 0 && d < r; ++d) cols = x[size_t(d)] < 0 || cols < 0 ? -1 : cols * x[size_t(d)];
-  bool fits = axis >= 0 && axis < r && cols > 0 && cols % 4 == 0 && cols <= 1024;
-  for (size_t i = 2; fits && i < 4; ++i)
-    if (node.has_input(i)) fits = product(to_dims(node.input(i))) == cols;
+  const bool fits = register_rows_fit(node, 2);
   if (!fits) why = "SkipLayerNormalization needs rows of at most 1024 values (a multiple of 4) and Scale/B of one row";
   return fits;
 }
