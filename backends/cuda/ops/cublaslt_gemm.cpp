@@ -136,9 +136,8 @@ void cublaslt_runner::run(const row_major_gemm& g, void* workspace, size_t works
   const uint32_t align[4] = {
       alignment_of({uint64_t(reinterpret_cast<uintptr_t>(g.b)), uint64_t(lda) * es, uint64_t(g.stride_b) * es}),
       alignment_of({uint64_t(reinterpret_cast<uintptr_t>(g.a)), uint64_t(ldb) * es, uint64_t(g.stride_a) * es}), align_y, align_y};
-  const std::string key = cat(int(g.dtype), ':', g.m, ',', g.n, ',', g.k, ',', g.trans_a, g.trans_b, ',', g.batch, ',', g.stride_a, ',', g.stride_b,
-                              ',', g.stride_y, ',', g.bias, g.relu, g.gelu_tanh, ',', g.beta != 0.f, ',', align[0], align[1], align_y, ',',
-                              workspace_size);
+  const problem_key key{int(g.dtype), g.m, g.n, g.k, g.trans_a, g.trans_b, g.batch, g.stride_a, g.stride_b, g.stride_y,
+                        g.bias, g.relu, g.gelu_tanh, g.beta != 0.f, align[0], align[1], align_y, workspace_size};
   const prepared* p = nullptr;
   {
     std::lock_guard<std::mutex> lock(mutex_);

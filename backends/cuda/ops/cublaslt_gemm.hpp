@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <tuple>
 
 #include "backends/cuda/kernel.hpp"
 
@@ -58,7 +59,12 @@ class cublaslt_runner {
   bool tf32_;
   int algo_rank_;
   mutable std::mutex mutex_;
-  mutable std::map<std::string, std::unique_ptr<prepared>> problems_;  // descriptors and algorithm per problem
+  // A problem as the cache tells problems apart: dtype, shape, operations, strides, bias pointer,
+  // epilogue flags, whether beta is used, operand alignments and workspace. Compared as a tuple, so
+  // a run looks its problem up without building a string.
+  using problem_key = std::tuple<int, int64_t, int64_t, int64_t, bool, bool, int64_t, int64_t, int64_t, int64_t, const void*, bool,
+                                 bool, bool, uint32_t, uint32_t, uint32_t, size_t>;
+  mutable std::map<problem_key, std::unique_ptr<prepared>> problems_;  // descriptors and algorithm per problem
 };
 
 }  // namespace mirt::cuda
