@@ -21,7 +21,9 @@ struct dim {
   std::string symbol;
 
   bool known() const { return value >= 0; }
-  bool operator==(const dim&) const = default;
+  // The same extent: a known one by value (a symbol that survived into a static profile does not
+  // make 32 differ from 32), an unknown one by symbol.
+  bool operator==(const dim& other) const { return value == other.value && (known() || symbol == other.symbol); }
 };
 using dims = std::vector<dim>;
 
