@@ -4,8 +4,9 @@
 //   layernorm_fwd_warp_per_row   one warp per row; mean, then variance around it (two passes over
 //                                the row, which stays in L1/L2), then the affine write.
 //   layernorm_fwd_warp_regs      rows of <= 1024 values (a multiple of 4): one warp per row, the row
-//                                kept in registers (one read of x), float4 accesses; also adds a
-//                                skip (residual) tensor first, for SkipLayerNormalization.
+//                                kept in registers (one read of x), 16-byte accesses (8-byte for
+//                                halves in rows not a multiple of 8); also adds a skip (residual)
+//                                tensor first, for SkipLayerNormalization.
 //   layernorm_fwd_block_per_row  rows longer than 4096: one block per row, same passes.
 //   batchnorm_fwd                one element per thread, channel = (i / inner) % c.
 // Reference: backends/cpu/ops/normalization.cpp (which accumulates in double).
@@ -70,61 +71,73 @@ __global__ void layernorm_fwd_warp_per_row(layer_norm_params p) {
   }
 }
 
-// The common case (rows of at most 1024 values, a multiple of 4, scale and bias of one row):
-// one warp per row holds its row in registers (float4 loads), so x is read once, not three times.
-// x, y: (rows, cols), 16-byte aligned; Q float4s per lane cover cols
-// Four values as loaded (float4 for float32, two registers for the halves) and widened to float.
-template <class T>
-struct raw4 {
-  using type = uint2;
-};
-template <>
-struct raw4<float> {
-  using type = float4;
-};
-template <class T>
-__device__ inline typename raw4<T>::type load_raw4(const T* p, int c) {
-  return reinterpret_cast<const typename raw4<T>::type*>(p)[c];
-}
-template <class T>
-__device__ inline float4 widen4(const typename raw4<T>::type& u) {
+// The common case (rows of at most 1024 values, scale and bias of one row): one warp per row holds
+// its row in registers, so x is read once, not three times. A lane loads W values at a time: 16
+// bytes (4 floats, or 8 halves where the row is a multiple of 8), else 8 bytes of 4 halves.
+template <class T, int W>
+using raw_vec = std::conditional_t<W * sizeof(T) == 16, uint4, uint2>;
+
+template <class T, int W>
+__device__ inline void widen(const raw_vec<T, W>& u, float (&f)[W]) {
   if constexpr (std::is_same_v<T, float>) {
-    return u;
+    const float* x = reinterpret_cast<const float*>(&u);
+#pragma unroll
+    for (int i = 0; i < W; ++i) f[i] = x[i];
   } else if constexpr (std::is_same_v<T, __half>) {
-    const float2 a = __half22float2(reinterpret_cast<const __half2*>(&u)[0]), b = __half22float2(reinterpret_cast<const __half2*>(&u)[1]);
-    return make_float4(a.x, a.y, b.x, b.y);
+    const __half2* x = reinterpret_cast<const __half2*>(&u);
+#pragma unroll
+    for (int i = 0; i < W / 2; ++i) {
+      const float2 a = __half22float2(x[i]);
+      f[2 * i] = a.x, f[2 * i + 1] = a.y;
+    }
   } else {
-    const float2 a = __bfloat1622float2(reinterpret_cast<const __nv_bfloat162*>(&u)[0]);
-    const float2 b = __bfloat1622float2(reinterpret_cast<const __nv_bfloat162*>(&u)[1]);
-    return make_float4(a.x, a.y, b.x, b.y);
+    const __nv_bfloat162* x = reinterpret_cast<const __nv_bfloat162*>(&u);
+#pragma unroll
+    for (int i = 0; i < W / 2; ++i) {
+      const float2 a = __bfloat1622float2(x[i]);
+      f[2 * i] = a.x, f[2 * i + 1] = a.y;
+    }
   }
 }
-template <class T>
-__device__ inline float4 load4(const T* p, int c) {
-  return widen4<T>(load_raw4(p, c));
+
+template <class T, int W>
+__device__ inline raw_vec<T, W> load_raw(const T* p, int c) {
+  return reinterpret_cast<const raw_vec<T, W>*>(p)[c];
 }
-__device__ inline void store4(float* p, int c, float4 v) { reinterpret_cast<float4*>(p)[c] = v; }
-__device__ inline void store4(__half* p, int c, float4 v) {
-  uint2 u;
-  reinterpret_cast<__half2*>(&u)[0] = __floats2half2_rn(v.x, v.y);
-  reinterpret_cast<__half2*>(&u)[1] = __floats2half2_rn(v.z, v.w);
-  reinterpret_cast<uint2*>(p)[c] = u;
+
+template <class T, int W>
+__device__ inline void load_vec(const T* p, int c, float (&f)[W]) {
+  widen<T, W>(load_raw<T, W>(p, c), f);
 }
-__device__ inline void store4(__nv_bfloat16* p, int c, float4 v) {
-  uint2 u;
-  reinterpret_cast<__nv_bfloat162*>(&u)[0] = __floats2bfloat162_rn(v.x, v.y);
-  reinterpret_cast<__nv_bfloat162*>(&u)[1] = __floats2bfloat162_rn(v.z, v.w);
-  reinterpret_cast<uint2*>(p)[c] = u;
+
+template <class T, int W>
+__device__ inline void store_vec(T* p, int c, const float (&f)[W]) {
+  raw_vec<T, W> u;
+  if constexpr (std::is_same_v<T, float>) {
+    float* x = reinterpret_cast<float*>(&u);
+#pragma unroll
+    for (int i = 0; i < W; ++i) x[i] = f[i];
+  } else if constexpr (std::is_same_v<T, __half>) {
+    __half2* x = reinterpret_cast<__half2*>(&u);
+#pragma unroll
+    for (int i = 0; i < W / 2; ++i) x[i] = __floats2half2_rn(f[2 * i], f[2 * i + 1]);
+  } else {
+    __nv_bfloat162* x = reinterpret_cast<__nv_bfloat162*>(&u);
+#pragma unroll
+    for (int i = 0; i < W / 2; ++i) x[i] = __floats2bfloat162_rn(f[2 * i], f[2 * i + 1]);
+  }
+  reinterpret_cast<raw_vec<T, W>*>(p)[c] = u;
 }
 
 // Prefetch: scale and bias load with the row, not after the two reductions, so a warp waits on
-// memory once, not twice. That holds 2 Q more registers a thread (83 against 48 for float16 rows of
-// 768), so it pays where the grid is a fraction of the GPU (BERT-base at batch 1: 128 rows, 4.5 ->
-// 3.3 us a layer) and costs where occupancy carries the bandwidth (batch 32: 6.2 -> 9.0 us).
-template <class T, int Q, bool Prefetch>
+// memory once, not twice. That holds more registers a thread (83 against 48 for float16 rows of
+// 768 in 8-byte loads), so it pays where the grid is a fraction of the GPU (BERT-base at batch 1:
+// 128 rows, 4.5 -> 3.3 us a layer) and costs where occupancy carries the bandwidth (batch 32: 6.2
+// -> 9.0 us).
+template <class T, int W, int Q, bool Prefetch>
 __global__ void layernorm_fwd_warp_regs(layer_norm_params p) {
   const int lane = threadIdx.x % 32;
-  const int quads = int(p.cols / 4);
+  const int vecs = int(p.cols / W);
   const int64_t warps = int64_t(gridDim.x) * (blockDim.x / 32);
   const float inv_cols = 1.f / float(p.cols);
   const T* scale = static_cast<const T*>(p.scale);
@@ -133,44 +146,56 @@ __global__ void layernorm_fwd_warp_regs(layer_norm_params p) {
     const T* src = static_cast<const T*>(p.x) + row * p.cols;
     const T* skip = p.skip ? static_cast<const T*>(p.skip) + row * p.cols : nullptr;
     T* dst = static_cast<T*>(p.y) + row * p.cols;
-    float4 v[Q];
-    typename raw4<T>::type g[Q], h[Q];
+    float v[Q][W];
+    raw_vec<T, W> g[Q], h[Q];
     float s = 0.f;
 #pragma unroll
     for (int j = 0; j < Q; ++j) {
       const int c = j * 32 + lane;
-      if (Prefetch && scale && c < quads) g[j] = load_raw4(scale, c);
-      if (Prefetch && bias && c < quads) h[j] = load_raw4(bias, c);
-      v[j] = c < quads ? load4(src, c) : make_float4(0.f, 0.f, 0.f, 0.f);
-      if (skip && c < quads) {  // the residual Add of SkipLayerNormalization, in float32
-        const float4 r = load4(skip, c);
-        v[j] = make_float4(v[j].x + r.x, v[j].y + r.y, v[j].z + r.z, v[j].w + r.w);
+#pragma unroll
+      for (int i = 0; i < W; ++i) v[j][i] = 0.f;
+      if (c >= vecs) continue;
+      if (Prefetch && scale) g[j] = load_raw<T, W>(scale, c);
+      if (Prefetch && bias) h[j] = load_raw<T, W>(bias, c);
+      load_vec<T, W>(src, c, v[j]);
+      if (skip) {  // the residual Add of SkipLayerNormalization, in float32
+        float r[W];
+        load_vec<T, W>(skip, c, r);
+#pragma unroll
+        for (int i = 0; i < W; ++i) v[j][i] += r[i];
       }
-      s += (v[j].x + v[j].y) + (v[j].z + v[j].w);
+#pragma unroll
+      for (int i = 0; i < W; ++i) s += v[j][i];
     }
     const float mean = warp_sum(s) * inv_cols;
     float q = 0.f;
 #pragma unroll
     for (int j = 0; j < Q; ++j) {
-      if (j * 32 + lane >= quads) continue;
-      const float a = v[j].x - mean, b = v[j].y - mean, c = v[j].z - mean, d = v[j].w - mean;
-      q += (a * a + b * b) + (c * c + d * d);
+      if (j * 32 + lane >= vecs) continue;
+#pragma unroll
+      for (int i = 0; i < W; ++i) q += (v[j][i] - mean) * (v[j][i] - mean);
     }
     const float inv = rsqrtf(warp_sum(q) * inv_cols + p.epsilon);
 #pragma unroll
     for (int j = 0; j < Q; ++j) {
       const int c = j * 32 + lane;
-      if (c >= quads) continue;
-      float4 o = make_float4((v[j].x - mean) * inv, (v[j].y - mean) * inv, (v[j].z - mean) * inv, (v[j].w - mean) * inv);
+      if (c >= vecs) continue;
+      float o[W], w[W];
+#pragma unroll
+      for (int i = 0; i < W; ++i) o[i] = (v[j][i] - mean) * inv;
       if (scale) {
-        const float4 w = Prefetch ? widen4<T>(g[j]) : load4(scale, c);
-        o = make_float4(o.x * w.x, o.y * w.y, o.z * w.z, o.w * w.w);
+        if (Prefetch) widen<T, W>(g[j], w);
+        else load_vec<T, W>(scale, c, w);
+#pragma unroll
+        for (int i = 0; i < W; ++i) o[i] *= w[i];
       }
       if (bias) {
-        const float4 w = Prefetch ? widen4<T>(h[j]) : load4(bias, c);
-        o = make_float4(o.x + w.x, o.y + w.y, o.z + w.z, o.w + w.w);
+        if (Prefetch) widen<T, W>(h[j], w);
+        else load_vec<T, W>(bias, c, w);
+#pragma unroll
+        for (int i = 0; i < W; ++i) o[i] += w[i];
       }
-      store4(dst, c, o);
+      store_vec<T, W>(dst, c, o);
     }
     if (lane == 0) {
       if (p.mean) p.mean[row] = mean;
@@ -182,15 +207,31 @@ __global__ void layernorm_fwd_warp_regs(layer_norm_params p) {
 // Rows up to which the grid is too small to hide memory latency by occupancy (see Prefetch).
 constexpr int64_t k_prefetch_rows = 2048;
 
-template <class T, int Q>
+template <class T, int W, int Q>
 status launch_regs(const layer_norm_params& p, cudaStream_t stream) {
   constexpr int warps_per_block = 4;
   const dim3 grid = grid_for(p.rows, warps_per_block);
   if (p.rows <= k_prefetch_rows)
-    layernorm_fwd_warp_regs<T, Q, true><<<grid, 32 * warps_per_block, 0, stream>>>(p);
+    layernorm_fwd_warp_regs<T, W, Q, true><<<grid, 32 * warps_per_block, 0, stream>>>(p);
   else
-    layernorm_fwd_warp_regs<T, Q, false><<<grid, 32 * warps_per_block, 0, stream>>>(p);
+    layernorm_fwd_warp_regs<T, W, Q, false><<<grid, 32 * warps_per_block, 0, stream>>>(p);
   return check_launch("layernorm_fwd_warp_regs");
+}
+
+// Vectors of W values a lane, Q of them: Q * 32 * W >= cols.
+template <class T, int W>
+status launch_regs_for(const layer_norm_params& p, cudaStream_t stream) {
+  const int64_t q = ceil_div(p.cols, 32 * W);
+  if constexpr (W == 8) {
+    if (q <= 2) return launch_regs<T, W, 2>(p, stream);
+    if (q <= 3) return launch_regs<T, W, 3>(p, stream);
+    return launch_regs<T, W, 4>(p, stream);
+  } else {
+    if (q <= 2) return launch_regs<T, W, 2>(p, stream);
+    if (q <= 4) return launch_regs<T, W, 4>(p, stream);
+    if (q <= 6) return launch_regs<T, W, 6>(p, stream);
+    return launch_regs<T, W, 8>(p, stream);
+  }
 }
 
 // x, y: (rows, cols); one block per row
@@ -233,17 +274,20 @@ status launch_layer_norm(const layer_norm_params& p, cudaStream_t stream) {
   if (!p.x || !p.y) return make_error(MIRT_STATUS_INVALID_ARGUMENT, "layer norm: NULL buffer");
   if ((p.scale && p.scale_n <= 0) || (p.bias && p.bias_n <= 0))
     return make_error(MIRT_STATUS_INVALID_SHAPE, "layer norm: empty scale or bias");
-  const uintptr_t quad_bytes = p.dtype == MIRT_DTYPE_FLOAT32 ? 16 : 8;  // 4 values
-  const auto aligned = [&](const void* q) { return reinterpret_cast<uintptr_t>(q) % quad_bytes == 0; };
-  if (p.cols % 4 == 0 && p.cols <= 1024 && aligned(p.x) && aligned(p.y) && (!p.skip || aligned(p.skip)) && (!p.scale || (p.scale_n == p.cols && aligned(p.scale))) &&
-      (!p.bias || (p.bias_n == p.cols && aligned(p.bias)))) {
-    const int64_t q = (p.cols + 127) / 128;  // quads per lane
+  // 4 values a load; halves take 8 (16 bytes) where rows and pointers allow it.
+  const auto aligned = [](const void* q, uintptr_t bytes) { return reinterpret_cast<uintptr_t>(q) % bytes == 0; };
+  const auto all_aligned = [&](uintptr_t bytes) {
+    return aligned(p.x, bytes) && aligned(p.y, bytes) && (!p.skip || aligned(p.skip, bytes)) && (!p.scale || aligned(p.scale, bytes)) &&
+           (!p.bias || aligned(p.bias, bytes));
+  };
+  const bool one_row_params = (!p.scale || p.scale_n == p.cols) && (!p.bias || p.bias_n == p.cols);
+  const uintptr_t bytes4 = p.dtype == MIRT_DTYPE_FLOAT32 ? 16 : 8;
+  if (p.cols % 4 == 0 && p.cols <= 1024 && one_row_params && all_aligned(bytes4)) {
     return dispatch_real(p.dtype, "layer norm", [&](auto tag) {
       using T = typename decltype(tag)::type;
-      if (q <= 2) return launch_regs<T, 2>(p, stream);
-      if (q <= 4) return launch_regs<T, 4>(p, stream);
-      if (q <= 6) return launch_regs<T, 6>(p, stream);
-      return launch_regs<T, 8>(p, stream);
+      if constexpr (!std::is_same_v<T, float>)
+        if (p.cols % 8 == 0 && all_aligned(16)) return launch_regs_for<T, 8>(p, stream);
+      return launch_regs_for<T, 4>(p, stream);
     });
   }
   if (p.skip)

@@ -217,9 +217,15 @@ TEST_CASE("float16 and bfloat16 Softmax and LayerNormalization (float32 inside) 
   // Outputs in [0, 1] (Softmax) or about unit scale (LayerNorm): one rounding of the output dominates.
   both({"Softmax", {rand_f32({2, 12, 128}, 20, -6, 6)}, {{F32, {2, 12, 128}}}}, k_elementwise_f16, k_elementwise_bf16);
   both({"Softmax", {rand_f32({3, 40, 5}, 21, -6, 6)}, {{F32, {3, 40, 5}}}, {attr_i("axis", 1)}}, k_elementwise_f16, k_elementwise_bf16);
-  both({"LayerNormalization", {rand_f32({4, 9, 768}, 22, -3, 3), rand_f32({768}, 23, -1, 1, true), rand_f32({768}, 24, -1, 1, true)},
-        {{F32, {4, 9, 768}}}},
-       4e-3, 2e-2);  // the normalized value carries the input's rounding (x - mean) / std
+  // Rows of 8-value vectors (768, 1024, 40), of 4-value ones (772), and enough rows (2200) for the
+  // kernel without the scale/bias prefetch.
+  for (const std::vector<int64_t>& shape : std::vector<std::vector<int64_t>>{{4, 9, 768}, {3, 1024}, {5, 40}, {3, 5, 772}, {2200, 768}}) {
+    CAPTURE(shape.back());
+    const int64_t cols = shape.back();
+    both({"LayerNormalization", {rand_f32(shape, 22, -3, 3), rand_f32({cols}, 23, -1, 1, true), rand_f32({cols}, 24, -1, 1, true)},
+          {{F32, shape}}},
+         4e-3, 2e-2);  // the normalized value carries the input's rounding (x - mean) / std
+  }
   // Rows the half kernel does not take are refused by name, so the builder keeps them float32.
   op_call odd{"LayerNormalization", {rand_f32({2, 770}, 25), rand_f32({770}, 26)}, {{F16, {2, 770}}}};
   for (tensor_data& t : odd.inputs) {
@@ -399,7 +405,7 @@ TEST_CASE("FusedAttention on a packed QKV [B, S, 3, H, D] (one Linear layer's ou
 
 TEST_CASE("SkipLayerNormalization (residual Add + LayerNorm in one kernel) matches the cpu backend in float32, float16 and bfloat16") {
   CUDA_TEST_REQUIRE_GPU();
-  for (const int64_t cols : {768, 64}) {
+  for (const int64_t cols : {768, 64, 1020}) {  // 1020: halves in 4-value vectors
     CAPTURE(cols);
     const op_call call{"SkipLayerNormalization",
                        {rand_f32({3, 7, cols}, 90, -3, 3), rand_f32({3, 7, cols}, 91, -3, 3), rand_f32({cols}, 92, -1, 1, true),
