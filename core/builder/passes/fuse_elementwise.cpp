@@ -8,7 +8,7 @@
 // tensor; fused, the data goes through memory once and the run launches one kernel.
 //
 // A group grows from a seed layer in topological order: it takes every later elementwise layer
-// whose inputs are the seed's input x, outputs of the group, or float32 scalar constants, and whose
+// whose inputs are the seed's input x (its first input that is not a scalar constant), outputs of the group, or float32 scalar constants, and whose
 // output has x's shape. Of the prefixes of that growth, the longest whose results only its last
 // layer's output leaves (no other graph output, no reader outside) becomes the fused layer, when it
 // spans two layers or more.
@@ -141,7 +141,11 @@ status fuse(build_state& state) {
     const node& s = g.nodes[seed];
     if (removed[seed] || !elementwise(s) || s.inputs.empty() || s.inputs[0] < 0) continue;
     group_builder b{g, state.types, readers};
-    b.x = s.inputs[0];
+    // The tensor the group runs over: the seed's first input, or its second where the first is a
+    // scalar constant (BERT's mask: Sub(1, mask) then Mul by the dtype's minimum).
+    const bool constant_first = s.inputs.size() == 2 && s.inputs[1] >= 0 &&
+                                scalar_constant(g, s.inputs[0], state.types[s.inputs[1]].shape.size());
+    b.x = constant_first ? s.inputs[1] : s.inputs[0];
     if (state.types[b.x].dtype != MIRT_DTYPE_FLOAT32 || !state.types[b.x].rank_known) continue;
     b.registers[b.x] = 0;
     for (size_t at = seed_at; at < state.order.size(); ++at) {

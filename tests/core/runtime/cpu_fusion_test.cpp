@@ -1,6 +1,7 @@
 // tests/core/runtime/cpu_fusion_test.cpp — the builder's fusion passes on the cpu backend: a Linear
 // layer with GELU spelled out in Erf becomes one mirt::FusedMatMul layer, and Conv + residual Add +
-// Clip (ReLU6) one mirt::FusedConv, and both still compute what the unfused layers define.
+// Clip (ReLU6) one mirt::FusedConv, elementwise chains one mirt::FusedElementwise, and each still
+// computes what the unfused layers define.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -142,4 +143,23 @@ TEST_CASE("cpu: a residual Add feeding LayerNormalization runs as one SkipLayerN
     for (int64_t c = 0; c < n; ++c)
       CHECK(ys[r * n + c] == doctest::Approx((v[c] - mean) / std::sqrt(var + 1e-5) * g[c] + beta[c]).epsilon(1e-4));
   }
+}
+
+TEST_CASE("cpu: elementwise layers whose first operand is a scalar constant fuse over their tensor operand") {
+  // BERT's additive mask: (1 - mask) * -10000, where the Sub's tensor operand comes second.
+  network_owner net;
+  REQUIRE_OK(mirt_network_create(nullptr, &net.p));
+  const int64_t dims[2] = {2, 5};
+  mirt_tensor* x = nullptr;
+  REQUIRE_OK(mirt_network_add_input(net.p, sv("x"), MIRT_DTYPE_FLOAT32, 2, dims, nullptr, &x));
+  mirt_tensor* flipped = add_layer(net.p, "Sub", "flip", {constant(net.p, "one", {}, {1.f}), x});
+  mirt_tensor* y = add_layer(net.p, "Mul", "y", {flipped, constant(net.p, "big", {}, {-10000.f})});
+  REQUIRE_OK(mirt_network_mark_output(net.p, y));
+  const std::vector<float> xs = {1, 1, 1, 0, 0, 1, 0, 1, 0.25f, -2};
+  recorded_layers layers;
+  const std::vector<float> ys = build_and_run(net.p, xs, xs.size(), layers);
+  CHECK(layers.ops == std::vector<std::string>{"FusedElementwise"});
+  std::vector<double> expected;
+  for (float v : xs) expected.push_back((1.0 - v) * -10000.0);
+  CHECK(max_relative_error(ys, expected) < 1e-6);
 }
