@@ -145,14 +145,16 @@ op_result run_on(const mirt_backend_vtable& vt, const op_call& call) {
   op_result result;
   node_store store;
   describe(call, store);
-  mirt_tactic_info tactics[8];
+  constexpr uint32_t capacity = 32;  // more than any op offers (MatMul: 8 ranked algorithms)
+  mirt_tactic_info tactics[capacity];
   uint32_t count = 0;
-  result.code = consume(vt.get_tactics(&store.info, tactics, 8, &count), &result.message);
+  result.code = consume(vt.get_tactics(&store.info, tactics, capacity, &count), &result.message);
   if (result.code != MIRT_STATUS_OK) return result;
   REQUIRE(count > 0);
+  REQUIRE(count <= capacity);
   uint32_t chosen = 0;  // the backend's first tactic, or the one the call names
-  while (!call.tactic.empty() && chosen < std::min<uint32_t>(count, 8) && call.tactic != tactics[chosen].name) ++chosen;
-  if (chosen == std::min<uint32_t>(count, 8)) {
+  while (!call.tactic.empty() && chosen < count && call.tactic != tactics[chosen].name) ++chosen;
+  if (chosen == count) {
     result.code = MIRT_STATUS_NOT_FOUND;
     result.message = "no tactic named " + call.tactic;
     return result;
