@@ -25,6 +25,7 @@ void add_linear_ops(std::vector<op_entry>& table);  // ops/linear.cpp
 void add_gemm_ops(std::vector<op_entry>& table);
 void add_pool_ops(std::vector<op_entry>& table);
 void add_normalization_ops(std::vector<op_entry>& table);
+void add_embed_layer_norm_ops(std::vector<op_entry>& table);  // ops/embed_layer_norm.cpp
 void add_softmax_ops(std::vector<op_entry>& table);
 void add_shape_ops(std::vector<op_entry>& table);
 void add_gather_ops(std::vector<op_entry>& table);

@@ -15,6 +15,7 @@ const std::vector<op_entry>& op_table() {
     add_gemm_ops(t);
     add_pool_ops(t);
     add_normalization_ops(t);
+    add_embed_layer_norm_ops(t);
     add_softmax_ops(t);
     add_shape_ops(t);
     add_gather_ops(t);

@@ -78,6 +78,7 @@ pass make_eliminate_dead_code_pass();
 pass make_fuse_attention_pass();
 pass make_pack_attention_inputs_pass();  // Q, K and V Linear layers of a FusedAttention become one
 pass make_fuse_skip_layer_norm_pass();
+pass make_fuse_embed_layer_norm_pass();  // embedding Gather + constant Adds + LayerNorm become one layer
 pass make_assign_precision_pass();
 pass make_choose_layout_pass();
 pass make_prepare_plugins_pass();  // core/plugin/prepare_plugins.cpp

@@ -2,7 +2,8 @@
 // run in that precision where the backend has a kernel for it, and Cast layers convert at the
 // boundaries of each reduced-precision region.
 //
-// Regions start at the math-heavy layers (Conv, FusedConv, MatMul, FusedMatMul, FusedAttention, Gemm) and spread to
+// Regions start at the math-heavy layers (Conv, FusedConv, MatMul, FusedMatMul, FusedAttention, Gemm) and at
+// EmbedLayerNormalization (whose table read halves), and spread to
 // the layers that read a reduced tensor and only move or combine values elementwise (activations,
 // Add, pooling, reshapes, Concat..., a FusedElementwise program of such steps), and to Softmax and (Skip)LayerNormalization where the backend offers
 // reduced kernels for them (which must accumulate in float32: a backend without one keeps them
@@ -30,7 +31,9 @@ namespace {
 constexpr int64_t k_onnx_float = 1, k_onnx_float16 = 10, k_onnx_bfloat16 = 16;
 
 bool is_anchor(const node& n) {
-  if (n.domain == "mirt") return n.op_type == "FusedConv" || n.op_type == "FusedMatMul" || n.op_type == "FusedAttention";
+  // EmbedLayerNormalization too: its table is most of what it reads (float32 statistics inside).
+  if (n.domain == "mirt")
+    return n.op_type == "FusedConv" || n.op_type == "FusedMatMul" || n.op_type == "FusedAttention" || n.op_type == "EmbedLayerNormalization";
   return n.domain.empty() && (n.op_type == "Conv" || n.op_type == "MatMul" || n.op_type == "Gemm");
 }
 

@@ -87,6 +87,49 @@ status infer_skip_layer_norm(infer_context& ctx) {
   return {};
 }
 
+// mirt::EmbedLayerNormalization = LayerNormalization(Table[Indices] + Addend) over the last axis:
+// what the builder makes of an embedding Gather, the constant Adds after it (position and token
+// type rows) and the LayerNormalization they feed. Indices int32/int64 of any shape, Table [V, H]
+// (float), Addend (optional) repeating with a period of whole rows: its shape with leading 1s
+// dropped matches the trailing dims of Y = Indices.shape + [H]. Scale [H], B [H] (optional).
+status infer_embed_layer_norm(infer_context& ctx) {
+  const tensor_type &indices = ctx.input(0), &table = ctx.input(1);
+  if (indices.dtype != MIRT_DTYPE_INT32 && indices.dtype != MIRT_DTYPE_INT64)
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "input 0 (Indices) is ", mirt_dtype_name(indices.dtype), ", expected int32 or int64");
+  if (!is_float_dtype(table.dtype))
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "input 1 (Table) is ", mirt_dtype_name(table.dtype), ", expected a float type");
+  if (table.rank() != 2) return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "input 1 (Table) has rank ", table.rank(), ", expected 2 ([V, H])");
+  const dim& hidden = table.shape[1];
+  dims out = indices.shape;
+  out.push_back(hidden);
+  if (ctx.has_input(2)) {
+    MIRT_RETURN_IF_ERROR(require_same_dtype(ctx, 2, 1));
+    dims a = ctx.input(2).shape;
+    while (!a.empty() && a.front().known() && a.front().value == 1) a.erase(a.begin());
+    bool fits = a.size() <= out.size();
+    for (size_t d = 0; fits && d < a.size(); ++d) {
+      const dim &x = a[a.size() - 1 - d], &y = out[out.size() - 1 - d];
+      fits = !x.known() || !y.known() || x.value == y.value;
+    }
+    if (!fits)
+      return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "input 2 (Addend) has shape ", to_string(ctx.input(2).shape),
+                            ", expected whole rows repeating onto the output ", to_string(out),
+                            " (its dims without leading 1s matching the output's last dims)");
+  }
+  if (!ctx.has_input(3)) return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "input 3 (Scale) is required");
+  const char* names[] = {"", "", "", "Scale", "B"};
+  for (size_t i = 3; i < 5; ++i) {
+    if (!ctx.has_input(i)) continue;
+    MIRT_RETURN_IF_ERROR(require_same_dtype(ctx, i, 1));
+    const tensor_type& p = ctx.input(i);
+    if (p.rank() != 1 || (p.shape[0].known() && hidden.known() && p.shape[0].value != hidden.value))
+      return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "input ", i, " (", names[i], ") has shape ", to_string(p.shape), ", expected [",
+                            to_string(dims{hidden}), "] (Table's row length)");
+  }
+  ctx.output(0) = tensor_type{table.dtype, out, indices.rank_known, std::nullopt};
+  return {};
+}
+
 // RMSNormalization: like LayerNormalization without the mean, its bias and its statistics outputs.
 status infer_rms_norm(infer_context& ctx) {
   const tensor_type& x = ctx.input(0);
@@ -172,6 +215,9 @@ void add_normalization_schemas(schema_table& table) {
                                   {{"axis", MIRT_ATTRIBUTE_TYPE_INT}, {"epsilon", MIRT_ATTRIBUTE_TYPE_FLOAT}}, infer_skip_layer_norm);
   skip_ln.domain = "mirt";
   table.add(std::move(skip_ln));
+  op_schema embed_ln = make_schema("EmbedLayerNormalization", 2, 5, 1, 1, {{"epsilon", MIRT_ATTRIBUTE_TYPE_FLOAT}}, infer_embed_layer_norm);
+  embed_ln.domain = "mirt";
+  table.add(std::move(embed_ln));
   table.add(make_schema("RMSNormalization", 2, 2, 1, 1,
                         {{"axis", MIRT_ATTRIBUTE_TYPE_INT},
                          {"epsilon", MIRT_ATTRIBUTE_TYPE_FLOAT},

@@ -254,3 +254,49 @@ TEST_CASE("with FP16 a FusedElementwise of follower steps joins the MatMul's reg
   }
   CHECK(reduced == 1);
 }
+
+// ids [2, 4] -> Gather(table [10, 8]) + constant rows [1, 4, 8] + constant rows [4, 8] -> LayerNorm
+// -> "y": BERT's embeddings, which the builder fuses into one EmbedLayerNormalization.
+TEST_CASE("with FP16 EmbedLayerNormalization anchors a float16 region: its table, addend and scale become float16 constants") {
+  network_owner net;
+  REQUIRE_OK(mirt_network_create(nullptr, &net.p));
+  const int64_t id_dims[] = {2, 4}, table_dims[] = {10, 8}, rows_dims[] = {1, 4, 8}, period_dims[] = {4, 8}, g_dims[] = {8};
+  static const std::vector<float> table = random_floats(80, 41), rows = random_floats(32, 42), period = random_floats(32, 43),
+                                  gamma = random_floats(8, 44);
+  mirt_tensor *ids, *tt, *rt, *pt, *gt;
+  REQUIRE_OK(mirt_network_add_input(net.p, sv("ids"), MIRT_DTYPE_INT64, 2, id_dims, nullptr, &ids));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("table"), MIRT_DTYPE_FLOAT32, 2, table_dims, table.data(), 320, &tt));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("rows"), MIRT_DTYPE_FLOAT32, 3, rows_dims, rows.data(), 128, &rt));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("period"), MIRT_DTYPE_FLOAT32, 2, period_dims, period.data(), 128, &pt));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("gamma"), MIRT_DTYPE_FLOAT32, 1, g_dims, gamma.data(), 32, &gt));
+  mirt_tensor* sum = add_layer(net.p, "Add", "sum", {add_layer(net.p, "Gather", "embed", {tt, ids}), rt});
+  sum = add_layer(net.p, "Add", "sum2", {pt, sum});
+  REQUIRE_OK(mirt_network_mark_output(net.p, add_layer(net.p, "LayerNormalization", "y", {sum, gt})));
+  const built b = read(build(net.p, MIRT_PRECISION_FLAG_FP16));
+  const mirt::graph& g = b.model.network;
+  CHECK(b.count("Gather") == 0);
+  CHECK(b.count("Add") == 0);
+  CHECK(b.count("LayerNormalization") == 0);
+  const mirt::node* embed = b.find("EmbedLayerNormalization");
+  REQUIRE(embed != nullptr);
+  REQUIRE(embed->inputs.size() == 4);
+  CHECK(b.dtype(embed->inputs[0]) == MIRT_DTYPE_INT64);
+  for (size_t i = 1; i < 4; ++i) {
+    CAPTURE(i);
+    CHECK(b.dtype(embed->inputs[i]) == MIRT_DTYPE_FLOAT16);
+    CHECK(g.tensors[embed->inputs[i]].constant >= 0);
+  }
+  CHECK(b.dtype(embed->outputs[0]) == MIRT_DTYPE_FLOAT16);
+  CHECK(b.count("Cast") == 1);  // the output back to float32
+  // The addend is the two constants' sum, [1, 4, 8], rounded to float16 once.
+  const mirt::tensor& addend = g.tensors[embed->inputs[2]];
+  REQUIRE(addend.shape.size() == 3);
+  const auto* bits = static_cast<const uint16_t*>(g.constants[addend.constant].data());
+  for (size_t i = 0; i < 32; ++i) {
+    const uint16_t h = bits[i];
+    const float widened = std::ldexp(float((h & 0x3FF) | 0x400), int((h >> 10) & 0x1F) - 25) * ((h & 0x8000) ? -1.f : 1.f);
+    CHECK(std::abs(widened - (rows[i] + period[i])) <= 1e-3f * std::max(1.f, std::abs(rows[i] + period[i])));
+  }
+  // No float32 copy of the table is left in the plan.
+  for (const mirt::tensor& t : g.tensors) CHECK_FALSE((t.name == "table" && t.constant >= 0 && t.dtype == MIRT_DTYPE_FLOAT32));
+}

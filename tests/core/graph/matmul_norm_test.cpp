@@ -99,3 +99,29 @@ TEST_CASE("Ops that may run in place are the elementwise and normalization ones"
 }
 
 }  // TEST_SUITE
+
+TEST_SUITE("schemas") {
+
+TEST_CASE("mirt::EmbedLayerNormalization gives Indices.shape + [H] in Table's dtype and names wrong operands") {
+  const tensor_type ids = typed(MIRT_DTYPE_INT64, "batch,128"), table = f32("30522,768"), row = f32("768");
+  auto r = infer_in("mirt", "EmbedLayerNormalization", {ids, table, f32("1,128,768"), row, row}, {attr_float("epsilon", 1e-12f)});
+  REQUIRE_INFERRED(r);
+  CHECK(same_dims(r.out().shape, "batch,128,768"));
+  CHECK(r.out().dtype == MIRT_DTYPE_FLOAT32);
+  // A row period of [S, H] or [H], no Addend, no B.
+  CHECK(infer_in("mirt", "EmbedLayerNormalization", {typed(MIRT_DTYPE_INT32, "2,128"), table, f32("128,768"), row}).ok());
+  CHECK(infer_in("mirt", "EmbedLayerNormalization", {ids, table, f32("768"), row}).ok());
+  CHECK(infer_in("mirt", "EmbedLayerNormalization", {ids, table, omitted(), row}).ok());
+  auto float_ids = infer_in("mirt", "EmbedLayerNormalization", {f32("2,128"), table, omitted(), row});
+  CHECK_FAILS_WITH(float_ids, MIRT_STATUS_INVALID_GRAPH, "input 0 (Indices) is float32, expected int32 or int64");
+  auto flat_table = infer_in("mirt", "EmbedLayerNormalization", {ids, f32("768"), omitted(), row});
+  CHECK_FAILS_WITH(flat_table, MIRT_STATUS_INVALID_GRAPH, "input 1 (Table) has rank 1, expected 2");
+  auto not_rows = infer_in("mirt", "EmbedLayerNormalization", {ids, table, f32("128,1,768"), row});
+  CHECK_FAILS_WITH(not_rows, MIRT_STATUS_INVALID_GRAPH, "input 2 (Addend) has shape 128x1x768");
+  auto wide_scale = infer_in("mirt", "EmbedLayerNormalization", {ids, table, omitted(), f32("1024")});
+  CHECK_FAILS_WITH(wide_scale, MIRT_STATUS_INVALID_GRAPH, "input 3 (Scale) has shape 1024, expected [768]");
+  auto half_bias = infer_in("mirt", "EmbedLayerNormalization", {ids, table, omitted(), row, typed(MIRT_DTYPE_FLOAT16, "768")});
+  CHECK_FAILS_WITH(half_bias, MIRT_STATUS_INVALID_GRAPH, "input 4 is float16, expected float32");
+}
+
+}  // TEST_SUITE
