@@ -25,6 +25,7 @@ void add_elementwise_ops(std::vector<op_entry>& table);
 void add_matmul_ops(std::vector<op_entry>& table);
 void add_conv_ops(std::vector<op_entry>& table);
 void add_normalization_ops(std::vector<op_entry>& table);
+void add_embed_layer_norm_ops(std::vector<op_entry>& table);  // mirt::EmbedLayerNormalization
 void add_pool_ops(std::vector<op_entry>& table);
 void add_data_movement_ops(std::vector<op_entry>& table);
 void add_reduce_ops(std::vector<op_entry>& table);

@@ -11,6 +11,7 @@ const std::vector<op_entry>& op_table() {
     add_matmul_ops(t);
     add_conv_ops(t);
     add_normalization_ops(t);
+    add_embed_layer_norm_ops(t);
     add_pool_ops(t);
     add_data_movement_ops(t);
     add_reduce_ops(t);

@@ -1,8 +1,8 @@
 // backends/cuda/ops/index_check.hpp — out-of-range index checks on the device, a debugging aid.
 //
-// The cpu backend fails on an out-of-range index of Gather, GatherElements, GatherND, ScatterND
-// and ScatterElements, naming the layer, the index and its position. The cuda kernels cannot stop
-// the stream: by default such an index reads as zero (gathers) or is skipped (scatters), at no
+// The cpu backend fails on an out-of-range index of Gather, GatherElements, GatherND, ScatterND,
+// ScatterElements and mirt::EmbedLayerNormalization, naming the layer, the index and its position. The cuda kernels cannot stop
+// the stream: by default such an index reads as zero (gathers, the embedding's row) or is skipped (scatters), at no
 // cost. With MIRT_CUDA_CHECK_INDICES=1 in the environment when the layer's kernel is created (at
 // engine creation), each call of those layers also records the first bad position in a device
 // flag, waits for its stream and fails with the cpu backend's message; the runtime prefixes the

@@ -16,6 +16,11 @@ op_call as_dtype(const op_call& call, mirt_dtype dtype);
 // bit-exact. A tactic the call names is the cuda backend's (the cpu backend takes its first).
 void compare_typed(const op_call& call, mirt_dtype dtype, double rel_tol);
 
+// For ops whose cpu kernels are float32 only: runs call on the cpu backend with its float32 inputs
+// rounded through `reduced` (float16 or bfloat16) but kept float32, and on the cuda backend with
+// those inputs and its float32 outputs in `reduced`; CHECKs as compare_typed does.
+void compare_rounded_with_cpu(const op_call& call, mirt_dtype reduced, double rel_tol);
+
 // compare_typed in every float dtype at the op tests' tolerances: float32 1e-4, float64 1e-9,
 // float16 2e-3, bfloat16 1.6e-2.
 void compare_float_dtypes(const op_call& call);
