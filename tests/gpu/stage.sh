@@ -10,7 +10,7 @@ rm -rf "$dest"
 for f in core/libmirt.so* backends/cpu/libmirt_backend_cpu.so backends/cpu/*.mirt-module.json \
          backends/cuda/libmirt_backend_cuda.so backends/cuda/*.mirt-module.json \
          tests/backends/cuda/test_cuda_module tests/backends/cuda/test_cuda_backend tests/backends/cuda/test_cuda_runtime_api \
-         parsers/onnx/libmirt_parser_onnx.so parsers/onnx/*.mirt-module.json tools/mirt/mirt \
+         parsers/onnx/libmirt_parser_onnx.so parsers/onnx/*.mirt-module.json tools/mirt/mirt tools/mirt/onnxrt_runner.py \
          plugins/std/libmirt_plugins_std.so plugins/std/*.mirt-module.json tests/plugins/plugins_std_cuda_test; do
   for g in "$build"/$f; do
     [ -e "$g" ] && [ ! -d "$g" ] || continue
