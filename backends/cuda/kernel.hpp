@@ -23,6 +23,7 @@ using create_fn = op_entry::create_fn;
 // Each op family appends its entries; op_table.cpp calls them in order (no static registration).
 void add_elementwise_ops(std::vector<op_entry>& table);
 void add_matmul_ops(std::vector<op_entry>& table);
+void add_small_m_gemm_ops(std::vector<op_entry>& table);  // MatMul, FusedMatMul of <= 128 rows
 void add_conv_ops(std::vector<op_entry>& table);
 void add_normalization_ops(std::vector<op_entry>& table);
 void add_embed_layer_norm_ops(std::vector<op_entry>& table);  // mirt::EmbedLayerNormalization

@@ -9,6 +9,7 @@ const std::vector<op_entry>& op_table() {
     std::vector<op_entry> t;
     add_elementwise_ops(t);
     add_matmul_ops(t);
+    add_small_m_gemm_ops(t);
     add_conv_ops(t);
     add_normalization_ops(t);
     add_embed_layer_norm_ops(t);
