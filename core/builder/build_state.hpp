@@ -77,6 +77,7 @@ pass make_fuse_elementwise_pass();  // groups of elementwise layers over one inp
 pass make_eliminate_dead_code_pass();
 pass make_fuse_attention_pass();
 pass make_pack_attention_inputs_pass();  // Q, K and V Linear layers of a FusedAttention become one
+pass make_fold_attention_mask_pass();  // FusedAttention reads the integer padding mask its additive mask was an affine map of
 pass make_fuse_skip_layer_norm_pass();
 pass make_fuse_embed_layer_norm_pass();  // embedding Gather + constant Adds + LayerNorm become one layer
 pass make_assign_precision_pass();

@@ -108,6 +108,7 @@ result<plan_model> build_plan_model(const graph& network, const build_options& o
                                     make_eliminate_dead_code_pass(),
                                     make_fuse_attention_pass(),  // after DCE: dead Shape readers gone
                                     make_pack_attention_inputs_pass(),
+                                    make_fold_attention_mask_pass(),
                                     make_fuse_skip_layer_norm_pass(),
                                     make_fuse_embed_layer_norm_pass(),
                                     make_assign_precision_pass(),

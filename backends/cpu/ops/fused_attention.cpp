@@ -45,7 +45,8 @@ class fused_attention_kernel final : public kernel {
  public:
   // packed: input 0 is QKV [B, S, 3, H, D] and K, V are absent (decided at build: an empty input
   // reads as absent at run time too).
-  fused_attention_kernel(float scale, bool packed) : scale_(scale), packed_(packed) {}
+  fused_attention_kernel(float scale, bool packed, float mask_scale, float mask_shift)
+      : scale_(scale), packed_(packed), mask_scale_(mask_scale), mask_shift_(mask_shift) {}
 
   void execute(const exec_args& args) const override {
     const tensor& y = args.out.at(0);
@@ -65,7 +66,8 @@ class fused_attention_kernel final : public kernel {
       ms = mask_strides(mask.shape);
     }
     const float *qp = o.q, *kp = o.k, *vp = o.v;
-    const float* mp = mask.present() ? mask.as<const float>() : nullptr;
+    std::vector<float> mapped;  // mask_shift + mask_scale * mask, where that is not the mask as it is
+    const float* mp = mask.present() ? additive_mask(mask, mapped) : nullptr;
     float* yp = y.as<float>();
     if (skv == 0 || dk == 0) {  // no scores to take: the degenerate cases as plain loops
       std::vector<float> p(static_cast<size_t>(skv));
@@ -136,13 +138,35 @@ class fused_attention_kernel final : public kernel {
     return {base, base + h * d, base + 2 * h * d, 3 * h * d, 3 * h * d, 3 * h * d, qkv.shape[0], qkv.shape[1], qkv.shape[1], h, d, d};
   }
 
+  // The mask as float32 scores: as it is, or mapped into `mapped`.
+  const float* additive_mask(const tensor& mask, std::vector<float>& mapped) const {
+    if (mask.dtype == MIRT_DTYPE_FLOAT32 && mask_scale_ == 1.f && mask_shift_ == 0.f) return mask.as<const float>();
+    mapped.resize(size_t(mask.numel()));
+    for (int64_t i = 0; i < mask.numel(); ++i) {
+      double v = 0;
+      switch (mask.dtype) {
+        case MIRT_DTYPE_FLOAT32: v = mask.as<const float>()[i]; break;
+        case MIRT_DTYPE_INT64: v = double(mask.as<const int64_t>()[i]); break;
+        case MIRT_DTYPE_INT32: v = mask.as<const int32_t>()[i]; break;
+        case MIRT_DTYPE_BOOL: v = mask.as<const uint8_t>()[i] ? 1 : 0; break;
+        default: fail(MIRT_STATUS_UNSUPPORTED, "mask of dtype ", dtype_name(mask.dtype));
+      }
+      mapped[size_t(i)] = float(double(mask_shift_) + double(mask_scale_) * v);
+    }
+    return mapped.data();
+  }
+
   float scale_;
   bool packed_;
+  float mask_scale_, mask_shift_;
 };
 
 bool fused_attention_supports(const node_view& node, std::string& why) {
-  for (size_t i = 0; i < node.num_inputs(); ++i)
+  for (size_t i = 0; i < 3; ++i)
     if (node.has_input(i) && !input_dtype_in(node, i, {MIRT_DTYPE_FLOAT32}, why)) return false;
+  if (node.has_input(3) &&
+      !input_dtype_in(node, 3, {MIRT_DTYPE_FLOAT32, MIRT_DTYPE_INT64, MIRT_DTYPE_INT32, MIRT_DTYPE_BOOL}, why))
+    return false;
   if (!node.has_input(1) && !node.has_input(2)) {
     if (node.input(0).rank == 5) return true;
     why = "K and V are absent and input 0 is not a packed QKV [B, S, 3, H, D]";
@@ -161,7 +185,8 @@ bool fused_attention_supports(const node_view& node, std::string& why) {
 void add_fused_attention_ops(std::vector<op_entry>& t) {
   t.push_back({"FusedAttention", "cpu_fused_attention", fused_attention_supports,
                [](const node_view& node) -> std::unique_ptr<kernel> {
-                 return std::make_unique<fused_attention_kernel>(node.attr_float("scale", 1.f), !node.has_input(1));
+                 return std::make_unique<fused_attention_kernel>(node.attr_float("scale", 1.f), !node.has_input(1),
+                                                                 node.attr_float("mask_scale", 1.f), node.attr_float("mask_shift", 0.f));
                }});
 }
 

@@ -44,10 +44,22 @@ __device__ inline head_view view_of(const attention_params& p, int64_t b, int64_
   return hv;
 }
 
+// The additive mask at element `at` of p.mask: as it is when mask_dtype is UNDEFINED (T's), else
+// mask_shift + mask_scale * value of an int64 or int32 padding mask (launch_attention refuses other
+// dtypes). The tensor-core kernel calls it once a key tile, outside its unrolled loops; per-query
+// masks there must be T's.
 template <class T>
-__device__ inline float mask_at(const attention_params& p, const T* mask, int64_t b, int64_t h, int64_t i, int64_t j) {
-  if (mask == nullptr) return 0.f;
-  return float(mask[b * p.mask_strides[0] + h * p.mask_strides[1] + i * p.mask_strides[2] + j * p.mask_strides[3]]);
+__device__ inline float mask_value(const attention_params& p, int64_t at) {
+  if (p.mask_dtype == MIRT_DTYPE_UNDEFINED) return float(static_cast<const T*>(p.mask)[at]);
+  const float v = p.mask_dtype == MIRT_DTYPE_INT64 ? float(static_cast<const int64_t*>(p.mask)[at])
+                                                   : float(static_cast<const int32_t*>(p.mask)[at]);
+  return fmaf(p.mask_scale, v, p.mask_shift);
+}
+
+template <class T>
+__device__ inline float mask_at(const attention_params& p, int64_t b, int64_t h, int64_t i, int64_t j) {
+  if (p.mask == nullptr) return 0.f;
+  return mask_value<T>(p, b * p.mask_strides[0] + h * p.mask_strides[1] + i * p.mask_strides[2] + j * p.mask_strides[3]);
 }
 
 // exp(s - m) that is 0 where s is -inf, also when m is -inf (no finite score yet).
@@ -135,8 +147,9 @@ __global__ void __launch_bounds__(32 * W * Split, D <= 64 ? 16 / (W * Split) : 1
   const T* k = static_cast<const T*>(p.k) + hv.k;
   const T* v = static_cast<const T*>(p.v) + hv.v;
   // Scores in base 2 (exp2 of scale * log2(e) * s): one FMA and a MUFU.EX2 per probability.
-  const T* mask = p.mask ? static_cast<const T*>(p.mask) + b * p.mask_strides[0] + h * p.mask_strides[1] : nullptr;
-  const bool row_mask = mask != nullptr && p.mask_strides[2] != 0;  // else one mask row serves every query
+  const bool masked = p.mask != nullptr;
+  const int64_t mask_head = b * p.mask_strides[0] + h * p.mask_strides[1];  // this (batch, head)'s mask rows
+  const bool row_mask = masked && p.mask_strides[2] != 0;  // else one mask row serves every query
   const float scale = p.scale * k_log2e;
   const int warp = tid / 32, lane = tid % 32, g = lane / 4, t4 = lane % 4;
   const int64_t row[2] = {q0 + warp * 16 + g, q0 + warp * 16 + g + 8};
@@ -157,7 +170,7 @@ __global__ void __launch_bounds__(32 * W * Split, D <= 64 ? 16 / (W * Split) : 1
     const int64_t j0 = int64_t(t) * k_keys, jm = j0 + int64_t(first) * k_keys;  // in this part's keys; in the mask
     if (!row_mask)  // the last iteration's closing barrier: nobody reads mk any more
       for (int c = tid; c < k_keys; c += 32 * W)
-        mk[c] = j0 + c >= skv ? -INFINITY : mask ? float(mask[(jm + c) * p.mask_strides[3]]) * k_log2e : 0.f;
+        mk[c] = j0 + c >= skv ? -INFINITY : masked ? mask_value<T>(p, mask_head + (jm + c) * p.mask_strides[3]) * k_log2e : 0.f;
     if (t + 1 < tiles) {
       const int64_t j1 = int64_t(t + 1) * k_keys;
       T* next = kv + ((t + 1) % 2) * 2 * L::tile;
@@ -205,7 +218,9 @@ __global__ void __launch_bounds__(32 * W * Split, D <= 64 ? 16 / (W * Split) : 1
 #pragma unroll
         for (int e = 0; e < 4; ++e) {
           const int64_t j = j0 + n * 8 + t4 * 2 + e % 2, jg = j + int64_t(first) * k_keys;
-          s[n][e] = j < skv ? fmaf(s[n][e], scale, float(mask[i[e / 2] * p.mask_strides[2] + jg * p.mask_strides[3]]) * k_log2e)
+          s[n][e] = j < skv ? fmaf(s[n][e], scale,
+                                   float(static_cast<const T*>(p.mask)[mask_head + i[e / 2] * p.mask_strides[2] + jg * p.mask_strides[3]]) *
+                                       k_log2e)
                             : -INFINITY;
         }
     }
@@ -317,7 +332,6 @@ __global__ void __launch_bounds__(128) attention_rows(attention_params p) {
   const T* q = static_cast<const T*>(p.q) + hv.q + qi * hv.q_row;
   const T* k = static_cast<const T*>(p.k) + hv.k;
   const T* v = static_cast<const T*>(p.v) + hv.v;
-  const T* mask = static_cast<const T*>(p.mask);
   for (int64_t d = lane; d < p.dk; d += 32) q_rows[warp][d] = float(q[d]) * p.scale;
   __syncwarp();
   constexpr int per_lane = k_max_head / 32;
@@ -332,7 +346,7 @@ __global__ void __launch_bounds__(128) attention_rows(attention_params p) {
       const T* kj = k + j * hv.k_row;
       float dot = 0.f;
       for (int64_t d = 0; d < p.dk; ++d) dot += q_rows[warp][d] * float(kj[d]);
-      s = dot + mask_at(p, mask, b, h, qi, j);
+      s = dot + mask_at<T>(p, b, h, qi, j);
     }
     float tile_max = s;
     for (int o2 = 16; o2 > 0; o2 >>= 1) tile_max = fmaxf(tile_max, __shfl_xor_sync(0xffffffffu, tile_max, o2));

@@ -11,7 +11,8 @@ class fused_attention_kernel final : public kernel {
  public:
   // packed: input 0 is QKV [B, S, 3, H, D] and K, V are absent (decided at build: an empty input
   // reads as absent at run time too).
-  fused_attention_kernel(float scale, bool packed) : scale_(scale), packed_(packed) {}
+  fused_attention_kernel(float scale, bool packed, float mask_scale, float mask_shift)
+      : scale_(scale), packed_(packed), mask_scale_(mask_scale), mask_shift_(mask_shift) {}
 
   void execute(const exec_args& args) const override {
     const dtensor& y = args.out.at(0);
@@ -32,6 +33,16 @@ class fused_attention_kernel final : public kernel {
         step *= e;
       }
       p.mask = mask.data;
+      if (mask.dtype != y.dtype || mask_scale_ != 1.f || mask_shift_ != 0.f) {  // else the plain load
+        if (mask.dtype != MIRT_DTYPE_INT64 && mask.dtype != MIRT_DTYPE_INT32)
+          fail(MIRT_STATUS_UNSUPPORTED, "mask_scale/mask_shift apply to an int64 or int32 mask here, not ", dtype_name(mask.dtype));
+        if (p.mask_strides[2] != 0)
+          fail(MIRT_STATUS_UNSUPPORTED, "an int64/int32 mask ", dims_string(mask.shape),
+               " must be the same for every query (a key padding mask, e.g. [B, 1, 1, Skv])");
+        p.mask_dtype = mask.dtype;
+        p.mask_scale = mask_scale_;
+        p.mask_shift = mask_shift_;
+      }
     }
     throw_if_failed(launch_attention(p, args.stream));
   }
@@ -66,17 +77,28 @@ class fused_attention_kernel final : public kernel {
 
   float scale_;
   bool packed_;
+  float mask_scale_, mask_shift_;
 };
 
-// Q, K, V (and the mask) of one half dtype, 4-D, a head size of the tensor-core kernel. No float32:
+// Q, K, V (and a float mask) of one half dtype, 4-D, a head size of the tensor-core kernel; the mask
+// may also be an int64/int32 key padding mask (mask_shift + mask_scale * mask, see
+// kernels/attention.hpp). No float32:
 // BERT-base measured 1.9 ms a layer at batch 32 on the warp-per-query kernel
 // (bench/results/gpu-bertgpu-final.json), where cuBLASLt's products and Softmax take a fraction of
 // that, so float32 plans stay unfused. The warp-per-query kernel remains the fallback for
 // misaligned buffers.
 bool fused_attention_supports(const node_view& node, std::string& why) {
   if (!input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT16, MIRT_DTYPE_BFLOAT16}, why)) return false;
-  for (size_t i = 1; i < node.num_inputs(); ++i)
+  for (size_t i = 1; i < 3; ++i)
     if (node.has_input(i) && !input_dtype_in(node, i, {node.input_dtype(0)}, why)) return false;
+  if (node.has_input(3) && !input_dtype_in(node, 3, {node.input_dtype(0), MIRT_DTYPE_INT64, MIRT_DTYPE_INT32}, why)) return false;
+  if (node.has_input(3) && node.input_dtype(3) != node.input_dtype(0)) {  // a padding mask: one row for every query
+    const mirt_tensor_desc& m = node.input(3);
+    if (m.rank >= 2 && m.dims[m.rank - 2] != 1) {
+      why = "an int64/int32 mask must be the same for every query ([..., 1, Skv])";
+      return false;
+    }
+  }
   if (!node.has_input(1)) {  // packed QKV [B, S, 3, H, D]
     const int64_t d = node.input(0).rank == 5 ? node.input(0).dims[4] : 0;
     if (d != 32 && d != 64 && d != 128) {
@@ -103,7 +125,8 @@ bool fused_attention_supports(const node_view& node, std::string& why) {
 void add_attention_ops(std::vector<op_entry>& t) {
   t.push_back({"FusedAttention", "cuda_fused_attention", fused_attention_supports,
                [](const node_view& node) -> std::unique_ptr<kernel> {
-                 return std::make_unique<fused_attention_kernel>(node.attr_float("scale", 1.f), !node.has_input(1));
+                 return std::make_unique<fused_attention_kernel>(node.attr_float("scale", 1.f), !node.has_input(1),
+                                                                 node.attr_float("mask_scale", 1.f), node.attr_float("mask_shift", 0.f));
                }});
 }
 

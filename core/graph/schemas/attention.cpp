@@ -181,10 +181,19 @@ status infer_linear_attention(infer_context& ctx) {
 // mirt::FusedAttention = softmax(scale * Q K^T + mask) V per (batch, head), what the builder's
 // attention fusion pass makes of exported attention (MatMul, scale, mask Add, Softmax, MatMul and
 // the head transposes around them). Q [B, Sq, H, Dk], K [B, Skv, H, Dk], V [B, Skv, H, Dv] (heads
-// in the layout the Linear layers write them), mask (optional, Q's dtype) broadcastable to
-// [B, H, Sq, Skv]; output [B, Sq, H, Dv].
+// in the layout the Linear layers write them), mask (optional) broadcastable to [B, H, Sq, Skv];
+// output [B, Sq, H, Dv]. The scores take mask_shift + mask_scale * mask (defaults 0 and 1): a mask
+// of Q's dtype as it is, or an int32/int64/bool one through that affine map (the builder's
+// fold_attention_mask pass reads BERT's 0/1 padding mask so, without the layers that made it additive).
 // Packed form (the builder's pack_attention_inputs pass): input 0 is QKV [B, S, 3, H, D], one
 // Linear layer's output holding Q, K and V side by side, and inputs 1 and 2 are absent.
+// The mask: Q's dtype, or integers/booleans that mask_shift + mask_scale * mask makes additive.
+status require_mask_dtype(infer_context& ctx) {
+  const mirt_dtype m = ctx.input(3).dtype;
+  if (m == MIRT_DTYPE_INT32 || m == MIRT_DTYPE_INT64 || m == MIRT_DTYPE_BOOL) return {};
+  return require_same_dtype(ctx, 3, 0);
+}
+
 status infer_packed_attention(infer_context& ctx) {
   const tensor_type& qkv = ctx.input(0);
   if (!is_float_dtype(qkv.dtype))
@@ -192,7 +201,7 @@ status infer_packed_attention(infer_context& ctx) {
   MIRT_RETURN_IF_ERROR(require_equal(ctx, qkv.shape[2], extent(3), "packed QKV's dim 2 is not 3 (Q, K, V)"));
   const dim& s = qkv.shape[1];
   if (ctx.has_input(3)) {
-    MIRT_RETURN_IF_ERROR(require_same_dtype(ctx, 3, 0));
+    MIRT_RETURN_IF_ERROR(require_mask_dtype(ctx));
     MIRT_RETURN_IF_ERROR(require_broadcastable_to(ctx, 3, dims{qkv.shape[0], qkv.shape[3], s, s}, "the scores [B, H, S, S]"));
   }
   ctx.output(0) = tensor_type{qkv.dtype, dims{qkv.shape[0], s, qkv.shape[3], qkv.shape[4]}, true, std::nullopt};
@@ -215,7 +224,7 @@ status infer_fused_attention(infer_context& ctx) {
   MIRT_RETURN_IF_ERROR(require_equal(ctx, k.shape[3], q.shape[3], "Q and K have different head sizes"));
   MIRT_RETURN_IF_ERROR(require_equal(ctx, v.shape[1], k.shape[1], "K and V have different sequence lengths"));
   if (ctx.has_input(3)) {
-    MIRT_RETURN_IF_ERROR(require_same_dtype(ctx, 3, 0));
+    MIRT_RETURN_IF_ERROR(require_mask_dtype(ctx));
     MIRT_RETURN_IF_ERROR(require_broadcastable_to(ctx, 3, dims{q.shape[0], q.shape[2], q.shape[1], k.shape[1]},
                                                   "the scores [B, H, Sq, Skv]"));
   }
@@ -235,7 +244,11 @@ void add_attention_schemas(schema_table& table) {
                          {"softcap", MIRT_ATTRIBUTE_TYPE_FLOAT},
                          {"softmax_precision", MIRT_ATTRIBUTE_TYPE_INT}},
                         infer_attention));
-  op_schema fused = make_schema("FusedAttention", 1, 4, 1, 1, {{"scale", MIRT_ATTRIBUTE_TYPE_FLOAT}}, infer_fused_attention);
+  op_schema fused = make_schema("FusedAttention", 1, 4, 1, 1,
+                                {{"scale", MIRT_ATTRIBUTE_TYPE_FLOAT},
+                                 {"mask_scale", MIRT_ATTRIBUTE_TYPE_FLOAT},
+                                 {"mask_shift", MIRT_ATTRIBUTE_TYPE_FLOAT}},
+                                infer_fused_attention);
   fused.domain = "mirt";
   table.add(std::move(fused));
   table.add(make_schema("RotaryEmbedding", 3, 4, 1, 1,

@@ -405,6 +405,46 @@ TEST_CASE("FusedAttention on a packed QKV [B, S, 3, H, D] (one Linear layer's ou
   }
 }
 
+TEST_CASE("FusedAttention reads an int64 or int32 padding mask through mask_shift + mask_scale * mask, as the cpu backend does") {
+  CUDA_TEST_REQUIRE_GPU();
+  // What fold_attention_mask makes of BERT's (1 - Cast(mask)) * min_float: 0/1 int64 [B, 1, 1, S],
+  // shift min_float and scale -min_float, on a packed QKV; int32 with (1 - mask) * -10000 on
+  // separate Q, K and V.
+  const int64_t b = 3, s = 77, h = 2, d = 64;
+  std::vector<int64_t> keep64(size_t(b * s), 1);
+  std::vector<int32_t> keep32(size_t(b * s), 1);
+  for (int64_t i = 0; i < b; ++i)
+    for (int64_t j = 40 + 10 * i; j < s; ++j) keep64[size_t(i * s + j)] = keep32[size_t(i * s + j)] = 0;
+  const float min_float = -3.4028234663852886e38f;
+  const op_call bert{"FusedAttention",
+                     {rand_f32({b, s, 3, h, d}, 120), omitted(), omitted(), i64({b, 1, 1, s}, keep64)},
+                     {{F32, {b, s, h, d}}},
+                     {attr_f("scale", 0.125f), attr_f("mask_scale", -min_float), attr_f("mask_shift", min_float)}};
+  both(bert, k_gemm_f16, k_gemm_bf16);
+  const op_call int32{"FusedAttention",
+                      {rand_f32({b, s, h, d}, 121), rand_f32({b, s, h, d}, 122), rand_f32({b, s, h, d}, 123), i32({b, 1, 1, s}, keep32)},
+                      {{F32, {b, s, h, d}}},
+                      {attr_f("scale", 0.125f), attr_f("mask_scale", 10000.f), attr_f("mask_shift", -10000.f)}};
+  both(int32, k_gemm_f16, k_gemm_bf16);
+  // A mask that differs per query must be of the attention's dtype: an int64 [Sq, Skv] one is refused
+  // (so the builder keeps the layers that make it additive).
+  std::vector<int64_t> causal(size_t(s * s));
+  for (int64_t i = 0; i < s; ++i)
+    for (int64_t j = 0; j < s; ++j) causal[size_t(i * s + j)] = j <= i;
+  op_call rows{"FusedAttention",
+               {rand_f32({b, s, h, d}, 124), rand_f32({b, s, h, d}, 125), rand_f32({b, s, h, d}, 126), i64({s, s}, causal)},
+               {{F16, {b, s, h, d}}},
+               {attr_f("scale", 0.125f), attr_f("mask_scale", 10000.f), attr_f("mask_shift", -10000.f)}};
+  for (size_t i = 0; i < 3; ++i) {
+    std::vector<uint16_t> bits;
+    for (float v : rows.inputs[i].values<float>()) bits.push_back(narrow(v, F16));
+    rows.inputs[i] = tensor_data::of(F16, rows.inputs[i].shape, bits, false);
+  }
+  const op_result refused = run_cuda(rows);
+  CHECK(refused.code != MIRT_STATUS_OK);
+  CHECK(refused.message.find("same for every query") != std::string::npos);
+}
+
 TEST_CASE("SkipLayerNormalization (residual Add + LayerNorm in one kernel) matches the cpu backend in float32, float16 and bfloat16") {
   CUDA_TEST_REQUIRE_GPU();
   for (const int64_t cols : {768, 64, 1020}) {  // 1020: halves in 4-value vectors

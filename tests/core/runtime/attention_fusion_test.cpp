@@ -2,7 +2,8 @@
 // backend: exported multi-head attention (head Reshape/Transpose, Q K^T, scale, mask Add, Softmax,
 // P V, heads back) becomes one mirt::FusedAttention layer, in both spellings exporters use for K^T
 // and the scale, and computes what the layers define (a float64 reference here). A pattern with an
-// intermediate that is also a graph output is left unfused and still correct.
+// intermediate that is also a graph output is left unfused and still correct. An additive mask made
+// from an integer 0/1 padding mask ((1 - Cast(pm)) * c) is folded: the layer reads pm itself.
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -34,10 +35,15 @@ std::vector<std::string> run(const spelling& how) {
   std::vector<float> q = random_floats(B * S * E, 11), k = random_floats(B * S * E, 12), v = random_floats(B * S * E, 13);
   std::vector<float> m(B * S, 0.f), y(B * S * E, NAN), scores(B * H * S * S);
   m[S - 1] = m[S - 2] = -10000.f;  // batch 0: the last two keys masked out
+  std::vector<int64_t> pm(B * S, 1);  // the same as a 0/1 padding mask
+  std::vector<float> pm_float(B * S, 1.f);
+  pm[S - 1] = pm[S - 2] = 0, pm_float[S - 1] = pm_float[S - 2] = 0.f;
   REQUIRE_OK(mirt_context_set_tensor_address(context, sv("q"), q.data()));
   REQUIRE_OK(mirt_context_set_tensor_address(context, sv("k"), k.data()));
   REQUIRE_OK(mirt_context_set_tensor_address(context, sv("v"), v.data()));
-  REQUIRE_OK(mirt_context_set_tensor_address(context, sv("m"), m.data()));
+  if (how.padding_mask) REQUIRE_OK(mirt_context_set_tensor_address(context, sv("pm"), pm.data()));
+  else if (how.float_padding_mask) REQUIRE_OK(mirt_context_set_tensor_address(context, sv("pm"), pm_float.data()));
+  else REQUIRE_OK(mirt_context_set_tensor_address(context, sv("m"), m.data()));
   REQUIRE_OK(mirt_context_set_tensor_address(context, sv("y"), y.data()));
   if (how.scores_as_output) REQUIRE_OK(mirt_context_set_tensor_address(context, sv("mask"), scores.data()));
   recorded_layers layers;
@@ -73,4 +79,18 @@ TEST_CASE("cpu: attention whose scores are also a graph output stays unfused and
   const std::vector<std::string> ops = run(how);
   CHECK(count(ops, "FusedAttention") == 0);
   CHECK(count(ops, "Softmax") == 1);
+}
+
+TEST_CASE("cpu: an additive mask computed from an integer padding mask is folded into the FusedAttention layer") {
+  spelling how;
+  how.padding_mask = true;
+  const std::vector<std::string> ops = run(how);
+  CHECK(count(ops, "FusedAttention") == 1);
+  for (const char* op : {"Cast", "Sub", "Mul", "FusedElementwise"}) CHECK_MESSAGE(count(ops, op) == 0, op);
+  // The same map of a float mask is not folded (the layer reads float masks as they are).
+  how = spelling{};
+  how.float_padding_mask = true;
+  const std::vector<std::string> kept = run(how);
+  CHECK(count(kept, "FusedAttention") == 1);
+  CHECK(count(kept, "FusedElementwise") + count(kept, "Mul") >= 1);
 }
