@@ -119,6 +119,37 @@ inline plan_owner build_for_cpu(mirt_network* net, int32_t optimization_level = 
   return plan;
 }
 
+// One input's shape range in an optimization profile.
+struct profile_shape {
+  std::string name;
+  std::vector<int64_t> min, opt, max;
+};
+
+// Builds net for the cpu backend with one optimization profile over `shapes`.
+inline plan_owner build_for_cpu_with_profile(mirt_network* net, const std::vector<profile_shape>& shapes) {
+  config_owner config;
+  mirt_builder_options options = MIRT_BUILDER_OPTIONS_INIT;
+  options.backend = sv("cpu");
+  REQUIRE_OK(mirt_builder_config_create(&options, &config.p));
+  size_t profile = 0;
+  REQUIRE_OK(mirt_builder_config_add_profile(config.p, &profile));
+  for (const profile_shape& s : shapes)
+    REQUIRE_OK(mirt_builder_config_set_profile_shape(config.p, profile, sv(s.name.c_str()), s.min.size(), s.min.data(), s.opt.data(),
+                                                     s.max.data()));
+  plan_owner plan;
+  REQUIRE_OK(mirt_builder_build(net, config.p, &plan.p));
+  return plan;
+}
+
+// mirt_plan_describe_json's text.
+inline std::string describe_plan(const mirt_plan* plan) {
+  char* json = nullptr;
+  REQUIRE_OK(mirt_plan_describe_json(plan, &json));
+  std::string text(json);
+  mirt_string_free(json);
+  return text;
+}
+
 // An engine loaded from a plan, with one execution context on it.
 struct running_plan {
   engine_owner engine;

@@ -45,17 +45,7 @@ struct mlp {
 };
 
 plan_owner build_with_batch_profile(const mlp& model, int64_t min_batch, int64_t opt_batch, int64_t max_batch) {
-  config_owner config;
-  mirt_builder_options options = MIRT_BUILDER_OPTIONS_INIT;
-  options.backend = sv("cpu");
-  REQUIRE_OK(mirt_builder_config_create(&options, &config.p));
-  size_t profile = 0;
-  REQUIRE_OK(mirt_builder_config_add_profile(config.p, &profile));
-  const int64_t lo[] = {min_batch, 4}, opt[] = {opt_batch, 4}, hi[] = {max_batch, 4};
-  REQUIRE_OK(mirt_builder_config_set_profile_shape(config.p, profile, sv("x"), 2, lo, opt, hi));
-  plan_owner plan;
-  REQUIRE_OK(mirt_builder_build(model.net.p, config.p, &plan.p));
-  return plan;
+  return build_for_cpu_with_profile(model.net.p, {{"x", {min_batch, 4}, {opt_batch, 4}, {max_batch, 4}}});
 }
 
 std::vector<float> run(mirt_context* context, std::vector<float> x, int64_t batch) {
@@ -184,10 +174,7 @@ TEST_CASE("constant subgraphs are folded and the plan still computes the same va
   REQUIRE_OK(mirt_network_mark_output(net.p, y));
   plan_owner plan;
   REQUIRE_OK(mirt_builder_build(net.p, nullptr, &plan.p));
-  char* json = nullptr;
-  REQUIRE_OK(mirt_plan_describe_json(plan.p, &json));
-  std::string description(json);
-  mirt_string_free(json);
+  const std::string description = describe_plan(plan.p);
   CHECK(description.find("\"op\": \"Mul\"") == std::string::npos);  // the layer is gone from the plan
   CHECK(description.find("\"op\": \"Add\"") != std::string::npos);
   running_plan session(plan.p);
@@ -222,10 +209,7 @@ TEST_CASE("a BatchNormalization after a Conv is folded into it and the results s
   REQUIRE_OK(mirt_network_mark_output(net.p, y));
   plan_owner plan;
   REQUIRE_OK(mirt_builder_build(net.p, nullptr, &plan.p));
-  char* json = nullptr;
-  REQUIRE_OK(mirt_plan_describe_json(plan.p, &json));
-  std::string description(json);
-  mirt_string_free(json);
+  const std::string description = describe_plan(plan.p);
   CHECK(description.find("\"op\": \"BatchNormalization\"") == std::string::npos);
   CHECK(description.find("\"op\": \"Conv\"") != std::string::npos);
 

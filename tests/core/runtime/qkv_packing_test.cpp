@@ -49,29 +49,6 @@ std::vector<float> project(const std::vector<float>& x, const linear_weights& l)
   return y;
 }
 
-// x [batch, S, C], its batch fixed to B by the build's one profile.
-plan_owner build_with_symbolic_batch(mirt_network* net) {
-  config_owner config;
-  mirt_builder_options options = MIRT_BUILDER_OPTIONS_INIT;
-  options.backend = sv("cpu");
-  REQUIRE_OK(mirt_builder_config_create(&options, &config.p));
-  size_t profile = 0;
-  REQUIRE_OK(mirt_builder_config_add_profile(config.p, &profile));
-  const int64_t shape[3] = {B, S, C};
-  REQUIRE_OK(mirt_builder_config_set_profile_shape(config.p, profile, sv("x"), 3, shape, shape, shape));
-  plan_owner plan;
-  REQUIRE_OK(mirt_builder_build(net, config.p, &plan.p));
-  return plan;
-}
-
-std::string description_of(const mirt_plan* plan) {
-  char* json = nullptr;
-  REQUIRE_OK(mirt_plan_describe_json(plan, &json));
-  std::string text(json);
-  mirt_string_free(json);
-  return text;
-}
-
 // Builds for cpu, runs once, CHECKs y against the reference; returns the op of every layer that ran.
 std::vector<std::string> run(const layout& how, std::string* description = nullptr) {
   const linear_weights q{random_floats(C * E, 21), random_floats(E, 22)}, k{random_floats(C * E, 23), random_floats(E, 24)},
@@ -90,8 +67,9 @@ std::vector<std::string> run(const layout& how, std::string* description = nullp
   mirt_tensor* k_proj = add_linear(net.p, "k", x, k);
   if (how.k_also_output) REQUIRE_OK(mirt_network_mark_output(net.p, k_proj));
   add_attention(net.p, spelling{}, add_linear(net.p, "q", x, q), k_proj, add_linear(net.p, "v", x2, v));
-  plan_owner plan = how.symbolic_batch ? build_with_symbolic_batch(net.p) : build_for_cpu(net.p);
-  if (description) *description = description_of(plan.p);
+  // With a symbolic batch, the build's one profile fixes it to B.
+  plan_owner plan = how.symbolic_batch ? build_for_cpu_with_profile(net.p, {{"x", {B, S, C}, {B, S, C}, {B, S, C}}}) : build_for_cpu(net.p);
+  if (description) *description = describe_plan(plan.p);
   running_plan loaded(plan.p);
   mirt_context* context = loaded.context.p;
   std::vector<float> xs = random_floats(B * S * C, 27), x2s = random_floats(B * S * C, 28);

@@ -258,10 +258,7 @@ TEST_CASE("a saved plan keeps its shape tensor inputs and their value ranges") {
   REQUIRE_OK(mirt_engine_get_profile_shape_values(engine.p, 0, sv("shape"), MIRT_PROFILE_SELECTOR_OPT, 3, values,
                                                   &count));
   CHECK(std::vector<int64_t>(values, values + count) == std::vector<int64_t>{6, 4, 1});
-  char* json = nullptr;
-  REQUIRE_OK(mirt_plan_describe_json(loaded.p, &json));
-  std::string description(json);
-  mirt_string_free(json);
+  const std::string description = describe_plan(loaded.p);
   CHECK(description.find("\"values\"") != std::string::npos);
 }
 

@@ -28,10 +28,7 @@ plan_owner build_conv(int32_t optimization_level, std::vector<float>& weights, s
 }
 
 std::string describe(const plan_owner& plan) {
-  char* json = nullptr;
-  REQUIRE_OK(mirt_plan_describe_json(plan.p, &json));
-  std::string description(json);
-  mirt_string_free(json);
+  const std::string description = describe_plan(plan.p);
   return description;
 }
 
