@@ -1,8 +1,10 @@
 // bench/small_m_gemm_times.cu — mirt's small-M GEMM kernel (backends/cuda/kernels/small_m_gemm.cu)
 // against cuBLASLt's first 8 heuristic algorithms on BERT-base's four GEMM shapes at 128 rows
-// (float16, bias or GELU+bias epilogue). Each variant runs 50 times in one captured CUDA graph,
-// timed between events, so the host's launch rate does not hide the kernels' time. Prints the
-// largest difference between the kernel's and cuBLASLt's outputs as a sanity check. Not part of
+// (float16, bias or GELU+bias epilogue), with W hot in L2 and cold (a new slice of a 96 MB pool
+// each run), then every (tile width, K split) plan of the kernel cold, and the kernel's own plan
+// without its loads, its math or both (probes 1 to 3). Each variant runs 48 times in one captured
+// CUDA graph, timed between events, so the host's launch rate does not hide the kernels' time.
+// Prints the largest difference between the kernel's and cuBLASLt's outputs. Not part of
 // the build: nvcc -O2 -std=c++17 -arch=sm_90 -I. -Iabi/include bench/small_m_gemm_times.cu -lcublasLt
 #include <cublasLt.h>
 #include <cuda_fp16.h>
@@ -24,17 +26,20 @@
     }                                                          \
   } while (0)
 
-// Microseconds per run of `launch`, 50 runs captured in one graph, best of 5 replays.
-static double time_graph(cudaStream_t st, const std::function<void()>& launch) {
-  const int runs = 50;
-  launch();
+// Microseconds per run of launch(i), runs 0..47 captured in one graph, best of 5 replays.
+static double time_graph(cudaStream_t st, const std::function<void(int)>& launch) {
+  const int runs = 48;
+  launch(0);
   cudaStreamSynchronize(st);
   cudaGraph_t graph;
   cudaGraphExec_t exec;
   cudaStreamBeginCapture(st, cudaStreamCaptureModeGlobal);
-  for (int i = 0; i < runs; ++i) launch();
+  for (int i = 0; i < runs; ++i) launch(i);
   cudaStreamEndCapture(st, &graph);
-  if (cudaGraphInstantiate(&exec, graph, 0) != cudaSuccess) return -1;
+  if (cudaGetLastError() != cudaSuccess || cudaGraphInstantiate(&exec, graph, 0) != cudaSuccess) {
+    cudaGetLastError();
+    return -1;
+  }
   cudaEvent_t e0, e1;
   cudaEventCreate(&e0);
   cudaEventCreate(&e1);
@@ -53,6 +58,40 @@ static double time_graph(cudaStream_t st, const std::function<void()>& launch) {
   return cudaGetLastError() == cudaSuccess ? best : -1;
 }
 
+// Max relative difference (to max(1, |ref|)) between two device float16 outputs of n values.
+static double max_diff(const __half* ref, const __half* got, size_t n) {
+  std::vector<__half> h1(n), h2(n);
+  cudaMemcpy(h1.data(), ref, n * 2, cudaMemcpyDeviceToHost);
+  cudaMemcpy(h2.data(), got, n * 2, cudaMemcpyDeviceToHost);
+  double diff = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const double a = __half2float(h1[i]), b = __half2float(h2[i]);
+    diff = std::isfinite(b) ? std::fmax(diff, std::fabs(a - b) / std::fmax(1.0, std::fabs(a))) : 1e30;
+  }
+  return diff;
+}
+
+template <int BN, int Probe>
+static mirt::cuda::status run_forced(const mirt::cuda::small_m_gemm_params& q, int split, cudaStream_t st) {
+  using namespace mirt::cuda;
+  return run<__half, BN, Probe>(q, split, st);
+}
+
+template <int Probe>
+static mirt::cuda::status run_probe(const mirt::cuda::small_m_gemm_params& q, int bn, int split, cudaStream_t st) {
+  return bn == 128 ? run_forced<128, Probe>(q, split, st) : bn == 64 ? run_forced<64, Probe>(q, split, st) : run_forced<32, Probe>(q, split, st);
+}
+
+// probe 1: no loads, 2: no mma, 3: neither (the outputs are then meaningless).
+static mirt::cuda::status run_any(const mirt::cuda::small_m_gemm_params& q, int bn, int split, int probe, cudaStream_t st) {
+  switch (probe) {
+    case 1: return run_probe<1>(q, bn, split, st);
+    case 2: return run_probe<2>(q, bn, split, st);
+    case 3: return run_probe<3>(q, bn, split, st);
+    default: return run_probe<0>(q, bn, split, st);
+  }
+}
+
 int main() {
   using namespace mirt::cuda;
   cublasLtHandle_t h;
@@ -65,22 +104,27 @@ int main() {
     bool gelu;
     const char* name;
   } shapes[] = {{128, 2304, 768, 0, "QKV"}, {128, 768, 768, 0, "attn out"}, {128, 3072, 768, 1, "FFN1+GELU"}, {128, 768, 3072, 0, "FFN2"}};
+  // Cold runs take W from a 96 MB pool (twice the 50 MB L2), a new slice each run, as a model's
+  // layers do; hot runs reuse the first slice.
+  constexpr size_t w_bytes = size_t(3072) * 768 * 2, pool_bytes = size_t(96) << 20;
   std::mt19937 gen(1);
   std::uniform_real_distribution<float> dist(-1, 1);
-  std::vector<__half> host(4 << 20);
+  std::vector<__half> host(w_bytes / 2);
   for (auto& v : host) v = __float2half(dist(gen));
-  __half *a, *b, *y, *y2, *bias;
-  CK(cudaMalloc(&a, 8 << 20));
-  CK(cudaMalloc(&b, 8 << 20));
-  CK(cudaMalloc(&y, 8 << 20));
-  CK(cudaMalloc(&y2, 8 << 20));
+  __half *a, *y, *y2, *bias, *pool;
+  CK(cudaMalloc(&a, w_bytes));
+  CK(cudaMalloc(&y, 1 << 20));
+  CK(cudaMalloc(&y2, 1 << 20));
   CK(cudaMalloc(&bias, 1 << 20));
-  CK(cudaMemcpy(a, host.data(), 8 << 20, cudaMemcpyHostToDevice));
-  CK(cudaMemcpy(b, host.data(), 8 << 20, cudaMemcpyHostToDevice));
+  CK(cudaMalloc(&pool, pool_bytes));
+  for (size_t off = 0; off + w_bytes <= pool_bytes; off += w_bytes) CK(cudaMemcpy(reinterpret_cast<char*>(pool) + off, host.data(), w_bytes, cudaMemcpyHostToDevice));
+  CK(cudaMemcpy(a, host.data(), w_bytes, cudaMemcpyHostToDevice));
   CK(cudaMemcpy(bias, host.data(), 1 << 20, cudaMemcpyHostToDevice));
   cudaStream_t st;
   cudaStreamCreateWithFlags(&st, cudaStreamNonBlocking);
   for (auto s : shapes) {
+    const int copies = int(pool_bytes / (size_t(s.k) * s.n * 2));
+    const auto w = [&](int i) { return pool + size_t(i % copies) * s.k * s.n; };
     cublasLtMatmulDesc_t d;
     CK(cublasLtMatmulDescCreate(&d, CUBLAS_COMPUTE_32F, CUDA_R_32F));
     cublasLtEpilogue_t epi = s.gelu ? CUBLASLT_EPILOGUE_GELU_BIAS : CUBLASLT_EPILOGUE_BIAS;
@@ -97,34 +141,53 @@ int main() {
     int found = 0;
     CK(cublasLtMatmulAlgoGetHeuristic(h, d, la, lb, ly, ly, p, 8, r, &found));
     float alpha = 1, beta = 0;
-    double first = 0, best = 1e30;
-    int besti = -1;
-    for (int i = 0; i < found; ++i) {
-      const double us = time_graph(st, [&] { cublasLtMatmul(h, d, &alpha, b, la, a, lb, &beta, y, ly, y, ly, &r[i].algo, ws, ws_size, st); });
-      if (us < 0) continue;
-      if (i == 0) first = us;
-      if (us < best) best = us, besti = i;
-    }
-    cudaMemset(y, 0, 8 << 20);
-    cublasLtMatmul(h, d, &alpha, b, la, a, lb, &beta, y, ly, y, ly, &r[0].algo, ws, ws_size, st);
+    double best[2] = {1e30, 1e30};
+    for (int cold = 0; cold < 2; ++cold)
+      for (int i = 0; i < found; ++i) {
+        const double us = time_graph(st, [&](int run) {
+          cublasLtMatmul(h, d, &alpha, w(cold ? run : 0), la, a, lb, &beta, y, ly, y, ly, &r[i].algo, ws, ws_size, st);
+        });
+        if (us > 0 && us < best[cold]) best[cold] = us;
+      }
+    cublasLtMatmul(h, d, &alpha, w(0), la, a, lb, &beta, y, ly, y, ly, &r[0].algo, ws, ws_size, st);
+    CK(cudaStreamSynchronize(st));
     small_m_gemm_params q;
     q.dtype = MIRT_DTYPE_FLOAT16;
-    q.x = a, q.w = b, q.bias = bias, q.y = y2;
+    q.x = a, q.w = w(0), q.bias = bias, q.y = y2;
     q.m = s.m, q.n = s.n, q.k = s.k;
     q.activation = s.gelu ? small_m_activation::gelu_tanh : small_m_activation::none;
-    status launched;
-    const double mine = time_graph(st, [&] { launched = launch_small_m_gemm(q, st); });
-    CK(cudaStreamSynchronize(st));
-    std::vector<__half> h1(size_t(s.m) * s.n), h2(h1.size());
-    CK(cudaMemcpy(h1.data(), y, h1.size() * 2, cudaMemcpyDeviceToHost));
-    CK(cudaMemcpy(h2.data(), y2, h2.size() * 2, cudaMemcpyDeviceToHost));
-    double diff = 0;
-    for (size_t i = 0; i < h1.size(); ++i)
-      diff = std::fmax(diff, std::fabs(double(__half2float(h1[i])) - __half2float(h2[i])) / std::fmax(1.0, std::fabs(__half2float(h1[i]))));
+    double planned[2] = {0, 0};
+    for (int cold = 0; cold < 2; ++cold)
+      planned[cold] = time_graph(st, [&](int run) {
+        small_m_gemm_params c = q;
+        c.w = w(cold ? run : 0);
+        launch_small_m_gemm(c, st);
+      });
     const gemm_plan plan = plan_for(s.m, s.n, s.k, multiprocessors());
-    printf("%-10s M=%d N=%d K=%d: cuBLASLt heuristic #0 %.2f us, best (#%d of %d) %.2f us; small_m_gemm (BN %d, split %d) %.2f us %s; "
-           "max rel diff %.2e\n",
-           s.name, s.m, s.n, s.k, first, besti, found, best, plan.bn, plan.split, mine, launched.ok() ? "" : launched.message.c_str(), diff);
+    printf("%-10s M=%d N=%d K=%d: cuBLASLt best of %d algos %.2f us hot, %.2f us cold; small_m_gemm plan (BN %d, split %d) %.2f us hot, %.2f us cold\n",
+           s.name, s.m, s.n, s.k, found, best[0], best[1], plan.bn, plan.split, planned[0], planned[1]);
+    // Every plan the kernel has, cold: time, the model's cost and the difference from cuBLASLt;
+    // the planned one also without its loads, its math or both.
+    for (int bn : {128, 64, 32}) {
+      for (int split = 1; split <= 16; ++split) {
+        if (s.n % bn || (s.k / 32) % split || smem_bytes(bn, s.k / split) > k_max_smem) continue;
+        for (int variant = 0; variant < (bn == plan.bn && split == plan.split ? 4 : 1); ++variant) {
+          cudaMemset(y2, 0, 1 << 20);
+          const double us = time_graph(st, [&](int run) {
+            small_m_gemm_params c = q;
+            c.w = w(run);
+            run_any(c, bn, split, variant, st);
+          });
+          q.w = w(0);
+          const status once = run_any(q, bn, split, variant, st);
+          const cudaError_t e = cudaStreamSynchronize(st);
+          printf("    BN %3d split %2d (%4d blocks) probe %d: %6.2f us cold, model %6.0f, max rel diff %.2e %s %s\n", bn, split,
+                 s.n / bn * split, variant, us, plan_cost(s.m, s.n, s.k, multiprocessors(), bn, split), max_diff(y, y2, size_t(s.m) * s.n),
+                 once.message.c_str(), e == cudaSuccess ? "" : cudaGetErrorString(e));
+          if (e != cudaSuccess) return 1;
+        }
+      }
+    }
   }
   return 0;
 }

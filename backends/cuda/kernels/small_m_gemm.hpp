@@ -20,14 +20,16 @@ struct small_m_gemm_params {
   void* y = nullptr;
   int64_t m = 0, n = 0, k = 0;
   small_m_activation activation = small_m_activation::none;
+  int tile_n = 0;  // columns of Y a block computes: 32, 64 or 128; 0: the kernel's choice
 };
 
 constexpr int64_t k_small_m_max_rows = 128;
 
-// Whether the kernel takes N columns and depth K (any M up to 128 rows): N and K multiples of 64,
-// K whose share per block (K split 8 ways at most) fits shared memory, any K up to 4096 does; the
+// Whether the kernel takes N columns and depth K (any M up to 128 rows) with blocks of tile_n
+// columns (0: its choice; 128 needs N a multiple of 128): N and K multiples of 64,
+// K whose share per block (K split 16 ways at most) fits shared memory, any K up to 4096 does; the
 // reason otherwise.
-bool small_m_gemm_fits(int64_t n, int64_t k, std::string* why);
+bool small_m_gemm_fits(int64_t n, int64_t k, int tile_n, std::string* why);
 
 // UNSUPPORTED for M > 128, shapes small_m_gemm_fits refuses, misaligned buffers or another dtype.
 status launch_small_m_gemm(const small_m_gemm_params& p, cudaStream_t stream);

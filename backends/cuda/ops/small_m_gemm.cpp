@@ -1,7 +1,8 @@
 // backends/cuda/ops/small_m_gemm.cpp — mirt::FusedMatMul and MatMul with a 2-D B on the kernel of
-// kernels/small_m_gemm.cu, tactic "mirt_small_m_gemm": offered where the rows (all of A's dims
+// kernels/small_m_gemm.cu, tactics "mirt_small_m_gemm" (blocks of 64 columns of Y),
+// "mirt_small_m_gemm_n32" and "mirt_small_m_gemm_n128": offered where the rows (all of A's dims
 // but the last) are known at build and at most 128, beside cuBLASLt's tactics; the builder times
-// both and keeps the faster (BERT-base at batch 1: 128 rows, where cuBLASLt leaves SMs idle).
+// them all and keeps the fastest (BERT-base at batch 1: 128 rows, where cuBLASLt leaves SMs idle).
 #include "backends/cuda/kernel.hpp"
 #include "backends/cuda/kernels/small_m_gemm.hpp"
 
@@ -20,8 +21,9 @@ device_buffer upload_if_constant(const node_view& node, size_t i, const char* wh
 
 class small_m_gemm_kernel final : public kernel {
  public:
-  explicit small_m_gemm_kernel(const node_view& node)
-      : activation_(node.attr_string("activation", "")),
+  small_m_gemm_kernel(const node_view& node, int tile_n)
+      : tile_n_(tile_n),
+        activation_(node.attr_string("activation", "")),
         has_bias_(node.op_type() == "FusedMatMul" && node.has_input(2)),
         b_(upload_if_constant(node, 1, "the constant B of a small-M GEMM")),
         bias_(has_bias_ ? upload_if_constant(node, 2, "the constant bias of a small-M GEMM") : device_buffer()) {}
@@ -41,6 +43,7 @@ class small_m_gemm_kernel final : public kernel {
     p.m = a.numel() / k;
     p.n = n;
     p.k = k;
+    p.tile_n = tile_n_;
     if (p.m * n != y.numel()) fail(MIRT_STATUS_INVALID_SHAPE, "output ", dims_string(y.shape), " does not hold the product");
     p.x = a.data;
     p.w = constant_or_input(b_, args, 1);
@@ -52,6 +55,7 @@ class small_m_gemm_kernel final : public kernel {
   }
 
  private:
+  int tile_n_;
   std::string activation_;
   bool has_bias_;
   device_buffer b_, bias_;
@@ -59,6 +63,7 @@ class small_m_gemm_kernel final : public kernel {
 
 // float16/bfloat16 operands of one dtype, B 2-D of N and K the kernel takes, A's rows known at build
 // and at most 128, an activation the kernel has.
+template <int TileN>
 bool small_m_gemm_supports(const node_view& node, std::string& why) {
   const mirt_dtype t = node.input_dtype(0);
   if (!input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT16, MIRT_DTYPE_BFLOAT16}, why)) return false;
@@ -89,7 +94,7 @@ bool small_m_gemm_supports(const node_view& node, std::string& why) {
     why = "B's dims are not known at build or do not match A's";
     return false;
   }
-  if (!small_m_gemm_fits(b.dims[1], b.dims[0], &why)) return false;
+  if (!small_m_gemm_fits(b.dims[1], b.dims[0], TileN, &why)) return false;
   const std::string act = node.attr_string("activation", "");
   if (act != "" && act != "Relu" && act != "Gelu") {
     why = cat("activation '", act, "' is none of '', Relu, Gelu");
@@ -102,13 +107,25 @@ bool small_m_gemm_supports(const node_view& node, std::string& why) {
   return true;
 }
 
-std::unique_ptr<kernel> make_small_m_gemm(const node_view& node) { return std::make_unique<small_m_gemm_kernel>(node); }
+template <int TileN>
+std::unique_ptr<kernel> make_small_m_gemm(const node_view& node) {
+  return std::make_unique<small_m_gemm_kernel>(node, TileN);
+}
+
+template <int TileN>
+void add_tile(std::vector<op_entry>& t, const char* name) {
+  t.push_back({"FusedMatMul", name, small_m_gemm_supports<TileN>, make_small_m_gemm<TileN>});
+  t.push_back({"MatMul", name, small_m_gemm_supports<TileN>, make_small_m_gemm<TileN>});
+}
 
 }  // namespace
 
+// One tactic per tile width (the K split is the kernel's choice): which is fastest depends on the
+// shape more than a model of it tells.
 void add_small_m_gemm_ops(std::vector<op_entry>& t) {
-  t.push_back({"FusedMatMul", "mirt_small_m_gemm", small_m_gemm_supports, make_small_m_gemm});
-  t.push_back({"MatMul", "mirt_small_m_gemm", small_m_gemm_supports, make_small_m_gemm});
+  add_tile<64>(t, "mirt_small_m_gemm");
+  add_tile<32>(t, "mirt_small_m_gemm_n32");
+  add_tile<128>(t, "mirt_small_m_gemm_n128");
 }
 
 }  // namespace mirt::cuda

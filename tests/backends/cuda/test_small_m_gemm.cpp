@@ -1,5 +1,6 @@
-// tests/backends/cuda/test_small_m_gemm.cpp — the "mirt_small_m_gemm" tactic of FusedMatMul and
-// MatMul (few rows, K split across a thread block cluster) against the cpu backend's float32
+// tests/backends/cuda/test_small_m_gemm.cpp — the "mirt_small_m_gemm" tactics of FusedMatMul and
+// MatMul (few rows, K split across a thread block cluster; blocks of 64, 32 or 128 columns) against
+// the cpu backend's float32
 // result on the same float16/bfloat16-rounded values, at BERT-base's four GEMM shapes and at row
 // counts that leave the 128-row tile partly empty; shapes it does not take are refused.
 //
@@ -20,7 +21,7 @@ namespace {
 
 constexpr mirt_dtype F32 = MIRT_DTYPE_FLOAT32, F16 = MIRT_DTYPE_FLOAT16, BF16 = MIRT_DTYPE_BFLOAT16;
 constexpr double k_f16_tol = 3e-3, k_bf16_tol = 1.6e-2;
-const char* const k_tactic = "mirt_small_m_gemm";
+const char* const k_tactics[] = {"mirt_small_m_gemm", "mirt_small_m_gemm_n32", "mirt_small_m_gemm_n128"};
 
 uint16_t narrow(float v, mirt_dtype to) {
   if (to == F16) return static_cast<__half_raw>(__float2half_rn(v)).x;
@@ -40,10 +41,10 @@ float widen(uint16_t bits, mirt_dtype from) {
 
 // The call's float32 inputs rounded to `reduced`: as float32 for the cpu backend, as `reduced`
 // (outputs too) for the cuda backend's tactic.
-std::pair<op_call, op_call> rounded_calls(const op_call& call, mirt_dtype reduced) {
+std::pair<op_call, op_call> rounded_calls(const op_call& call, mirt_dtype reduced, const char* tactic) {
   op_call cpu_call = call, gpu_call = call;
   cpu_call.tactic.clear();
-  gpu_call.tactic = k_tactic;
+  gpu_call.tactic = tactic;
   for (size_t i = 0; i < call.inputs.size(); ++i) {
     if (call.inputs[i].dtype != F32) continue;
     const std::vector<float> values = call.inputs[i].values<float>();
@@ -60,9 +61,10 @@ std::pair<op_call, op_call> rounded_calls(const op_call& call, mirt_dtype reduce
   return {cpu_call, gpu_call};
 }
 
-void compare(const op_call& call, mirt_dtype reduced) {
+void compare(const op_call& call, mirt_dtype reduced, const char* tactic) {
   CAPTURE(reduced == F16 ? "float16" : "bfloat16");
-  const auto [cpu_call, gpu_call] = rounded_calls(call, reduced);
+  CAPTURE(tactic);
+  const auto [cpu_call, gpu_call] = rounded_calls(call, reduced, tactic);
   const op_result cpu = run_cpu(cpu_call);
   {
     INFO("cpu backend: ", cpu.message);
@@ -71,7 +73,7 @@ void compare(const op_call& call, mirt_dtype reduced) {
   const op_result gpu = run_cuda(gpu_call);
   INFO("cuda backend (tactic ", gpu.tactic, "): ", gpu.message);
   REQUIRE(gpu.code == MIRT_STATUS_OK);
-  REQUIRE(gpu.tactic == k_tactic);
+  REQUIRE(gpu.tactic == tactic);
   const std::vector<float> expected = cpu.outputs.at(0).values<float>();
   const std::vector<uint16_t> got = gpu.outputs.at(0).values<uint16_t>();
   REQUIRE(got.size() == expected.size());
@@ -108,8 +110,10 @@ TEST_CASE("mirt_small_m_gemm matches the cpu backend at BERT-base's GEMM shapes 
     CAPTURE(s.k);
     CAPTURE(s.n);
     const op_call call = fused(1, 128, s.k, s.n, true, s.activation, 100);
-    compare(call, F16);
-    compare(call, BF16);
+    for (const char* tactic : k_tactics) {
+      compare(call, F16, tactic);
+      compare(call, BF16, tactic);
+    }
   }
 }
 
@@ -122,25 +126,28 @@ TEST_CASE("mirt_small_m_gemm matches the cpu backend at 1, 37 and 100 rows, with
       for (bool bias : {false, true}) {
         CAPTURE(bias);
         const op_call call = fused(1, rows, 768, 768, bias, activation, uint32_t(200 + rows));
-        compare(call, F16);
-        compare(call, BF16);
+        for (const char* tactic : k_tactics) {
+          compare(call, F16, tactic);
+          compare(call, BF16, tactic);
+        }
       }
     }
   }
   // Rows from two dims of A; a small K (one 64-wide slab pair) and the widest K of the plans.
-  compare(fused(2, 50, 64, 192, true, "Relu", 300), F16);
-  compare(fused(1, 128, 4096, 128, true, "Gelu", 310), BF16);
+  compare(fused(2, 50, 64, 192, true, "Relu", 300), F16, "mirt_small_m_gemm");
+  compare(fused(2, 50, 64, 192, true, "Relu", 300), BF16, "mirt_small_m_gemm_n32");
+  for (const char* tactic : k_tactics) compare(fused(1, 128, 4096, 128, true, "Gelu", 310), BF16, tactic);
   // MatMul takes the tactic too (no bias, no activation), B as a constant or as an input.
   op_call matmul{"MatMul", {rand_f32({3, 20, 256}, 320), rand_f32({256, 320}, 321, -1, 1, true)}, {{F32, {3, 20, 320}}}};
-  compare(matmul, F16);
+  compare(matmul, F16, "mirt_small_m_gemm");
   matmul.inputs[1].constant = false;
-  compare(matmul, BF16);
+  compare(matmul, BF16, "mirt_small_m_gemm_n32");
 }
 
 TEST_CASE("mirt_small_m_gemm refuses shapes its kernel does not take, so the layer keeps cuBLASLt") {
   CUDA_TEST_REQUIRE_GPU();
-  const auto refused = [](const op_call& call) {
-    op_call c = rounded_calls(call, F16).second;
+  const auto refused = [](const op_call& call, const char* tactic = "mirt_small_m_gemm") {
+    op_call c = rounded_calls(call, F16, tactic).second;
     const op_result r = run_cuda(c);
     INFO(r.message);
     CHECK(r.code != MIRT_STATUS_OK);
@@ -149,8 +156,9 @@ TEST_CASE("mirt_small_m_gemm refuses shapes its kernel does not take, so the lay
   refused(fused(1, 128, 768, 40, true, "", 410));   // N not a multiple of 64
   refused(fused(1, 200, 768, 768, true, "", 420));  // 200 rows
   refused(fused(1, 128, 768, 768, true, "Tanh", 430));  // an activation it lacks
+  refused(fused(1, 64, 768, 192, true, "", 435), "mirt_small_m_gemm_n128");  // N not a multiple of its 128
   op_call f32_call = fused(1, 16, 64, 64, false, "", 440);
-  f32_call.tactic = k_tactic;
+  f32_call.tactic = "mirt_small_m_gemm";
   const op_result r = run_cuda(f32_call);  // float32: not taken
   CHECK(r.code != MIRT_STATUS_OK);
 }
