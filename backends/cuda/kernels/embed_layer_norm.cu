@@ -16,43 +16,10 @@
 #include "backends/cuda/kernels/embed_layer_norm.hpp"
 #include "backends/cuda/kernels/half.hpp"
 #include "backends/cuda/kernels/index_check.cuh"
+#include "backends/cuda/kernels/row_vectors.cuh"
 
 namespace mirt::cuda {
 namespace {
-
-__device__ inline float warp_sum(float v) {
-  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-  return v;
-}
-
-// 16 bytes of T widened to float, and back.
-template <class T>
-constexpr int k_width = 16 / sizeof(T);
-
-template <class T>
-__device__ inline void load16(const T* p, int c, float (&f)[k_width<T>]) {
-  const uint4 u = reinterpret_cast<const uint4*>(p)[c];
-  if constexpr (std::is_same_v<T, float>) {
-    f[0] = __uint_as_float(u.x), f[1] = __uint_as_float(u.y), f[2] = __uint_as_float(u.z), f[3] = __uint_as_float(u.w);
-  } else {
-    const T* h = reinterpret_cast<const T*>(&u);
-#pragma unroll
-    for (int i = 0; i < 8; ++i) f[i] = float(h[i]);
-  }
-}
-
-template <class T>
-__device__ inline void store16(T* p, int c, const float (&f)[k_width<T>]) {
-  uint4 u;
-  if constexpr (std::is_same_v<T, float>) {
-    u = make_uint4(__float_as_uint(f[0]), __float_as_uint(f[1]), __float_as_uint(f[2]), __float_as_uint(f[3]));
-  } else {
-    T* h = reinterpret_cast<T*>(&u);
-#pragma unroll
-    for (int i = 0; i < 8; ++i) h[i] = T(f[i]);
-  }
-  reinterpret_cast<uint4*>(p)[c] = u;
-}
 
 // Q vectors of W values a lane: Q * 32 * W >= hidden.
 template <class T, class I, int Q>
@@ -61,7 +28,6 @@ __global__ void embed_layer_norm_warp(embed_layer_norm_params p) {
   const int lane = threadIdx.x % 32;
   const int vecs = int(p.hidden / W);
   const int64_t warps = int64_t(gridDim.x) * (blockDim.x / 32);
-  const float inv_cols = 1.f / float(p.hidden);
   const T *table = static_cast<const T*>(p.table), *addend = static_cast<const T*>(p.addend);
   const T *scale = static_cast<const T*>(p.scale), *bias = static_cast<const T*>(p.bias);
   for (int64_t row = int64_t(blockIdx.x) * (blockDim.x / 32) + threadIdx.x / 32; row < p.rows; row += warps) {
@@ -72,47 +38,37 @@ __global__ void embed_layer_norm_warp(embed_layer_norm_params p) {
     const T* src = table + k * p.hidden;
     const T* add = addend ? addend + (row % p.addend_rows) * p.hidden : nullptr;
     float v[Q][W];
-    float s = 0.f;
 #pragma unroll
     for (int j = 0; j < Q; ++j) {
       const int c = j * 32 + lane;
 #pragma unroll
       for (int i = 0; i < W; ++i) v[j][i] = 0.f;
       if (c >= vecs) continue;
-      if (inside) load16<T>(src, c, v[j]);
+      if (inside) load_vec<T, W>(src, c, v[j]);
       if (add) {
         float a[W];
-        load16<T>(add, c, a);
+        load_vec<T, W>(add, c, a);
 #pragma unroll
         for (int i = 0; i < W; ++i) v[j][i] += a[i];
       }
-#pragma unroll
-      for (int i = 0; i < W; ++i) s += v[j][i];
     }
-    const float mean = warp_sum(s) * inv_cols;
-    float q = 0.f;
-#pragma unroll
-    for (int j = 0; j < Q; ++j) {
-      if (j * 32 + lane >= vecs) continue;
-#pragma unroll
-      for (int i = 0; i < W; ++i) q += (v[j][i] - mean) * (v[j][i] - mean);
-    }
-    const float inv = rsqrtf(warp_sum(q) * inv_cols + p.epsilon);
+    float mean, inv;
+    row_statistics<Q, W>(v, vecs, lane, p.hidden, p.epsilon, mean, inv);
     T* dst = static_cast<T*>(p.y) + row * p.hidden;
 #pragma unroll
     for (int j = 0; j < Q; ++j) {
       const int c = j * 32 + lane;
       if (c >= vecs) continue;
       float o[W], w[W];
-      load16<T>(scale, c, w);
+      load_vec<T, W>(scale, c, w);
 #pragma unroll
       for (int i = 0; i < W; ++i) o[i] = (v[j][i] - mean) * inv * w[i];
       if (bias) {
-        load16<T>(bias, c, w);
+        load_vec<T, W>(bias, c, w);
 #pragma unroll
         for (int i = 0; i < W; ++i) o[i] += w[i];
       }
-      store16<T>(dst, c, o);
+      store_vec<T, W>(dst, c, o);
     }
   }
 }

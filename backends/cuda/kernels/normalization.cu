@@ -17,14 +17,10 @@
 
 #include "backends/cuda/kernels/half.hpp"
 #include "backends/cuda/kernels/normalization.hpp"
+#include "backends/cuda/kernels/row_vectors.cuh"
 
 namespace mirt::cuda {
 namespace {
-
-__device__ inline float warp_sum(float v) {
-  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-  return v;
-}
 
 __device__ float block_sum(float v, float* shared) {
   v = warp_sum(v);
@@ -74,61 +70,6 @@ __global__ void layernorm_fwd_warp_per_row(layer_norm_params p) {
 // The common case (rows of at most 1024 values, scale and bias of one row): one warp per row holds
 // its row in registers, so x is read once, not three times. A lane loads W values at a time: 16
 // bytes (4 floats, or 8 halves where the row is a multiple of 8), else 8 bytes of 4 halves.
-template <class T, int W>
-using raw_vec = std::conditional_t<W * sizeof(T) == 16, uint4, uint2>;
-
-template <class T, int W>
-__device__ inline void widen(const raw_vec<T, W>& u, float (&f)[W]) {
-  if constexpr (std::is_same_v<T, float>) {
-    const float* x = reinterpret_cast<const float*>(&u);
-#pragma unroll
-    for (int i = 0; i < W; ++i) f[i] = x[i];
-  } else if constexpr (std::is_same_v<T, __half>) {
-    const __half2* x = reinterpret_cast<const __half2*>(&u);
-#pragma unroll
-    for (int i = 0; i < W / 2; ++i) {
-      const float2 a = __half22float2(x[i]);
-      f[2 * i] = a.x, f[2 * i + 1] = a.y;
-    }
-  } else {
-    const __nv_bfloat162* x = reinterpret_cast<const __nv_bfloat162*>(&u);
-#pragma unroll
-    for (int i = 0; i < W / 2; ++i) {
-      const float2 a = __bfloat1622float2(x[i]);
-      f[2 * i] = a.x, f[2 * i + 1] = a.y;
-    }
-  }
-}
-
-template <class T, int W>
-__device__ inline raw_vec<T, W> load_raw(const T* p, int c) {
-  return reinterpret_cast<const raw_vec<T, W>*>(p)[c];
-}
-
-template <class T, int W>
-__device__ inline void load_vec(const T* p, int c, float (&f)[W]) {
-  widen<T, W>(load_raw<T, W>(p, c), f);
-}
-
-template <class T, int W>
-__device__ inline void store_vec(T* p, int c, const float (&f)[W]) {
-  raw_vec<T, W> u;
-  if constexpr (std::is_same_v<T, float>) {
-    float* x = reinterpret_cast<float*>(&u);
-#pragma unroll
-    for (int i = 0; i < W; ++i) x[i] = f[i];
-  } else if constexpr (std::is_same_v<T, __half>) {
-    __half2* x = reinterpret_cast<__half2*>(&u);
-#pragma unroll
-    for (int i = 0; i < W / 2; ++i) x[i] = __floats2half2_rn(f[2 * i], f[2 * i + 1]);
-  } else {
-    __nv_bfloat162* x = reinterpret_cast<__nv_bfloat162*>(&u);
-#pragma unroll
-    for (int i = 0; i < W / 2; ++i) x[i] = __floats2bfloat162_rn(f[2 * i], f[2 * i + 1]);
-  }
-  reinterpret_cast<raw_vec<T, W>*>(p)[c] = u;
-}
-
 // Prefetch: scale and bias load with the row, not after the two reductions, so a warp waits on
 // memory once, not twice. That holds more registers a thread (83 against 48 for float16 rows of
 // 768 in 8-byte loads), so it pays where the grid is a fraction of the GPU (BERT-base at batch 1:
@@ -139,7 +80,6 @@ __global__ void layernorm_fwd_warp_regs(layer_norm_params p) {
   const int lane = threadIdx.x % 32;
   const int vecs = int(p.cols / W);
   const int64_t warps = int64_t(gridDim.x) * (blockDim.x / 32);
-  const float inv_cols = 1.f / float(p.cols);
   const T* scale = static_cast<const T*>(p.scale);
   const T* bias = static_cast<const T*>(p.bias);
   for (int64_t row = int64_t(blockIdx.x) * (blockDim.x / 32) + threadIdx.x / 32; row < p.rows; row += warps) {
@@ -148,7 +88,6 @@ __global__ void layernorm_fwd_warp_regs(layer_norm_params p) {
     T* dst = static_cast<T*>(p.y) + row * p.cols;
     float v[Q][W];
     raw_vec<T, W> g[Q], h[Q];
-    float s = 0.f;
 #pragma unroll
     for (int j = 0; j < Q; ++j) {
       const int c = j * 32 + lane;
@@ -164,18 +103,9 @@ __global__ void layernorm_fwd_warp_regs(layer_norm_params p) {
 #pragma unroll
         for (int i = 0; i < W; ++i) v[j][i] += r[i];
       }
-#pragma unroll
-      for (int i = 0; i < W; ++i) s += v[j][i];
     }
-    const float mean = warp_sum(s) * inv_cols;
-    float q = 0.f;
-#pragma unroll
-    for (int j = 0; j < Q; ++j) {
-      if (j * 32 + lane >= vecs) continue;
-#pragma unroll
-      for (int i = 0; i < W; ++i) q += (v[j][i] - mean) * (v[j][i] - mean);
-    }
-    const float inv = rsqrtf(warp_sum(q) * inv_cols + p.epsilon);
+    float mean, inv;
+    row_statistics<Q, W>(v, vecs, lane, p.cols, p.epsilon, mean, inv);
 #pragma unroll
     for (int j = 0; j < Q; ++j) {
       const int c = j * 32 + lane;

@@ -1,0 +1,103 @@
+// backends/cuda/kernels/row_vectors.cuh — what the one-warp-a-row normalization kernels share
+// (layernorm_fwd_warp_regs in normalization.cu, embed_layer_norm_warp in embed_layer_norm.cu): a
+// warp sum, a row held in registers as vectors of W values a lane (W values of T loaded in one
+// 16- or 8-byte access, widened to float, and stored back), and its mean and inverse deviation.
+#pragma once
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+
+#include <type_traits>
+
+namespace mirt::cuda {
+
+__device__ inline float warp_sum(float v) {
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  return v;
+}
+
+// W values of T as one access: 16 bytes, or 8 (4 halves).
+template <class T, int W>
+using raw_vec = std::conditional_t<W * sizeof(T) == 16, uint4, uint2>;
+
+// The values of 16 bytes of T: 4 floats or 8 halves.
+template <class T>
+constexpr int k_width = 16 / sizeof(T);
+
+template <class T, int W>
+__device__ inline void widen(const raw_vec<T, W>& u, float (&f)[W]) {
+  if constexpr (std::is_same_v<T, float>) {
+    const float* x = reinterpret_cast<const float*>(&u);
+#pragma unroll
+    for (int i = 0; i < W; ++i) f[i] = x[i];
+  } else if constexpr (std::is_same_v<T, __half>) {
+    const __half2* x = reinterpret_cast<const __half2*>(&u);
+#pragma unroll
+    for (int i = 0; i < W / 2; ++i) {
+      const float2 a = __half22float2(x[i]);
+      f[2 * i] = a.x, f[2 * i + 1] = a.y;
+    }
+  } else {
+    const __nv_bfloat162* x = reinterpret_cast<const __nv_bfloat162*>(&u);
+#pragma unroll
+    for (int i = 0; i < W / 2; ++i) {
+      const float2 a = __bfloat1622float2(x[i]);
+      f[2 * i] = a.x, f[2 * i + 1] = a.y;
+    }
+  }
+}
+
+// Vector c of a row (W values from p + c W).
+template <class T, int W>
+__device__ inline raw_vec<T, W> load_raw(const T* p, int c) {
+  return reinterpret_cast<const raw_vec<T, W>*>(p)[c];
+}
+
+template <class T, int W>
+__device__ inline void load_vec(const T* p, int c, float (&f)[W]) {
+  widen<T, W>(load_raw<T, W>(p, c), f);
+}
+
+template <class T, int W>
+__device__ inline void store_vec(T* p, int c, const float (&f)[W]) {
+  raw_vec<T, W> u;
+  if constexpr (std::is_same_v<T, float>) {
+    float* x = reinterpret_cast<float*>(&u);
+#pragma unroll
+    for (int i = 0; i < W; ++i) x[i] = f[i];
+  } else if constexpr (std::is_same_v<T, __half>) {
+    __half2* x = reinterpret_cast<__half2*>(&u);
+#pragma unroll
+    for (int i = 0; i < W / 2; ++i) x[i] = __floats2half2_rn(f[2 * i], f[2 * i + 1]);
+  } else {
+    __nv_bfloat162* x = reinterpret_cast<__nv_bfloat162*>(&u);
+#pragma unroll
+    for (int i = 0; i < W / 2; ++i) x[i] = __floats2bfloat162_rn(f[2 * i], f[2 * i + 1]);
+  }
+  reinterpret_cast<raw_vec<T, W>*>(p)[c] = u;
+}
+
+// Mean and 1 / sqrt(variance + epsilon) of a warp's row of `cols` values held as v[j] = vector
+// j * 32 + lane (zeros past `vecs`): the variance around the mean, both sums in float32.
+template <int Q, int W>
+__device__ inline void row_statistics(const float (&v)[Q][W], int vecs, int lane, int64_t cols, float epsilon, float& mean,
+                                      float& inv) {
+  const float inv_cols = 1.f / float(cols);
+  float s = 0.f;
+#pragma unroll
+  for (int j = 0; j < Q; ++j)
+#pragma unroll
+    for (int i = 0; i < W; ++i) s += v[j][i];
+  mean = warp_sum(s) * inv_cols;
+  float q = 0.f;
+#pragma unroll
+  for (int j = 0; j < Q; ++j) {
+    if (j * 32 + lane >= vecs) continue;
+#pragma unroll
+    for (int i = 0; i < W; ++i) q += (v[j][i] - mean) * (v[j][i] - mean);
+  }
+  inv = rsqrtf(warp_sum(q) * inv_cols + epsilon);
+}
+
+}  // namespace mirt::cuda
