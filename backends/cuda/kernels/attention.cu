@@ -393,16 +393,6 @@ status run_mma(const attention_params& p, cudaStream_t stream) {
   return check_launch("attention_mma");
 }
 
-int multiprocessors() {
-  static const int count = [] {
-    int device = 0, n = 0;
-    if (cudaGetDevice(&device) != cudaSuccess || cudaDeviceGetAttribute(&n, cudaDevAttrMultiProcessorCount, device) != cudaSuccess)
-      return 132;
-    return n;
-  }();
-  return count;
-}
-
 // Blocks of 4 warps (64 query rows) share each K/V tile among most rows; where they would leave
 // multiprocessors idle (BERT at batch 1: 24 blocks on 132), 2 or 1 warps per block spread the work,
 // and 1-warp blocks with two key tiles or more split the keys between two warps.

@@ -41,6 +41,18 @@ inline status check_launch(const char* kernel_name) {
                     std::string("CUDA: launching ") + kernel_name + " failed: " + cudaGetErrorString(e));
 }
 
+// Multiprocessors of the device current when first asked (132 on an H100 SXM if that fails): the
+// grid sizing of kernels that spread a small problem over the whole GPU.
+inline int multiprocessors() {
+  static const int count = [] {
+    int device = 0, n = 0;
+    if (cudaGetDevice(&device) != cudaSuccess || cudaDeviceGetAttribute(&n, cudaDevAttrMultiProcessorCount, device) != cudaSuccess)
+      return 132;
+    return n;
+  }();
+  return count;
+}
+
 constexpr int k_max_rank = MIRT_MAX_RANK;
 
 // N operands walked over one iteration shape (row-major), each with its own element strides.

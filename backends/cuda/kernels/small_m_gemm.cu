@@ -76,16 +76,6 @@ gemm_plan plan_for(int64_t m, int64_t n, int64_t k, int sms, int tile_n = 0) {
   return best;
 }
 
-int multiprocessors() {
-  static const int count = [] {
-    int device = 0, n = 0;
-    if (cudaGetDevice(&device) != cudaSuccess || cudaDeviceGetAttribute(&n, cudaDevAttrMultiProcessorCount, device) != cudaSuccess)
-      return 132;
-    return n;
-  }();
-  return count;
-}
-
 // 16 bytes from global to shared memory; a source size of 0 writes zeros and reads nothing.
 __device__ inline void copy16_async(void* dst, const void* src, int src_bytes) {
   asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(shared_address(dst)), "l"(src), "r"(src_bytes));

@@ -25,26 +25,6 @@ op_call unique(tensor_data x, shape_t y_shape, int64_t count, int64_t n, std::ve
   return {"Unique", {std::move(x)}, {{dtype, std::move(y_shape)}, {I64, {count}}, {I64, {n}}, {I64, {count}}}, std::move(attrs)};
 }
 
-std::vector<double> as_doubles(const tensor_data& t) {
-  std::vector<double> out;
-  if (t.dtype == F32) for (float v : t.values<float>()) out.push_back(v);
-  if (t.dtype == F64) for (double v : t.values<double>()) out.push_back(v);
-  if (t.dtype == F16 || t.dtype == BF16)
-    for (uint16_t bits : t.values<uint16_t>()) {
-      uint32_t f;
-      if (t.dtype == BF16) {
-        f = uint32_t(bits) << 16;
-      } else {  // normal halves only (the tests' values): rebias the exponent
-        const uint32_t sign = uint32_t(bits & 0x8000u) << 16, exp = (bits >> 10) & 0x1f, mant = bits & 0x3ffu;
-        f = exp == 0 ? sign : sign | ((exp + 112) << 23) | (mant << 13);
-      }
-      float v;
-      std::memcpy(&v, &f, 4);
-      out.push_back(v);
-    }
-  return out;
-}
-
 std::vector<double> draws(const op_call& call) {
   const op_result r = run_cuda(call);
   INFO(r.message);

@@ -17,6 +17,7 @@
 #include <cmath>
 
 #include "tests/backends/cuda/harness.hpp"
+#include "tests/backends/cuda/typed_compare.hpp"
 
 using namespace cuda_test;
 
@@ -24,72 +25,11 @@ namespace {
 
 constexpr mirt_dtype F32 = MIRT_DTYPE_FLOAT32, F16 = MIRT_DTYPE_FLOAT16, BF16 = MIRT_DTYPE_BFLOAT16;
 
-uint16_t narrow(float v, mirt_dtype to) {
-  if (to == F16) return static_cast<__half_raw>(__float2half_rn(v)).x;
-  return static_cast<__nv_bfloat16_raw>(__float2bfloat16_rn(v)).x;
-}
-
-float widen(uint16_t bits, mirt_dtype from) {
-  if (from == F16) {
-    __half_raw raw;
-    raw.x = bits;
-    return __half2float(__half(raw));
-  }
-  __nv_bfloat16_raw raw;
-  raw.x = bits;
-  return __bfloat162float(__nv_bfloat16(raw));
-}
-
-// Runs call (float32 operands) on the cpu backend with inputs rounded through `reduced`, and on the
-// cuda backend with those inputs and its outputs in `reduced`; CHECKs the outputs within rel_tol.
-void compare_reduced(const op_call& call, mirt_dtype reduced, double rel_tol) {
-  CAPTURE(call.op);
-  CAPTURE(reduced == F16 ? "float16" : "bfloat16");
-  op_call cpu_call = call, gpu_call = call;
-  for (size_t i = 0; i < call.inputs.size(); ++i) {
-    if (call.inputs[i].dtype != F32) continue;
-    const std::vector<float> values = call.inputs[i].values<float>();
-    std::vector<float> rounded(values.size());
-    std::vector<uint16_t> bits(values.size());
-    for (size_t k = 0; k < values.size(); ++k) {
-      bits[k] = narrow(values[k], reduced);
-      rounded[k] = widen(bits[k], reduced);
-    }
-    cpu_call.inputs[i] = tensor_data::of(F32, call.inputs[i].shape, rounded, call.inputs[i].constant);
-    gpu_call.inputs[i] = tensor_data::of(reduced, call.inputs[i].shape, bits, call.inputs[i].constant);
-  }
-  for (out_spec& o : gpu_call.outputs)
-    if (o.dtype == F32) o.dtype = reduced;
-  const op_result cpu = run_cpu(cpu_call);
-  {
-    INFO("cpu backend: ", cpu.message);
-    REQUIRE(cpu.code == MIRT_STATUS_OK);
-  }
-  const op_result gpu = run_cuda(gpu_call);
-  INFO("cuda backend (tactic ", gpu.tactic, "): ", gpu.message);
-  REQUIRE(gpu.code == MIRT_STATUS_OK);
-  for (size_t o = 0; o < cpu.outputs.size(); ++o) {
-    if (cpu.outputs[o].dtype != F32) {
-      CHECK(cpu.outputs[o].bytes == gpu.outputs[o].bytes);
-      continue;
-    }
-    const std::vector<float> expected = cpu.outputs[o].values<float>();
-    const std::vector<uint16_t> got = gpu.outputs[o].values<uint16_t>();
-    REQUIRE(got.size() == expected.size());
-    double worst = 0;
-    size_t worst_at = 0;
-    for (size_t i = 0; i < expected.size(); ++i) {
-      const double err = std::fabs(double(widen(got[i], reduced)) - expected[i]) / std::max(1.0, std::fabs(double(expected[i])));
-      if (!(err <= worst)) worst = err, worst_at = i;  // a NaN counts as the worst
-    }
-    INFO("output ", o, ": worst relative error ", worst, " at ", worst_at);
-    CHECK(worst <= rel_tol);
-  }
-}
-
+// The cpu backend on float32 inputs rounded through float16 (bfloat16), the cuda backend on those
+// inputs in float16 (bfloat16) with its outputs in that type: within f16_tol (bf16_tol).
 void both(const op_call& call, double f16_tol, double bf16_tol) {
-  compare_reduced(call, F16, f16_tol);
-  compare_reduced(call, BF16, bf16_tol);
+  compare_rounded_with_cpu(call, F16, f16_tol);
+  compare_rounded_with_cpu(call, BF16, bf16_tol);
 }
 
 constexpr double k_elementwise_f16 = 1e-3, k_elementwise_bf16 = 8e-3, k_gemm_f16 = 3e-3, k_gemm_bf16 = 1.6e-2;
@@ -186,29 +126,20 @@ TEST_CASE("FusedConv (bias, residual, Relu) in float32 and float16 matches Conv 
     }
   // float16: the same layer with every operand in float16 (Z too), against the rounded operands.
   op_call fused{"FusedConv", {x, w, b, z}, {{F32, ys}}, {attr_ints("pads", {1, 1, 1, 1}), attr_s("activation", "Relu")}};
-  op_call rounded = fused;
-  for (tensor_data& t : rounded.inputs) {
-    std::vector<float> v = t.values<float>();
-    for (float& e : v) e = widen(narrow(e, F16), F16);
-    t = tensor_data::of(F32, t.shape, v, t.constant);
+  op_call half = as_dtype(fused, F16), rounded = fused;
+  for (size_t i = 0; i < rounded.inputs.size(); ++i) {
+    const std::vector<double> v = as_doubles(half.inputs[i]);
+    rounded.inputs[i] = tensor_data::of(F32, rounded.inputs[i].shape, std::vector<float>(v.begin(), v.end()), rounded.inputs[i].constant);
   }
   const std::vector<double> expected =
       fused_reference({"Conv", {rounded.inputs[0], rounded.inputs[1], rounded.inputs[2]}, {{F32, ys}}, conv_attrs},
                       rounded.inputs[3].values<float>(), true);
-  op_call half = fused;
-  for (tensor_data& t : half.inputs) {
-    std::vector<uint16_t> bits;
-    for (float e : t.values<float>()) bits.push_back(narrow(e, F16));
-    t = tensor_data::of(F16, t.shape, bits, t.constant);
-  }
-  half.outputs[0].dtype = F16;
   const op_result gpu = run_cuda(half);
   INFO("cuda float16: ", gpu.message);
   REQUIRE(gpu.code == MIRT_STATUS_OK);
-  const std::vector<uint16_t> got = gpu.outputs[0].values<uint16_t>();
+  const std::vector<double> got = as_doubles(gpu.outputs[0]);
   double worst = 0;
-  for (size_t i = 0; i < got.size(); ++i)
-    worst = std::max(worst, std::fabs(widen(got[i], F16) - expected[i]) / std::max(1.0, std::fabs(expected[i])));
+  for (size_t i = 0; i < got.size(); ++i) worst = std::max(worst, std::fabs(got[i] - expected[i]) / std::max(1.0, std::fabs(expected[i])));
   CHECK(worst <= k_gemm_f16);
 }
 
@@ -228,11 +159,7 @@ TEST_CASE("float16 and bfloat16 Softmax and LayerNormalization (float32 inside) 
   }
   // Rows the half kernel does not take are refused by name, so the builder keeps them float32.
   op_call odd{"LayerNormalization", {rand_f32({2, 770}, 25), rand_f32({770}, 26)}, {{F16, {2, 770}}}};
-  for (tensor_data& t : odd.inputs) {
-    std::vector<uint16_t> bits;
-    for (float v : t.values<float>()) bits.push_back(narrow(v, F16));
-    t = tensor_data::of(F16, t.shape, bits, t.constant);
-  }
+  odd = as_dtype(odd, F16);
   const op_result refused = run_cuda(odd);
   CHECK(refused.code == MIRT_STATUS_UNSUPPORTED);
   CHECK(refused.message.find("at most 1024 values") != std::string::npos);
@@ -362,11 +289,7 @@ TEST_CASE("FusedAttention on tensor cores matches the float32 cpu backend in flo
   op_call odd{"FusedAttention", {rand_f32({1, 33, 2, 40}, 87), rand_f32({1, 33, 2, 40}, 88), rand_f32({1, 33, 2, 24}, 89)},
               {{F16, {1, 33, 2, 24}}},
               {attr_f("scale", 0.3f)}};
-  for (tensor_data& t : odd.inputs) {
-    std::vector<uint16_t> bits;
-    for (float v : t.values<float>()) bits.push_back(narrow(v, F16));
-    t = tensor_data::of(F16, t.shape, bits, t.constant);
-  }
+  odd = as_dtype(odd, F16);
   const op_result refused = run_cuda(odd);
   CHECK(refused.code != MIRT_STATUS_OK);
   CHECK(refused.message.find("head sizes") != std::string::npos);
@@ -435,12 +358,7 @@ TEST_CASE("FusedAttention reads an int64 or int32 padding mask through mask_shif
                {rand_f32({b, s, h, d}, 124), rand_f32({b, s, h, d}, 125), rand_f32({b, s, h, d}, 126), i64({s, s}, causal)},
                {{F16, {b, s, h, d}}},
                {attr_f("scale", 0.125f), attr_f("mask_scale", 10000.f), attr_f("mask_shift", -10000.f)}};
-  for (size_t i = 0; i < 3; ++i) {
-    std::vector<uint16_t> bits;
-    for (float v : rows.inputs[i].values<float>()) bits.push_back(narrow(v, F16));
-    rows.inputs[i] = tensor_data::of(F16, rows.inputs[i].shape, bits, false);
-  }
-  const op_result refused = run_cuda(rows);
+  const op_result refused = run_cuda(as_dtype(rows, F16));
   CHECK(refused.code != MIRT_STATUS_OK);
   CHECK(refused.message.find("same for every query") != std::string::npos);
 }

@@ -14,6 +14,7 @@
 #include <cmath>
 
 #include "tests/backends/cuda/harness.hpp"
+#include "tests/backends/cuda/typed_compare.hpp"
 
 using namespace cuda_test;
 
@@ -23,68 +24,13 @@ constexpr mirt_dtype F32 = MIRT_DTYPE_FLOAT32, F16 = MIRT_DTYPE_FLOAT16, BF16 = 
 constexpr double k_f16_tol = 3e-3, k_bf16_tol = 1.6e-2;
 const char* const k_tactics[] = {"mirt_small_m_gemm", "mirt_small_m_gemm_n32", "mirt_small_m_gemm_n128"};
 
-uint16_t narrow(float v, mirt_dtype to) {
-  if (to == F16) return static_cast<__half_raw>(__float2half_rn(v)).x;
-  return static_cast<__nv_bfloat16_raw>(__float2bfloat16_rn(v)).x;
-}
-
-float widen(uint16_t bits, mirt_dtype from) {
-  if (from == F16) {
-    __half_raw raw;
-    raw.x = bits;
-    return __half2float(__half(raw));
-  }
-  __nv_bfloat16_raw raw;
-  raw.x = bits;
-  return __bfloat162float(__nv_bfloat16(raw));
-}
-
-// The call's float32 inputs rounded to `reduced`: as float32 for the cpu backend, as `reduced`
-// (outputs too) for the cuda backend's tactic.
-std::pair<op_call, op_call> rounded_calls(const op_call& call, mirt_dtype reduced, const char* tactic) {
-  op_call cpu_call = call, gpu_call = call;
-  cpu_call.tactic.clear();
-  gpu_call.tactic = tactic;
-  for (size_t i = 0; i < call.inputs.size(); ++i) {
-    if (call.inputs[i].dtype != F32) continue;
-    const std::vector<float> values = call.inputs[i].values<float>();
-    std::vector<float> rounded(values.size());
-    std::vector<uint16_t> bits(values.size());
-    for (size_t k = 0; k < values.size(); ++k) {
-      bits[k] = narrow(values[k], reduced);
-      rounded[k] = widen(bits[k], reduced);
-    }
-    cpu_call.inputs[i] = tensor_data::of(F32, call.inputs[i].shape, rounded, call.inputs[i].constant);
-    gpu_call.inputs[i] = tensor_data::of(reduced, call.inputs[i].shape, bits, call.inputs[i].constant);
-  }
-  for (out_spec& o : gpu_call.outputs) o.dtype = reduced;
-  return {cpu_call, gpu_call};
-}
-
+// The cpu backend on float32 inputs rounded through `reduced`, the cuda backend's `tactic` on those
+// inputs and outputs in `reduced`, at the GEMM tolerances.
 void compare(const op_call& call, mirt_dtype reduced, const char* tactic) {
-  CAPTURE(reduced == F16 ? "float16" : "bfloat16");
   CAPTURE(tactic);
-  const auto [cpu_call, gpu_call] = rounded_calls(call, reduced, tactic);
-  const op_result cpu = run_cpu(cpu_call);
-  {
-    INFO("cpu backend: ", cpu.message);
-    REQUIRE(cpu.code == MIRT_STATUS_OK);
-  }
-  const op_result gpu = run_cuda(gpu_call);
-  INFO("cuda backend (tactic ", gpu.tactic, "): ", gpu.message);
-  REQUIRE(gpu.code == MIRT_STATUS_OK);
-  REQUIRE(gpu.tactic == tactic);
-  const std::vector<float> expected = cpu.outputs.at(0).values<float>();
-  const std::vector<uint16_t> got = gpu.outputs.at(0).values<uint16_t>();
-  REQUIRE(got.size() == expected.size());
-  double worst = 0;
-  size_t worst_at = 0;
-  for (size_t i = 0; i < expected.size(); ++i) {
-    const double err = std::fabs(double(widen(got[i], reduced)) - expected[i]) / std::max(1.0, std::fabs(double(expected[i])));
-    if (!(err <= worst)) worst = err, worst_at = i;  // a NaN counts as the worst
-  }
-  INFO("worst relative error ", worst, " at ", worst_at, " of ", expected.size());
-  CHECK(worst <= (reduced == F16 ? k_f16_tol : k_bf16_tol));
+  op_call named = call;
+  named.tactic = tactic;
+  compare_rounded_with_cpu(named, reduced, reduced == F16 ? k_f16_tol : k_bf16_tol);
 }
 
 // FusedMatMul of A [rows_outer, rows_inner, K] by a constant B [K, N] (+ a constant bias).
@@ -147,7 +93,8 @@ TEST_CASE("mirt_small_m_gemm matches the cpu backend at 1, 37 and 100 rows, with
 TEST_CASE("mirt_small_m_gemm refuses shapes its kernel does not take, so the layer keeps cuBLASLt") {
   CUDA_TEST_REQUIRE_GPU();
   const auto refused = [](const op_call& call, const char* tactic = "mirt_small_m_gemm") {
-    op_call c = rounded_calls(call, F16, tactic).second;
+    op_call c = as_dtype(call, F16);
+    c.tactic = tactic;
     const op_result r = run_cuda(c);
     INFO(r.message);
     CHECK(r.code != MIRT_STATUS_OK);

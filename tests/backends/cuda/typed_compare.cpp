@@ -26,6 +26,8 @@ tensor_data convert(const tensor_data& t, mirt_dtype to) {
   return tensor_data::of(to, t.shape, bits, t.constant);
 }
 
+}  // namespace
+
 std::vector<double> as_doubles(const tensor_data& t) {
   std::vector<double> out;
   if (t.dtype == MIRT_DTYPE_FLOAT64) return t.values<double>();
@@ -46,8 +48,6 @@ std::vector<double> as_doubles(const tensor_data& t) {
   }
   return out;
 }
-
-}  // namespace
 
 op_call as_dtype(const op_call& call, mirt_dtype dtype) {
   op_call c = call;

@@ -21,6 +21,9 @@ void compare_typed(const op_call& call, mirt_dtype dtype, double rel_tol);
 // those inputs and its float32 outputs in `reduced`; CHECKs as compare_typed does.
 void compare_rounded_with_cpu(const op_call& call, mirt_dtype reduced, double rel_tol);
 
+// A float tensor's values (float64, float32, float16 or bfloat16) as doubles.
+std::vector<double> as_doubles(const tensor_data& t);
+
 // compare_typed in every float dtype at the op tests' tolerances: float32 1e-4, float64 1e-9,
 // float16 2e-3, bfloat16 1.6e-2.
 void compare_float_dtypes(const op_call& call);
