@@ -69,6 +69,7 @@ struct cublaslt_runner::prepared {
   op_desc desc;
   layout la, lb, ly;
   cublasLtMatmulAlgo_t algo{};
+  size_t workspace = 0;  // what the algorithm was chosen for: 0 runs it without one
 };
 
 cublaslt_runner::prepared cublaslt_runner::prepare(const row_major_gemm& g, const uint32_t (&align)[4], size_t workspace_size) const {
@@ -117,6 +118,8 @@ cublaslt_runner::prepared cublaslt_runner::prepare(const row_major_gemm& g, cons
   // but in BERT-base at batch 32 on an H100 the run took 1.654 ms pipelined without them against
   // 1.689 ms with them (bench/results/gpu-h100-2026-11-26-bert16*.json): 12 memsets fewer and
   // GEMM kernels 1.141 against 1.164 ms. The workspace is offered where nothing runs without it.
+  // An algorithm chosen without workspace also runs without (run() passes none): given one, some
+  // use it, memset included.
   cublasLtMatmulHeuristicResult_t results[k_algo_ranks]{};
   int found = 0;
   for (const uint64_t ws : {uint64_t(0), uint64_t(workspace_size)}) {
@@ -130,7 +133,9 @@ cublaslt_runner::prepared cublaslt_runner::prepare(const row_major_gemm& g, cons
   if (found == 0)
     fail(MIRT_STATUS_UNSUPPORTED, "cuBLASLt has no algorithm for M=", g.m, " N=", g.n, " K=", g.k, " batch=", g.batch, " with ",
          workspace_size, " bytes of workspace");
-  p.algo = results[std::min(algo_rank_, found - 1)].algo;
+  const cublasLtMatmulHeuristicResult_t& chosen = results[std::min(algo_rank_, found - 1)];
+  p.algo = chosen.algo;
+  p.workspace = chosen.workspaceSize;
   return p;
 }
 
@@ -152,8 +157,9 @@ void cublaslt_runner::run(const row_major_gemm& g, void* workspace, size_t works
     if (it == problems_.end()) it = problems_.emplace(key, std::make_unique<prepared>(prepare(g, align, workspace_size))).first;
     p = it->second.get();  // entries stay until the runner goes
   }
+  const size_t used = std::min(p->workspace, workspace_size);
   cublas_check(cublasLtMatmul(handle_, p->desc.get(), &g.alpha, g.b, p->la.get(), g.a, p->lb.get(), &g.beta, g.y, p->ly.get(), g.y,
-                              p->ly.get(), &p->algo, workspace, workspace_size, stream),
+                              p->ly.get(), &p->algo, used > 0 ? workspace : nullptr, used, stream),
                "cublasLtMatmul M=", g.m, " N=", g.n, " K=", g.k, " batch=", g.batch);
 }
 
