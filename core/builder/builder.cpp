@@ -109,8 +109,8 @@ result<plan_model> build_plan_model(const graph& network, const build_options& o
                                     make_fuse_attention_pass(),  // after DCE: dead Shape readers gone
                                     make_pack_attention_inputs_pass(),
                                     make_fold_attention_mask_pass(),
+                                    make_fuse_embed_layer_norm_pass(),  // first: at batch 1 its last Add is a residual pattern too
                                     make_fuse_skip_layer_norm_pass(),
-                                    make_fuse_embed_layer_norm_pass(),
                                     make_assign_precision_pass(),
                                     make_eliminate_dead_code_pass(),  // the weights the passes above replaced
                                     make_choose_layout_pass(),

@@ -15,10 +15,11 @@ using namespace mirt_test;
 
 namespace {
 
-constexpr int64_t B = 2, S = 5, H = 16, V = 11, P = 8;  // batch, sequence, hidden, vocabulary, positions
+constexpr int64_t S = 5, H = 16, V = 11, P = 8;  // sequence, hidden, vocabulary, positions
 constexpr float k_epsilon = 1e-12f;
 
 struct layout {
+  int64_t batch = 2;  // at 1 the last Add's operands have one shape (a SkipLayerNormalization pattern too)
   bool int32_ids = false;
   bool sum_also_output = false;  // the first Add is a graph output too: no fusion
   bool input_positions = false;  // the position rows are an input, not a constant: no fusion
@@ -52,8 +53,8 @@ std::vector<int64_t> position_ids() { return {0, 1, 2, 3, 4}; }
 
 // LayerNorm(words[ids] + types[type_ids] + positions[pos]) per row, in float64.
 std::vector<double> reference(const weights& w, const std::vector<int64_t>& ids, const std::vector<float>* input_positions) {
-  std::vector<double> y(size_t(B * S * H));
-  for (int64_t r = 0; r < B * S; ++r) {
+  std::vector<double> y(ids.size() * H);
+  for (int64_t r = 0; r < int64_t(ids.size()); ++r) {
     const int64_t s = r % S, k = ids[size_t(r)] < 0 ? ids[size_t(r)] + V : ids[size_t(r)];
     std::vector<double> v(H);
     double mean = 0, var = 0;
@@ -90,6 +91,8 @@ outcome run(const layout& how, std::vector<int64_t> ids) {
   const weights w;
   network_owner net;
   REQUIRE_OK(mirt_network_create(nullptr, &net.p));
+  const int64_t B = how.batch;
+  ids.resize(size_t(B * S));
   const int64_t id_dims[2] = {B, S}, x_dims[3] = {B, S, H};
   mirt_tensor *input_ids = nullptr, *positions = nullptr;
   REQUIRE_OK(mirt_network_add_input(net.p, sv("ids"), how.int32_ids ? MIRT_DTYPE_INT32 : MIRT_DTYPE_INT64, 2, id_dims, nullptr, &input_ids));
@@ -147,6 +150,13 @@ TEST_CASE("cpu: an embedding Gather, its constant token type and position Adds a
   const outcome int32_ids = run(how, k_ids);
   REQUIRE(int32_ids.error.empty());
   CHECK(int32_ids.ops == std::vector<std::string>{"EmbedLayerNormalization"});
+  // Batch 1: the position Add's operands are both [1, S, H], so the residual pattern of
+  // SkipLayerNormalization matches it too; the embedding fusion comes first (BERT at batch 1).
+  how = layout{};
+  how.batch = 1;
+  const outcome one = run(how, k_ids);
+  REQUIRE(one.error.empty());
+  CHECK(one.ops == std::vector<std::string>{"EmbedLayerNormalization"});
 }
 
 TEST_CASE("cpu: the embedding layers stay apart when a sum is also an output or an addend is not constant") {
