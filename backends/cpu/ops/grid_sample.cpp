@@ -8,46 +8,17 @@
 
 #include "backends/cpu/float_types.hpp"
 #include "backends/cpu/kernel.hpp"
+#include "backends/support/grid_taps.hpp"
 
 namespace mirt::cpu {
 namespace {
 
-enum class sample_mode { nearest, linear, cubic };
-enum class padding_mode { zeros, border, reflection };
-
-// Reflects x into [lo, hi] by bouncing off the borders.
-template <class C>
-C reflect(C x, C lo, C hi) {
-  const C range = hi - lo;
-  if (range <= 0) return lo;
-  if (x < lo) {
-    const C dx = lo - x;
-    const int64_t n = int64_t(dx / range);
-    const C r = dx - C(n) * range;
-    return n % 2 == 0 ? lo + r : hi - r;
-  }
-  if (x > hi) {
-    const C dx = x - hi;
-    const int64_t n = int64_t(dx / range);
-    const C r = dx - C(n) * range;
-    return n % 2 == 0 ? hi - r : lo + r;
-  }
-  return x;
-}
-
-template <class C>
-void cubic_coeffs(C t, C* w) {
-  const C a = C(-0.75);
-  const C x0 = t + 1, x1 = t, x2 = 1 - t, x3 = 2 - t;
-  w[0] = ((a * x0 - 5 * a) * x0 + 8 * a) * x0 - 4 * a;
-  w[1] = ((a + 2) * x1 - (a + 3)) * x1 * x1 + 1;
-  w[2] = ((a + 2) * x2 - (a + 3)) * x2 * x2 + 1;
-  w[3] = ((a * x3 - 5 * a) * x3 + 8 * a) * x3 - 4 * a;
-}
+using support::grid_mode;
+using support::grid_padding;
 
 class grid_sample_kernel final : public kernel {
  public:
-  grid_sample_kernel(sample_mode mode, padding_mode padding, bool align_corners)
+  grid_sample_kernel(grid_mode mode, grid_padding padding, bool align_corners)
       : mode_(mode), padding_(padding), align_(align_corners) {}
 
   void execute(const exec_args& args) const override {
@@ -98,57 +69,31 @@ class grid_sample_kernel final : public kernel {
       }
   }
 
-  // The taps along one dim of extent `size` for normalized coordinate g.
+  // The taps along one dim of extent `size` for normalized coordinate g (backends/support/grid_taps.hpp).
   template <class C>
   std::vector<std::pair<int64_t, C>> dim_taps(C g, int64_t size) const {
-    C xc = align_ ? (g + 1) / 2 * C(size - 1) : ((g + 1) * C(size) - 1) / 2;
-    if (mode_ == sample_mode::nearest) xc = std::nearbyint(xc);  // ties to even, as numpy.rint
-    const C lo = align_ ? C(0) : C(-0.5), hi = align_ ? C(size - 1) : C(size) - C(0.5);
-    if (xc < lo || xc > hi) {
-      if (padding_ == padding_mode::border) xc = std::clamp(xc, C(0), C(size - 1));
-      else if (padding_ == padding_mode::reflection) xc = reflect(xc, lo, hi);
-    }
-    // A tap index as the padding mode reads it (-1: a zero).
-    auto at = [&](int64_t i) -> int64_t {
-      if (i >= 0 && i < size) return i;
-      if (padding_ == padding_mode::zeros) return -1;
-      if (padding_ == padding_mode::border) return std::clamp<int64_t>(i, 0, size - 1);
-      return std::clamp<int64_t>(int64_t(reflect(C(i), lo, hi)), 0, size - 1);
-    };
-    std::vector<std::pair<int64_t, C>> t;
-    if (mode_ == sample_mode::nearest) {
-      t.push_back({at(int64_t(xc)), C(1)});
-      return t;
-    }
-    const int64_t x0 = int64_t(std::floor(xc));
-    const C frac = xc - C(x0);
-    if (mode_ == sample_mode::linear) {
-      t.push_back({at(x0), 1 - frac});
-      t.push_back({at(x0 + 1), frac});
-      return t;
-    }
-    C w[4];
-    cubic_coeffs(frac, w);
-    for (int k = 0; k < 4; ++k) t.push_back({at(x0 - 1 + k), w[k]});
-    return t;
+    const support::grid_taps<C> t = support::taps_along<C>(mode_, padding_, align_, g, size);
+    std::vector<std::pair<int64_t, C>> out;
+    for (int k = 0; k < t.count; ++k) out.push_back({t.index[k], t.weight[k]});
+    return out;
   }
 
-  sample_mode mode_;
-  padding_mode padding_;
+  grid_mode mode_;
+  grid_padding padding_;
   bool align_;
 };
 
 std::unique_ptr<kernel> make_grid_sample(const node_view& node) {
   const std::string mode = node.attr_string("mode", "linear"), padding = node.attr_string("padding_mode", "zeros");
-  sample_mode m;
-  if (mode == "nearest") m = sample_mode::nearest;
-  else if (mode == "linear" || mode == "bilinear") m = sample_mode::linear;
-  else if (mode == "cubic" || mode == "bicubic") m = sample_mode::cubic;
+  grid_mode m;
+  if (mode == "nearest") m = grid_mode::nearest;
+  else if (mode == "linear" || mode == "bilinear") m = grid_mode::linear;
+  else if (mode == "cubic" || mode == "bicubic") m = grid_mode::cubic;
   else fail(MIRT_STATUS_INVALID_GRAPH, "attribute 'mode' is '", mode, "', expected nearest, linear or cubic");
-  padding_mode p;
-  if (padding == "zeros") p = padding_mode::zeros;
-  else if (padding == "border") p = padding_mode::border;
-  else if (padding == "reflection") p = padding_mode::reflection;
+  grid_padding p;
+  if (padding == "zeros") p = grid_padding::zeros;
+  else if (padding == "border") p = grid_padding::border;
+  else if (padding == "reflection") p = grid_padding::reflection;
   else fail(MIRT_STATUS_INVALID_GRAPH, "attribute 'padding_mode' is '", padding, "', expected zeros, border or reflection");
   return std::make_unique<grid_sample_kernel>(m, p, node.attr_int("align_corners", 0) != 0);
 }

@@ -27,70 +27,6 @@ __device__ inline double grid_value(const void* g, mirt_dtype dtype, int64_t i) 
   }
 }
 
-template <class C>
-__device__ C reflect(C x, C lo, C hi) {
-  const C range = hi - lo;
-  if (range <= 0) return lo;
-  if (x < lo) {
-    const C dx = lo - x;
-    const int64_t n = int64_t(dx / range);
-    const C r = dx - C(n) * range;
-    return n % 2 == 0 ? lo + r : hi - r;
-  }
-  if (x > hi) {
-    const C dx = x - hi;
-    const int64_t n = int64_t(dx / range);
-    const C r = dx - C(n) * range;
-    return n % 2 == 0 ? hi - r : lo + r;
-  }
-  return x;
-}
-
-template <class C>
-struct dim_taps {
-  int count = 0;
-  int64_t index[4];  // -1: reads as 0
-  C weight[4];
-};
-
-template <class C>
-__device__ dim_taps<C> taps_of(const grid_sample_params& p, C g, int64_t size) {
-  C xc = p.align_corners ? (g + 1) / 2 * C(size - 1) : ((g + 1) * C(size) - 1) / 2;
-  if (p.mode == grid_mode::nearest) xc = rint(xc);  // ties to even
-  const C lo = p.align_corners ? C(0) : C(-0.5), hi = p.align_corners ? C(size - 1) : C(size) - C(0.5);
-  if (xc < lo || xc > hi) {
-    if (p.padding == grid_padding::border) xc = xc < C(0) ? C(0) : xc > C(size - 1) ? C(size - 1) : xc;
-    else if (p.padding == grid_padding::reflection) xc = reflect(xc, lo, hi);
-  }
-  auto at = [&](int64_t i) -> int64_t {
-    if (i >= 0 && i < size) return i;
-    if (p.padding == grid_padding::zeros) return -1;
-    const int64_t j = p.padding == grid_padding::border ? i : int64_t(reflect(C(i), lo, hi));
-    return j < 0 ? 0 : j > size - 1 ? size - 1 : j;
-  };
-  dim_taps<C> t;
-  if (p.mode == grid_mode::nearest) {
-    t.count = 1, t.index[0] = at(int64_t(xc)), t.weight[0] = C(1);
-    return t;
-  }
-  const int64_t x0 = int64_t(floor(xc));
-  const C frac = xc - C(x0);
-  if (p.mode == grid_mode::linear) {
-    t.count = 2;
-    t.index[0] = at(x0), t.weight[0] = 1 - frac;
-    t.index[1] = at(x0 + 1), t.weight[1] = frac;
-    return t;
-  }
-  const C a = C(-0.75), x_0 = frac + 1, x_1 = frac, x_2 = 1 - frac, x_3 = 2 - frac;
-  t.count = 4;
-  t.weight[0] = ((a * x_0 - 5 * a) * x_0 + 8 * a) * x_0 - 4 * a;
-  t.weight[1] = ((a + 2) * x_1 - (a + 3)) * x_1 * x_1 + 1;
-  t.weight[2] = ((a + 2) * x_2 - (a + 3)) * x_2 * x_2 + 1;
-  t.weight[3] = ((a * x_3 - 5 * a) * x_3 + 8 * a) * x_3 - 4 * a;
-  for (int k = 0; k < 4; ++k) t.index[k] = at(x0 - 1 + k);
-  return t;
-}
-
 template <class T>
 __global__ void grid_sample_points(grid_sample_params p) {
   using C = compute_t<T>;
@@ -101,10 +37,11 @@ __global__ void grid_sample_points(grid_sample_params p) {
   const int64_t total = p.batch * p.points;
   for (int64_t t = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; t < total; t += int64_t(gridDim.x) * blockDim.x) {
     const int64_t b = t / p.points, pt = t % p.points;
-    dim_taps<C> taps[k_grid_max_dims];
+    support::grid_taps<C> taps[k_grid_max_dims];
     int combos = 1;
     for (int d = 0; d < p.rank; ++d) {
-      taps[d] = taps_of<C>(p, C(grid_value(p.grid, p.grid_dtype, t * p.rank + (p.rank - 1 - d))), p.in[d]);
+      taps[d] = support::taps_along<C>(p.mode, p.padding, p.align_corners, C(grid_value(p.grid, p.grid_dtype, t * p.rank + (p.rank - 1 - d))),
+                                       p.in[d]);
       combos *= taps[d].count;
     }
     for (int64_t c = 0; c < p.channels; ++c) {

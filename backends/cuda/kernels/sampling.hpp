@@ -3,11 +3,12 @@
 #pragma once
 
 #include "backends/cuda/kernels/launch.hpp"
+#include "backends/support/grid_taps.hpp"
 
 namespace mirt::cuda {
 
-enum class grid_mode { nearest, linear, cubic };
-enum class grid_padding { zeros, border, reflection };
+using support::grid_mode;
+using support::grid_padding;
 
 // GridSample: x [N, C, D1..Dr], grid [N, P1..Pr, r] (normalized to [-1, 1], innermost spatial dim
 // first), y [N, C, P1..Pr]. x and y share a float dtype (float32, float64, float16, bfloat16);
