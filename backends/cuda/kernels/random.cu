@@ -3,7 +3,8 @@
 // SC 2011) keyed by the seed, its counter (pair index, run number); the block's four 32-bit words
 // make two uniform doubles in [0, 1) of 53 bits. Uniform scales them to [low, high) (a value the
 // output dtype rounds up to high steps down to the one below it); Normal takes the Box-Muller
-// pair; Bernoulli compares each with its probability. Reference: backends/cpu/ops/random.cpp.
+// pair; Bernoulli compares each with its probability. Multinomial draws one uniform per sample
+// (launch_multinomial). Reference: backends/cpu/ops/random.cpp.
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 
@@ -106,7 +107,75 @@ status run(const random_params& p, cudaStream_t stream) {
   return check_launch(p.kind == random_kind::uniform ? "RandomUniform" : p.kind == random_kind::normal ? "RandomNormal" : "Bernoulli");
 }
 
+// A class's unnormalized weight given the row's largest value: +inf classes share all the mass.
+__device__ inline double class_weight(double v, double top) { return top == INFINITY ? (v == INFINITY ? 1.0 : 0.0) : exp(v - top); }
+
+template <class T>
+__device__ inline double logit(const multinomial_params& p, int64_t i) {
+  return load(static_cast<const T*>(p.x)[i]);
+}
+
+// One thread per (row, sample): the row's largest value and total weight, a uniform draw in [0,
+// total), and the first class whose running weight exceeds it (classes of weight 0 are skipped).
+template <class T, class I>
+__global__ void multinomial_draw(multinomial_params p) {
+  const uint2 key = make_uint2(uint32_t(p.seed), uint32_t(p.seed >> 32));
+  I* y = static_cast<I*>(p.y);
+  const int64_t total_draws = p.batch * p.samples;
+  for (int64_t t = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; t < total_draws; t += int64_t(gridDim.x) * blockDim.x) {
+    const int64_t row = (t / p.samples) * p.classes;
+    double top = -INFINITY;
+    bool nan = false;
+    for (int64_t c = 0; c < p.classes; ++c) {
+      const double v = logit<T>(p, row + c);
+      nan = nan || isnan(v);
+      top = fmax(top, v);
+    }
+    if (nan || top == -INFINITY) {
+      y[t] = I(-1);
+      continue;
+    }
+    double total = 0;
+    for (int64_t c = 0; c < p.classes; ++c) total += class_weight(logit<T>(p, row + c), top);
+    const uint4 r = philox4x32_10(make_uint4(uint32_t(t), uint32_t(uint64_t(t) >> 32), uint32_t(p.run), uint32_t(p.run >> 32)), key);
+    const double target = unit(r.x, r.y) * total;
+    double running = 0;
+    int64_t k = p.classes - 1;  // a draw rounded up to the total
+    for (int64_t c = 0; c < p.classes; ++c) {
+      running += class_weight(logit<T>(p, row + c), top);
+      if (running > target) {
+        k = c;
+        break;
+      }
+    }
+    y[t] = I(k);
+  }
+}
+
+template <class T>
+status run_multinomial(const multinomial_params& p, cudaStream_t stream) {
+  const unsigned grid = grid_for(p.batch * p.samples);
+  if (p.y_dtype == MIRT_DTYPE_INT64) multinomial_draw<T, int64_t><<<grid, k_block, 0, stream>>>(p);
+  else multinomial_draw<T, int32_t><<<grid, k_block, 0, stream>>>(p);
+  return check_launch("Multinomial");
+}
+
 }  // namespace
+
+status launch_multinomial(const multinomial_params& p, cudaStream_t stream) {
+  if (p.batch * p.samples == 0) return {};
+  if (p.classes < 1) return make_error(MIRT_STATUS_INVALID_SHAPE, "Multinomial: 0 classes, there is nothing to draw");
+  if (!p.x || !p.y) return make_error(MIRT_STATUS_INVALID_ARGUMENT, "Multinomial: NULL buffer");
+  if (p.y_dtype != MIRT_DTYPE_INT32 && p.y_dtype != MIRT_DTYPE_INT64)
+    return make_error(MIRT_STATUS_UNSUPPORTED, "Multinomial: output dtype is not int32 or int64");
+  switch (p.x_dtype) {
+    case MIRT_DTYPE_FLOAT32: return run_multinomial<float>(p, stream);
+    case MIRT_DTYPE_FLOAT64: return run_multinomial<double>(p, stream);
+    case MIRT_DTYPE_FLOAT16: return run_multinomial<__half>(p, stream);
+    case MIRT_DTYPE_BFLOAT16: return run_multinomial<__nv_bfloat16>(p, stream);
+    default: return make_error(MIRT_STATUS_UNSUPPORTED, "Multinomial: input dtype is not a float type");
+  }
+}
 
 status launch_random(const random_params& p, cudaStream_t stream) {
   if (p.n == 0) return {};

@@ -1,6 +1,6 @@
-// backends/cuda/ops/random.cpp — RandomUniform, RandomNormal, their *Like forms and Bernoulli. Each
-// kernel keeps its seed (the 'seed' attribute, else one from std::random_device) and counts its
-// runs: run r draws Philox blocks (seed, r, element pair), so the same seed repeats the same sequence
+// backends/cuda/ops/random.cpp — RandomUniform, RandomNormal, their *Like forms, Bernoulli and
+// Multinomial. Each kernel keeps its seed (the 'seed' attribute, else one from std::random_device)
+// and counts its runs: run r draws Philox blocks (seed, r, element pair), so the same seed repeats the same sequence
 // of runs, and every run draws anew. Contexts running the kernel concurrently each take their own
 // run number (an atomic), so no draw is shared. The draws differ from the cpu backend's (another
 // generator) but follow the same distributions; the tests check moments, not values.
@@ -44,6 +44,31 @@ class random_kernel final : public kernel {
   mutable std::atomic<uint64_t> runs_{0};
 };
 
+// Multinomial: class indices drawn from softmax of each row, one Philox draw per sample.
+class multinomial_kernel final : public kernel {
+ public:
+  explicit multinomial_kernel(std::optional<float> seed)
+      : seed_(seed ? uint64_t(int64_t(*seed)) : (uint64_t(std::random_device{}()) << 32) ^ std::random_device{}()) {}
+
+  void execute(const exec_args& args) const override {
+    const dtensor &x = args.in.at(0), &y = args.out.at(0);
+    if (x.rank() != 2 || y.rank() != 2 || y.shape[0] != x.shape[0])
+      fail(MIRT_STATUS_INVALID_SHAPE, "input ", dims_string(x.shape), " and output ", dims_string(y.shape),
+           " are not [batch, classes] and [batch, sample_size]");
+    multinomial_params p;
+    p.x = x.data, p.x_dtype = x.dtype;
+    p.y = y.data, p.y_dtype = y.dtype;
+    p.batch = x.shape[0], p.classes = x.shape[1], p.samples = y.shape[1];
+    p.seed = seed_;
+    p.run = runs_.fetch_add(1);
+    throw_if_failed(launch_multinomial(p, args.stream));
+  }
+
+ private:
+  uint64_t seed_;
+  mutable std::atomic<uint64_t> runs_{0};
+};
+
 std::optional<float> seed_of(const node_view& node) {
   return node.has_attr("seed") ? std::optional<float>(node.attr_float("seed", 0)) : std::nullopt;
 }
@@ -65,6 +90,21 @@ bool bernoulli_supports(const node_view& node, std::string& why) {
     case MIRT_DTYPE_INT8: case MIRT_DTYPE_UINT8: case MIRT_DTYPE_INT32: case MIRT_DTYPE_INT64: return true;
     default: why = cat("output 0 is ", dtype_name(node.output_dtype(0))); return false;
   }
+}
+
+bool multinomial_supports(const node_view& node, std::string& why) {
+  if (!input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32, MIRT_DTYPE_FLOAT64, MIRT_DTYPE_FLOAT16, MIRT_DTYPE_BFLOAT16}, why)) return false;
+  const mirt_dtype d = node.output_dtype(0);
+  if (d == MIRT_DTYPE_INT32 || d == MIRT_DTYPE_INT64) return true;
+  why = cat("output 0 is ", dtype_name(d), ", expected int32 or int64");
+  return false;
+}
+
+std::unique_ptr<kernel> make_multinomial(const node_view& node) {
+  if (node.input(0).rank != 2) fail(MIRT_STATUS_INVALID_SHAPE, "input 0 has rank ", node.input(0).rank, ", expected 2 ([batch, classes])");
+  const int64_t samples = node.attr_int("sample_size", 1);
+  if (samples < 1) fail(MIRT_STATUS_INVALID_GRAPH, "attribute 'sample_size' is ", samples, ", expected >= 1");
+  return std::make_unique<multinomial_kernel>(seed_of(node));
 }
 
 std::unique_ptr<kernel> make_uniform(const node_view& node) {
@@ -89,6 +129,7 @@ void add_random_ops(std::vector<op_entry>& t) {
   t.push_back({"Bernoulli", "cuda_philox", bernoulli_supports, [](const node_view& node) -> std::unique_ptr<kernel> {
                  return std::make_unique<random_kernel>(random_kind::bernoulli, 0, 0, seed_of(node));
                }});
+  t.push_back({"Multinomial", "cuda_philox", multinomial_supports, make_multinomial});
 }
 
 }  // namespace mirt::cuda
