@@ -1,7 +1,8 @@
 // backends/support/grid_taps.hpp — ONNX GridSample's sampling along one dim: where a normalized
 // coordinate falls (align_corners or not), and the input indices and weights that nearest, linear
 // or cubic (A = -0.75) sampling reads there, with the padding mode applied. One copy for the cpu
-// backend and, compiled by nvcc, the cuda kernels.
+// backend and, compiled by nvcc, the cuda kernels; the attribute reader, host only, is declared at
+// the end out of .cu files' sight.
 #pragma once
 
 #include <cmath>
@@ -105,3 +106,21 @@ MIRT_HOST_DEVICE inline grid_taps<C> taps_along(grid_mode mode, grid_padding pad
 }
 
 }  // namespace mirt::support
+
+#ifndef __CUDACC__
+#include "backends/support/node_view.hpp"
+
+namespace mirt::support {
+
+// GridSample's attributes mode, padding_mode and align_corners.
+struct grid_sample_options {
+  grid_mode mode = grid_mode::linear;
+  grid_padding padding = grid_padding::zeros;
+  bool align_corners = false;
+};
+
+// Reads them; fails with INVALID_GRAPH naming an attribute with an unknown value.
+grid_sample_options read_grid_sample_options(const node_view& node);
+
+}  // namespace mirt::support
+#endif

@@ -10,6 +10,7 @@
 
 #include "backends/cpu/float_types.hpp"
 #include "backends/cpu/kernel.hpp"
+#include "backends/support/multinomial.hpp"
 
 namespace mirt::cpu {
 namespace {
@@ -139,16 +140,11 @@ bool bernoulli_supports(const node_view& node, std::string& why) { return float_
 
 bool multinomial_supports(const node_view& node, std::string& why) {
   if (!float_input_at(node, 0, why)) return false;
-  const mirt_dtype d = node.output_dtype(0);
-  if (d == MIRT_DTYPE_INT32 || d == MIRT_DTYPE_INT64) return true;
-  why = cat("output 0 is ", dtype_name(d), ", expected int32 or int64");
-  return false;
+  return support::multinomial_output_supported(node, why);
 }
 
 std::unique_ptr<kernel> make_multinomial(const node_view& node) {
-  if (node.input(0).rank != 2) fail(MIRT_STATUS_INVALID_SHAPE, "input 0 has rank ", node.input(0).rank, ", expected 2 ([batch, classes])");
-  const int64_t samples = node.attr_int("sample_size", 1);
-  if (samples < 1) fail(MIRT_STATUS_INVALID_GRAPH, "attribute 'sample_size' is ", samples, ", expected >= 1");
+  support::check_multinomial(node);
   return std::make_unique<multinomial_kernel>(seed_of(node));
 }
 

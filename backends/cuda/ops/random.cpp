@@ -10,6 +10,7 @@
 
 #include "backends/cuda/kernel.hpp"
 #include "backends/cuda/kernels/random.hpp"
+#include "backends/support/multinomial.hpp"
 
 namespace mirt::cuda {
 namespace {
@@ -94,16 +95,11 @@ bool bernoulli_supports(const node_view& node, std::string& why) {
 
 bool multinomial_supports(const node_view& node, std::string& why) {
   if (!input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32, MIRT_DTYPE_FLOAT64, MIRT_DTYPE_FLOAT16, MIRT_DTYPE_BFLOAT16}, why)) return false;
-  const mirt_dtype d = node.output_dtype(0);
-  if (d == MIRT_DTYPE_INT32 || d == MIRT_DTYPE_INT64) return true;
-  why = cat("output 0 is ", dtype_name(d), ", expected int32 or int64");
-  return false;
+  return support::multinomial_output_supported(node, why);
 }
 
 std::unique_ptr<kernel> make_multinomial(const node_view& node) {
-  if (node.input(0).rank != 2) fail(MIRT_STATUS_INVALID_SHAPE, "input 0 has rank ", node.input(0).rank, ", expected 2 ([batch, classes])");
-  const int64_t samples = node.attr_int("sample_size", 1);
-  if (samples < 1) fail(MIRT_STATUS_INVALID_GRAPH, "attribute 'sample_size' is ", samples, ", expected >= 1");
+  support::check_multinomial(node);
   return std::make_unique<multinomial_kernel>(seed_of(node));
 }
 

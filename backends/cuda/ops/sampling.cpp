@@ -38,18 +38,8 @@ class grid_sample_kernel final : public kernel {
 };
 
 std::unique_ptr<kernel> make_grid_sample(const node_view& node) {
-  const std::string mode = node.attr_string("mode", "linear"), padding = node.attr_string("padding_mode", "zeros");
-  grid_mode m;
-  if (mode == "nearest") m = grid_mode::nearest;
-  else if (mode == "linear" || mode == "bilinear") m = grid_mode::linear;
-  else if (mode == "cubic" || mode == "bicubic") m = grid_mode::cubic;
-  else fail(MIRT_STATUS_INVALID_GRAPH, "attribute 'mode' is '", mode, "', expected nearest, linear or cubic");
-  grid_padding pad;
-  if (padding == "zeros") pad = grid_padding::zeros;
-  else if (padding == "border") pad = grid_padding::border;
-  else if (padding == "reflection") pad = grid_padding::reflection;
-  else fail(MIRT_STATUS_INVALID_GRAPH, "attribute 'padding_mode' is '", padding, "', expected zeros, border or reflection");
-  return std::make_unique<grid_sample_kernel>(m, pad, node.attr_int("align_corners", 0) != 0);
+  const support::grid_sample_options o = support::read_grid_sample_options(node);
+  return std::make_unique<grid_sample_kernel>(o.mode, o.padding, o.align_corners);
 }
 
 class roi_align_kernel final : public kernel {
