@@ -29,6 +29,14 @@ std::string to_string(const dims& shape) {
 
 std::string to_string(const std::vector<int64_t>& extents) { return to_string(make_dims(extents)); }
 
+std::vector<int> graph::reader_counts() const {
+  std::vector<int> readers(tensors.size(), 0);
+  for (const node& n : nodes)
+    for (int t : n.inputs)
+      if (t >= 0) ++readers[size_t(t)];
+  return readers;
+}
+
 int64_t element_count(const dims& shape) {
   int64_t n = 1;
   for (const dim& d : shape) {

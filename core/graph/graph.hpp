@@ -126,6 +126,8 @@ class graph {
   std::string unique_tensor_name(std::string_view stem) const;
   std::string unique_node_name(std::string_view stem) const;
   int find_node(std::string_view name) const;
+  // How many node inputs read each tensor (indexed like tensors).
+  std::vector<int> reader_counts() const;
 
   // Rebuilds the name index and producers after passes edit tensors/nodes wholesale.
   void reindex();

@@ -152,10 +152,7 @@ struct layout_rewriter {
 // at an image input) converts as it moves, and the Cast goes: one pass over the image, not two.
 // Before g.reindex(): producers of the original tensors are still current. Returns the count.
 size_t fold_input_casts(graph& g, const std::vector<tensor_type>& types, size_t original_tensors) {
-  std::vector<int> readers(g.tensors.size(), 0);
-  for (const node& n : g.nodes)
-    for (int t : n.inputs)
-      if (t >= 0) ++readers[t];
+  const std::vector<int> readers = g.reader_counts();
   std::vector<bool> drop(g.nodes.size(), false);
   size_t folded = 0;
   for (node& r : g.nodes) {

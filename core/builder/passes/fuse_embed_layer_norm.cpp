@@ -129,20 +129,10 @@ bool repeats_by_rows(std::vector<int64_t> shape, const dims& out) {
   return true;
 }
 
-bool same_dims(const dims& a, const dims& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t d = 0; d < a.size(); ++d)
-    if (!(a[d] == b[d])) return false;
-  return true;
-}
-
 status fuse(build_state& state) {
   if (!state.options.layer_precisions.empty()) return {};  // constraints name the layers this would hide
   graph& g = state.network;
-  std::vector<int> readers(g.tensors.size(), 0);
-  for (const node& n : g.nodes)
-    for (int t : n.inputs)
-      if (t >= 0) ++readers[t];
+  const std::vector<int> readers = g.reader_counts();
   MIRT_RETURN_IF_ERROR(state.acquire_target());
   std::vector<bool> removed(g.nodes.size(), false);
   const matcher match(state, readers, removed);
@@ -166,7 +156,7 @@ status fuse(build_state& state) {
     const dim hidden = g.tensors[table].shape[1];
     const tensor_type& rows = state.types[gather.outputs[0]];
     // The constants must not broadcast the gathered rows to a larger shape.
-    if (!same_dims(rows.shape, x.shape)) continue;
+    if (!(rows.shape == x.shape)) continue;
     bool params_fit = true;
     for (size_t i = 1; i < ln.inputs.size(); ++i) {
       const tensor_type& p = state.types[ln.inputs[i]];

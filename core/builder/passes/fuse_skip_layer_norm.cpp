@@ -31,10 +31,7 @@ bool same_shape(const tensor_type& a, const tensor_type& b) {
 status fuse(build_state& state) {
   if (!state.options.layer_precisions.empty()) return {};  // constraints name the layers this would hide
   graph& g = state.network;
-  std::vector<int> readers(g.tensors.size(), 0);
-  for (const node& n : g.nodes)
-    for (int t : n.inputs)
-      if (t >= 0) ++readers[t];
+  const std::vector<int> readers = g.reader_counts();
   MIRT_RETURN_IF_ERROR(state.acquire_target());
   std::vector<bool> removed(g.nodes.size(), false);
   size_t fused = 0;

@@ -28,11 +28,7 @@ struct linear {
 
 struct readers_index {
   std::vector<int> count;
-  explicit readers_index(const graph& g) : count(g.tensors.size(), 0) {
-    for (const node& n : g.nodes)
-      for (int t : n.inputs)
-        if (t >= 0) ++count[t];
-  }
+  explicit readers_index(const graph& g) : count(g.reader_counts()) {}
 };
 
 // t = Reshape(FusedMatMul(X, W, b)) with no activation, W [K, N] and b [N] float32 constants,
