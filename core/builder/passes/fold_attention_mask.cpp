@@ -38,7 +38,6 @@ std::optional<affine> combine(const std::string& op, const affine& u, const affi
     return std::nullopt;  // x * x
   }
   if (op == "Div" && v.b == 0 && v.a != 0) return affine{u.a / v.a, u.b / v.a};
-  if (op == "Neg" && v.b == 1 && v.a == 0) return affine{-u.a, -u.b};  // a unary step's unused operand is x
   return std::nullopt;
 }
 
@@ -63,8 +62,14 @@ std::optional<affine> program_map(const node& n) {
     return affine{double(constants->floats[c]), 0};
   };
   for (size_t i = 0; i < ops->strings.size(); ++i) {
-    const std::optional<affine> u = operand(operands->ints[2 * i]), v = operand(operands->ints[2 * i + 1]);
-    if (!u || !v) return std::nullopt;
+    const std::optional<affine> u = operand(operands->ints[2 * i]);
+    if (!u) return std::nullopt;
+    if (ops->strings[i] == "Neg") {  // the one affine unary step (its second operand is unused)
+      registers.push_back(affine{-u->a, -u->b});
+      continue;
+    }
+    const std::optional<affine> v = operand(operands->ints[2 * i + 1]);
+    if (!v) return std::nullopt;
     const std::optional<affine> r = combine(ops->strings[i], *u, *v);
     if (!r) return std::nullopt;
     registers.push_back(*r);
