@@ -41,7 +41,7 @@ std::vector<std::string> run(const spelling& how) {
   REQUIRE_OK(mirt_context_set_tensor_address(context, sv("q"), q.data()));
   REQUIRE_OK(mirt_context_set_tensor_address(context, sv("k"), k.data()));
   REQUIRE_OK(mirt_context_set_tensor_address(context, sv("v"), v.data()));
-  if (how.padding_mask) REQUIRE_OK(mirt_context_set_tensor_address(context, sv("pm"), pm.data()));
+  if (how.padding_mask || how.negated_padding_mask) REQUIRE_OK(mirt_context_set_tensor_address(context, sv("pm"), pm.data()));
   else if (how.float_padding_mask) REQUIRE_OK(mirt_context_set_tensor_address(context, sv("pm"), pm_float.data()));
   else REQUIRE_OK(mirt_context_set_tensor_address(context, sv("m"), m.data()));
   REQUIRE_OK(mirt_context_set_tensor_address(context, sv("y"), y.data()));
@@ -87,6 +87,12 @@ TEST_CASE("cpu: an additive mask computed from an integer padding mask is folded
   const std::vector<std::string> ops = run(how);
   CHECK(count(ops, "FusedAttention") == 1);
   for (const char* op : {"Cast", "Sub", "Mul", "FusedElementwise"}) CHECK_MESSAGE(count(ops, op) == 0, op);
+  // Spelled with Neg: (Neg(Cast(pm)) + 1) * -10000.
+  how = spelling{};
+  how.negated_padding_mask = true;
+  const std::vector<std::string> negated = run(how);
+  CHECK(count(negated, "FusedAttention") == 1);
+  for (const char* op : {"Cast", "Neg", "Add", "Mul", "FusedElementwise"}) CHECK_MESSAGE(count(negated, op) == 0, op);
   // The same map of a float mask is not folded (the layer reads float masks as they are).
   how = spelling{};
   how.float_padding_mask = true;

@@ -35,16 +35,19 @@ struct spelling {
   bool mask_sliced_by_key = false;    // mask[..., :key.shape[-2]], as Hugging Face slices it (Shape of K's heads)
   bool padding_mask = false;          // mask = (1 - Cast(pm)) * -10000 of an int64 input pm [B, 1, 1, S] of 0/1
   bool float_padding_mask = false;    // the same map of a float32 input pm: stays a layer
+  bool negated_padding_mask = false;  // the same map spelled (Neg(Cast(pm)) + 1) * -10000
 };
 
 // (1 - pm) * -10000 of input pm [B, 1, 1, S] (int64, or float32), as BERT's exporters write the mask.
-inline mirt_tensor* additive_padding_mask(mirt_network* net, bool integer) {
+inline mirt_tensor* additive_padding_mask(mirt_network* net, bool integer, bool negated = false) {
   static const float one = 1.f, big = -10000.f;
   const int64_t dims[4] = {B, 1, 1, S}, to_float = 1;
   mirt_tensor* pm = nullptr;
   REQUIRE_OK(mirt_network_add_input(net, sv("pm"), integer ? MIRT_DTYPE_INT64 : MIRT_DTYPE_FLOAT32, 4, dims, nullptr, &pm));
   mirt_tensor* x = integer ? add_layer(net, "Cast", "pm_float", {pm}, {int_attr("to", &to_float)}) : pm;
-  mirt_tensor* flipped = add_layer(net, "Sub", "pm_flip", {constant(net, "pm_one", MIRT_DTYPE_FLOAT32, {}, &one, 4), x});
+  mirt_tensor* one_t = constant(net, "pm_one", MIRT_DTYPE_FLOAT32, {}, &one, 4);
+  mirt_tensor* flipped = negated ? add_layer(net, "Add", "pm_flip", {add_layer(net, "Neg", "pm_neg", {x}), one_t})
+                                 : add_layer(net, "Sub", "pm_flip", {one_t, x});
   return add_layer(net, "Mul", "pm_additive", {flipped, constant(net, "pm_big", MIRT_DTYPE_FLOAT32, {}, &big, 4)});
 }
 
@@ -64,8 +67,9 @@ inline void add_attention(mirt_network* net, const spelling& how, mirt_tensor* q
   mirt_tensor* kt = how.two_transposes_for_k ? add_layer(net, "Transpose", "k_t", {k_heads}, {ints_attr("perm", {0, 1, 3, 2})})
                                              : heads("k", kin, {0, 2, 3, 1});
   mirt_tensor* v = heads("v", v_in, {0, 2, 1, 3});
-  mirt_tensor* mask = how.padding_mask || how.float_padding_mask ? additive_padding_mask(net, how.padding_mask)
-                                                                 : input(net, "m", {B, 1, 1, S});
+  mirt_tensor* mask = how.padding_mask || how.float_padding_mask || how.negated_padding_mask
+                          ? additive_padding_mask(net, !how.float_padding_mask, how.negated_padding_mask)
+                          : input(net, "m", {B, 1, 1, S});
   if (how.mask_sliced_by_key) {
     static const int64_t zero = 0, three = 3, at = 2;
     mirt_tensor* keys = add_layer(net, "Gather", "key_len", {add_layer(net, "Shape", "key_shape", {k_heads}),
