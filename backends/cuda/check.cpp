@@ -33,10 +33,13 @@ void throw_cublas(cublasStatus_t s, const std::string& doing) {
 }
 
 void throw_cudnn(cudnnStatus_t s, const std::string& doing) {
-  const std::string lib = cat("cuDNN error ", int(s), " (", cudnnGetErrorString(s), ")");
+  // cuDNN 9 keeps a longer message of the thread's last failure (which check failed, and why).
+  char detail[1024] = {};
+  cudnnGetLastErrorString(detail, sizeof detail);
+  const std::string lib = cat("cuDNN error ", int(s), " (", cudnnGetErrorString(s), ")", detail[0] ? ": " : "", detail);
   if (s == CUDNN_STATUS_ALLOC_FAILED)
     throw error(MIRT_STATUS_OUT_OF_MEMORY, cat(doing, ": ", lib, "; ", memory_report()));
-  if (s == CUDNN_STATUS_NOT_SUPPORTED) throw error(MIRT_STATUS_UNSUPPORTED, cat(doing, ": ", lib));
+  if (s / 1000 == CUDNN_STATUS_NOT_SUPPORTED / 1000) throw error(MIRT_STATUS_UNSUPPORTED, cat(doing, ": ", lib));
   throw error(MIRT_STATUS_DEVICE_ERROR, cat(doing, ": ", lib));
 }
 

@@ -1,15 +1,23 @@
-// backends/cuda/ops/conv.cpp — Conv (1D as 2D with a unit height, 2D, 3D) on cuDNN's convolution
-// forward, algorithm chosen by cuDNN's heuristics per input shape, bias added by cudnnAddTensor.
-// float32 (TF32 when allowed), float16 and bfloat16 data; the halves accumulate in float32 on
-// tensor cores (cuDNN's pseudo-half configurations).
+// backends/cuda/ops/conv.cpp — Conv (1D as 2D with a unit height, 2D, 3D) and mirt::FusedConv
+// (Conv + bias [+ residual Z] [+ Relu], made by the builder's fusion pass) on cuDNN. float32 (TF32
+// when allowed), float16 and bfloat16 data; the halves accumulate in float32 on tensor cores.
 //
-// mirt::FusedConv (Conv + bias [+ residual Z] [+ Relu], made by the builder's fusion pass) runs as
-// one cudnnConvolutionBiasActivationForward: y = act(conv(x, W) + Z + B). cuDNN fuses Relu only;
-// without an activation it needs the IMPLICIT_PRECOMP_GEMM algorithm.
-//
-// Tactics: cuDNN's heuristic choice (first: the untimed default), and each tensor-core algorithm
-// forced (precomputed implicit GEMM, Winograd), which the builder times. A forced
-// algorithm cuDNN cannot run at some shape falls back to the heuristic's.
+// On cuDNN's graph API (cudnn_graph.hpp): per kernel and input shape an execution plan is built
+// once, so that a call only fills a variant pack and calls cudnnBackendExecute. (cuDNN 9's legacy
+// calls build a graph and an engine configuration on every call: ResNet-50 took 6.3 ms of host
+// time per run for 0.33 ms of kernels, bench/GPU.md.) Tactics, each a rank 0 to 3 of cuDNN's
+// heuristic list, timed by the builder:
+//   cudnn_graph_conv[_bias_act]_rN        the whole layer on one graph: conv + Z + bias + Relu
+//                                          (runtime-fusion engines compile with NVRTC at build
+//                                          time), else, at rank 0, split;
+//   cudnn_graph_split_conv[_bias_act]_rN  the graph convolves alone, conv_epilogue.cu adds bias
+//                                          and Z and applies Relu in one elementwise kernel.
+// Rank 0 falls back to the legacy calls where the graph API offers no engine at a shape (and for
+// a call whose pointers lack 16-byte alignment); a later rank cuDNN does not offer reports
+// UNSUPPORTED, and the builder skips it. MIRT_CUDNN_CONV=legacy offers the legacy tactics only:
+// cudnnConvolutionBiasActivationForward (Relu fused, or without activation on
+// IMPLICIT_PRECOMP_GEMM) / cudnnConvolutionForward + cudnnAddTensor, with the heuristic's
+// algorithm, precomputed implicit GEMM or Winograd.
 //
 // A FusedConv with layout "NHWC" (made by the builder's layout pass) reads X and Z and writes Y
 // channels-last: 4-D only, its constant weights reordered once to KRSC here (an image stem's
@@ -18,14 +26,17 @@
 // cuDNN handles are not thread-safe: one per kernel, and a mutex around cudnnSetStream and the
 // calls that use it. Pads must be symmetric (cuDNN's legacy API takes one pad per axis).
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
 
 #include "backends/cuda/check.hpp"
 #include "backends/cuda/kernel.hpp"
+#include "backends/cuda/kernels/conv_epilogue.hpp"
 #include "backends/cuda/kernels/data_movement.hpp"
 #include "backends/cuda/ops/cudnn_conv.hpp"
+#include "backends/cuda/ops/cudnn_graph.hpp"
 
 namespace mirt::cuda {
 namespace {
@@ -37,6 +48,11 @@ struct conv_plan : cudnn_conv_descriptors {
   size_t workspace = 0;
   bool heuristic_found = false;  // cuDNN's heuristics offered an algorithm for this shape
   size_t pad_bytes = 0;          // workspace bytes for X with padded channels, before cuDNN's
+  // The graph API's plan, or null: the legacy calls (or `unsupported`).
+  std::unique_ptr<conv_graph_plan> graph;
+  bool epilogue = false;     // the graph convolves alone; conv_epilogue adds bias and Z, applies Relu
+  size_t scratch_bytes = 0;  // the convolution's output in the workspace (after the padded X)
+  std::string unsupported;   // why a ranked tactic has no engine configuration at this shape
   ~conv_plan() {
     if (act) cudnnDestroyActivationDescriptor(act);
   }
@@ -57,11 +73,25 @@ std::vector<uint8_t> to_krsc(const void* src, const dims& w, size_t es, int64_t 
 
 constexpr size_t align256(size_t n) { return (n + 255) / 256 * 256; }
 
+// How a tactic runs the convolution: the legacy calls, or a graph-API plan of the whole layer
+// (fused), or of the convolution alone with conv_epilogue after it (split).
+enum class graph_kind { none, fused, split };
+
+// MIRT_CUDNN_CONV=legacy: the table offers the legacy tactics only (read once).
+bool legacy_tactics() {
+  static const bool legacy = [] {
+    const char* v = std::getenv("MIRT_CUDNN_CONV");
+    return v != nullptr && std::string(v) == "legacy";
+  }();
+  return legacy;
+}
+
 class conv_kernel final : public kernel {
  public:
-  conv_kernel(const node_view& node, int forced_algo)
+  conv_kernel(const node_view& node, int forced_algo, int graph_rank, graph_kind kind)
       : tf32_(node.allows(MIRT_PRECISION_FLAG_TF32)), dtype_(node.input_dtype(0)), fused_(node.op_type() == "FusedConv"),
-        forced_algo_(forced_algo) {
+        forced_algo_(forced_algo), graph_rank_(graph_rank), graph_kind_(kind) {
+    has_bias_ = node.has_input(2);
     if (fused_) {
       nhwc_ = node.attr_string("layout", "") == "NHWC";
       const std::string act = node.attr_string("activation", "");
@@ -115,7 +145,7 @@ class conv_kernel final : public kernel {
     if (in.empty() || out.empty()) return 0;
     std::lock_guard<std::mutex> lock(mutex_);
     const conv_plan& p = plan_for(in[0], out[0]);
-    return p.pad_bytes + p.workspace;
+    return p.pad_bytes + p.scratch_bytes + p.workspace;
   }
 
   void execute(const exec_args& args) const override {
@@ -126,10 +156,13 @@ class conv_kernel final : public kernel {
     const float one = 1.f;
     std::lock_guard<std::mutex> lock(mutex_);
     const conv_plan& p = plan_for(x.shape, y.shape);
-    if (p.pad_bytes + p.workspace > 0 && (args.workspace == nullptr || args.workspace_size < p.pad_bytes + p.workspace))
-      fail(MIRT_STATUS_FAILED_PRECONDITION, "cuDNN algorithm ", int(p.algo), " needs ", p.pad_bytes + p.workspace,
+    if (!p.unsupported.empty()) fail(MIRT_STATUS_UNSUPPORTED, p.unsupported);
+    const size_t needed = p.pad_bytes + p.scratch_bytes + p.workspace;
+    if (needed > 0 && (args.workspace == nullptr || args.workspace_size < needed))
+      fail(MIRT_STATUS_FAILED_PRECONDITION, p.graph ? p.graph->description : cat("cuDNN algorithm ", int(p.algo)), " needs ", needed,
            " bytes of workspace, the call has ", args.workspace_size);
-    void* workspace = static_cast<uint8_t*>(args.workspace) + p.pad_bytes;
+    uint8_t* const base = static_cast<uint8_t*>(args.workspace);
+    void* workspace = p.workspace > 0 ? base + p.pad_bytes + p.scratch_bytes : nullptr;
     const void* xd = x.data;
     if (p.pad_bytes > 0) {  // X with its channels padded to padded_c_ (zeros)
       pad_channels_params pc;
@@ -143,6 +176,7 @@ class conv_kernel final : public kernel {
       xd = args.workspace;
     }
     cudnn_check(cudnnSetStream(handle_, args.stream), "cudnnSetStream");
+    if (p.graph && run_graph(p, args, xd, w, workspace)) return;
     if (fused_ && (relu_ || p.algo == CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM)) {
       // Z may be y itself (the memory planner may run the residual in place); alpha2 0 ignores it.
       const void* z = residual_ ? args.in.at(3).data : y.data;
@@ -162,12 +196,77 @@ class conv_kernel final : public kernel {
   }
 
  private:
+  // The graph plan's call, then the split epilogue. Z may be y itself (the memory planner may run
+  // the residual in place): the split convolution then writes the workspace's scratch.
+  // False, enqueuing nothing, when a pointer lacks the plan's alignment: the legacy call runs it.
+  bool run_graph(const conv_plan& p, const exec_args& args, const void* x, const void* w, void* workspace) const {
+    const dtensor& y = args.out.at(0);
+    const void* b = has_bias_ ? constant_or_input(b_, args, 2) : nullptr;
+    const void* z = residual_ ? args.in.at(3).data : nullptr;
+    if (!conv_graph_aligned(x, w, b, z, y.data)) return false;
+    if (!p.epilogue) return run_conv_graph(handle_, *p.graph, x, w, b, z, y.data, workspace);
+    void* conv = p.scratch_bytes > 0 ? static_cast<uint8_t*>(args.workspace) + p.pad_bytes : y.data;
+    run_conv_graph(handle_, *p.graph, x, w, nullptr, nullptr, conv, workspace);
+    if (b == nullptr && z == nullptr && !relu_) return true;
+    conv_epilogue_params e;
+    e.dtype = dtype_;
+    e.conv = conv;
+    e.bias = b;
+    e.z = z;
+    e.y = y.data;
+    e.n = y.numel();
+    e.channels = y.shape[1];
+    e.inner = nhwc_ ? 1 : std::max<int64_t>(1, product(dims(y.shape.begin() + 2, y.shape.end())));
+    e.relu = relu_;
+    throw_if_failed(launch_conv_epilogue(e, args.stream));
+    return true;
+  }
+
   // Under mutex_.
   const conv_plan& plan_for(const dims& x_in, const dims& y_in) const {
     const std::string key = dims_string(x_in) + dims_string(y_in);
     auto it = plans_.find(key);
     if (it != plans_.end()) return *it->second;
-    return *(plans_[key] = build(x_in, y_in));
+    std::unique_ptr<conv_plan> p = build(x_in, y_in);
+    if (const mirt_host_api* host = host_api(); host && host->log)
+      host->log(MIRT_LOG_LEVEL_VERBOSE, "cuda",
+                cat(fused_ ? "FusedConv" : "Conv", " x ", dims_string(x_in), ": ",
+                    p->graph ? p->graph->description + (p->epilogue ? " + conv_epilogue" : "")
+                             : p->unsupported.empty() ? cat("legacy cuDNN call, algorithm ", int(p->algo)) : p->unsupported)
+                    .c_str());
+    return *(plans_[key] = std::move(p));
+  }
+
+  // The graph API's plan for g at rank graph_rank_: the whole layer (fused kind) where cuDNN
+  // offers an engine, else (rank 0 only) the convolution alone with the epilogue kernel.
+  void build_graph(conv_plan& p, const cudnn_conv_geometry& g) const {
+    conv_graph_request req;
+    req.geometry = &g;
+    req.tf32 = tf32_;
+    req.rank = graph_rank_;
+    req.first_that_finalizes = graph_rank_ == 0;
+    req.max_workspace = k_max_workspace;
+    std::string why;
+    if (graph_kind_ != graph_kind::split) {
+      req.bias = has_bias_;
+      req.residual = residual_;
+      req.relu = relu_;
+      req.runtime_compiled = true;
+      p.graph = build_conv_graph(handle_, req, why);
+      if (p.graph) return;
+      if (graph_rank_ > 0) {
+        p.unsupported = why;
+        return;
+      }
+    }
+    req.bias = req.residual = req.relu = req.runtime_compiled = false;
+    p.graph = build_conv_graph(handle_, req, why);
+    if (!p.graph) {
+      if (graph_rank_ > 0) p.unsupported = why;
+      return;
+    }
+    p.epilogue = has_bias_ || residual_ || relu_;
+    if (residual_) p.scratch_bytes = align256(size_t(product(g.y)) * dtype_size(dtype_));
   }
 
   std::unique_ptr<conv_plan> build(const dims& x_in, const dims& y_in) const {
@@ -241,6 +340,7 @@ class conv_kernel final : public kernel {
       // The heuristic's FusedConv without activation takes the one algorithm cuDNN fuses it with.
       if (!relu_ && forced_algo_ < 0) p->algo = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM;
     }
+    if (graph_rank_ >= 0) build_graph(*p, g);  // the legacy call's set-up stays, for unaligned calls
     if (forced_algo_ >= 0) {
       // A forced algorithm on tensor cores (FMA for float32 without TF32), when cuDNN takes it here.
       const auto algo = static_cast<cudnnConvolutionFwdAlgo_t>(forced_algo_);
@@ -256,6 +356,7 @@ class conv_kernel final : public kernel {
     }
     cudnn_check(cudnnGetConvolutionForwardWorkspaceSize(handle_, p->x, p->w, p->conv, p->y, p->algo, &p->workspace),
                 "cudnnGetConvolutionForwardWorkspaceSize");
+    if (p->graph) p->workspace = std::max(p->workspace, p->graph->workspace);
     return p;
   }
 
@@ -265,6 +366,9 @@ class conv_kernel final : public kernel {
   mirt_dtype dtype_;  // x, W, B, Z and y
   bool fused_, relu_ = false, residual_ = false, nhwc_ = false;
   int forced_algo_;  // a cudnnConvolutionFwdAlgo_t, or -1 for the heuristic's
+  int graph_rank_;   // the graph API's heuristic rank, or -1: the legacy calls
+  graph_kind graph_kind_;
+  bool has_bias_ = false;
   int64_t padded_c_ = 0;  // NHWC input channels padded to this many (0: none)
   int64_t group_ = 1;
   std::string auto_pad_;
@@ -304,7 +408,7 @@ bool conv_supports(const node_view& node, std::string& why) {
                          std::all_of(yp.begin(), yp.end(), [](int64_t d) { return d >= 0; });
       bool offered = false;
       try {
-        offered = known && conv_kernel(node, -1).heuristic_found(xp, yp);
+        offered = known && conv_kernel(node, -1, -1, graph_kind::none).heuristic_found(xp, yp);
       } catch (const std::exception&) {
         offered = false;
       }
@@ -322,12 +426,32 @@ bool conv_supports(const node_view& node, std::string& why) {
 
 }  // namespace
 
-template <int Algo>
+template <int Algo, int Rank = -1, graph_kind Kind = graph_kind::none>
 std::unique_ptr<kernel> make_conv(const node_view& node) {
-  return std::make_unique<conv_kernel>(node, Algo);
+  return std::make_unique<conv_kernel>(node, Algo, Rank, Kind);
+}
+
+template <graph_kind Kind>
+void add_ranks(std::vector<op_entry>& t, const char* conv_names[4], const char* fused_names[4]) {
+  const create_fn makers[4] = {make_conv<-1, 0, Kind>, make_conv<-1, 1, Kind>, make_conv<-1, 2, Kind>, make_conv<-1, 3, Kind>};
+  for (int r = 0; r < 4; ++r) t.push_back({"Conv", conv_names[r], conv_supports, makers[r]});
+  for (int r = 0; r < 4; ++r) t.push_back({"FusedConv", fused_names[r], conv_supports, makers[r]});
 }
 
 void add_conv_ops(std::vector<op_entry>& t) {
+  if (!legacy_tactics()) {
+    // The whole layer on one graph first (rank 0 is the untimed default), then the split ranks.
+    static const char* fused_conv[4] = {"cudnn_graph_conv_r0", "cudnn_graph_conv_r1", "cudnn_graph_conv_r2", "cudnn_graph_conv_r3"};
+    static const char* fused_layer[4] = {"cudnn_graph_conv_bias_act_r0", "cudnn_graph_conv_bias_act_r1",
+                                         "cudnn_graph_conv_bias_act_r2", "cudnn_graph_conv_bias_act_r3"};
+    static const char* split_conv[4] = {"cudnn_graph_split_conv_r0", "cudnn_graph_split_conv_r1", "cudnn_graph_split_conv_r2",
+                                        "cudnn_graph_split_conv_r3"};
+    static const char* split_layer[4] = {"cudnn_graph_split_conv_bias_act_r0", "cudnn_graph_split_conv_bias_act_r1",
+                                         "cudnn_graph_split_conv_bias_act_r2", "cudnn_graph_split_conv_bias_act_r3"};
+    add_ranks<graph_kind::fused>(t, fused_conv, fused_layer);
+    add_ranks<graph_kind::split>(t, split_conv, split_layer);
+    return;
+  }
   // Not IMPLICIT_GEMM: in halves it is cuDNN's legacy non-tensor-core kernel, several times slower,
   // which the builder's host-clock timing could not tell apart at batch 1.
   constexpr int precomp = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM, winograd = CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD_NONFUSED;

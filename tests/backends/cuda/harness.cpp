@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 #include <random>
 
 struct mirt_status_impl {
@@ -25,7 +26,12 @@ mirt_status test_status_create(mirt_status_code code, mirt_string_view message) 
   if (code == MIRT_STATUS_OK) return nullptr;
   return new mirt_status_impl{code, std::string(message.data, message.length)};
 }
-void test_log(mirt_log_level, const char*, const char*) {}
+std::mutex log_mutex;
+std::vector<std::string> log_lines;
+void test_log(mirt_log_level, const char*, const char* message) {
+  std::lock_guard<std::mutex> lock(log_mutex);
+  log_lines.push_back(message ? message : "");
+}
 
 const mirt_host_api k_host = {sizeof(mirt_host_api), MIRT_ABI_VERSION, test_status_create, test_log,
                               nullptr, nullptr, nullptr, nullptr, nullptr};
@@ -273,6 +279,13 @@ op_result run_cpu(const op_call& call) {
   return run_on(cpu_backend(), on_cpu);
 }
 op_result run_cuda(const op_call& call) { return run_on(cuda_backend(), call); }
+
+std::vector<std::string> take_log_lines() {
+  std::lock_guard<std::mutex> lock(log_mutex);
+  std::vector<std::string> taken;
+  taken.swap(log_lines);
+  return taken;
+}
 
 void compare_with_cpu(const op_call& call, double rel_tol) {
   const op_result cpu = run_cpu(call);

@@ -89,6 +89,9 @@ bool gpu_present();
 op_result run_cpu(const op_call& call);
 op_result run_cuda(const op_call& call);
 
+// The messages the modules logged (every level) since the last call, oldest first; clears them.
+std::vector<std::string> take_log_lines();
+
 // Runs on both, REQUIREs success, and CHECKs every output: float32 within rel_tol (relative to
 // max(1, |cpu|)), other dtypes bit-exact.
 void compare_with_cpu(const op_call& call, double rel_tol = 1e-4);

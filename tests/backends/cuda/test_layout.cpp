@@ -1,5 +1,5 @@
 // tests/backends/cuda/test_layout.cpp — channels-last on the cuda backend: mirt::Reformat against a
-// host transpose (and converting float32 to float16 against a host rounding), and mirt::FusedConv with layout NHWC in float16 (each cuDNN algorithm tactic)
+// host transpose (and converting float32 to float16 against a host rounding), and mirt::FusedConv with layout NHWC in float16 (each cuDNN graph rank tactic)
 // against the cpu backend's float32 Conv on the same rounded operands.
 #include <cuda_fp16.h>
 #include <doctest/doctest.h>
@@ -85,7 +85,7 @@ TEST_CASE("Reformat to NHWC converting float32 to float16 (an image input's Cast
   CHECK(back.message.find("float32 to float16") != std::string::npos);
 }
 
-TEST_CASE("FusedConv with layout NHWC in float16 matches the cpu Conv + Add + Relu for every algorithm tactic") {
+TEST_CASE("FusedConv with layout NHWC in float16 matches the cpu Conv + Add + Relu for every graph rank tactic") {
   CUDA_TEST_REQUIRE_GPU();
   const shape_t xs = {2, 16, 9, 11}, ys = {2, 32, 9, 11};
   auto rounded = [](const tensor_data& t) {
@@ -103,7 +103,12 @@ TEST_CASE("FusedConv with layout NHWC in float16 matches the cpu Conv + Add + Re
     if (nhwc) v = relayout(v, t.shape, true);
     return tensor_data::of(F16, t.shape, halves(v), t.constant);
   };
-  for (const char* tactic : {"cudnn_conv_bias_act_fwd", "cudnn_conv_bias_act_precomp_gemm", "cudnn_conv_bias_act_winograd_nonfused"})
+  // Rank 0 always runs (the legacy call where the graph API has no engine); a later rank that
+  // cuDNN's heuristics do not offer at this shape is refused as UNSUPPORTED, saying so. The whole
+  // layer on one graph (fused) and the convolution alone + the epilogue kernel (split).
+  for (const char* tactic : {"cudnn_graph_conv_bias_act_r0", "cudnn_graph_conv_bias_act_r1", "cudnn_graph_conv_bias_act_r2",
+                             "cudnn_graph_conv_bias_act_r3", "cudnn_graph_split_conv_bias_act_r0", "cudnn_graph_split_conv_bias_act_r1",
+                             "cudnn_graph_split_conv_bias_act_r2", "cudnn_graph_split_conv_bias_act_r3"})
     for (const bool relu : {false, true})
       for (const bool residual : {false, true}) {
         CAPTURE(tactic);
@@ -116,6 +121,10 @@ TEST_CASE("FusedConv with layout NHWC in float16 matches the cpu Conv + Add + Re
         if (relu) call.attrs.push_back(attr_s("activation", "Relu"));
         const op_result gpu = run_cuda(call);
         INFO("cuda: ", gpu.message);
+        if (gpu.code == MIRT_STATUS_UNSUPPORTED && std::string(tactic).back() != '0') {
+          CHECK(gpu.message.find("usable engine configurations") != std::string::npos);
+          continue;
+        }
         REQUIRE(gpu.code == MIRT_STATUS_OK);
         std::vector<float> got;
         for (uint16_t h : gpu.outputs[0].values<uint16_t>()) got.push_back(from_f16(h));

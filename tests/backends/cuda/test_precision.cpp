@@ -117,7 +117,7 @@ TEST_CASE("FusedConv (bias, residual, Relu) in float32 and float16 matches Conv 
       const op_result gpu = run_cuda(fused);
       INFO("cuda: ", gpu.message);
       REQUIRE(gpu.code == MIRT_STATUS_OK);
-      CHECK(gpu.tactic == "cudnn_conv_bias_act_fwd");
+      CHECK(gpu.tactic == "cudnn_graph_conv_bias_act_r0");
       const std::vector<float> got = gpu.outputs[0].values<float>();
       double worst = 0;
       for (size_t i = 0; i < got.size(); ++i)
