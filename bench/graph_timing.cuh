@@ -1,0 +1,57 @@
+// bench/graph_timing.cuh — the stand-alone kernel benches' shared scaffolding (header only): time
+// 48 calls captured in one CUDA graph between events, so the host's launch rate does not hide the
+// kernels' time, and compare two float16 outputs.
+#pragma once
+
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+
+#include <cmath>
+#include <functional>
+#include <vector>
+
+// Microseconds per run of launch(i), runs 0..47 captured in one graph, best of 5 replays; -1 when
+// capture or a launch failed.
+static double time_graph(cudaStream_t st, const std::function<void(int)>& launch) {
+  const int runs = 48;
+  launch(0);
+  cudaStreamSynchronize(st);
+  cudaGraph_t graph;
+  cudaGraphExec_t exec;
+  cudaStreamBeginCapture(st, cudaStreamCaptureModeGlobal);
+  for (int i = 0; i < runs; ++i) launch(i);
+  cudaStreamEndCapture(st, &graph);
+  if (cudaGetLastError() != cudaSuccess || cudaGraphInstantiate(&exec, graph, 0) != cudaSuccess) {
+    cudaGetLastError();
+    return -1;
+  }
+  cudaEvent_t e0, e1;
+  cudaEventCreate(&e0);
+  cudaEventCreate(&e1);
+  double best = 1e30;
+  for (int rep = 0; rep < 6; ++rep) {
+    cudaEventRecord(e0, st);
+    cudaGraphLaunch(exec, st);
+    cudaEventRecord(e1, st);
+    cudaEventSynchronize(e1);
+    float ms = 0;
+    cudaEventElapsedTime(&ms, e0, e1);
+    if (rep > 0 && ms * 1000.0 / runs < best) best = ms * 1000.0 / runs;
+  }
+  cudaGraphExecDestroy(exec);
+  cudaGraphDestroy(graph);
+  return cudaGetLastError() == cudaSuccess ? best : -1;
+}
+
+// Max relative difference (to max(1, |ref|)) between two device float16 outputs of n values.
+static double max_diff(const __half* ref, const __half* got, size_t n) {
+  std::vector<__half> h1(n), h2(n);
+  cudaMemcpy(h1.data(), ref, n * 2, cudaMemcpyDeviceToHost);
+  cudaMemcpy(h2.data(), got, n * 2, cudaMemcpyDeviceToHost);
+  double diff = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const double a = __half2float(h1[i]), b = __half2float(h2[i]);
+    diff = std::isfinite(b) ? std::fmax(diff, std::fabs(a - b) / std::fmax(1.0, std::fabs(a))) : 1e30;
+  }
+  return diff;
+}
