@@ -128,21 +128,28 @@ def measure(fn, stream, batch):
             "pipelined_ms": round(pipe, 4), "pipelined_throughput_per_s": round(batch / pipe * 1e3, 1)}
 
 
+def captured(runner, stream):
+    """A function that replays mirt's enqueue captured into a CUDA graph on `stream`."""
+    graph = torch.cuda.CUDAGraph()
+    torch.cuda.synchronize()
+    with torch.cuda.graph(graph, stream=stream):
+        runner.run(stream.cuda_stream)
+
+    def replay():
+        with torch.cuda.stream(stream):
+            graph.replay()
+    replay.graph = graph  # kept alive with the function
+    return replay
+
+
 def graph_row(runner, stream, batch, ref):
     """mirt's enqueue captured into a CUDA graph on `stream` (torch.cuda.graph), then timed as a
     replay: what a user gets from graph capture of a context (launch overhead gone)."""
     try:
-        graph = torch.cuda.CUDAGraph()
-        torch.cuda.synchronize()
-        with torch.cuda.graph(graph, stream=stream):
-            runner.run(stream.cuda_stream)
+        replay = captured(runner, stream)
         for o in runner.outputs.values():
             if o.is_floating_point():
                 o.fill_(float("nan"))
-
-        def replay():
-            with torch.cuda.stream(stream):
-                graph.replay()
         replay()
         stream.synchronize()
         r = {"check": [compare(o, rr) for o, rr in zip(runner.outputs.values(), ref)]}
@@ -411,13 +418,15 @@ def main():
                     runner = kept_runners.get((name, bs, prec))
                     if runner is not None:
                         prof["mirt_" + prec] = gpu_profile.profile_fn(lambda: runner.run(mirt_stream.cuda_stream), runs)
+                        if not ARGS.no_cuda_graph:  # the same kernels replayed from a graph: the gaps between them
+                            prof["mirt_" + prec + "_graph"] = gpu_profile.profile_fn(captured(runner, mirt_stream), runs)
                 inputs = gpu_models.MODELS[name]["inputs"](bs)
                 with torch.no_grad():
                     for variant in ("eager_tf32", "eager_fp16_cl" if name == "resnet50" else "eager_fp16"):
                         prof["torch_" + variant] = gpu_profile.profile_fn(tm[name].fn_for(variant, inputs), runs)
                 for k, v in prof.items():
                     log(f"profile {name} bs{bs} {k}: kernels {v['kernel_ms_per_run']} ms/run in {v['kernels_per_run']} kernels, "
-                        f"wall {v['wall_ms_per_run_under_profiler']} ms; " +
+                        f"wall {v['wall_ms_per_run_under_profiler']} ms; timeline {v['timeline']}; " +
                         ", ".join(f"{c} {x['ms']}" for c, x in v['categories_ms'].items()))
                     log("  CUDA API per run: " + ", ".join(f"{a} x{x['count']} {x['host_ms']} ms"
                                                          for a, x in list(v['cuda_api_per_run'].items())[:8]))

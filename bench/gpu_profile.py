@@ -27,6 +27,31 @@ def categorize(kname):
     return "other"
 
 
+def timeline(prof, runs):
+    """The device's timeline over the profiled runs: kernel and copy intervals merged into busy
+    time, the rest of the span (first start to last end) idle, and the median gap between one
+    device event's end and the next one's start (where the next starts later)."""
+    from torch.autograd import DeviceType
+    spans = sorted((e.time_range.start, e.time_range.end) for e in prof.events() if e.device_type == DeviceType.CUDA)
+    if not spans:
+        return {}
+    busy, gaps = 0.0, []
+    start, end = spans[0]
+    for s, e in spans[1:]:
+        if s > end:
+            busy += end - start
+            gaps.append(s - end)
+            start, end = s, e
+        else:
+            end = max(end, e)
+    busy += end - start
+    span = max(e for _, e in spans) - spans[0][0]
+    gaps.sort()
+    return {"device_span_ms_per_run": round(span / runs / 1e3, 4), "device_busy_ms_per_run": round(busy / runs / 1e3, 4),
+            "device_idle_ms_per_run": round((span - busy) / runs / 1e3, 4),
+            "median_gap_us": round(gaps[len(gaps) // 2], 2) if gaps else 0.0}
+
+
 def profile_fn(fn, runs):
     from torch.profiler import ProfilerActivity, profile
     fn()
@@ -70,6 +95,7 @@ def profile_fn(fn, runs):
             "kernels_per_run": round(sum(n for _, n in kernels.values()), 1),
             "categories_ms": {c: {"ms": round(t, 3), "share": round(t / total, 3) if total else 0, "kernels": round(n, 1)}
                               for c, (t, n) in sorted(cats.items(), key=lambda kv: -kv[1][0])},
+            "timeline": timeline(prof, runs),
             "cuda_api_per_run": dict(sorted(api.items(), key=lambda kv: -kv[1]["host_ms"])),
             "top_kernels": [{"name": k[:160], "ms": round(t, 4), "count": round(n, 1), "category": categorize(k)}
                             for k, (t, n) in top]}
