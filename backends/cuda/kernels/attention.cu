@@ -3,9 +3,9 @@
 // query row, so neither the scores nor the probabilities reach global memory).
 //
 // Kernels:
-//   attention_mma     float16/bfloat16, Dk == Dv == D in {32, 64, 128}: a block of 1, 2 or 4 warps
-//                     takes 16 queries a warp of one (batch, head) (small grids: 1 warp of queries,
-//                     its keys split between 2 warps); per tile of 64 keys, S = Q K^T
+//   attention_mma     float16/bfloat16, Dk == Dv == D in {32, 64, 128}: a block of 1, 2, 4 or 8
+//                     warps takes 16 queries a warp of one (batch, head) (a few queries: 1 warp of
+//                     queries, its keys split between 2 warps); per tile of 64 keys, S = Q K^T
 //                     and O += P V on tensor cores (mma.sync m16n8k16, float32 accumulators), the
 //                     online softmax in float32 on the score registers.
 //   attention_rows    any float type, Dk, Dv <= 256: one warp per query, 32 keys at a time (one per
@@ -74,12 +74,12 @@ __device__ inline float exp_from(float s, float m) { return s == -INFINITY ? 0.f
 
 constexpr int k_keys = 64;
 
-template <int D, int W>
+template <int D, int W, int Keys = k_keys>
 struct mma_layout {
   static constexpr int ld = D + 8;  // row stride in halves: 8 rows of one ldmatrix fall in distinct banks
   static constexpr int rows = 16 * W;
-  static constexpr size_t tile = size_t(k_keys) * ld;  // halves of one K or V tile
-  static constexpr size_t bytes = (size_t(rows) * ld + 4 * tile) * 2 + k_keys * 4;  // Q, K and V twice, the mask tile
+  static constexpr size_t tile = size_t(Keys) * ld;  // halves of one K or V tile
+  static constexpr size_t bytes = (size_t(rows) * ld + 4 * tile) * 2 + 2 * Keys * 4;  // Q, K and V twice, the mask twice
 };
 
 constexpr float k_log2e = 1.4426950408889634f;
@@ -124,10 +124,10 @@ __device__ inline void copy_tile_async(T* dst, int ld, const T* src, int64_t row
 // Split 2 (one warp of queries, W 1): two warps take the first and the second half of the key
 // tiles for the same 16 queries, each in its own shared memory, and the second hands its running
 // max, sum and O to the first to merge; for grids too small to fill the GPU (BERT at batch 1).
-template <class T, int D, int W, int Split>
-__global__ void __launch_bounds__(32 * W * Split, D <= 64 ? 16 / (W * Split) : 1) attention_mma(attention_params p) {
+template <class T, int D, int W, int Split, int Keys = k_keys, int MinBlocks = (D <= 64 ? 16 / (W * Split) : 1)>
+__global__ void __launch_bounds__(32 * W * Split, MinBlocks) attention_mma(attention_params p) {
   static_assert(Split == 1 || W == 1, "a key split has one warp of queries per part");
-  using L = mma_layout<D, W>;
+  using L = mma_layout<D, W, Keys>;
   constexpr int ld = L::ld;
   extern __shared__ __align__(128) unsigned char smem[];
   const int part = Split == 1 ? 0 : int(threadIdx.x) / (32 * W), tid = Split == 1 ? int(threadIdx.x) : int(threadIdx.x) % (32 * W);
@@ -140,7 +140,7 @@ __global__ void __launch_bounds__(32 * W * Split, D <= 64 ? 16 / (W * Split) : 1
   };
   T* sq = reinterpret_cast<T*>(smem + part * L::bytes);
   T* kv = sq + L::rows * ld;  // K0, V0, K1, V1
-  float* mk = reinterpret_cast<float*>(kv + 4 * L::tile);  // this tile's mask x log2(e); -inf past Skv
+  float* mk = reinterpret_cast<float*>(kv + 4 * L::tile);  // two tiles' mask x log2(e); -inf past Skv
   const int64_t b = blockIdx.z, h = blockIdx.y, q0 = int64_t(blockIdx.x) * L::rows;
   const head_view hv = view_of(p, b, h);
   const T* q = static_cast<const T*>(p.q) + hv.q;
@@ -153,29 +153,52 @@ __global__ void __launch_bounds__(32 * W * Split, D <= 64 ? 16 / (W * Split) : 1
   const float scale = p.scale * k_log2e;
   const int warp = tid / 32, lane = tid % 32, g = lane / 4, t4 = lane % 4;
   const int64_t row[2] = {q0 + warp * 16 + g, q0 + warp * 16 + g + 8};
-  const int all_tiles = int((p.skv + k_keys - 1) / k_keys), per_part = (all_tiles + Split - 1) / Split;
+  const int all_tiles = int((p.skv + Keys - 1) / Keys), per_part = (all_tiles + Split - 1) / Split;
   const int first = part * per_part, tiles = max(0, min(all_tiles, first + per_part) - first);
-  k += first * k_keys * hv.k_row;  // this part's keys start at tile `first`
-  v += first * k_keys * hv.v_row;
-  const int64_t skv = p.skv - int64_t(first) * k_keys;  // keys from there on
+  k += first * Keys * hv.k_row;  // this part's keys start at tile `first`
+  v += first * Keys * hv.v_row;
+  const int64_t skv = p.skv - int64_t(first) * Keys;  // keys from there on
+
+  // A key tile's mask as this thread's share of it (keys tid, tid + 32 W, ...): loaded into
+  // registers one tile ahead and stored to shared memory at the end of the tile before, so that its
+  // global load waits behind a tile of math, not on the barrier that starts the next tile.
+  constexpr int mask_share = (Keys + 32 * W - 1) / (32 * W);
+  float mask_next[mask_share];
+  const auto load_mask = [&](int t) {
+    const int64_t j0 = int64_t(t) * Keys, jm = j0 + int64_t(first) * Keys;
+#pragma unroll
+    for (int i = 0; i < mask_share; ++i) {
+      const int c = tid + i * 32 * W;
+      mask_next[i] = c >= Keys || j0 + c >= skv ? -INFINITY
+                     : masked                   ? mask_value<T>(p, mask_head + (jm + c) * p.mask_strides[3]) * k_log2e
+                                                : 0.f;
+    }
+  };
+  const auto store_mask = [&](int t) {
+#pragma unroll
+    for (int i = 0; i < mask_share; ++i)
+      if (tid + i * 32 * W < Keys) mk[(t % 2) * Keys + tid + i * 32 * W] = mask_next[i];
+  };
 
   copy_tile_async<T, D, 32 * W>(sq, ld, q + q0 * hv.q_row, hv.q_row, L::rows, p.sq - q0, tid);
-  copy_tile_async<T, D, 32 * W>(kv, ld, k, hv.k_row, k_keys, skv, tid);
-  copy_tile_async<T, D, 32 * W>(kv + L::tile, ld, v, hv.v_row, k_keys, skv, tid);
+  copy_tile_async<T, D, 32 * W>(kv, ld, k, hv.k_row, Keys, skv, tid);
+  copy_tile_async<T, D, 32 * W>(kv + L::tile, ld, v, hv.v_row, Keys, skv, tid);
 
   uint32_t qf[D / 16][4];
   float o[D / 8][4] = {};
   float m[2] = {-INFINITY, -INFINITY}, l[2] = {0.f, 0.f};
+  if (!row_mask && tiles > 0) {
+    load_mask(0);
+    store_mask(0);
+  }
   for (int t = 0; t < tiles; ++t) {
-    const int64_t j0 = int64_t(t) * k_keys, jm = j0 + int64_t(first) * k_keys;  // in this part's keys; in the mask
-    if (!row_mask)  // the last iteration's closing barrier: nobody reads mk any more
-      for (int c = tid; c < k_keys; c += 32 * W)
-        mk[c] = j0 + c >= skv ? -INFINITY : masked ? mask_value<T>(p, mask_head + (jm + c) * p.mask_strides[3]) * k_log2e : 0.f;
+    const int64_t j0 = int64_t(t) * Keys;  // in this part's keys
+    if (!row_mask && t + 1 < tiles) load_mask(t + 1);
     if (t + 1 < tiles) {
-      const int64_t j1 = int64_t(t + 1) * k_keys;
+      const int64_t j1 = int64_t(t + 1) * Keys;
       T* next = kv + ((t + 1) % 2) * 2 * L::tile;
-      copy_tile_async<T, D, 32 * W>(next, ld, k + j1 * hv.k_row, hv.k_row, k_keys, skv - j1, tid);
-      copy_tile_async<T, D, 32 * W>(next + L::tile, ld, v + j1 * hv.v_row, hv.v_row, k_keys, skv - j1, tid);
+      copy_tile_async<T, D, 32 * W>(next, ld, k + j1 * hv.k_row, hv.k_row, Keys, skv - j1, tid);
+      copy_tile_async<T, D, 32 * W>(next + L::tile, ld, v + j1 * hv.v_row, hv.v_row, Keys, skv - j1, tid);
       asm volatile("cp.async.wait_group 2;\n" ::);  // all but the next tile's two groups
     } else {
       asm volatile("cp.async.wait_group 0;\n" ::);
@@ -190,11 +213,11 @@ __global__ void __launch_bounds__(32 * W * Split, D <= 64 ? 16 / (W * Split) : 1
     const T* sv = sk + L::tile;
 
     // S = Q K^T: 8 tiles of 16 rows x 8 keys.
-    float s[k_keys / 8][4] = {};
+    float s[Keys / 8][4] = {};
 #pragma unroll
     for (int c = 0; c < D / 16; ++c) {
 #pragma unroll
-      for (int n = 0; n < k_keys / 16; ++n) {
+      for (int n = 0; n < Keys / 16; ++n) {
         uint32_t kb[4];
         ldmatrix_x4(kb, sk + (n * 16 + lane % 8 + lane / 16 * 8) * ld + c * 16 + (lane / 8) % 2 * 8);
         mma_16x8x16<T>(s[2 * n], qf[c], kb[0], kb[1]);
@@ -206,18 +229,18 @@ __global__ void __launch_bounds__(32 * W * Split, D <= 64 ? 16 / (W * Split) : 1
     float mx[2] = {m[0], m[1]};
     if (!row_mask) {
 #pragma unroll
-      for (int n = 0; n < k_keys / 8; ++n) {
-        const float2 add = *reinterpret_cast<const float2*>(mk + n * 8 + t4 * 2);
+      for (int n = 0; n < Keys / 8; ++n) {
+        const float2 add = *reinterpret_cast<const float2*>(mk + (t % 2) * Keys + n * 8 + t4 * 2);
 #pragma unroll
         for (int e = 0; e < 4; ++e) s[n][e] = fmaf(s[n][e], scale, e % 2 ? add.y : add.x);
       }
     } else {
       const int64_t i[2] = {row[0] < p.sq ? row[0] : p.sq - 1, row[1] < p.sq ? row[1] : p.sq - 1};
 #pragma unroll
-      for (int n = 0; n < k_keys / 8; ++n)
+      for (int n = 0; n < Keys / 8; ++n)
 #pragma unroll
         for (int e = 0; e < 4; ++e) {
-          const int64_t j = j0 + n * 8 + t4 * 2 + e % 2, jg = j + int64_t(first) * k_keys;
+          const int64_t j = j0 + n * 8 + t4 * 2 + e % 2, jg = j + int64_t(first) * Keys;
           s[n][e] = j < skv ? fmaf(s[n][e], scale,
                                    float(static_cast<const T*>(p.mask)[mask_head + i[e / 2] * p.mask_strides[2] + jg * p.mask_strides[3]]) *
                                        k_log2e)
@@ -225,7 +248,7 @@ __global__ void __launch_bounds__(32 * W * Split, D <= 64 ? 16 / (W * Split) : 1
         }
     }
 #pragma unroll
-    for (int n = 0; n < k_keys / 8; ++n)
+    for (int n = 0; n < Keys / 8; ++n)
 #pragma unroll
       for (int e = 0; e < 4; ++e) mx[e / 2] = fmaxf(mx[e / 2], s[n][e]);
     float corr[2], base[2], sum[2] = {0.f, 0.f};
@@ -238,7 +261,7 @@ __global__ void __launch_bounds__(32 * W * Split, D <= 64 ? 16 / (W * Split) : 1
       m[r] = mx[r];
     }
 #pragma unroll
-    for (int n = 0; n < k_keys / 8; ++n)
+    for (int n = 0; n < Keys / 8; ++n)
 #pragma unroll
       for (int e = 0; e < 4; ++e) {
         s[n][e] = exp2_approx(s[n][e] - base[e / 2]);
@@ -250,7 +273,7 @@ __global__ void __launch_bounds__(32 * W * Split, D <= 64 ? 16 / (W * Split) : 1
     for (int d = 0; d < D / 8; ++d) o[d][0] *= corr[0], o[d][1] *= corr[0], o[d][2] *= corr[1], o[d][3] *= corr[1];
     // O += P V: P's 16-key chunks from the score registers, V by transposing loads.
 #pragma unroll
-    for (int c = 0; c < k_keys / 16; ++c) {
+    for (int c = 0; c < Keys / 16; ++c) {
       const uint32_t pa[4] = {pack_pair<T>(s[2 * c][0], s[2 * c][1]), pack_pair<T>(s[2 * c][2], s[2 * c][3]),
                               pack_pair<T>(s[2 * c + 1][0], s[2 * c + 1][1]), pack_pair<T>(s[2 * c + 1][2], s[2 * c + 1][3])};
 #pragma unroll
@@ -261,6 +284,7 @@ __global__ void __launch_bounds__(32 * W * Split, D <= 64 ? 16 / (W * Split) : 1
         mma_16x8x16<T>(o[2 * d + 1], pa, vb[2], vb[3]);
       }
     }
+    if (!row_mask && t + 1 < tiles) store_mask(t + 1);  // the other buffer: last read a tile ago
     part_sync();  // the next iteration's copy overwrites this tile's buffer
   }
   asm volatile("cp.async.wait_group 0;\n" ::);  // no keys (Skv 0): the first copies still land before exit
@@ -379,28 +403,31 @@ __global__ void __launch_bounds__(128) attention_rows(attention_params p) {
   }
 }
 
-template <class T, int D, int W, int Split = 1>
+template <class T, int D, int W, int Split = 1, int Keys = k_keys, int MinBlocks = (D <= 64 ? 16 / (W * Split) : 1)>
 status run_mma(const attention_params& p, cudaStream_t stream) {
-  constexpr size_t bytes = Split * mma_layout<D, W>::bytes;
+  constexpr size_t bytes = Split * mma_layout<D, W, Keys>::bytes;
+  constexpr auto kernel = attention_mma<T, D, W, Split, Keys, MinBlocks>;
   // Above 48 KiB of dynamic shared memory a kernel must opt in, once per process.
-  static const cudaError_t opted =
-      cudaFuncSetAttribute(attention_mma<T, D, W, Split>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(bytes));
+  static const cudaError_t opted = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(bytes));
   if (opted != cudaSuccess)
     return make_error(MIRT_STATUS_DEVICE_ERROR, std::string("CUDA: attention_mma needs ") + std::to_string(bytes) +
                                                     " bytes of shared memory: " + cudaGetErrorString(opted));
   const dim3 grid(unsigned(ceil_div(p.sq, 16 * W)), unsigned(p.heads), unsigned(p.batch));
-  attention_mma<T, D, W, Split><<<grid, 32 * W * Split, bytes, stream>>>(p);
+  kernel<<<grid, 32 * W * Split, bytes, stream>>>(p);
   return check_launch("attention_mma");
 }
 
-// Blocks of 4 warps (64 query rows) share each K/V tile among most rows; where they would leave
-// multiprocessors idle (BERT at batch 1: 24 blocks on 132), 2 or 1 warps per block spread the work,
-// and 1-warp blocks with two key tiles or more split the keys between two warps.
+// Blocks of 8 warps (128 query rows) share each K/V tile among the most rows where they still fill
+// the GPU (BERT-base at batch 32: 384 blocks, 14.9 us a layer against 16.6 for blocks of 4 on an
+// H100); else blocks of 4 warps (batch 1: 24 blocks, 4.6 us against 4.9 for 96 blocks of one warp
+// with the keys split between two). Fewer queries than 64 take 2 or 1 warps, and 1-warp blocks with
+// two key tiles or more split the keys between two warps (`bench/bert_kernel_times.cu`).
 template <class T, int D>
 status run_mma_sized(const attention_params& p, cudaStream_t stream) {
-  const int64_t heads = p.batch * p.heads, sms = multiprocessors();
-  if (ceil_div(p.sq, 64) * heads >= sms) return run_mma<T, D, 4>(p, stream);
-  if (ceil_div(p.sq, 32) * heads >= sms) return run_mma<T, D, 2>(p, stream);
+  if constexpr (D <= 64)
+    if (ceil_div(p.sq, 128) * p.batch * p.heads >= multiprocessors()) return run_mma<T, D, 8>(p, stream);
+  if (p.sq > 32) return run_mma<T, D, 4>(p, stream);
+  if (p.sq > 16) return run_mma<T, D, 2>(p, stream);
   if (p.skv > k_keys) return run_mma<T, D, 1, 2>(p, stream);
   return run_mma<T, D, 1>(p, stream);
 }
