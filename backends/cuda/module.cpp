@@ -101,6 +101,10 @@ const mirt_backend_vtable k_vtable = {
     range_pop,
     is_device_memory,
     time_calls,
+    graph_record_begin,
+    graph_record_end,
+    graph_launch,
+    graph_destroy,
 };
 
 const mirt_module_desc k_desc = {

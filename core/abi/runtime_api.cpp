@@ -302,6 +302,13 @@ MIRT_EXPORT mirt_status mirt_context_set_persistent_cache_limit(mirt_context* co
   MIRT_C_GUARD_END
 }
 
+MIRT_EXPORT mirt_status mirt_context_set_graph_replay(mirt_context* context, int32_t enable) {
+  MIRT_C_GUARD_BEGIN
+  if (!context) return invalid("mirt_context_set_graph_replay: context is NULL");
+  return to_c_status(context->context->set_graph_replay(enable != 0));
+  MIRT_C_GUARD_END
+}
+
 MIRT_EXPORT mirt_status mirt_context_enqueue(mirt_context* context, void* stream) {
   MIRT_C_GUARD_BEGIN
   if (!context) return invalid("mirt_context_enqueue: context is NULL");

@@ -157,6 +157,21 @@ result<double> backend::time_calls(const std::function<status()>& run, void* str
   return double(ms);
 }
 
+bool backend::has_graphs() const {
+  return has(offsetof(mirt_backend_vtable, graph_destroy)) && vt_->graph_record_begin && vt_->graph_record_end &&
+         vt_->graph_launch && vt_->graph_destroy;
+}
+
+status backend::graph_record_begin(void* stream) const { return from_c_status(vt_->graph_record_begin(stream)); }
+
+status backend::graph_launch(void* graph, void* stream) const { return from_c_status(vt_->graph_launch(graph, stream)); }
+
+result<void*> backend::graph_record_end(void* stream, void* previous) const {
+  void* graph = nullptr;
+  MIRT_RETURN_IF_ERROR(from_c_status(vt_->graph_record_end(stream, previous, &graph)));
+  return graph;
+}
+
 result<std::vector<mirt_tactic_info>> backend::tactics(const mirt_node_info* node) const {
   MIRT_RETURN_IF_ERROR(use_device());
   std::vector<mirt_tactic_info> out(16);

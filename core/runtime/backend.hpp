@@ -104,6 +104,15 @@ class backend final : public kernel_source {
   bool has_device_timer() const { return has(offsetof(mirt_backend_vtable, time_calls)) && vt_->time_calls; }
   // Device milliseconds per call of run, issued `calls` times back to back on stream.
   result<double> time_calls(const std::function<status()>& run, void* stream, int32_t calls) const;
+  // Graph replay (the appended graph group, all four functions or none).
+  bool has_graphs() const;
+  status graph_record_begin(void* stream) const;
+  // The executable graph of the recording (previous, updated in place, or a new one).
+  result<void*> graph_record_end(void* stream, void* previous) const;
+  status graph_launch(void* graph, void* stream) const;
+  void graph_destroy(void* graph) const {
+    if (graph) vt_->graph_destroy(graph);
+  }
 
   result<std::vector<mirt_tactic_info>> tactics(const mirt_node_info* node) const override;
   result<std::unique_ptr<kernel>> create_kernel(const mirt_node_info* node, uint64_t tactic) const override;

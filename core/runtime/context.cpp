@@ -200,8 +200,9 @@ status context::set_tensor_address(std::string_view name, void* address) {
                       " is host memory, but backend '", target.name(),
                       "' needs device memory for it (its location is DEVICE): allocate it with "
                       "mirt_engine_alloc_device_memory (or the backend's allocator) and copy the data there");
-  addresses_[t] = address;
-  launches_dirty_ = true;
+  auto [at, added] = addresses_.try_emplace(t, address);
+  if (added || at->second != address) launches_dirty_ = true;  // the same address again changes nothing
+  at->second = address;
   return {};
 }
 
@@ -263,6 +264,7 @@ status context::refresh_launches() {
     }
   }
   launches_dirty_ = false;
+  ++launches_generation_;
   return {};
 }
 
@@ -296,12 +298,21 @@ status context::enqueue(void* stream) {
                       needs->total(), " bytes with mirt_context_set_device_memory first");
   }
   MIRT_RETURN_IF_ERROR(refresh_shapes());
-  if (dynamic_) return enqueue_dynamic(stream);
+  if (dynamic_) {
+    if (replay_) stop_replay("the network's shapes depend on its data");
+    return enqueue_dynamic(stream);
+  }
   MIRT_RETURN_IF_ERROR(allocate_known_outputs());
   MIRT_RETURN_IF_ERROR(refresh_launches());
   MIRT_RETURN_IF_ERROR(copy_shape_inputs(stream));
   MIRT_RETURN_IF_ERROR(apply_cache_window(stream));
-  return run_layers(stream);
+  if (replay_) {
+    const std::string obstacle = replay_obstacle(stream);
+    if (!obstacle.empty()) stop_replay(obstacle);
+  }
+  MIRT_RETURN_IF_ERROR(replay_ ? run_replayed(stream) : run_layers(stream));
+  notify_shapes(types_);
+  return {};
 }
 
 status context::run_layers(void* stream) {
@@ -342,7 +353,6 @@ status context::run_layers(void* stream) {
     MIRT_RETURN_IF_ERROR(engine_->target().copy(dst, engine_->constant_address(t), byte_size(to_desc(types_[t])),
                                                 MIRT_COPY_KIND_DEVICE_TO_DEVICE, stream));
   }
-  notify_shapes(types_);
   return {};
 }
 

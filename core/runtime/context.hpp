@@ -33,7 +33,11 @@ class context {
   // Sets (non-NULL) or removes the output allocator of output `name` (mirt_context_set_output_allocator).
   status set_output_allocator(std::string_view name, const mirt_output_allocator* allocator);
 
+  // Graph replay (mirt_context_set_graph_replay); UNSUPPORTED where the backend has no graphs.
+  status set_graph_replay(bool enable);
+
   const engine& owner() const { return *engine_; }
+  ~context() { drop_graph(); }
 
  private:
   // One node's launch, ready to go: concrete descs and addresses.
@@ -56,6 +60,16 @@ class context {
   // I/O tensors that need an address (or, for data-dependent outputs, an allocator) and have none.
   status check_io_bound() const;
   status copy_shape_inputs(void* stream);
+
+  // ---- Graph replay (graph_replay.cpp) ----
+  // Runs the layers through the backend's graph: launches the recorded one, records one, or (the
+  // first run after launches change, which may set up kernels' lazy state) runs plainly.
+  status run_replayed(void* stream);
+  // Why runs on stream cannot be recorded ("" when they can).
+  std::string replay_obstacle(void* stream) const;
+  // Turns replay off for good (until set_graph_replay), with a warning saying why.
+  void stop_replay(const std::string& why);
+  void drop_graph();
 
   // ---- Data-dependent shapes (dynamic_run.cpp) ----
   struct output_binding {
@@ -110,6 +124,11 @@ class context {
   std::unordered_map<int, std::pair<std::shared_ptr<void>, uint64_t>> run_buffers_;
   mirt_layer_time_fn profiler_ = nullptr;
   void* profiler_data_ = nullptr;
+  // Graph replay: launches_ is rebuilt under a new generation; the graph and the plain warm-up run
+  // belong to the generation they saw.
+  bool replay_ = false;
+  void* graph_ = nullptr;  // the backend's executable graph
+  uint64_t launches_generation_ = 0, graph_generation_ = 0, warm_generation_ = 0;
 };
 
 }  // namespace mirt

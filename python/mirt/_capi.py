@@ -185,6 +185,7 @@ SIGNATURES = {
     "mirt_context_set_device_memory": (P, [P, P, C.c_uint64]),
     "mirt_context_set_input_consumed_event": (P, [P, P]),
     "mirt_context_set_persistent_cache_limit": (P, [P, SIZE]),
+    "mirt_context_set_graph_replay": (P, [P, C.c_int32]),
     "mirt_context_set_profiler": (P, [P, LAYER_TIME_FN, P]),
     # parser.h
     "mirt_parser_parse_file": (P, [P, string_view, string_view]),

@@ -133,6 +133,13 @@ class Context(OwnedHandle):
         maximum (0 on the CPU backend)."""
         check(library().mirt_context_set_persistent_cache_limit(self._live(), size))
 
+    def set_graph_replay(self, enable: bool) -> None:
+        """Records the run once into a device graph (a CUDA graph) and replays it on later enqueues
+        while shapes and tensor addresses stay the same, skipping the host's per-layer work; runs
+        that cannot be recorded run plainly (with a warning). UnsupportedError on backends without
+        graphs (the CPU backend)."""
+        check(library().mirt_context_set_graph_replay(self._live(), 1 if enable else 0))
+
     def set_profiler(self, on_layer: Callable[[str, str, str, float], None] | None) -> None:
         """Sets (or with None removes) a per-layer profiler: on_layer(layer, op_type, tactic, ms) is
         called for each layer during each enqueue, on the enqueuing thread. It synchronizes after

@@ -318,7 +318,7 @@ MIRT_ASSERT_OFFSET(mirt_refitter_vtable, struct_size, 0);
 MIRT_ASSERT_GROUP_END(mirt_refitter_vtable, struct_size, 4); /* end of the 0.1 group */
 
 /* mirt_backend_vtable (mirt/backend.h) */
-MIRT_ASSERT_SIZE(mirt_backend_vtable, 160, 8);
+MIRT_ASSERT_SIZE(mirt_backend_vtable, 192, 8);
 MIRT_ASSERT_OFFSET(mirt_backend_vtable, struct_size, 0);
 /* since 0.1 */
 MIRT_ASSERT_OFFSET(mirt_backend_vtable, device_signature, 8);
@@ -345,6 +345,12 @@ MIRT_ASSERT_GROUP_END(mirt_backend_vtable, is_device_memory, 152);
 /* appended in 0.1 (tactic timing by the device's clock) */
 MIRT_ASSERT_OFFSET(mirt_backend_vtable, time_calls, 152);
 MIRT_ASSERT_GROUP_END(mirt_backend_vtable, time_calls, 160);
+/* appended in 0.1 (graph replay) */
+MIRT_ASSERT_OFFSET(mirt_backend_vtable, graph_record_begin, 160);
+MIRT_ASSERT_OFFSET(mirt_backend_vtable, graph_record_end, 168);
+MIRT_ASSERT_OFFSET(mirt_backend_vtable, graph_launch, 176);
+MIRT_ASSERT_OFFSET(mirt_backend_vtable, graph_destroy, 184);
+MIRT_ASSERT_GROUP_END(mirt_backend_vtable, graph_destroy, 192);
 
 /* mirt_parser_vtable (mirt/parser.h) */
 MIRT_ASSERT_SIZE(mirt_parser_vtable, 16, 8);

@@ -54,13 +54,16 @@ def test_the_profiler_sees_every_layer_of_each_run_and_its_errors_reach_the_call
             assert seen == []
 
 
-def test_cpu_contexts_have_no_persisting_cache_and_leave_the_input_consumed_event_alone(rng):
+def test_cpu_contexts_have_no_persisting_cache_or_graphs_and_leave_the_input_consumed_event_alone(rng):
     net, reference = gemm_network(rng)
     with build_cpu(net, [{"x": ((1, 4), (2, 4), (4, 4))}]) as plan, mirt.Engine(plan) as engine:
         with engine.create_context(nvtx=True) as ctx:
             ctx.set_persistent_cache_limit(0)
             with pytest.raises(mirt.InvalidArgumentError, match="1048576"):
                 ctx.set_persistent_cache_limit(1 << 20)
+            with pytest.raises(mirt.UnsupportedError, match="backend 'cpu' cannot record graphs"):
+                ctx.set_graph_replay(True)
+            ctx.set_graph_replay(False)
             event = np.zeros(1, np.int64)  # stands in for an event handle: the CPU backend never records it
             ctx.set_input_consumed_event(event.ctypes.data)
             xv = rng.standard_normal((2, 4)).astype(np.float32)

@@ -133,6 +133,20 @@ typedef struct mirt_backend_vtable {
    * caller). Called by one thread at a time for a stream. Default: the builder synchronizes after
    * each call and reads the host clock. */
   mirt_status (*time_calls)(mirt_status (*run)(void* user), void* user, void* stream, int32_t calls, float* out_ms);
+  /* appended in 0.1 (graph replay, mirt_context_set_graph_replay); all four or none (optional) */
+  /* Starts recording, instead of running, the work the calling thread issues on stream (CUDA
+   * stream capture in thread-local mode on CUDA). Fails without side effects where stream cannot
+   * record (UNSUPPORTED for the default stream on CUDA). */
+  mirt_status (*graph_record_begin)(void* stream);
+  /* Ends the recording on stream; nothing recorded has run yet. On success *out_graph is an
+   * executable graph of it, owned by the caller (graph_destroy). previous (NULL or a graph this
+   * backend made) may be updated in place and returned instead of a new one; when it is not
+   * returned it stays the caller's. A recording a call broke (a synchronization, a call that
+   * cannot be recorded) fails with a status saying why, and the stream is back to normal. */
+  mirt_status (*graph_record_end)(void* stream, void* previous, void** out_graph);
+  /* Runs graph on stream, as the recorded calls would have run. */
+  mirt_status (*graph_launch)(void* graph, void* stream);
+  void (*graph_destroy)(void* graph);
 } mirt_backend_vtable;
 
 #ifdef __cplusplus

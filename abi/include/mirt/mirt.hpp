@@ -469,6 +469,8 @@ class context : public detail::handle<mirt_context, mirt_context_destroy> {
   void set_input_consumed_event(void* event) { check(mirt_context_set_input_consumed_event(get(), event)); }
   // mirt_context_set_persistent_cache_limit: persisting L2 bytes for the activation memory.
   void set_persistent_cache_limit(size_t bytes) { check(mirt_context_set_persistent_cache_limit(get(), bytes)); }
+  // mirt_context_set_graph_replay: record the run once into a device graph and replay it.
+  void set_graph_replay(bool enable) { check(mirt_context_set_graph_replay(get(), enable ? 1 : 0)); }
   // mirt_context_enqueue on a backend stream (NULL: the backend's default).
   void enqueue(void* stream = nullptr) { check(mirt_context_enqueue(get(), stream)); }
   // mirt_context_set_output_allocator (fields copied; NULL removes it). Callbacks must not throw.

@@ -192,6 +192,17 @@ MIRT_API mirt_status mirt_context_set_input_consumed_event(mirt_context* context
  * backend). Not thread-safe against other calls on the same context. */
 MIRT_API mirt_status mirt_context_set_persistent_cache_limit(mirt_context* context, size_t bytes);
 
+/* Turns graph replay on (enable 1) or off (0) (ONNX Runtime's enable_cuda_graph): each enqueue
+ * records the run into a device graph (a CUDA graph on the CUDA backend) the first time, and later
+ * enqueues with the same input shapes and tensor addresses launch that graph, which skips the
+ * host's per-layer launch work; a change of shapes or addresses records again. The outputs are
+ * those of a plain run. Runs that cannot be recorded run plainly, and the context keeps running
+ * plainly after it logs a warning saying why: a run on the default stream, a network whose shapes
+ * depend on data, a profiler or an input-consumed event set, a layer that synchronizes or draws
+ * random numbers anew each run. UNSUPPORTED (naming the backend) when the backend has no graphs
+ * (the CPU backend). Not thread-safe against other calls on the same context. */
+MIRT_API mirt_status mirt_context_set_graph_replay(mirt_context* context, int32_t enable);
+
 /* Runs the network on stream (a backend stream, e.g. a cudaStream_t; NULL for the backend default;
  * the CPU backend runs synchronously). FAILED_PRECONDITION names any input whose shape or any I/O
  * tensor whose address is missing, or says that a context created with user_device_memory has no

@@ -1,19 +1,31 @@
 // backends/cuda/ops/random.cpp — RandomUniform, RandomNormal, their *Like forms, Bernoulli and
 // Multinomial. Each kernel keeps its seed (the 'seed' attribute, else one from std::random_device)
-// and counts its runs: run r draws Philox blocks (seed, r, element pair), so the same seed repeats the same sequence
-// of runs, and every run draws anew. Contexts running the kernel concurrently each take their own
-// run number (an atomic), so no draw is shared. The draws differ from the cpu backend's (another
-// generator) but follow the same distributions; the tests check moments, not values.
+// and counts its runs: run r draws Philox blocks (seed, r, element pair), so the same seed repeats
+// the same sequence of runs, and every run draws anew. Contexts running the kernel concurrently
+// each take their own run number (an atomic), so no draw is shared; under CUDA graph capture the
+// kernels refuse to run. The draws differ from the cpu backend's (another generator) but follow
+// the same distributions; the tests check moments, not values.
 #include <atomic>
 #include <optional>
 #include <random>
 
+#include "backends/cuda/check.hpp"
 #include "backends/cuda/kernel.hpp"
 #include "backends/cuda/kernels/random.hpp"
 #include "backends/support/multinomial.hpp"
 
 namespace mirt::cuda {
 namespace {
+
+// Each run draws anew (its run number is counted on the host), which a captured CUDA graph would
+// replay unchanged: refused under capture (mirt_context_set_graph_replay then runs plainly).
+void require_not_captured(cudaStream_t stream) {
+  cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
+  cuda_check(cudaStreamIsCapturing(stream, &capture), "querying the stream's capture status");
+  if (capture != cudaStreamCaptureStatusNone)
+    fail(MIRT_STATUS_UNSUPPORTED, "a random layer draws new numbers every run, which a CUDA graph would replay unchanged: "
+                                  "run it without graph capture");
+}
 
 class random_kernel final : public kernel {
  public:
@@ -33,6 +45,7 @@ class random_kernel final : public kernel {
       p.probability = probability.data;
       p.probability_dtype = probability.dtype;
     }
+    require_not_captured(args.stream);
     p.seed = seed_;
     p.run = runs_.fetch_add(1);
     throw_if_failed(launch_random(p, args.stream));
@@ -60,6 +73,7 @@ class multinomial_kernel final : public kernel {
     p.x = x.data, p.x_dtype = x.dtype;
     p.y = y.data, p.y_dtype = y.dtype;
     p.batch = x.shape[0], p.classes = x.shape[1], p.samples = y.shape[1];
+    require_not_captured(args.stream);
     p.seed = seed_;
     p.run = runs_.fetch_add(1);
     throw_if_failed(launch_multinomial(p, args.stream));

@@ -1,12 +1,15 @@
 // tests/backends/cuda/test_runtime_api.cpp — the runtime controls of the C API on the CUDA backend,
 // end to end through libmirt: device selection by id, user-managed device memory, the
-// input-consumed event, the persisting-L2 window, NVTX ranges, and the clear errors for a host
+// input-consumed event, the persisting-L2 window, NVTX ranges, graph replay, and the clear errors for a host
 // pointer, an absent device and out of device memory. Without a GPU (CI) only the "no GPU" case
 // runs; the others skip themselves. tests/gpu/run.sh runs it on the GPU machine.
 #include <cuda_runtime.h>
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -288,6 +291,138 @@ TEST_CASE("a context too large for the device fails with OUT_OF_MEMORY saying ho
   CHECK(code == MIRT_STATUS_OUT_OF_MEMORY);
   CHECK(m.find("activation memory") != std::string::npos);
   CHECK(m.find("MiB free of") != std::string::npos);
+  mirt_engine_destroy(engine);
+  mirt_plan_destroy(plan);
+}
+
+namespace {
+
+// mirt's log lines containing needle, counted while it lives.
+struct log_counter {
+  std::string needle;
+  std::atomic<int> count{0};
+  std::mutex mutex;
+  std::string last;
+  explicit log_counter(std::string n) : needle(std::move(n)) { mirt_set_log_callback(&log_counter::record, this, MIRT_LOG_LEVEL_VERBOSE); }
+  ~log_counter() { mirt_set_log_callback(nullptr, nullptr, MIRT_LOG_LEVEL_WARNING); }
+  static void record(void* self, mirt_log_level, const char*, const char* message) {
+    auto* c = static_cast<log_counter*>(self);
+    if (std::string(message).find(c->needle) == std::string::npos) return;
+    ++c->count;
+    std::lock_guard lock(c->mutex);
+    c->last = message;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("graph replay records the second run into a CUDA graph and launches it, with a plain run's outputs") {
+  if (!has_gpu()) {
+    MESSAGE("skipped: needs a GPU");
+    return;
+  }
+  gpu_run r(1024);
+  cudaStream_t stream = nullptr;
+  REQUIRE(cudaStreamCreate(&stream) == cudaSuccess);
+  log_counter recorded("graph replay: recorded the run's 3 layers");
+  REQUIRE_OK(mirt_context_set_graph_replay(r.context, 1));
+  for (int run = 0; run < 3; ++run) {
+    REQUIRE_OK(mirt_context_enqueue(r.context, stream));
+    CHECK(r.error() < 1e-6f);
+  }
+  CHECK(recorded.count == 1);  // run 1 plain, run 2 recorded, run 3 launched the graph
+  // New data in the same buffer: the graph reads it.
+  for (float& v : r.host_x) v = -v + 0.5f;
+  REQUIRE(cudaMemcpy(r.x, r.host_x.data(), r.count * 4, cudaMemcpyHostToDevice) == cudaSuccess);
+  REQUIRE_OK(mirt_context_enqueue(r.context, stream));
+  CHECK(r.error() < 1e-6f);
+  // A new input address: a plain run, then a new recording.
+  float* other = nullptr;
+  REQUIRE(cudaMalloc(&other, r.count * 4) == cudaSuccess);
+  REQUIRE(cudaMemcpy(other, r.x, r.count * 4, cudaMemcpyDeviceToDevice) == cudaSuccess);
+  std::swap(other, r.x);
+  REQUIRE_OK(mirt_context_set_tensor_address(r.context, sv("x"), r.x));
+  REQUIRE(cudaMemset(other, 0, r.count * 4) == cudaSuccess);  // the old buffer no longer feeds the run
+  for (int run = 0; run < 2; ++run) {
+    REQUIRE_OK(mirt_context_enqueue(r.context, stream));
+    CHECK(r.error() < 1e-6f);
+  }
+  CHECK(recorded.count == 2);
+  cudaFree(other);
+  cudaStreamDestroy(stream);
+}
+
+TEST_CASE("graph replay runs plainly, with a warning, on the default stream and for layers that draw random numbers") {
+  if (!has_gpu()) {
+    MESSAGE("skipped: needs a GPU");
+    return;
+  }
+  {
+    gpu_run r(64);
+    log_counter off("graph replay is off for this context: it runs on the default stream");
+    REQUIRE_OK(mirt_context_set_graph_replay(r.context, 1));
+    REQUIRE_OK(mirt_context_enqueue(r.context, nullptr));
+    REQUIRE_OK(mirt_context_enqueue(r.context, nullptr));
+    CHECK(r.error() < 1e-6f);
+    CHECK(off.count == 1);
+  }
+  // x [4096] -> RandomUniformLike -> y: every run draws anew, which a graph would not.
+  mirt_network* net = nullptr;
+  REQUIRE_OK(mirt_network_create(nullptr, &net));
+  const int64_t dims[] = {4096};
+  mirt_tensor* x = nullptr;
+  REQUIRE_OK(mirt_network_add_input(net, sv("x"), MIRT_DTYPE_FLOAT32, 1, dims, nullptr, &x));
+  mirt_layer_desc d = MIRT_LAYER_DESC_INIT;
+  d.op_type = sv("RandomUniformLike");
+  d.name = sv("y");
+  d.num_inputs = 1;
+  d.inputs = &x;
+  mirt_tensor* y = nullptr;
+  REQUIRE_OK(mirt_network_add_layer(net, &d, &y));
+  REQUIRE_OK(mirt_network_mark_output(net, y));
+  mirt_builder_options o = MIRT_BUILDER_OPTIONS_INIT;
+  o.backend = sv("cuda");
+  mirt_builder_config* config = nullptr;
+  REQUIRE_OK(mirt_builder_config_create(&o, &config));
+  mirt_plan* plan = nullptr;
+  REQUIRE_OK(mirt_builder_build(net, config, &plan));
+  mirt_builder_config_destroy(config);
+  mirt_network_destroy(net);
+  mirt_engine_options eo = MIRT_ENGINE_OPTIONS_INIT;
+  eo.plan = plan;
+  mirt_engine* engine = nullptr;
+  REQUIRE_OK(mirt_engine_create(&eo, &engine));
+  mirt_context* context = nullptr;
+  REQUIRE_OK(mirt_context_create(engine, nullptr, &context));
+  float *dx = nullptr, *dy = nullptr;
+  REQUIRE(cudaMalloc(&dx, 4096 * 4) == cudaSuccess);
+  REQUIRE(cudaMalloc(&dy, 4096 * 4) == cudaSuccess);
+  REQUIRE_OK(mirt_context_set_tensor_address(context, sv("x"), dx));
+  REQUIRE_OK(mirt_context_set_tensor_address(context, sv("y"), dy));
+  cudaStream_t stream = nullptr;
+  REQUIRE(cudaStreamCreate(&stream) == cudaSuccess);
+  log_counter off("graph replay is off for this context: recording the run failed");
+  REQUIRE_OK(mirt_context_set_graph_replay(context, 1));
+  std::vector<std::vector<float>> draws;
+  for (int run = 0; run < 3; ++run) {
+    REQUIRE_OK(mirt_context_enqueue(context, stream));
+    REQUIRE(cudaStreamSynchronize(stream) == cudaSuccess);
+    std::vector<float> out(4096);
+    REQUIRE(cudaMemcpy(out.data(), dy, 4096 * 4, cudaMemcpyDeviceToHost) == cudaSuccess);
+    draws.push_back(out);
+  }
+  CHECK(off.count == 1);
+  {
+    std::lock_guard lock(off.mutex);
+    CHECK(off.last.find("draws new numbers every run") != std::string::npos);
+  }
+  CHECK(draws[1] != draws[0]);
+  CHECK(draws[2] != draws[1]);
+  CHECK(std::all_of(draws[2].begin(), draws[2].end(), [](float v) { return v >= 0.f && v < 1.f; }));
+  cudaStreamDestroy(stream);
+  cudaFree(dx);
+  cudaFree(dy);
+  mirt_context_destroy(context);
   mirt_engine_destroy(engine);
   mirt_plan_destroy(plan);
 }

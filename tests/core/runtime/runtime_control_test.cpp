@@ -1,7 +1,8 @@
 // tests/core/runtime/runtime_control_test.cpp — device selection, the input-consumed event, the
-// persisting-cache window and per-layer profiler ranges, on the "tracebe" fixture backend
+// persisting-cache window, per-layer profiler ranges and graph replay, on the "tracebe" fixture backend
 // (tests/core/fixtures/trace_backend), which records the calls the core makes into the stream a
 // test passes; and what the CPU backend, which has none of these, says about them.
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 #include <thread>
@@ -23,7 +24,8 @@ void use_trace_backend() {
 }
 
 // x [8] -> Relu a -> Relu b -> Add c (b, x) -> Relu d -> y: c is the last layer that reads x.
-mirt_status build(const char* backend, int32_t device_id, plan_owner& plan) {
+// (tracebe's layers copy their first input: y = x.)
+mirt_status build(const char* backend, int32_t device_id, plan_owner& plan, const char* second_layer = "b") {
   use_trace_backend();
   network_owner net;
   REQUIRE_OK(mirt_network_create(nullptr, &net.p));
@@ -31,7 +33,7 @@ mirt_status build(const char* backend, int32_t device_id, plan_owner& plan) {
   mirt_tensor* x;
   REQUIRE_OK(mirt_network_add_input(net.p, sv("x"), MIRT_DTYPE_FLOAT32, 1, dims, nullptr, &x));
   mirt_tensor* a = add_layer(net.p, "Relu", "a", {x});
-  mirt_tensor* b = add_layer(net.p, "Relu", "b", {a});
+  mirt_tensor* b = add_layer(net.p, "Relu", second_layer, {a});
   mirt_tensor* c = add_layer(net.p, "Add", "c", {b, x});
   REQUIRE_OK(mirt_network_mark_output(net.p, add_layer(net.p, "Relu", "y", {c})));
   config_owner config;
@@ -159,9 +161,65 @@ TEST_CASE("the CPU backend has device 0 only, no persisting cache, and leaves th
   REQUIRE_OK(s.open(plan, 0));
   EXPECT_FAILURE(mirt_context_set_persistent_cache_limit(s.context.p, 1), MIRT_STATUS_INVALID_ARGUMENT, message);
   CHECK(message.find("maximum of 0 bytes") != std::string::npos);
+  EXPECT_FAILURE(mirt_context_set_graph_replay(s.context.p, 1), MIRT_STATUS_UNSUPPORTED, message);
+  CHECK(message.find("backend 'cpu' cannot record graphs") != std::string::npos);
   int event = 7;
   REQUIRE_OK(mirt_context_set_input_consumed_event(s.context.p, &event));
   REQUIRE_OK(mirt_context_enqueue(s.context.p, nullptr));
   CHECK(event == 7);
   CHECK(s.y[0] == 2.0f);  // relu(relu(relu(1)) + 1): the run completed before enqueue returned
+}
+
+TEST_CASE("graph replay runs plainly once, records the next run, then launches the graph until an address changes") {
+  plan_owner plan;
+  REQUIRE_OK(build("tracebe", 0, plan));
+  session s;
+  REQUIRE_OK(s.open(plan, 0));
+  const std::string plain = "exec:a@0;exec:b@0;exec:c@0;exec:y@0;";
+  REQUIRE_OK(mirt_context_set_graph_replay(s.context.p, 1));
+  CHECK(s.run() == plain);  // kernels may set up lazy state on their first call
+  std::fill(s.x.begin(), s.x.end(), 2.0f);
+  CHECK(s.run() == "record;rec:a;rec:b;rec:c;rec:y;record_end;launch;");
+  CHECK(s.y == s.x);  // the launch did the recorded work
+  std::fill(s.x.begin(), s.x.end(), 3.0f);
+  REQUIRE_OK(mirt_context_set_tensor_address(s.context.p, sv("x"), s.x.data()));  // the same address again
+  CHECK(s.run() == "launch;");
+  CHECK(s.y == s.x);
+
+  std::vector<float> other(8, 5.0f);
+  REQUIRE_OK(mirt_context_set_tensor_address(s.context.p, sv("x"), other.data()));
+  CHECK(s.run() == plain);
+  CHECK(s.y == other);
+  other.assign(8, 6.0f);
+  CHECK(s.run() == "record;rec:a;rec:b;rec:c;rec:y;record_end:update;launch;");  // the graph updated in place
+  CHECK(s.y == other);
+  REQUIRE_OK(mirt_context_set_graph_replay(s.context.p, 0));
+  CHECK(s.run() == plain);
+}
+
+TEST_CASE("graph replay turns itself off with a warning where a run cannot be recorded, and runs plainly") {
+  plan_owner plan;
+  REQUIRE_OK(build("tracebe", 0, plan, "unrecordable"));
+  const std::string plain = "exec:a@0;exec:unrecordable@0;exec:c@0;exec:y@0;";
+  session s;
+  REQUIRE_OK(s.open(plan, 0));
+  REQUIRE_OK(mirt_context_set_graph_replay(s.context.p, 1));
+  log_capture log;
+  CHECK(s.run() == plain);
+  std::fill(s.x.begin(), s.x.end(), 4.0f);
+  CHECK(s.run() == "record;rec:a;record_end;" + plain);  // the failed recording ended, then a plain run
+  CHECK(s.y == s.x);
+  CHECK(log.count("graph replay is off for this context: recording the run failed") == 1);
+  CHECK(log.count("layer unrecordable cannot be recorded") == 1);
+  CHECK(s.run() == plain);  // off for good
+
+  plan_owner recordable;
+  REQUIRE_OK(build("tracebe", 0, recordable));
+  session p;
+  REQUIRE_OK(p.open(recordable, 0));
+  REQUIRE_OK(mirt_context_set_graph_replay(p.context.p, 1));
+  REQUIRE_OK(mirt_context_set_profiler(p.context.p, [](void*, const char*, const char*, const char*, float) {}, nullptr));
+  CHECK(p.run() == "exec:a@0;exec:b@0;exec:c@0;exec:y@0;");
+  CHECK(p.run() == "exec:a@0;exec:b@0;exec:c@0;exec:y@0;");
+  CHECK(log.count("graph replay is off for this context: a profiler is set") == 1);
 }
