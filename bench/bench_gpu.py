@@ -159,6 +159,27 @@ def graph_row(runner, stream, batch, ref):
         return {"error": traceback.format_exc()[-2000:]}
 
 
+def replay_row(runner, stream, batch, ref):
+    """mirt's own graph replay (mirt_context_set_graph_replay) on the runner's context: what a user
+    gets from one call, capturing nothing themselves (the first run is plain, the second recorded)."""
+    L = runner.lib.lib
+    try:
+        runner.lib.check(L.mirt_context_set_graph_replay(runner.ctx, 1), "turning graph replay on")
+        for o in runner.outputs.values():
+            if o.is_floating_point():
+                o.fill_(float("nan"))
+        for _ in range(3):
+            runner.run(stream.cuda_stream)
+        stream.synchronize()
+        r = {"check": [compare(o, rr) for o, rr in zip(runner.outputs.values(), ref)]}
+        r.update(measure(lambda: runner.run(stream.cuda_stream), stream, batch))
+        return r
+    except Exception:  # noqa: BLE001
+        return {"error": traceback.format_exc()[-2000:]}
+    finally:
+        L.mirt_context_set_graph_replay(runner.ctx, 0)
+
+
 def compare(out, ref):
     """Max |out - ref| over max |ref| (the relative error quoted), ‖out - ref‖ / ‖ref‖, and whether
     every element is finite."""
@@ -372,6 +393,8 @@ def main():
                     if not ARGS.no_cuda_graph:
                         b["mirt"][key + "_graph"] = graph_row(runner, mirt_stream, bs, ref)
                         log(f"{name} bs{bs} {key}_graph: {b['mirt'][key + '_graph']}")
+                        b["mirt"][key + "_replay"] = replay_row(runner, mirt_stream, bs, ref)
+                        log(f"{name} bs{bs} {key}_replay: {b['mirt'][key + '_replay']}")
                     if "profile" not in skip and not (name == "resnet50" and bs == 32):
                         kept_runners[(name, bs, prec)] = runner
                         runner = None
@@ -483,7 +506,7 @@ def main():
             ratios = {}
             pairs = [(k + suffix, same) for k, same in (("mirt_fp32", "eager_fp32"), ("mirt_tf32", "eager_tf32"),
                                                         ("mirt_fp16", "eager_fp16"), ("mirt_bf16", "eager_fp16"))
-                     for suffix in ("", "_graph")]
+                     for suffix in ("", "_graph", "_replay")]
             for key, same in pairs:
                 m = b["mirt"].get(key, {})
                 if "median_ms" not in m:

@@ -90,6 +90,7 @@ class Library:
             "mirt_context_get_tensor_shape": (P, [P, string_view, C.POINTER(C.c_size_t), C.POINTER(C.c_int64)]),
             "mirt_context_set_tensor_address": (P, [P, string_view, P]),
             "mirt_context_enqueue": (P, [P, P]),
+            "mirt_context_set_graph_replay": (P, [P, C.c_int32]),
         }
         for name, (res, args) in sigs.items():
             f = getattr(lib, name)
