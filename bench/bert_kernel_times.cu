@@ -15,7 +15,7 @@
 
 #include "backends/cuda/kernels/attention.cu"
 #include "backends/cuda/kernels/normalization.cu"
-#include "bench/graph_timing.cuh"
+#include "bench/kernel_bench.cuh"
 
 using mirt::cuda::attention_params;
 

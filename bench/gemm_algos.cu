@@ -1,20 +1,14 @@
 // bench/gemm_algos.cu — times every algorithm cuBLASLt's heuristic offers (up to 16) for BERT-base's GEMM
 // shapes (float16 in and out, float32 accumulation, bias or GELU+bias epilogue), 50 runs back to
-// back between CUDA events each. Not part of the build: nvcc -O2 -arch=sm_90 gemm_algos.cu -lcublasLt.
+// back between CUDA events each. Not part of the build: nvcc -O2 -std=c++17 -arch=sm_90 -I. bench/gemm_algos.cu -lcublasLt
 // Rows of 128 are bound by the host's launch rate here (every rank ~8 us), so only 4096 rows tell.
 #include <cublasLt.h>
 #include <cuda_fp16.h>
 
 #include <cstdio>
 #include <vector>
-#define CK(x)                                                  \
-  do {                                                         \
-    auto st_ = (x);                                            \
-    if (int(st_) != 0) {                                       \
-      printf("fail %s:%d %d\n", __FILE__, __LINE__, int(st_)); \
-      return 1;                                                \
-    }                                                          \
-  } while (0)
+
+#include "bench/kernel_bench.cuh"
 int main() {
   cublasLtHandle_t h;
   CK(cublasLtCreate(&h));

@@ -12,16 +12,8 @@
 #include <cstdio>
 #include <vector>
 
-#include "bench/graph_timing.cuh"
+#include "bench/kernel_bench.cuh"
 
-#define CK(x)                                                  \
-  do {                                                         \
-    auto st_ = (x);                                            \
-    if (int(st_) != 0) {                                       \
-      printf("fail %s:%d %d\n", __FILE__, __LINE__, int(st_)); \
-      return 1;                                                \
-    }                                                          \
-  } while (0)
 
 // One block waiting about `ns` nanoseconds: the latency-bound kernels between the GEMMs.
 __global__ void spin(long ns) {

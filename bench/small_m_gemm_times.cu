@@ -16,16 +16,8 @@
 #include <vector>
 
 #include "backends/cuda/kernels/small_m_gemm.cu"
-#include "bench/graph_timing.cuh"
+#include "bench/kernel_bench.cuh"
 
-#define CK(x)                                                  \
-  do {                                                         \
-    auto st_ = (x);                                            \
-    if (int(st_) != 0) {                                       \
-      printf("fail %s:%d %d\n", __FILE__, __LINE__, int(st_)); \
-      return 1;                                                \
-    }                                                          \
-  } while (0)
 
 template <int BN, int Probe>
 static mirt::cuda::status run_forced(const mirt::cuda::small_m_gemm_params& q, int split, cudaStream_t st) {

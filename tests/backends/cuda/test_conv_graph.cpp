@@ -10,6 +10,7 @@
 #include <cmath>
 
 #include "tests/backends/cuda/harness.hpp"
+#include "tests/backends/cuda/nhwc_halves.hpp"
 
 using namespace cuda_test;
 
@@ -18,27 +19,6 @@ namespace {
 constexpr mirt_dtype F32 = MIRT_DTYPE_FLOAT32, F16 = MIRT_DTYPE_FLOAT16;
 
 float through_f16(float v) { return __half2float(__float2half_rn(v)); }
-uint16_t to_f16(float v) { return static_cast<__half_raw>(__float2half_rn(v)).x; }
-float from_f16(uint16_t bits) {
-  __half_raw raw;
-  raw.x = bits;
-  return __half2float(__half(raw));
-}
-
-// [N,C,H,W] values between NCHW and NHWC order.
-std::vector<float> relayout(const std::vector<float>& v, const shape_t& s, bool to_nhwc) {
-  const int64_t n = s[0], c = s[1], hw = s[2] * s[3];
-  std::vector<float> out(v.size());
-  for (int64_t b = 0; b < n; ++b)
-    for (int64_t ch = 0; ch < c; ++ch)
-      for (int64_t p = 0; p < hw; ++p) {
-        const size_t nchw = size_t((b * c + ch) * hw + p), nhwc = size_t((b * hw + p) * c + ch);
-        if (to_nhwc) out[nhwc] = v[nchw];
-        else out[nchw] = v[nhwc];
-      }
-  return out;
-}
-
 tensor_data rounded(const tensor_data& t) {
   std::vector<float> v = t.values<float>();
   for (float& e : v) e = through_f16(e);
@@ -48,9 +28,7 @@ tensor_data rounded(const tensor_data& t) {
 tensor_data as_f16(const tensor_data& t, bool nhwc) {
   std::vector<float> v = t.values<float>();
   if (nhwc) v = relayout(v, t.shape, true);
-  std::vector<uint16_t> h;
-  for (float e : v) h.push_back(to_f16(e));
-  return tensor_data::of(F16, t.shape, h, t.constant);
+  return tensor_data::of(F16, t.shape, halves(v), t.constant);
 }
 
 // The cpu backend's Conv(x, w, b), + z, Relu, in double.

@@ -1,14 +1,26 @@
-// bench/graph_timing.cuh — the stand-alone kernel benches' shared scaffolding (header only): time
-// 48 calls captured in one CUDA graph between events, so the host's launch rate does not hide the
-// kernels' time, and compare two float16 outputs.
+// bench/kernel_bench.cuh — the stand-alone kernel benches' shared scaffolding (header only): a
+// status check that returns from main, 48 calls captured in one CUDA graph timed between events
+// (so the host's launch rate does not hide the kernels' time), and two float16 outputs compared.
 #pragma once
 
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <vector>
+
+// Returns 1 from the calling function (main), printing where, when x (a CUDA, cuBLAS or mirt
+// status) is not 0.
+#define CK(x)                                                  \
+  do {                                                         \
+    auto st_ = (x);                                            \
+    if (int(st_) != 0) {                                       \
+      printf("fail %s:%d %d\n", __FILE__, __LINE__, int(st_)); \
+      return 1;                                                \
+    }                                                          \
+  } while (0)
 
 // Microseconds per run of launch(i), runs 0..47 captured in one graph, best of 5 replays; -1 when
 // capture or a launch failed.
