@@ -6,7 +6,9 @@ For each sample model and precision (FP32, FP16): one engine, two contexts with 
 tensors and different inputs. Each context runs alone first (its reference; the two references
 must differ, so swapped or shared buffers would show). Then two threads each enqueue their context
 ROUNDS times on their own stream, outputs poisoned with NaN before each run, and compare every
-result bit for bit with their reference. Prints one line per check and "N passed, N failed"; exit
+result bit for bit with their reference; then the same again with graph replay on in both contexts
+(mirt_context_set_graph_replay: each records its run into a CUDA graph while the other thread
+runs or records). Prints one line per check and "N passed, N failed"; exit
 status 0 when all passed. Run from the repository root; tests/gpu/run.sh runs it. Sets its library
 paths and restarts itself (tests/gpu/gpu_env.py).
 """
@@ -57,37 +59,44 @@ def main():
                     refs.append([o.clone() for o in outputs.values()])
                 check(all(torch.isfinite(r.float()).all().item() for ref in refs for r in ref), what + ": references finite")
                 check(any(not torch.equal(a, b) for a, b in zip(refs[0], refs[1])), what + ": the two inputs give different outputs")
-                mismatches = [0, 0]
-                errors = []
-                start = threading.Barrier(2)
 
-                def worker(k):
-                    ctx, _, outputs = contexts[k]
-                    s = streams[k]
-                    try:
-                        start.wait()
-                        for _ in range(ROUNDS):
-                            with torch.cuda.stream(s):
-                                for o in outputs.values():
-                                    if o.is_floating_point():
-                                        o.fill_(float("nan"))
-                            runner.run(s.cuda_stream, ctx)
-                            s.synchronize()
-                            if not all(torch.equal(o, r) for o, r in zip(outputs.values(), refs[k])):
-                                mismatches[k] += 1
-                    except Exception:  # noqa: BLE001
-                        errors.append(traceback.format_exc())
+                def concurrently(label):
+                    mismatches = [0, 0]
+                    errors = []
+                    start = threading.Barrier(2)
 
-                threads = [threading.Thread(target=worker, args=(k,)) for k in (0, 1)]
-                for t in threads:
-                    t.start()
-                for t in threads:
-                    t.join()
-                for e in errors:
-                    print(e)
-                check(not errors, what + ": both threads ran without error")
-                check(mismatches == [0, 0], what + f": {ROUNDS} concurrent runs per context equal their lone runs bit for bit "
-                                                   f"(mismatching runs: {mismatches})")
+                    def worker(k):
+                        ctx, _, outputs = contexts[k]
+                        s = streams[k]
+                        try:
+                            start.wait()
+                            for _ in range(ROUNDS):
+                                with torch.cuda.stream(s):
+                                    for o in outputs.values():
+                                        if o.is_floating_point():
+                                            o.fill_(float("nan"))
+                                runner.run(s.cuda_stream, ctx)
+                                s.synchronize()
+                                if not all(torch.equal(o, r) for o, r in zip(outputs.values(), refs[k])):
+                                    mismatches[k] += 1
+                        except Exception:  # noqa: BLE001
+                            errors.append(traceback.format_exc())
+
+                    threads = [threading.Thread(target=worker, args=(k,)) for k in (0, 1)]
+                    for t in threads:
+                        t.start()
+                    for t in threads:
+                        t.join()
+                    for e in errors:
+                        print(e)
+                    check(not errors, what + label + ": both threads ran without error")
+                    check(mismatches == [0, 0], what + label + f": {ROUNDS} concurrent runs per context equal their lone "
+                                                               f"runs bit for bit (mismatching runs: {mismatches})")
+
+                concurrently("")
+                for ctx, _, _ in contexts:
+                    lib.check(lib.lib.mirt_context_set_graph_replay(ctx, 1), "turning graph replay on")
+                concurrently(" with graph replay")
                 runner.close()
             except Exception:  # noqa: BLE001
                 check(False, what + ": " + traceback.format_exc()[-1500:])
