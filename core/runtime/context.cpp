@@ -275,6 +275,7 @@ status context::set_persistent_cache_limit(size_t bytes) {
     return make_error(MIRT_STATUS_INVALID_ARGUMENT, "a persistent cache limit of ", bytes,
                       " bytes exceeds the device's maximum of ", max, " bytes (backend '", engine_->target().name(),
                       "', device ", engine_->target().device_id(), ")");
+  if (bytes != cache_limit_) launches_dirty_ = true;  // a recorded graph keeps the window it was recorded with
   cache_limit_ = bytes;
   return {};
 }

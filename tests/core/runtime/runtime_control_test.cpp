@@ -193,6 +193,12 @@ TEST_CASE("graph replay runs plainly once, records the next run, then launches t
   other.assign(8, 6.0f);
   CHECK(s.run() == "record;rec:a;rec:b;rec:c;rec:y;record_end:update;launch;");  // the graph updated in place
   CHECK(s.y == other);
+  // A new persisting-cache limit: the window is set on the stream, then a plain run and a new recording.
+  REQUIRE_OK(mirt_context_set_persistent_cache_limit(s.context.p, 4096));
+  uint64_t arena = 0;
+  REQUIRE_OK(mirt_engine_device_memory_size_for_profile(s.engine.p, 0, &arena));
+  CHECK(s.run() == "window:" + std::to_string(arena) + ":4096;" + plain);
+  CHECK(s.run() == "record;rec:a;rec:b;rec:c;rec:y;record_end:update;launch;");
   REQUIRE_OK(mirt_context_set_graph_replay(s.context.p, 0));
   CHECK(s.run() == plain);
 }
