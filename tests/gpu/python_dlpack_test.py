@@ -166,7 +166,21 @@ def main():
             expect_error(mirt.InvalidArgumentError, ["input 'x'", "CUDA:0", "'cpu'"], lambda: cpu_ctx.run({"x": x}))
             assert_close(cpu_ctx.run({"x": x.cpu()})["probs"], torch_reference(x))
 
+    def graph_replay():
+        # Fixed buffers, new data each run: a plain run, a recorded one, then graph launches.
+        with engine.create_context() as replayed, torch.cuda.stream(stream):
+            replayed.set_graph_replay(True)
+            x = torch.empty(4, 3, 16, 16, device="cuda")
+            out = torch.empty(4, 10, device="cuda")
+            for run in range(4):
+                x.copy_(torch.randn(4, 3, 16, 16, device="cuda"))
+                out.fill_(float("nan"))
+                replayed.run({"x": x}, outputs={"probs": out}, stream=stream)
+                stream.synchronize()
+                assert_close(out, torch_reference(x))
+
     for name, fn in [("engine I/O in device memory", io_on_device),
+                     ("graph replay: four runs on fixed buffers with new data", graph_replay),
                      ("torch CUDA tensors on a stream, into given outputs, batch 1/3/8", into_given_outputs),
                      ("outputs allocated as torch CUDA tensors", allocated_outputs),
                      ("numpy arrays staged through device buffers", numpy_staged),
