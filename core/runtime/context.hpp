@@ -37,6 +37,10 @@ class context {
   status set_graph_replay(bool enable);
 
   const engine& owner() const { return *engine_; }
+
+  context() = default;
+  context(const context&) = delete;  // it owns its recorded graph
+  context& operator=(const context&) = delete;
   ~context() { drop_graph(); }
 
  private:
