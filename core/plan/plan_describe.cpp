@@ -123,7 +123,11 @@ json profile_json(const plan_model& m, size_t index) {
                            {"offset", offset},
                            {"size_at_max", size ? json(*size) : json(nullptr)}});
   }
-  json memory{{"arena_size", p.memory.arena_size}, {"tensors", tensors}};
+  json aliases = json::array();  // views of graph inputs, read in the input's buffer
+  for (size_t t = 0; t < p.memory.input_aliases.size() && t < g.tensors.size(); ++t)
+    if (p.memory.input_aliases[t] >= 0)
+      aliases.push_back(json{{"tensor", g.tensors[t].name}, {"input", tensor_name(g, p.memory.input_aliases[t])}});
+  json memory{{"arena_size", p.memory.arena_size}, {"tensors", tensors}, {"input_aliases", aliases}};
   return json{{"index", index}, {"inputs", inputs}, {"memory", memory}};
 }
 

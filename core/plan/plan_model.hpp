@@ -25,6 +25,9 @@ struct profile_input {
 struct memory_plan {
   std::vector<int64_t> tensor_offsets;  // per tensor; -1 for I/O, constants and unused tensors
   uint64_t arena_size = 0;              // bytes
+  // Per tensor: the graph input whose bytes it is (the output of a view layer over that input, or
+  // over such a view), which the runtime reads in the input's own buffer; else -1. Empty: none.
+  std::vector<int32_t> input_aliases;
 };
 
 struct plan_profile {

@@ -126,6 +126,7 @@ plan_profile read_profile(decoder& d, const fb::Profile& p) {
   }
   x.memory.tensor_offsets = d.vec<int64_t>(p.tensor_offsets(), "arena offsets");
   x.memory.arena_size = p.arena_size();
+  x.memory.input_aliases = d.vec<int32_t>(p.input_aliases(), "input aliases");
   return x;
 }
 

@@ -172,6 +172,20 @@ status check_profiles(const plan_model& m, mirt_status_code code) {
         return make_error(code, "plan profile ", p, ": ", tensor_label(g, static_cast<int64_t>(t)),
                           " has arena offset ", off, ", outside the arena of ", mem.arena_size, " bytes");
     }
+    if (!mem.input_aliases.empty() && mem.input_aliases.size() != g.tensors.size())
+      return make_error(code, "plan profile ", p, ": the memory plan has ", mem.input_aliases.size(),
+                        " input aliases for ", g.tensors.size(), " tensors");
+    for (size_t t = 0; t < mem.input_aliases.size(); ++t) {
+      const int32_t input = mem.input_aliases[t];
+      if (input == -1) continue;
+      // A view of a graph input reads the input's buffer: it has no arena bytes and is no I/O itself.
+      const bool fits = input >= 0 && size_t(input) < g.tensors.size() && g.tensors[size_t(input)].is_input &&
+                        !g.tensors[t].is_input && !g.tensors[t].is_output &&
+                        (mem.tensor_offsets.empty() || mem.tensor_offsets[t] == -1);
+      if (!fits)
+        return make_error(code, "plan profile ", p, ": ", tensor_label(g, static_cast<int64_t>(t)), " aliases tensor ", input,
+                          ", which is not a graph input it can share (or it has arena bytes or is I/O itself)");
+    }
   }
   return ok_status();
 }

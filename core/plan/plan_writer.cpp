@@ -81,7 +81,9 @@ flatbuffers::Offset<fb::Profile> write_profile(fbb_t& fbb, const plan_profile& p
   }
   auto inputs_vec = fbb.CreateVector(inputs);
   auto offsets = fbb.CreateVector(p.memory.tensor_offsets);
-  return fb::CreateProfile(fbb, inputs_vec, offsets, p.memory.arena_size);
+  flatbuffers::Offset<flatbuffers::Vector<int32_t>> aliases;
+  if (!p.memory.input_aliases.empty()) aliases = fbb.CreateVector(p.memory.input_aliases);
+  return fb::CreateProfile(fbb, inputs_vec, offsets, p.memory.arena_size, aliases);
 }
 
 // Builds the metadata; constant_offsets are relative to the weights section.

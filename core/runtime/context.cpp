@@ -214,7 +214,9 @@ void* context::address_of(int t) {
   auto given = addresses_.find(t);
   if (given != addresses_.end()) return given->second;
   if (auto own = own_buffers_.find(t); own != own_buffers_.end()) return own->second.first.get();
-  int64_t offset = engine_->plan().profiles[profile_].memory.tensor_offsets[t];
+  const memory_plan& memory = engine_->plan().profiles[profile_].memory;
+  if (size_t(t) < memory.input_aliases.size() && memory.input_aliases[t] >= 0) return address_of(memory.input_aliases[t]);
+  int64_t offset = memory.tensor_offsets[t];
   return offset >= 0 ? static_cast<std::byte*>(arena_.get()) + offset : nullptr;
 }
 

@@ -112,9 +112,15 @@ result<std::shared_ptr<const engine>> engine::load(const void* data, size_t size
     e->memory_errors_.push_back(m.ok() ? status() : m.error());
     e->memory_.push_back(m.ok() ? std::move(m).value() : profile_memory{});
   }
+  // A view of an input read in the input's buffer (memory_plan::input_aliases) reads the input too.
+  std::vector<bool> reads_input(g.tensors.size(), false);
+  for (size_t t = 0; t < g.tensors.size(); ++t) reads_input[t] = g.tensors[t].is_input;
+  for (const plan_profile& p : plan.profiles)
+    for (size_t t = 0; t < p.memory.input_aliases.size() && t < g.tensors.size(); ++t)
+      if (p.memory.input_aliases[t] >= 0) reads_input[t] = true;
   for (size_t n = 0; n < g.nodes.size(); ++n)
     for (int t : g.nodes[n].inputs)
-      if (t >= 0 && g.tensors[t].is_input) e->last_input_reader_ = static_cast<int>(n);
+      if (t >= 0 && reads_input[t]) e->last_input_reader_ = static_cast<int>(n);
   // Outputs whose shapes no input shape or shape tensor value fixes (checked at profile 0's opt point).
   std::unordered_map<int, std::vector<int64_t>> opt_shapes;
   value_map opt_values;

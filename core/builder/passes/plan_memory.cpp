@@ -2,7 +2,8 @@
 // profile: tensors whose lifetimes do not overlap share bytes, elementwise layers write over an
 // input that dies at them (in place), and reshape-like layers (the same bytes under another shape)
 // give their output the bytes of an input that dies at them, so their copy finds source and
-// destination at one address and does nothing (both backends' copy kernels skip that case).
+// destination at one address and does nothing (both backends' copy kernels skip that case). A view
+// of a graph input reads the input's own buffer (memory_plan::input_aliases) for the same reason.
 #include <algorithm>
 #include <set>
 
@@ -59,9 +60,24 @@ status plan_profile_memory(build_state& state, size_t p) {
     for (int t : n.inputs)
       if (t >= 0) last_use[t] = static_cast<int>(s);
   }
+  // A view of a graph input (or of such a view) that is no graph output reads the input's own
+  // buffer: no arena bytes, no copy, and no layer writes over it in place (it is not in_arena), as
+  // nothing may write into a user's input.
+  std::vector<int32_t> alias(g.tensors.size(), -1);
+  bool any_alias = false;
+  for (size_t s = 0; s < steps; ++s) {
+    const node& n = g.nodes[state.order[s]];
+    if (!is_view(n) || n.inputs.empty() || n.inputs[0] < 0 || n.outputs.size() != 1) continue;
+    const int source = n.inputs[0], t = n.outputs[0];
+    const int32_t input = g.tensors[source].is_input ? source : alias[source];
+    if (input < 0 || g.tensors[t].is_output || g.tensors[t].is_input || state.types[t].dtype != state.types[source].dtype)
+      continue;
+    alias[t] = input;
+    any_alias = true;
+  }
   auto in_arena = [&](int t) {
     const tensor& x = g.tensors[t];
-    return !x.is_input && !x.is_output && x.constant < 0 && def[t] >= 0;
+    return !x.is_input && !x.is_output && x.constant < 0 && def[t] >= 0 && alias[t] < 0;
   };
 
   std::vector<int> buffer_of(g.tensors.size(), -1);
@@ -121,6 +137,8 @@ status plan_profile_memory(build_state& state, size_t p) {
   for (size_t t = 0; t < g.tensors.size(); ++t)
     if (buffer_of[t] >= 0) plan.tensor_offsets[t] = buffers[buffer_of[t]].offset;
   plan.arena_size = arena;
+  plan.input_aliases.clear();
+  if (any_alias) plan.input_aliases = std::move(alias);
   if (state.options.memory_limit_bytes && arena > state.options.memory_limit_bytes)
     return make_error(MIRT_STATUS_OUT_OF_MEMORY, "profile ", p, " needs ", arena,
                       " bytes of activation memory, above the builder's memory limit of ",

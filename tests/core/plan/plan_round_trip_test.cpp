@@ -82,6 +82,7 @@ void check_same_model(const plan_model& a, const plan_model& b) {
     }
     CHECK(a.profiles[p].memory.tensor_offsets == b.profiles[p].memory.tensor_offsets);
     CHECK(a.profiles[p].memory.arena_size == b.profiles[p].memory.arena_size);
+    CHECK(a.profiles[p].memory.input_aliases == b.profiles[p].memory.input_aliases);
   }
 }
 
@@ -108,6 +109,24 @@ TEST_CASE("a plan read back equals the plan_model that was written, field by fie
   CHECK(read->plan_checksum == load_u64(*bytes, plan_header_offset::checksum));
   CHECK(read->plan_weights_size == load_u64(*bytes, plan_header_offset::weights_size));
   CHECK(read->plan_metadata_size == load_u32(*bytes, plan_header_offset::metadata_size));
+}
+
+TEST_CASE("a memory plan whose tensor reads a graph input's buffer round trips; one naming a non-input is refused") {
+  plan_model model = test::make_sample_plan();
+  const int images = model.network.find_tensor("images"), hidden = model.network.find_tensor("hidden");
+  model.profiles[0].memory.tensor_offsets[size_t(hidden)] = -1;
+  model.profiles[0].memory.input_aliases.assign(model.network.tensors.size(), -1);
+  model.profiles[0].memory.input_aliases[size_t(hidden)] = images;
+  auto bytes = write_plan(model);
+  REQUIRE_MESSAGE(bytes.ok(), bytes.error().message());
+  auto read = read_plan(test::aligned_bytes(*bytes), bytes->size());
+  REQUIRE_MESSAGE(read.ok(), read.error().message());
+  check_same_model(model, *read);
+
+  model.profiles[0].memory.input_aliases[size_t(hidden)] = model.network.find_tensor("conv.weight");
+  auto refused = write_plan(model);  // the writer validates the model as the reader does
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().message().find("'hidden' aliases tensor 1") != std::string::npos);
 }
 
 TEST_CASE("a plan with no nodes, no constants and one empty profile round trips") {
