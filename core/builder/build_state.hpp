@@ -81,6 +81,7 @@ pass make_fold_attention_mask_pass();  // FusedAttention reads the integer paddi
 pass make_fuse_skip_layer_norm_pass();
 pass make_fuse_embed_layer_norm_pass();  // embedding Gather + constant Adds + LayerNorm become one layer
 pass make_assign_precision_pass();
+pass make_fold_casts_pass();  // a reduced layer writes float32 itself in place of the Cast after it
 pass make_choose_layout_pass();
 pass make_prepare_plugins_pass();  // core/plugin/prepare_plugins.cpp
 pass make_compile_bodies_pass();  // control-flow bodies become nested plans

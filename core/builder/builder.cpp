@@ -112,6 +112,7 @@ result<plan_model> build_plan_model(const graph& network, const build_options& o
                                     make_fuse_embed_layer_norm_pass(),  // first: at batch 1 its last Add is a residual pattern too
                                     make_fuse_skip_layer_norm_pass(),
                                     make_assign_precision_pass(),
+                                    make_fold_casts_pass(),
                                     make_eliminate_dead_code_pass(),  // the weights the passes above replaced
                                     make_choose_layout_pass(),
                                     make_prepare_plugins_pass(),    make_compile_bodies_pass(),

@@ -71,8 +71,10 @@ json layer_json(const plan_model& m, size_t n) {
   for (const attribute& a : x.attributes.all()) attributes[a.name] = attribute_value(a);
   json tactic = nullptr;
   if (n < m.kernels.size()) tactic = json{{"name", m.kernels[n].tactic_name}, {"id", m.kernels[n].tactic_id}};
-  // The type the layer computes in: that of its first output (mixed precision, layer constraints).
-  const mirt_dtype precision = x.outputs.empty() || x.outputs[0] < 0 ? MIRT_DTYPE_UNDEFINED : g.tensors[x.outputs[0]].dtype;
+  // The type the layer computes in: that of its first output (mixed precision, layer constraints),
+  // or of its first input where an output_dtype attribute widens the output (a folded Cast).
+  const int typed = x.attributes.find("output_dtype") && !x.inputs.empty() ? x.inputs[0] : x.outputs.empty() ? -1 : x.outputs[0];
+  const mirt_dtype precision = typed < 0 ? MIRT_DTYPE_UNDEFINED : g.tensors[size_t(typed)].dtype;
   return json{{"index", n},         {"name", x.name},     {"op", x.op_type},          {"domain", x.domain},
               {"inputs", inputs},   {"outputs", outputs}, {"attributes", attributes}, {"tactic", tactic},
               {"precision", mirt_dtype_name(precision)}};

@@ -49,7 +49,10 @@ class fused_elementwise_kernel final : public kernel {
 
 bool supports(const node_view& node, std::string& why) {
   pointwise_program program;
-  return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32}, why) && read_pointwise_program(node, program, why);
+  if (!input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32}, why) || !read_pointwise_program(node, program, why)) return false;
+  if (node.output_dtype(0) == MIRT_DTYPE_FLOAT32) return true;
+  why = "the cpu FusedElementwise writes float32 (output_dtype 1)";
+  return false;
 }
 
 }  // namespace

@@ -241,6 +241,14 @@ bool float_inputs(const node_view& node, std::string& why) {
 
 bool batch_norm_supports(const node_view& node, std::string& why) { return float_inputs(node, why); }
 
+// float32 in and out, one output (no output_dtype other than float32, no second copy of Y).
+bool skip_layer_norm_supports(const node_view& node, std::string& why) {
+  if (!float_inputs(node, why)) return false;
+  if (node.num_outputs() == 1 && node.output_dtype(0) == MIRT_DTYPE_FLOAT32) return true;
+  why = "the cpu SkipLayerNormalization writes one float32 output";
+  return false;
+}
+
 }  // namespace
 
 void add_normalization_ops(std::vector<op_entry>& t) {
@@ -261,7 +269,7 @@ void add_normalization_ops(std::vector<op_entry>& t) {
   t.push_back({"LayerNormalization", "ref_layer_norm", float_inputs, [](const node_view& node) -> std::unique_ptr<kernel> {
                  return std::make_unique<layer_norm_kernel>(node.attr_int("axis", -1), node.attr_float("epsilon", 1e-5f));
                }});
-  t.push_back({"SkipLayerNormalization", "cpu_skip_layer_norm", float_inputs, [](const node_view& node) -> std::unique_ptr<kernel> {
+  t.push_back({"SkipLayerNormalization", "cpu_skip_layer_norm", skip_layer_norm_supports, [](const node_view& node) -> std::unique_ptr<kernel> {
                  return std::make_unique<skip_layer_norm_kernel>(node.attr_int("axis", -1), node.attr_float("epsilon", 1e-5f));
                }});
 }

@@ -6,7 +6,8 @@
 //   layernorm_fwd_warp_regs      rows of <= 1024 values (a multiple of 4): one warp per row, the row
 //                                kept in registers (one read of x), 16-byte accesses (8-byte for
 //                                halves in rows not a multiple of 8); also adds a skip (residual)
-//                                tensor first, for SkipLayerNormalization.
+//                                tensor first, for SkipLayerNormalization, and writes float32
+//                                from halves (a folded Cast) besides or instead of the halves.
 //   layernorm_fwd_block_per_row  rows longer than 4096: one block per row, same passes.
 //   batchnorm_fwd                one element per thread, channel = (i / inner) % c.
 // Reference: backends/cpu/ops/normalization.cpp (which accumulates in double).
@@ -67,6 +68,14 @@ __global__ void layernorm_fwd_warp_per_row(layer_norm_params p) {
   }
 }
 
+// W floats as vector c of a row (16-byte stores: the row is 16-byte aligned).
+template <int W>
+__device__ inline void store_floats(float* row, int c, const float (&f)[W]) {
+  float4* q = reinterpret_cast<float4*>(row + int64_t(c) * W);
+#pragma unroll
+  for (int i = 0; i < W / 4; ++i) q[i] = make_float4(f[4 * i], f[4 * i + 1], f[4 * i + 2], f[4 * i + 3]);
+}
+
 // The common case (rows of at most 1024 values, scale and bias of one row): one warp per row holds
 // its row in registers, so x is read once, not three times. A lane loads W values at a time: 16
 // bytes (4 floats, or 8 halves where the row is a multiple of 8), else 8 bytes of 4 halves.
@@ -85,7 +94,8 @@ __global__ void layernorm_fwd_warp_regs(layer_norm_params p) {
   for (int64_t row = int64_t(blockIdx.x) * (blockDim.x / 32) + threadIdx.x / 32; row < p.rows; row += warps) {
     const T* src = static_cast<const T*>(p.x) + row * p.cols;
     const T* skip = p.skip ? static_cast<const T*>(p.skip) + row * p.cols : nullptr;
-    T* dst = static_cast<T*>(p.y) + row * p.cols;
+    T* dst = p.y ? static_cast<T*>(p.y) + row * p.cols : nullptr;
+    float* dst_float = p.y_float ? p.y_float + row * p.cols : nullptr;
     float v[Q][W];
     raw_vec<T, W> g[Q], h[Q];
 #pragma unroll
@@ -125,7 +135,8 @@ __global__ void layernorm_fwd_warp_regs(layer_norm_params p) {
 #pragma unroll
         for (int i = 0; i < W; ++i) o[i] += w[i];
       }
-      store_vec<T, W>(dst, c, o);
+      if (dst) store_vec<T, W>(dst, c, o);
+      if (dst_float) store_floats<W>(dst_float, c, o);
     }
     if (lane == 0) {
       if (p.mean) p.mean[row] = mean;
@@ -201,14 +212,16 @@ __global__ void batchnorm_fwd(batch_norm_params p) {
 status launch_layer_norm(const layer_norm_params& p, cudaStream_t stream) {
   if (p.rows < 0 || p.cols < 0) return make_error(MIRT_STATUS_INVALID_SHAPE, "layer norm: negative extent");
   if (p.rows == 0 || p.cols == 0) return {};
-  if (!p.x || !p.y) return make_error(MIRT_STATUS_INVALID_ARGUMENT, "layer norm: NULL buffer");
+  if (!p.x || (!p.y && !p.y_float)) return make_error(MIRT_STATUS_INVALID_ARGUMENT, "layer norm: NULL buffer");
+  if (p.y_float && p.dtype == MIRT_DTYPE_FLOAT32)
+    return make_error(MIRT_STATUS_INVALID_ARGUMENT, "layer norm: a float32 output besides y is for float16/bfloat16 inputs");
   if ((p.scale && p.scale_n <= 0) || (p.bias && p.bias_n <= 0))
     return make_error(MIRT_STATUS_INVALID_SHAPE, "layer norm: empty scale or bias");
   // 4 values a load; halves take 8 (16 bytes) where rows and pointers allow it.
   const auto aligned = [](const void* q, uintptr_t bytes) { return reinterpret_cast<uintptr_t>(q) % bytes == 0; };
   const auto all_aligned = [&](uintptr_t bytes) {
     return aligned(p.x, bytes) && aligned(p.y, bytes) && (!p.skip || aligned(p.skip, bytes)) && (!p.scale || aligned(p.scale, bytes)) &&
-           (!p.bias || aligned(p.bias, bytes));
+           (!p.bias || aligned(p.bias, bytes)) && aligned(p.y_float, 16);
   };
   const bool one_row_params = (!p.scale || p.scale_n == p.cols) && (!p.bias || p.bias_n == p.cols);
   const uintptr_t bytes4 = p.dtype == MIRT_DTYPE_FLOAT32 ? 16 : 8;
@@ -220,7 +233,7 @@ status launch_layer_norm(const layer_norm_params& p, cudaStream_t stream) {
       return launch_regs_for<T, 4>(p, stream);
     });
   }
-  if (p.skip)
+  if (p.skip || p.y_float)
     return make_error(MIRT_STATUS_UNSUPPORTED, "skip layer norm: rows must hold at most 1024 values, a multiple of 4, "
                                                "16-byte aligned, with scale and bias of one row");
   if (p.dtype != MIRT_DTYPE_FLOAT32)

@@ -24,7 +24,10 @@ struct layer_norm_params {
   mirt_dtype dtype = MIRT_DTYPE_FLOAT32;
   const void* x = nullptr;  // (rows, cols)
   const void* skip = nullptr;  // (rows, cols) added to x first (SkipLayerNormalization), or NULL; register kernel only
-  void* y = nullptr;        // (rows, cols)
+  void* y = nullptr;        // (rows, cols), or NULL where only y_float is wanted
+  // (rows, cols) the output in float32 from float16/bfloat16 inputs (a Cast the builder folded into
+  // SkipLayerNormalization), besides or instead of y; NULL: none. Register kernel only.
+  float* y_float = nullptr;
   const void* scale = nullptr;
   const void* bias = nullptr;
   int64_t scale_n = 0, bias_n = 0;

@@ -1,5 +1,5 @@
 // backends/cuda/ops/fused_elementwise.cpp — mirt::FusedElementwise (the builder's fused group of
-// elementwise layers) in float32, float16 and bfloat16.
+// elementwise layers) in float32, float16 and bfloat16; from float16/bfloat16 also into float32.
 #include "backends/cuda/kernel.hpp"
 #include "backends/cuda/kernels/pointwise.hpp"
 
@@ -15,6 +15,7 @@ class fused_elementwise_kernel final : public kernel {
     pointwise_params p;
     p.program = program_;
     p.dtype = x.dtype;
+    p.out_dtype = y.dtype;
     p.x = x.data;
     p.y = y.data;
     p.n = x.numel();
@@ -25,10 +26,18 @@ class fused_elementwise_kernel final : public kernel {
   support::pointwise_program program_;
 };
 
+// The output in the input's type, or float32 from float16/bfloat16 (a Cast folded into the program).
 bool supports(const node_view& node, std::string& why) {
   support::pointwise_program program;
-  return input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32, MIRT_DTYPE_FLOAT16, MIRT_DTYPE_BFLOAT16}, why) &&
-         support::read_pointwise_program(node, program, why);
+  if (!input_dtype_in(node, 0, {MIRT_DTYPE_FLOAT32, MIRT_DTYPE_FLOAT16, MIRT_DTYPE_BFLOAT16}, why) ||
+      !support::read_pointwise_program(node, program, why))
+    return false;
+  const mirt_dtype in = node.input_dtype(0), out = node.output_dtype(0);
+  if (out != in && out != MIRT_DTYPE_FLOAT32) {
+    why = "a FusedElementwise program writes its input's type or float32, not " + std::string(dtype_name(out));
+    return false;
+  }
+  return true;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // backends/cuda/ops/normalization.cpp — Softmax/LogSoftmax, LayerNormalization,
 // mirt::SkipLayerNormalization, BatchNormalization.
-// Softmax and LayerNormalization also in float16/bfloat16, computed in float32.
+// Softmax and LayerNormalization also in float16/bfloat16, computed in float32; SkipLayerNormalization
+// from float16/bfloat16 also into float32 (the builder's fold of the Cast after it).
 #include "backends/cuda/kernel.hpp"
 #include "backends/cuda/kernels/normalization.hpp"
 
@@ -80,7 +81,12 @@ class skip_layer_norm_kernel final : public kernel {
     p.dtype = x.dtype;
     p.x = x.data;
     p.skip = skip.data;
-    p.y = y.data;
+    if (y.dtype == x.dtype) {
+      p.y = y.data;
+    } else {  // Y in float32 from halves (a folded Cast); the halves too where output 1 asks for them
+      p.y_float = y.as<float>();
+      if (args.out.size() > 1) p.y = args.out[1].data;
+    }
     p.rows = product(x.shape, 0, axis);
     p.cols = product(x.shape, axis);
     p.epsilon = eps_;
@@ -157,9 +163,17 @@ bool layer_norm_supports(const node_view& node, std::string& why) {
 }
 
 // The register kernel's shapes in any float dtype: rows of <= 1024 values (a multiple of 4), Scale
-// and B of one row each.
+// and B of one row each. Y in the inputs' type or, from halves, in float32 (a Cast the builder
+// folded in), then optionally also in the inputs' type as output 1.
 bool skip_layer_norm_supports(const node_view& node, std::string& why) {
   if (!same_float_inputs(node, why)) return false;
+  const mirt_dtype t = node.input_dtype(0);
+  const bool widened = t != MIRT_DTYPE_FLOAT32 && node.output_dtype(0) == MIRT_DTYPE_FLOAT32;
+  if ((node.output_dtype(0) != t && !widened) || (node.num_outputs() > 1 && (!widened || node.output_dtype(1) != t))) {
+    why = "SkipLayerNormalization writes Y in its inputs' type, or in float32 from float16/bfloat16 (with an optional "
+          "second output in the inputs' type)";
+    return false;
+  }
   const bool fits = register_rows_fit(node, 2);
   if (!fits) why = "SkipLayerNormalization needs rows of at most 1024 values (a multiple of 4) and Scale/B of one row";
   return fits;

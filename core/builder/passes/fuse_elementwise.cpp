@@ -17,6 +17,7 @@
 
 #include "core/base/log.hpp"
 #include "core/builder/build_state.hpp"
+#include "core/builder/passes/pointwise_ops.hpp"
 
 namespace mirt {
 
@@ -25,19 +26,9 @@ namespace {
 constexpr size_t k_max_steps = 16;      // backends/support/pointwise_program.hpp
 constexpr size_t k_max_constants = 16;
 
-bool unary_op(const std::string& op) {
-  static const char* const ops[] = {"Relu", "Sigmoid", "Tanh", "Exp",   "Log", "Sqrt", "Abs",     "Neg",
-                                    "Erf",  "Reciprocal", "Floor", "Ceil", "Sin", "Cos", "Softplus"};
-  return std::find(std::begin(ops), std::end(ops), op) != std::end(ops);
-}
-bool binary_op(const std::string& op) {
-  static const char* const ops[] = {"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min"};
-  return std::find(std::begin(ops), std::end(ops), op) != std::end(ops);
-}
-
 bool elementwise(const node& n) {
   if (!n.domain.empty() || n.outputs.size() != 1 || !n.attributes.all().empty()) return false;
-  return (unary_op(n.op_type) && n.inputs.size() == 1) || (binary_op(n.op_type) && n.inputs.size() == 2);
+  return (pointwise_unary_op(n.op_type) && n.inputs.size() == 1) || (pointwise_binary_op(n.op_type) && n.inputs.size() == 2);
 }
 
 // A float32 constant with one element whose rank does not exceed rank (so it broadcasts without

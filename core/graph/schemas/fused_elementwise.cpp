@@ -5,7 +5,9 @@
 // The program: `ops` (STRINGS) names one op per step; `operands` (INTS) gives two per step. Operand
 // v >= 0 reads register v: register 0 is the input, register k the result of step k - 1; v < 0
 // reads constants[-v - 1] (`constants`, FLOATS). A unary op's second operand is ignored. The output
-// is the last step's register. Backends check the op names (docs/ops.md lists them).
+// is the last step's register. Backends check the op names (docs/ops.md lists them). The output
+// has the input's type, or the float type `output_dtype` names (an ONNX type code): the builder
+// folds a Cast after the program so (core/builder/passes/fold_casts.cpp).
 #include "core/graph/schemas/schema_helpers.hpp"
 #include "core/graph/schemas/schemas.hpp"
 
@@ -34,7 +36,8 @@ status infer_fused_elementwise(infer_context& ctx) {
         return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "step ", s, " (", ops->strings[s], ") operand ", k, " is ", v,
                               ": it may read registers 0..", s, " or constants -1..-", constants);
     }
-  ctx.output(0) = tensor_type{x.dtype, x.shape, true, std::nullopt};
+  MIRT_ASSIGN_OR_RETURN(const mirt_dtype out, float_output_dtype(ctx, x.dtype));
+  ctx.output(0) = tensor_type{out, x.shape, true, std::nullopt};
   return {};
 }
 
@@ -44,7 +47,8 @@ void add_fused_elementwise_schemas(schema_table& table) {
   op_schema fused = make_schema("FusedElementwise", 1, 1, 1, 1,
                                 {{"ops", MIRT_ATTRIBUTE_TYPE_STRINGS, true},
                                  {"operands", MIRT_ATTRIBUTE_TYPE_INTS, true},
-                                 {"constants", MIRT_ATTRIBUTE_TYPE_FLOATS}},
+                                 {"constants", MIRT_ATTRIBUTE_TYPE_FLOATS},
+                                 {"output_dtype", MIRT_ATTRIBUTE_TYPE_INT}},
                                 infer_fused_elementwise, /*may_run_in_place=*/true);
   fused.domain = "mirt";
   table.add(std::move(fused));

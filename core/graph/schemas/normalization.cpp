@@ -65,9 +65,10 @@ status infer_layer_norm(infer_context& ctx) {
   return {};
 }
 
-// mirt::SkipLayerNormalization = LayerNormalization(X + Skip) (one output): what the builder's
-// fusion pass makes of a residual Add feeding a LayerNormalization. X and Skip of one dtype and
-// shape; Scale (input 2) and B (input 3) as LayerNormalization's.
+// mirt::SkipLayerNormalization = LayerNormalization(X + Skip): what the builder's fusion pass
+// makes of a residual Add feeding a LayerNormalization. X and Skip of one dtype and shape; Scale
+// (input 2) and B (input 3) as LayerNormalization's. Y in `output_dtype` (default: X's type); an
+// optional second output holds Y in X's type.
 status infer_skip_layer_norm(infer_context& ctx) {
   const tensor_type &x = ctx.input(0), &skip = ctx.input(1);
   if (x.rank() == 0) return ctx.error("input 0 is a scalar, expected rank 1 or more");
@@ -83,7 +84,12 @@ status infer_skip_layer_norm(infer_context& ctx) {
     MIRT_RETURN_IF_ERROR(require_same_dtype(ctx, i, 0));
     MIRT_RETURN_IF_ERROR(require_broadcastable_to(ctx, i, normalized, "the normalized dims"));
   }
+  // Y in the float type 'output_dtype' names (the builder folds a Cast into the layer so), and
+  // optionally the same values in the inputs' type too, for readers that stay in that type.
+  MIRT_ASSIGN_OR_RETURN(const mirt_dtype out, float_output_dtype(ctx, x.dtype));
   ctx.output(0) = same_as(x);
+  ctx.output(0).dtype = out;
+  if (ctx.num_outputs() > 1) ctx.output(1) = same_as(x);
   return {};
 }
 
@@ -211,8 +217,10 @@ void add_normalization_schemas(schema_table& table) {
                          {"epsilon", MIRT_ATTRIBUTE_TYPE_FLOAT},
                          {"stash_type", MIRT_ATTRIBUTE_TYPE_INT}},
                         infer_layer_norm, true));
-  op_schema skip_ln = make_schema("SkipLayerNormalization", 3, 4, 1, 1,
-                                  {{"axis", MIRT_ATTRIBUTE_TYPE_INT}, {"epsilon", MIRT_ATTRIBUTE_TYPE_FLOAT}}, infer_skip_layer_norm);
+  op_schema skip_ln = make_schema("SkipLayerNormalization", 3, 4, 1, 2,
+                                  {{"axis", MIRT_ATTRIBUTE_TYPE_INT}, {"epsilon", MIRT_ATTRIBUTE_TYPE_FLOAT},
+                                   {"output_dtype", MIRT_ATTRIBUTE_TYPE_INT}},
+                                  infer_skip_layer_norm);
   skip_ln.domain = "mirt";
   table.add(std::move(skip_ln));
   op_schema embed_ln = make_schema("EmbedLayerNormalization", 2, 5, 1, 1, {{"epsilon", MIRT_ATTRIBUTE_TYPE_FLOAT}}, infer_embed_layer_norm);

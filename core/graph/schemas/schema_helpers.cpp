@@ -233,4 +233,14 @@ result<dim> window_output(const infer_context& ctx, const dim& in, const window&
   return dim{out, {}};
 }
 
+result<mirt_dtype> float_output_dtype(const infer_context& ctx, mirt_dtype own) {
+  if (!ctx.attrs().find("output_dtype")) return own;
+  const int64_t code = ctx.attrs().get_int("output_dtype", 0);
+  const mirt_dtype d = dtype_from_onnx(code);
+  if (d != MIRT_DTYPE_FLOAT32 && d != MIRT_DTYPE_FLOAT16 && d != MIRT_DTYPE_BFLOAT16)
+    return ctx.error_code(MIRT_STATUS_INVALID_GRAPH, "attribute 'output_dtype' is ", code,
+                          ", expected 1 (float32), 10 (float16) or 16 (bfloat16)");
+  return d;
+}
+
 }  // namespace mirt::schemas

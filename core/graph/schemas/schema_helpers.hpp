@@ -23,6 +23,10 @@ bool is_float_dtype(mirt_dtype dtype);    // float16/bfloat16/float32/float64
 // UNDEFINED for a code mirt has no dtype for.
 mirt_dtype dtype_from_onnx(int64_t onnx_code);
 
+// The float type an optional 'output_dtype' attribute (an ONNX type code: 1 float32, 10 float16,
+// 16 bfloat16) gives a layer's output; `own` (the layer's input type) when the attribute is absent.
+result<mirt_dtype> float_output_dtype(const infer_context& ctx, mirt_dtype own);
+
 // Fails unless input i is present and int32 or int64 ("input 1 (shape) is float32, expected int64").
 status require_index_input(const infer_context& ctx, size_t i, const char* what);
 // Fails unless input i is present and a 1-D tensor, or also a scalar when allow_scalar.

@@ -215,7 +215,56 @@ TEST_CASE("with FP16 the fused attention anchors a float16 region and SkipLayerN
   const mirt::node* norm = b.find("SkipLayerNormalization");
   REQUIRE(norm != nullptr);
   CHECK(b.count("LayerNormalization") == 0);
-  CHECK(b.dtype(norm->outputs[0]) == MIRT_DTYPE_FLOAT16);
+  CHECK(b.dtype(norm->inputs[0]) == MIRT_DTYPE_FLOAT16);
+  // Its float16 result fed only the Cast to the output "y": the layer writes y in float32 itself.
+  CHECK(b.model.network.tensors[norm->outputs[0]].name == "y");
+  CHECK(b.dtype(norm->outputs[0]) == MIRT_DTYPE_FLOAT32);
+}
+
+// x [1, 4, 8] -> MatMul -> residual Add with x -> LayerNormalization -> "h" (an output), and
+// h[:, 0] (Gather) -> MatMul -> Tanh -> "p": BERT's last layer and its pooler.
+TEST_CASE("with FP16 the Casts to the float32 outputs fold into SkipLayerNormalization and the lone Tanh before them") {
+  network_owner net;
+  REQUIRE_OK(mirt_network_create(nullptr, &net.p));
+  const int64_t x_dims[] = {1, 4, 8}, w_dims[] = {8, 8}, g_dims[] = {8};
+  static const std::vector<float> w = random_floats(64, 8), w2 = random_floats(64, 9), g = random_floats(8, 10);
+  static const int64_t first = 0, axis = 1;
+  mirt_tensor *x, *wt, *w2t, *gt, *idx;
+  REQUIRE_OK(mirt_network_add_input(net.p, sv("x"), MIRT_DTYPE_FLOAT32, 3, x_dims, nullptr, &x));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("w"), MIRT_DTYPE_FLOAT32, 2, w_dims, w.data(), 256, &wt));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("w2"), MIRT_DTYPE_FLOAT32, 2, w_dims, w2.data(), 256, &w2t));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("g"), MIRT_DTYPE_FLOAT32, 1, g_dims, g.data(), 32, &gt));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("first"), MIRT_DTYPE_INT64, 0, nullptr, &first, 8, &idx));
+  mirt_tensor* sum = add_layer(net.p, "Add", "residual", {add_layer(net.p, "MatMul", "mm", {x, wt}), x});
+  mirt_tensor* h = add_layer(net.p, "LayerNormalization", "h", {sum, gt});
+  REQUIRE_OK(mirt_network_mark_output(net.p, h));
+  mirt_tensor* cls = add_layer(net.p, "Gather", "cls", {h, idx}, {int_attr("axis", &axis)});
+  REQUIRE_OK(mirt_network_mark_output(net.p, add_layer(net.p, "Tanh", "p", {add_layer(net.p, "MatMul", "dense", {cls, w2t})})));
+  const built b = read(build(net.p, MIRT_PRECISION_FLAG_FP16));
+  const mirt::graph& g16 = b.model.network;
+  for (const mirt::node& n : g16.nodes)
+    if (n.op_type == "Cast") CHECK_FALSE(g16.tensors[n.outputs[0]].is_output);  // x's Cast to float16 only
+  // SkipLayerNormalization writes "h" in float32 and, for the Gather, its float16 copy.
+  const mirt::node* norm = b.find("SkipLayerNormalization");
+  REQUIRE(norm != nullptr);
+  REQUIRE(norm->outputs.size() == 2);
+  CHECK(g16.tensors[norm->outputs[0]].name == "h");
+  CHECK(b.dtype(norm->outputs[0]) == MIRT_DTYPE_FLOAT32);
+  CHECK(b.dtype(norm->outputs[1]) == MIRT_DTYPE_FLOAT16);
+  CHECK(norm->attributes.get_int("output_dtype", 0) == 1);
+  const mirt::node* gather = b.find("Gather");
+  REQUIRE(gather != nullptr);
+  CHECK(gather->inputs[0] == norm->outputs[1]);
+  // The Tanh is a one-step program from float16 to the float32 output "p".
+  const mirt::node* tanh = b.find("FusedElementwise");
+  REQUIRE(tanh != nullptr);
+  CHECK(b.count("Tanh") == 0);
+  const mirt::attribute* ops = tanh->attributes.find("ops");
+  REQUIRE(ops != nullptr);
+  CHECK(ops->strings == std::vector<std::string>{"Tanh"});
+  CHECK(b.dtype(tanh->inputs[0]) == MIRT_DTYPE_FLOAT16);
+  CHECK(g16.tensors[tanh->outputs[0]].name == "p");
+  CHECK(b.dtype(tanh->outputs[0]) == MIRT_DTYPE_FLOAT32);
 }
 
 // x [2, 8] -> MatMul -> Mul 0.5 -> Tanh -> Add 1 -> "y" (one FusedElementwise of follower steps);
@@ -249,7 +298,9 @@ TEST_CASE("with FP16 a FusedElementwise of follower steps joins the MatMul's reg
     REQUIRE(ops != nullptr);
     const bool has_exp = std::find(ops->strings.begin(), ops->strings.end(), "Exp") != ops->strings.end();
     CHECK(b.dtype(n.inputs[0]) == (has_exp ? MIRT_DTYPE_FLOAT32 : MIRT_DTYPE_FLOAT16));
-    CHECK(b.dtype(n.outputs[0]) == (has_exp ? MIRT_DTYPE_FLOAT32 : MIRT_DTYPE_FLOAT16));
+    // The float16 program writes the float32 output "y" itself (its Cast folded in).
+    CHECK(b.dtype(n.outputs[0]) == MIRT_DTYPE_FLOAT32);
+    CHECK(n.attributes.get_int("output_dtype", 0) == (has_exp ? 0 : 1));
     reduced += !has_exp;
   }
   CHECK(reduced == 1);

@@ -68,6 +68,28 @@ TEST_CASE("LayerNormalization gives Mean and InvStdDev with the normalized dims 
   CHECK_FAILS_WITH(bad, MIRT_STATUS_INVALID_SHAPE, "input 1 has shape 512, which does not broadcast to the normalized dims 768");
 }
 
+TEST_CASE("mirt::SkipLayerNormalization and FusedElementwise write the type output_dtype names; SkipLayerNormalization also its own") {
+  const tensor_type h = typed(MIRT_DTYPE_FLOAT16, "1,128,768"), g = typed(MIRT_DTYPE_FLOAT16, "768");
+  const mirt::op_schema* skip_ln = mirt::schema_table::standard().find("mirt", "SkipLayerNormalization");
+  REQUIRE(skip_ln != nullptr);
+  mirt::node n = make_node("SkipLayerNormalization", 4, 2, {attr_int("output_dtype", 1)});
+  n.domain = "mirt";
+  auto both = infer_node(*skip_ln, n, {h, h, g, g}, 2);
+  REQUIRE_INFERRED(both);
+  CHECK(both.out(0).dtype == MIRT_DTYPE_FLOAT32);
+  CHECK(both.out(1).dtype == MIRT_DTYPE_FLOAT16);
+  CHECK(same_dims(both.out(1).shape, "1,128,768"));
+  auto own = infer_in("mirt", "SkipLayerNormalization", {h, h, g, g});
+  REQUIRE_INFERRED(own);
+  CHECK(own.out().dtype == MIRT_DTYPE_FLOAT16);
+  const attribute tanh{"ops", MIRT_ATTRIBUTE_TYPE_STRINGS, {}, {}, {"Tanh"}};
+  auto wide = infer_in("mirt", "FusedElementwise", {h}, {tanh, attr_ints("operands", {0, 0}), attr_int("output_dtype", 1)});
+  REQUIRE_INFERRED(wide);
+  CHECK(wide.out().dtype == MIRT_DTYPE_FLOAT32);
+  auto bad = infer_in("mirt", "FusedElementwise", {h}, {tanh, attr_ints("operands", {0, 0}), attr_int("output_dtype", 7)});
+  CHECK_FAILS_WITH(bad, MIRT_STATUS_INVALID_GRAPH, "attribute 'output_dtype' is 7, expected 1 (float32), 10 (float16) or 16 (bfloat16)");
+}
+
 TEST_CASE("Softmax keeps the shape and rejects an axis out of range") {
   auto r = infer("Softmax", {f32("batch,12,seq,seq")}, {attr_int("axis", -1)});
   REQUIRE_INFERRED(r);
