@@ -1,0 +1,185 @@
+// tests/backends/cuda/test_bert_tail.cpp — BERT's last layer and pooler built in FP16 for the cuda
+// backend, end to end through libmirt, against the cpu backend in float32: the Casts to the two
+// float32 outputs fold into the layers before them (core/builder/passes/fold_casts.cpp: the
+// SkipLayerNormalization writes "h" in float32 and its float16 copy for the pooler, the Tanh
+// writes "p"), and the residual reads the input through a Reshape that shares the input's buffer
+// (memory_plan::input_aliases). Without a GPU the case skips itself.
+#include <cuda_runtime.h>
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "mirt/mirt.h"
+
+namespace {
+
+bool has_gpu() {
+  int n = 0;
+  const bool ok = cudaGetDeviceCount(&n) == cudaSuccess && n > 0;
+  (void)cudaGetLastError();
+  return ok;
+}
+
+std::string message_of(mirt_status s) {
+  if (!s) return "";
+  std::string m = mirt_status_get_message(s);
+  mirt_status_destroy(s);
+  return m;
+}
+#define REQUIRE_OK(expr)                     \
+  do {                                       \
+    const std::string m_ = message_of(expr); \
+    INFO("status: ", m_);                    \
+    REQUIRE(m_.empty());                     \
+  } while (0)
+
+mirt_string_view sv(const char* s) { return mirt_string_view_of(s); }
+
+constexpr int64_t B = 2, S = 8, H = 64;
+
+std::vector<float> values(size_t n, unsigned seed, float scale) {
+  std::vector<float> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = scale * std::sin(float(i * 7 + seed * 13) * 0.37f);
+  return v;
+}
+
+mirt_tensor* layer(mirt_network* net, const char* op, const char* name, std::vector<mirt_tensor*> in,
+                   std::vector<mirt_attribute> attrs = {}) {
+  mirt_layer_desc d = MIRT_LAYER_DESC_INIT;
+  d.op_type = sv(op);
+  d.name = sv(name);
+  d.num_inputs = in.size();
+  d.inputs = in.data();
+  d.num_attributes = attrs.size();
+  d.attributes = attrs.data();
+  mirt_tensor* out = nullptr;
+  REQUIRE_OK(mirt_network_add_layer(net, &d, &out));
+  return out;
+}
+
+mirt_tensor* constant(mirt_network* net, const char* name, std::vector<int64_t> dims, const std::vector<float>& v) {
+  mirt_tensor* t = nullptr;
+  REQUIRE_OK(mirt_network_add_constant(net, sv(name), MIRT_DTYPE_FLOAT32, dims.size(), dims.data(), v.data(), v.size() * 4, &t));
+  return t;
+}
+
+// x [B, S, H] -> MatMul + bias -> + Reshape(x) (the residual) -> LayerNormalization -> "h";
+// h[:, 0] (Gather) -> Gemm (transB) -> Tanh -> "p".
+mirt_plan* build(const char* backend, uint32_t flags) {
+  static const std::vector<float> w = values(H * H, 1, 0.1f), b = values(H, 2, 0.1f), g = values(H, 3, 1.f),
+                                  beta = values(H, 4, 0.1f), w2 = values(H * H, 5, 0.1f), b2 = values(H, 6, 0.1f);
+  static const int64_t zero = 0, axis = 1, trans = 1;
+  static const std::vector<int64_t> shape = {B, S, H};
+  mirt_network* net = nullptr;
+  REQUIRE_OK(mirt_network_create(nullptr, &net));
+  const int64_t x_dims[] = {B, S, H}, shape_dims[] = {3};
+  mirt_tensor *x, *shape_t, *index;
+  REQUIRE_OK(mirt_network_add_input(net, sv("x"), MIRT_DTYPE_FLOAT32, 3, x_dims, nullptr, &x));
+  REQUIRE_OK(mirt_network_add_constant(net, sv("shape"), MIRT_DTYPE_INT64, 1, shape_dims, shape.data(), 24, &shape_t));
+  REQUIRE_OK(mirt_network_add_constant(net, sv("first"), MIRT_DTYPE_INT64, 0, nullptr, &zero, 8, &index));
+  mirt_tensor* mm = layer(net, "MatMul", "dense", {x, constant(net, "w", {H, H}, w)});
+  mirt_tensor* biased = layer(net, "Add", "bias", {mm, constant(net, "b", {H}, b)});
+  mirt_tensor* sum = layer(net, "Add", "residual", {biased, layer(net, "Reshape", "x_view", {x, shape_t})});
+  mirt_tensor* h = layer(net, "LayerNormalization", "h", {sum, constant(net, "g", {H}, g), constant(net, "beta", {H}, beta)});
+  REQUIRE_OK(mirt_network_mark_output(net, h));
+  mirt_attribute gather_axis{sv("axis"), MIRT_ATTRIBUTE_TYPE_INT, 1, &axis};
+  mirt_tensor* cls = layer(net, "Gather", "cls", {h, index}, {gather_axis});
+  mirt_attribute trans_b{sv("transB"), MIRT_ATTRIBUTE_TYPE_INT, 1, &trans};
+  mirt_tensor* pooled = layer(net, "Gemm", "pool", {cls, constant(net, "w2", {H, H}, w2), constant(net, "b2", {H}, b2)}, {trans_b});
+  REQUIRE_OK(mirt_network_mark_output(net, layer(net, "Tanh", "p", {pooled})));
+  mirt_builder_options o = MIRT_BUILDER_OPTIONS_INIT;
+  o.backend = sv(backend);
+  o.precision_flags = flags;
+  mirt_builder_config* config = nullptr;
+  REQUIRE_OK(mirt_builder_config_create(&o, &config));
+  mirt_plan* plan = nullptr;
+  REQUIRE_OK(mirt_builder_build(net, config, &plan));
+  mirt_builder_config_destroy(config);
+  mirt_network_destroy(net);
+  return plan;
+}
+
+// Runs plan on x; device: the cuda backend (device buffers), else host buffers. Returns {h, p}.
+std::vector<std::vector<float>> run(mirt_plan* plan, const std::vector<float>& x, bool device) {
+  mirt_engine_options eo = MIRT_ENGINE_OPTIONS_INIT;
+  eo.plan = plan;
+  mirt_engine* engine = nullptr;
+  REQUIRE_OK(mirt_engine_create(&eo, &engine));
+  mirt_context* context = nullptr;
+  REQUIRE_OK(mirt_context_create(engine, nullptr, &context));
+  std::vector<std::vector<float>> out = {std::vector<float>(B * S * H), std::vector<float>(B * H)};
+  std::vector<float> host_x = x;
+  void *dx = host_x.data(), *dh = out[0].data(), *dp = out[1].data();
+  if (device) {
+    REQUIRE(cudaMalloc(&dx, x.size() * 4) == cudaSuccess);
+    REQUIRE(cudaMalloc(&dh, out[0].size() * 4) == cudaSuccess);
+    REQUIRE(cudaMalloc(&dp, out[1].size() * 4) == cudaSuccess);
+    REQUIRE(cudaMemcpy(dx, x.data(), x.size() * 4, cudaMemcpyHostToDevice) == cudaSuccess);
+  }
+  REQUIRE_OK(mirt_context_set_tensor_address(context, sv("x"), dx));
+  REQUIRE_OK(mirt_context_set_tensor_address(context, sv("h"), dh));
+  REQUIRE_OK(mirt_context_set_tensor_address(context, sv("p"), dp));
+  REQUIRE_OK(mirt_context_enqueue(context, nullptr));
+  if (device) {
+    REQUIRE(cudaDeviceSynchronize() == cudaSuccess);
+    REQUIRE(cudaMemcpy(out[0].data(), dh, out[0].size() * 4, cudaMemcpyDeviceToHost) == cudaSuccess);
+    REQUIRE(cudaMemcpy(out[1].data(), dp, out[1].size() * 4, cudaMemcpyDeviceToHost) == cudaSuccess);
+    std::vector<float> x_after(x.size());
+    REQUIRE(cudaMemcpy(x_after.data(), dx, x.size() * 4, cudaMemcpyDeviceToHost) == cudaSuccess);
+    CHECK(x_after == x);  // nothing wrote into the input through its view
+    for (void* p : {dx, dh, dp}) cudaFree(p);
+  }
+  mirt_context_destroy(context);
+  mirt_engine_destroy(engine);
+  return out;
+}
+
+std::string describe(const mirt_plan* plan) {
+  char* json = nullptr;
+  REQUIRE_OK(mirt_plan_describe_json(plan, &json));
+  std::string text(json);
+  mirt_string_free(json);
+  text.erase(std::remove_if(text.begin(), text.end(), [](char c) { return c == ' ' || c == '\n'; }), text.end());
+  return text;
+}
+
+size_t count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("cuda FP16: BERT's last layer and pooler write their float32 outputs without Cast layers and match the cpu backend") {
+  if (!has_gpu()) {
+    MESSAGE("skipped: needs a GPU");
+    return;
+  }
+  mirt_plan* gpu_plan = build("cuda", MIRT_PRECISION_FLAG_FP16);
+  mirt_plan* cpu_plan = build("cpu", 0);
+  const std::string plan = describe(gpu_plan);
+  INFO(plan);
+  // Only x's two Casts to float16 (for the MatMul, and of its view for the residual) are left.
+  CHECK(count(plan, "\"op\":\"Cast\"") == 2);
+  CHECK(count(plan, "\"op\":\"SkipLayerNormalization\"") == 1);
+  CHECK(count(plan, "\"output_dtype\":1") == 2);
+  CHECK(count(plan, "{\"tensor\":\"x_view\",\"input\":\"x\"}") == 1);
+  const std::vector<float> x = values(B * S * H, 7, 2.f);
+  const auto gpu = run(gpu_plan, x, true);
+  const auto cpu = run(cpu_plan, x, false);
+  for (size_t o = 0; o < 2; ++o) {
+    CAPTURE(o);
+    float worst = 0, largest = 0;
+    for (size_t i = 0; i < cpu[o].size(); ++i) {
+      worst = std::max(worst, std::fabs(gpu[o][i] - cpu[o][i]));
+      largest = std::max(largest, std::fabs(cpu[o][i]));
+    }
+    CHECK(worst <= 2e-2f * largest);  // float16 layers: as tests/gpu/run.sh's FP16 sample models
+  }
+  mirt_plan_destroy(gpu_plan);
+  mirt_plan_destroy(cpu_plan);
+}
