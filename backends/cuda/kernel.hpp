@@ -66,6 +66,7 @@ void add_nms_ops(std::vector<op_entry>& table);  // NonMaxSuppression
 void add_loss_ops(std::vector<op_entry>& table);  // NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss
 void add_unique_ops(std::vector<op_entry>& table);  // Unique
 void add_random_ops(std::vector<op_entry>& table);  // RandomUniform/Normal(Like), Bernoulli
+void add_signal_ops(std::vector<op_entry>& table);  // DFT, STFT on cuFFT
 
 const std::vector<op_entry>& op_table();
 inline std::vector<const op_entry*> find_ops(std::string_view op_type) { return support::find_ops(op_table(), op_type); }

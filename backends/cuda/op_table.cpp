@@ -52,6 +52,7 @@ const std::vector<op_entry>& op_table() {
     add_loss_ops(t);
     add_unique_ops(t);
     add_random_ops(t);
+    add_signal_ops(t);
     return t;
   }();
   return table;

@@ -2,7 +2,7 @@
 # tests/gpu/collect_libs.sh BUILD OUTDIR — copies the shared libraries that mirt's binaries in BUILD
 # link but that the GPU machine may lack (Debian packages: oneDNN, xxHash, FlatBuffers, protobuf,
 # onnx, ...) into OUTDIR, so that carrying the build folder (with OUTDIR inside it) brings them.
-# Builds nothing. Leaves out libc/libstdc++ and the CUDA libraries (cudart, cuBLAS, cuDNN), which
+# Builds nothing. Leaves out libc/libstdc++ and the CUDA libraries (cudart, cuBLAS, cuFFT, cuDNN), which
 # the GPU machine has, and mirt's own libraries (found in BUILD through LD_LIBRARY_PATH).
 set -eu
 build=${1:?usage: collect_libs.sh BUILD OUTDIR}
@@ -12,7 +12,7 @@ mkdir -p "$out"
 is_system() {
   case "$1" in
     linux-vdso*|ld-linux*|libc.so*|libm.so*|libdl.so*|librt.so*|libpthread.so*|libstdc++.so*|libgcc_s.so*) return 0 ;;
-    libcuda.so*|libcudart.so*|libcublas*|libcudnn*|libnvrtc*|libnvJitLink*) return 0 ;;
+    libcuda.so*|libcudart.so*|libcublas*|libcufft*|libcudnn*|libnvrtc*|libnvJitLink*) return 0 ;;
     libmirt*) return 0 ;;
   esac
   return 1

@@ -1,0 +1,167 @@
+// tests/backends/cuda/test_signal_graph_replay.cpp — DFT's cuFFT plans under CUDA graph capture,
+// end to end through libmirt: graph replay records a DFT layer after its plain first run made the
+// plan and replays it with the plain run's results (new input data included); a stream captured
+// by the caller before any plain run fails with a clear message instead of planning under capture.
+// Without a GPU (CI) the cases skip themselves.
+#include <cuda_runtime.h>
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <numbers>
+#include <string>
+#include <vector>
+
+#include "mirt/mirt.h"
+
+namespace {
+
+constexpr int64_t k_lines = 8, k_length = 256, k_bins = k_length / 2 + 1;
+
+bool gpu_here() {
+  int n = 0;
+  const bool ok = cudaGetDeviceCount(&n) == cudaSuccess && n > 0;
+  (void)cudaGetLastError();
+  return ok;
+}
+
+std::string take_message(mirt_status s) {
+  std::string m = mirt_status_get_message(s);
+  mirt_status_destroy(s);
+  return m;
+}
+#define REQUIRE_MIRT_OK(expr)                  \
+  do {                                         \
+    const std::string m_ = take_message(expr); \
+    INFO("status: ", m_);                      \
+    REQUIRE(m_.empty());                       \
+  } while (0)
+
+mirt_string_view name_of(const char* s) { return mirt_string_view_of(s); }
+
+// x [8, 256, 1] -> DFT (onesided, along axis 1) -> y [8, 129, 2], built for the cuda backend.
+mirt_plan* build_dft_plan() {
+  mirt_network* net = nullptr;
+  REQUIRE_MIRT_OK(mirt_network_create(nullptr, &net));
+  const int64_t dims[] = {k_lines, k_length, 1};
+  mirt_tensor* x = nullptr;
+  REQUIRE_MIRT_OK(mirt_network_add_input(net, name_of("x"), MIRT_DTYPE_FLOAT32, 3, dims, nullptr, &x));
+  const int64_t one = 1;
+  mirt_attribute onesided{};
+  onesided.name = name_of("onesided");
+  onesided.type = MIRT_ATTRIBUTE_TYPE_INT;
+  onesided.count = 1;
+  onesided.ints = &one;
+  mirt_layer_desc d = MIRT_LAYER_DESC_INIT;
+  d.op_type = name_of("DFT");
+  d.name = name_of("y");
+  d.num_inputs = 1;
+  d.inputs = &x;
+  d.num_attributes = 1;
+  d.attributes = &onesided;
+  mirt_tensor* y = nullptr;
+  REQUIRE_MIRT_OK(mirt_network_add_layer(net, &d, &y));
+  REQUIRE_MIRT_OK(mirt_network_mark_output(net, y));
+  mirt_builder_options o = MIRT_BUILDER_OPTIONS_INIT;
+  o.backend = name_of("cuda");
+  mirt_builder_config* config = nullptr;
+  REQUIRE_MIRT_OK(mirt_builder_config_create(&o, &config));
+  mirt_plan* plan = nullptr;
+  REQUIRE_MIRT_OK(mirt_builder_build(net, config, &plan));
+  mirt_builder_config_destroy(config);
+  mirt_network_destroy(net);
+  return plan;
+}
+
+// An engine and context for the DFT plan with device buffers for x and y.
+struct dft_run {
+  mirt_plan* plan = build_dft_plan();
+  mirt_engine* engine = nullptr;
+  mirt_context* context = nullptr;
+  float *x = nullptr, *y = nullptr;
+  std::vector<float> host_x = std::vector<float>(size_t(k_lines * k_length));
+  dft_run() {
+    mirt_engine_options eo = MIRT_ENGINE_OPTIONS_INIT;
+    eo.plan = plan;
+    REQUIRE_MIRT_OK(mirt_engine_create(&eo, &engine));
+    REQUIRE_MIRT_OK(mirt_context_create(engine, nullptr, &context));
+    REQUIRE(cudaMalloc(&x, host_x.size() * 4) == cudaSuccess);
+    REQUIRE(cudaMalloc(&y, size_t(k_lines * k_bins * 2) * 4) == cudaSuccess);
+    fill(1);
+    REQUIRE_MIRT_OK(mirt_context_set_tensor_address(context, name_of("x"), x));
+    REQUIRE_MIRT_OK(mirt_context_set_tensor_address(context, name_of("y"), y));
+  }
+  ~dft_run() {
+    cudaFree(x);
+    cudaFree(y);
+    mirt_context_destroy(context);
+    mirt_engine_destroy(engine);
+    mirt_plan_destroy(plan);
+  }
+  void fill(int seed) {
+    for (size_t i = 0; i < host_x.size(); ++i) host_x[i] = float((int(i) * 7 + seed * 13) % 23 - 11) / 8.0f;
+    REQUIRE(cudaMemcpy(x, host_x.data(), host_x.size() * 4, cudaMemcpyHostToDevice) == cudaSuccess);
+  }
+  // Largest |y - the direct DFT in double| relative to max(1, |reference|), after a synchronize.
+  double error() const {
+    REQUIRE(cudaDeviceSynchronize() == cudaSuccess);
+    std::vector<float> out(size_t(k_lines * k_bins * 2));
+    REQUIRE(cudaMemcpy(out.data(), y, out.size() * 4, cudaMemcpyDeviceToHost) == cudaSuccess);
+    double worst = 0;
+    for (int64_t l = 0; l < k_lines; ++l)
+      for (int64_t k = 0; k < k_bins; ++k) {
+        std::complex<double> want = 0;
+        for (int64_t j = 0; j < k_length; ++j)
+          want += double(host_x[size_t(l * k_length + j)]) * std::polar(1.0, -2 * std::numbers::pi * double(j * k % k_length) / k_length);
+        const std::complex<double> got(out[size_t((l * k_bins + k) * 2)], out[size_t((l * k_bins + k) * 2 + 1)]);
+        worst = std::max(worst, std::abs(got - want) / std::max(1.0, std::abs(want)));
+      }
+    return worst;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("graph replay records a DFT layer after its first plain run made the cuFFT plan, and replays it") {
+  if (!gpu_here()) {
+    MESSAGE("skipped: needs a GPU");
+    return;
+  }
+  dft_run r;
+  cudaStream_t stream = nullptr;
+  REQUIRE(cudaStreamCreate(&stream) == cudaSuccess);
+  REQUIRE_MIRT_OK(mirt_context_set_graph_replay(r.context, 1));
+  for (int run = 0; run < 3; ++run) {  // plain, recorded, launched
+    CAPTURE(run);
+    REQUIRE(cudaMemset(r.y, 0, size_t(k_lines * k_bins * 2) * 4) == cudaSuccess);
+    REQUIRE_MIRT_OK(mirt_context_enqueue(r.context, stream));
+    CHECK(r.error() < 1e-4);
+  }
+  r.fill(2);  // new data in the same buffer: the graph reads it
+  REQUIRE_MIRT_OK(mirt_context_enqueue(r.context, stream));
+  CHECK(r.error() < 1e-4);
+  cudaStreamDestroy(stream);
+}
+
+TEST_CASE("a DFT enqueued into the caller's CUDA graph capture before any plain run fails naming cuFFT's planning") {
+  if (!gpu_here()) {
+    MESSAGE("skipped: needs a GPU");
+    return;
+  }
+  dft_run r;
+  cudaStream_t stream = nullptr;
+  REQUIRE(cudaStreamCreate(&stream) == cudaSuccess);
+  REQUIRE(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal) == cudaSuccess);
+  const std::string m = take_message(mirt_context_enqueue(r.context, stream));
+  cudaGraph_t graph = nullptr;
+  (void)cudaStreamEndCapture(stream, &graph);
+  if (graph) cudaGraphDestroy(graph);
+  (void)cudaGetLastError();
+  MESSAGE(m);
+  CHECK(m.find("cuFFT cannot plan while the stream is captured") != std::string::npos);
+  // Plainly, the same context runs and plans.
+  REQUIRE_MIRT_OK(mirt_context_enqueue(r.context, stream));
+  CHECK(r.error() < 1e-4);
+  cudaStreamDestroy(stream);
+}
