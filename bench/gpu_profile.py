@@ -1,6 +1,7 @@
 """gpu_profile.py — where the time goes on the GPU: every CUDA kernel of a few runs, seen through
 torch.profiler (CUPTI sees mirt's kernels as well as PyTorch's), grouped into categories."""
 
+import os
 import time
 
 import torch
@@ -89,7 +90,7 @@ def profile_fn(fn, runs):
         a = cats.setdefault(c, [0.0, 0.0])
         a[0] += t
         a[1] += n
-    top = sorted(kernels.items(), key=lambda kv: -kv[1][0])[:15]
+    top = sorted(kernels.items(), key=lambda kv: -kv[1][0])[:int(os.environ.get("MIRT_PROFILE_TOP", "15"))]  # more: MIRT_PROFILE_TOP=N
     return {"runs": runs, "wall_ms_per_run_under_profiler": round(wall * 1e3, 3),
             "kernel_ms_per_run": round(total, 3),
             "kernels_per_run": round(sum(n for _, n in kernels.values()), 1),
