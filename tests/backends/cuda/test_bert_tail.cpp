@@ -13,30 +13,11 @@
 #include <vector>
 
 #include "mirt/mirt.h"
+#include "tests/backends/cuda/runtime_api_support.hpp"
+
+using namespace cuda_api_test;
 
 namespace {
-
-bool has_gpu() {
-  int n = 0;
-  const bool ok = cudaGetDeviceCount(&n) == cudaSuccess && n > 0;
-  (void)cudaGetLastError();
-  return ok;
-}
-
-std::string message_of(mirt_status s) {
-  if (!s) return "";
-  std::string m = mirt_status_get_message(s);
-  mirt_status_destroy(s);
-  return m;
-}
-#define REQUIRE_OK(expr)                     \
-  do {                                       \
-    const std::string m_ = message_of(expr); \
-    INFO("status: ", m_);                    \
-    REQUIRE(m_.empty());                     \
-  } while (0)
-
-mirt_string_view sv(const char* s) { return mirt_string_view_of(s); }
 
 constexpr int64_t B = 2, S = 8, H = 64;
 

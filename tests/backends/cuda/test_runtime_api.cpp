@@ -14,37 +14,17 @@
 #include <vector>
 
 #include "mirt/mirt.h"
+#include "tests/backends/cuda/runtime_api_support.hpp"
+
+using namespace cuda_api_test;
 
 namespace {
-
-bool has_gpu() {
-  int n = 0;
-  const bool ok = cudaGetDeviceCount(&n) == cudaSuccess && n > 0;
-  (void)cudaGetLastError();
-  return ok;
-}
 
 int device_count() {
   int n = 0;
   (void)cudaGetDeviceCount(&n);
   return n;
 }
-
-// The message of a failed call, or "" (and the status freed either way); code gets its code.
-std::string message_of(mirt_status s, mirt_status_code* code = nullptr) {
-  if (code) *code = mirt_status_get_code(s);
-  std::string m = mirt_status_get_message(s);
-  mirt_status_destroy(s);
-  return m;
-}
-#define REQUIRE_OK(expr)                              \
-  do {                                                \
-    const std::string m_ = message_of(expr);          \
-    INFO("status: ", m_);                             \
-    REQUIRE(m_.empty());                              \
-  } while (0)
-
-mirt_string_view sv(const char* s) { return mirt_string_view_of(s); }
 
 // x [rows, 256] -> Relu r1 -> Sigmoid s -> Relu y: activations in the arena; a status when it fails.
 mirt_status build(int64_t rows, int32_t device_id, mirt_plan** plan) {

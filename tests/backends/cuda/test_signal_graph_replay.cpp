@@ -14,61 +14,43 @@
 #include <vector>
 
 #include "mirt/mirt.h"
+#include "tests/backends/cuda/runtime_api_support.hpp"
+
+using namespace cuda_api_test;
 
 namespace {
 
 constexpr int64_t k_lines = 8, k_length = 256, k_bins = k_length / 2 + 1;
 
-bool gpu_here() {
-  int n = 0;
-  const bool ok = cudaGetDeviceCount(&n) == cudaSuccess && n > 0;
-  (void)cudaGetLastError();
-  return ok;
-}
-
-std::string take_message(mirt_status s) {
-  std::string m = mirt_status_get_message(s);
-  mirt_status_destroy(s);
-  return m;
-}
-#define REQUIRE_MIRT_OK(expr)                  \
-  do {                                         \
-    const std::string m_ = take_message(expr); \
-    INFO("status: ", m_);                      \
-    REQUIRE(m_.empty());                       \
-  } while (0)
-
-mirt_string_view name_of(const char* s) { return mirt_string_view_of(s); }
-
 // x [8, 256, 1] -> DFT (onesided, along axis 1) -> y [8, 129, 2], built for the cuda backend.
 mirt_plan* build_dft_plan() {
   mirt_network* net = nullptr;
-  REQUIRE_MIRT_OK(mirt_network_create(nullptr, &net));
+  REQUIRE_OK(mirt_network_create(nullptr, &net));
   const int64_t dims[] = {k_lines, k_length, 1};
   mirt_tensor* x = nullptr;
-  REQUIRE_MIRT_OK(mirt_network_add_input(net, name_of("x"), MIRT_DTYPE_FLOAT32, 3, dims, nullptr, &x));
+  REQUIRE_OK(mirt_network_add_input(net, sv("x"), MIRT_DTYPE_FLOAT32, 3, dims, nullptr, &x));
   const int64_t one = 1;
   mirt_attribute onesided{};
-  onesided.name = name_of("onesided");
+  onesided.name = sv("onesided");
   onesided.type = MIRT_ATTRIBUTE_TYPE_INT;
   onesided.count = 1;
   onesided.ints = &one;
   mirt_layer_desc d = MIRT_LAYER_DESC_INIT;
-  d.op_type = name_of("DFT");
-  d.name = name_of("y");
+  d.op_type = sv("DFT");
+  d.name = sv("y");
   d.num_inputs = 1;
   d.inputs = &x;
   d.num_attributes = 1;
   d.attributes = &onesided;
   mirt_tensor* y = nullptr;
-  REQUIRE_MIRT_OK(mirt_network_add_layer(net, &d, &y));
-  REQUIRE_MIRT_OK(mirt_network_mark_output(net, y));
+  REQUIRE_OK(mirt_network_add_layer(net, &d, &y));
+  REQUIRE_OK(mirt_network_mark_output(net, y));
   mirt_builder_options o = MIRT_BUILDER_OPTIONS_INIT;
-  o.backend = name_of("cuda");
+  o.backend = sv("cuda");
   mirt_builder_config* config = nullptr;
-  REQUIRE_MIRT_OK(mirt_builder_config_create(&o, &config));
+  REQUIRE_OK(mirt_builder_config_create(&o, &config));
   mirt_plan* plan = nullptr;
-  REQUIRE_MIRT_OK(mirt_builder_build(net, config, &plan));
+  REQUIRE_OK(mirt_builder_build(net, config, &plan));
   mirt_builder_config_destroy(config);
   mirt_network_destroy(net);
   return plan;
@@ -84,13 +66,13 @@ struct dft_run {
   dft_run() {
     mirt_engine_options eo = MIRT_ENGINE_OPTIONS_INIT;
     eo.plan = plan;
-    REQUIRE_MIRT_OK(mirt_engine_create(&eo, &engine));
-    REQUIRE_MIRT_OK(mirt_context_create(engine, nullptr, &context));
+    REQUIRE_OK(mirt_engine_create(&eo, &engine));
+    REQUIRE_OK(mirt_context_create(engine, nullptr, &context));
     REQUIRE(cudaMalloc(&x, host_x.size() * 4) == cudaSuccess);
     REQUIRE(cudaMalloc(&y, size_t(k_lines * k_bins * 2) * 4) == cudaSuccess);
     fill(1);
-    REQUIRE_MIRT_OK(mirt_context_set_tensor_address(context, name_of("x"), x));
-    REQUIRE_MIRT_OK(mirt_context_set_tensor_address(context, name_of("y"), y));
+    REQUIRE_OK(mirt_context_set_tensor_address(context, sv("x"), x));
+    REQUIRE_OK(mirt_context_set_tensor_address(context, sv("y"), y));
   }
   ~dft_run() {
     cudaFree(x);
@@ -124,28 +106,28 @@ struct dft_run {
 }  // namespace
 
 TEST_CASE("graph replay records a DFT layer after its first plain run made the cuFFT plan, and replays it") {
-  if (!gpu_here()) {
+  if (!has_gpu()) {
     MESSAGE("skipped: needs a GPU");
     return;
   }
   dft_run r;
   cudaStream_t stream = nullptr;
   REQUIRE(cudaStreamCreate(&stream) == cudaSuccess);
-  REQUIRE_MIRT_OK(mirt_context_set_graph_replay(r.context, 1));
+  REQUIRE_OK(mirt_context_set_graph_replay(r.context, 1));
   for (int run = 0; run < 3; ++run) {  // plain, recorded, launched
     CAPTURE(run);
     REQUIRE(cudaMemset(r.y, 0, size_t(k_lines * k_bins * 2) * 4) == cudaSuccess);
-    REQUIRE_MIRT_OK(mirt_context_enqueue(r.context, stream));
+    REQUIRE_OK(mirt_context_enqueue(r.context, stream));
     CHECK(r.error() < 1e-4);
   }
   r.fill(2);  // new data in the same buffer: the graph reads it
-  REQUIRE_MIRT_OK(mirt_context_enqueue(r.context, stream));
+  REQUIRE_OK(mirt_context_enqueue(r.context, stream));
   CHECK(r.error() < 1e-4);
   cudaStreamDestroy(stream);
 }
 
 TEST_CASE("a DFT enqueued into the caller's CUDA graph capture before any plain run fails naming cuFFT's planning") {
-  if (!gpu_here()) {
+  if (!has_gpu()) {
     MESSAGE("skipped: needs a GPU");
     return;
   }
@@ -153,7 +135,7 @@ TEST_CASE("a DFT enqueued into the caller's CUDA graph capture before any plain 
   cudaStream_t stream = nullptr;
   REQUIRE(cudaStreamCreate(&stream) == cudaSuccess);
   REQUIRE(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal) == cudaSuccess);
-  const std::string m = take_message(mirt_context_enqueue(r.context, stream));
+  const std::string m = message_of(mirt_context_enqueue(r.context, stream));
   cudaGraph_t graph = nullptr;
   (void)cudaStreamEndCapture(stream, &graph);
   if (graph) cudaGraphDestroy(graph);
@@ -161,7 +143,7 @@ TEST_CASE("a DFT enqueued into the caller's CUDA graph capture before any plain 
   MESSAGE(m);
   CHECK(m.find("cuFFT cannot plan while the stream is captured") != std::string::npos);
   // Plainly, the same context runs and plans.
-  REQUIRE_MIRT_OK(mirt_context_enqueue(r.context, stream));
+  REQUIRE_OK(mirt_context_enqueue(r.context, stream));
   CHECK(r.error() < 1e-4);
   cudaStreamDestroy(stream);
 }
