@@ -248,6 +248,28 @@ TEST_CASE("FusedMatMul and MatMul with rows known at build offer cuBLASLt's rank
   }
 }
 
+TEST_CASE("FusedMatMul with its constant weights kept transposed matches the cpu backend at every rank; a computed B is not offered it") {
+  CUDA_TEST_REQUIRE_GPU();
+  const tensor_data a = rand_f32({2, 128, 96}, 81, -1, 1), b = rand_f32({96, 160}, 82, -1, 1, true), bias = rand_f32({160}, 83, -1, 1, true);
+  for (int rank = 0; rank < 8; ++rank)
+    for (const char* activation : {"", "Gelu"}) {
+      CAPTURE(rank);
+      CAPTURE(activation);
+      op_call fused{"FusedMatMul", {a, b, bias}, {{F32, {2, 128, 160}}}, {attr_s("activation", activation)}};
+      fused.tactic = rank == 0 ? "cublaslt_matmul_bias_act_wt" : "cublaslt_matmul_bias_act_wt_algo" + std::to_string(rank);
+      compare_with_cpu(fused);
+      both(fused, k_gemm_f16, k_gemm_bf16);
+    }
+  tensor_data computed = b;
+  computed.constant = false;
+  op_call refused{"FusedMatMul", {a, computed, bias}, {{F32, {2, 128, 160}}}};
+  refused.tactic = "cublaslt_matmul_bias_act_wt";
+  const op_result r = run_cuda(refused);  // not offered: the harness finds no such tactic
+  CHECK(r.code == MIRT_STATUS_NOT_FOUND);
+  refused.tactic.clear();
+  CHECK(run_cuda(refused).code == MIRT_STATUS_OK);  // the other tactics still take it (the cpu backend does not)
+}
+
 TEST_CASE("float16 and bfloat16 FusedElementwise (GELU spelled out) matches the float32 cpu backend") {
   CUDA_TEST_REQUIRE_GPU();
   op_call gelu{"FusedElementwise", {rand_f32({5, 333}, 60, -3, 3)}, {{F32, {5, 333}}}};
