@@ -26,8 +26,11 @@ as_root apt-get update -qq
 as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}"
 
 # Python packages for the tests that compare against ONNX Runtime, for bench/, and for the Python
-# package's tests (pytest; ml_dtypes gives numpy a bfloat16).
-python_packages=(numpy onnx onnxruntime==1.30.0 pytest ml_dtypes)
+# package's tests (pytest; ml_dtypes gives numpy a bfloat16). Meson from PyPI as well: Debian 12's
+# 1.0 writes no header dependencies for .cu files (meson issue 11969, fixed in 1.4), so an edited
+# kernel header would leave stale CUDA objects in an incremental build; Debian's meson stays as the
+# fallback.
+python_packages=(numpy onnx onnxruntime==1.30.0 pytest ml_dtypes "meson>=1.4,<1.6")
 if ! python3 -m pip install --quiet "${python_packages[@]}" 2>/dev/null; then
   # Debian's own python3 is "externally managed" (PEP 668); these are test tools, not system parts.
   python3 -m pip install --quiet --break-system-packages "${python_packages[@]}"
