@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "cuda_graph.hpp"
+#include "cuda_stream.hpp"
 #include "layer_profile.hpp"
 #include "io_buffers.hpp"
 #include "output_allocation.hpp"
@@ -57,8 +57,8 @@ CLI::App* add_exec_command(CLI::App& app, exec_options& o) {
   cmd->add_option("--exportOutput", o.export_output, "Write the outputs of the last run as JSON to this file");
   cmd->add_option("--loadInputs", o.load_inputs, "Raw input data: name:file.bin[,name2:file2.bin]; other inputs get deterministic random values");
   cmd->add_flag("--useCudaGraph", o.use_cuda_graph,
-                "Capture the enqueue into a CUDA graph once on a stream of its own, and replay the graph for every run "
-                "(cuda backend)");
+                "Run on a stream of its own with the context's graph replay: the enqueue is recorded into a CUDA graph "
+                "once and the graph launched for every run (cuda backend)");
   cmd->add_flag("--dumpProfile", o.dump_profile,
                 "After the timed runs, --iterations profiling runs with per-layer times (each layer synchronized), printed");
   cmd->add_option("--exportProfile", o.export_profile, "Write the per-layer profile as JSON to this file (implies the profiling runs)");
@@ -287,18 +287,17 @@ int run(const exec_options& o) {
   const bool device_io = any_on_device(io);
   upload_inputs(eng, io);  // once; the timed runs reuse the device copies
 
-  // With --useCudaGraph, runs replay a graph captured (after one plain run) on its own stream.
-  std::optional<cuda_graph> graph;
+  // With --useCudaGraph, the runs go to a stream of exec's own, where the context's graph replay
+  // records the enqueue (after one plain run) and launches the graph from then on.
+  std::optional<cuda_stream> own_stream;
   void* stream = nullptr;
   if (o.use_cuda_graph) {
-    graph.emplace();
-    stream = graph->stream();
-    ctx.enqueue(stream);
-    eng.synchronize(stream);
-    graph->capture([&](void* s) { ctx.enqueue(s); });
-    std::cout << "Captured the enqueue into a CUDA graph\n";
+    own_stream.emplace();
+    stream = own_stream->get();
+    check(mirt_context_set_graph_replay(ctx.get(), 1));
+    std::cout << "Graph replay on: the context records its enqueue into a CUDA graph and launches it\n";
   }
-  auto run_once = [&] { graph ? graph->launch() : ctx.enqueue(stream); };
+  auto run_once = [&] { ctx.enqueue(stream); };
 
   // Warm-up, then timed runs until both the iteration count and the duration are reached.
   const auto warm0 = clock_type::now();
@@ -323,6 +322,8 @@ int run(const exec_options& o) {
   }
   std::cout << "Warm-up: " << warm_runs << " runs in " << o.warm_up_ms << " ms; timed: " << runs.size() << " runs\n";
   if (o.dump_profile || !o.export_profile.empty()) {
+    // Per-layer times need the layers run one by one: no graph for these runs.
+    if (o.use_cuda_graph) check(mirt_context_set_graph_replay(ctx.get(), 0));
     layer_profile profile;
     check(mirt_context_set_profiler(ctx.get(), &layer_profile::callback, &profile));
     for (int k = 0; k < o.iterations; ++k) {
