@@ -71,16 +71,7 @@ mirt_plan* build(const char* backend, uint32_t flags) {
   mirt_attribute trans_b{sv("transB"), MIRT_ATTRIBUTE_TYPE_INT, 1, &trans};
   mirt_tensor* pooled = layer(net, "Gemm", "pool", {cls, constant(net, "w2", {H, H}, w2), constant(net, "b2", {H}, b2)}, {trans_b});
   REQUIRE_OK(mirt_network_mark_output(net, layer(net, "Tanh", "p", {pooled})));
-  mirt_builder_options o = MIRT_BUILDER_OPTIONS_INIT;
-  o.backend = sv(backend);
-  o.precision_flags = flags;
-  mirt_builder_config* config = nullptr;
-  REQUIRE_OK(mirt_builder_config_create(&o, &config));
-  mirt_plan* plan = nullptr;
-  REQUIRE_OK(mirt_builder_build(net, config, &plan));
-  mirt_builder_config_destroy(config);
-  mirt_network_destroy(net);
-  return plan;
+  return build_plan(net, backend, flags);
 }
 
 // Runs plan on x; device: the cuda backend (device buffers), else host buffers. Returns {h, p}.
@@ -136,10 +127,7 @@ size_t count(const std::string& text, const std::string& what) {
 }  // namespace
 
 TEST_CASE("cuda FP16: BERT's last layer and pooler write their float32 outputs without Cast layers and match the cpu backend") {
-  if (!has_gpu()) {
-    MESSAGE("skipped: needs a GPU");
-    return;
-  }
+  SKIP_WITHOUT_GPU();
   mirt_plan* gpu_plan = build("cuda", MIRT_PRECISION_FLAG_FP16);
   mirt_plan* cpu_plan = build("cpu", 0);
   const std::string plan = describe(gpu_plan);

@@ -124,10 +124,7 @@ TEST_CASE("without a GPU, building for the cuda backend says so and names the CP
 }
 
 TEST_CASE("a device id beyond the device count fails naming the id and the count") {
-  if (!has_gpu()) {
-    MESSAGE("skipped: needs a GPU");
-    return;
-  }
+  SKIP_WITHOUT_GPU();
   const int n = device_count();
   mirt_plan* plan = nullptr;
   mirt_status_code code = MIRT_STATUS_OK;
@@ -147,10 +144,7 @@ TEST_CASE("a device id beyond the device count fails naming the id and the count
 }
 
 TEST_CASE("a context runs in the device memory its caller gives it") {
-  if (!has_gpu()) {
-    MESSAGE("skipped: needs a GPU");
-    return;
-  }
+  SKIP_WITHOUT_GPU();
   gpu_run r(64, /*user_memory=*/true);
   uint64_t need = 0;
   REQUIRE_OK(mirt_engine_device_memory_size_for_profile(r.engine, 0, &need));
@@ -167,10 +161,7 @@ TEST_CASE("a context runs in the device memory its caller gives it") {
 }
 
 TEST_CASE("the input-consumed event is recorded on the stream within the run") {
-  if (!has_gpu()) {
-    MESSAGE("skipped: needs a GPU");
-    return;
-  }
+  SKIP_WITHOUT_GPU();
   gpu_run r(1024);
   cudaStream_t stream = nullptr;
   cudaEvent_t start = nullptr, consumed = nullptr, end = nullptr;
@@ -193,10 +184,7 @@ TEST_CASE("the input-consumed event is recorded on the stream within the run") {
 }
 
 TEST_CASE("the persistent cache limit is checked against the device's maximum and sets an L2 window") {
-  if (!has_gpu()) {
-    MESSAGE("skipped: needs a GPU");
-    return;
-  }
+  SKIP_WITHOUT_GPU();
   int max = 0;
   REQUIRE(cudaDeviceGetAttribute(&max, cudaDevAttrMaxPersistingL2CacheSize, 0) == cudaSuccess);
   REQUIRE(max > 0);
@@ -227,20 +215,14 @@ TEST_CASE("the persistent cache limit is checked against the device's maximum an
 }
 
 TEST_CASE("with NVTX ranges on, the run gives the same result") {
-  if (!has_gpu()) {
-    MESSAGE("skipped: needs a GPU");
-    return;
-  }
+  SKIP_WITHOUT_GPU();
   gpu_run r(64, false, /*nvtx=*/true);
   REQUIRE_OK(mirt_context_enqueue(r.context, nullptr));
   CHECK(r.error() < 1e-6f);
 }
 
 TEST_CASE("a host pointer where a device pointer is needed is refused naming the tensor") {
-  if (!has_gpu()) {
-    MESSAGE("skipped: needs a GPU");
-    return;
-  }
+  SKIP_WITHOUT_GPU();
   gpu_run r(4);
   std::vector<float> host(4 * 256);
   mirt_status_code code = MIRT_STATUS_OK;
@@ -251,10 +233,7 @@ TEST_CASE("a host pointer where a device pointer is needed is refused naming the
 }
 
 TEST_CASE("a context too large for the device fails with OUT_OF_MEMORY saying how much and how much is free") {
-  if (!has_gpu()) {
-    MESSAGE("skipped: needs a GPU");
-    return;
-  }
+  SKIP_WITHOUT_GPU();
   size_t free_bytes = 0, total = 0;
   REQUIRE(cudaMemGetInfo(&free_bytes, &total) == cudaSuccess);
   const int64_t rows = int64_t(total / 256 / 4);  // each activation as large as the whole device
@@ -297,10 +276,7 @@ struct log_counter {
 }  // namespace
 
 TEST_CASE("graph replay records the second run into a CUDA graph and launches it, with a plain run's outputs") {
-  if (!has_gpu()) {
-    MESSAGE("skipped: needs a GPU");
-    return;
-  }
+  SKIP_WITHOUT_GPU();
   gpu_run r(1024);
   cudaStream_t stream = nullptr;
   REQUIRE(cudaStreamCreate(&stream) == cudaSuccess);
@@ -333,10 +309,7 @@ TEST_CASE("graph replay records the second run into a CUDA graph and launches it
 }
 
 TEST_CASE("graph replay runs plainly, with a warning, on the default stream and for layers that draw random numbers") {
-  if (!has_gpu()) {
-    MESSAGE("skipped: needs a GPU");
-    return;
-  }
+  SKIP_WITHOUT_GPU();
   {
     gpu_run r(64);
     log_counter off("graph replay is off for this context: it runs on the default stream");
@@ -360,14 +333,7 @@ TEST_CASE("graph replay runs plainly, with a warning, on the default stream and 
   mirt_tensor* y = nullptr;
   REQUIRE_OK(mirt_network_add_layer(net, &d, &y));
   REQUIRE_OK(mirt_network_mark_output(net, y));
-  mirt_builder_options o = MIRT_BUILDER_OPTIONS_INIT;
-  o.backend = sv("cuda");
-  mirt_builder_config* config = nullptr;
-  REQUIRE_OK(mirt_builder_config_create(&o, &config));
-  mirt_plan* plan = nullptr;
-  REQUIRE_OK(mirt_builder_build(net, config, &plan));
-  mirt_builder_config_destroy(config);
-  mirt_network_destroy(net);
+  mirt_plan* plan = build_plan(net, "cuda");
   mirt_engine_options eo = MIRT_ENGINE_OPTIONS_INIT;
   eo.plan = plan;
   mirt_engine* engine = nullptr;

@@ -45,15 +45,7 @@ mirt_plan* build_dft_plan() {
   mirt_tensor* y = nullptr;
   REQUIRE_OK(mirt_network_add_layer(net, &d, &y));
   REQUIRE_OK(mirt_network_mark_output(net, y));
-  mirt_builder_options o = MIRT_BUILDER_OPTIONS_INIT;
-  o.backend = sv("cuda");
-  mirt_builder_config* config = nullptr;
-  REQUIRE_OK(mirt_builder_config_create(&o, &config));
-  mirt_plan* plan = nullptr;
-  REQUIRE_OK(mirt_builder_build(net, config, &plan));
-  mirt_builder_config_destroy(config);
-  mirt_network_destroy(net);
-  return plan;
+  return build_plan(net, "cuda");
 }
 
 // An engine and context for the DFT plan with device buffers for x and y.
@@ -106,10 +98,7 @@ struct dft_run {
 }  // namespace
 
 TEST_CASE("graph replay records a DFT layer after its first plain run made the cuFFT plan, and replays it") {
-  if (!has_gpu()) {
-    MESSAGE("skipped: needs a GPU");
-    return;
-  }
+  SKIP_WITHOUT_GPU();
   dft_run r;
   cudaStream_t stream = nullptr;
   REQUIRE(cudaStreamCreate(&stream) == cudaSuccess);
@@ -127,10 +116,7 @@ TEST_CASE("graph replay records a DFT layer after its first plain run made the c
 }
 
 TEST_CASE("a DFT enqueued into the caller's CUDA graph capture before any plain run fails naming cuFFT's planning") {
-  if (!has_gpu()) {
-    MESSAGE("skipped: needs a GPU");
-    return;
-  }
+  SKIP_WITHOUT_GPU();
   dft_run r;
   cudaStream_t stream = nullptr;
   REQUIRE(cudaStreamCreate(&stream) == cudaSuccess);
