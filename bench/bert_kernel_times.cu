@@ -30,11 +30,11 @@ static double timed(cudaStream_t st, const std::function<void(int)>& launch) {
 }
 
 #ifndef BACKEND_CHOICE_ONLY
-template <int W, int Keys, int MinBlocks>
+template <int W, int Keys, int MinBlocks, bool QRegs = true>
 struct variant {
-  static constexpr auto kernel = mirt::cuda::attention_mma<__half, 64, W, 1, Keys, MinBlocks>;
+  static constexpr auto kernel = mirt::cuda::attention_mma<__half, 64, W, 1, Keys, MinBlocks, QRegs>;
   static mirt::cuda::status run(const attention_params& p, cudaStream_t st) {
-    return mirt::cuda::run_mma<__half, 64, W, 1, Keys, MinBlocks>(p, st);
+    return mirt::cuda::run_mma<__half, 64, W, 1, Keys, MinBlocks, QRegs>(p, st);
   }
   static std::string describe() {
     cudaFuncAttributes a{};
@@ -42,8 +42,8 @@ struct variant {
     int resident = 0;
     cudaOccupancyMaxActiveBlocksPerMultiprocessor(&resident, kernel, 32 * W, mirt::cuda::mma_layout<64, W, Keys>::bytes);
     char line[160];
-    snprintf(line, sizeof line, "warps %d keys %3d min_blocks %2d: %3d regs, %3zu spill bytes, %2d blocks/SM", W, Keys, MinBlocks,
-             a.numRegs, size_t(a.localSizeBytes), resident);
+    snprintf(line, sizeof line, "warps %d keys %3d min_blocks %2d Q %s: %3d regs, %3zu spill bytes, %2d blocks/SM", W, Keys,
+             MinBlocks, QRegs ? "regs  " : "shared", a.numRegs, size_t(a.localSizeBytes), resident);
     return line;
   }
 };
@@ -57,9 +57,9 @@ struct bench_case {
 };
 
 #ifndef BACKEND_CHOICE_ONLY
-template <int W, int Keys, int MinBlocks>
+template <int W, int Keys, int MinBlocks, bool QRegs = true>
 bench_case make_case() {
-  using V = variant<W, Keys, MinBlocks>;
+  using V = variant<W, Keys, MinBlocks, QRegs>;
   return {"", V::run, V::describe};
 }
 #endif
@@ -103,8 +103,9 @@ int main(int argc, char** argv) {
   const std::vector<bench_case> cases;
 #else
   const std::vector<bench_case> cases = {
-      make_case<4, 64, 4>(), make_case<4, 32, 4>(), make_case<4, 32, 5>(), make_case<4, 32, 6>(),
-      make_case<8, 64, 2>(), make_case<8, 32, 2>(), make_case<8, 32, 3>(), make_case<2, 64, 8>(), make_case<2, 32, 10>(),
+      make_case<4, 64, 4>(), make_case<8, 64, 2>(), make_case<8, 32, 3>(),
+      make_case<8, 32, 3, false>(), make_case<8, 64, 3, false>(), make_case<4, 32, 6, false>(), make_case<4, 64, 6, false>(),
+      make_case<4, 32, 5, false>(), make_case<2, 32, 12, false>(), make_case<8, 32, 2, false>(),
   };
 #endif
   for (int batch : {1, 32}) {

@@ -124,7 +124,9 @@ __device__ inline void copy_tile_async(T* dst, int ld, const T* src, int64_t row
 // Split 2 (one warp of queries, W 1): two warps take the first and the second half of the key
 // tiles for the same 16 queries, each in its own shared memory, and the second hands its running
 // max, sum and O to the first to merge; for grids too small to fill the GPU (BERT at batch 1).
-template <class T, int D, int W, int Split, int Keys = k_keys, int MinBlocks = (D <= 64 ? 16 / (W * Split) : 1)>
+// QRegs: Q's fragments stay in registers from the first tile on; without, each tile reads them
+// again from shared memory, 16 registers fewer (at D 64), for more resident blocks.
+template <class T, int D, int W, int Split, int Keys = k_keys, int MinBlocks = (D <= 64 ? 16 / (W * Split) : 1), bool QRegs = true>
 __global__ void __launch_bounds__(32 * W * Split, MinBlocks) attention_mma(attention_params p) {
   static_assert(Split == 1 || W == 1, "a key split has one warp of queries per part");
   using L = mma_layout<D, W, Keys>;
@@ -184,7 +186,7 @@ __global__ void __launch_bounds__(32 * W * Split, MinBlocks) attention_mma(atten
   copy_tile_async<T, D, 32 * W>(kv, ld, k, hv.k_row, Keys, skv, tid);
   copy_tile_async<T, D, 32 * W>(kv + L::tile, ld, v, hv.v_row, Keys, skv, tid);
 
-  uint32_t qf[D / 16][4];
+  uint32_t qf[QRegs ? D / 16 : 1][4];
   float o[D / 8][4] = {};
   float m[2] = {-INFINITY, -INFINITY}, l[2] = {0.f, 0.f};
   if (!row_mask && tiles > 0) {
@@ -204,11 +206,14 @@ __global__ void __launch_bounds__(32 * W * Split, MinBlocks) attention_mma(atten
       asm volatile("cp.async.wait_group 0;\n" ::);
     }
     part_sync();
-    if (t == 0) {
+    const auto load_q = [&](uint32_t(&f)[4], int c) {
+      ldmatrix_x4(f, sq + (warp * 16 + lane % 8 + (lane / 8) % 2 * 8) * ld + c * 16 + lane / 16 * 8);
+    };
+    if constexpr (QRegs)
+      if (t == 0) {
 #pragma unroll
-      for (int c = 0; c < D / 16; ++c)
-        ldmatrix_x4(qf[c], sq + (warp * 16 + lane % 8 + (lane / 8) % 2 * 8) * ld + c * 16 + lane / 16 * 8);
-    }
+        for (int c = 0; c < D / 16; ++c) load_q(qf[c], c);
+      }
     const T* sk = kv + (t % 2) * 2 * L::tile;
     const T* sv = sk + L::tile;
 
@@ -216,12 +221,14 @@ __global__ void __launch_bounds__(32 * W * Split, MinBlocks) attention_mma(atten
     float s[Keys / 8][4] = {};
 #pragma unroll
     for (int c = 0; c < D / 16; ++c) {
+      if constexpr (!QRegs) load_q(qf[0], c);
+      const uint32_t(&a)[4] = qf[QRegs ? c : 0];
 #pragma unroll
       for (int n = 0; n < Keys / 16; ++n) {
         uint32_t kb[4];
         ldmatrix_x4(kb, sk + (n * 16 + lane % 8 + lane / 16 * 8) * ld + c * 16 + (lane / 8) % 2 * 8);
-        mma_16x8x16<T>(s[2 * n], qf[c], kb[0], kb[1]);
-        mma_16x8x16<T>(s[2 * n + 1], qf[c], kb[2], kb[3]);
+        mma_16x8x16<T>(s[2 * n], a, kb[0], kb[1]);
+        mma_16x8x16<T>(s[2 * n + 1], a, kb[2], kb[3]);
       }
     }
     // Online softmax per row; the 4 lanes of a quad share rows g and g + 8. Rows past Sq compute
@@ -403,10 +410,10 @@ __global__ void __launch_bounds__(128) attention_rows(attention_params p) {
   }
 }
 
-template <class T, int D, int W, int Split = 1, int Keys = k_keys, int MinBlocks = (D <= 64 ? 16 / (W * Split) : 1)>
+template <class T, int D, int W, int Split = 1, int Keys = k_keys, int MinBlocks = (D <= 64 ? 16 / (W * Split) : 1), bool QRegs = true>
 status run_mma(const attention_params& p, cudaStream_t stream) {
   constexpr size_t bytes = Split * mma_layout<D, W, Keys>::bytes;
-  constexpr auto kernel = attention_mma<T, D, W, Split, Keys, MinBlocks>;
+  constexpr auto kernel = attention_mma<T, D, W, Split, Keys, MinBlocks, QRegs>;
   // Above 48 KiB of dynamic shared memory a kernel must opt in, once per process.
   static const cudaError_t opted = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(bytes));
   if (opted != cudaSuccess)
@@ -418,14 +425,19 @@ status run_mma(const attention_params& p, cudaStream_t stream) {
 }
 
 // Blocks of 8 warps (128 query rows) share each K/V tile among the most rows where they still fill
-// the GPU (BERT-base at batch 32: 384 blocks, 14.9 us a layer against 16.6 for blocks of 4 on an
-// H100); else blocks of 4 warps (batch 1: 24 blocks, 4.6 us against 4.9 for 96 blocks of one warp
-// with the keys split between two). Fewer queries than 64 take 2 or 1 warps, and 1-warp blocks with
-// two key tiles or more split the keys between two warps (`bench/bert_kernel_times.cu`).
+// the GPU. At head size 64 they read Q from shared memory at each tile of 32 keys, for 3 blocks a
+// multiprocessor instead of 2: BERT-base at batch 32 (384 blocks) runs in one wave, 13.8 us a layer
+// against 15.0 with Q in registers and tiles of 64 keys, and 16.8 for blocks of 4 warps, on an H100.
+// Else blocks of 4 warps (batch 1: 24 blocks, 4.6 us against 4.9 for 96 blocks of one warp with
+// the keys split between two). Fewer queries than 64 take 2 or 1 warps, and 1-warp blocks with two
+// key tiles or more split the keys between two warps (`bench/bert_kernel_times.cu`).
 template <class T, int D>
 status run_mma_sized(const attention_params& p, cudaStream_t stream) {
   if constexpr (D <= 64)
-    if (ceil_div(p.sq, 128) * p.batch * p.heads >= multiprocessors()) return run_mma<T, D, 8>(p, stream);
+    if (ceil_div(p.sq, 128) * p.batch * p.heads >= multiprocessors()) {
+      if constexpr (D == 64) return run_mma<T, D, 8, 1, 32, 3, false>(p, stream);
+      return run_mma<T, D, 8>(p, stream);
+    }
   if (p.sq > 32) return run_mma<T, D, 4>(p, stream);
   if (p.sq > 16) return run_mma<T, D, 2>(p, stream);
   if (p.skv > k_keys) return run_mma<T, D, 1, 2>(p, stream);

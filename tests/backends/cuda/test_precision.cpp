@@ -335,6 +335,28 @@ TEST_CASE("FusedAttention's blocks of 4 and 2 warps (enough heads x query rows t
   both(two, k_gemm_f16, k_gemm_bf16);
 }
 
+TEST_CASE("FusedAttention's blocks of 8 warps (128 query rows, enough of them to fill the GPU) match the cpu backend") {
+  CUDA_TEST_REQUIRE_GPU();
+  // 12 x 6 heads of 150 queries: 144 blocks of 128 rows (the second of a head 22 rows), at least
+  // one a multiprocessor (132 on H100/H200). Head size 64 reads Q from shared memory per tile of
+  // 32 keys (the last tile of 22); head size 32 keeps it in registers. A padding mask, then none.
+  for (const int64_t d : {64, 32}) {
+    CAPTURE(d);
+    const int64_t b = 12, s = 150, h = 6;
+    const op_call masked{"FusedAttention",
+                         {rand_f32({b, s, h, d}, 130), rand_f32({b, s, h, d}, 131), rand_f32({b, s, h, d}, 132),
+                          padding_mask(b, s, 97)},
+                         {{F32, {b, s, h, d}}},
+                         {attr_f("scale", 1.f / std::sqrt(float(d)))}};
+    both(masked, k_gemm_f16, k_gemm_bf16);
+  }
+  const op_call packed{"FusedAttention",
+                       {rand_f32({12, 150, 3, 6, 64}, 133), omitted(), omitted()},
+                       {{F32, {12, 150, 6, 64}}},
+                       {attr_f("scale", 0.125f)}};
+  both(packed, k_gemm_f16, k_gemm_bf16);
+}
+
 TEST_CASE("FusedAttention on a packed QKV [B, S, 3, H, D] (one Linear layer's output) matches the cpu backend") {
   CUDA_TEST_REQUIRE_GPU();
   // Q, K and V of a position side by side in one row of 3 H D values, as pack_attention_inputs
