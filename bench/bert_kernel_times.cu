@@ -3,8 +3,8 @@
 // buffers larger than L2):
 //  - the tensor-core attention (backends/cuda/kernels/attention.cu: 12 heads of 64, packed QKV rows
 //    of 2304 halves, an int64 key-padding mask folded in): the launch the backend picks, then each
-//    (warps a block, keys a tile, blocks a multiprocessor) variant, with its registers, spills,
-//    resident blocks and largest difference from the backend's choice;
+//    (warps a block, keys a tile, blocks a multiprocessor, Q in registers or shared memory) variant,
+//    with its registers, spills, resident blocks and largest difference from the backend's choice;
 //  - SkipLayerNormalization (backends/cuda/kernels/normalization.cu, rows of 768).
 // Times: 48 calls in one CUDA graph.
 // Not part of the build: nvcc -O3 -std=c++17 -arch=sm_90 -I. -Iabi/include bench/bert_kernel_times.cu
