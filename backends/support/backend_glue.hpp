@@ -126,9 +126,11 @@ struct backend_glue {
     }
   }
 
+  // The desc says whether the graph gives the tensor (an omitted optional input has dtype UNDEFINED);
+  // the address does not: a tensor with no elements may have a NULL one and is still present.
   static tensor to_tensor(const mirt_tensor_desc& desc, const void* data) {
     tensor t;
-    t.dtype = data != nullptr ? desc.dtype : MIRT_DTYPE_UNDEFINED;
+    t.dtype = desc.dtype;
     t.shape = to_dims(desc);
     t.data = const_cast<void*>(data);
     return t;
@@ -143,10 +145,7 @@ struct backend_glue {
       args.in.reserve(io->num_inputs);
       for (size_t i = 0; i < io->num_inputs; ++i) args.in.push_back(to_tensor(io->inputs[i], io->input_data[i]));
       args.out.reserve(io->num_outputs);
-      for (size_t i = 0; i < io->num_outputs; ++i) {
-        args.out.push_back(to_tensor(io->outputs[i], io->output_data[i]));
-        args.out.back().dtype = io->outputs[i].dtype;  // an empty output may have a NULL address
-      }
+      for (size_t i = 0; i < io->num_outputs; ++i) args.out.push_back(to_tensor(io->outputs[i], io->output_data[i]));
       args.workspace = io->workspace;
       args.workspace_size = io->workspace_size;
       // Data-dependent outputs: a backend whose exec_args takes allocate_output gets the host's.

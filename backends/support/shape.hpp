@@ -48,7 +48,8 @@ struct tensor {
   dims shape;
   void* data = nullptr;
 
-  bool present() const { return dtype != MIRT_DTYPE_UNDEFINED && data != nullptr; }
+  // Whether the graph gives this tensor; a present tensor with no elements may have data == nullptr.
+  bool present() const { return dtype != MIRT_DTYPE_UNDEFINED; }
   size_t rank() const { return shape.size(); }
   int64_t numel() const { return product(shape); }
   size_t bytes() const { return size_t(numel()) * dtype_size(dtype); }

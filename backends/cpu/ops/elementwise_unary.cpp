@@ -298,8 +298,8 @@ class clip_kernel final : public kernel {
   clip_kernel(double lo, double hi) : lo_(lo), hi_(hi) {}
   void execute(const exec_args& args) const override {
     T lo = bound(lo_, std::numeric_limits<T>::lowest()), hi = bound(hi_, std::numeric_limits<T>::max());
-    if (args.input(1).present()) lo = T(read_scalar(args.input(1)));
-    if (args.input(2).present()) hi = T(read_scalar(args.input(2)));
+    if (args.input(1).present()) lo = T(read_bound(args.input(1), "input 1 (min)"));
+    if (args.input(2).present()) hi = T(read_bound(args.input(2), "input 2 (max)"));
     const tensor& out = args.out.at(0);
     const T* x = args.in.at(0).as<const T>();
     T* y = out.as<T>();
@@ -311,6 +311,11 @@ class clip_kernel final : public kernel {
 
  private:
   static T bound(double v, T fallback) { return std::isnan(v) ? fallback : T(v); }
+  // A bound the graph gives must be a scalar; an empty one is no omitted one.
+  static double read_bound(const tensor& t, const char* what) {
+    if (t.numel() != 1) fail(MIRT_STATUS_INVALID_ARGUMENT, what, " has shape ", dims_string(t.shape), "; Clip's bounds are scalars");
+    return read_scalar(t);
+  }
   double lo_, hi_;
 };
 

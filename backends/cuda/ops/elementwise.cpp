@@ -22,8 +22,14 @@ class unary_kernel final : public kernel {
     p.n = y.numel();
     if (x.numel() != p.n) fail(MIRT_STATUS_INVALID_SHAPE, "input ", dims_string(x.shape), " and output ", dims_string(y.shape), " differ");
     if (base_.op == unary_op::clip) {
-      if (args.input(1).present()) p.clip_lo_ptr = args.in[1].data;
-      if (args.input(2).present()) p.clip_hi_ptr = args.in[2].data;
+      // A bound the graph gives must be a scalar; an empty one is no omitted one.
+      const auto bound = [&](size_t i, const char* what) {
+        if (args.in[i].numel() != 1)
+          fail(MIRT_STATUS_INVALID_ARGUMENT, what, " has shape ", dims_string(args.in[i].shape), "; Clip's bounds are scalars");
+        return args.in[i].data;
+      };
+      if (args.input(1).present()) p.clip_lo_ptr = bound(1, "input 1 (min)");
+      if (args.input(2).present()) p.clip_hi_ptr = bound(2, "input 2 (max)");
     }
     throw_if_failed(launch_unary(p, args.stream));
   }
