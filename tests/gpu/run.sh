@@ -2,7 +2,8 @@
 # tests/gpu/run.sh BUILD — runs the GPU-side tests from an existing build folder (builds nothing):
 # the cuda backend doctest suites, then `mirt exec` on the sample models with --backend cuda (and
 # cpu, for comparison), then the Python package with torch CUDA tensors (python_dlpack_test.py),
-# two contexts in two threads (two_contexts_test.py) and compute-sanitizer memcheck of the op tests.
+# two contexts in two threads (two_contexts_test.py), compute-sanitizer memcheck of the op tests and
+# racecheck of the kernels that share data through shared memory.
 # Logs go to $OUT (when set) or BUILD/gpu-logs, and to the terminal.
 # Run from the repository root. Exit status: 0 when every step passed.
 # To get a build there: tests/gpu/stage.sh build-cuda build-cuda-dev (no object files, plus the
@@ -87,6 +88,12 @@ sanitizer=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-san
 if [ -x "$sanitizer" ]; then
   step cuda_ops_memcheck timeout "${MIRT_MEMCHECK_TIMEOUT:-900}" "$sanitizer" --tool memcheck --error-exitcode 1 \
     --report-api-errors no "$build/tests/backends/cuda/test_cuda_backend" --test-case="${MIRT_MEMCHECK_FILTER:-*}"
+  # racecheck over the kernels that share data through shared memory between barriers (attention's
+  # K/V tiles and Q, LayerNorm's block sums, the small-M GEMM's tiles and partial sums): no
+  # read/write hazard between threads. MIRT_RACECHECK_FILTER widens or narrows it.
+  step cuda_ops_racecheck timeout "${MIRT_MEMCHECK_TIMEOUT:-900}" "$sanitizer" --tool racecheck --error-exitcode 1 \
+    "$build/tests/backends/cuda/test_cuda_backend" \
+    --test-case="${MIRT_RACECHECK_FILTER:-*FusedAttention*,*LayerNorm*,*small_m_gemm*}"
 else
   echo "=== cuda_ops_memcheck: SKIPPED: compute-sanitizer is not on PATH nor in /usr/local/cuda/bin" | tee "$logs/cuda_ops_memcheck.log"
 fi
