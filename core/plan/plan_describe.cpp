@@ -75,9 +75,13 @@ json layer_json(const plan_model& m, size_t n) {
   // or of its first input where an output_dtype attribute widens the output (a folded Cast).
   const int typed = x.attributes.find("output_dtype") && !x.inputs.empty() ? x.inputs[0] : x.outputs.empty() ? -1 : x.outputs[0];
   const mirt_dtype precision = typed < 0 ? MIRT_DTYPE_UNDEFINED : g.tensors[size_t(typed)].dtype;
+  // What each output holds: a folded Cast makes a float16 layer write float32, which precision hides.
+  json output_dtypes = json::array();
+  for (int t : x.outputs)
+    output_dtypes.push_back(t < 0 || size_t(t) >= g.tensors.size() ? json(nullptr) : json(mirt_dtype_name(g.tensors[size_t(t)].dtype)));
   return json{{"index", n},         {"name", x.name},     {"op", x.op_type},          {"domain", x.domain},
               {"inputs", inputs},   {"outputs", outputs}, {"attributes", attributes}, {"tactic", tactic},
-              {"precision", mirt_dtype_name(precision)}};
+              {"precision", mirt_dtype_name(precision)}, {"output_dtypes", output_dtypes}};
 }
 
 // Bytes of t once every dynamic dim takes its largest value in the profile, when that resolves:

@@ -97,6 +97,18 @@ void print_io(const json& list, const char* direction) {
   }
 }
 
+// " (writes float32)" where a layer's outputs are not all of its precision (a folded Cast), else "".
+std::string written_types(const json& output_dtypes, const json& precision) {
+  if (!output_dtypes.is_array()) return "";
+  bool differs = false;
+  std::string list;
+  for (const json& d : output_dtypes) {
+    differs = differs || d != precision;
+    list += (list.empty() ? "" : ", ") + scalar_text(d);
+  }
+  return differs ? " (writes " + list + ")" : "";
+}
+
 void print_layers(const json& layers) {
   size_t i = 0;
   for (const json& l : layers) {
@@ -107,7 +119,10 @@ void print_layers(const json& layers) {
     std::cout << "  [" << i++ << "] " << text_of(l, {"name"}, "?") << " (" << text_of(l, {"op_type", "op", "type"}, "?") << ")";
     if (const json* k = pick(l, {"kernel", "tactic", "tactic_name", "implementation"}))
       std::cout << " -> " << (k->is_object() ? text_of(*k, {"name", "tactic_name"}, k->dump()) : scalar_text(*k));
-    if (const json* p = pick(l, {"precision"})) std::cout << ", " << scalar_text(*p);
+    if (const json* p = pick(l, {"precision"})) {
+      std::cout << ", " << scalar_text(*p);
+      if (const json* o = pick(l, {"output_dtypes"})) std::cout << written_types(*o, *p);
+    }
     std::cout << "\n";
     if (const json* in = pick(l, {"inputs"})) std::cout << "        inputs: " << scalar_text(*in) << "\n";
     if (const json* out = pick(l, {"outputs"})) std::cout << "        outputs: " << scalar_text(*out) << "\n";

@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "core/plan/plan_describe.hpp"
 #include "core/plan/plan_reader.hpp"
 #include "tests/core/test_support.hpp"
 
@@ -223,8 +226,7 @@ TEST_CASE("with FP16 the fused attention anchors a float16 region and SkipLayerN
 
 // x [1, 4, 8] -> MatMul -> residual Add with x -> LayerNormalization -> "h" (an output), and
 // h[:, 0] (Gather) -> MatMul -> Tanh -> "p": BERT's last layer and its pooler.
-TEST_CASE("with FP16 the Casts to the float32 outputs fold into SkipLayerNormalization and the lone Tanh before them") {
-  network_owner net;
+void bert_tail(network_owner& net) {
   REQUIRE_OK(mirt_network_create(nullptr, &net.p));
   const int64_t x_dims[] = {1, 4, 8}, w_dims[] = {8, 8}, g_dims[] = {8};
   static const std::vector<float> w = random_floats(64, 8), w2 = random_floats(64, 9), g = random_floats(8, 10);
@@ -240,6 +242,11 @@ TEST_CASE("with FP16 the Casts to the float32 outputs fold into SkipLayerNormali
   REQUIRE_OK(mirt_network_mark_output(net.p, h));
   mirt_tensor* cls = add_layer(net.p, "Gather", "cls", {h, idx}, {int_attr("axis", &axis)});
   REQUIRE_OK(mirt_network_mark_output(net.p, add_layer(net.p, "Tanh", "p", {add_layer(net.p, "MatMul", "dense", {cls, w2t})})));
+}
+
+TEST_CASE("with FP16 the Casts to the float32 outputs fold into SkipLayerNormalization and the lone Tanh before them") {
+  network_owner net;
+  bert_tail(net);
   const built b = read(build(net.p, MIRT_PRECISION_FLAG_FP16));
   const mirt::graph& g16 = b.model.network;
   for (const mirt::node& n : g16.nodes)
@@ -265,6 +272,26 @@ TEST_CASE("with FP16 the Casts to the float32 outputs fold into SkipLayerNormali
   CHECK(b.dtype(tanh->inputs[0]) == MIRT_DTYPE_FLOAT16);
   CHECK(g16.tensors[tanh->outputs[0]].name == "p");
   CHECK(b.dtype(tanh->outputs[0]) == MIRT_DTYPE_FLOAT32);
+}
+
+TEST_CASE("inspect's JSON shows a layer with a folded Cast computing in float16 and writing float32") {
+  network_owner net;
+  bert_tail(net);
+  const built b = read(build(net.p, MIRT_PRECISION_FLAG_FP16));
+  const nlohmann::json doc = nlohmann::json::parse(mirt::describe_plan_json(b.model, 0));
+  auto layer = [&](const std::string& op) {
+    for (const nlohmann::json& l : doc.at("layers"))
+      if (l.at("op") == op) return l;
+    FAIL("no ", op, " layer");
+    return nlohmann::json();
+  };
+  const nlohmann::json norm = layer("SkipLayerNormalization"), tanh = layer("FusedElementwise"), mm = layer("MatMul");
+  CHECK(norm.at("precision") == "float16");
+  CHECK(norm.at("output_dtypes") == nlohmann::json::array({"float32", "float16"}));  // "h", and the Gather's copy
+  CHECK(tanh.at("precision") == "float16");
+  CHECK(tanh.at("output_dtypes") == nlohmann::json::array({"float32"}));
+  CHECK(mm.at("precision") == "float16");  // no Cast folded: precision and outputs agree
+  CHECK(mm.at("output_dtypes") == nlohmann::json::array({"float16"}));
 }
 
 // x [2, 8] -> MatMul -> Mul 0.5 -> Tanh -> Add 1 -> "y" (one FusedElementwise of follower steps);
