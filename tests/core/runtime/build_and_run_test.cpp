@@ -279,3 +279,24 @@ TEST_CASE("the builder reports progress per pass and per layer while choosing ke
   CHECK(message.find("select kernels") != std::string::npos);
   CHECK(cancelled.p == nullptr);
 }
+
+// x float32 [0, 3] (a graph input with no elements, bound to no buffer) -> Pad one row before and
+// after with the constant 5 -> y [2, 3]: the Pad kernel gets x as present (float32, empty), not as
+// an omitted input, and fills y with the constant.
+TEST_CASE("an empty graph input reaches its layer as present: Pad of [0, 3] gives two rows of the constant") {
+  network_owner net;
+  REQUIRE_OK(mirt_network_create(nullptr, &net.p));
+  const int64_t x_dims[] = {0, 3}, pads_dims[] = {4};
+  static const int64_t pads[] = {1, 0, 1, 0};
+  static const float five = 5;
+  mirt_tensor *x, *p, *c;
+  REQUIRE_OK(mirt_network_add_input(net.p, sv("x"), MIRT_DTYPE_FLOAT32, 2, x_dims, nullptr, &x));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("pads"), MIRT_DTYPE_INT64, 1, pads_dims, pads, sizeof(pads), &p));
+  REQUIRE_OK(mirt_network_add_constant(net.p, sv("value"), MIRT_DTYPE_FLOAT32, 0, nullptr, &five, sizeof(five), &c));
+  REQUIRE_OK(mirt_network_mark_output(net.p, add_layer(net.p, "Pad", "y", {x, p, c})));
+  loaded_network b;
+  b.build(net.p);
+  std::vector<float> y(6, -1);
+  bind_and_run(b.context.p, {{"y", y.data()}});
+  CHECK(y == std::vector<float>(6, 5.0f));
+}
