@@ -60,7 +60,7 @@ __device__ inline void load_vec(const T* p, int c, float (&f)[W]) {
 }
 
 template <class T, int W>
-__device__ inline void store_vec(T* p, int c, const float (&f)[W]) {
+__device__ inline raw_vec<T, W> narrow(const float (&f)[W]) {
   raw_vec<T, W> u;
   if constexpr (std::is_same_v<T, float>) {
     float* x = reinterpret_cast<float*>(&u);
@@ -75,7 +75,43 @@ __device__ inline void store_vec(T* p, int c, const float (&f)[W]) {
 #pragma unroll
     for (int i = 0; i < W / 2; ++i) x[i] = __floats2bfloat162_rn(f[2 * i], f[2 * i + 1]);
   }
-  reinterpret_cast<raw_vec<T, W>*>(p)[c] = u;
+  return u;
+}
+
+template <class T, int W>
+__device__ inline void store_vec(T* p, int c, const float (&f)[W]) {
+  reinterpret_cast<raw_vec<T, W>*>(p)[c] = narrow<T, W>(f);
+}
+
+// L2 residency hints for 16-byte accesses (sm_80+ cache_hint with a createpolicy): a load that is
+// the data's last use marks its lines evict_first; a store whose data is read again after other
+// large tensors pass through L2 marks them evict_last. 8-byte vectors access plainly.
+template <class T, int W>
+__device__ inline raw_vec<T, W> load_raw_last_use(const T* p, int c) {
+  if constexpr (sizeof(raw_vec<T, W>) == 16) {
+    uint4 u;
+    uint64_t policy;
+    asm volatile("createpolicy.fractional.L2::evict_first.b64 %0, 1.0;\n" : "=l"(policy));
+    asm volatile("ld.global.L2::cache_hint.v4.u32 {%0, %1, %2, %3}, [%4], %5;\n"
+                 : "=r"(u.x), "=r"(u.y), "=r"(u.z), "=r"(u.w)
+                 : "l"(reinterpret_cast<const uint4*>(p) + c), "l"(policy));
+    return u;
+  } else {
+    return load_raw<T, W>(p, c);
+  }
+}
+
+template <class T, int W>
+__device__ inline void store_raw_kept(T* p, int c, const raw_vec<T, W>& u) {
+  if constexpr (sizeof(raw_vec<T, W>) == 16) {
+    uint64_t policy;
+    asm volatile("createpolicy.fractional.L2::evict_last.b64 %0, 1.0;\n" : "=l"(policy));
+    asm volatile("st.global.L2::cache_hint.v4.u32 [%0], {%1, %2, %3, %4}, %5;\n" ::"l"(reinterpret_cast<uint4*>(p) + c),
+                 "r"(u.x), "r"(u.y), "r"(u.z), "r"(u.w), "l"(policy)
+                 : "memory");
+  } else {
+    reinterpret_cast<raw_vec<T, W>*>(p)[c] = u;
+  }
 }
 
 // Mean and 1 / sqrt(variance + epsilon) of a warp's row of `cols` values held as v[j] = vector

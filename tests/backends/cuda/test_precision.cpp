@@ -407,12 +407,16 @@ TEST_CASE("FusedAttention reads an int64 or int32 padding mask through mask_shif
 
 TEST_CASE("SkipLayerNormalization (residual Add + LayerNorm in one kernel) matches the cpu backend in float32, float16 and bfloat16") {
   CUDA_TEST_REQUIRE_GPU();
-  for (const int64_t cols : {768, 64, 1020}) {  // 1020: halves in 4-value vectors
+  // 1020 columns: halves in 4-value vectors. 2 x 1100 rows: past 2048, the kernel that reads with
+  // L2 eviction hints.
+  for (const shape_t& shape : std::vector<shape_t>{{3, 7, 768}, {3, 7, 64}, {3, 7, 1020}, {2, 1100, 768}}) {
+    const int64_t cols = shape.back();
+    CAPTURE(shape[1]);
     CAPTURE(cols);
     const op_call call{"SkipLayerNormalization",
-                       {rand_f32({3, 7, cols}, 90, -3, 3), rand_f32({3, 7, cols}, 91, -3, 3), rand_f32({cols}, 92, -1, 1, true),
+                       {rand_f32(shape, 90, -3, 3), rand_f32(shape, 91, -3, 3), rand_f32({cols}, 92, -1, 1, true),
                         rand_f32({cols}, 93, -1, 1, true)},
-                       {{F32, {3, 7, cols}}},
+                       {{F32, shape}},
                        {attr_f("epsilon", 1e-12f)}};
     compare_with_cpu(call, 1e-5);
     both(call, 4e-3, 2e-2);  // as LayerNormalization: (x + skip - mean) / std carries the inputs' rounding
