@@ -119,7 +119,9 @@ status infer_clip(infer_context& ctx) {
   for (size_t i = 1; i < 3; ++i) {
     if (!ctx.has_input(i)) continue;
     MIRT_RETURN_IF_ERROR(require_same_dtype(ctx, i, 0));
-    if (element_count(ctx.input(i).shape) > 1)
+    // One value: an empty bound is no omitted one (ONNX leaves a side open only when it is omitted).
+    const int64_t n = element_count(ctx.input(i).shape);
+    if (n >= 0 && n != 1)
       return ctx.error("input ", i, i == 1 ? " (min)" : " (max)", " has shape ", to_string(ctx.input(i).shape),
                        ", expected a scalar");
   }

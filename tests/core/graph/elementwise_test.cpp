@@ -84,12 +84,16 @@ TEST_CASE("Pow accepts an exponent of another dtype") {
   CHECK(r.shape() == "2x3");
 }
 
-TEST_CASE("Clip takes optional scalar bounds and rejects a vector bound") {
+TEST_CASE("Clip takes optional scalar bounds and rejects a vector or empty bound") {
   auto r = infer("Clip", {f32("batch,8"), omitted(), f32("")});
   REQUIRE_INFERRED(r);
   CHECK(same_dims(r.out().shape, "batch,8"));
   auto bad = infer("Clip", {f32("2,8"), f32("8")});
   CHECK_FAILS_WITH(bad, MIRT_STATUS_INVALID_SHAPE, "input 1 (min) has shape 8, expected a scalar");
+  auto empty = infer("Clip", {f32("2,8"), omitted(), f32("0")});
+  CHECK_FAILS_WITH(empty, MIRT_STATUS_INVALID_SHAPE, "input 2 (max) has shape 0, expected a scalar");
+  auto one = infer("Clip", {f32("2,8"), f32("1"), f32("n")});  // one value, or unknown until run time
+  REQUIRE_INFERRED(one);
 }
 
 TEST_CASE("Where broadcasts three inputs and folds known values") {
