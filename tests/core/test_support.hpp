@@ -150,15 +150,16 @@ inline std::string describe_plan(const mirt_plan* plan) {
   return text;
 }
 
-// An engine loaded from a plan, with one execution context on it.
+// An engine loaded from a plan, with one execution context on it (default context options
+// unless given).
 struct running_plan {
   engine_owner engine;
   context_owner context;
-  explicit running_plan(const mirt_plan* plan) {
+  explicit running_plan(const mirt_plan* plan, const mirt_context_options* context_options = nullptr) {
     mirt_engine_options options = MIRT_ENGINE_OPTIONS_INIT;
     options.plan = plan;
     REQUIRE_OK(mirt_engine_create(&options, &engine.p));
-    REQUIRE_OK(mirt_context_create(engine.p, nullptr, &context.p));
+    REQUIRE_OK(mirt_context_create(engine.p, context_options, &context.p));
   }
 };
 

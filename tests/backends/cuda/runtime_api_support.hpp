@@ -1,6 +1,7 @@
 // tests/backends/cuda/runtime_api_support.hpp — what the end-to-end tests of test_cuda_runtime_api
-// share: whether this machine has a GPU (SKIP_WITHOUT_GPU), a status's message, REQUIRE_OK, string
-// views and building a network into a plan.
+// share beyond tests/core/test_support.hpp (REQUIRE_OK, sv, add_layer, the owners, running_plan):
+// whether this machine has a GPU (SKIP_WITHOUT_GPU), a status's message and code, and building a
+// network for a backend into a plan.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -10,8 +11,15 @@
 #include <string>
 
 #include "mirt/mirt.h"
+#include "tests/core/test_support.hpp"
 
 namespace cuda_api_test {
+
+using mirt_test::add_layer;
+using mirt_test::config_owner;
+using mirt_test::plan_owner;
+using mirt_test::running_plan;
+using mirt_test::sv;
 
 // Whether the CUDA runtime sees a device (the cases skip themselves when it does not, as in CI).
 inline bool has_gpu() {
@@ -30,16 +38,21 @@ inline std::string message_of(mirt_status s, mirt_status_code* code = nullptr) {
   return m;
 }
 
-inline mirt_string_view sv(const char* s) { return mirt_string_view_of(s); }
+// net (whose outputs are marked) built for backend with precision_flags, default options
+// otherwise; the network is destroyed.
+inline plan_owner build_plan(mirt_network* net, const char* backend, uint32_t precision_flags = 0) {
+  mirt_test::network_owner network{net};
+  mirt_builder_options o = MIRT_BUILDER_OPTIONS_INIT;
+  o.backend = sv(backend);
+  o.precision_flags = precision_flags;
+  config_owner config;
+  REQUIRE_OK(mirt_builder_config_create(&o, &config.p));
+  plan_owner plan;
+  REQUIRE_OK(mirt_builder_build(net, config.p, &plan.p));
+  return plan;
+}
 
 }  // namespace cuda_api_test
-
-#define REQUIRE_OK(expr)                                      \
-  do {                                                        \
-    const std::string m_ = cuda_api_test::message_of(expr);   \
-    INFO("status: ", m_);                                     \
-    REQUIRE(m_.empty());                                      \
-  } while (0)
 
 // Ends the test case (passing) on a machine without a GPU, as in CI.
 #define SKIP_WITHOUT_GPU()                 \
@@ -49,22 +62,3 @@ inline mirt_string_view sv(const char* s) { return mirt_string_view_of(s); }
       return;                              \
     }                                      \
   } while (0)
-
-namespace cuda_api_test {
-
-// net (whose outputs are marked) built for backend with precision_flags, default options otherwise;
-// the network and the config are destroyed, the plan is the caller's.
-inline mirt_plan* build_plan(mirt_network* net, const char* backend, uint32_t precision_flags = 0) {
-  mirt_builder_options o = MIRT_BUILDER_OPTIONS_INIT;
-  o.backend = sv(backend);
-  o.precision_flags = precision_flags;
-  mirt_builder_config* config = nullptr;
-  REQUIRE_OK(mirt_builder_config_create(&o, &config));
-  mirt_plan* plan = nullptr;
-  REQUIRE_OK(mirt_builder_build(net, config, &plan));
-  mirt_builder_config_destroy(config);
-  mirt_network_destroy(net);
-  return plan;
-}
-
-}  // namespace cuda_api_test

@@ -27,20 +27,6 @@ std::vector<float> values(size_t n, unsigned seed, float scale) {
   return v;
 }
 
-mirt_tensor* layer(mirt_network* net, const char* op, const char* name, std::vector<mirt_tensor*> in,
-                   std::vector<mirt_attribute> attrs = {}) {
-  mirt_layer_desc d = MIRT_LAYER_DESC_INIT;
-  d.op_type = sv(op);
-  d.name = sv(name);
-  d.num_inputs = in.size();
-  d.inputs = in.data();
-  d.num_attributes = attrs.size();
-  d.attributes = attrs.data();
-  mirt_tensor* out = nullptr;
-  REQUIRE_OK(mirt_network_add_layer(net, &d, &out));
-  return out;
-}
-
 mirt_tensor* constant(mirt_network* net, const char* name, std::vector<int64_t> dims, const std::vector<float>& v) {
   mirt_tensor* t = nullptr;
   REQUIRE_OK(mirt_network_add_constant(net, sv(name), MIRT_DTYPE_FLOAT32, dims.size(), dims.data(), v.data(), v.size() * 4, &t));
@@ -49,7 +35,7 @@ mirt_tensor* constant(mirt_network* net, const char* name, std::vector<int64_t> 
 
 // x [B, S, H] -> MatMul + bias -> + Reshape(x) (the residual) -> LayerNormalization -> "h";
 // h[:, 0] (Gather) -> Gemm (transB) -> Tanh -> "p".
-mirt_plan* build(const char* backend, uint32_t flags) {
+plan_owner build(const char* backend, uint32_t flags) {
   static const std::vector<float> w = values(H * H, 1, 0.1f), b = values(H, 2, 0.1f), g = values(H, 3, 1.f),
                                   beta = values(H, 4, 0.1f), w2 = values(H * H, 5, 0.1f), b2 = values(H, 6, 0.1f);
   static const int64_t zero = 0, axis = 1, trans = 1;
@@ -61,27 +47,23 @@ mirt_plan* build(const char* backend, uint32_t flags) {
   REQUIRE_OK(mirt_network_add_input(net, sv("x"), MIRT_DTYPE_FLOAT32, 3, x_dims, nullptr, &x));
   REQUIRE_OK(mirt_network_add_constant(net, sv("shape"), MIRT_DTYPE_INT64, 1, shape_dims, shape.data(), 24, &shape_t));
   REQUIRE_OK(mirt_network_add_constant(net, sv("first"), MIRT_DTYPE_INT64, 0, nullptr, &zero, 8, &index));
-  mirt_tensor* mm = layer(net, "MatMul", "dense", {x, constant(net, "w", {H, H}, w)});
-  mirt_tensor* biased = layer(net, "Add", "bias", {mm, constant(net, "b", {H}, b)});
-  mirt_tensor* sum = layer(net, "Add", "residual", {biased, layer(net, "Reshape", "x_view", {x, shape_t})});
-  mirt_tensor* h = layer(net, "LayerNormalization", "h", {sum, constant(net, "g", {H}, g), constant(net, "beta", {H}, beta)});
+  mirt_tensor* mm = add_layer(net, "MatMul", "dense", {x, constant(net, "w", {H, H}, w)});
+  mirt_tensor* biased = add_layer(net, "Add", "bias", {mm, constant(net, "b", {H}, b)});
+  mirt_tensor* sum = add_layer(net, "Add", "residual", {biased, add_layer(net, "Reshape", "x_view", {x, shape_t})});
+  mirt_tensor* h = add_layer(net, "LayerNormalization", "h", {sum, constant(net, "g", {H}, g), constant(net, "beta", {H}, beta)});
   REQUIRE_OK(mirt_network_mark_output(net, h));
   mirt_attribute gather_axis{sv("axis"), MIRT_ATTRIBUTE_TYPE_INT, 1, &axis};
-  mirt_tensor* cls = layer(net, "Gather", "cls", {h, index}, {gather_axis});
+  mirt_tensor* cls = add_layer(net, "Gather", "cls", {h, index}, {gather_axis});
   mirt_attribute trans_b{sv("transB"), MIRT_ATTRIBUTE_TYPE_INT, 1, &trans};
-  mirt_tensor* pooled = layer(net, "Gemm", "pool", {cls, constant(net, "w2", {H, H}, w2), constant(net, "b2", {H}, b2)}, {trans_b});
-  REQUIRE_OK(mirt_network_mark_output(net, layer(net, "Tanh", "p", {pooled})));
+  mirt_tensor* pooled = add_layer(net, "Gemm", "pool", {cls, constant(net, "w2", {H, H}, w2), constant(net, "b2", {H}, b2)}, {trans_b});
+  REQUIRE_OK(mirt_network_mark_output(net, add_layer(net, "Tanh", "p", {pooled})));
   return build_plan(net, backend, flags);
 }
 
 // Runs plan on x; device: the cuda backend (device buffers), else host buffers. Returns {h, p}.
-std::vector<std::vector<float>> run(mirt_plan* plan, const std::vector<float>& x, bool device) {
-  mirt_engine_options eo = MIRT_ENGINE_OPTIONS_INIT;
-  eo.plan = plan;
-  mirt_engine* engine = nullptr;
-  REQUIRE_OK(mirt_engine_create(&eo, &engine));
-  mirt_context* context = nullptr;
-  REQUIRE_OK(mirt_context_create(engine, nullptr, &context));
+std::vector<std::vector<float>> run(const plan_owner& plan, const std::vector<float>& x, bool device) {
+  running_plan running(plan.p);
+  mirt_context* context = running.context.p;
   std::vector<std::vector<float>> out = {std::vector<float>(B * S * H), std::vector<float>(B * H)};
   std::vector<float> host_x = x;
   void *dx = host_x.data(), *dh = out[0].data(), *dp = out[1].data();
@@ -104,16 +86,12 @@ std::vector<std::vector<float>> run(mirt_plan* plan, const std::vector<float>& x
     CHECK(x_after == x);  // nothing wrote into the input through its view
     for (void* p : {dx, dh, dp}) cudaFree(p);
   }
-  mirt_context_destroy(context);
-  mirt_engine_destroy(engine);
   return out;
 }
 
-std::string describe(const mirt_plan* plan) {
-  char* json = nullptr;
-  REQUIRE_OK(mirt_plan_describe_json(plan, &json));
-  std::string text(json);
-  mirt_string_free(json);
+// The plan's description without white space.
+std::string describe(const plan_owner& plan) {
+  std::string text = mirt_test::describe_plan(plan.p);
   text.erase(std::remove_if(text.begin(), text.end(), [](char c) { return c == ' ' || c == '\n'; }), text.end());
   return text;
 }
@@ -128,8 +106,8 @@ size_t count(const std::string& text, const std::string& what) {
 
 TEST_CASE("cuda FP16: BERT's last layer and pooler write their float32 outputs without Cast layers and match the cpu backend") {
   SKIP_WITHOUT_GPU();
-  mirt_plan* gpu_plan = build("cuda", MIRT_PRECISION_FLAG_FP16);
-  mirt_plan* cpu_plan = build("cpu", 0);
+  const plan_owner gpu_plan = build("cuda", MIRT_PRECISION_FLAG_FP16);
+  const plan_owner cpu_plan = build("cpu", 0);
   const std::string plan = describe(gpu_plan);
   INFO(plan);
   // Only x's two Casts to float16 (for the MatMul, and of its view for the residual) are left.
@@ -149,6 +127,4 @@ TEST_CASE("cuda FP16: BERT's last layer and pooler write their float32 outputs w
     }
     CHECK(worst <= 2e-2f * largest);  // float16 layers: as tests/gpu/run.sh's FP16 sample models
   }
-  mirt_plan_destroy(gpu_plan);
-  mirt_plan_destroy(cpu_plan);
 }

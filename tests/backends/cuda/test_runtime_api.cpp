@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -34,14 +35,7 @@ mirt_status build(int64_t rows, int32_t device_id, mirt_plan** plan) {
   mirt_tensor* t = nullptr;
   REQUIRE_OK(mirt_network_add_input(net, sv("x"), MIRT_DTYPE_FLOAT32, 2, dims, nullptr, &t));
   const char* ops[][2] = {{"Relu", "r1"}, {"Sigmoid", "s"}, {"Relu", "y"}};
-  for (auto& op : ops) {
-    mirt_layer_desc d = MIRT_LAYER_DESC_INIT;
-    d.op_type = sv(op[0]);
-    d.name = sv(op[1]);
-    d.num_inputs = 1;
-    d.inputs = &t;
-    REQUIRE_OK(mirt_network_add_layer(net, &d, &t));
-  }
+  for (auto& op : ops) t = add_layer(net, op[0], op[1], {t});
   REQUIRE_OK(mirt_network_mark_output(net, t));
   mirt_builder_options o = MIRT_BUILDER_OPTIONS_INIT;
   o.backend = sv("cuda");
@@ -65,21 +59,21 @@ float reference(float x) {
 
 // An engine and a context on the GPU with device buffers for x and y.
 struct gpu_run {
-  mirt_plan* plan = nullptr;
+  plan_owner plan;
+  std::unique_ptr<running_plan> running;
   mirt_engine* engine = nullptr;
   mirt_context* context = nullptr;
   float *x = nullptr, *y = nullptr;
   size_t count = 0;
   std::vector<float> host_x;
   explicit gpu_run(int64_t rows, bool user_memory = false, bool nvtx = false) {
-    REQUIRE_OK(build(rows, 0, &plan));
-    mirt_engine_options eo = MIRT_ENGINE_OPTIONS_INIT;
-    eo.plan = plan;
-    REQUIRE_OK(mirt_engine_create(&eo, &engine));
+    REQUIRE_OK(build(rows, 0, &plan.p));
     mirt_context_options co = MIRT_CONTEXT_OPTIONS_INIT;
     co.user_device_memory = user_memory ? 1 : 0;
     co.nvtx = nvtx ? 1 : 0;
-    REQUIRE_OK(mirt_context_create(engine, &co, &context));
+    running = std::make_unique<running_plan>(plan.p, &co);
+    engine = running->engine.p;
+    context = running->context.p;
     count = size_t(rows) * 256;
     REQUIRE(cudaMalloc(&x, count * 4) == cudaSuccess);
     REQUIRE(cudaMalloc(&y, count * 4) == cudaSuccess);
@@ -92,9 +86,6 @@ struct gpu_run {
   ~gpu_run() {
     cudaFree(x);
     cudaFree(y);
-    mirt_context_destroy(context);
-    mirt_engine_destroy(engine);
-    mirt_plan_destroy(plan);
   }
   // Largest |y - reference| after a synchronize.
   float error() const {
@@ -126,21 +117,21 @@ TEST_CASE("without a GPU, building for the cuda backend says so and names the CP
 TEST_CASE("a device id beyond the device count fails naming the id and the count") {
   SKIP_WITHOUT_GPU();
   const int n = device_count();
-  mirt_plan* plan = nullptr;
+  plan_owner plan;
   mirt_status_code code = MIRT_STATUS_OK;
-  std::string m = message_of(build(4, n, &plan), &code);
+  std::string m = message_of(build(4, n, &plan.p), &code);
+  CHECK(plan.p == nullptr);
   CHECK(code == MIRT_STATUS_INVALID_ARGUMENT);
   CHECK(m.find("CUDA device " + std::to_string(n) + " does not exist: this machine has " + std::to_string(n)) !=
         std::string::npos);
-  REQUIRE_OK(build(4, n - 1, &plan));  // the last device works
+  REQUIRE_OK(build(4, n - 1, &plan.p));  // the last device works
   mirt_engine_options eo = MIRT_ENGINE_OPTIONS_INIT;
-  eo.plan = plan;
+  eo.plan = plan.p;
   eo.device_id = n;
-  mirt_engine* engine = nullptr;
-  m = message_of(mirt_engine_create(&eo, &engine), &code);
+  mirt_test::engine_owner engine;
+  m = message_of(mirt_engine_create(&eo, &engine.p), &code);
   CHECK(code == MIRT_STATUS_INVALID_ARGUMENT);
   CHECK(m.find("CUDA device " + std::to_string(n)) != std::string::npos);
-  mirt_plan_destroy(plan);
 }
 
 TEST_CASE("a context runs in the device memory its caller gives it") {
@@ -237,21 +228,20 @@ TEST_CASE("a context too large for the device fails with OUT_OF_MEMORY saying ho
   size_t free_bytes = 0, total = 0;
   REQUIRE(cudaMemGetInfo(&free_bytes, &total) == cudaSuccess);
   const int64_t rows = int64_t(total / 256 / 4);  // each activation as large as the whole device
-  mirt_plan* plan = nullptr;
-  REQUIRE_OK(build(rows, 0, &plan));
+  plan_owner plan;
+  REQUIRE_OK(build(rows, 0, &plan.p));
   mirt_engine_options eo = MIRT_ENGINE_OPTIONS_INIT;
-  eo.plan = plan;
-  mirt_engine* engine = nullptr;
-  REQUIRE_OK(mirt_engine_create(&eo, &engine));
-  mirt_context* context = nullptr;
+  eo.plan = plan.p;
+  mirt_test::engine_owner engine;
+  REQUIRE_OK(mirt_engine_create(&eo, &engine.p));
+  mirt_test::context_owner context;
   mirt_status_code code = MIRT_STATUS_OK;
-  const std::string m = message_of(mirt_context_create(engine, nullptr, &context), &code);
+  const std::string m = message_of(mirt_context_create(engine.p, nullptr, &context.p), &code);
   MESSAGE(m);
+  CHECK(context.p == nullptr);
   CHECK(code == MIRT_STATUS_OUT_OF_MEMORY);
   CHECK(m.find("activation memory") != std::string::npos);
   CHECK(m.find("MiB free of") != std::string::npos);
-  mirt_engine_destroy(engine);
-  mirt_plan_destroy(plan);
 }
 
 namespace {
@@ -325,21 +315,10 @@ TEST_CASE("graph replay runs plainly, with a warning, on the default stream and 
   const int64_t dims[] = {4096};
   mirt_tensor* x = nullptr;
   REQUIRE_OK(mirt_network_add_input(net, sv("x"), MIRT_DTYPE_FLOAT32, 1, dims, nullptr, &x));
-  mirt_layer_desc d = MIRT_LAYER_DESC_INIT;
-  d.op_type = sv("RandomUniformLike");
-  d.name = sv("y");
-  d.num_inputs = 1;
-  d.inputs = &x;
-  mirt_tensor* y = nullptr;
-  REQUIRE_OK(mirt_network_add_layer(net, &d, &y));
-  REQUIRE_OK(mirt_network_mark_output(net, y));
-  mirt_plan* plan = build_plan(net, "cuda");
-  mirt_engine_options eo = MIRT_ENGINE_OPTIONS_INIT;
-  eo.plan = plan;
-  mirt_engine* engine = nullptr;
-  REQUIRE_OK(mirt_engine_create(&eo, &engine));
-  mirt_context* context = nullptr;
-  REQUIRE_OK(mirt_context_create(engine, nullptr, &context));
+  REQUIRE_OK(mirt_network_mark_output(net, add_layer(net, "RandomUniformLike", "y", {x})));
+  const plan_owner plan = build_plan(net, "cuda");
+  running_plan running(plan.p);
+  mirt_context* context = running.context.p;
   float *dx = nullptr, *dy = nullptr;
   REQUIRE(cudaMalloc(&dx, 4096 * 4) == cudaSuccess);
   REQUIRE(cudaMalloc(&dy, 4096 * 4) == cudaSuccess);
@@ -368,7 +347,4 @@ TEST_CASE("graph replay runs plainly, with a warning, on the default stream and 
   cudaStreamDestroy(stream);
   cudaFree(dx);
   cudaFree(dy);
-  mirt_context_destroy(context);
-  mirt_engine_destroy(engine);
-  mirt_plan_destroy(plan);
 }

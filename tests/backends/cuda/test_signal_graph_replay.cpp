@@ -23,43 +23,25 @@ namespace {
 constexpr int64_t k_lines = 8, k_length = 256, k_bins = k_length / 2 + 1;
 
 // x [8, 256, 1] -> DFT (onesided, along axis 1) -> y [8, 129, 2], built for the cuda backend.
-mirt_plan* build_dft_plan() {
+plan_owner build_dft_plan() {
   mirt_network* net = nullptr;
   REQUIRE_OK(mirt_network_create(nullptr, &net));
   const int64_t dims[] = {k_lines, k_length, 1};
   mirt_tensor* x = nullptr;
   REQUIRE_OK(mirt_network_add_input(net, sv("x"), MIRT_DTYPE_FLOAT32, 3, dims, nullptr, &x));
   const int64_t one = 1;
-  mirt_attribute onesided{};
-  onesided.name = sv("onesided");
-  onesided.type = MIRT_ATTRIBUTE_TYPE_INT;
-  onesided.count = 1;
-  onesided.ints = &one;
-  mirt_layer_desc d = MIRT_LAYER_DESC_INIT;
-  d.op_type = sv("DFT");
-  d.name = sv("y");
-  d.num_inputs = 1;
-  d.inputs = &x;
-  d.num_attributes = 1;
-  d.attributes = &onesided;
-  mirt_tensor* y = nullptr;
-  REQUIRE_OK(mirt_network_add_layer(net, &d, &y));
-  REQUIRE_OK(mirt_network_mark_output(net, y));
+  REQUIRE_OK(mirt_network_mark_output(net, add_layer(net, "DFT", "y", {x}, {mirt_test::int_attr("onesided", &one)})));
   return build_plan(net, "cuda");
 }
 
 // An engine and context for the DFT plan with device buffers for x and y.
 struct dft_run {
-  mirt_plan* plan = build_dft_plan();
-  mirt_engine* engine = nullptr;
-  mirt_context* context = nullptr;
+  plan_owner plan = build_dft_plan();
+  running_plan running{plan.p};
+  mirt_context* context = running.context.p;
   float *x = nullptr, *y = nullptr;
   std::vector<float> host_x = std::vector<float>(size_t(k_lines * k_length));
   dft_run() {
-    mirt_engine_options eo = MIRT_ENGINE_OPTIONS_INIT;
-    eo.plan = plan;
-    REQUIRE_OK(mirt_engine_create(&eo, &engine));
-    REQUIRE_OK(mirt_context_create(engine, nullptr, &context));
     REQUIRE(cudaMalloc(&x, host_x.size() * 4) == cudaSuccess);
     REQUIRE(cudaMalloc(&y, size_t(k_lines * k_bins * 2) * 4) == cudaSuccess);
     fill(1);
@@ -69,9 +51,6 @@ struct dft_run {
   ~dft_run() {
     cudaFree(x);
     cudaFree(y);
-    mirt_context_destroy(context);
-    mirt_engine_destroy(engine);
-    mirt_plan_destroy(plan);
   }
   void fill(int seed) {
     for (size_t i = 0; i < host_x.size(); ++i) host_x[i] = float((int(i) * 7 + seed * 13) % 23 - 11) / 8.0f;
