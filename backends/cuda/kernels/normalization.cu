@@ -122,7 +122,7 @@ __global__ void layernorm_fwd_warp_regs(layer_norm_params p) {
       }
     }
     float mean, inv;
-    row_statistics<Q, W>(v, vecs, lane, p.cols, p.epsilon, mean, inv);
+    row_statistics<Q, W, Prefetch>(v, vecs, lane, p.cols, p.epsilon, mean, inv);  // one pass where latency-bound
 #pragma unroll
     for (int j = 0; j < Q; ++j) {
       const int c = j * 32 + lane;

@@ -1,8 +1,11 @@
 // tests/backends/cuda/test_fast_paths.cpp — the cuda kernels' specialized paths against the cpu
 // backend, at shapes that select them (and at neighbours that must fall back): broadcast binaries
 // 16 bytes at a time (bias rows, scalars, attention masks), strided copies 16 bytes at a time
-// (head transposes), register-resident LayerNorm rows, and the 2-D MaxPool.
+// (head transposes), register-resident LayerNorm rows (one-pass statistics included), and the 2-D
+// MaxPool.
 #include <doctest/doctest.h>
+
+#include <vector>
 
 #include "tests/backends/cuda/harness.hpp"
 
@@ -43,6 +46,18 @@ TEST_CASE("LayerNormalization rows of 768, 1000 and 770 values match the cpu bac
     compare_with_cpu({"LayerNormalization", {rand_f32({3, 7, cols}, 97), rand_f32({cols}, 98, -1, 1, true), rand_f32({cols}, 99, -1, 1, true)},
                       {{F32, {3, 7, cols}}}});
   }
+}
+
+// Rows of up to 2048 take one-pass statistics (row_vectors.cuh's row_statistics), shifted by the
+// row's first value: a mean far from zero would cancel without the shift (the variance here is a
+// 1e-7 part of the mean square), and a first value far from the rest is the shift's worst case.
+TEST_CASE("LayerNormalization rows far from zero, or with an outlier first value, match the cpu backend") {
+  CUDA_TEST_REQUIRE_GPU();
+  const tensor_data scale = rand_f32({768}, 103, -1, 1, true), bias = rand_f32({768}, 104, -1, 1, true);
+  compare_with_cpu({"LayerNormalization", {rand_f32({4, 768}, 105, 1000, 1001), scale, bias}, {{F32, {4, 768}}}});
+  std::vector<float> outlier(4 * 768);
+  for (size_t i = 0; i < outlier.size(); ++i) outlier[i] = i % 768 == 0 ? 1e4f : float(int(i * 37 % 201) - 100) / 100.f;
+  compare_with_cpu({"LayerNormalization", {f32({4, 768}, outlier), scale, bias}, {{F32, {4, 768}}}});
 }
 
 TEST_CASE("2-D MaxPool (pads, strides, ceil mode) matches the cpu backend") {
