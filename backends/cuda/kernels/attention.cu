@@ -2,7 +2,7 @@
 // tile of queries against one tile of keys live in shared memory, with a running max and sum per
 // query row, so neither the scores nor the probabilities reach global memory).
 //
-// Kernels:
+// Kernels (and attention_hopper.cu's wgmma kernel for up to 128 keys of head size 64 on sm_90):
 //   attention_mma     float16/bfloat16, Dk == Dv == D in {32, 64, 128}: a block of 1, 2, 4 or 8
 //                     warps takes 16 queries a warp of one (batch, head) (a few queries: 1 warp of
 //                     queries, its keys split between 2 warps); per tile of 64 keys, S = Q K^T
@@ -21,40 +21,13 @@
 #include <type_traits>
 
 #include "backends/cuda/kernels/attention.hpp"
+#include "backends/cuda/kernels/attention_common.cuh"
+#include "backends/cuda/kernels/attention_hopper.hpp"
 #include "backends/cuda/kernels/half.hpp"
 #include "backends/cuda/kernels/mma.cuh"
 
 namespace mirt::cuda {
 namespace {
-
-// Dims of one (batch, head) in the [B, S, H, D] layouts, element offsets.
-struct head_view {
-  int64_t q, k, v, y;  // offset of row 0 of this head
-  int64_t q_row, k_row, v_row, y_row;  // stride between consecutive positions
-};
-
-__device__ inline head_view view_of(const attention_params& p, int64_t b, int64_t h) {
-  head_view hv;
-  hv.q_row = p.q_row ? p.q_row : p.heads * p.dk, hv.k_row = p.k_row ? p.k_row : p.heads * p.dk;
-  hv.v_row = p.v_row ? p.v_row : p.heads * p.dv, hv.y_row = p.heads * p.dv;
-  hv.q = b * p.sq * hv.q_row + h * p.dk;
-  hv.k = b * p.skv * hv.k_row + h * p.dk;
-  hv.v = b * p.skv * hv.v_row + h * p.dv;
-  hv.y = b * p.sq * hv.y_row + h * p.dv;
-  return hv;
-}
-
-// The additive mask at element `at` of p.mask: as it is when mask_dtype is UNDEFINED (T's), else
-// mask_shift + mask_scale * value of an int64 or int32 padding mask (launch_attention refuses other
-// dtypes). The tensor-core kernel calls it once a key tile, outside its unrolled loops; per-query
-// masks there must be T's.
-template <class T>
-__device__ inline float mask_value(const attention_params& p, int64_t at) {
-  if (p.mask_dtype == MIRT_DTYPE_UNDEFINED) return float(static_cast<const T*>(p.mask)[at]);
-  const float v = p.mask_dtype == MIRT_DTYPE_INT64 ? float(static_cast<const int64_t*>(p.mask)[at])
-                                                   : float(static_cast<const int32_t*>(p.mask)[at]);
-  return fmaf(p.mask_scale, v, p.mask_shift);
-}
 
 template <class T>
 __device__ inline float mask_at(const attention_params& p, int64_t b, int64_t h, int64_t i, int64_t j) {
@@ -81,29 +54,6 @@ struct mma_layout {
   static constexpr size_t tile = size_t(Keys) * ld;  // halves of one K or V tile
   static constexpr size_t bytes = (size_t(rows) * ld + 4 * tile) * 2 + 2 * Keys * 4;  // Q, K and V twice, the mask twice
 };
-
-constexpr float k_log2e = 1.4426950408889634f;
-
-// 2^x (MUFU.EX2); 2^-inf = 0.
-__device__ inline float exp2_approx(float x) {
-  float y;
-  asm("ex2.approx.ftz.f32 %0, %1;\n" : "=f"(y) : "f"(x));
-  return y;
-}
-
-// Two floats as one register of two halves, lo in the low 16 bits (the lower column).
-template <class T>
-__device__ inline uint32_t pack_pair(float lo, float hi) {
-  uint32_t u;
-  if constexpr (std::is_same_v<T, __half>) {
-    const __half2 h = __floats2half2_rn(lo, hi);
-    memcpy(&u, &h, 4);
-  } else {
-    const __nv_bfloat162 h = __floats2bfloat162_rn(lo, hi);
-    memcpy(&u, &h, 4);
-  }
-  return u;
-}
 
 // rows x D values from src (row stride `row`; rows from `valid` on are zeros) into shared rows of
 // ld, 16 bytes a cp.async. Rows past `valid` read nothing (source size 0).
@@ -450,6 +400,9 @@ status run(const attention_params& p, cudaStream_t stream) {
     const bool aligned = (reinterpret_cast<uintptr_t>(p.q) | reinterpret_cast<uintptr_t>(p.k) |
                           reinterpret_cast<uintptr_t>(p.v) | reinterpret_cast<uintptr_t>(p.y) |
                           uintptr_t(p.q_row | p.k_row | p.v_row) * sizeof(T)) % 16 == 0;
+    // Hopper's wgmma kernel where a head's keys fit its one tile of 128 and the queries fill its
+    // blocks of 64 (at 33 keys or 1 query the kernels below are faster: bench/attention_hopper.cu).
+    if (p.skv > 64 && p.sq > 32 && attention_hopper_takes(p)) return launch_attention_hopper(p, stream);
     if (aligned && p.dk == p.dv) {
       if (p.dk == 32) return run_mma_sized<T, 32>(p, stream);
       if (p.dk == 64) return run_mma_sized<T, 64>(p, stream);

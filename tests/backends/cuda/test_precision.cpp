@@ -370,6 +370,37 @@ TEST_CASE("FusedAttention on a packed QKV [B, S, 3, H, D] (one Linear layer's ou
   }
 }
 
+TEST_CASE("FusedAttention of 65 to 128 keys at head size 64 (the wgmma kernel on sm_90) matches the cpu backend") {
+  CUDA_TEST_REQUIRE_GPU();
+  // On an H100/H200 these shapes select attention_hopper.cu: BERT-base's (packed QKV, 128 keys, an
+  // int64 padding mask); 100 queries and keys (a partial block of queries, keys zero-filled past
+  // 100), no mask; 40 queries against 70 keys with a float mask whose second batch masks every key
+  // with -10000 (BERT's value: every key weighs the same), its first every third key with -inf.
+  const int64_t b = 4, s = 128, h = 12, d = 64;
+  std::vector<int64_t> keep(size_t(b * s), 1);
+  for (int64_t i = 1; i < b; ++i)
+    for (int64_t j = 128 - 30 * i; j < s; ++j) keep[size_t(i * s + j)] = 0;
+  const float min_float = -3.4028234663852886e38f;
+  const op_call bert{"FusedAttention",
+                     {rand_f32({b, s, 3, h, d}, 140), omitted(), omitted(), i64({b, 1, 1, s}, keep)},
+                     {{F32, {b, s, h, d}}},
+                     {attr_f("scale", 0.125f), attr_f("mask_scale", -min_float), attr_f("mask_shift", min_float)}};
+  both(bert, k_gemm_f16, k_gemm_bf16);
+  const op_call plain{"FusedAttention",
+                      {rand_f32({3, 100, 5, d}, 141), rand_f32({3, 100, 5, d}, 142), rand_f32({3, 100, 5, d}, 143)},
+                      {{F32, {3, 100, 5, d}}},
+                      {attr_f("scale", 0.125f)}};
+  both(plain, k_gemm_f16, k_gemm_bf16);
+  std::vector<float> mask(size_t(2 * 70), 0.f);
+  for (int64_t j = 0; j < 70; ++j) mask[size_t(70 + j)] = -10000.f;
+  for (int64_t j = 0; j < 70; j += 3) mask[size_t(j)] = -INFINITY;
+  const op_call cross{"FusedAttention",
+                      {rand_f32({2, 40, 3, d}, 144), rand_f32({2, 70, 3, d}, 145), rand_f32({2, 70, 3, d}, 146), f32({2, 1, 1, 70}, mask)},
+                      {{F32, {2, 40, 3, d}}},
+                      {attr_f("scale", 0.125f)}};
+  both(cross, k_gemm_f16, k_gemm_bf16);
+}
+
 TEST_CASE("FusedAttention reads an int64 or int32 padding mask through mask_shift + mask_scale * mask, as the cpu backend does") {
   CUDA_TEST_REQUIRE_GPU();
   // What fold_attention_mask makes of BERT's (1 - Cast(mask)) * min_float: 0/1 int64 [B, 1, 1, S],

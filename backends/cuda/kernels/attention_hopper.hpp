@@ -1,0 +1,15 @@
+// backends/cuda/kernels/attention_hopper.hpp — FusedAttention on Hopper's warpgroup MMA for short
+// sequences (attention_hopper.cu, built for sm_90a only).
+#pragma once
+
+#include "backends/cuda/kernels/attention.hpp"
+
+namespace mirt::cuda {
+
+// Whether the wgmma kernel takes p on the current device: an sm_90 GPU, float16 or bfloat16, head
+// size 64 for Q, K and V, 1 to 128 keys, a mask (if any) the same for every query of a head, and
+// 16-byte aligned rows.
+bool attention_hopper_takes(const attention_params& p);
+status launch_attention_hopper(const attention_params& p, cudaStream_t stream);
+
+}  // namespace mirt::cuda
