@@ -15,21 +15,6 @@
 
 using mirt::cuda::attention_params;
 
-// Max relative difference of two device outputs of n values of T.
-template <class T>
-static double max_diff_of(const void* ref, const void* got, size_t n) {
-  if constexpr (std::is_same_v<T, __half>) return max_diff(static_cast<const __half*>(ref), static_cast<const __half*>(got), n);
-  std::vector<T> h1(n), h2(n);
-  cudaMemcpy(h1.data(), ref, n * 2, cudaMemcpyDeviceToHost);
-  cudaMemcpy(h2.data(), got, n * 2, cudaMemcpyDeviceToHost);
-  double diff = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const double a = float(h1[i]), b = float(h2[i]);
-    diff = std::isfinite(b) ? std::fmax(diff, std::fabs(a - b) / std::fmax(1.0, std::fabs(a))) : 1e30;
-  }
-  return diff;
-}
-
 struct shape {
   int batch, sq, skv;
   bool mask;
@@ -83,7 +68,7 @@ static int run_shape(const shape& s, bool cold) {
   CK((mirt::cuda::run_mma_sized<T, 64>(at(0, y_ref), st).code));
   CK(mirt::cuda::launch_attention_hopper(at(0, y), st).code);
   CK(cudaStreamSynchronize(st));
-  const double diff = max_diff_of<T>(y_ref, y, y_n);
+  const double diff = max_diff(y_ref, y, y_n);
   for (int c = 0; c < (cold ? 2 : 1); ++c) {
     const double mma = time_graph(st, [&](int run) { mirt::cuda::run_mma_sized<T, 64>(at(c ? run % sets : 0, y_ref), st); });
     const double wgmma = time_graph(st, [&](int run) { mirt::cuda::launch_attention_hopper(at(c ? run % sets : 0, y), st); });

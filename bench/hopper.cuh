@@ -8,9 +8,11 @@
 
 #include <cstdint>
 
+#include "backends/cuda/kernels/wgmma.cuh"
+
 namespace mirt::cuda::hopper {
 
-__device__ inline uint32_t shared_address(const void* p) { return static_cast<uint32_t>(__cvta_generic_to_shared(p)); }
+using mirt::cuda::shared_address;
 
 // --- mbarriers: a phase completes when `count` arrivals and all expected transaction bytes are in.
 
@@ -87,30 +89,13 @@ __device__ inline void store_matrices_x4(void* row, const uint32_t (&r)[4]) {
                : "memory");
 }
 
-// --- wgmma: shared-memory matrix descriptors for K-major tiles written by TMA with the 128-byte
-// swizzle (rows of 64 halves, 1024-byte aligned). The stride between 8-row groups is 1024 bytes;
-// the leading offset is unused with this swizzle. Advancing K by 16 halves adds 32 bytes to the start.
-__device__ inline uint64_t swizzled_tile_descriptor(const void* tile) {
-  uint64_t d = (shared_address(tile) & 0x3FFFF) >> 4;
-  d |= uint64_t(1) << 16;
-  d |= uint64_t(1024 >> 4) << 32;
-  d |= uint64_t(1) << 62;
-  return d;
-}
-
-__device__ inline void wgmma_fence() { asm volatile("wgmma.fence.sync.aligned;" ::: "memory"); }
-__device__ inline void wgmma_commit() { asm volatile("wgmma.commit_group.sync.aligned;" ::: "memory"); }
-template <int Pending>
-__device__ inline void wgmma_wait() {
-  asm volatile("wgmma.wait_group.sync.aligned %0;" ::"n"(Pending) : "memory");
-}
-
-// Keeps the compiler from moving accumulator registers across an asynchronous wgmma.
-template <int N>
-__device__ inline void fence_registers(float (&d)[N]) {
-#pragma unroll
-  for (int i = 0; i < N; ++i) asm volatile("" : "+f"(d[i])::"memory");
-}
+// --- wgmma: descriptors, fences and waits are the backend's (backends/cuda/kernels/wgmma.cuh);
+// tiles K-major, written by TMA with the 128-byte swizzle (rows of 64 halves, 1024-byte aligned).
+using mirt::cuda::fence_registers;
+using mirt::cuda::wgmma_commit;
+using mirt::cuda::wgmma_fence;
+using mirt::cuda::wgmma_wait;
+__device__ inline uint64_t swizzled_tile_descriptor(const void* tile) { return swizzled_128_descriptor(tile); }
 
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
 // d (64 x 192, float32, the warpgroup's fragment) += A (64 x 16) * B (16 x 192)ᵀ, both K-major in

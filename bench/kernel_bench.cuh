@@ -3,6 +3,7 @@
 // (so the host's launch rate does not hide the kernels' time), and two float16 outputs compared.
 #pragma once
 
+#include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
@@ -55,14 +56,15 @@ static double time_graph(cudaStream_t st, const std::function<void(int)>& launch
   return cudaGetLastError() == cudaSuccess ? best : -1;
 }
 
-// Max relative difference (to max(1, |ref|)) between two device float16 outputs of n values.
-static double max_diff(const __half* ref, const __half* got, size_t n) {
-  std::vector<__half> h1(n), h2(n);
+// Max relative difference (to max(1, |ref|)) between two device outputs of n float16 or bfloat16 values.
+template <class T>
+static double max_diff(const T* ref, const T* got, size_t n) {
+  std::vector<T> h1(n), h2(n);
   cudaMemcpy(h1.data(), ref, n * 2, cudaMemcpyDeviceToHost);
   cudaMemcpy(h2.data(), got, n * 2, cudaMemcpyDeviceToHost);
   double diff = 0;
   for (size_t i = 0; i < n; ++i) {
-    const double a = __half2float(h1[i]), b = __half2float(h2[i]);
+    const double a = float(h1[i]), b = float(h2[i]);
     diff = std::isfinite(b) ? std::fmax(diff, std::fabs(a - b) / std::fmax(1.0, std::fabs(a))) : 1e30;
   }
   return diff;

@@ -30,7 +30,6 @@ __device__ inline uint64_t swizzled_128_descriptor(const void* tile) {
   return d;
 }
 
-#if defined(__CUDA_ARCH_FEAT_SM90_ALL)
 __device__ inline void wgmma_fence() { asm volatile("wgmma.fence.sync.aligned;" ::: "memory"); }
 __device__ inline void wgmma_commit() { asm volatile("wgmma.commit_group.sync.aligned;" ::: "memory"); }
 template <int Pending>
@@ -45,6 +44,7 @@ __device__ inline void fence_registers(float (&d)[N]) {
   for (int i = 0; i < N; ++i) asm volatile("" : "+f"(d[i])::"memory");
 }
 
+#if defined(__CUDA_ARCH_FEAT_SM90_ALL)
 // d (64 x 128) += A (64 x 16, K-major in shared memory) * B (128 x 16, K-major)ᵀ.
 template <class T>
 __device__ inline void wgmma_m64n128k16_ss(float (&d)[64], uint64_t a, uint64_t b) {
