@@ -2,7 +2,7 @@
 // tile of queries against one tile of keys live in shared memory, with a running max and sum per
 // query row, so neither the scores nor the probabilities reach global memory).
 //
-// Kernels (and attention_hopper.cu's wgmma kernel for up to 128 keys of head size 64 on sm_90):
+// Kernels (attention_hopper.cu has one on Hopper's wgmma for up to 128 keys of head size 64):
 //   attention_mma     float16/bfloat16, Dk == Dv == D in {32, 64, 128}: a block of 1, 2, 4 or 8
 //                     warps takes 16 queries a warp of one (batch, head) (a few queries: 1 warp of
 //                     queries, its keys split between 2 warps); per tile of 64 keys, S = Q K^T
@@ -22,7 +22,6 @@
 
 #include "backends/cuda/kernels/attention.hpp"
 #include "backends/cuda/kernels/attention_common.cuh"
-#include "backends/cuda/kernels/attention_hopper.hpp"
 #include "backends/cuda/kernels/half.hpp"
 #include "backends/cuda/kernels/mma.cuh"
 
@@ -400,9 +399,6 @@ status run(const attention_params& p, cudaStream_t stream) {
     const bool aligned = (reinterpret_cast<uintptr_t>(p.q) | reinterpret_cast<uintptr_t>(p.k) |
                           reinterpret_cast<uintptr_t>(p.v) | reinterpret_cast<uintptr_t>(p.y) |
                           uintptr_t(p.q_row | p.k_row | p.v_row) * sizeof(T)) % 16 == 0;
-    // Hopper's wgmma kernel where a head's keys fit its one tile of 128 and the queries fill its
-    // blocks of 64 (at 33 keys or 1 query the kernels below are faster: bench/attention_hopper.cu).
-    if (p.skv > 64 && p.sq > 32 && attention_hopper_takes(p)) return launch_attention_hopper(p, stream);
     if (aligned && p.dk == p.dv) {
       if (p.dk == 32) return run_mma_sized<T, 32>(p, stream);
       if (p.dk == 64) return run_mma_sized<T, 64>(p, stream);

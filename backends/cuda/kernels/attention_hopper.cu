@@ -4,7 +4,8 @@
 // A block is one warpgroup and takes 64 queries of one (batch, head): S = Q K^T (64 x 128, Q and K
 // read by wgmma from shared memory), the softmax on S's registers, then O = P V with P from those
 // registers as halves and V read as it lies (rows of keys, MN-major). Q and K land first, so that
-// S and the softmax run while V is still on its way.
+// S and the softmax run while V is still on its way. The FusedAttention tactic
+// cuda_fused_attention_wgmma runs it (ops/attention.cpp).
 // Against the mma.sync kernel (attention.cu) at BERT-base's shape on an H100: 3.5 against 4.6 us
 // at batch 1, 9.6 against 13.4 at batch 32, hot in L2 (bench/attention_hopper.cu).
 #include <cuda_runtime.h>
@@ -156,19 +157,6 @@ __global__ void __launch_bounds__(128, k_min_blocks) attention_wgmma(attention_p
 #endif
 }
 
-// Whether the current device runs sm_90a code (compute capability 9.0), asked once a device.
-bool device_is_sm90() {
-  static std::atomic<int8_t> known[64];  // 0 not asked yet, 1 yes, 2 no
-  int device = 0;
-  if (cudaGetDevice(&device) != cudaSuccess) return false;
-  if (device < 64 && known[device].load() != 0) return known[device].load() == 1;
-  int major = 0, minor = 0;
-  const bool yes = cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device) == cudaSuccess &&
-                   cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device) == cudaSuccess && major == 9 && minor == 0;
-  if (device < 64) known[device].store(yes ? 1 : 2);
-  return yes;
-}
-
 template <class T>
 status run_wgmma(const attention_params& p, cudaStream_t stream) {
   // Above 48 KiB of dynamic shared memory a kernel must opt in, once per process.
@@ -183,16 +171,30 @@ status run_wgmma(const attention_params& p, cudaStream_t stream) {
 
 }  // namespace
 
+bool attention_hopper_device() {
+  static std::atomic<int8_t> known[64];  // 0 not asked yet, 1 yes, 2 no
+  int device = 0;
+  if (cudaGetDevice(&device) != cudaSuccess) return false;
+  if (device < 64 && known[device].load() != 0) return known[device].load() == 1;
+  int major = 0, minor = 0;
+  const bool yes = cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device) == cudaSuccess &&
+                   cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device) == cudaSuccess && major == 9 && minor == 0;
+  if (device < 64) known[device].store(yes ? 1 : 2);
+  return yes;
+}
+
 bool attention_hopper_takes(const attention_params& p) {
   if (p.dtype != MIRT_DTYPE_FLOAT16 && p.dtype != MIRT_DTYPE_BFLOAT16) return false;
   if (p.dk != k_head || p.dv != k_head || p.skv < 1 || p.skv > k_keys_max) return false;
+  if (p.batch < 1 || p.batch > 65535 || p.heads < 1 || p.heads > 65535 || p.sq < 1 || !p.q || !p.k || !p.v || !p.y) return false;
   if (p.mask && p.mask_strides[2] != 0) return false;  // a mask row per query
   const uintptr_t addresses = reinterpret_cast<uintptr_t>(p.q) | reinterpret_cast<uintptr_t>(p.k) | reinterpret_cast<uintptr_t>(p.v) |
                               reinterpret_cast<uintptr_t>(p.y) | uintptr_t(p.q_row | p.k_row | p.v_row) * 2;
-  return addresses % 16 == 0 && device_is_sm90();
+  return addresses % 16 == 0 && attention_hopper_device();
 }
 
 status launch_attention_hopper(const attention_params& p, cudaStream_t stream) {
+  if (!attention_hopper_takes(p)) return launch_attention(p, stream);
   if (p.dtype == MIRT_DTYPE_FLOAT16) return run_wgmma<__half>(p, stream);
   return run_wgmma<__nv_bfloat16>(p, stream);
 }

@@ -1,8 +1,10 @@
 // backends/cuda/ops/attention.cpp — mirt::FusedAttention (made by the builder's attention fusion
-// pass, packed by pack_attention_inputs) on the kernels of kernels/attention.cu: tensor cores for
-// float16/bfloat16 with head sizes 32, 64 or 128.
+// pass, packed by pack_attention_inputs) on the kernels of kernels/attention.cu (tensor cores for
+// float16/bfloat16 with head sizes 32, 64 or 128), or of kernels/attention_hopper.cu (wgmma, head
+// size 64, up to 128 keys, on sm_90): two tactics, timed against each other by the builder.
 #include "backends/cuda/kernel.hpp"
 #include "backends/cuda/kernels/attention.hpp"
+#include "backends/cuda/kernels/attention_hopper.hpp"
 
 namespace mirt::cuda {
 namespace {
@@ -11,8 +13,9 @@ class fused_attention_kernel final : public kernel {
  public:
   // packed: input 0 is QKV [B, S, 3, H, D] and K, V are absent (decided at build: an empty input
   // reads as absent at run time too).
-  fused_attention_kernel(float scale, bool packed, float mask_scale, float mask_shift)
-      : scale_(scale), packed_(packed), mask_scale_(mask_scale), mask_shift_(mask_shift) {}
+  // hopper: the wgmma kernel where it takes the shapes of the call.
+  fused_attention_kernel(float scale, bool packed, float mask_scale, float mask_shift, bool hopper)
+      : scale_(scale), packed_(packed), mask_scale_(mask_scale), mask_shift_(mask_shift), hopper_(hopper) {}
 
   void execute(const exec_args& args) const override {
     const dtensor& y = args.out.at(0);
@@ -44,7 +47,7 @@ class fused_attention_kernel final : public kernel {
         p.mask_shift = mask_shift_;
       }
     }
-    throw_if_failed(launch_attention(p, args.stream));
+    throw_if_failed(hopper_ ? launch_attention_hopper(p, args.stream) : launch_attention(p, args.stream));
   }
 
  private:
@@ -78,6 +81,7 @@ class fused_attention_kernel final : public kernel {
   float scale_;
   bool packed_;
   float mask_scale_, mask_shift_;
+  bool hopper_;
 };
 
 // Q, K, V (and a float mask) of one half dtype, 4-D, a head size of the tensor-core kernel; the mask
@@ -120,14 +124,49 @@ bool fused_attention_supports(const node_view& node, std::string& why) {
   return true;
 }
 
+// The wgmma kernel's shapes, where it is not known to be slower: head size 64, 65 to 128 keys and
+// more than 32 queries (at 33 keys or 1 query the mma.sync kernel is faster:
+// bench/results/attention-hopper-h100-2026-11-27.txt), a mask with one row for every query, an sm_90
+// GPU. Dynamic sizes pass; the kernel falls back to attention.cu's where a call leaves its range.
+bool fused_attention_hopper_supports(const node_view& node, std::string& why) {
+  if (!fused_attention_supports(node, why)) return false;
+  const bool packed = !node.has_input(1);
+  const mirt_tensor_desc& q = node.input(0);
+  const int64_t d = q.dims[q.rank - 1], sq = q.dims[1], skv = packed ? sq : node.input(1).dims[1];
+  if (d != 64) {
+    why = cat("head size ", d, ": the wgmma kernel takes 64");
+    return false;
+  }
+  if ((skv >= 0 && (skv <= 64 || skv > 128)) || (sq >= 0 && sq <= 32)) {
+    why = cat(sq, " queries and ", skv, " keys: the wgmma kernel runs 65 to 128 keys, and more than 32 queries");
+    return false;
+  }
+  if (node.has_input(3)) {
+    const mirt_tensor_desc& m = node.input(3);
+    if (m.rank >= 2 && m.dims[m.rank - 2] != 1) {
+      why = "a mask row per query: the wgmma kernel takes one row for every query ([..., 1, Skv])";
+      return false;
+    }
+  }
+  if (!attention_hopper_device()) {
+    why = "the wgmma kernel runs on compute capability 9.0 (H100, H200) only";
+    return false;
+  }
+  return true;
+}
+
+template <bool Hopper>
+std::unique_ptr<kernel> make_fused_attention(const node_view& node) {
+  return std::make_unique<fused_attention_kernel>(node.attr_float("scale", 1.f), !node.has_input(1), node.attr_float("mask_scale", 1.f),
+                                                  node.attr_float("mask_shift", 0.f), Hopper);
+}
+
 }  // namespace
 
 void add_attention_ops(std::vector<op_entry>& t) {
-  t.push_back({"FusedAttention", "cuda_fused_attention", fused_attention_supports,
-               [](const node_view& node) -> std::unique_ptr<kernel> {
-                 return std::make_unique<fused_attention_kernel>(node.attr_float("scale", 1.f), !node.has_input(1),
-                                                                 node.attr_float("mask_scale", 1.f), node.attr_float("mask_shift", 0.f));
-               }});
+  // The wgmma kernel first: the best guess where it applies, for builds that time nothing.
+  t.push_back({"FusedAttention", "cuda_fused_attention_wgmma", fused_attention_hopper_supports, make_fused_attention<true>});
+  t.push_back({"FusedAttention", "cuda_fused_attention", fused_attention_supports, make_fused_attention<false>});
 }
 
 }  // namespace mirt::cuda

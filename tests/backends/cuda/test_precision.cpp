@@ -12,6 +12,7 @@
 //   reduced type before P V, as in any flash attention): float16 3e-3, bfloat16 1.6e-2
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
+#include <cuda_runtime.h>
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -370,35 +371,71 @@ TEST_CASE("FusedAttention on a packed QKV [B, S, 3, H, D] (one Linear layer's ou
   }
 }
 
-TEST_CASE("FusedAttention of 65 to 128 keys at head size 64 (the wgmma kernel on sm_90) matches the cpu backend") {
+TEST_CASE("FusedAttention's two tactics (wgmma on sm_90, mma.sync) match the cpu backend at 65 to 128 keys of head size 64") {
   CUDA_TEST_REQUIRE_GPU();
-  // On an H100/H200 these shapes select attention_hopper.cu: BERT-base's (packed QKV, 128 keys, an
-  // int64 padding mask); 100 queries and keys (a partial block of queries, keys zero-filled past
-  // 100), no mask; 40 queries against 70 keys with a float mask whose second batch masks every key
-  // with -10000 (BERT's value: every key weighs the same), its first every third key with -inf.
+  // BERT-base's shape (packed QKV, 128 keys, an int64 padding mask); 100 queries and keys (a partial
+  // block of queries, keys zero-filled past 100), no mask; 40 queries against 70 keys with a float
+  // mask whose second batch masks every key with -10000 (BERT's value: every key weighs the same),
+  // its first every third key with -inf. Each on both tactics; the wgmma one exists on sm_90 only.
+  int major = 0, minor = 0, device = 0;
+  REQUIRE(cudaGetDevice(&device) == cudaSuccess);
+  REQUIRE(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device) == cudaSuccess);
+  REQUIRE(cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device) == cudaSuccess);
+  const bool sm90 = major == 9 && minor == 0;
   const int64_t b = 4, s = 128, h = 12, d = 64;
   std::vector<int64_t> keep(size_t(b * s), 1);
   for (int64_t i = 1; i < b; ++i)
     for (int64_t j = 128 - 30 * i; j < s; ++j) keep[size_t(i * s + j)] = 0;
   const float min_float = -3.4028234663852886e38f;
-  const op_call bert{"FusedAttention",
-                     {rand_f32({b, s, 3, h, d}, 140), omitted(), omitted(), i64({b, 1, 1, s}, keep)},
-                     {{F32, {b, s, h, d}}},
-                     {attr_f("scale", 0.125f), attr_f("mask_scale", -min_float), attr_f("mask_shift", min_float)}};
-  both(bert, k_gemm_f16, k_gemm_bf16);
-  const op_call plain{"FusedAttention",
-                      {rand_f32({3, 100, 5, d}, 141), rand_f32({3, 100, 5, d}, 142), rand_f32({3, 100, 5, d}, 143)},
-                      {{F32, {3, 100, 5, d}}},
-                      {attr_f("scale", 0.125f)}};
-  both(plain, k_gemm_f16, k_gemm_bf16);
   std::vector<float> mask(size_t(2 * 70), 0.f);
   for (int64_t j = 0; j < 70; ++j) mask[size_t(70 + j)] = -10000.f;
   for (int64_t j = 0; j < 70; j += 3) mask[size_t(j)] = -INFINITY;
-  const op_call cross{"FusedAttention",
-                      {rand_f32({2, 40, 3, d}, 144), rand_f32({2, 70, 3, d}, 145), rand_f32({2, 70, 3, d}, 146), f32({2, 1, 1, 70}, mask)},
-                      {{F32, {2, 40, 3, d}}},
-                      {attr_f("scale", 0.125f)}};
-  both(cross, k_gemm_f16, k_gemm_bf16);
+  const std::vector<op_call> calls = {
+      {"FusedAttention",
+       {rand_f32({b, s, 3, h, d}, 140), omitted(), omitted(), i64({b, 1, 1, s}, keep)},
+       {{F32, {b, s, h, d}}},
+       {attr_f("scale", 0.125f), attr_f("mask_scale", -min_float), attr_f("mask_shift", min_float)}},
+      {"FusedAttention",
+       {rand_f32({3, 100, 5, d}, 141), rand_f32({3, 100, 5, d}, 142), rand_f32({3, 100, 5, d}, 143)},
+       {{F32, {3, 100, 5, d}}},
+       {attr_f("scale", 0.125f)}},
+      {"FusedAttention",
+       {rand_f32({2, 40, 3, d}, 144), rand_f32({2, 70, 3, d}, 145), rand_f32({2, 70, 3, d}, 146), f32({2, 1, 1, 70}, mask)},
+       {{F32, {2, 40, 3, d}}},
+       {attr_f("scale", 0.125f)}}};
+  for (size_t i = 0; i < calls.size(); ++i)
+    for (const char* tactic : {"cuda_fused_attention_wgmma", "cuda_fused_attention"}) {
+      CAPTURE(i);
+      CAPTURE(tactic);
+      op_call call = calls[i];
+      call.tactic = tactic;
+      if (!sm90 && std::string(tactic) == "cuda_fused_attention_wgmma") {
+        CHECK(run_cuda(as_dtype(call, F16)).code != MIRT_STATUS_OK);  // no such tactic off sm_90
+        continue;
+      }
+      both(call, k_gemm_f16, k_gemm_bf16);
+    }
+  // Where the mma.sync kernel is faster (64 keys or fewer, 32 queries or fewer) or the wgmma kernel
+  // cannot go (more than 128 keys, head size 32, a mask row per query), only the mma.sync tactic is offered.
+  const op_call refused[] = {
+      {"FusedAttention", {rand_f32({2, 64, 3, d}, 147), rand_f32({2, 64, 3, d}, 148), rand_f32({2, 64, 3, d}, 149)}, {{F32, {2, 64, 3, d}}}},
+      {"FusedAttention", {rand_f32({2, 32, 3, d}, 150), rand_f32({2, 128, 3, d}, 151), rand_f32({2, 128, 3, d}, 152)}, {{F32, {2, 32, 3, d}}}},
+      {"FusedAttention", {rand_f32({2, 129, 3, d}, 153), rand_f32({2, 129, 3, d}, 154), rand_f32({2, 129, 3, d}, 155)}, {{F32, {2, 129, 3, d}}}},
+      {"FusedAttention", {rand_f32({2, 100, 3, 32}, 156), rand_f32({2, 100, 3, 32}, 157), rand_f32({2, 100, 3, 32}, 158)}, {{F32, {2, 100, 3, 32}}}},
+      {"FusedAttention",
+       {rand_f32({1, 100, 3, d}, 159), rand_f32({1, 100, 3, d}, 160), rand_f32({1, 100, 3, d}, 161), rand_f32({100, 100}, 162, -2, 0)},
+       {{F32, {1, 100, 3, d}}}}};
+  for (const op_call& c : refused) {
+    CAPTURE(c.outputs[0].shape[1]);
+    op_call wgmma = as_dtype(c, F16);
+    wgmma.tactic = "cuda_fused_attention_wgmma";
+    const op_result r = run_cuda(wgmma);
+    CHECK(r.code != MIRT_STATUS_OK);
+    CHECK(r.message.find("no tactic named") != std::string::npos);
+    op_call mma = as_dtype(c, F16);
+    mma.tactic = "cuda_fused_attention";
+    CHECK(run_cuda(mma).code == MIRT_STATUS_OK);
+  }
 }
 
 TEST_CASE("FusedAttention reads an int64 or int32 padding mask through mask_shift + mask_scale * mask, as the cpu backend does") {
