@@ -2,7 +2,9 @@
 // against the mma.sync kernel the backend ran before it (attention.cu's own choice of variant), on
 // BERT-base's attention (12 heads of 64, packed QKV rows of 2304 halves, an int64 key-padding mask
 // folded in, sequence 128) at batch 1, 8 and 32, hot in L2 and cold; then odd shapes (fewer keys
-// and queries, no mask, bfloat16) compared with the mma.sync kernel's output.
+// and queries, no mask, bfloat16) compared with the mma.sync kernel's output. "Traffic only" is a
+// kernel of the wgmma kernel's grid that reads what it reads (a head's 64 query rows, 128 key and
+// 128 value rows, 16 bytes a load) and writes Y, with no math: the floor of its memory traffic.
 // Times: 48 calls in one CUDA graph.
 // Not part of the build: nvcc -O3 -std=c++17 -arch=sm_90a -I. -Iabi/include bench/attention_hopper.cu
 #include <cstdio>
@@ -14,6 +16,29 @@
 #include "bench/kernel_bench.cuh"
 
 using mirt::cuda::attention_params;
+
+// The wgmma kernel's loads and stores without its math: Y = Q ^ (the XOR of the head's K and V
+// chunks in this thread's column), so that no load is dead.
+__global__ void __launch_bounds__(128) traffic_only(attention_params p) {
+  const int tid = int(threadIdx.x), c = tid % 8;
+  const int64_t b = blockIdx.z, h = blockIdx.y, q0 = int64_t(blockIdx.x) * 64;
+  const int64_t head = b * p.sq * p.q_row + h * 64;
+  const uint4* q = reinterpret_cast<const uint4*>(static_cast<const __half*>(p.q) + head);
+  const uint4* k = reinterpret_cast<const uint4*>(static_cast<const __half*>(p.k) + head);
+  const uint4* v = reinterpret_cast<const uint4*>(static_cast<const __half*>(p.v) + head);
+  const int64_t row = p.q_row / 8;  // uint4s between positions
+  uint4 mix = {0, 0, 0, 0};
+  for (int r = tid / 8; r < p.skv; r += 16) {
+    const uint4 a = k[r * row + c], e = v[r * row + c];
+    mix.x ^= a.x ^ e.x, mix.y ^= a.y ^ e.y, mix.z ^= a.z ^ e.z, mix.w ^= a.w ^ e.w;
+  }
+  uint4* y = reinterpret_cast<uint4*>(static_cast<__half*>(p.y) + (b * p.sq * p.heads + h) * 64);
+  for (int r = tid / 8; r < 64 && q0 + r < p.sq; r += 16) {
+    uint4 a = q[(q0 + r) * row + c];
+    a.x ^= mix.x, a.y ^= mix.y, a.z ^= mix.z, a.w ^= mix.w;
+    y[(q0 + r) * p.heads * 8 + c] = a;
+  }
+}
 
 struct shape {
   int batch, sq, skv;
@@ -72,9 +97,11 @@ static int run_shape(const shape& s, bool cold) {
   for (int c = 0; c < (cold ? 2 : 1); ++c) {
     const double mma = time_graph(st, [&](int run) { mirt::cuda::run_mma_sized<T, 64>(at(c ? run % sets : 0, y_ref), st); });
     const double wgmma = time_graph(st, [&](int run) { mirt::cuda::launch_attention_hopper(at(c ? run % sets : 0, y), st); });
-    printf("batch %2d sq %3d skv %3d %s %s %s: mma.sync %7.2f us, wgmma %7.2f us (%.2fx), max diff %.2e\n", s.batch, s.sq, s.skv,
+    const dim3 grid(unsigned((s.sq + 63) / 64), unsigned(heads), unsigned(s.batch));
+    const double traffic = time_graph(st, [&](int run) { traffic_only<<<grid, 128, 0, st>>>(at(c ? run % sets : 0, y_ref)); });
+    printf("batch %2d sq %3d skv %3d %s %s %s: mma.sync %7.2f us, wgmma %7.2f us (%.2fx), max diff %.2e, traffic only %7.2f us\n", s.batch, s.sq, s.skv,
            s.mask ? "mask   " : "no mask", s.dtype == MIRT_DTYPE_FLOAT16 ? "float16 " : "bfloat16", c ? "cold" : "hot ", mma, wgmma,
-           mma / wgmma, diff);
+           mma / wgmma, diff, traffic);
   }
   cudaFree(dqkv), cudaFree(y_ref), cudaFree(y), cudaFree(dmask);
   cudaStreamDestroy(st);
