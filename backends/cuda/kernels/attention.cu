@@ -63,8 +63,7 @@ __device__ inline void copy_tile_async(T* dst, int ld, const T* src, int64_t row
     const int r = idx / per_row, c = idx % per_row;
     const bool inside = r < valid;
     const T* from = src + (inside ? r * row + c * step : 0);
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(shared_address(dst + r * ld + c * step)), "l"(from),
-                 "r"(inside ? 16 : 0));
+    copy16_async(dst + r * ld + c * step, from, inside ? 16 : 0);
   }
   asm volatile("cp.async.commit_group;\n" ::);
 }

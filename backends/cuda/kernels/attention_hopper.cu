@@ -10,7 +10,6 @@
 // at batch 1, 9.6 against 13.4 at batch 32, hot in L2 (bench/attention_hopper.cu).
 #include <cuda_runtime.h>
 
-#include <atomic>
 #include <cmath>
 #include <cstdint>
 
@@ -30,18 +29,13 @@ constexpr int k_tile_halves = 64 * 64;                     // a swizzled tile of
 constexpr int k_smem_bytes = 5 * k_tile_halves * 2 + k_keys_max * 4 + 1024;
 constexpr int k_min_blocks = 5;
 
-template <class T>
-__device__ inline void copy_16_async(T* dst, const T* src, bool inside) {
-  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(shared_address(dst)), "l"(src), "r"(inside ? 16 : 0));
-}
-
 // rows x 64 values from src (row stride `row`) into a swizzled tile; rows from `valid` on are zeros.
 template <class T>
 __device__ inline void copy_rows_async(T* tile, const T* src, int64_t row, int rows, int64_t valid, int tid) {
   for (int idx = tid; idx < rows * 8; idx += 128) {
     const int r = idx / 8, c = idx % 8;
     const bool inside = r < valid;
-    copy_16_async(tile + swizzled_128(r, c * 8), src + (inside ? r * row + c * 8 : 0), inside);
+    copy16_async(tile + swizzled_128(r, c * 8), src + (inside ? r * row + c * 8 : 0), inside ? 16 : 0);
   }
   asm volatile("cp.async.commit_group;\n" ::);
 }
@@ -171,18 +165,6 @@ status run_wgmma(const attention_params& p, cudaStream_t stream) {
 
 }  // namespace
 
-bool attention_hopper_device() {
-  static std::atomic<int8_t> known[64];  // 0 not asked yet, 1 yes, 2 no
-  int device = 0;
-  if (cudaGetDevice(&device) != cudaSuccess) return false;
-  if (device < 64 && known[device].load() != 0) return known[device].load() == 1;
-  int major = 0, minor = 0;
-  const bool yes = cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device) == cudaSuccess &&
-                   cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device) == cudaSuccess && major == 9 && minor == 0;
-  if (device < 64) known[device].store(yes ? 1 : 2);
-  return yes;
-}
-
 bool attention_hopper_takes(const attention_params& p) {
   if (p.dtype != MIRT_DTYPE_FLOAT16 && p.dtype != MIRT_DTYPE_BFLOAT16) return false;
   if (p.dk != k_head || p.dv != k_head || p.skv < 1 || p.skv > k_keys_max) return false;
@@ -190,7 +172,7 @@ bool attention_hopper_takes(const attention_params& p) {
   if (p.mask && p.mask_strides[2] != 0) return false;  // a mask row per query
   const uintptr_t addresses = reinterpret_cast<uintptr_t>(p.q) | reinterpret_cast<uintptr_t>(p.k) | reinterpret_cast<uintptr_t>(p.v) |
                               reinterpret_cast<uintptr_t>(p.y) | uintptr_t(p.q_row | p.k_row | p.v_row) * 2;
-  return addresses % 16 == 0 && attention_hopper_device();
+  return addresses % 16 == 0;
 }
 
 status launch_attention_hopper(const attention_params& p, cudaStream_t stream) {

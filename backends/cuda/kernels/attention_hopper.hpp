@@ -6,11 +6,9 @@
 
 namespace mirt::cuda {
 
-// Whether the current device runs the wgmma kernel (compute capability 9.0), asked once a device.
-bool attention_hopper_device();
-
-// Whether the wgmma kernel takes p on the current device: float16 or bfloat16, head size 64 for Q,
-// K and V, 1 to 128 keys, a mask (if any) the same for every query of a head, 16-byte aligned rows.
+// Whether the wgmma kernel takes p: float16 or bfloat16, head size 64 for Q, K and V, 1 to 128
+// keys, a mask (if any) the same for every query of a head, 16-byte aligned rows. The device is
+// not asked: the module runs on sm_90 only, and the tactic that calls this exists only there.
 bool attention_hopper_takes(const attention_params& p);
 
 // The wgmma kernel where it takes p, else launch_attention's kernels (a dynamic shape may leave

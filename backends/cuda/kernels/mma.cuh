@@ -24,6 +24,12 @@ __device__ inline void ldmatrix_x4_trans(uint32_t r[4], const void* p) {
                : "r"(shared_address(p)));
 }
 
+// 16 bytes from global to shared memory (cp.async, L2 only); a source size of 0 writes zeros and
+// reads nothing.
+__device__ inline void copy16_async(void* dst, const void* src, int src_bytes) {
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(shared_address(dst)), "l"(src), "r"(src_bytes));
+}
+
 // c += a b for one 16x8 tile, float32 accumulators.
 template <class T>
 __device__ inline void mma_16x8x16(float c[4], const uint32_t a[4], uint32_t b0, uint32_t b1) {

@@ -76,11 +76,6 @@ gemm_plan plan_for(int64_t m, int64_t n, int64_t k, int sms, int tile_n = 0) {
   return best;
 }
 
-// 16 bytes from global to shared memory; a source size of 0 writes zeros and reads nothing.
-__device__ inline void copy16_async(void* dst, const void* src, int src_bytes) {
-  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(shared_address(dst)), "l"(src), "r"(src_bytes));
-}
-
 // Waits until at most `pending` (0 to 7) committed cp.async groups are still in flight.
 __device__ inline void wait_async(int pending) {
   switch (pending) {

@@ -2,6 +2,9 @@
 // pass, packed by pack_attention_inputs) on the kernels of kernels/attention.cu (tensor cores for
 // float16/bfloat16 with head sizes 32, 64 or 128), or of kernels/attention_hopper.cu (wgmma, head
 // size 64, up to 128 keys, on sm_90): two tactics, timed against each other by the builder.
+#include <string_view>
+
+#include "backends/cuda/check.hpp"
 #include "backends/cuda/kernel.hpp"
 #include "backends/cuda/kernels/attention.hpp"
 #include "backends/cuda/kernels/attention_hopper.hpp"
@@ -84,6 +87,13 @@ class fused_attention_kernel final : public kernel {
   bool hopper_;
 };
 
+// Whether the node's mask has a row for each query (not [..., 1, Skv]).
+bool mask_row_per_query(const node_view& node) {
+  if (!node.has_input(3)) return false;
+  const mirt_tensor_desc& m = node.input(3);
+  return m.rank >= 2 && m.dims[m.rank - 2] != 1;
+}
+
 // Q, K, V (and a float mask) of one half dtype, 4-D, a head size of the tensor-core kernel; the mask
 // may also be an int64/int32 key padding mask (mask_shift + mask_scale * mask, see
 // kernels/attention.hpp). No float32:
@@ -96,12 +106,9 @@ bool fused_attention_supports(const node_view& node, std::string& why) {
   for (size_t i = 1; i < 3; ++i)
     if (node.has_input(i) && !input_dtype_in(node, i, {node.input_dtype(0)}, why)) return false;
   if (node.has_input(3) && !input_dtype_in(node, 3, {node.input_dtype(0), MIRT_DTYPE_INT64, MIRT_DTYPE_INT32}, why)) return false;
-  if (node.has_input(3) && node.input_dtype(3) != node.input_dtype(0)) {  // a padding mask: one row for every query
-    const mirt_tensor_desc& m = node.input(3);
-    if (m.rank >= 2 && m.dims[m.rank - 2] != 1) {
-      why = "an int64/int32 mask must be the same for every query ([..., 1, Skv])";
-      return false;
-    }
+  if (node.has_input(3) && node.input_dtype(3) != node.input_dtype(0) && mask_row_per_query(node)) {
+    why = "an int64/int32 mask must be the same for every query ([..., 1, Skv])";
+    return false;
   }
   if (!node.has_input(1)) {  // packed QKV [B, S, 3, H, D]
     const int64_t d = node.input(0).rank == 5 ? node.input(0).dims[4] : 0;
@@ -141,14 +148,11 @@ bool fused_attention_hopper_supports(const node_view& node, std::string& why) {
     why = cat(sq, " queries and ", skv, " keys: the wgmma kernel runs 65 to 128 keys, and more than 32 queries");
     return false;
   }
-  if (node.has_input(3)) {
-    const mirt_tensor_desc& m = node.input(3);
-    if (m.rank >= 2 && m.dims[m.rank - 2] != 1) {
-      why = "a mask row per query: the wgmma kernel takes one row for every query ([..., 1, Skv])";
-      return false;
-    }
+  if (mask_row_per_query(node)) {
+    why = "a mask row per query: the wgmma kernel takes one row for every query ([..., 1, Skv])";
+    return false;
   }
-  if (!attention_hopper_device()) {
+  if (std::string_view(current_device_signature()) != "sm_90") {
     why = "the wgmma kernel runs on compute capability 9.0 (H100, H200) only";
     return false;
   }
